@@ -1,0 +1,136 @@
+//! `Application::build(settings)`: the whole service wired together, used by `main` and by
+//! the tests alike.
+
+use crate::clock::{Clock, SystemClock};
+use crate::http::{AppState, routes};
+use crate::identity::provider::OidcProvider;
+use crate::identity::staff::StaffAuthenticator;
+use crate::mail::Mailer;
+use crate::mail::drop_dir::DropDirMailer;
+use crate::mail::smtp::SmtpMailer;
+use crate::service::{Services, delivery};
+use crate::settings::Settings;
+use crate::storage::{InvitationStore, TableInvitationStore, connection};
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+pub struct Application {
+    port: u16,
+    listener: TcpListener,
+    state: AppState,
+    settings: Settings,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Listen { port: u16, source: std::io::Error },
+    #[error("{0}")]
+    Setup(String),
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// Binds the port and wires the services. Touches no network beyond the listener:
+    /// tables, metadata and keys are reached later, in the background or on first use.
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, settings.port));
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|source| StartError::Listen { port: settings.port, source })?;
+        let port = listener.local_addr().map_err(|e| StartError::Setup(e.to_string()))?.port();
+
+        let timeout = settings.tuning.outgoing_timeout;
+        let service = connection::service_client(&settings.storage, timeout).map_err(StartError::Setup)?;
+        let store: Arc<dyn InvitationStore> = Arc::new(TableInvitationStore::new(&service, &settings.table_prefix));
+        let mailer: Arc<dyn Mailer> = match &settings.smtp_url {
+            Some(url) => Arc::new(
+                SmtpMailer::new(url.expose(), settings.mail_from.clone(), settings.product_name.clone(), timeout)
+                    .map_err(StartError::Setup)?,
+            ),
+            None => Arc::new(DropDirMailer::new(
+                settings.mail_drop_dir.clone(),
+                settings.mail_from.clone(),
+                settings.product_name.clone(),
+            )),
+        };
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(3).min(timeout))
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| StartError::Setup(e.to_string()))?;
+        let staff_provider = OidcProvider::new(
+            settings.staff_metadata_url.clone(),
+            None,
+            http,
+            settings.tuning.key_refresh_min_interval,
+            settings.tuning.key_cache_ttl,
+        );
+        let staff = StaffAuthenticator::new(staff_provider, settings.staff_audience.clone(), settings.staff_role.clone());
+        let services = Services {
+            store,
+            mailer,
+            clock,
+            public_base_url: settings.public_base_url.clone(),
+            product_name: settings.product_name.clone(),
+            mail_timeout: timeout,
+        };
+        Ok(Self { port, listener, state: AppState { services, staff: Arc::new(staff) }, settings })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests under way.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let Self { listener, state, settings, .. } = self;
+        tokio::spawn(ensure_tables(state.services.store.clone()));
+        tokio::spawn(retry_deliveries_periodically(
+            state.services.clone(),
+            settings.tuning.delivery_poll_interval,
+        ));
+        warp::serve(routes(state)).incoming(listener).graceful(shutdown).run().await;
+    }
+}
+
+/// Creates missing tables, retrying with backoff until storage answers.
+async fn ensure_tables(store: Arc<dyn InvitationStore>) {
+    let mut wait = Duration::from_millis(250);
+    loop {
+        match store.ensure_tables().await {
+            Ok(()) => {
+                tracing::info!("tables ready");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "tables not ready");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(30));
+            }
+        }
+    }
+}
+
+async fn retry_deliveries_periodically(services: Services, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await; // the first tick is immediate: give start-up a moment
+    loop {
+        ticker.tick().await;
+        match delivery::retry_due(&services).await {
+            Ok(report) if report != delivery::RetryReport::default() => {
+                tracing::info!(?report, "queued email retried")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "queued email retry failed"),
+        }
+    }
+}

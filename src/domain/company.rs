@@ -1,0 +1,131 @@
+//! The company data a sales person enters with an invitation (every field optional) and
+//! the complete company a customer creates (every field required).
+
+use super::FieldErrors;
+use super::country::{CountryCode, PostalCode, VatNumber};
+
+/// Company fields as they arrive, before any check. Names match the request's fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawCompany {
+    pub name: Option<String>,
+    pub vat_number: Option<String>,
+    pub street: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+}
+
+/// What the sales person entered: each field, when present, is valid on its own and
+/// consistent with the country.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompanyDraft {
+    pub name: Option<String>,
+    pub vat_number: Option<VatNumber>,
+    pub street: Option<String>,
+    pub postal_code: Option<PostalCode>,
+    pub city: Option<String>,
+    pub country: Option<CountryCode>,
+}
+
+const NAME_MAX: usize = 200;
+const STREET_MAX: usize = 200;
+const CITY_MAX: usize = 100;
+
+impl CompanyDraft {
+    /// Checks every present field, collecting one message per field (keys are the
+    /// request's field names: `name`, `vatNumber`, …).
+    pub fn parse(raw: &RawCompany) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+
+        let country = present(&raw.country).and_then(|c| {
+            CountryCode::parse(&c)
+                .map_err(|e| errors.add("country", e.to_string()))
+                .ok()
+        });
+        let name = present(&raw.name).and_then(|v| errors.text("name", v, NAME_MAX));
+        let street = present(&raw.street).and_then(|v| errors.text("street", v, STREET_MAX));
+        let city = present(&raw.city).and_then(|v| errors.text("city", v, CITY_MAX));
+        let vat_number = present(&raw.vat_number).and_then(|v| {
+            VatNumber::parse(&v, country)
+                .map_err(|e| errors.add("vatNumber", e.to_string()))
+                .ok()
+        });
+        let postal_code = present(&raw.postal_code).and_then(|v| {
+            PostalCode::parse(&v, country)
+                .map_err(|e| errors.add("postalCode", e.to_string()))
+                .ok()
+        });
+        errors.into_result(Self {
+            name,
+            vat_number,
+            street,
+            postal_code,
+            city,
+            country,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl FieldErrors {
+    /// A free-text field: trimmed, bounded, no control characters.
+    fn text(&mut self, field: &str, value: String, max: usize) -> Option<String> {
+        if value.chars().count() > max {
+            self.add(field, format!("must be at most {max} characters"));
+            None
+        } else if value.chars().any(char::is_control) {
+            self.add(field, "must not contain control characters");
+            None
+        } else {
+            Some(value)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawCompany {
+        RawCompany {
+            name: Some("URS Machining SA".into()),
+            vat_number: Some("BE0123456749".into()),
+            street: Some("Rue de l'Industrie 12".into()),
+            postal_code: Some("1400".into()),
+            city: Some("Nivelles".into()),
+            country: Some("be".into()),
+        }
+    }
+
+    #[test]
+    fn a_complete_belgian_company_is_accepted() {
+        let draft = CompanyDraft::parse(&raw()).unwrap();
+        assert_eq!(draft.country.unwrap().as_str(), "BE");
+        assert_eq!(draft.vat_number.unwrap().as_str(), "BE0123456749");
+    }
+
+    #[test]
+    fn every_field_is_optional() {
+        assert!(CompanyDraft::parse(&RawCompany::default()).unwrap().is_empty());
+        let blank = RawCompany { name: Some("  ".into()), ..RawCompany::default() };
+        assert!(CompanyDraft::parse(&blank).unwrap().is_empty());
+    }
+
+    #[test]
+    fn errors_are_keyed_by_field_and_all_reported() {
+        let bad = RawCompany {
+            vat_number: Some("FR123".into()),
+            postal_code: Some("ABCDEFGHIJKLMNOP".into()),
+            country: Some("FR".into()),
+            name: Some("x".repeat(201)),
+            ..RawCompany::default()
+        };
+        let errors = CompanyDraft::parse(&bad).unwrap_err();
+        let keys: Vec<_> = errors.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["name", "postalCode", "vatNumber"]);
+    }
+}

@@ -1,0 +1,533 @@
+//! An invitation and its life: states, transitions, delivery bookkeeping and history.
+//! Every function takes the time it acts at; none reads a clock.
+
+use super::FieldErrors;
+use super::company::CompanyDraft;
+use super::email::EmailAddress;
+use super::locale::Locale;
+use super::secret::LinkHash;
+use std::fmt;
+use time::{Duration, OffsetDateTime};
+
+/// Identifier of an invitation: 13 digits that count down with its creation time (so the
+/// natural key order is newest first) followed by 12 random hex digits. Public, not secret.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InvitationId(String);
+
+const ID_TIME_DIGITS: usize = 13;
+const ID_RANDOM_DIGITS: usize = 12;
+const ID_TIME_CEILING: i128 = 9_999_999_999_999;
+/// Ids sharing their first digits were created within the same ~28 hours; the storage
+/// groups them in one partition.
+const ID_BUCKET_DIGITS: usize = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("is not an invitation id")]
+pub struct MalformedId;
+
+impl InvitationId {
+    pub fn new(created_at: OffsetDateTime, random: u64) -> Self {
+        let millis = created_at.unix_timestamp_nanos() / 1_000_000;
+        let countdown = (ID_TIME_CEILING - millis).clamp(0, ID_TIME_CEILING);
+        Self(format!(
+            "{countdown:013}{:012x}",
+            random & 0xffff_ffff_ffff
+        ))
+    }
+
+    pub fn parse(input: &str) -> Result<Self, MalformedId> {
+        let valid = input.len() == ID_TIME_DIGITS + ID_RANDOM_DIGITS
+            && input[..ID_TIME_DIGITS].bytes().all(|b| b.is_ascii_digit())
+            && input[ID_TIME_DIGITS..]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if valid { Ok(Self(input.to_owned())) } else { Err(MalformedId) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The storage partition: the id's leading digits.
+    pub fn bucket(&self) -> &str {
+        &self.0[..ID_BUCKET_DIGITS]
+    }
+}
+
+impl fmt::Display for InvitationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The state kept in storage. `expired` is not kept: it is what a pending invitation is
+/// once its time has passed, see [`Invitation::status_at`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoredStatus {
+    Pending,
+    Accepted,
+    Completed,
+    Revoked,
+}
+
+/// The state as people and programs see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Pending,
+    Accepted,
+    Completed,
+    Revoked,
+    Expired,
+}
+
+impl StoredStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Completed => "completed",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Some(match value {
+            "pending" => Self::Pending,
+            "accepted" => Self::Accepted,
+            "completed" => Self::Completed,
+            "revoked" => Self::Revoked,
+            _ => return None,
+        })
+    }
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Self::Pending,
+        Self::Accepted,
+        Self::Completed,
+        Self::Revoked,
+        Self::Expired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Completed => "completed",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
+/// How many days a link stays usable: 1 to 30, 7 by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpiryDays(u8);
+
+impl ExpiryDays {
+    pub const MIN: i64 = 1;
+    pub const MAX: i64 = 30;
+
+    pub fn new(days: i64) -> Result<Self, String> {
+        if (Self::MIN..=Self::MAX).contains(&days) {
+            Ok(Self(days as u8))
+        } else {
+            Err(format!("must be a whole number of days from {} to {}", Self::MIN, Self::MAX))
+        }
+    }
+
+    pub fn duration(self) -> Duration {
+        Duration::days(i64::from(self.0))
+    }
+}
+
+impl Default for ExpiryDays {
+    fn default() -> Self {
+        Self(7)
+    }
+}
+
+/// A person's display name: trimmed, 1 to 100 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub const MAX: usize = 100;
+
+    /// `Ok(None)` for an empty or blank name.
+    pub fn parse(input: &str) -> Result<Option<Self>, String> {
+        let value = input.trim();
+        if value.is_empty() {
+            Ok(None)
+        } else if value.chars().count() > Self::MAX {
+            Err(format!("must be at most {} characters", Self::MAX))
+        } else if value.chars().any(char::is_control) {
+            Err("must not contain control characters".into())
+        } else {
+            Ok(Some(Self(value.to_owned())))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The staff member who sent the invitation, as their token names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inviter {
+    pub name: String,
+    pub email: EmailAddress,
+}
+
+/// What a sales person asks for, already checked.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub email: EmailAddress,
+    pub display_name: Option<DisplayName>,
+    pub locale: Locale,
+    pub expires_in: ExpiryDays,
+    pub company: CompanyDraft,
+}
+
+/// Where the invitation email stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// Not delivered yet; `attempts` made so far, the next one due at `next_attempt_at`.
+    Queued { attempts: u32, next_attempt_at: OffsetDateTime },
+    Failed { attempts: u32 },
+}
+
+impl Delivery {
+    /// After this many failed attempts the email is given up as `failed`.
+    pub const MAX_ATTEMPTS: u32 = 6;
+    /// How long one instance holds a queued email while it tries to send it.
+    pub const CLAIM: Duration = Duration::minutes(5);
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Queued { .. } => "queued",
+            Self::Failed { .. } => "failed",
+        }
+    }
+
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Self::Sent => 0,
+            Self::Queued { attempts, .. } | Self::Failed { attempts } => *attempts,
+        }
+    }
+
+    /// The wait after the `attempts`-th failure: 1, 5, 15, 60 then 180 minutes.
+    pub fn backoff(attempts: u32) -> Duration {
+        const MINUTES: [i64; 5] = [1, 5, 15, 60, 180];
+        let index = (attempts.max(1) as usize - 1).min(MINUTES.len() - 1);
+        Duration::minutes(MINUTES[index])
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    Created,
+    EmailSent,
+    EmailFailed,
+    Opened,
+    Accepted,
+    Completed,
+    Resent,
+    Revoked,
+    Expired,
+}
+
+impl Event {
+    const ALL: [Event; 9] = [
+        Self::Created,
+        Self::EmailSent,
+        Self::EmailFailed,
+        Self::Opened,
+        Self::Accepted,
+        Self::Completed,
+        Self::Resent,
+        Self::Revoked,
+        Self::Expired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::EmailSent => "emailSent",
+            Self::EmailFailed => "emailFailed",
+            Self::Opened => "opened",
+            Self::Accepted => "accepted",
+            Self::Completed => "completed",
+            Self::Resent => "resent",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == value)
+    }
+}
+
+/// Who caused an event: a staff member's or customer's email, or the system itself.
+pub const SYSTEM_ACTOR: &str = "system";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub at: OffsetDateTime,
+    pub event: Event,
+    pub actor: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    pub id: InvitationId,
+    pub email: EmailAddress,
+    pub display_name: Option<DisplayName>,
+    pub locale: Locale,
+    pub status: StoredStatus,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub invited_by: Inviter,
+    pub company: CompanyDraft,
+    pub delivery: Delivery,
+    pub link_hash: LinkHash,
+    pub company_id: Option<String>,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A transition that the invitation's state does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the invitation is {}", .0.as_str())]
+pub struct NotAllowed(pub Status);
+
+impl Invitation {
+    /// A new pending invitation. Its email is queued and claimed by the creating request
+    /// for its first attempt; should that request die, a retry takes over after the claim.
+    pub fn create(
+        new: NewInvitation,
+        invited_by: Inviter,
+        id: InvitationId,
+        link_hash: LinkHash,
+        now: OffsetDateTime,
+    ) -> Self {
+        let actor = invited_by.email.to_string();
+        Self {
+            id,
+            email: new.email,
+            display_name: new.display_name,
+            locale: new.locale,
+            status: StoredStatus::Pending,
+            created_at: now,
+            expires_at: now + new.expires_in.duration(),
+            invited_by,
+            company: new.company,
+            delivery: Delivery::Queued { attempts: 0, next_attempt_at: now + Delivery::CLAIM },
+            link_hash,
+            company_id: None,
+            history: vec![HistoryEntry { at: now, event: Event::Created, actor }],
+        }
+    }
+
+    pub fn status_at(&self, now: OffsetDateTime) -> Status {
+        match self.status {
+            StoredStatus::Pending if now >= self.expires_at => Status::Expired,
+            StoredStatus::Pending => Status::Pending,
+            StoredStatus::Accepted => Status::Accepted,
+            StoredStatus::Completed => Status::Completed,
+            StoredStatus::Revoked => Status::Revoked,
+        }
+    }
+
+    /// Whether this invitation still blocks a second one for the same email.
+    pub fn is_active(&self, now: OffsetDateTime) -> bool {
+        matches!(self.status_at(now), Status::Pending | Status::Accepted)
+    }
+
+    /// Whether its email should (still) be sent at `now`.
+    pub fn delivery_due(&self, now: OffsetDateTime) -> bool {
+        matches!(self.delivery, Delivery::Queued { next_attempt_at, .. } if next_attempt_at <= now)
+    }
+
+    /// Takes a queued email for one attempt: other instances leave it alone for
+    /// [`Delivery::CLAIM`]. A retry mints a new link, since only the old one's hash was
+    /// kept; the old link then leads to a page saying a newer email was sent.
+    pub fn claim_delivery(
+        &mut self,
+        new_link: Option<LinkHash>,
+        now: OffsetDateTime,
+    ) -> Result<(), NotAllowed> {
+        let status = self.status_at(now);
+        if status != Status::Pending {
+            return Err(NotAllowed(status));
+        }
+        if let Delivery::Queued { attempts, .. } = self.delivery {
+            self.delivery = Delivery::Queued {
+                attempts,
+                next_attempt_at: now + Delivery::CLAIM,
+            };
+        }
+        if let Some(hash) = new_link {
+            self.link_hash = hash;
+        }
+        Ok(())
+    }
+
+    pub fn record_delivery_success(&mut self, now: OffsetDateTime) {
+        self.delivery = Delivery::Sent;
+        self.push(now, Event::EmailSent, SYSTEM_ACTOR);
+    }
+
+    /// Counts a failed attempt: queued again with backoff, or `failed` for good.
+    pub fn record_delivery_failure(&mut self, now: OffsetDateTime) {
+        let attempts = self.delivery.attempts() + 1;
+        self.delivery = if attempts >= Delivery::MAX_ATTEMPTS {
+            Delivery::Failed { attempts }
+        } else {
+            Delivery::Queued {
+                attempts,
+                next_attempt_at: now + Delivery::backoff(attempts),
+            }
+        };
+        self.push(now, Event::EmailFailed, SYSTEM_ACTOR);
+    }
+
+    /// A queued email that can no longer be useful (revoked, expired, accepted…).
+    pub fn abandon_delivery(&mut self, now: OffsetDateTime) {
+        if let Delivery::Queued { attempts, .. } = self.delivery {
+            self.delivery = Delivery::Failed { attempts };
+            self.push(now, Event::EmailFailed, SYSTEM_ACTOR);
+        }
+    }
+
+    fn push(&mut self, at: OffsetDateTime, event: Event, actor: &str) {
+        self.history.push(HistoryEntry { at, event, actor: actor.to_owned() });
+    }
+}
+
+/// A filter for the staff listing.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<Status>,
+    pub email: Option<EmailAddress>,
+    pub top: u32,
+    /// Continue after this invitation (ids sort newest first).
+    pub after: Option<InvitationId>,
+}
+
+impl ListFilter {
+    pub const DEFAULT_TOP: u32 = 50;
+    pub const MAX_TOP: u32 = 100;
+
+    pub fn top(value: i64) -> Result<u32, FieldErrors> {
+        if (1..=i64::from(Self::MAX_TOP)).contains(&value) {
+            Ok(value as u32)
+        } else {
+            let mut errors = FieldErrors::default();
+            errors.add("top", format!("must be a whole number from 1 to {}", Self::MAX_TOP));
+            Err(errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::secret::InvitationSecret;
+    use time::macros::datetime;
+
+    fn new_invitation(now: OffsetDateTime) -> Invitation {
+        let email = EmailAddress::parse("willy.urs@example.com").unwrap();
+        Invitation::create(
+            NewInvitation {
+                email,
+                display_name: DisplayName::parse("Willy URS").unwrap(),
+                locale: Locale::Fr,
+                expires_in: ExpiryDays::default(),
+                company: CompanyDraft::default(),
+            },
+            Inviter {
+                name: "Tamer".into(),
+                email: EmailAddress::parse("tamer@gfms.example").unwrap(),
+            },
+            InvitationId::new(now, 42),
+            InvitationSecret::generate().unwrap().hash(),
+            now,
+        )
+    }
+
+    #[test]
+    fn ids_sort_newest_first_and_parse_back() {
+        let older = InvitationId::new(datetime!(2026-11-22 10:00 UTC), 1);
+        let newer = InvitationId::new(datetime!(2026-11-22 10:00:01 UTC), 1);
+        assert!(newer < older);
+        assert_eq!(InvitationId::parse(older.as_str()), Ok(older.clone()));
+        assert_eq!(older.bucket(), &older.as_str()[..5]);
+        for bad in ["", "123", "zzzzzzzzzzzzzzzzzzzzzzzzz", &format!("{}A", &older.as_str()[..24])] {
+            assert!(InvitationId::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_pending_invitation_expires_when_its_time_has_passed() {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let invitation = new_invitation(now);
+        assert_eq!(invitation.expires_at, datetime!(2026-11-29 10:00 UTC));
+        assert_eq!(invitation.status_at(now + Duration::days(7) - Duration::SECOND), Status::Pending);
+        assert_eq!(invitation.status_at(now + Duration::days(7)), Status::Expired);
+        assert!(!invitation.is_active(now + Duration::days(8)));
+    }
+
+    #[test]
+    fn failed_deliveries_back_off_then_give_up() {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let mut invitation = new_invitation(now);
+        assert!(!invitation.delivery_due(now), "the creating request holds the first attempt");
+        assert!(invitation.delivery_due(now + Delivery::CLAIM));
+        invitation.record_delivery_failure(now);
+        assert_eq!(
+            invitation.delivery,
+            Delivery::Queued { attempts: 1, next_attempt_at: now + Duration::minutes(1) }
+        );
+        assert!(!invitation.delivery_due(now));
+        for _ in 1..Delivery::MAX_ATTEMPTS {
+            invitation.record_delivery_failure(now);
+        }
+        assert_eq!(invitation.delivery, Delivery::Failed { attempts: Delivery::MAX_ATTEMPTS });
+        let failures = invitation.history.iter().filter(|h| h.event == Event::EmailFailed).count();
+        assert_eq!(failures, Delivery::MAX_ATTEMPTS as usize);
+    }
+
+    #[test]
+    fn a_claim_holds_the_email_and_can_rotate_the_link() {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let mut invitation = new_invitation(now);
+        invitation.record_delivery_failure(now);
+        let later = now + Duration::minutes(2);
+        let new_hash = InvitationSecret::generate().unwrap().hash();
+        invitation.claim_delivery(Some(new_hash.clone()), later).unwrap();
+        assert_eq!(invitation.link_hash, new_hash);
+        assert!(!invitation.delivery_due(later + Duration::minutes(4)));
+        assert!(invitation.delivery_due(later + Delivery::CLAIM));
+        assert_eq!(
+            invitation.claim_delivery(None, now + Duration::days(30)),
+            Err(NotAllowed(Status::Expired))
+        );
+    }
+
+    #[test]
+    fn expiry_days_are_bounded() {
+        assert!(ExpiryDays::new(0).is_err());
+        assert!(ExpiryDays::new(31).is_err());
+        assert_eq!(ExpiryDays::new(30).unwrap().duration(), Duration::days(30));
+    }
+}

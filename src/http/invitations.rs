@@ -1,0 +1,333 @@
+//! The staff API for invitations: `POST /api/InviteUser`, `GET /api/invitations`,
+//! `GET /api/invitations/{id}`.
+
+use super::problem::Problem;
+use super::{AppState, body};
+use crate::domain::FieldErrors;
+use crate::domain::company::{CompanyDraft, RawCompany};
+use crate::domain::email::EmailAddress;
+use crate::domain::invitation::{
+    DisplayName, ExpiryDays, Invitation, InvitationId, ListFilter, NewInvitation, Status,
+};
+use crate::domain::locale::Locale;
+use crate::service::invitations;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::Reply as _;
+
+pub async fn create(
+    state: AppState,
+    authorization: Option<String>,
+    content_type: Option<String>,
+    raw_body: bytes::Bytes,
+) -> Result<Response, Problem> {
+    let staff = state.staff.authenticate(authorization.as_deref()).await?;
+    let object = body::json_object(content_type.as_deref(), &raw_body)?;
+    let new = parse_create(&object).map_err(Problem::validation)?;
+    let created = invitations::create(&state.services, new, staff.into()).await?;
+    let location = format!("/api/invitations/{}", created.invitation.id);
+    let mut view = InvitationView::new(&created.invitation, created.now);
+    view.invite_url = Some(created.invite_url);
+    let mut response = warp::reply::with_status(warp::reply::json(&view), StatusCode::CREATED).into_response();
+    if let Ok(value) = warp::http::HeaderValue::from_str(&location) {
+        response.headers_mut().insert(warp::http::header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+pub async fn get(state: AppState, id: String, authorization: Option<String>) -> Result<Response, Problem> {
+    state.staff.authenticate(authorization.as_deref()).await?;
+    let id = InvitationId::parse(&id).map_err(|_| Problem::not_found("No invitation has this id."))?;
+    let (invitation, now) = invitations::get(&state.services, &id).await?;
+    let mut view = InvitationView::new(&invitation, now);
+    view.history = Some(
+        invitation
+            .history
+            .iter()
+            .map(|h| HistoryView { at: timestamp(h.at), event: h.event.as_str(), actor: h.actor.clone() })
+            .collect(),
+    );
+    Ok(warp::reply::json(&view).into_response())
+}
+
+pub async fn list(state: AppState, query: String, authorization: Option<String>) -> Result<Response, Problem> {
+    state.staff.authenticate(authorization.as_deref()).await?;
+    let filter = parse_list_query(&query).map_err(Problem::validation)?;
+    let (page, now) = invitations::list(&state.services, &filter).await?;
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct ListView {
+        items: Vec<InvitationView>,
+        continuation_token: Option<String>,
+    }
+    let view = ListView {
+        items: page.items.iter().map(|i| InvitationView::new(i, now)).collect(),
+        continuation_token: page.next.map(|id| URL_SAFE_NO_PAD.encode(id.as_str())),
+    };
+    Ok(warp::reply::json(&view).into_response())
+}
+
+fn parse_list_query(query: &str) -> Result<ListFilter, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let mut filter = ListFilter { top: ListFilter::DEFAULT_TOP, ..ListFilter::default() };
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
+            "status" => match Status::parse(&value) {
+                Some(status) => filter.status = Some(status),
+                None => errors.add("status", "must be one of pending, accepted, completed, revoked, expired"),
+            },
+            "email" => match EmailAddress::parse(&value) {
+                Ok(email) => filter.email = Some(email),
+                Err(e) => errors.add("email", e.to_string()),
+            },
+            "top" => match value.trim().parse::<i64>().map_err(|_| ()).and_then(|n| ListFilter::top(n).map_err(|_| ())) {
+                Ok(top) => filter.top = top,
+                Err(()) => errors.add("top", format!("must be a whole number from 1 to {}", ListFilter::MAX_TOP)),
+            },
+            "continuationToken" => {
+                let id = URL_SAFE_NO_PAD
+                    .decode(value.as_bytes())
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .and_then(|s| InvitationId::parse(&s).ok());
+                match id {
+                    Some(id) => filter.after = Some(id),
+                    None => errors.add("continuationToken", "is not a token this service returned"),
+                }
+            }
+            _ => {}
+        }
+    }
+    errors.into_result(filter)
+}
+
+/// Reads the create body field by field, so every error is keyed by its field.
+pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let text = |field: &str, errors: &mut FieldErrors| -> Option<String> {
+        match object.get(field) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                errors.add(field, "must be a string");
+                None
+            }
+        }
+    };
+
+    let email = match text("email", &mut errors) {
+        Some(value) => EmailAddress::parse(&value).map_err(|e| errors.add("email", e.to_string())).ok(),
+        None => {
+            if !errors.iter().any(|(k, _)| k == "email") {
+                errors.add("email", "is required");
+            }
+            None
+        }
+    };
+    let display_name = text("displayName", &mut errors)
+        .and_then(|v| DisplayName::parse(&v).map_err(|e| errors.add("displayName", e)).ok())
+        .flatten();
+    let locale = match object.get("locale") {
+        None | Some(Value::Null) => Some(Locale::default()),
+        Some(Value::String(s)) => Locale::parse(s).map_err(|e| errors.add("locale", e.to_string())).ok(),
+        Some(_) => {
+            errors.add("locale", "must be \"en\" or \"fr\"");
+            None
+        }
+    };
+    let expires_in = match object.get("expiresInDays") {
+        None | Some(Value::Null) => Some(ExpiryDays::default()),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(days) => ExpiryDays::new(days).map_err(|e| errors.add("expiresInDays", e)).ok(),
+            None => {
+                errors.add("expiresInDays", "must be a whole number of days from 1 to 30");
+                None
+            }
+        },
+        Some(_) => {
+            errors.add("expiresInDays", "must be a whole number of days from 1 to 30");
+            None
+        }
+    };
+    let company = match object.get("company") {
+        None | Some(Value::Null) => Some(CompanyDraft::default()),
+        Some(Value::Object(fields)) => {
+            let mut field_errors = FieldErrors::default();
+            let mut field = |name: &str| match fields.get(name) {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(_) => {
+                    field_errors.add(name, "must be a string");
+                    None
+                }
+            };
+            let raw = RawCompany {
+                name: field("name"),
+                vat_number: field("vatNumber"),
+                street: field("street"),
+                postal_code: field("postalCode"),
+                city: field("city"),
+                country: field("country"),
+            };
+            match CompanyDraft::parse(&raw) {
+                Ok(draft) if field_errors.is_empty() => Some(draft),
+                Ok(_) => {
+                    errors.merge_prefixed("company.", field_errors);
+                    None
+                }
+                Err(more) => {
+                    errors.merge_prefixed("company.", field_errors);
+                    errors.merge_prefixed("company.", more);
+                    None
+                }
+            }
+        }
+        Some(_) => {
+            errors.add("company", "must be an object");
+            None
+        }
+    };
+    match (email, locale, expires_in, company) {
+        (Some(email), Some(locale), Some(expires_in), Some(company)) if errors.is_empty() => {
+            Ok(NewInvitation { email, display_name, locale, expires_in, company })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// An invitation as the API returns it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationView {
+    id: String,
+    email: String,
+    display_name: Option<String>,
+    locale: &'static str,
+    status: &'static str,
+    created_at: String,
+    expires_at: String,
+    invited_by: PersonView,
+    company: CompanyView,
+    email_delivery: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invite_url: Option<String>,
+    company_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<Vec<HistoryView>>,
+}
+
+#[derive(Serialize)]
+struct PersonView {
+    name: String,
+    email: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CompanyView {
+    name: Option<String>,
+    vat_number: Option<String>,
+    street: Option<String>,
+    postal_code: Option<String>,
+    city: Option<String>,
+    country: Option<String>,
+}
+
+#[derive(Serialize)]
+struct HistoryView {
+    at: String,
+    event: &'static str,
+    actor: String,
+}
+
+impl InvitationView {
+    pub fn new(invitation: &Invitation, now: OffsetDateTime) -> Self {
+        let company = &invitation.company;
+        Self {
+            id: invitation.id.to_string(),
+            email: invitation.email.to_string(),
+            display_name: invitation.display_name.as_ref().map(|n| n.as_str().to_owned()),
+            locale: invitation.locale.as_str(),
+            status: invitation.status_at(now).as_str(),
+            created_at: timestamp(invitation.created_at),
+            expires_at: timestamp(invitation.expires_at),
+            invited_by: PersonView {
+                name: invitation.invited_by.name.clone(),
+                email: invitation.invited_by.email.to_string(),
+            },
+            company: CompanyView {
+                name: company.name.clone(),
+                vat_number: company.vat_number.as_ref().map(|v| v.as_str().to_owned()),
+                street: company.street.clone(),
+                postal_code: company.postal_code.as_ref().map(|p| p.as_str().to_owned()),
+                city: company.city.clone(),
+                country: company.country.map(|c| c.to_string()),
+            },
+            email_delivery: invitation.delivery.as_str(),
+            invite_url: None,
+            company_id: invitation.company_id.clone(),
+            history: None,
+        }
+    }
+}
+
+/// `2026-11-22T10:00:00Z`: UTC, whole seconds.
+pub fn timestamp(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(value: Value) -> Result<NewInvitation, FieldErrors> {
+        parse_create(value.as_object().unwrap())
+    }
+
+    fn keys(errors: FieldErrors) -> Vec<String> {
+        errors.iter().map(|(k, _)| k.clone()).collect()
+    }
+
+    #[test]
+    fn only_email_is_required() {
+        let new = parse(json!({"email": "willy.urs@example.com"})).unwrap();
+        assert_eq!(new.locale, Locale::En);
+        assert_eq!(new.expires_in, ExpiryDays::default());
+        assert_eq!(keys(parse(json!({})).unwrap_err()), ["email"]);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_under_its_own_name() {
+        let errors = parse(json!({
+            "email": "nope", "locale": "de", "expiresInDays": 31, "displayName": 5,
+            "company": {"vatNumber": "BE0123456748", "country": "BE", "city": 12}
+        }))
+        .unwrap_err();
+        assert_eq!(
+            keys(errors),
+            ["company.city", "company.vatNumber", "displayName", "email", "expiresInDays", "locale"]
+        );
+    }
+
+    #[test]
+    fn list_queries_are_checked() {
+        assert!(parse_list_query("status=expired&top=10").is_ok());
+        let errors = parse_list_query("status=lost&top=0&continuationToken=%%%").unwrap_err();
+        assert_eq!(keys(errors), ["continuationToken", "status", "top"]);
+    }
+}

@@ -1,0 +1,143 @@
+//! Where requests enter: one warp filter per function, each handler short, every error
+//! turned into a response in one place.
+
+pub mod body;
+pub mod invitations;
+pub mod problem;
+pub mod timer;
+
+use crate::identity::staff::StaffAuthenticator;
+use crate::service::Services;
+use problem::Problem;
+use std::convert::Infallible;
+use std::sync::Arc;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::{Filter, Rejection, Reply};
+
+/// Everything a handler may use.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub staff: Arc<StaffAuthenticator>,
+}
+
+fn with_state(state: AppState) -> impl Filter<Extract = (AppState,), Error = Infallible> + Clone {
+    warp::any().map(move || state.clone())
+}
+
+fn authorization() -> impl Filter<Extract = (Option<String>,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("authorization")
+}
+
+fn raw_query() -> impl Filter<Extract = (String,), Error = Infallible> + Clone {
+    warp::query::raw().or(warp::any().map(String::new)).unify()
+}
+
+/// The body, at most [`body::MAX_BODY`] bytes.
+fn limited_body() -> impl Filter<Extract = (Result<bytes::Bytes, Problem>,), Error = Rejection> + Clone {
+    warp::header::optional::<u64>("content-length")
+        .and(warp::body::stream())
+        .then(|length, stream| async move { body::collect(Box::pin(stream), length, body::MAX_BODY).await })
+}
+
+/// Turns a handler's result into a response.
+fn respond(result: Result<Response, Problem>) -> Response {
+    result.unwrap_or_else(Problem::into_response)
+}
+
+pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
+    let ready = warp::path::end().and(warp::get().or(warp::head()).unify()).map(|| {
+        warp::reply::with_header("ok", "content-type", "text/plain; charset=utf-8").into_response()
+    });
+
+    let invite = warp::path!("api" / "InviteUser")
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(authorization())
+        .and(warp::header::optional::<String>("content-type"))
+        .and(limited_body())
+        .then(|state, auth, content_type, body: Result<bytes::Bytes, Problem>| async move {
+            respond(match body {
+                Ok(body) => invitations::create(state, auth, content_type, body).await,
+                Err(problem) => Err(problem),
+            })
+        });
+
+    let list = warp::path!("api" / "invitations")
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(raw_query())
+        .and(authorization())
+        .then(|state, query, auth| async move { respond(invitations::list(state, query, auth).await) });
+
+    let get_one = warp::path!("api" / "invitations" / String)
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(authorization())
+        .then(|id, state, auth| async move { respond(invitations::get(state, id, auth).await) });
+
+    let retry = warp::path!("RetryDeliveries")
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(limited_body())
+        .then(|state, body| async move { respond(timer::retry_deliveries(state, body).await) });
+
+    ready
+        .or(invite)
+        .unify()
+        .or(list)
+        .unify()
+        .or(get_one)
+        .unify()
+        .or(retry)
+        .unify()
+        .recover(recover)
+        .unify()
+        .map(secure_headers)
+        .with(warp::log::custom(log_request))
+}
+
+/// Rejections are warp's own: no route, wrong method, unreadable headers.
+async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
+    let problem = if rejection.is_not_found() {
+        Problem::not_found("There is nothing at this address.")
+    } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
+        Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Method not allowed",
+            "This address does not accept this HTTP method.",
+        )
+    } else if rejection.find::<warp::reject::InvalidHeader>().is_some() {
+        Problem::bad_request("invalid-header", "A request header could not be read.")
+    } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
+        Problem::too_large(body::MAX_BODY)
+    } else {
+        tracing::warn!(?rejection, "unhandled rejection");
+        Problem::bad_request("bad-request", "The request could not be understood.")
+    };
+    Ok(problem.into_response())
+}
+
+fn secure_headers(mut response: Response) -> Response {
+    use warp::http::HeaderValue;
+    let headers = response.headers_mut();
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.entry("cache-control").or_insert(HeaderValue::from_static("no-store"));
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    response
+}
+
+/// One line per request: method, path (never the query: it may hold a link secret),
+/// status, time taken.
+fn log_request(info: warp::log::Info<'_>) {
+    tracing::info!(
+        method = %info.method(),
+        path = info.path(),
+        status = info.status().as_u16(),
+        ms = info.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+}
+

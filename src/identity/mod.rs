@@ -1,0 +1,4 @@
+//! Identities from outside: OpenID providers' metadata and keys, staff bearer tokens.
+
+pub mod provider;
+pub mod staff;

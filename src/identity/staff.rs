@@ -1,0 +1,121 @@
+//! Staff bearer tokens: RS256 only, signed by a key of the staff provider's JWKS, with
+//! its issuer, the configured audience, and the role that lets a person send invitations.
+
+use super::provider::{OidcProvider, ProviderUnavailable};
+use crate::domain::email::EmailAddress;
+use crate::domain::invitation::Inviter;
+use jsonwebtoken::{Algorithm, Validation, decode, decode_header};
+use serde::Deserialize;
+
+/// Clock skew tolerated on `exp` and `nbf`.
+const LEEWAY_SECONDS: u64 = 60;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMember {
+    pub name: String,
+    pub email: EmailAddress,
+}
+
+impl From<StaffMember> for Inviter {
+    fn from(staff: StaffMember) -> Self {
+        Inviter { name: staff.name, email: staff.email }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StaffAuthError {
+    #[error("no bearer token was sent")]
+    Missing,
+    #[error("the bearer token is not valid: {0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error(transparent)]
+    Unavailable(#[from] ProviderUnavailable),
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    #[serde(default)]
+    roles: Vec<String>,
+    name: Option<String>,
+    email: Option<String>,
+    preferred_username: Option<String>,
+    upn: Option<String>,
+}
+
+pub struct StaffAuthenticator {
+    provider: OidcProvider,
+    audience: String,
+    role: String,
+}
+
+impl StaffAuthenticator {
+    pub fn new(provider: OidcProvider, audience: String, role: String) -> Self {
+        Self { provider, audience, role }
+    }
+
+    /// Checks an `Authorization` header's value.
+    pub async fn authenticate(&self, authorization: Option<&str>) -> Result<StaffMember, StaffAuthError> {
+        let token = authorization
+            .and_then(|h| {
+                let (scheme, token) = h.trim().split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+            })
+            .filter(|t| !t.is_empty())
+            .ok_or(StaffAuthError::Missing)?;
+        let invalid = |why: &str| StaffAuthError::Invalid(why.to_owned());
+        let header = decode_header(token).map_err(|_| invalid("malformed token"))?;
+        if header.alg != Algorithm::RS256 {
+            return Err(invalid("only RS256 tokens are accepted"));
+        }
+        let kid = header.kid.ok_or_else(|| invalid("the token names no key (kid)"))?;
+        let (key, snapshot) = self
+            .provider
+            .key(&kid)
+            .await?
+            .ok_or_else(|| invalid("signed by a key the provider does not publish"))?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
+        validation.set_audience(&[&self.audience]);
+        validation.set_issuer(&[&snapshot.issuer]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        let claims = decode::<Claims>(token, &key, &validation)
+            .map_err(|e| StaffAuthError::Invalid(reason(e.kind())))?
+            .claims;
+
+        if !claims.roles.iter().any(|r| r == &self.role) {
+            return Err(StaffAuthError::Forbidden(format!(
+                "the token does not carry the {} role",
+                self.role
+            )));
+        }
+        let email = [&claims.email, &claims.preferred_username, &claims.upn]
+            .into_iter()
+            .flatten()
+            .find_map(|v| EmailAddress::parse(v).ok())
+            .ok_or_else(|| StaffAuthError::Forbidden("the token names no email address (email, preferred_username or upn)".into()))?;
+        let name = claims
+            .name
+            .map(|n| n.trim().chars().filter(|c| !c.is_control()).take(100).collect::<String>())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| email.to_string());
+        Ok(StaffMember { name, email })
+    }
+}
+
+fn reason(kind: &jsonwebtoken::errors::ErrorKind) -> String {
+    use jsonwebtoken::errors::ErrorKind as K;
+    match kind {
+        K::ExpiredSignature => "the token has expired",
+        K::ImmatureSignature => "the token is not valid yet",
+        K::InvalidAudience => "the token is for another audience",
+        K::InvalidIssuer => "the token is from another issuer",
+        K::InvalidSignature => "the signature does not match",
+        K::MissingRequiredClaim(_) => "the token lacks a required claim",
+        K::InvalidAlgorithm => "only RS256 tokens are accepted",
+        _ => "malformed token",
+    }
+    .to_owned()
+}

@@ -1,0 +1,15 @@
+//! The invitation service: an Azure Functions custom handler.
+//!
+//! Layers: [`http`] (where requests enter) over [`service`] (what each operation does)
+//! over [`domain`] (the rules), with [`storage`], [`mail`] and [`identity`] reaching the
+//! outside world. [`app`] wires them; [`settings`] reads the environment once.
+
+pub mod app;
+pub mod clock;
+pub mod domain;
+pub mod http;
+pub mod identity;
+pub mod mail;
+pub mod service;
+pub mod settings;
+pub mod storage;

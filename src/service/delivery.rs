@@ -1,0 +1,158 @@
+//! Sending invitation emails, and sending again those that could not go.
+//!
+//! Only a link's hash is stored, so a retry cannot resend the first link: it mints a new
+//! one (the old one then says a newer email was sent). Each attempt is claimed with an
+//! ETag write first, so two instances never send the same email twice.
+
+use super::{InvitationError, Services};
+use crate::domain::invitation::{Delivery, Invitation, InvitationId};
+use crate::domain::secret::InvitationSecret;
+use crate::mail::invitation::{invite_url, render};
+use crate::mail::MailError;
+use crate::storage::{StoreError, Versioned};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// Sends the email of a just-created invitation (the creating request holds its claim)
+/// and records the outcome. Never fails the request: the outcome is in `delivery`.
+pub async fn first_attempt(services: &Services, stored: Versioned<Invitation>, url: &str) -> Invitation {
+    let outcome = send(services, &stored.value, url).await;
+    let now = services.clock.now();
+    match record(services, stored, outcome.is_ok(), now).await {
+        Ok(updated) => updated,
+        Err((fallback, e)) => {
+            tracing::warn!(invitation = %fallback.id, error = %e, "delivery outcome not recorded; the retry will resend");
+            fallback
+        }
+    }
+}
+
+/// Renders and sends; the error is already logged.
+async fn send(services: &Services, invitation: &Invitation, url: &str) -> Result<(), MailError> {
+    let email = render(invitation, url.to_owned(), &services.product_name)
+        .map_err(|e| MailError::Permanent(format!("template: {e}")))?;
+    let result = match tokio::time::timeout(services.mail_timeout, services.mailer.send(&email)).await {
+        Ok(result) => result,
+        Err(_) => Err(MailError::Transient("timed out".into())),
+    };
+    match &result {
+        Ok(()) => tracing::info!(invitation = %invitation.id, "invitation email sent"),
+        Err(e) => tracing::warn!(invitation = %invitation.id, error = %e, "invitation email not sent"),
+    }
+    result
+}
+
+/// Records an attempt's outcome with an ETag write, reading again on a conflict.
+async fn record(
+    services: &Services,
+    mut current: Versioned<Invitation>,
+    sent: bool,
+    now: OffsetDateTime,
+) -> Result<Invitation, (Invitation, StoreError)> {
+    for _ in 0..5 {
+        let mut invitation = current.value.clone();
+        if sent {
+            invitation.record_delivery_success(now);
+        } else {
+            invitation.record_delivery_failure(now);
+        }
+        match services.store.replace(&invitation, &current.etag).await {
+            Ok(_) => {
+                if !matches!(invitation.delivery, Delivery::Queued { .. }) {
+                    let _ = services.store.dequeue_delivery(&invitation.id).await;
+                }
+                return Ok(invitation);
+            }
+            Err(StoreError::Conflict) => match services.store.get(&invitation.id).await {
+                Ok(Some(fresh)) => current = fresh,
+                Ok(None) => return Err((invitation, StoreError::Conflict)),
+                Err(e) => return Err((invitation, e)),
+            },
+            Err(e) => return Err((invitation, e)),
+        }
+    }
+    Err((current.value, StoreError::Conflict))
+}
+
+/// What one pass over the queue did.
+#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryReport {
+    pub sent: u32,
+    pub requeued: u32,
+    pub failed: u32,
+    pub abandoned: u32,
+    pub waiting: u32,
+}
+
+/// Sends every queued email that is due, once, with the backoff the domain sets.
+pub async fn retry_due(services: &Services) -> Result<RetryReport, InvitationError> {
+    let mut report = RetryReport::default();
+    for id in services.store.delivery_queue().await? {
+        match retry_one(services, &id).await {
+            Ok(outcome) => outcome.count(&mut report),
+            Err(e) => tracing::warn!(invitation = %id, error = %e, "retry skipped"),
+        }
+    }
+    Ok(report)
+}
+
+enum Outcome {
+    Sent,
+    Requeued,
+    Failed,
+    Abandoned,
+    Waiting,
+    Done,
+}
+
+impl Outcome {
+    fn count(self, report: &mut RetryReport) {
+        match self {
+            Self::Sent => report.sent += 1,
+            Self::Requeued => report.requeued += 1,
+            Self::Failed => report.failed += 1,
+            Self::Abandoned => report.abandoned += 1,
+            Self::Waiting => report.waiting += 1,
+            Self::Done => {}
+        }
+    }
+}
+
+async fn retry_one(services: &Services, id: &InvitationId) -> Result<Outcome, InvitationError> {
+    let now = services.clock.now();
+    let Some(current) = services.store.get(id).await? else {
+        services.store.dequeue_delivery(id).await?;
+        return Ok(Outcome::Done);
+    };
+    if !matches!(current.value.delivery, Delivery::Queued { .. }) {
+        services.store.dequeue_delivery(id).await?;
+        return Ok(Outcome::Done);
+    }
+    if !current.value.delivery_due(now) {
+        return Ok(Outcome::Waiting);
+    }
+    let secret = InvitationSecret::generate()?;
+    let mut claimed = current.value.clone();
+    if claimed.claim_delivery(Some(secret.hash()), now).is_err() {
+        claimed.abandon_delivery(now);
+        services.store.replace(&claimed, &current.etag).await?;
+        services.store.dequeue_delivery(id).await?;
+        return Ok(Outcome::Abandoned);
+    }
+    services.store.add_link(&secret.hash(), id).await?;
+    let claimed = match services.store.replace(&claimed, &current.etag).await {
+        Ok(claimed) => claimed,
+        Err(StoreError::Conflict) => return Ok(Outcome::Waiting), // another instance has it
+        Err(e) => return Err(e.into()),
+    };
+    let url = invite_url(&services.public_base_url, &secret);
+    let sent = send(services, &claimed.value, &url).await.is_ok();
+    let after = services.clock.now();
+    let recorded = record(services, claimed, sent, after).await.map_err(|(_, e)| InvitationError::from(e))?;
+    Ok(match recorded.delivery {
+        Delivery::Sent => Outcome::Sent,
+        Delivery::Queued { .. } => Outcome::Requeued,
+        Delivery::Failed { .. } => Outcome::Failed,
+    })
+}

@@ -1,0 +1,61 @@
+//! What the service does, step by step: reads the clock once, applies the domain's rules,
+//! touches storage and mail. No HTTP here.
+
+pub mod delivery;
+pub mod invitations;
+
+use crate::clock::Clock;
+use crate::mail::Mailer;
+use crate::storage::{InvitationStore, StoreError};
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// The outside services and fixed facts every operation needs.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Arc<dyn InvitationStore>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+    pub public_base_url: Url,
+    pub product_name: String,
+    pub mail_timeout: Duration,
+}
+
+/// What can go wrong with invitations, as a caller must tell it apart.
+#[derive(Debug, thiserror::Error)]
+pub enum InvitationError {
+    #[error("an active invitation for this email exists")]
+    Duplicate(crate::domain::invitation::InvitationId),
+    #[error("no such invitation")]
+    NotFound,
+    #[error("storage is unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for InvitationError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Duplicate(id) => Self::Duplicate(id),
+            StoreError::Unavailable(why) => Self::Unavailable(why),
+            StoreError::Conflict => Self::Unavailable("the invitation kept changing; try again".into()),
+            StoreError::Unexpected(why) => Self::Internal(why),
+        }
+    }
+}
+
+impl From<crate::domain::secret::RandomSourceFailed> for InvitationError {
+    fn from(error: crate::domain::secret::RandomSourceFailed) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
+/// 64 random bits for an id (not a secret: ids are public).
+pub(crate) fn random_u64() -> Result<u64, InvitationError> {
+    use rand::TryRngCore as _;
+    rand::rngs::OsRng
+        .try_next_u64()
+        .map_err(|_| InvitationError::Internal("the random source failed".into()))
+}

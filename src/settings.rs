@@ -1,0 +1,298 @@
+//! Typed settings, read once at start from the environment under the names the contract
+//! gives. A bad value stops the handler with a message naming the setting.
+
+use crate::domain::email::EmailAddress;
+use base64::Engine as _;
+use std::fmt;
+use std::time::Duration;
+use url::Url;
+
+/// A value that never prints.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum StorageTarget {
+    /// `INVITATIONS_STORAGE`: a connection string (it may hold an account key).
+    ConnectionString(Secret<String>),
+    /// `INVITATIONS_STORAGE__tableServiceUri`: reached with the app's managed identity.
+    ManagedIdentity { table_service_uri: Url },
+}
+
+#[derive(Debug, Clone)]
+pub struct OidcClient {
+    pub metadata_url: Url,
+    pub client_id: String,
+    pub client_secret: Secret<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub port: u16,
+    pub public_base_url: Url,
+    pub storage: StorageTarget,
+    pub table_prefix: String,
+    pub b2c: OidcClient,
+    pub b2c_issuer: Option<String>,
+    pub staff_metadata_url: Url,
+    pub staff_audience: String,
+    pub staff_role: String,
+    pub staff_client: Option<(String, Secret<String>)>,
+    pub smtp_url: Option<Secret<String>>,
+    pub mail_drop_dir: std::path::PathBuf,
+    pub mail_from: EmailAddress,
+    pub cookie_key: Option<Secret<Vec<u8>>>,
+    pub product_name: String,
+    pub tuning: Tuning,
+}
+
+/// Internal knobs with production defaults; tests shorten them.
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// A metadata/JWKS refresh for an unknown `kid` happens at most this often.
+    pub key_refresh_min_interval: Duration,
+    /// Metadata and keys are fetched again after this long in any case.
+    pub key_cache_ttl: Duration,
+    /// How often this instance looks for queued email to retry.
+    pub delivery_poll_interval: Duration,
+    /// Time allowed for any one outgoing call (storage, identity provider, SMTP).
+    pub outgoing_timeout: Duration,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            key_refresh_min_interval: Duration::from_secs(60),
+            key_cache_ttl: Duration::from_secs(24 * 3600),
+            delivery_poll_interval: Duration::from_secs(60),
+            outgoing_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("setting {name}: {problem}")]
+pub struct SettingsError {
+    pub name: &'static str,
+    pub problem: String,
+}
+
+fn bad(name: &'static str, problem: impl Into<String>) -> SettingsError {
+    SettingsError { name, problem: problem.into() }
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment in production, a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let get = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty());
+        let required = |name: &'static str| get(name).ok_or_else(|| bad(name, "is required but not set"));
+
+        let port = required("FUNCTIONS_CUSTOMHANDLER_PORT")?
+            .trim()
+            .parse::<u16>()
+            .map_err(|_| bad("FUNCTIONS_CUSTOMHANDLER_PORT", "must be a port number from 0 to 65535"))?;
+        let public_base_url = web_url("PUBLIC_BASE_URL", &required("PUBLIC_BASE_URL")?, false)?;
+
+        let storage = match (get("INVITATIONS_STORAGE"), get("INVITATIONS_STORAGE__tableServiceUri")) {
+            (Some(conn), _) => {
+                crate::storage::connection::validate(&conn)
+                    .map_err(|problem| bad("INVITATIONS_STORAGE", problem))?;
+                StorageTarget::ConnectionString(Secret::new(conn))
+            }
+            (None, Some(uri)) => StorageTarget::ManagedIdentity {
+                table_service_uri: web_url("INVITATIONS_STORAGE__tableServiceUri", &uri, true)?,
+            },
+            (None, None) => {
+                return Err(bad(
+                    "INVITATIONS_STORAGE",
+                    "is required (or INVITATIONS_STORAGE__tableServiceUri for a managed identity)",
+                ));
+            }
+        };
+
+        let table_prefix = get("TABLE_PREFIX").unwrap_or_default();
+        let prefix_ok = table_prefix.is_empty()
+            || (table_prefix.len() <= 40
+                && table_prefix.starts_with(|c: char| c.is_ascii_alphabetic())
+                && table_prefix.chars().all(|c| c.is_ascii_alphanumeric()));
+        if !prefix_ok {
+            return Err(bad(
+                "TABLE_PREFIX",
+                "must be letters and digits, start with a letter, at most 40 characters",
+            ));
+        }
+
+        let b2c = OidcClient {
+            metadata_url: web_url("B2C_METADATA_URL", &required("B2C_METADATA_URL")?, true)?,
+            client_id: required("B2C_CLIENT_ID")?,
+            client_secret: Secret::new(required("B2C_CLIENT_SECRET")?),
+        };
+        let b2c_issuer = get("B2C_ISSUER");
+
+        let staff_client = match (get("STAFF_CLIENT_ID"), get("STAFF_CLIENT_SECRET")) {
+            (Some(id), Some(secret)) => Some((id, Secret::new(secret))),
+            (None, None) => None,
+            (Some(_), None) => return Err(bad("STAFF_CLIENT_SECRET", "is required when STAFF_CLIENT_ID is set")),
+            (None, Some(_)) => return Err(bad("STAFF_CLIENT_ID", "is required when STAFF_CLIENT_SECRET is set")),
+        };
+
+        let smtp_url = get("SMTP_URL")
+            .map(|url| {
+                crate::mail::smtp::validate_url(&url).map_err(|problem| bad("SMTP_URL", problem))?;
+                Ok(Secret::new(url))
+            })
+            .transpose()?;
+
+        let mail_from = match get("MAIL_FROM") {
+            Some(from) => EmailAddress::parse(&from)
+                .map_err(|e| bad("MAIL_FROM", format!("{e}: {from}")))?,
+            None => {
+                let host = public_base_url.host_str().unwrap_or("localhost");
+                let host = if host.contains('.') { host.to_owned() } else { format!("{host}.localdomain") };
+                EmailAddress::parse(&format!("no-reply@{host}"))
+                    .map_err(|_| bad("MAIL_FROM", "is not set and no address can be made from PUBLIC_BASE_URL"))?
+            }
+        };
+
+        let cookie_key = get("COOKIE_KEY")
+            .map(|key| {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(key.trim())
+                    .map_err(|_| bad("COOKIE_KEY", "must be base64"))?;
+                if bytes.len() < 64 {
+                    return Err(bad("COOKIE_KEY", format!("must decode to at least 64 bytes, not {}", bytes.len())));
+                }
+                Ok(Secret::new(bytes))
+            })
+            .transpose()?;
+
+        Ok(Self {
+            port,
+            public_base_url,
+            storage,
+            table_prefix,
+            b2c,
+            b2c_issuer,
+            staff_metadata_url: web_url("STAFF_METADATA_URL", &required("STAFF_METADATA_URL")?, true)?,
+            staff_audience: required("STAFF_AUDIENCE")?,
+            staff_role: get("STAFF_ROLE").unwrap_or_else(|| "Invitations.Send".to_owned()),
+            staff_client,
+            smtp_url,
+            mail_drop_dir: get("MAIL_DROP_DIR").unwrap_or_else(|| "mail-outbox".to_owned()).into(),
+            mail_from,
+            cookie_key,
+            product_name: get("PRODUCT_NAME").unwrap_or_else(|| "Customer Portal".to_owned()),
+            tuning: Tuning::default(),
+        })
+    }
+}
+
+/// An absolute http(s) URL. Where tokens or keys travel (`secure_outside_loopback`), plain
+/// http is allowed only to this machine.
+fn web_url(name: &'static str, value: &str, secure_outside_loopback: bool) -> Result<Url, SettingsError> {
+    let url = Url::parse(value.trim()).map_err(|e| bad(name, format!("is not a URL ({e})")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if !secure_outside_loopback || is_loopback(&url) => {}
+        "http" => return Err(bad(name, "must use https (plain http is only allowed to localhost)")),
+        other => return Err(bad(name, format!("must be an http or https URL, not {other}:"))),
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad(name, "has no host"));
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn base() -> HashMap<&'static str, String> {
+        HashMap::from([
+            ("FUNCTIONS_CUSTOMHANDLER_PORT", "7071".to_owned()),
+            ("PUBLIC_BASE_URL", "https://portal.example.com".to_owned()),
+            ("INVITATIONS_STORAGE", "UseDevelopmentStorage=true".to_owned()),
+            ("B2C_METADATA_URL", "https://t.b2clogin.com/t.onmicrosoft.com/B2C_1_susi/v2.0/.well-known/openid-configuration".to_owned()),
+            ("B2C_CLIENT_ID", "client".to_owned()),
+            ("B2C_CLIENT_SECRET", "hunter2".to_owned()),
+            ("STAFF_METADATA_URL", "https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration".to_owned()),
+            ("STAFF_AUDIENCE", "api://invitations".to_owned()),
+        ])
+    }
+
+    fn read(env: &HashMap<&'static str, String>) -> Result<Settings, SettingsError> {
+        Settings::from_lookup(|k| env.get(k).cloned())
+    }
+
+    #[test]
+    fn reads_a_complete_environment_with_defaults() {
+        let settings = read(&base()).unwrap();
+        assert_eq!(settings.port, 7071);
+        assert_eq!(settings.staff_role, "Invitations.Send");
+        assert_eq!(settings.mail_from.as_str(), "no-reply@portal.example.com");
+        assert!(settings.smtp_url.is_none() && settings.cookie_key.is_none());
+    }
+
+    #[test]
+    fn each_bad_value_is_named() {
+        let cases = [
+            ("FUNCTIONS_CUSTOMHANDLER_PORT", "seventy"),
+            ("PUBLIC_BASE_URL", "not a url"),
+            ("INVITATIONS_STORAGE", "AccountName=x;Nonsense=1"),
+            ("B2C_METADATA_URL", "http://evil.example.com/meta"),
+            ("STAFF_METADATA_URL", "ftp://x.example.com/"),
+            ("TABLE_PREFIX", "1bad-prefix"),
+            ("SMTP_URL", "http://mail.example.com"),
+            ("MAIL_FROM", "nobody"),
+            ("COOKIE_KEY", "c2hvcnQ="),
+        ];
+        for (name, value) in cases {
+            let mut env = base();
+            env.insert(name, value.to_owned());
+            let err = read(&env).unwrap_err();
+            assert_eq!(err.name, name, "{value}");
+        }
+        let mut env = base();
+        env.remove("STAFF_AUDIENCE");
+        assert_eq!(read(&env).unwrap_err().name, "STAFF_AUDIENCE");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let mut env = base();
+        env.insert("SMTP_URL", "smtp://user:pa55word@mail.example.com:587?tls=required".to_owned());
+        let settings = read(&env).unwrap();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("hunter2") && !printed.contains("pa55word"), "{printed}");
+    }
+}

@@ -1,0 +1,182 @@
+//! The invitation as Table Storage keeps it, and its conversion to and from the domain
+//! type. The partition is the id's leading digits (about a day of invitations), the row
+//! key the id itself, so a table query returns invitations newest first.
+
+use super::edm::{self, DateTimeTag};
+use crate::domain::company::CompanyDraft;
+use crate::domain::country::{CountryCode, PostalCode, VatNumber};
+use crate::domain::email::EmailAddress;
+use crate::domain::invitation::{
+    Delivery, DisplayName, Event, HistoryEntry, Invitation, InvitationId, Inviter, StoredStatus,
+};
+use crate::domain::locale::Locale;
+use crate::domain::secret::LinkHash;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InvitationEntity {
+    pub partition_key: String,
+    pub row_key: String,
+    #[serde(rename = "odata.etag", default, skip_serializing)]
+    pub etag: Option<String>,
+    pub email: String,
+    pub display_name: Option<String>,
+    pub locale: String,
+    pub status: String,
+    #[serde(with = "edm::datetime")]
+    pub created_at: OffsetDateTime,
+    #[serde(rename = "CreatedAt@odata.type", default)]
+    created_at_type: DateTimeTag,
+    #[serde(with = "edm::datetime")]
+    pub expires_at: OffsetDateTime,
+    #[serde(rename = "ExpiresAt@odata.type", default)]
+    expires_at_type: DateTimeTag,
+    pub invited_by_name: String,
+    pub invited_by_email: String,
+    pub company_name: Option<String>,
+    pub company_vat_number: Option<String>,
+    pub company_street: Option<String>,
+    pub company_postal_code: Option<String>,
+    pub company_city: Option<String>,
+    pub company_country: Option<String>,
+    pub email_delivery: String,
+    pub delivery_attempts: i32,
+    #[serde(with = "edm::option_datetime", default)]
+    pub next_delivery_at: Option<OffsetDateTime>,
+    #[serde(rename = "NextDeliveryAt@odata.type", default)]
+    next_delivery_at_type: DateTimeTag,
+    pub link_hash: String,
+    pub company_id: Option<String>,
+    /// JSON array of `{"at","event","actor"}`.
+    pub history: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredHistory {
+    at: String,
+    event: String,
+    actor: String,
+}
+
+impl From<&Invitation> for InvitationEntity {
+    fn from(inv: &Invitation) -> Self {
+        let (attempts, next) = match inv.delivery {
+            Delivery::Sent => (0, None),
+            Delivery::Queued { attempts, next_attempt_at } => (attempts, Some(next_attempt_at)),
+            Delivery::Failed { attempts } => (attempts, None),
+        };
+        let history: Vec<StoredHistory> = inv
+            .history
+            .iter()
+            .map(|h| StoredHistory {
+                at: edm::format(h.at),
+                event: h.event.as_str().to_owned(),
+                actor: h.actor.clone(),
+            })
+            .collect();
+        Self {
+            partition_key: inv.id.bucket().to_owned(),
+            row_key: inv.id.as_str().to_owned(),
+            etag: None,
+            email: inv.email.to_string(),
+            display_name: inv.display_name.as_ref().map(|n| n.as_str().to_owned()),
+            locale: inv.locale.as_str().to_owned(),
+            status: inv.status.as_str().to_owned(),
+            created_at: inv.created_at,
+            created_at_type: DateTimeTag,
+            expires_at: inv.expires_at,
+            expires_at_type: DateTimeTag,
+            invited_by_name: inv.invited_by.name.clone(),
+            invited_by_email: inv.invited_by.email.to_string(),
+            company_name: inv.company.name.clone(),
+            company_vat_number: inv.company.vat_number.as_ref().map(|v| v.as_str().to_owned()),
+            company_street: inv.company.street.clone(),
+            company_postal_code: inv.company.postal_code.as_ref().map(|p| p.as_str().to_owned()),
+            company_city: inv.company.city.clone(),
+            company_country: inv.company.country.map(|c| c.to_string()),
+            email_delivery: inv.delivery.as_str().to_owned(),
+            delivery_attempts: i32::try_from(attempts).unwrap_or(i32::MAX),
+            next_delivery_at: next,
+            next_delivery_at_type: DateTimeTag,
+            link_hash: inv.link_hash.as_str().to_owned(),
+            company_id: inv.company_id.clone(),
+            history: serde_json::to_string(&history).unwrap_or_else(|_| "[]".to_owned()),
+        }
+    }
+}
+
+/// A stored row that no longer reads as an invitation.
+#[derive(Debug, thiserror::Error)]
+#[error("invitation row {row_key}: {field} is unreadable")]
+pub struct CorruptEntity {
+    pub row_key: String,
+    pub field: &'static str,
+}
+
+impl TryFrom<InvitationEntity> for Invitation {
+    type Error = CorruptEntity;
+
+    fn try_from(e: InvitationEntity) -> Result<Self, Self::Error> {
+        let row_key = e.row_key.clone();
+        let corrupt = |field| CorruptEntity { row_key: row_key.clone(), field };
+        let country = e
+            .company_country
+            .as_deref()
+            .map(CountryCode::parse)
+            .transpose()
+            .map_err(|_| corrupt("CompanyCountry"))?;
+        let attempts = u32::try_from(e.delivery_attempts).map_err(|_| corrupt("DeliveryAttempts"))?;
+        let delivery = match (e.email_delivery.as_str(), e.next_delivery_at) {
+            ("sent", _) => Delivery::Sent,
+            ("queued", Some(next_attempt_at)) => Delivery::Queued { attempts, next_attempt_at },
+            ("failed", _) => Delivery::Failed { attempts },
+            _ => return Err(corrupt("EmailDelivery")),
+        };
+        let history: Vec<StoredHistory> =
+            serde_json::from_str(&e.history).map_err(|_| corrupt("History"))?;
+        let history = history
+            .into_iter()
+            .map(|h| {
+                Some(HistoryEntry {
+                    at: OffsetDateTime::parse(&h.at, &time::format_description::well_known::Rfc3339).ok()?,
+                    event: Event::parse(&h.event)?,
+                    actor: h.actor,
+                })
+            })
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| corrupt("History"))?;
+        Ok(Invitation {
+            id: InvitationId::parse(&e.row_key).map_err(|_| corrupt("RowKey"))?,
+            email: EmailAddress::parse(&e.email).map_err(|_| corrupt("Email"))?,
+            display_name: e
+                .display_name
+                .as_deref()
+                .map(DisplayName::parse)
+                .transpose()
+                .map_err(|_| corrupt("DisplayName"))?
+                .flatten(),
+            locale: Locale::parse(&e.locale).map_err(|_| corrupt("Locale"))?,
+            status: StoredStatus::parse(&e.status).ok_or_else(|| corrupt("Status"))?,
+            created_at: e.created_at,
+            expires_at: e.expires_at,
+            invited_by: Inviter {
+                name: e.invited_by_name,
+                email: EmailAddress::parse(&e.invited_by_email).map_err(|_| corrupt("InvitedByEmail"))?,
+            },
+            company: CompanyDraft {
+                name: e.company_name,
+                vat_number: e.company_vat_number.map(VatNumber::from_stored),
+                street: e.company_street,
+                postal_code: e.company_postal_code.map(PostalCode::from_stored),
+                city: e.company_city,
+                country,
+            },
+            delivery,
+            link_hash: LinkHash::from_stored(e.link_hash),
+            company_id: e.company_id,
+            history,
+        })
+    }
+}

@@ -1,0 +1,310 @@
+//! `InvitationStore` on Azure Table Storage.
+
+use super::edm;
+use super::entity::InvitationEntity;
+use super::index::{self, ACTIVE_ROW, LINK_ROW, MAIL_QUEUE, Marker, Pointer};
+use super::{ErrorClass, InvitationStore, LinkTarget, Page, StoreError, Versioned, classify};
+use crate::domain::invitation::{Invitation, InvitationId, ListFilter, Status};
+use crate::domain::secret::LinkHash;
+use async_trait::async_trait;
+use azure_core::Etag;
+use azure_data_tables::IfMatchCondition;
+use azure_data_tables::prelude::*;
+use futures::StreamExt as _;
+use serde::de::DeserializeOwned;
+use time::{Duration, OffsetDateTime};
+
+/// How long an email lock that points at no stored invitation is honoured: long enough
+/// for a create under way to store its invitation, short enough to clear a crashed one.
+const ORPHAN_LOCK_GRACE: Duration = Duration::minutes(1);
+
+#[derive(Clone)]
+pub struct TableInvitationStore {
+    invitations: TableClient,
+    index: TableClient,
+}
+
+impl TableInvitationStore {
+    pub fn new(service: &TableServiceClient, prefix: &str) -> Self {
+        Self {
+            invitations: service.table_client(format!("{prefix}Invitations")),
+            index: service.table_client(format!("{prefix}InvitationIndex")),
+        }
+    }
+
+    async fn read<T: DeserializeOwned + Send + Sync>(
+        table: &TableClient,
+        pk: &str,
+        rk: &str,
+    ) -> Result<Option<(T, String)>, StoreError> {
+        match table.partition_key_client(pk).entity_client(rk).get::<T>().await {
+            Ok(response) => Ok(Some((response.entity, response.etag.to_string()))),
+            Err(e) => match classify(e) {
+                ErrorClass::NotFound(code) if code != "TableNotFound" => Ok(None),
+                other => Err(other.into()),
+            },
+        }
+    }
+
+    /// Inserts a row; `Ok(false)` when a row with its keys already exists.
+    async fn insert_absent<T: serde::Serialize>(table: &TableClient, row: &T) -> Result<bool, StoreError> {
+        let insert = table
+            .insert::<&T, serde_json::Value>(row)
+            .map_err(|e| StoreError::Unexpected(e.to_string()))?
+            .return_entity(false);
+        match insert.await {
+            Ok(_) => Ok(true),
+            Err(e) => match classify(e) {
+                ErrorClass::AlreadyExists => Ok(false),
+                other => Err(other.into()),
+            },
+        }
+    }
+
+    async fn get_entity(&self, id: &InvitationId) -> Result<Option<Versioned<Invitation>>, StoreError> {
+        let Some((entity, etag)) =
+            Self::read::<InvitationEntity>(&self.invitations, id.bucket(), id.as_str()).await?
+        else {
+            return Ok(None);
+        };
+        let value = Invitation::try_from(entity).map_err(|e| StoreError::Unexpected(e.to_string()))?;
+        Ok(Some(Versioned { value, etag }))
+    }
+
+    /// Takes the email's lock for `invitation`, or names the active invitation holding it.
+    async fn lock_email(&self, invitation: &Invitation, now: OffsetDateTime) -> Result<(), StoreError> {
+        let partition = index::email_partition(&invitation.email);
+        let lock = Pointer::new(partition.clone(), ACTIVE_ROW, invitation.id.as_str(), now);
+        for _ in 0..3 {
+            if Self::insert_absent(&self.index, &lock).await? {
+                return Ok(());
+            }
+            let Some((held, etag)) = Self::read::<Pointer>(&self.index, &partition, ACTIVE_ROW).await? else {
+                continue; // released meanwhile: try again
+            };
+            let holder = InvitationId::parse(&held.invitation_id)
+                .map_err(|_| StoreError::Unexpected("unreadable email lock".into()))?;
+            let stale = match self.get_entity(&holder).await? {
+                Some(current) => !current.value.is_active(now),
+                None => now - held.written_at > ORPHAN_LOCK_GRACE,
+            };
+            if !stale {
+                return Err(StoreError::Duplicate(holder));
+            }
+            let replaced = self
+                .index
+                .partition_key_client(&partition)
+                .entity_client(ACTIVE_ROW)
+                .update(&lock, IfMatchCondition::Etag(Etag::from(etag)))
+                .map_err(|e| StoreError::Unexpected(e.to_string()))?
+                .await;
+            match replaced.map_err(classify) {
+                Ok(_) => return Ok(()),
+                Err(ErrorClass::PreconditionFailed | ErrorClass::NotFound(_)) => continue,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(StoreError::Conflict)
+    }
+
+    async fn query<T: DeserializeOwned + Send + Sync + 'static>(
+        table: &TableClient,
+        filter: Option<String>,
+        want: usize,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut query = table.query().top(u32::try_from(want.min(1000)).unwrap_or(1000));
+        if let Some(filter) = filter {
+            query = query.filter(filter);
+        }
+        let mut stream = query.into_stream::<T>();
+        let mut rows = Vec::new();
+        while let Some(page) = stream.next().await {
+            let page = page.map_err(|e| StoreError::from(classify(e)))?;
+            rows.extend(page.entities);
+            if rows.len() >= want {
+                rows.truncate(want);
+                break;
+            }
+        }
+        Ok(rows)
+    }
+
+    fn status_filter(status: Status, now: OffsetDateTime) -> String {
+        let now = edm::filter_literal(now);
+        match status {
+            Status::Pending => format!("Status eq 'pending' and ExpiresAt gt {now}"),
+            Status::Expired => format!("Status eq 'pending' and ExpiresAt le {now}"),
+            other => format!("Status eq {}", edm::string_literal(other.as_str())),
+        }
+    }
+
+    async fn list_by_email(&self, filter: &ListFilter, now: OffsetDateTime) -> Result<Page, StoreError> {
+        let Some(email) = &filter.email else {
+            return Ok(Page { items: vec![], next: None });
+        };
+        let mut condition = format!(
+            "PartitionKey eq {} and RowKey lt 'a'",
+            edm::string_literal(&index::email_partition(email))
+        );
+        if let Some(after) = &filter.after {
+            condition.push_str(&format!(" and RowKey gt {}", edm::string_literal(after.as_str())));
+        }
+        // One email has few invitations: read its ids, then each invitation.
+        let markers: Vec<Marker> = Self::query(&self.index, Some(condition), 1000).await?;
+        let want = filter.top as usize + 1;
+        let mut items = Vec::new();
+        for marker in markers {
+            let Ok(id) = InvitationId::parse(&marker.row_key) else { continue };
+            let Some(found) = self.get_entity(&id).await? else { continue };
+            if filter.status.is_none_or(|s| found.value.status_at(now) == s) {
+                items.push(found.value);
+                if items.len() == want {
+                    break;
+                }
+            }
+        }
+        Ok(paginate(items, filter.top))
+    }
+}
+
+fn paginate(mut items: Vec<Invitation>, top: u32) -> Page {
+    let more = items.len() > top as usize;
+    items.truncate(top as usize);
+    let next = if more { items.last().map(|i| i.id.clone()) } else { None };
+    Page { items, next }
+}
+
+#[async_trait]
+impl InvitationStore for TableInvitationStore {
+    async fn ensure_tables(&self) -> Result<(), StoreError> {
+        for table in [&self.invitations, &self.index] {
+            match table.create().await.map_err(classify) {
+                Ok(_) | Err(ErrorClass::AlreadyExists) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(())
+    }
+
+    async fn insert(&self, invitation: &Invitation, now: OffsetDateTime) -> Result<Versioned<Invitation>, StoreError> {
+        self.lock_email(invitation, now).await?;
+        let id = invitation.id.as_str();
+        let link = Pointer::new(index::link_partition(&invitation.link_hash), LINK_ROW, id, now);
+        let listed = Marker { partition_key: index::email_partition(&invitation.email), row_key: id.to_owned() };
+        let queued = Marker { partition_key: MAIL_QUEUE.to_owned(), row_key: id.to_owned() };
+        // Index rows first: without the invitation row they lead nowhere, so a crash
+        // here leaves nothing a user can see.
+        let (link, listed, queued) = futures::join!(
+            Self::insert_absent(&self.index, &link),
+            Self::insert_absent(&self.index, &listed),
+            Self::insert_absent(&self.index, &queued),
+        );
+        if !(link? && listed? && queued?) {
+            return Err(StoreError::Unexpected(format!("index rows of {id} already exist")));
+        }
+        let entity = InvitationEntity::from(invitation);
+        let response = self
+            .invitations
+            .insert::<&InvitationEntity, serde_json::Value>(&entity)
+            .map_err(|e| StoreError::Unexpected(e.to_string()))?
+            .return_entity(false)
+            .await
+            .map_err(|e| match classify(e) {
+                ErrorClass::AlreadyExists => StoreError::Unexpected(format!("invitation {id} already exists")),
+                other => other.into(),
+            })?;
+        Ok(Versioned { value: invitation.clone(), etag: response.etag.to_string() })
+    }
+
+    async fn get(&self, id: &InvitationId) -> Result<Option<Versioned<Invitation>>, StoreError> {
+        self.get_entity(id).await
+    }
+
+    async fn find_by_link(&self, hash: &LinkHash) -> Result<LinkTarget, StoreError> {
+        let Some((pointer, _)) =
+            Self::read::<Pointer>(&self.index, &index::link_partition(hash), LINK_ROW).await?
+        else {
+            return Ok(LinkTarget::Unknown);
+        };
+        let Ok(id) = InvitationId::parse(&pointer.invitation_id) else {
+            return Ok(LinkTarget::Unknown);
+        };
+        Ok(match self.get_entity(&id).await? {
+            Some(invitation) => {
+                let current = invitation.value.link_hash == *hash;
+                LinkTarget::Invitation { invitation, current }
+            }
+            None => LinkTarget::Unknown,
+        })
+    }
+
+    async fn replace(&self, invitation: &Invitation, etag: &str) -> Result<Versioned<Invitation>, StoreError> {
+        let entity = InvitationEntity::from(invitation);
+        let response = self
+            .invitations
+            .partition_key_client(invitation.id.bucket())
+            .entity_client(invitation.id.as_str())
+            .update(&entity, IfMatchCondition::Etag(Etag::from(etag)))
+            .map_err(|e| StoreError::Unexpected(e.to_string()))?
+            .await
+            .map_err(|e| match classify(e) {
+                ErrorClass::NotFound(code) if code != "TableNotFound" => StoreError::Conflict,
+                other => other.into(),
+            })?;
+        Ok(Versioned { value: invitation.clone(), etag: response.etag.to_string() })
+    }
+
+    async fn add_link(&self, hash: &LinkHash, id: &InvitationId) -> Result<(), StoreError> {
+        let link = Pointer::new(index::link_partition(hash), LINK_ROW, id.as_str(), OffsetDateTime::UNIX_EPOCH);
+        if Self::insert_absent(&self.index, &link).await? {
+            Ok(())
+        } else {
+            Err(StoreError::Unexpected("link row already exists".into()))
+        }
+    }
+
+    async fn list(&self, filter: &ListFilter, now: OffsetDateTime) -> Result<Page, StoreError> {
+        if filter.email.is_some() {
+            return self.list_by_email(filter, now).await;
+        }
+        let mut conditions = Vec::new();
+        if let Some(status) = filter.status {
+            conditions.push(Self::status_filter(status, now));
+        }
+        if let Some(after) = &filter.after {
+            conditions.push(format!(
+                "PartitionKey ge {} and RowKey gt {}",
+                edm::string_literal(after.bucket()),
+                edm::string_literal(after.as_str())
+            ));
+        }
+        let filter_text = (!conditions.is_empty()).then(|| conditions.join(" and "));
+        let rows: Vec<InvitationEntity> =
+            Self::query(&self.invitations, filter_text, filter.top as usize + 1).await?;
+        let items = rows
+            .into_iter()
+            .map(Invitation::try_from)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StoreError::Unexpected(e.to_string()))?;
+        Ok(paginate(items, filter.top))
+    }
+
+    async fn delivery_queue(&self) -> Result<Vec<InvitationId>, StoreError> {
+        let rows: Vec<Marker> =
+            Self::query(&self.index, Some(format!("PartitionKey eq '{MAIL_QUEUE}'")), 1000).await?;
+        Ok(rows.iter().filter_map(|m| InvitationId::parse(&m.row_key).ok()).collect())
+    }
+
+    async fn dequeue_delivery(&self, id: &InvitationId) -> Result<(), StoreError> {
+        let deleted = self
+            .index
+            .partition_key_client(MAIL_QUEUE)
+            .entity_client(id.as_str())
+            .delete()
+            .await;
+        match deleted.map_err(classify) {
+            Ok(_) | Err(ErrorClass::NotFound(_)) => Ok(()),
+            Err(other) => Err(other.into()),
+        }
+    }
+}

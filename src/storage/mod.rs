@@ -1,0 +1,121 @@
+//! Table Storage: which tables exist, how rows are keyed, and every read and write.
+//!
+//! Table Storage has no transactions across entities, so exactly-once comes from ETags
+//! (every change of an invitation is an `If-Match` replace), insert-if-absent (a row that
+//! already exists is a 409, never overwritten), and rows whose keys derive from what they
+//! belong to.
+
+pub mod connection;
+mod edm;
+mod entity;
+mod index;
+mod invitations;
+
+pub use invitations::TableInvitationStore;
+
+use crate::domain::invitation::{Invitation, InvitationId, ListFilter};
+use crate::domain::secret::LinkHash;
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+/// A value with the ETag it was read or written with.
+#[derive(Debug, Clone)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub etag: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// An active invitation for the same email exists.
+    #[error("an active invitation for this email exists: {0}")]
+    Duplicate(InvitationId),
+    /// The row changed since it was read (ETag mismatch): read again and decide again.
+    #[error("the invitation changed meanwhile")]
+    Conflict,
+    /// Storage cannot be reached or answers with a server error.
+    #[error("table storage is unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else: a bug or a row this version cannot read.
+    #[error("table storage error: {0}")]
+    Unexpected(String),
+}
+
+/// A page of the staff listing, and where the next one starts.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub items: Vec<Invitation>,
+    pub next: Option<InvitationId>,
+}
+
+/// What a link hash leads to.
+#[derive(Debug, Clone)]
+pub enum LinkTarget {
+    Unknown,
+    /// The invitation; `current` is false when a newer link replaced this one.
+    Invitation { invitation: Versioned<Invitation>, current: bool },
+}
+
+#[async_trait]
+pub trait InvitationStore: Send + Sync + 'static {
+    /// Creates the tables that are missing.
+    async fn ensure_tables(&self) -> Result<(), StoreError>;
+    /// Stores a new invitation, refusing it with `Duplicate` while another one for the
+    /// same email is active at `now`.
+    async fn insert(&self, invitation: &Invitation, now: OffsetDateTime) -> Result<Versioned<Invitation>, StoreError>;
+    async fn get(&self, id: &InvitationId) -> Result<Option<Versioned<Invitation>>, StoreError>;
+    async fn find_by_link(&self, hash: &LinkHash) -> Result<LinkTarget, StoreError>;
+    /// Replaces the invitation if it still has `etag`; `Conflict` otherwise.
+    async fn replace(&self, invitation: &Invitation, etag: &str) -> Result<Versioned<Invitation>, StoreError>;
+    /// Makes `hash` lead to the invitation (before it is made current by `replace`).
+    async fn add_link(&self, hash: &LinkHash, id: &InvitationId) -> Result<(), StoreError>;
+    async fn list(&self, filter: &ListFilter, now: OffsetDateTime) -> Result<Page, StoreError>;
+    /// Invitations whose email may still need sending.
+    async fn delivery_queue(&self) -> Result<Vec<InvitationId>, StoreError>;
+    /// Takes an invitation off the delivery queue.
+    async fn dequeue_delivery(&self, id: &InvitationId) -> Result<(), StoreError>;
+}
+
+pub(crate) fn classify(error: azure_core::Error) -> ErrorClass {
+    use azure_core::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::HttpResponse { status, error_code } => {
+            let status = *status as u16;
+            match status {
+                404 => ErrorClass::NotFound(error_code.clone().unwrap_or_default()),
+                409 => ErrorClass::AlreadyExists,
+                412 => ErrorClass::PreconditionFailed,
+                408 | 429 | 500..=599 => ErrorClass::Unavailable(format!("HTTP {status}")),
+                _ => ErrorClass::Other(format!("HTTP {status} {}", error_code.as_deref().unwrap_or(""))),
+            }
+        }
+        ErrorKind::Io | ErrorKind::Credential => ErrorClass::Unavailable(error.to_string()),
+        _ => ErrorClass::Other(error.to_string()),
+    }
+}
+
+/// What an Azure error means to this service.
+#[derive(Debug)]
+pub(crate) enum ErrorClass {
+    NotFound(String),
+    AlreadyExists,
+    PreconditionFailed,
+    Unavailable(String),
+    Other(String),
+}
+
+impl From<ErrorClass> for StoreError {
+    fn from(class: ErrorClass) -> Self {
+        match class {
+            ErrorClass::PreconditionFailed => StoreError::Conflict,
+            ErrorClass::Unavailable(why) => StoreError::Unavailable(why),
+            // A missing table means start-up has not created it yet (or it was deleted).
+            ErrorClass::NotFound(code) if code == "TableNotFound" => {
+                StoreError::Unavailable("table not found".into())
+            }
+            ErrorClass::NotFound(code) => StoreError::Unexpected(format!("not found: {code}")),
+            ErrorClass::AlreadyExists => StoreError::Unexpected("already exists".into()),
+            ErrorClass::Other(why) => StoreError::Unexpected(why),
+        }
+    }
+}
