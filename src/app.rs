@@ -39,20 +39,36 @@ impl Application {
 
     /// Binds the port and wires the services. Touches no network beyond the listener:
     /// tables, metadata and keys are reached later, in the background or on first use.
-    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartError> {
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, settings.port));
         let listener = TcpListener::bind(address)
             .await
-            .map_err(|source| StartError::Listen { port: settings.port, source })?;
-        let port = listener.local_addr().map_err(|e| StartError::Setup(e.to_string()))?.port();
+            .map_err(|source| StartError::Listen {
+                port: settings.port,
+                source,
+            })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartError::Setup(e.to_string()))?
+            .port();
 
         let timeout = settings.tuning.outgoing_timeout;
-        let service = connection::service_client(&settings.storage, timeout).map_err(StartError::Setup)?;
-        let store: Arc<dyn InvitationStore> = Arc::new(TableInvitationStore::new(&service, &settings.table_prefix));
+        let service =
+            connection::service_client(&settings.storage, timeout).map_err(StartError::Setup)?;
+        let store: Arc<dyn InvitationStore> =
+            Arc::new(TableInvitationStore::new(&service, &settings.table_prefix));
         let mailer: Arc<dyn Mailer> = match &settings.smtp_url {
             Some(url) => Arc::new(
-                SmtpMailer::new(url.expose(), settings.mail_from.clone(), settings.product_name.clone(), timeout)
-                    .map_err(StartError::Setup)?,
+                SmtpMailer::new(
+                    url.expose(),
+                    settings.mail_from.clone(),
+                    settings.product_name.clone(),
+                    timeout,
+                )
+                .map_err(StartError::Setup)?,
             ),
             None => Arc::new(DropDirMailer::new(
                 settings.mail_drop_dir.clone(),
@@ -73,7 +89,11 @@ impl Application {
             settings.tuning.key_refresh_min_interval,
             settings.tuning.key_cache_ttl,
         );
-        let staff = StaffAuthenticator::new(staff_provider, settings.staff_audience.clone(), settings.staff_role.clone());
+        let staff = StaffAuthenticator::new(
+            staff_provider,
+            settings.staff_audience.clone(),
+            settings.staff_role.clone(),
+        );
         let services = Services {
             store,
             mailer,
@@ -82,7 +102,15 @@ impl Application {
             product_name: settings.product_name.clone(),
             mail_timeout: timeout,
         };
-        Ok(Self { port, listener, state: AppState { services, staff: Arc::new(staff) }, settings })
+        Ok(Self {
+            port,
+            listener,
+            state: AppState {
+                services,
+                staff: Arc::new(staff),
+            },
+            settings,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -91,13 +119,22 @@ impl Application {
 
     /// Serves until `shutdown` completes, then finishes the requests under way.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
-        let Self { listener, state, settings, .. } = self;
+        let Self {
+            listener,
+            state,
+            settings,
+            ..
+        } = self;
         tokio::spawn(ensure_tables(state.services.store.clone()));
         tokio::spawn(retry_deliveries_periodically(
             state.services.clone(),
             settings.tuning.delivery_poll_interval,
         ));
-        warp::serve(routes(state)).incoming(listener).graceful(shutdown).run().await;
+        warp::serve(routes(state))
+            .incoming(listener)
+            .graceful(shutdown)
+            .run()
+            .await;
     }
 }
 

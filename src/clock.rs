@@ -13,8 +13,14 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc()
+        whole_millis(OffsetDateTime::now_utc())
     }
+}
+
+/// Times are kept to the millisecond: what storage keeps reads back equal.
+fn whole_millis(at: OffsetDateTime) -> OffsetDateTime {
+    at.replace_nanosecond(at.nanosecond() / 1_000_000 * 1_000_000)
+        .unwrap_or(at)
 }
 
 /// The system time shifted by an offset that can be moved forward: tests use it to live
@@ -35,6 +41,6 @@ impl ShiftedClock {
 impl Clock for ShiftedClock {
     fn now(&self) -> OffsetDateTime {
         let offset = self.offset.lock().map(|o| *o).unwrap_or_default();
-        OffsetDateTime::now_utc() + offset
+        whole_millis(OffsetDateTime::now_utc() + offset)
     }
 }

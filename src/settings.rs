@@ -94,7 +94,10 @@ pub struct SettingsError {
 }
 
 fn bad(name: &'static str, problem: impl Into<String>) -> SettingsError {
-    SettingsError { name, problem: problem.into() }
+    SettingsError {
+        name,
+        problem: problem.into(),
+    }
 }
 
 impl Settings {
@@ -105,15 +108,24 @@ impl Settings {
     /// Reads settings through `lookup` (the environment in production, a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         let get = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty());
-        let required = |name: &'static str| get(name).ok_or_else(|| bad(name, "is required but not set"));
+        let required =
+            |name: &'static str| get(name).ok_or_else(|| bad(name, "is required but not set"));
 
         let port = required("FUNCTIONS_CUSTOMHANDLER_PORT")?
             .trim()
             .parse::<u16>()
-            .map_err(|_| bad("FUNCTIONS_CUSTOMHANDLER_PORT", "must be a port number from 0 to 65535"))?;
+            .map_err(|_| {
+                bad(
+                    "FUNCTIONS_CUSTOMHANDLER_PORT",
+                    "must be a port number from 0 to 65535",
+                )
+            })?;
         let public_base_url = web_url("PUBLIC_BASE_URL", &required("PUBLIC_BASE_URL")?, false)?;
 
-        let storage = match (get("INVITATIONS_STORAGE"), get("INVITATIONS_STORAGE__tableServiceUri")) {
+        let storage = match (
+            get("INVITATIONS_STORAGE"),
+            get("INVITATIONS_STORAGE__tableServiceUri"),
+        ) {
             (Some(conn), _) => {
                 crate::storage::connection::validate(&conn)
                     .map_err(|problem| bad("INVITATIONS_STORAGE", problem))?;
@@ -152,25 +164,45 @@ impl Settings {
         let staff_client = match (get("STAFF_CLIENT_ID"), get("STAFF_CLIENT_SECRET")) {
             (Some(id), Some(secret)) => Some((id, Secret::new(secret))),
             (None, None) => None,
-            (Some(_), None) => return Err(bad("STAFF_CLIENT_SECRET", "is required when STAFF_CLIENT_ID is set")),
-            (None, Some(_)) => return Err(bad("STAFF_CLIENT_ID", "is required when STAFF_CLIENT_SECRET is set")),
+            (Some(_), None) => {
+                return Err(bad(
+                    "STAFF_CLIENT_SECRET",
+                    "is required when STAFF_CLIENT_ID is set",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(bad(
+                    "STAFF_CLIENT_ID",
+                    "is required when STAFF_CLIENT_SECRET is set",
+                ));
+            }
         };
 
         let smtp_url = get("SMTP_URL")
             .map(|url| {
-                crate::mail::smtp::validate_url(&url).map_err(|problem| bad("SMTP_URL", problem))?;
+                crate::mail::smtp::validate_url(&url)
+                    .map_err(|problem| bad("SMTP_URL", problem))?;
                 Ok(Secret::new(url))
             })
             .transpose()?;
 
         let mail_from = match get("MAIL_FROM") {
-            Some(from) => EmailAddress::parse(&from)
-                .map_err(|e| bad("MAIL_FROM", format!("{e}: {from}")))?,
+            Some(from) => {
+                EmailAddress::parse(&from).map_err(|e| bad("MAIL_FROM", format!("{e}: {from}")))?
+            }
             None => {
                 let host = public_base_url.host_str().unwrap_or("localhost");
-                let host = if host.contains('.') { host.to_owned() } else { format!("{host}.localdomain") };
-                EmailAddress::parse(&format!("no-reply@{host}"))
-                    .map_err(|_| bad("MAIL_FROM", "is not set and no address can be made from PUBLIC_BASE_URL"))?
+                let host = if host.contains('.') {
+                    host.to_owned()
+                } else {
+                    format!("{host}.localdomain")
+                };
+                EmailAddress::parse(&format!("no-reply@{host}")).map_err(|_| {
+                    bad(
+                        "MAIL_FROM",
+                        "is not set and no address can be made from PUBLIC_BASE_URL",
+                    )
+                })?
             }
         };
 
@@ -180,7 +212,10 @@ impl Settings {
                     .decode(key.trim())
                     .map_err(|_| bad("COOKIE_KEY", "must be base64"))?;
                 if bytes.len() < 64 {
-                    return Err(bad("COOKIE_KEY", format!("must decode to at least 64 bytes, not {}", bytes.len())));
+                    return Err(bad(
+                        "COOKIE_KEY",
+                        format!("must decode to at least 64 bytes, not {}", bytes.len()),
+                    ));
                 }
                 Ok(Secret::new(bytes))
             })
@@ -193,12 +228,18 @@ impl Settings {
             table_prefix,
             b2c,
             b2c_issuer,
-            staff_metadata_url: web_url("STAFF_METADATA_URL", &required("STAFF_METADATA_URL")?, true)?,
+            staff_metadata_url: web_url(
+                "STAFF_METADATA_URL",
+                &required("STAFF_METADATA_URL")?,
+                true,
+            )?,
             staff_audience: required("STAFF_AUDIENCE")?,
             staff_role: get("STAFF_ROLE").unwrap_or_else(|| "Invitations.Send".to_owned()),
             staff_client,
             smtp_url,
-            mail_drop_dir: get("MAIL_DROP_DIR").unwrap_or_else(|| "mail-outbox".to_owned()).into(),
+            mail_drop_dir: get("MAIL_DROP_DIR")
+                .unwrap_or_else(|| "mail-outbox".to_owned())
+                .into(),
             mail_from,
             cookie_key,
             product_name: get("PRODUCT_NAME").unwrap_or_else(|| "Customer Portal".to_owned()),
@@ -209,13 +250,27 @@ impl Settings {
 
 /// An absolute http(s) URL. Where tokens or keys travel (`secure_outside_loopback`), plain
 /// http is allowed only to this machine.
-fn web_url(name: &'static str, value: &str, secure_outside_loopback: bool) -> Result<Url, SettingsError> {
+fn web_url(
+    name: &'static str,
+    value: &str,
+    secure_outside_loopback: bool,
+) -> Result<Url, SettingsError> {
     let url = Url::parse(value.trim()).map_err(|e| bad(name, format!("is not a URL ({e})")))?;
     match url.scheme() {
         "https" => {}
         "http" if !secure_outside_loopback || is_loopback(&url) => {}
-        "http" => return Err(bad(name, "must use https (plain http is only allowed to localhost)")),
-        other => return Err(bad(name, format!("must be an http or https URL, not {other}:"))),
+        "http" => {
+            return Err(bad(
+                name,
+                "must use https (plain http is only allowed to localhost)",
+            ));
+        }
+        other => {
+            return Err(bad(
+                name,
+                format!("must be an http or https URL, not {other}:"),
+            ));
+        }
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(bad(name, "has no host"));
@@ -290,9 +345,15 @@ mod tests {
     #[test]
     fn secrets_do_not_print() {
         let mut env = base();
-        env.insert("SMTP_URL", "smtp://user:pa55word@mail.example.com:587?tls=required".to_owned());
+        env.insert(
+            "SMTP_URL",
+            "smtp://user:pa55word@mail.example.com:587?tls=required".to_owned(),
+        );
         let settings = read(&env).unwrap();
         let printed = format!("{settings:?}");
-        assert!(!printed.contains("hunter2") && !printed.contains("pa55word"), "{printed}");
+        assert!(
+            !printed.contains("hunter2") && !printed.contains("pa55word"),
+            "{printed}"
+        );
     }
 }

@@ -36,7 +36,12 @@ impl CompanyDraft {
     /// request's field names: `name`, `vatNumber`, …).
     pub fn parse(raw: &RawCompany) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let present = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
 
         let country = present(&raw.country).and_then(|c| {
             CountryCode::parse(&c)
@@ -110,8 +115,15 @@ mod tests {
 
     #[test]
     fn every_field_is_optional() {
-        assert!(CompanyDraft::parse(&RawCompany::default()).unwrap().is_empty());
-        let blank = RawCompany { name: Some("  ".into()), ..RawCompany::default() };
+        assert!(
+            CompanyDraft::parse(&RawCompany::default())
+                .unwrap()
+                .is_empty()
+        );
+        let blank = RawCompany {
+            name: Some("  ".into()),
+            ..RawCompany::default()
+        };
         assert!(CompanyDraft::parse(&blank).unwrap().is_empty());
     }
 

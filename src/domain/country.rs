@@ -166,7 +166,9 @@ impl VatNumber {
             };
         };
         let prefix = country.vat_prefix();
-        if !compact.starts_with(prefix) && compact.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        if !compact.starts_with(prefix)
+            && compact.chars().next().is_some_and(|c| c.is_ascii_digit())
+        {
             compact.insert_str(0, prefix);
         }
         let Some(re) = VAT_REGEXES.get(country.as_str()) else {
@@ -218,7 +220,9 @@ impl PostalCode {
         let specific = country.and_then(|c| POSTAL_REGEXES.get(c.as_str()));
         let ok = match specific {
             Some(re) => re.is_match(&value),
-            None => POSTAL_GENERIC_REGEX.as_ref().is_some_and(|re| re.is_match(&value)),
+            None => POSTAL_GENERIC_REGEX
+                .as_ref()
+                .is_some_and(|re| re.is_match(&value)),
         };
         if ok {
             Ok(Self(value))
@@ -288,7 +292,12 @@ mod tests {
         ] {
             assert!(VatNumber::parse(good, country(c)).is_ok(), "{c} {good}");
         }
-        for (c, bad) in [("FR", "FR123"), ("DE", "DE12345678"), ("NL", "NL123456789"), ("BE", "FR40303265045")] {
+        for (c, bad) in [
+            ("FR", "FR123"),
+            ("DE", "DE12345678"),
+            ("NL", "NL123456789"),
+            ("BE", "FR40303265045"),
+        ] {
             assert!(VatNumber::parse(bad, country(c)).is_err(), "{c} {bad}");
         }
     }

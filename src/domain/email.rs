@@ -124,7 +124,10 @@ mod tests {
             "<a@example.com>",
             "élodie@example.com",
         ] {
-            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be refused");
+            assert!(
+                EmailAddress::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 

@@ -29,10 +29,7 @@ impl InvitationId {
     pub fn new(created_at: OffsetDateTime, random: u64) -> Self {
         let millis = created_at.unix_timestamp_nanos() / 1_000_000;
         let countdown = (ID_TIME_CEILING - millis).clamp(0, ID_TIME_CEILING);
-        Self(format!(
-            "{countdown:013}{:012x}",
-            random & 0xffff_ffff_ffff
-        ))
+        Self(format!("{countdown:013}{:012x}", random & 0xffff_ffff_ffff))
     }
 
     pub fn parse(input: &str) -> Result<Self, MalformedId> {
@@ -41,7 +38,11 @@ impl InvitationId {
             && input[ID_TIME_DIGITS..]
                 .bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if valid { Ok(Self(input.to_owned())) } else { Err(MalformedId) }
+        if valid {
+            Ok(Self(input.to_owned()))
+        } else {
+            Err(MalformedId)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -137,7 +138,11 @@ impl ExpiryDays {
         if (Self::MIN..=Self::MAX).contains(&days) {
             Ok(Self(days as u8))
         } else {
-            Err(format!("must be a whole number of days from {} to {}", Self::MIN, Self::MAX))
+            Err(format!(
+                "must be a whole number of days from {} to {}",
+                Self::MIN,
+                Self::MAX
+            ))
         }
     }
 
@@ -200,8 +205,13 @@ pub struct NewInvitation {
 pub enum Delivery {
     Sent,
     /// Not delivered yet; `attempts` made so far, the next one due at `next_attempt_at`.
-    Queued { attempts: u32, next_attempt_at: OffsetDateTime },
-    Failed { attempts: u32 },
+    Queued {
+        attempts: u32,
+        next_attempt_at: OffsetDateTime,
+    },
+    Failed {
+        attempts: u32,
+    },
 }
 
 impl Delivery {
@@ -331,10 +341,17 @@ impl Invitation {
             expires_at: now + new.expires_in.duration(),
             invited_by,
             company: new.company,
-            delivery: Delivery::Queued { attempts: 0, next_attempt_at: now + Delivery::CLAIM },
+            delivery: Delivery::Queued {
+                attempts: 0,
+                next_attempt_at: now + Delivery::CLAIM,
+            },
             link_hash,
             company_id: None,
-            history: vec![HistoryEntry { at: now, event: Event::Created, actor }],
+            history: vec![HistoryEntry {
+                at: now,
+                event: Event::Created,
+                actor,
+            }],
         }
     }
 
@@ -410,7 +427,11 @@ impl Invitation {
     }
 
     fn push(&mut self, at: OffsetDateTime, event: Event, actor: &str) {
-        self.history.push(HistoryEntry { at, event, actor: actor.to_owned() });
+        self.history.push(HistoryEntry {
+            at,
+            event,
+            actor: actor.to_owned(),
+        });
     }
 }
 
@@ -433,7 +454,10 @@ impl ListFilter {
             Ok(value as u32)
         } else {
             let mut errors = FieldErrors::default();
-            errors.add("top", format!("must be a whole number from 1 to {}", Self::MAX_TOP));
+            errors.add(
+                "top",
+                format!("must be a whole number from 1 to {}", Self::MAX_TOP),
+            );
             Err(errors)
         }
     }
@@ -472,7 +496,12 @@ mod tests {
         assert!(newer < older);
         assert_eq!(InvitationId::parse(older.as_str()), Ok(older.clone()));
         assert_eq!(older.bucket(), &older.as_str()[..5]);
-        for bad in ["", "123", "zzzzzzzzzzzzzzzzzzzzzzzzz", &format!("{}A", &older.as_str()[..24])] {
+        for bad in [
+            "",
+            "123",
+            "zzzzzzzzzzzzzzzzzzzzzzzzz",
+            &format!("{}A", &older.as_str()[..24]),
+        ] {
             assert!(InvitationId::parse(bad).is_err(), "{bad}");
         }
     }
@@ -482,8 +511,14 @@ mod tests {
         let now = datetime!(2026-11-22 10:00 UTC);
         let invitation = new_invitation(now);
         assert_eq!(invitation.expires_at, datetime!(2026-11-29 10:00 UTC));
-        assert_eq!(invitation.status_at(now + Duration::days(7) - Duration::SECOND), Status::Pending);
-        assert_eq!(invitation.status_at(now + Duration::days(7)), Status::Expired);
+        assert_eq!(
+            invitation.status_at(now + Duration::days(7) - Duration::SECOND),
+            Status::Pending
+        );
+        assert_eq!(
+            invitation.status_at(now + Duration::days(7)),
+            Status::Expired
+        );
         assert!(!invitation.is_active(now + Duration::days(8)));
     }
 
@@ -491,19 +526,34 @@ mod tests {
     fn failed_deliveries_back_off_then_give_up() {
         let now = datetime!(2026-11-22 10:00 UTC);
         let mut invitation = new_invitation(now);
-        assert!(!invitation.delivery_due(now), "the creating request holds the first attempt");
+        assert!(
+            !invitation.delivery_due(now),
+            "the creating request holds the first attempt"
+        );
         assert!(invitation.delivery_due(now + Delivery::CLAIM));
         invitation.record_delivery_failure(now);
         assert_eq!(
             invitation.delivery,
-            Delivery::Queued { attempts: 1, next_attempt_at: now + Duration::minutes(1) }
+            Delivery::Queued {
+                attempts: 1,
+                next_attempt_at: now + Duration::minutes(1)
+            }
         );
         assert!(!invitation.delivery_due(now));
         for _ in 1..Delivery::MAX_ATTEMPTS {
             invitation.record_delivery_failure(now);
         }
-        assert_eq!(invitation.delivery, Delivery::Failed { attempts: Delivery::MAX_ATTEMPTS });
-        let failures = invitation.history.iter().filter(|h| h.event == Event::EmailFailed).count();
+        assert_eq!(
+            invitation.delivery,
+            Delivery::Failed {
+                attempts: Delivery::MAX_ATTEMPTS
+            }
+        );
+        let failures = invitation
+            .history
+            .iter()
+            .filter(|h| h.event == Event::EmailFailed)
+            .count();
         assert_eq!(failures, Delivery::MAX_ATTEMPTS as usize);
     }
 
@@ -514,7 +564,9 @@ mod tests {
         invitation.record_delivery_failure(now);
         let later = now + Duration::minutes(2);
         let new_hash = InvitationSecret::generate().unwrap().hash();
-        invitation.claim_delivery(Some(new_hash.clone()), later).unwrap();
+        invitation
+            .claim_delivery(Some(new_hash.clone()), later)
+            .unwrap();
         assert_eq!(invitation.link_hash, new_hash);
         assert!(!invitation.delivery_due(later + Duration::minutes(4)));
         assert!(invitation.delivery_due(later + Delivery::CLAIM));

@@ -74,8 +74,14 @@ mod tests {
 
     #[test]
     fn negotiates_accept_language_by_quality() {
-        assert_eq!(Locale::negotiate(Some("fr-BE,fr;q=0.9,en;q=0.8")), Locale::Fr);
-        assert_eq!(Locale::negotiate(Some("de-DE,en;q=0.5,fr;q=0.7")), Locale::Fr);
+        assert_eq!(
+            Locale::negotiate(Some("fr-BE,fr;q=0.9,en;q=0.8")),
+            Locale::Fr
+        );
+        assert_eq!(
+            Locale::negotiate(Some("de-DE,en;q=0.5,fr;q=0.7")),
+            Locale::Fr
+        );
         assert_eq!(Locale::negotiate(Some("de-DE")), Locale::En);
         assert_eq!(Locale::negotiate(Some("fr;q=0")), Locale::En);
         assert_eq!(Locale::negotiate(None), Locale::En);

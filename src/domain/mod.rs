@@ -35,7 +35,11 @@ impl FieldErrors {
     }
 
     pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
-        if self.is_empty() { Ok(value) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 
     pub fn into_map(self) -> BTreeMap<String, String> {

@@ -19,7 +19,9 @@ pub async fn collect(
     }
     let mut body = BytesMut::new();
     while let Some(chunk) = stream.next().await {
-        let mut chunk = chunk.map_err(|_| Problem::bad_request("unreadable-body", "The request body could not be read."))?;
+        let mut chunk = chunk.map_err(|_| {
+            Problem::bad_request("unreadable-body", "The request body could not be read.")
+        })?;
         if body.len() + chunk.remaining() > limit {
             return Err(Problem::too_large(limit));
         }
@@ -41,7 +43,10 @@ pub fn is_json(content_type: Option<&str>) -> bool {
 }
 
 /// Parses a JSON object body, with problems that say what is wrong.
-pub fn json_object(content_type: Option<&str>, body: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, Problem> {
+pub fn json_object(
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<serde_json::Map<String, serde_json::Value>, Problem> {
     if !is_json(content_type) {
         return Err(Problem::bad_request(
             "unsupported-content-type",
@@ -51,11 +56,18 @@ pub fn json_object(content_type: Option<&str>, body: &[u8]) -> Result<serde_json
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
         Problem::bad_request(
             "malformed-json",
-            format!("The body is not valid JSON (line {}, column {}).", e.line(), e.column()),
+            format!(
+                "The body is not valid JSON (line {}, column {}).",
+                e.line(),
+                e.column()
+            ),
         )
     })?;
     match value {
         serde_json::Value::Object(map) => Ok(map),
-        _ => Err(Problem::bad_request("malformed-json", "The body must be a JSON object.")),
+        _ => Err(Problem::bad_request(
+            "malformed-json",
+            "The body must be a JSON object.",
+        )),
     }
 }

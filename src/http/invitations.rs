@@ -16,9 +16,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
+use warp::Reply as _;
 use warp::http::StatusCode;
 use warp::reply::Response;
-use warp::Reply as _;
 
 pub async fn create(
     state: AppState,
@@ -33,29 +33,45 @@ pub async fn create(
     let location = format!("/api/invitations/{}", created.invitation.id);
     let mut view = InvitationView::new(&created.invitation, created.now);
     view.invite_url = Some(created.invite_url);
-    let mut response = warp::reply::with_status(warp::reply::json(&view), StatusCode::CREATED).into_response();
+    let mut response =
+        warp::reply::with_status(warp::reply::json(&view), StatusCode::CREATED).into_response();
     if let Ok(value) = warp::http::HeaderValue::from_str(&location) {
-        response.headers_mut().insert(warp::http::header::LOCATION, value);
+        response
+            .headers_mut()
+            .insert(warp::http::header::LOCATION, value);
     }
     Ok(response)
 }
 
-pub async fn get(state: AppState, id: String, authorization: Option<String>) -> Result<Response, Problem> {
+pub async fn get(
+    state: AppState,
+    id: String,
+    authorization: Option<String>,
+) -> Result<Response, Problem> {
     state.staff.authenticate(authorization.as_deref()).await?;
-    let id = InvitationId::parse(&id).map_err(|_| Problem::not_found("No invitation has this id."))?;
+    let id =
+        InvitationId::parse(&id).map_err(|_| Problem::not_found("No invitation has this id."))?;
     let (invitation, now) = invitations::get(&state.services, &id).await?;
     let mut view = InvitationView::new(&invitation, now);
     view.history = Some(
         invitation
             .history
             .iter()
-            .map(|h| HistoryView { at: timestamp(h.at), event: h.event.as_str(), actor: h.actor.clone() })
+            .map(|h| HistoryView {
+                at: timestamp(h.at),
+                event: h.event.as_str(),
+                actor: h.actor.clone(),
+            })
             .collect(),
     );
     Ok(warp::reply::json(&view).into_response())
 }
 
-pub async fn list(state: AppState, query: String, authorization: Option<String>) -> Result<Response, Problem> {
+pub async fn list(
+    state: AppState,
+    query: String,
+    authorization: Option<String>,
+) -> Result<Response, Problem> {
     state.staff.authenticate(authorization.as_deref()).await?;
     let filter = parse_list_query(&query).map_err(Problem::validation)?;
     let (page, now) = invitations::list(&state.services, &filter).await?;
@@ -66,7 +82,11 @@ pub async fn list(state: AppState, query: String, authorization: Option<String>)
         continuation_token: Option<String>,
     }
     let view = ListView {
-        items: page.items.iter().map(|i| InvitationView::new(i, now)).collect(),
+        items: page
+            .items
+            .iter()
+            .map(|i| InvitationView::new(i, now))
+            .collect(),
         continuation_token: page.next.map(|id| URL_SAFE_NO_PAD.encode(id.as_str())),
     };
     Ok(warp::reply::json(&view).into_response())
@@ -74,20 +94,34 @@ pub async fn list(state: AppState, query: String, authorization: Option<String>)
 
 fn parse_list_query(query: &str) -> Result<ListFilter, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let mut filter = ListFilter { top: ListFilter::DEFAULT_TOP, ..ListFilter::default() };
+    let mut filter = ListFilter {
+        top: ListFilter::DEFAULT_TOP,
+        ..ListFilter::default()
+    };
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         match key.as_ref() {
             "status" => match Status::parse(&value) {
                 Some(status) => filter.status = Some(status),
-                None => errors.add("status", "must be one of pending, accepted, completed, revoked, expired"),
+                None => errors.add(
+                    "status",
+                    "must be one of pending, accepted, completed, revoked, expired",
+                ),
             },
             "email" => match EmailAddress::parse(&value) {
                 Ok(email) => filter.email = Some(email),
                 Err(e) => errors.add("email", e.to_string()),
             },
-            "top" => match value.trim().parse::<i64>().map_err(|_| ()).and_then(|n| ListFilter::top(n).map_err(|_| ())) {
+            "top" => match value
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| ())
+                .and_then(|n| ListFilter::top(n).map_err(|_| ()))
+            {
                 Ok(top) => filter.top = top,
-                Err(()) => errors.add("top", format!("must be a whole number from 1 to {}", ListFilter::MAX_TOP)),
+                Err(()) => errors.add(
+                    "top",
+                    format!("must be a whole number from 1 to {}", ListFilter::MAX_TOP),
+                ),
             },
             "continuationToken" => {
                 let id = URL_SAFE_NO_PAD
@@ -121,7 +155,9 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
     };
 
     let email = match text("email", &mut errors) {
-        Some(value) => EmailAddress::parse(&value).map_err(|e| errors.add("email", e.to_string())).ok(),
+        Some(value) => EmailAddress::parse(&value)
+            .map_err(|e| errors.add("email", e.to_string()))
+            .ok(),
         None => {
             if !errors.iter().any(|(k, _)| k == "email") {
                 errors.add("email", "is required");
@@ -130,11 +166,17 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
         }
     };
     let display_name = text("displayName", &mut errors)
-        .and_then(|v| DisplayName::parse(&v).map_err(|e| errors.add("displayName", e)).ok())
+        .and_then(|v| {
+            DisplayName::parse(&v)
+                .map_err(|e| errors.add("displayName", e))
+                .ok()
+        })
         .flatten();
     let locale = match object.get("locale") {
         None | Some(Value::Null) => Some(Locale::default()),
-        Some(Value::String(s)) => Locale::parse(s).map_err(|e| errors.add("locale", e.to_string())).ok(),
+        Some(Value::String(s)) => Locale::parse(s)
+            .map_err(|e| errors.add("locale", e.to_string()))
+            .ok(),
         Some(_) => {
             errors.add("locale", "must be \"en\" or \"fr\"");
             None
@@ -143,14 +185,22 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
     let expires_in = match object.get("expiresInDays") {
         None | Some(Value::Null) => Some(ExpiryDays::default()),
         Some(Value::Number(n)) => match n.as_i64() {
-            Some(days) => ExpiryDays::new(days).map_err(|e| errors.add("expiresInDays", e)).ok(),
+            Some(days) => ExpiryDays::new(days)
+                .map_err(|e| errors.add("expiresInDays", e))
+                .ok(),
             None => {
-                errors.add("expiresInDays", "must be a whole number of days from 1 to 30");
+                errors.add(
+                    "expiresInDays",
+                    "must be a whole number of days from 1 to 30",
+                );
                 None
             }
         },
         Some(_) => {
-            errors.add("expiresInDays", "must be a whole number of days from 1 to 30");
+            errors.add(
+                "expiresInDays",
+                "must be a whole number of days from 1 to 30",
+            );
             None
         }
     };
@@ -194,7 +244,13 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
     };
     match (email, locale, expires_in, company) {
         (Some(email), Some(locale), Some(expires_in), Some(company)) if errors.is_empty() => {
-            Ok(NewInvitation { email, display_name, locale, expires_in, company })
+            Ok(NewInvitation {
+                email,
+                display_name,
+                locale,
+                expires_in,
+                company,
+            })
         }
         _ => Err(errors),
     }
@@ -251,7 +307,10 @@ impl InvitationView {
         Self {
             id: invitation.id.to_string(),
             email: invitation.email.to_string(),
-            display_name: invitation.display_name.as_ref().map(|n| n.as_str().to_owned()),
+            display_name: invitation
+                .display_name
+                .as_ref()
+                .map(|n| n.as_str().to_owned()),
             locale: invitation.locale.as_str(),
             status: invitation.status_at(now).as_str(),
             created_at: timestamp(invitation.created_at),
@@ -320,7 +379,14 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             keys(errors),
-            ["company.city", "company.vatNumber", "displayName", "email", "expiresInDays", "locale"]
+            [
+                "company.city",
+                "company.vatNumber",
+                "displayName",
+                "email",
+                "expiresInDays",
+                "locale"
+            ]
         );
     }
 

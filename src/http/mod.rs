@@ -1,6 +1,10 @@
 //! Where requests enter: one warp filter per function, each handler short, every error
 //! turned into a response in one place.
 
+// Handlers return `Result<Response, Problem>`; a problem is built once per failed request,
+// so its size does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod body;
 pub mod invitations;
 pub mod problem;
@@ -35,10 +39,13 @@ fn raw_query() -> impl Filter<Extract = (String,), Error = Infallible> + Clone {
 }
 
 /// The body, at most [`body::MAX_BODY`] bytes.
-fn limited_body() -> impl Filter<Extract = (Result<bytes::Bytes, Problem>,), Error = Rejection> + Clone {
+fn limited_body()
+-> impl Filter<Extract = (Result<bytes::Bytes, Problem>,), Error = Rejection> + Clone {
     warp::header::optional::<u64>("content-length")
         .and(warp::body::stream())
-        .then(|length, stream| async move { body::collect(Box::pin(stream), length, body::MAX_BODY).await })
+        .then(|length, stream| async move {
+            body::collect(Box::pin(stream), length, body::MAX_BODY).await
+        })
 }
 
 /// Turns a handler's result into a response.
@@ -47,9 +54,12 @@ fn respond(result: Result<Response, Problem>) -> Response {
 }
 
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
-    let ready = warp::path::end().and(warp::get().or(warp::head()).unify()).map(|| {
-        warp::reply::with_header("ok", "content-type", "text/plain; charset=utf-8").into_response()
-    });
+    let ready = warp::path::end()
+        .and(warp::get().or(warp::head()).unify())
+        .map(|| {
+            warp::reply::with_header("ok", "content-type", "text/plain; charset=utf-8")
+                .into_response()
+        });
 
     let invite = warp::path!("api" / "InviteUser")
         .and(warp::post())
@@ -57,19 +67,24 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(authorization())
         .and(warp::header::optional::<String>("content-type"))
         .and(limited_body())
-        .then(|state, auth, content_type, body: Result<bytes::Bytes, Problem>| async move {
-            respond(match body {
-                Ok(body) => invitations::create(state, auth, content_type, body).await,
-                Err(problem) => Err(problem),
-            })
-        });
+        .then(
+            |state, auth, content_type, body: Result<bytes::Bytes, Problem>| async move {
+                respond(match body {
+                    Ok(body) => invitations::create(state, auth, content_type, body).await,
+                    Err(problem) => Err(problem),
+                })
+            },
+        );
 
-    let list = warp::path!("api" / "invitations")
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(raw_query())
-        .and(authorization())
-        .then(|state, query, auth| async move { respond(invitations::list(state, query, auth).await) });
+    let list =
+        warp::path!("api" / "invitations")
+            .and(warp::get())
+            .and(with_state(state.clone()))
+            .and(raw_query())
+            .and(authorization())
+            .then(|state, query, auth| async move {
+                respond(invitations::list(state, query, auth).await)
+            });
 
     let get_one = warp::path!("api" / "invitations" / String)
         .and(warp::get())
@@ -123,8 +138,13 @@ async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
 fn secure_headers(mut response: Response) -> Response {
     use warp::http::HeaderValue;
     let headers = response.headers_mut();
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    headers.entry("cache-control").or_insert(HeaderValue::from_static("no-store"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers
+        .entry("cache-control")
+        .or_insert(HeaderValue::from_static("no-store"));
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     response
 }
@@ -140,4 +160,3 @@ fn log_request(info: warp::log::Info<'_>) {
         "request"
     );
 }
-

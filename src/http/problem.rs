@@ -5,9 +5,9 @@ use crate::identity::staff::StaffAuthError;
 use crate::service::InvitationError;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use warp::Reply as _;
 use warp::http::StatusCode;
 use warp::reply::Response;
-use warp::Reply as _;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
@@ -125,7 +125,9 @@ impl From<InvitationError> for Problem {
             InvitationError::NotFound => Problem::not_found("No invitation has this id."),
             InvitationError::Unavailable(why) => {
                 tracing::warn!(reason = %why, "storage unavailable");
-                Problem::unavailable("Storage is unavailable at the moment. Nothing was changed; try again shortly.")
+                Problem::unavailable(
+                    "Storage is unavailable at the moment. Nothing was changed; try again shortly.",
+                )
             }
             InvitationError::Internal(why) => {
                 tracing::error!(reason = %why, "internal error");
@@ -165,7 +167,9 @@ impl From<StaffAuthError> for Problem {
             .with_header("www-authenticate", challenge("insufficient_scope")),
             StaffAuthError::Unavailable(e) => {
                 tracing::warn!(error = %e, "staff identity provider unavailable");
-                Problem::unavailable("The staff identity provider cannot be reached to check your token. Try again shortly.")
+                Problem::unavailable(
+                    "The staff identity provider cannot be reached to check your token. Try again shortly.",
+                )
             }
         }
     }

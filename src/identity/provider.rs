@@ -90,7 +90,10 @@ impl OidcProvider {
     }
 
     /// The key named `kid`, refreshing once (rate-limited) when it is unknown.
-    pub async fn key(&self, kid: &str) -> Result<Option<(DecodingKey, Arc<Snapshot>)>, ProviderUnavailable> {
+    pub async fn key(
+        &self,
+        kid: &str,
+    ) -> Result<Option<(DecodingKey, Arc<Snapshot>)>, ProviderUnavailable> {
         let snapshot = self.snapshot().await?;
         if let Some(key) = snapshot.key(kid) {
             return Ok(Some((key.clone(), snapshot)));
@@ -103,12 +106,19 @@ impl OidcProvider {
         let mut last = self.last_fetch.lock().await;
         let cached = self.cache.read().await.clone();
         let too_soon = last.is_some_and(|(started, succeeded)| {
-            started.elapsed() < if succeeded { self.min_refresh } else { FAILURE_BACKOFF }
+            started.elapsed()
+                < if succeeded {
+                    self.min_refresh
+                } else {
+                    FAILURE_BACKOFF
+                }
         });
         match &cached {
             // Fresh: someone refreshed while we waited for the lock, or an unknown kid
             // asks again too soon.
-            Some(snapshot) if snapshot.fetched_at.elapsed() < self.ttl && (!unknown_kid || too_soon) => {
+            Some(snapshot)
+                if snapshot.fetched_at.elapsed() < self.ttl && (!unknown_kid || too_soon) =>
+            {
                 return Ok(snapshot.clone());
             }
             None if too_soon => return Err(self.unavailable("the last attempt failed moments ago")),
@@ -142,7 +152,12 @@ impl OidcProvider {
             .keys
             .into_iter()
             .filter_map(|raw| serde_json::from_value::<Jwk>(raw).ok())
-            .filter(|jwk| !matches!(jwk.common.public_key_use, Some(jsonwebtoken::jwk::PublicKeyUse::Encryption)))
+            .filter(|jwk| {
+                !matches!(
+                    jwk.common.public_key_use,
+                    Some(jsonwebtoken::jwk::PublicKeyUse::Encryption)
+                )
+            })
             .filter_map(|jwk| {
                 let kid = jwk.common.key_id.clone()?;
                 match &jwk.algorithm {
@@ -152,8 +167,16 @@ impl OidcProvider {
                 Some((kid, DecodingKey::from_jwk(&jwk).ok()?))
             })
             .collect();
-        let issuer = self.issuer_override.clone().unwrap_or_else(|| metadata.issuer.clone());
-        Ok(Snapshot { metadata, issuer, keys, fetched_at: Instant::now() })
+        let issuer = self
+            .issuer_override
+            .clone()
+            .unwrap_or_else(|| metadata.issuer.clone());
+        Ok(Snapshot {
+            metadata,
+            issuer,
+            keys,
+            fetched_at: Instant::now(),
+        })
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: Url) -> Result<T, String> {
@@ -161,7 +184,10 @@ impl OidcProvider {
         if !response.status().is_success() {
             return Err(format!("HTTP {}", response.status().as_u16()));
         }
-        response.json::<T>().await.map_err(|e| format!("unreadable answer: {}", describe(&e)))
+        response
+            .json::<T>()
+            .await
+            .map_err(|e| format!("unreadable answer: {}", describe(&e)))
     }
 
     fn host(&self) -> String {
@@ -169,7 +195,10 @@ impl OidcProvider {
     }
 
     fn unavailable(&self, reason: &str) -> ProviderUnavailable {
-        ProviderUnavailable { host: self.host(), reason: reason.to_owned() }
+        ProviderUnavailable {
+            host: self.host(),
+            reason: reason.to_owned(),
+        }
     }
 }
 
@@ -186,4 +215,3 @@ fn describe(error: &reqwest::Error) -> String {
     };
     kind.to_owned()
 }
-

@@ -18,7 +18,10 @@ pub struct StaffMember {
 
 impl From<StaffMember> for Inviter {
     fn from(staff: StaffMember) -> Self {
-        Inviter { name: staff.name, email: staff.email }
+        Inviter {
+            name: staff.name,
+            email: staff.email,
+        }
     }
 }
 
@@ -52,15 +55,24 @@ pub struct StaffAuthenticator {
 
 impl StaffAuthenticator {
     pub fn new(provider: OidcProvider, audience: String, role: String) -> Self {
-        Self { provider, audience, role }
+        Self {
+            provider,
+            audience,
+            role,
+        }
     }
 
     /// Checks an `Authorization` header's value.
-    pub async fn authenticate(&self, authorization: Option<&str>) -> Result<StaffMember, StaffAuthError> {
+    pub async fn authenticate(
+        &self,
+        authorization: Option<&str>,
+    ) -> Result<StaffMember, StaffAuthError> {
         let token = authorization
             .and_then(|h| {
                 let (scheme, token) = h.trim().split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then_some(token.trim())
             })
             .filter(|t| !t.is_empty())
             .ok_or(StaffAuthError::Missing)?;
@@ -69,7 +81,9 @@ impl StaffAuthenticator {
         if header.alg != Algorithm::RS256 {
             return Err(invalid("only RS256 tokens are accepted"));
         }
-        let kid = header.kid.ok_or_else(|| invalid("the token names no key (kid)"))?;
+        let kid = header
+            .kid
+            .ok_or_else(|| invalid("the token names no key (kid)"))?;
         let (key, snapshot) = self
             .provider
             .key(&kid)
@@ -95,10 +109,20 @@ impl StaffAuthenticator {
             .into_iter()
             .flatten()
             .find_map(|v| EmailAddress::parse(v).ok())
-            .ok_or_else(|| StaffAuthError::Forbidden("the token names no email address (email, preferred_username or upn)".into()))?;
+            .ok_or_else(|| {
+                StaffAuthError::Forbidden(
+                    "the token names no email address (email, preferred_username or upn)".into(),
+                )
+            })?;
         let name = claims
             .name
-            .map(|n| n.trim().chars().filter(|c| !c.is_control()).take(100).collect::<String>())
+            .map(|n| {
+                n.trim()
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(100)
+                    .collect::<String>()
+            })
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| email.to_string());
         Ok(StaffMember { name, email })

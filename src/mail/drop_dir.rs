@@ -14,7 +14,11 @@ pub struct DropDirMailer {
 
 impl DropDirMailer {
     pub fn new(dir: PathBuf, from: EmailAddress, from_name: String) -> Self {
-        Self { dir, from, from_name }
+        Self {
+            dir,
+            from,
+            from_name,
+        }
     }
 }
 
@@ -22,9 +26,9 @@ impl DropDirMailer {
 impl Mailer for DropDirMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
         let message = build_message(&self.from, &self.from_name, email)?;
-        tokio::fs::create_dir_all(&self.dir)
-            .await
-            .map_err(|e| MailError::Transient(format!("cannot create {}: {e}", self.dir.display())))?;
+        tokio::fs::create_dir_all(&self.dir).await.map_err(|e| {
+            MailError::Transient(format!("cannot create {}: {e}", self.dir.display()))
+        })?;
         let name = format!(
             "{}-{}.eml",
             time::OffsetDateTime::now_utc().unix_timestamp_nanos(),

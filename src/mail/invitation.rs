@@ -41,14 +41,31 @@ macro_rules! parts {
     };
 }
 
-parts!(SubjectEn, TextEn, HtmlEn, "email/invitation.en.txt", "email/invitation.en.html");
-parts!(SubjectFr, TextFr, HtmlFr, "email/invitation.fr.txt", "email/invitation.fr.html");
+parts!(
+    SubjectEn,
+    TextEn,
+    HtmlEn,
+    "email/invitation.en.txt",
+    "email/invitation.en.html"
+);
+parts!(
+    SubjectFr,
+    TextFr,
+    HtmlFr,
+    "email/invitation.fr.txt",
+    "email/invitation.fr.html"
+);
 
 /// The link an invitation email carries.
 pub fn invite_url(public_base_url: &Url, secret: &InvitationSecret) -> String {
     let mut url = public_base_url.clone();
-    url.set_path(&format!("{}/api/InviteUser", public_base_url.path().trim_end_matches('/')));
-    url.query_pairs_mut().clear().append_pair("invitationId", secret.expose());
+    url.set_path(&format!(
+        "{}/api/InviteUser",
+        public_base_url.path().trim_end_matches('/')
+    ));
+    url.query_pairs_mut()
+        .clear()
+        .append_pair("invitationId", secret.expose());
     url.to_string()
 }
 
@@ -62,7 +79,15 @@ pub fn render(
             .display_name
             .as_ref()
             .map(|n| n.as_str().to_owned())
-            .unwrap_or_else(|| invitation.email.as_str().split('@').next().unwrap_or_default().to_owned()),
+            .unwrap_or_else(|| {
+                invitation
+                    .email
+                    .as_str()
+                    .split('@')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            }),
         recipient_email: invitation.email.to_string(),
         inviter_name: invitation.invited_by.name.clone(),
         inviter_email: invitation.invited_by.email.to_string(),
@@ -72,12 +97,23 @@ pub fn render(
         expires_on: long_date(invitation.expires_at, invitation.locale),
     };
     let (subject, text, html) = match invitation.locale {
-        Locale::En => (SubjectEn { m: &m }.render()?, TextEn { m: &m }.render()?, HtmlEn { m: &m }.render()?),
-        Locale::Fr => (SubjectFr { m: &m }.render()?, TextFr { m: &m }.render()?, HtmlFr { m: &m }.render()?),
+        Locale::En => (
+            SubjectEn { m: &m }.render()?,
+            TextEn { m: &m }.render()?,
+            HtmlEn { m: &m }.render()?,
+        ),
+        Locale::Fr => (
+            SubjectFr { m: &m }.render()?,
+            TextFr { m: &m }.render()?,
+            HtmlFr { m: &m }.render()?,
+        ),
     };
     Ok(OutgoingEmail {
         to: invitation.email.clone(),
-        to_name: invitation.display_name.as_ref().map(|n| n.as_str().to_owned()),
+        to_name: invitation
+            .display_name
+            .as_ref()
+            .map(|n| n.as_str().to_owned()),
         subject: subject.trim().to_owned(),
         text: text.trim_start().to_owned(),
         html,
@@ -87,12 +123,32 @@ pub fn render(
 /// "29 November 2026" / "29 novembre 2026" (UTC).
 pub fn long_date(at: OffsetDateTime, locale: Locale) -> String {
     const EN: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     const FR: [&str; 12] = [
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-        "octobre", "novembre", "décembre",
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
     ];
     let at = at.to_offset(time::UtcOffset::UTC);
     let month = usize::from(u8::from(at.month())) - 1;
@@ -108,7 +164,9 @@ mod tests {
     use super::*;
     use crate::domain::company::CompanyDraft;
     use crate::domain::email::EmailAddress;
-    use crate::domain::invitation::{DisplayName, ExpiryDays, InvitationId, Inviter, NewInvitation};
+    use crate::domain::invitation::{
+        DisplayName, ExpiryDays, InvitationId, Inviter, NewInvitation,
+    };
     use time::macros::datetime;
 
     fn invitation(locale: Locale, name: &str, company: Option<&str>) -> Invitation {
@@ -119,9 +177,15 @@ mod tests {
                 display_name: DisplayName::parse(name).unwrap(),
                 locale,
                 expires_in: ExpiryDays::default(),
-                company: CompanyDraft { name: company.map(str::to_owned), ..CompanyDraft::default() },
+                company: CompanyDraft {
+                    name: company.map(str::to_owned),
+                    ..CompanyDraft::default()
+                },
             },
-            Inviter { name: "Tamer Mohamed-Nour".into(), email: EmailAddress::parse("tamer@gfms.example").unwrap() },
+            Inviter {
+                name: "Tamer Mohamed-Nour".into(),
+                email: EmailAddress::parse("tamer@gfms.example").unwrap(),
+            },
             InvitationId::new(now, 7),
             InvitationSecret::generate().unwrap().hash(),
             now,
@@ -130,18 +194,37 @@ mod tests {
 
     #[test]
     fn the_english_email_greets_names_the_inviter_and_carries_the_link_twice() {
-        let email = render(&invitation(Locale::En, "Willy URS", Some("URS Machining SA")), "https://p.example/api/InviteUser?invitationId=abc".into(), "GFMS Portal").unwrap();
-        assert_eq!(email.subject, "Tamer Mohamed-Nour invited you to GFMS Portal");
+        let email = render(
+            &invitation(Locale::En, "Willy URS", Some("URS Machining SA")),
+            "https://p.example/api/InviteUser?invitationId=abc".into(),
+            "GFMS Portal",
+        )
+        .unwrap();
+        assert_eq!(
+            email.subject,
+            "Tamer Mohamed-Nour invited you to GFMS Portal"
+        );
         assert!(email.text.starts_with("Hi Willy URS,"));
         assert!(email.text.contains("has invited you to use GFMS Portal to collaborate with them and to set up URS Machining SA"));
         assert!(email.text.contains("29 November 2026"));
         assert!(email.html.contains(">Get started now</a>"));
-        assert_eq!(email.html.matches("https://p.example/api/InviteUser?invitationId=abc").count(), 3);
+        assert_eq!(
+            email
+                .html
+                .matches("https://p.example/api/InviteUser?invitationId=abc")
+                .count(),
+            3
+        );
     }
 
     #[test]
     fn the_french_email_is_in_french() {
-        let email = render(&invitation(Locale::Fr, "Willy URS", None), "https://p.example/x".into(), "Portail").unwrap();
+        let email = render(
+            &invitation(Locale::Fr, "Willy URS", None),
+            "https://p.example/x".into(),
+            "Portail",
+        )
+        .unwrap();
         assert_eq!(email.subject, "Tamer Mohamed-Nour vous invite sur Portail");
         assert!(email.text.starts_with("Bonjour Willy URS,"));
         assert!(email.text.contains("29 novembre 2026"));
@@ -150,8 +233,17 @@ mod tests {
 
     #[test]
     fn names_are_escaped_in_html() {
-        let email = render(&invitation(Locale::En, "<script>alert(1)</script>", Some("A & B <b>")), "https://p.example/x".into(), "P").unwrap();
-        assert!(!email.html.contains("<script>") && !email.html.contains("<b>"), "{}", email.html);
+        let email = render(
+            &invitation(Locale::En, "<script>alert(1)</script>", Some("A & B <b>")),
+            "https://p.example/x".into(),
+            "P",
+        )
+        .unwrap();
+        assert!(
+            !email.html.contains("<script>") && !email.html.contains("<b>"),
+            "{}",
+            email.html
+        );
         assert!(email.html.contains("&#60;script&#62;") || email.html.contains("&lt;script&gt;"));
     }
 
@@ -159,6 +251,12 @@ mod tests {
     fn the_link_keeps_the_base_path() {
         let secret = InvitationSecret::generate().unwrap();
         let url = invite_url(&Url::parse("https://p.example/portal/").unwrap(), &secret);
-        assert_eq!(url, format!("https://p.example/portal/api/InviteUser?invitationId={}", secret.expose()));
+        assert_eq!(
+            url,
+            format!(
+                "https://p.example/portal/api/InviteUser?invitationId={}",
+                secret.expose()
+            )
+        );
     }
 }

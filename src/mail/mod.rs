@@ -45,12 +45,18 @@ pub(crate) fn build_message(
             .as_str()
             .parse()
             .map_err(|_| MailError::Permanent("address refused by the mail library".into()))?;
-        Ok(Mailbox::new(name.map(|n| n.replace(['\r', '\n'], " ")), address))
+        Ok(Mailbox::new(
+            name.map(|n| n.replace(['\r', '\n'], " ")),
+            address,
+        ))
     };
     lettre::Message::builder()
         .from(mailbox(Some(from_name.to_owned()), from)?)
         .to(mailbox(email.to_name.clone(), &email.to)?)
         .subject(email.subject.replace(['\r', '\n'], " "))
-        .multipart(MultiPart::alternative_plain_html(email.text.clone(), email.html.clone()))
+        .multipart(MultiPart::alternative_plain_html(
+            email.text.clone(),
+            email.html.clone(),
+        ))
         .map_err(|e| MailError::Permanent(e.to_string()))
 }

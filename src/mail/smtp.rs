@@ -20,12 +20,21 @@ pub struct SmtpMailer {
 }
 
 impl SmtpMailer {
-    pub fn new(url: &str, from: EmailAddress, from_name: String, timeout: Duration) -> Result<Self, String> {
+    pub fn new(
+        url: &str,
+        from: EmailAddress,
+        from_name: String,
+        timeout: Duration,
+    ) -> Result<Self, String> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|_| "SMTP_URL is not usable".to_owned())?
             .timeout(Some(timeout))
             .build();
-        Ok(Self { transport, from, from_name })
+        Ok(Self {
+            transport,
+            from,
+            from_name,
+        })
     }
 }
 

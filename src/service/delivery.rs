@@ -7,15 +7,19 @@
 use super::{InvitationError, Services};
 use crate::domain::invitation::{Delivery, Invitation, InvitationId};
 use crate::domain::secret::InvitationSecret;
-use crate::mail::invitation::{invite_url, render};
 use crate::mail::MailError;
+use crate::mail::invitation::{invite_url, render};
 use crate::storage::{StoreError, Versioned};
 use serde::Serialize;
 use time::OffsetDateTime;
 
 /// Sends the email of a just-created invitation (the creating request holds its claim)
 /// and records the outcome. Never fails the request: the outcome is in `delivery`.
-pub async fn first_attempt(services: &Services, stored: Versioned<Invitation>, url: &str) -> Invitation {
+pub async fn first_attempt(
+    services: &Services,
+    stored: Versioned<Invitation>,
+    url: &str,
+) -> Invitation {
     let outcome = send(services, &stored.value, url).await;
     let now = services.clock.now();
     match record(services, stored, outcome.is_ok(), now).await {
@@ -31,13 +35,16 @@ pub async fn first_attempt(services: &Services, stored: Versioned<Invitation>, u
 async fn send(services: &Services, invitation: &Invitation, url: &str) -> Result<(), MailError> {
     let email = render(invitation, url.to_owned(), &services.product_name)
         .map_err(|e| MailError::Permanent(format!("template: {e}")))?;
-    let result = match tokio::time::timeout(services.mail_timeout, services.mailer.send(&email)).await {
-        Ok(result) => result,
-        Err(_) => Err(MailError::Transient("timed out".into())),
-    };
+    let result =
+        match tokio::time::timeout(services.mail_timeout, services.mailer.send(&email)).await {
+            Ok(result) => result,
+            Err(_) => Err(MailError::Transient("timed out".into())),
+        };
     match &result {
         Ok(()) => tracing::info!(invitation = %invitation.id, "invitation email sent"),
-        Err(e) => tracing::warn!(invitation = %invitation.id, error = %e, "invitation email not sent"),
+        Err(e) => {
+            tracing::warn!(invitation = %invitation.id, error = %e, "invitation email not sent")
+        }
     }
     result
 }
@@ -149,7 +156,9 @@ async fn retry_one(services: &Services, id: &InvitationId) -> Result<Outcome, In
     let url = invite_url(&services.public_base_url, &secret);
     let sent = send(services, &claimed.value, &url).await.is_ok();
     let after = services.clock.now();
-    let recorded = record(services, claimed, sent, after).await.map_err(|(_, e)| InvitationError::from(e))?;
+    let recorded = record(services, claimed, sent, after)
+        .await
+        .map_err(|(_, e)| InvitationError::from(e))?;
     Ok(match recorded.delivery {
         Delivery::Sent => Outcome::Sent,
         Delivery::Queued { .. } => Outcome::Requeued,

@@ -15,7 +15,11 @@ pub struct Created {
 
 /// Stores the invitation, then sends its email. The invitation is stored first and never
 /// lost: if the email cannot go now it stays `queued` and is retried.
-pub async fn create(services: &Services, new: NewInvitation, inviter: Inviter) -> Result<Created, InvitationError> {
+pub async fn create(
+    services: &Services,
+    new: NewInvitation,
+    inviter: Inviter,
+) -> Result<Created, InvitationError> {
     let now = services.clock.now();
     let secret = InvitationSecret::generate()?;
     let id = InvitationId::new(now, random_u64()?);
@@ -24,10 +28,17 @@ pub async fn create(services: &Services, new: NewInvitation, inviter: Inviter) -
     tracing::info!(invitation = %invitation.id, "invitation created");
     let url = invite_url(&services.public_base_url, &secret);
     let invitation = delivery::first_attempt(services, stored, &url).await;
-    Ok(Created { invitation, invite_url: url, now })
+    Ok(Created {
+        invitation,
+        invite_url: url,
+        now,
+    })
 }
 
-pub async fn get(services: &Services, id: &InvitationId) -> Result<(Invitation, OffsetDateTime), InvitationError> {
+pub async fn get(
+    services: &Services,
+    id: &InvitationId,
+) -> Result<(Invitation, OffsetDateTime), InvitationError> {
     let now = services.clock.now();
     match services.store.get(id).await? {
         Some(found) => Ok((found.value, now)),
@@ -35,7 +46,10 @@ pub async fn get(services: &Services, id: &InvitationId) -> Result<(Invitation, 
     }
 }
 
-pub async fn list(services: &Services, filter: &ListFilter) -> Result<(Page, OffsetDateTime), InvitationError> {
+pub async fn list(
+    services: &Services,
+    filter: &ListFilter,
+) -> Result<(Page, OffsetDateTime), InvitationError> {
     let now = services.clock.now();
     Ok((services.store.list(filter, now).await?, now))
 }

@@ -40,7 +40,9 @@ impl From<StoreError> for InvitationError {
         match error {
             StoreError::Duplicate(id) => Self::Duplicate(id),
             StoreError::Unavailable(why) => Self::Unavailable(why),
-            StoreError::Conflict => Self::Unavailable("the invitation kept changing; try again".into()),
+            StoreError::Conflict => {
+                Self::Unavailable("the invitation kept changing; try again".into())
+            }
             StoreError::Unexpected(why) => Self::Internal(why),
         }
     }

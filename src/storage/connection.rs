@@ -4,8 +4,8 @@
 
 use crate::settings::StorageTarget;
 use azure_core::{ExponentialRetryOptions, RetryOptions, TransportOptions};
-use azure_data_tables::prelude::TableServiceClient;
 use azure_data_tables::clients::TableServiceClientBuilder;
+use azure_data_tables::prelude::TableServiceClient;
 use azure_storage::{CloudLocation, ConnectionString, StorageCredentials};
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,26 +23,38 @@ fn parse(conn: &str) -> Result<Parsed, String> {
     let trimmed = conn.trim().trim_end_matches(';');
     if trimmed.eq_ignore_ascii_case(DEV_STORAGE) {
         return Ok(Parsed {
-            location: CloudLocation::Emulator { address: "127.0.0.1".into(), port: 10002 },
+            location: CloudLocation::Emulator {
+                address: "127.0.0.1".into(),
+                port: 10002,
+            },
             credentials: StorageCredentials::emulator(),
         });
     }
-    let parsed = ConnectionString::new(trimmed)
-        .map_err(|_| "is not a storage connection string (Key=Value pairs separated by ';')".to_owned())?;
-    let credentials = parsed
-        .storage_credentials()
-        .map_err(|_| "has neither AccountName with AccountKey nor SharedAccessSignature".to_owned())?;
+    let parsed = ConnectionString::new(trimmed).map_err(|_| {
+        "is not a storage connection string (Key=Value pairs separated by ';')".to_owned()
+    })?;
+    let credentials = parsed.storage_credentials().map_err(|_| {
+        "has neither AccountName with AccountKey nor SharedAccessSignature".to_owned()
+    })?;
     let location = match (parsed.table_endpoint, parsed.account_name) {
         (Some(endpoint), account) => {
-            let url = url::Url::parse(endpoint).map_err(|_| "has a TableEndpoint that is not a URL".to_owned())?;
+            let url = url::Url::parse(endpoint)
+                .map_err(|_| "has a TableEndpoint that is not a URL".to_owned())?;
             if !matches!(url.scheme(), "http" | "https") {
                 return Err("has a TableEndpoint that is not http(s)".into());
             }
             let account = account
                 .map(str::to_owned)
-                .or_else(|| url.host_str().and_then(|h| h.split('.').next()).map(str::to_owned))
+                .or_else(|| {
+                    url.host_str()
+                        .and_then(|h| h.split('.').next())
+                        .map(str::to_owned)
+                })
                 .unwrap_or_default();
-            CloudLocation::Custom { account, uri: endpoint.trim_end_matches('/').to_owned() }
+            CloudLocation::Custom {
+                account,
+                uri: endpoint.trim_end_matches('/').to_owned(),
+            }
         }
         (None, Some(account)) => {
             let suffix = parsed.endpoint_suffix.unwrap_or("core.windows.net");
@@ -57,7 +69,10 @@ fn parse(conn: &str) -> Result<Parsed, String> {
         }
         (None, None) => return Err("names neither AccountName nor TableEndpoint".into()),
     };
-    Ok(Parsed { location, credentials })
+    Ok(Parsed {
+        location,
+        credentials,
+    })
 }
 
 /// Checks a connection string at start, so a bad one stops the handler.
@@ -65,8 +80,14 @@ pub fn validate(conn: &str) -> Result<(), String> {
     parse(conn).map(|_| ())
 }
 
-pub fn service_client(target: &StorageTarget, timeout: Duration) -> Result<TableServiceClient, String> {
-    let Parsed { location, credentials } = match target {
+pub fn service_client(
+    target: &StorageTarget,
+    timeout: Duration,
+) -> Result<TableServiceClient, String> {
+    let Parsed {
+        location,
+        credentials,
+    } = match target {
         StorageTarget::ConnectionString(conn) => parse(conn.expose())?,
         StorageTarget::ManagedIdentity { table_service_uri } => {
             let account = table_service_uri
@@ -96,10 +117,12 @@ pub fn service_client(target: &StorageTarget, timeout: Duration) -> Result<Table
         .initial_delay(Duration::from_millis(100))
         .max_retries(2u32)
         .max_total_elapsed(Duration::from_secs(3));
-    Ok(TableServiceClientBuilder::with_location(location, credentials)
-        .transport(TransportOptions::new(Arc::new(http)))
-        .retry(RetryOptions::exponential(retry))
-        .build())
+    Ok(
+        TableServiceClientBuilder::with_location(location, credentials)
+            .transport(TransportOptions::new(Arc::new(http)))
+            .retry(RetryOptions::exponential(retry))
+            .build(),
+    )
 }
 
 #[cfg(test)]
@@ -109,7 +132,10 @@ mod tests {
     #[test]
     fn development_storage_means_azurite_on_its_default_port() {
         let parsed = parse("UseDevelopmentStorage=true").unwrap();
-        assert!(matches!(parsed.location, CloudLocation::Emulator { port: 10002, .. }));
+        assert!(matches!(
+            parsed.location,
+            CloudLocation::Emulator { port: 10002, .. }
+        ));
     }
 
     #[test]
@@ -131,12 +157,18 @@ mod tests {
     #[test]
     fn an_account_connection_string_points_at_the_public_cloud() {
         let parsed = parse("DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=a2V5;EndpointSuffix=core.windows.net").unwrap();
-        assert!(matches!(parsed.location, CloudLocation::Custom { ref uri, .. } if uri == "https://acme.table.core.windows.net"));
+        assert!(
+            matches!(parsed.location, CloudLocation::Custom { ref uri, .. } if uri == "https://acme.table.core.windows.net")
+        );
     }
 
     #[test]
     fn errors_never_repeat_the_key() {
-        for bad in ["AccountKey=c2VjcmV0", "AccountName=a;AccountKey=c2VjcmV0;Bogus=1", "nonsense"] {
+        for bad in [
+            "AccountKey=c2VjcmV0",
+            "AccountName=a;AccountKey=c2VjcmV0;Bogus=1",
+            "nonsense",
+        ] {
             let err = parse(bad).err().unwrap();
             assert!(!err.contains("c2VjcmV0"), "{err}");
         }

@@ -21,10 +21,13 @@ impl<'de> Deserialize<'de> for DateTimeTag {
     }
 }
 
-/// Formats a time as the service expects it: RFC 3339 in UTC.
+/// Formats a time as the service keeps it: UTC, at most 7 fractional digits (100 ns).
 pub fn format(at: OffsetDateTime) -> String {
+    const FORMAT: &[time::format_description::FormatItem<'static>] = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:7]Z"
+    );
     at.to_offset(time::UtcOffset::UTC)
-        .format(&Rfc3339)
+        .format(FORMAT)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
 }
 
@@ -51,7 +54,9 @@ pub mod option_datetime {
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OffsetDateTime>, D::Error> {
         Option::<String>::deserialize(d)?
             .map(|text| OffsetDateTime::parse(&text, &Rfc3339).map_err(serde::de::Error::custom))
             .transpose()

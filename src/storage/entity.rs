@@ -22,6 +22,7 @@ pub struct InvitationEntity {
     #[serde(rename = "odata.etag", default, skip_serializing)]
     pub etag: Option<String>,
     pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub display_name: Option<String>,
     pub locale: String,
     pub status: String,
@@ -35,19 +36,35 @@ pub struct InvitationEntity {
     expires_at_type: DateTimeTag,
     pub invited_by_name: String,
     pub invited_by_email: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub company_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub company_vat_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub company_street: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub company_postal_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub company_city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub company_country: Option<String>,
     pub email_delivery: String,
     pub delivery_attempts: i32,
-    #[serde(with = "edm::option_datetime", default)]
+    #[serde(
+        with = "edm::option_datetime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub next_delivery_at: Option<OffsetDateTime>,
-    #[serde(rename = "NextDeliveryAt@odata.type", default)]
-    next_delivery_at_type: DateTimeTag,
+    /// Present only with a value: a typed null is refused by the service.
+    #[serde(
+        rename = "NextDeliveryAt@odata.type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    next_delivery_at_type: Option<DateTimeTag>,
     pub link_hash: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub company_id: Option<String>,
     /// JSON array of `{"at","event","actor"}`.
     pub history: String,
@@ -64,7 +81,10 @@ impl From<&Invitation> for InvitationEntity {
     fn from(inv: &Invitation) -> Self {
         let (attempts, next) = match inv.delivery {
             Delivery::Sent => (0, None),
-            Delivery::Queued { attempts, next_attempt_at } => (attempts, Some(next_attempt_at)),
+            Delivery::Queued {
+                attempts,
+                next_attempt_at,
+            } => (attempts, Some(next_attempt_at)),
             Delivery::Failed { attempts } => (attempts, None),
         };
         let history: Vec<StoredHistory> = inv
@@ -91,15 +111,23 @@ impl From<&Invitation> for InvitationEntity {
             invited_by_name: inv.invited_by.name.clone(),
             invited_by_email: inv.invited_by.email.to_string(),
             company_name: inv.company.name.clone(),
-            company_vat_number: inv.company.vat_number.as_ref().map(|v| v.as_str().to_owned()),
+            company_vat_number: inv
+                .company
+                .vat_number
+                .as_ref()
+                .map(|v| v.as_str().to_owned()),
             company_street: inv.company.street.clone(),
-            company_postal_code: inv.company.postal_code.as_ref().map(|p| p.as_str().to_owned()),
+            company_postal_code: inv
+                .company
+                .postal_code
+                .as_ref()
+                .map(|p| p.as_str().to_owned()),
             company_city: inv.company.city.clone(),
             company_country: inv.company.country.map(|c| c.to_string()),
             email_delivery: inv.delivery.as_str().to_owned(),
             delivery_attempts: i32::try_from(attempts).unwrap_or(i32::MAX),
             next_delivery_at: next,
-            next_delivery_at_type: DateTimeTag,
+            next_delivery_at_type: next.map(|_| DateTimeTag),
             link_hash: inv.link_hash.as_str().to_owned(),
             company_id: inv.company_id.clone(),
             history: serde_json::to_string(&history).unwrap_or_else(|_| "[]".to_owned()),
@@ -120,17 +148,24 @@ impl TryFrom<InvitationEntity> for Invitation {
 
     fn try_from(e: InvitationEntity) -> Result<Self, Self::Error> {
         let row_key = e.row_key.clone();
-        let corrupt = |field| CorruptEntity { row_key: row_key.clone(), field };
+        let corrupt = |field| CorruptEntity {
+            row_key: row_key.clone(),
+            field,
+        };
         let country = e
             .company_country
             .as_deref()
             .map(CountryCode::parse)
             .transpose()
             .map_err(|_| corrupt("CompanyCountry"))?;
-        let attempts = u32::try_from(e.delivery_attempts).map_err(|_| corrupt("DeliveryAttempts"))?;
+        let attempts =
+            u32::try_from(e.delivery_attempts).map_err(|_| corrupt("DeliveryAttempts"))?;
         let delivery = match (e.email_delivery.as_str(), e.next_delivery_at) {
             ("sent", _) => Delivery::Sent,
-            ("queued", Some(next_attempt_at)) => Delivery::Queued { attempts, next_attempt_at },
+            ("queued", Some(next_attempt_at)) => Delivery::Queued {
+                attempts,
+                next_attempt_at,
+            },
             ("failed", _) => Delivery::Failed { attempts },
             _ => return Err(corrupt("EmailDelivery")),
         };
@@ -140,7 +175,11 @@ impl TryFrom<InvitationEntity> for Invitation {
             .into_iter()
             .map(|h| {
                 Some(HistoryEntry {
-                    at: OffsetDateTime::parse(&h.at, &time::format_description::well_known::Rfc3339).ok()?,
+                    at: OffsetDateTime::parse(
+                        &h.at,
+                        &time::format_description::well_known::Rfc3339,
+                    )
+                    .ok()?,
                     event: Event::parse(&h.event)?,
                     actor: h.actor,
                 })
@@ -163,7 +202,8 @@ impl TryFrom<InvitationEntity> for Invitation {
             expires_at: e.expires_at,
             invited_by: Inviter {
                 name: e.invited_by_name,
-                email: EmailAddress::parse(&e.invited_by_email).map_err(|_| corrupt("InvitedByEmail"))?,
+                email: EmailAddress::parse(&e.invited_by_email)
+                    .map_err(|_| corrupt("InvitedByEmail"))?,
             },
             company: CompanyDraft {
                 name: e.company_name,

@@ -26,7 +26,10 @@ pub fn link_partition(hash: &LinkHash) -> String {
 }
 
 pub fn email_partition(email: &EmailAddress) -> String {
-    format!("email-{}", hex(&Sha256::digest(email.normalized().as_bytes())))
+    format!(
+        "email-{}",
+        hex(&Sha256::digest(email.normalized().as_bytes()))
+    )
 }
 
 /// A row that points at an invitation.
@@ -44,7 +47,12 @@ pub struct Pointer {
 }
 
 impl Pointer {
-    pub fn new(partition_key: String, row_key: &str, invitation_id: &str, now: OffsetDateTime) -> Self {
+    pub fn new(
+        partition_key: String,
+        row_key: &str,
+        invitation_id: &str,
+        now: OffsetDateTime,
+    ) -> Self {
         Self {
             partition_key,
             row_key: row_key.to_owned(),

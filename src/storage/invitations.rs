@@ -37,7 +37,12 @@ impl TableInvitationStore {
         pk: &str,
         rk: &str,
     ) -> Result<Option<(T, String)>, StoreError> {
-        match table.partition_key_client(pk).entity_client(rk).get::<T>().await {
+        match table
+            .partition_key_client(pk)
+            .entity_client(rk)
+            .get::<T>()
+            .await
+        {
             Ok(response) => Ok(Some((response.entity, response.etag.to_string()))),
             Err(e) => match classify(e) {
                 ErrorClass::NotFound(code) if code != "TableNotFound" => Ok(None),
@@ -47,7 +52,10 @@ impl TableInvitationStore {
     }
 
     /// Inserts a row; `Ok(false)` when a row with its keys already exists.
-    async fn insert_absent<T: serde::Serialize>(table: &TableClient, row: &T) -> Result<bool, StoreError> {
+    async fn insert_absent<T: serde::Serialize>(
+        table: &TableClient,
+        row: &T,
+    ) -> Result<bool, StoreError> {
         let insert = table
             .insert::<&T, serde_json::Value>(row)
             .map_err(|e| StoreError::Unexpected(e.to_string()))?
@@ -61,25 +69,35 @@ impl TableInvitationStore {
         }
     }
 
-    async fn get_entity(&self, id: &InvitationId) -> Result<Option<Versioned<Invitation>>, StoreError> {
+    async fn get_entity(
+        &self,
+        id: &InvitationId,
+    ) -> Result<Option<Versioned<Invitation>>, StoreError> {
         let Some((entity, etag)) =
             Self::read::<InvitationEntity>(&self.invitations, id.bucket(), id.as_str()).await?
         else {
             return Ok(None);
         };
-        let value = Invitation::try_from(entity).map_err(|e| StoreError::Unexpected(e.to_string()))?;
+        let value =
+            Invitation::try_from(entity).map_err(|e| StoreError::Unexpected(e.to_string()))?;
         Ok(Some(Versioned { value, etag }))
     }
 
     /// Takes the email's lock for `invitation`, or names the active invitation holding it.
-    async fn lock_email(&self, invitation: &Invitation, now: OffsetDateTime) -> Result<(), StoreError> {
+    async fn lock_email(
+        &self,
+        invitation: &Invitation,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
         let partition = index::email_partition(&invitation.email);
         let lock = Pointer::new(partition.clone(), ACTIVE_ROW, invitation.id.as_str(), now);
         for _ in 0..3 {
             if Self::insert_absent(&self.index, &lock).await? {
                 return Ok(());
             }
-            let Some((held, etag)) = Self::read::<Pointer>(&self.index, &partition, ACTIVE_ROW).await? else {
+            let Some((held, etag)) =
+                Self::read::<Pointer>(&self.index, &partition, ACTIVE_ROW).await?
+            else {
                 continue; // released meanwhile: try again
             };
             let holder = InvitationId::parse(&held.invitation_id)
@@ -112,7 +130,9 @@ impl TableInvitationStore {
         filter: Option<String>,
         want: usize,
     ) -> Result<Vec<T>, StoreError> {
-        let mut query = table.query().top(u32::try_from(want.min(1000)).unwrap_or(1000));
+        let mut query = table
+            .query()
+            .top(u32::try_from(want.min(1000)).unwrap_or(1000));
         if let Some(filter) = filter {
             query = query.filter(filter);
         }
@@ -138,25 +158,42 @@ impl TableInvitationStore {
         }
     }
 
-    async fn list_by_email(&self, filter: &ListFilter, now: OffsetDateTime) -> Result<Page, StoreError> {
+    async fn list_by_email(
+        &self,
+        filter: &ListFilter,
+        now: OffsetDateTime,
+    ) -> Result<Page, StoreError> {
         let Some(email) = &filter.email else {
-            return Ok(Page { items: vec![], next: None });
+            return Ok(Page {
+                items: vec![],
+                next: None,
+            });
         };
         let mut condition = format!(
             "PartitionKey eq {} and RowKey lt 'a'",
             edm::string_literal(&index::email_partition(email))
         );
         if let Some(after) = &filter.after {
-            condition.push_str(&format!(" and RowKey gt {}", edm::string_literal(after.as_str())));
+            condition.push_str(&format!(
+                " and RowKey gt {}",
+                edm::string_literal(after.as_str())
+            ));
         }
         // One email has few invitations: read its ids, then each invitation.
         let markers: Vec<Marker> = Self::query(&self.index, Some(condition), 1000).await?;
         let want = filter.top as usize + 1;
         let mut items = Vec::new();
         for marker in markers {
-            let Ok(id) = InvitationId::parse(&marker.row_key) else { continue };
-            let Some(found) = self.get_entity(&id).await? else { continue };
-            if filter.status.is_none_or(|s| found.value.status_at(now) == s) {
+            let Ok(id) = InvitationId::parse(&marker.row_key) else {
+                continue;
+            };
+            let Some(found) = self.get_entity(&id).await? else {
+                continue;
+            };
+            if filter
+                .status
+                .is_none_or(|s| found.value.status_at(now) == s)
+            {
                 items.push(found.value);
                 if items.len() == want {
                     break;
@@ -170,7 +207,11 @@ impl TableInvitationStore {
 fn paginate(mut items: Vec<Invitation>, top: u32) -> Page {
     let more = items.len() > top as usize;
     items.truncate(top as usize);
-    let next = if more { items.last().map(|i| i.id.clone()) } else { None };
+    let next = if more {
+        items.last().map(|i| i.id.clone())
+    } else {
+        None
+    };
     Page { items, next }
 }
 
@@ -186,12 +227,27 @@ impl InvitationStore for TableInvitationStore {
         Ok(())
     }
 
-    async fn insert(&self, invitation: &Invitation, now: OffsetDateTime) -> Result<Versioned<Invitation>, StoreError> {
+    async fn insert(
+        &self,
+        invitation: &Invitation,
+        now: OffsetDateTime,
+    ) -> Result<Versioned<Invitation>, StoreError> {
         self.lock_email(invitation, now).await?;
         let id = invitation.id.as_str();
-        let link = Pointer::new(index::link_partition(&invitation.link_hash), LINK_ROW, id, now);
-        let listed = Marker { partition_key: index::email_partition(&invitation.email), row_key: id.to_owned() };
-        let queued = Marker { partition_key: MAIL_QUEUE.to_owned(), row_key: id.to_owned() };
+        let link = Pointer::new(
+            index::link_partition(&invitation.link_hash),
+            LINK_ROW,
+            id,
+            now,
+        );
+        let listed = Marker {
+            partition_key: index::email_partition(&invitation.email),
+            row_key: id.to_owned(),
+        };
+        let queued = Marker {
+            partition_key: MAIL_QUEUE.to_owned(),
+            row_key: id.to_owned(),
+        };
         // Index rows first: without the invitation row they lead nowhere, so a crash
         // here leaves nothing a user can see.
         let (link, listed, queued) = futures::join!(
@@ -200,7 +256,9 @@ impl InvitationStore for TableInvitationStore {
             Self::insert_absent(&self.index, &queued),
         );
         if !(link? && listed? && queued?) {
-            return Err(StoreError::Unexpected(format!("index rows of {id} already exist")));
+            return Err(StoreError::Unexpected(format!(
+                "index rows of {id} already exist"
+            )));
         }
         let entity = InvitationEntity::from(invitation);
         let response = self
@@ -210,10 +268,15 @@ impl InvitationStore for TableInvitationStore {
             .return_entity(false)
             .await
             .map_err(|e| match classify(e) {
-                ErrorClass::AlreadyExists => StoreError::Unexpected(format!("invitation {id} already exists")),
+                ErrorClass::AlreadyExists => {
+                    StoreError::Unexpected(format!("invitation {id} already exists"))
+                }
                 other => other.into(),
             })?;
-        Ok(Versioned { value: invitation.clone(), etag: response.etag.to_string() })
+        Ok(Versioned {
+            value: invitation.clone(),
+            etag: response.etag.to_string(),
+        })
     }
 
     async fn get(&self, id: &InvitationId) -> Result<Option<Versioned<Invitation>>, StoreError> {
@@ -232,13 +295,20 @@ impl InvitationStore for TableInvitationStore {
         Ok(match self.get_entity(&id).await? {
             Some(invitation) => {
                 let current = invitation.value.link_hash == *hash;
-                LinkTarget::Invitation { invitation, current }
+                LinkTarget::Invitation {
+                    invitation,
+                    current,
+                }
             }
             None => LinkTarget::Unknown,
         })
     }
 
-    async fn replace(&self, invitation: &Invitation, etag: &str) -> Result<Versioned<Invitation>, StoreError> {
+    async fn replace(
+        &self,
+        invitation: &Invitation,
+        etag: &str,
+    ) -> Result<Versioned<Invitation>, StoreError> {
         let entity = InvitationEntity::from(invitation);
         let response = self
             .invitations
@@ -251,11 +321,19 @@ impl InvitationStore for TableInvitationStore {
                 ErrorClass::NotFound(code) if code != "TableNotFound" => StoreError::Conflict,
                 other => other.into(),
             })?;
-        Ok(Versioned { value: invitation.clone(), etag: response.etag.to_string() })
+        Ok(Versioned {
+            value: invitation.clone(),
+            etag: response.etag.to_string(),
+        })
     }
 
     async fn add_link(&self, hash: &LinkHash, id: &InvitationId) -> Result<(), StoreError> {
-        let link = Pointer::new(index::link_partition(hash), LINK_ROW, id.as_str(), OffsetDateTime::UNIX_EPOCH);
+        let link = Pointer::new(
+            index::link_partition(hash),
+            LINK_ROW,
+            id.as_str(),
+            OffsetDateTime::UNIX_EPOCH,
+        );
         if Self::insert_absent(&self.index, &link).await? {
             Ok(())
         } else {
@@ -290,9 +368,16 @@ impl InvitationStore for TableInvitationStore {
     }
 
     async fn delivery_queue(&self) -> Result<Vec<InvitationId>, StoreError> {
-        let rows: Vec<Marker> =
-            Self::query(&self.index, Some(format!("PartitionKey eq '{MAIL_QUEUE}'")), 1000).await?;
-        Ok(rows.iter().filter_map(|m| InvitationId::parse(&m.row_key).ok()).collect())
+        let rows: Vec<Marker> = Self::query(
+            &self.index,
+            Some(format!("PartitionKey eq '{MAIL_QUEUE}'")),
+            1000,
+        )
+        .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|m| InvitationId::parse(&m.row_key).ok())
+            .collect())
     }
 
     async fn dequeue_delivery(&self, id: &InvitationId) -> Result<(), StoreError> {

@@ -53,7 +53,10 @@ pub struct Page {
 pub enum LinkTarget {
     Unknown,
     /// The invitation; `current` is false when a newer link replaced this one.
-    Invitation { invitation: Versioned<Invitation>, current: bool },
+    Invitation {
+        invitation: Versioned<Invitation>,
+        current: bool,
+    },
 }
 
 #[async_trait]
@@ -62,11 +65,19 @@ pub trait InvitationStore: Send + Sync + 'static {
     async fn ensure_tables(&self) -> Result<(), StoreError>;
     /// Stores a new invitation, refusing it with `Duplicate` while another one for the
     /// same email is active at `now`.
-    async fn insert(&self, invitation: &Invitation, now: OffsetDateTime) -> Result<Versioned<Invitation>, StoreError>;
+    async fn insert(
+        &self,
+        invitation: &Invitation,
+        now: OffsetDateTime,
+    ) -> Result<Versioned<Invitation>, StoreError>;
     async fn get(&self, id: &InvitationId) -> Result<Option<Versioned<Invitation>>, StoreError>;
     async fn find_by_link(&self, hash: &LinkHash) -> Result<LinkTarget, StoreError>;
     /// Replaces the invitation if it still has `etag`; `Conflict` otherwise.
-    async fn replace(&self, invitation: &Invitation, etag: &str) -> Result<Versioned<Invitation>, StoreError>;
+    async fn replace(
+        &self,
+        invitation: &Invitation,
+        etag: &str,
+    ) -> Result<Versioned<Invitation>, StoreError>;
     /// Makes `hash` lead to the invitation (before it is made current by `replace`).
     async fn add_link(&self, hash: &LinkHash, id: &InvitationId) -> Result<(), StoreError>;
     async fn list(&self, filter: &ListFilter, now: OffsetDateTime) -> Result<Page, StoreError>;
@@ -86,7 +97,10 @@ pub(crate) fn classify(error: azure_core::Error) -> ErrorClass {
                 409 => ErrorClass::AlreadyExists,
                 412 => ErrorClass::PreconditionFailed,
                 408 | 429 | 500..=599 => ErrorClass::Unavailable(format!("HTTP {status}")),
-                _ => ErrorClass::Other(format!("HTTP {status} {}", error_code.as_deref().unwrap_or(""))),
+                _ => ErrorClass::Other(format!(
+                    "HTTP {status} {}",
+                    error_code.as_deref().unwrap_or("")
+                )),
             }
         }
         ErrorKind::Io | ErrorKind::Credential => ErrorClass::Unavailable(error.to_string()),

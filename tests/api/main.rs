@@ -1,0 +1,11 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The integration tests: one binary (link time is slow), the real handler against real
+//! Azurite, SMTP and OpenID components.
+
+mod support;
+
+mod delivery;
+mod health;
+mod invite;
+mod listing;
+mod staff_tokens;

@@ -1,0 +1,250 @@
+//! `TestApp`: the real handler, in this process, on a free port, with its own tables in a
+//! real Azurite, a real SMTP server and a real staff identity provider.
+
+pub mod mailbox;
+pub mod stack;
+pub mod tokens;
+
+use invitations::app::Application;
+use invitations::clock::ShiftedClock;
+use invitations::settings::Settings;
+use serde_json::{Value, json};
+pub use stack::stack;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokens::StaffIdp;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub idp: StaffIdp,
+    pub clock: Arc<ShiftedClock>,
+    pub table_prefix: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// Changes to the environment a test app starts with (`None` removes a setting).
+pub type Overrides = Vec<(&'static str, Option<String>)>;
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A name no other test uses (tables, email addresses).
+pub fn unique(prefix: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    format!("{prefix}{}x{n}", std::process::id())
+}
+
+/// An email address no other test uses.
+pub fn unique_email(name: &str) -> String {
+    format!("{}@customer.example", unique(name))
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Vec::new(), |_| {}).await
+    }
+
+    pub async fn spawn_with(overrides: Overrides, tune: impl FnOnce(&mut Settings)) -> Self {
+        let app = Self::spawn_unready(overrides, tune).await;
+        app.wait_for_tables().await;
+        app
+    }
+
+    /// Starts the handler without waiting for its tables (for storage that is away).
+    pub async fn spawn_unready(overrides: Overrides, tune: impl FnOnce(&mut Settings)) -> Self {
+        let stack = stack();
+        let idp = StaffIdp::start().await;
+        let table_prefix = unique("t");
+        let mut env: HashMap<&'static str, String> = HashMap::from([
+            ("FUNCTIONS_CUSTOMHANDLER_PORT", "0".to_owned()),
+            ("PUBLIC_BASE_URL", "http://localhost:7071".to_owned()),
+            (
+                "INVITATIONS_STORAGE",
+                stack.storage_connection_string.clone(),
+            ),
+            ("TABLE_PREFIX", table_prefix.clone()),
+            ("B2C_METADATA_URL", stack.b2c_metadata_url.clone()),
+            ("B2C_CLIENT_ID", stack.b2c_client_id.clone()),
+            ("B2C_CLIENT_SECRET", stack.b2c_client_secret.clone()),
+            ("STAFF_METADATA_URL", idp.metadata_url.clone()),
+            ("STAFF_AUDIENCE", tokens::AUDIENCE.to_owned()),
+            ("SMTP_URL", stack.smtp_url.clone()),
+            ("MAIL_FROM", "invitations@gfms.example".to_owned()),
+            ("PRODUCT_NAME", "GFMS Customer Portal".to_owned()),
+        ]);
+        for (name, value) in overrides {
+            match value {
+                Some(value) => env.insert(name, value),
+                None => env.remove(name),
+            };
+        }
+        let mut settings =
+            Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings are valid");
+        settings.tuning.delivery_poll_interval = Duration::from_secs(3600);
+        settings.tuning.outgoing_timeout = Duration::from_secs(5);
+        tune(&mut settings);
+        let clock = Arc::new(ShiftedClock::default());
+        let app = Application::build_with_clock(settings, clock.clone())
+            .await
+            .expect("the handler starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = rx.await;
+        }));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            address,
+            client,
+            idp,
+            clock,
+            table_prefix,
+            shutdown: Some(tx),
+        }
+    }
+
+    /// Tables are created in the background at start; tests begin once they exist.
+    async fn wait_for_tables(&self) {
+        use futures::StreamExt as _;
+        for _ in 0..200 {
+            let mut ready = true;
+            for table in ["Invitations", "InvitationIndex"] {
+                let mut query = self.table(table).query().top(1).into_stream::<Value>();
+                ready &= matches!(query.next().await, Some(Ok(_)));
+            }
+            if ready {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("tables were not created");
+    }
+
+    /// One of this app's tables, reached straight in Azurite.
+    pub fn table(&self, name: &str) -> azure_data_tables::prelude::TableClient {
+        let parsed =
+            azure_storage::ConnectionString::new(&stack().storage_connection_string).unwrap();
+        azure_data_tables::clients::TableServiceClientBuilder::with_location(
+            azure_storage::CloudLocation::Custom {
+                account: "devstoreaccount1".into(),
+                uri: stack().table_endpoint.clone(),
+            },
+            parsed.storage_credentials().unwrap(),
+        )
+        .build()
+        .table_client(format!("{}{name}", self.table_prefix))
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn invite_with_token(&self, token: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/InviteUser"))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Invites `email` as a sales person and returns the created invitation.
+    pub async fn invite(&self, body: Value) -> Value {
+        let response = self.invite_with_token(&self.idp.token(), &body).await;
+        assert_eq!(
+            response.status(),
+            201,
+            "invite failed: {:?}",
+            response.text().await
+        );
+        response.json().await.unwrap()
+    }
+
+    pub async fn invite_email(&self, email: &str) -> Value {
+        self.invite(json!({"email": email, "displayName": "Willy URS"}))
+            .await
+    }
+
+    pub async fn get_invitation(&self, id: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(&format!("/api/invitations/{id}")))
+            .bearer_auth(self.idp.token())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn invitation(&self, id: &str) -> Value {
+        let response = self.get_invitation(id).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    pub async fn list_raw(&self, query: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(&format!("/api/invitations?{query}")))
+            .bearer_auth(self.idp.token())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn list(&self, query: &str) -> Value {
+        let response = self.list_raw(query).await;
+        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+        response.json().await.unwrap()
+    }
+
+    pub async fn retry_deliveries(&self) -> Value {
+        let response = self
+            .client
+            .post(self.url("/RetryDeliveries"))
+            .json(&json!({"Data": {"timer": {"IsPastDue": false}}, "Metadata": {}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// Every entity of one of this app's tables, as JSON, read straight from Azurite.
+    pub async fn table_rows(&self, table: &str) -> Vec<Value> {
+        use futures::StreamExt as _;
+        let mut stream = self.table(table).query().into_stream::<Value>();
+        let mut rows = Vec::new();
+        while let Some(page) = stream.next().await {
+            rows.extend(page.unwrap().entities);
+        }
+        rows
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Asserts a problem-details response and returns its body.
+pub async fn problem(response: reqwest::Response, status: u16) -> Value {
+    assert_eq!(response.status(), status);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string());
+    body
+}

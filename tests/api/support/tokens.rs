@@ -1,0 +1,139 @@
+//! A staff identity provider inside the test: its metadata and JWKS served over real HTTP,
+//! and RS256 tokens signed with real RSA keys (test-only keys in tests/fixtures).
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::{Value, json};
+use std::sync::{Arc, RwLock};
+use time::OffsetDateTime;
+use warp::Filter;
+
+pub const AUDIENCE: &str = "api://invitations-test";
+pub const ROLE: &str = "Invitations.Send";
+
+pub struct Key {
+    pub kid: &'static str,
+    pem: &'static [u8],
+    jwk: &'static str,
+}
+
+pub const SIGNING: Key = Key {
+    kid: "test-key-1",
+    pem: include_bytes!("../../fixtures/staff-signing-key.pem"),
+    jwk: include_str!("../../fixtures/staff-signing-key.jwk.json"),
+};
+pub const ROTATED: Key = Key {
+    kid: "test-key-2",
+    pem: include_bytes!("../../fixtures/rotated-signing-key.pem"),
+    jwk: include_str!("../../fixtures/rotated-signing-key.jwk.json"),
+};
+pub const ATTACKER: Key = Key {
+    kid: "attacker-key",
+    pem: include_bytes!("../../fixtures/attacker-key.pem"),
+    jwk: include_str!("../../fixtures/attacker-key.jwk.json"),
+};
+pub const STAFF_PUBLIC_PEM: &[u8] = include_bytes!("../../fixtures/staff-signing-key.pub.pem");
+
+impl Key {
+    fn jwk_with_kid(&self) -> Value {
+        let mut jwk: Value = serde_json::from_str(self.jwk).unwrap();
+        jwk["kid"] = json!(self.kid);
+        jwk
+    }
+}
+
+/// The staff provider: serves `/.well-known/openid-configuration` and `/keys`.
+pub struct StaffIdp {
+    pub issuer: String,
+    pub metadata_url: String,
+    keys: Arc<RwLock<Vec<Value>>>,
+    pub jwks_hits: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl StaffIdp {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let issuer = format!("{base}/tenant/v2.0");
+        let keys = Arc::new(RwLock::new(vec![SIGNING.jwk_with_kid()]));
+        let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let metadata = json!({
+            "issuer": issuer,
+            "jwks_uri": format!("{base}/keys"),
+            "authorization_endpoint": format!("{base}/authorize"),
+            "token_endpoint": format!("{base}/token"),
+        });
+        let meta_route = warp::path!(".well-known" / "openid-configuration")
+            .map(move || warp::reply::json(&metadata));
+        let served = keys.clone();
+        let counter = hits.clone();
+        let keys_route = warp::path!("keys").map(move || {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            warp::reply::json(&json!({"keys": *served.read().unwrap()}))
+        });
+        tokio::spawn(
+            warp::serve(meta_route.or(keys_route))
+                .incoming(listener)
+                .run(),
+        );
+        Self {
+            metadata_url: format!("{base}/.well-known/openid-configuration"),
+            issuer,
+            keys,
+            jwks_hits: hits,
+        }
+    }
+
+    /// The provider starts publishing another key (a rotation).
+    pub fn publish(&self, key: &Key) {
+        self.keys.write().unwrap().push(key.jwk_with_kid());
+    }
+
+    /// Claims of a valid sales person's token.
+    pub fn claims(&self) -> Value {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        json!({
+            "iss": self.issuer,
+            "aud": AUDIENCE,
+            "sub": "staff-subject-1",
+            "iat": now,
+            "nbf": now - 5,
+            "exp": now + 3600,
+            "name": "Tamer Mohamed-Nour",
+            "preferred_username": "tamer@gfms.example",
+            "roles": [ROLE],
+        })
+    }
+
+    pub fn token(&self) -> String {
+        sign(&SIGNING, &self.claims())
+    }
+
+    pub fn token_with(&self, change: impl FnOnce(&mut Value)) -> String {
+        let mut claims = self.claims();
+        change(&mut claims);
+        sign(&SIGNING, &claims)
+    }
+}
+
+pub fn sign(key: &Key, claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(key.kid.to_owned());
+    encode(
+        &header,
+        claims,
+        &EncodingKey::from_rsa_pem(key.pem).unwrap(),
+    )
+    .unwrap()
+}
+
+/// A token with a hand-made header and no valid RS256 signature (`alg: none`, HS256…).
+pub fn forged(header: Value, claims: &Value, signature: &[u8]) -> String {
+    use base64::Engine as _;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    format!(
+        "{}.{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes()),
+        b64(signature)
+    )
+}
