@@ -296,7 +296,7 @@ impl InvitationStore for TableInvitationStore {
             Some(invitation) => {
                 let current = invitation.value.link_hash == *hash;
                 LinkTarget::Invitation {
-                    invitation,
+                    invitation: Box::new(invitation),
                     current,
                 }
             }

@@ -54,7 +54,7 @@ pub enum LinkTarget {
     Unknown,
     /// The invitation; `current` is false when a newer link replaced this one.
     Invitation {
-        invitation: Versioned<Invitation>,
+        invitation: Box<Versioned<Invitation>>,
         current: bool,
     },
 }
