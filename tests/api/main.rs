@@ -4,6 +4,7 @@
 
 mod support;
 
+mod binary;
 mod delivery;
 mod health;
 mod invite;
