@@ -21,14 +21,19 @@ fn main() -> ExitCode {
             }
         },
         _ => {
-            eprintln!("usage: cargo xtask package\n  builds target/functionapp/ and target/functionapp.zip");
+            eprintln!(
+                "usage: cargo xtask package\n  builds target/functionapp/ and target/functionapp.zip"
+            );
             ExitCode::from(2)
         }
     }
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// The static musl build when its target is installed (`rustup target add
@@ -37,13 +42,20 @@ fn target() -> Option<&'static str> {
     if let Ok(explicit) = std::env::var("PACKAGE_TARGET") {
         return Some(Box::leak(explicit.into_boxed_str()));
     }
-    let sysroot = Command::new("rustc").args(["--print", "sysroot"]).output().ok()?;
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()?;
     let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_owned();
     if Path::new(&sysroot).join("lib/rustlib").join(MUSL).exists() {
         Some(MUSL)
     } else {
-        eprintln!("xtask package: the {MUSL} target is not installed; building for the host (glibc).");
-        eprintln!("               `rustup target add {MUSL}` gives a static binary that runs on any Linux.");
+        eprintln!(
+            "xtask package: the {MUSL} target is not installed; building for the host (glibc)."
+        );
+        eprintln!(
+            "               `rustup target add {MUSL}` gives a static binary that runs on any Linux."
+        );
         None
     }
 }
@@ -52,11 +64,15 @@ fn package() -> Result<(), String> {
     let root = root();
     let target = target();
     let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    build.current_dir(&root).args(["build", "--release", "--bin", "handler"]);
+    build
+        .current_dir(&root)
+        .args(["build", "--release", "--bin", "handler"]);
     if let Some(target) = target {
         build.args(["--target", target]);
     }
-    let status = build.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    let status = build
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         return Err("the release build failed".into());
     }
@@ -80,7 +96,11 @@ fn package() -> Result<(), String> {
         .collect();
     functions.sort();
     for dir in functions {
-        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
         files.push((format!("{name}/function.json"), dir.join("function.json")));
     }
 
@@ -92,7 +112,8 @@ fn package() -> Result<(), String> {
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .unix_permissions(mode);
-        zip.start_file(name.as_str(), options).map_err(|e| e.to_string())?;
+        zip.start_file(name.as_str(), options)
+            .map_err(|e| e.to_string())?;
         zip.write_all(&bytes).map_err(|e| e.to_string())?;
 
         let dest = app_dir.join(name);
@@ -103,15 +124,30 @@ fn package() -> Result<(), String> {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
-            fs::set_permissions(&dest, fs::Permissions::from_mode(mode)).map_err(|e| e.to_string())?;
+            fs::set_permissions(&dest, fs::Permissions::from_mode(mode))
+                .map_err(|e| e.to_string())?;
         }
     }
     zip.finish().map_err(|e| e.to_string())?;
 
     let size = |p: &Path| fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     println!("function app folder: {}", app_dir.display());
-    println!("package:             {} ({} KiB)", zip_path.display(), size(&zip_path) / 1024);
-    println!("handler binary:      {} KiB", size(&app_dir.join("handler")) / 1024);
-    println!("files:               {}", files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", "));
+    println!(
+        "package:             {} ({} KiB)",
+        zip_path.display(),
+        size(&zip_path) / 1024
+    );
+    println!(
+        "handler binary:      {} KiB",
+        size(&app_dir.join("handler")) / 1024
+    );
+    println!(
+        "files:               {}",
+        files
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     Ok(())
 }
