@@ -1,7 +1,6 @@
 //! Typed settings, read once at start from the environment under the names the contract
 //! gives. A bad value stops the handler with a message naming the setting.
 
-use crate::domain::email::EmailAddress;
 use base64::Engine as _;
 use std::fmt;
 use std::time::Duration;
@@ -56,7 +55,8 @@ pub struct Settings {
     pub staff_client: Option<(String, Secret<String>)>,
     pub smtp_url: Option<Secret<String>>,
     pub mail_drop_dir: std::path::PathBuf,
-    pub mail_from: EmailAddress,
+    /// Any address the mail library accepts (`invitations@localhost` is fine locally).
+    pub mail_from: lettre::Address,
     pub cookie_key: Option<Secret<Vec<u8>>>,
     pub product_name: String,
     pub tuning: Tuning,
@@ -187,22 +187,15 @@ impl Settings {
             .transpose()?;
 
         let mail_from = match get("MAIL_FROM") {
-            Some(from) => {
-                EmailAddress::parse(&from).map_err(|e| bad("MAIL_FROM", format!("{e}: {from}")))?
-            }
+            Some(from) => from
+                .trim()
+                .parse::<lettre::Address>()
+                .map_err(|_| bad("MAIL_FROM", format!("is not an email address: {from}")))?,
             None => {
                 let host = public_base_url.host_str().unwrap_or("localhost");
-                let host = if host.contains('.') {
-                    host.to_owned()
-                } else {
-                    format!("{host}.localdomain")
-                };
-                EmailAddress::parse(&format!("no-reply@{host}")).map_err(|_| {
-                    bad(
-                        "MAIL_FROM",
-                        "is not set and no address can be made from PUBLIC_BASE_URL",
-                    )
-                })?
+                format!("no-reply@{host}")
+                    .parse::<lettre::Address>()
+                    .map_err(|_| bad("MAIL_FROM", "is not set and no address can be made from PUBLIC_BASE_URL"))?
             }
         };
 
@@ -314,7 +307,7 @@ mod tests {
         let settings = read(&base()).unwrap();
         assert_eq!(settings.port, 7071);
         assert_eq!(settings.staff_role, "Invitations.Send");
-        assert_eq!(settings.mail_from.as_str(), "no-reply@portal.example.com");
+        assert_eq!(settings.mail_from.to_string(), "no-reply@portal.example.com");
         assert!(settings.smtp_url.is_none() && settings.cookie_key.is_none());
     }
 

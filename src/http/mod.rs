@@ -156,7 +156,7 @@ fn log_request(info: warp::log::Info<'_>) {
         method = %info.method(),
         path = info.path(),
         status = info.status().as_u16(),
-        ms = info.elapsed().as_secs_f64() * 1000.0,
+        us = info.elapsed().as_micros() as u64,
         "request"
     );
 }

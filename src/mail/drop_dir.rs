@@ -2,18 +2,17 @@
 //! stand-in an operator can open in any mail client.
 
 use super::{MailError, Mailer, OutgoingEmail, build_message};
-use crate::domain::email::EmailAddress;
 use async_trait::async_trait;
 use std::path::PathBuf;
 
 pub struct DropDirMailer {
     dir: PathBuf,
-    from: EmailAddress,
+    from: lettre::Address,
     from_name: String,
 }
 
 impl DropDirMailer {
-    pub fn new(dir: PathBuf, from: EmailAddress, from_name: String) -> Self {
+    pub fn new(dir: PathBuf, from: lettre::Address, from_name: String) -> Self {
         Self {
             dir,
             from,

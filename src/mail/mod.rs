@@ -35,7 +35,7 @@ pub trait Mailer: Send + Sync + 'static {
 
 /// Builds the MIME message: multipart/alternative with the text part first.
 pub(crate) fn build_message(
-    from: &EmailAddress,
+    from: &lettre::Address,
     from_name: &str,
     email: &OutgoingEmail,
 ) -> Result<lettre::Message, MailError> {
@@ -51,7 +51,7 @@ pub(crate) fn build_message(
         ))
     };
     lettre::Message::builder()
-        .from(mailbox(Some(from_name.to_owned()), from)?)
+        .from(Mailbox::new(Some(from_name.replace(['\r', '\n'], " ")), from.clone()))
         .to(mailbox(email.to_name.clone(), &email.to)?)
         .subject(email.subject.replace(['\r', '\n'], " "))
         .multipart(MultiPart::alternative_plain_html(

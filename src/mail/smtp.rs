@@ -1,7 +1,6 @@
 //! SMTP delivery through `lettre`, configured by `SMTP_URL` as lettre reads it.
 
 use super::{MailError, Mailer, OutgoingEmail, build_message};
-use crate::domain::email::EmailAddress;
 use async_trait::async_trait;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::time::Duration;
@@ -15,14 +14,14 @@ pub fn validate_url(url: &str) -> Result<(), String> {
 
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
-    from: EmailAddress,
+    from: lettre::Address,
     from_name: String,
 }
 
 impl SmtpMailer {
     pub fn new(
         url: &str,
-        from: EmailAddress,
+        from: lettre::Address,
         from_name: String,
         timeout: Duration,
     ) -> Result<Self, String> {
