@@ -195,7 +195,12 @@ impl Settings {
                 let host = public_base_url.host_str().unwrap_or("localhost");
                 format!("no-reply@{host}")
                     .parse::<lettre::Address>()
-                    .map_err(|_| bad("MAIL_FROM", "is not set and no address can be made from PUBLIC_BASE_URL"))?
+                    .map_err(|_| {
+                        bad(
+                            "MAIL_FROM",
+                            "is not set and no address can be made from PUBLIC_BASE_URL",
+                        )
+                    })?
             }
         };
 
@@ -307,7 +312,10 @@ mod tests {
         let settings = read(&base()).unwrap();
         assert_eq!(settings.port, 7071);
         assert_eq!(settings.staff_role, "Invitations.Send");
-        assert_eq!(settings.mail_from.to_string(), "no-reply@portal.example.com");
+        assert_eq!(
+            settings.mail_from.to_string(),
+            "no-reply@portal.example.com"
+        );
         assert!(settings.smtp_url.is_none() && settings.cookie_key.is_none());
     }
 

@@ -83,22 +83,28 @@ pub enum Status {
 
 impl StoredStatus {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Completed => "completed",
-            Self::Revoked => "revoked",
-        }
+        Status::from(self).as_str()
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        Some(match value {
-            "pending" => Self::Pending,
-            "accepted" => Self::Accepted,
-            "completed" => Self::Completed,
-            "revoked" => Self::Revoked,
-            _ => return None,
-        })
+        match Status::parse(value)? {
+            Status::Pending => Some(Self::Pending),
+            Status::Accepted => Some(Self::Accepted),
+            Status::Completed => Some(Self::Completed),
+            Status::Revoked => Some(Self::Revoked),
+            Status::Expired => None,
+        }
+    }
+}
+
+impl From<StoredStatus> for Status {
+    fn from(stored: StoredStatus) -> Self {
+        match stored {
+            StoredStatus::Pending => Self::Pending,
+            StoredStatus::Accepted => Self::Accepted,
+            StoredStatus::Completed => Self::Completed,
+            StoredStatus::Revoked => Self::Revoked,
+        }
     }
 }
 
@@ -358,10 +364,7 @@ impl Invitation {
     pub fn status_at(&self, now: OffsetDateTime) -> Status {
         match self.status {
             StoredStatus::Pending if now >= self.expires_at => Status::Expired,
-            StoredStatus::Pending => Status::Pending,
-            StoredStatus::Accepted => Status::Accepted,
-            StoredStatus::Completed => Status::Completed,
-            StoredStatus::Revoked => Status::Revoked,
+            stored => stored.into(),
         }
     }
 

@@ -51,7 +51,10 @@ pub(crate) fn build_message(
         ))
     };
     lettre::Message::builder()
-        .from(Mailbox::new(Some(from_name.replace(['\r', '\n'], " ")), from.clone()))
+        .from(Mailbox::new(
+            Some(from_name.replace(['\r', '\n'], " ")),
+            from.clone(),
+        ))
         .to(mailbox(email.to_name.clone(), &email.to)?)
         .subject(email.subject.replace(['\r', '\n'], " "))
         .multipart(MultiPart::alternative_plain_html(

@@ -11,10 +11,16 @@ fn handler() -> Command {
         .env("FUNCTIONS_CUSTOMHANDLER_PORT", "0")
         .env("PUBLIC_BASE_URL", "http://localhost:7071")
         .env("INVITATIONS_STORAGE", "UseDevelopmentStorage=true")
-        .env("B2C_METADATA_URL", "http://127.0.0.1:9/b2c/.well-known/openid-configuration")
+        .env(
+            "B2C_METADATA_URL",
+            "http://127.0.0.1:9/b2c/.well-known/openid-configuration",
+        )
         .env("B2C_CLIENT_ID", "client")
         .env("B2C_CLIENT_SECRET", "s3cret-b2c")
-        .env("STAFF_METADATA_URL", "http://127.0.0.1:9/staff/.well-known/openid-configuration")
+        .env(
+            "STAFF_METADATA_URL",
+            "http://127.0.0.1:9/staff/.well-known/openid-configuration",
+        )
         .env("STAFF_AUDIENCE", "api://x")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -25,7 +31,10 @@ fn handler() -> Command {
 fn a_bad_setting_stops_the_handler_with_a_message_naming_it() {
     for (name, value) in [
         ("FUNCTIONS_CUSTOMHANDLER_PORT", "http"),
-        ("INVITATIONS_STORAGE", "AccountName=x;AccountKey=c2VjcmV0LWtleQ==;Bogus=1"),
+        (
+            "INVITATIONS_STORAGE",
+            "AccountName=x;AccountKey=c2VjcmV0LWtleQ==;Bogus=1",
+        ),
         ("SMTP_URL", "smtps://user:hunter2@:465:x"),
         ("COOKIE_KEY", "dG9vIHNob3J0"),
         ("B2C_METADATA_URL", "http://b2c.example.com/metadata"),
@@ -34,7 +43,10 @@ fn a_bad_setting_stops_the_handler_with_a_message_naming_it() {
         assert_eq!(output.status.code(), Some(2), "{name}={value}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(name), "{name}: {stderr}");
-        assert!(!stderr.contains("c2VjcmV0LWtleQ") && !stderr.contains("hunter2"), "no secret is echoed: {stderr}");
+        assert!(
+            !stderr.contains("c2VjcmV0LWtleQ") && !stderr.contains("hunter2"),
+            "no secret is echoed: {stderr}"
+        );
     }
     let output = handler().env_remove("STAFF_AUDIENCE").output().unwrap();
     assert!(String::from_utf8_lossy(&output.stderr).contains("STAFF_AUDIENCE"));
@@ -42,7 +54,11 @@ fn a_bad_setting_stops_the_handler_with_a_message_naming_it() {
 
 #[test]
 fn the_handler_listens_on_the_port_the_host_gives_and_stops_on_sigterm() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let started = Instant::now();
     let mut child = handler()
         .env("FUNCTIONS_CUSTOMHANDLER_PORT", port.to_string())
@@ -53,7 +69,9 @@ fn the_handler_listens_on_the_port_the_host_gives_and_stops_on_sigterm() {
     while started.elapsed() < Duration::from_secs(10) {
         if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
             use std::io::{Read as _, Write as _};
-            stream.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+            stream
+                .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .unwrap();
             let mut answer = String::new();
             let _ = stream.read_to_string(&mut answer);
             answered = answer.starts_with("HTTP/1.1 200");
@@ -62,7 +80,10 @@ fn the_handler_listens_on_the_port_the_host_gives_and_stops_on_sigterm() {
         std::thread::sleep(Duration::from_millis(2));
     }
     assert!(answered, "GET / answered 200");
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
@@ -70,12 +91,25 @@ fn the_handler_listens_on_the_port_the_host_gives_and_stops_on_sigterm() {
             assert!(status.success(), "a clean exit on SIGTERM: {status:?}");
             break;
         }
-        assert!(Instant::now() < deadline, "the handler stops within 5 s of SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "the handler stops within 5 s of SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let mut logs = String::new();
     use std::io::Read as _;
-    child.stdout.take().unwrap().read_to_string(&mut logs).unwrap();
-    child.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
     assert!(!logs.contains("s3cret-b2c"), "no secret in the logs");
 }

@@ -1,6 +1,6 @@
 //! SMTP down: nothing is lost; the email is sent once the server is back.
 
-use crate::support::{TestApp, mailbox, stack, unique_email};
+use crate::support::{TestApp, events, mailbox, stack, unique_email};
 use time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 
@@ -69,14 +69,8 @@ async fn an_email_that_cannot_be_sent_is_queued_and_sent_once_smtp_is_back() {
     );
     let read = app.invitation(id).await;
     assert_eq!(read["emailDelivery"], "sent");
-    let events: Vec<&str> = read["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["event"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        events,
+        events(&read),
         ["created", "emailFailed", "emailFailed", "emailSent"]
     );
 

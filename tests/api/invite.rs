@@ -1,7 +1,7 @@
 //! `POST /api/InviteUser` and `GET /api/invitations/{id}`: a sales person invites a
 //! customer and the customer receives the invitation email.
 
-use crate::support::{TestApp, mailbox, problem, stack, unique_email};
+use crate::support::{TestApp, events, mailbox, problem, stack, unique_email};
 use serde_json::{Value, json};
 
 fn full_body(email: &str) -> Value {
@@ -102,13 +102,7 @@ async fn an_invitation_is_read_back_with_its_history_but_without_its_link() {
         read.get("inviteUrl").is_none(),
         "the link is returned only at creation"
     );
-    let events: Vec<&str> = read["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["event"].as_str().unwrap())
-        .collect();
-    assert_eq!(events, ["created", "emailSent"]);
+    assert_eq!(events(&read), ["created", "emailSent"]);
     assert_eq!(read["history"][0]["actor"], "tamer@gfms.example");
     assert_eq!(read["history"][1]["actor"], "system");
 

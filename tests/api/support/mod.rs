@@ -233,6 +233,16 @@ impl Drop for TestApp {
     }
 }
 
+/// The events of an invitation's history, oldest first.
+pub fn events(invitation: &Value) -> Vec<&str> {
+    invitation["history"]
+        .as_array()
+        .expect("the invitation has a history")
+        .iter()
+        .map(|h| h["event"].as_str().expect("an event name"))
+        .collect()
+}
+
 /// Asserts a problem-details response and returns its body.
 pub async fn problem(response: reqwest::Response, status: u16) -> Value {
     assert_eq!(response.status(), status);
