@@ -1,0 +1,459 @@
+// The customer's journey in a real browser (Chromium, driven by playwright-core):
+// invitation email -> B2C sign-in -> company form -> welcome page.
+//
+// Run:   node --test tests/browser/
+// Needs: target/debug/handler (cargo build --bin handler), the Node packages
+//        (npm ci) and Chromium at /usr/bin/chromium (apt-get install chromium),
+//        or another Chromium named by CHROMIUM_PATH.
+//
+// Everything is real: local/services.mjs (Azurite, maildev, the OpenID stand-ins),
+// the handler binary on a free port with its own table prefix, a staff token from
+// the local staff directory, the email read back from maildev. Screenshots and
+// logs go to test-artifacts/ (git-ignored). The whole test is bounded by hard
+// timeouts and always stops what it started.
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const artifacts = path.join(root, 'test-artifacts');
+const handlerBin = path.join(root, 'target', 'debug', 'handler');
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+const TEST_TIMEOUT_MS = 60_000;
+const ORANGE = 'rgb(194, 65, 12)'; // #c2410c
+
+const COMPANY = {
+  name: 'URS Machining SA',
+  vatNumber: 'BE0123456749',
+  street: "Rue de l'Industrie 12",
+  postalCode: '1400',
+  city: 'Nivelles',
+  country: 'BE',
+};
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Like sleep, but never keeps the process alive (for races against a deadline). */
+const deadline = (ms) => new Promise((r) => setTimeout(r, ms).unref());
+const log = (...m) => console.error('[journey]', ...m);
+
+// ------------------------------------------------------------------ cleanup
+
+/** What was started, stopped in reverse order by cleanup(). */
+const running = { browser: undefined, handler: undefined, sentinel: undefined, services: undefined };
+const logs = { handler: [], services: [] };
+let cleaned;
+
+async function cleanup() {
+  if (cleaned) return cleaned;
+  cleaned = (async () => {
+    const t0 = Date.now();
+    if (running.browser) {
+      await Promise.race([running.browser.close().catch(() => {}), deadline(5_000)]);
+    }
+    await stopChild(running.handler, 'SIGTERM', 3_000);
+    running.sentinel?.stdin.end();
+    if (running.services) {
+      // services.mjs stops everything it runs when its stdin closes.
+      running.services.stdin.end();
+      await stopChild(running.services, null, 6_000);
+    }
+    log(`stopped the browser, the handler and the services in ${Date.now() - t0} ms`);
+    fs.mkdirSync(artifacts, { recursive: true });
+    fs.writeFileSync(path.join(artifacts, 'handler.log'), logs.handler.join(''));
+    fs.writeFileSync(path.join(artifacts, 'services.log'), logs.services.join(''));
+  })();
+  return cleaned;
+}
+
+/** Sends `signal` (null: just waits), then SIGKILL after `graceMs`. */
+async function stopChild(child, signal, graceMs) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  if (signal) child.kill(signal);
+  if (await Promise.race([exited.then(() => true), deadline(graceMs).then(() => false)])) return;
+  child.kill('SIGKILL');
+  await Promise.race([exited, deadline(2_000)]);
+}
+
+// Last resorts: never leave a handler or the services behind.
+process.on('exit', () => {
+  for (const child of [running.handler, running.services]) {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      try { child.kill('SIGKILL'); } catch { /* gone */ }
+    }
+  }
+});
+// If anything keeps this process alive past the deadline, end it (unref: it
+// never keeps the process alive by itself).
+setTimeout(async () => {
+  log(`still running ${TEST_TIMEOUT_MS / 1000 + 15} s after start: stopping everything`);
+  await Promise.race([cleanup(), deadline(8_000)]);
+  process.exit(1);
+}, TEST_TIMEOUT_MS + 15_000).unref();
+
+after(cleanup);
+
+// ------------------------------------------------------------------ helpers
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function tail(chunks, lines = 40) {
+  return chunks.join('').split('\n').slice(-lines).join('\n');
+}
+
+/** Starts local/services.mjs and resolves with its JSON line. */
+async function startServices() {
+  const child = spawn(process.execPath, [path.join(root, 'local', 'services.mjs')], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, AZURITE_TABLE_PORT: '0', SMTP_PORT: '0', MAILDEV_WEB_PORT: '0', IDP_PORT: '0' },
+  });
+  running.services = child;
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => logs.services.push(d));
+  child.stdout.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(
+      `local/services.mjs printed no JSON line within 30 s; its log:\n${tail(logs.services)}`)), 30_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const i = out.indexOf('\n');
+      if (i === -1) return;
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(out.slice(0, i)));
+      } catch (err) {
+        reject(new Error(`local/services.mjs printed something that is not JSON: ${out.slice(0, i)} (${err.message})`));
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`local/services.mjs exited (code ${code}, signal ${signal}) before it was ready; its log:\n${tail(logs.services)}`));
+    });
+  });
+}
+
+/** Starts target/debug/handler on a free port and waits until GET / answers. */
+async function startHandler(services) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env = {
+    ...process.env,
+    FUNCTIONS_CUSTOMHANDLER_PORT: String(port),
+    PUBLIC_BASE_URL: base,
+    INVITATIONS_STORAGE: services.storageConnectionString,
+    TABLE_PREFIX: `browser${randomBytes(4).toString('hex')}`,
+    B2C_METADATA_URL: services.b2cMetadataUrl,
+    B2C_CLIENT_ID: services.b2cClientId,
+    B2C_CLIENT_SECRET: services.b2cClientSecret,
+    STAFF_METADATA_URL: services.staffMetadataUrl,
+    STAFF_AUDIENCE: services.staffAudience,
+    STAFF_ROLE: services.staffRole,
+    STAFF_CLIENT_ID: services.staffClientId,
+    STAFF_CLIENT_SECRET: services.staffClientSecret,
+    SMTP_URL: services.smtpUrl,
+    MAIL_FROM: 'invitations@localhost',
+    COOKIE_KEY: randomBytes(64).toString('base64'),
+    PRODUCT_NAME: 'GFMS Customer Portal',
+    RUST_LOG: process.env.RUST_LOG || 'info',
+    RUST_BACKTRACE: '1',
+    NO_COLOR: '1',
+  };
+  // Settings this test does not choose must not leak in from the caller's shell.
+  for (const name of ['INVITATIONS_STORAGE__tableServiceUri', 'B2C_ISSUER', 'MAIL_DROP_DIR']) delete env[name];
+
+  const child = spawn(handlerBin, [], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
+  running.handler = child;
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding('utf8');
+    stream.on('data', (d) => logs.handler.push(d));
+  }
+  // A sentinel that kills the handler once this process is gone, even if it
+  // is killed with SIGKILL (its stdin, a pipe from here, then closes).
+  running.sentinel = spawn('sh', ['-c', `cat >/dev/null; kill -KILL ${child.pid} 2>/dev/null; exit 0`], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  running.sentinel.unref();
+
+  let exited = false;
+  child.once('exit', () => { exited = true; });
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (exited) {
+      throw new Error(`target/debug/handler exited during start (code ${child.exitCode}); its output:\n${tail(logs.handler)}`);
+    }
+    try {
+      const res = await fetch(`${base}/`, { signal: AbortSignal.timeout(1_000) });
+      await res.arrayBuffer();
+      return base;
+    } catch { /* not yet */ }
+    if (Date.now() > deadline) {
+      throw new Error(`target/debug/handler did not answer GET ${base}/ within 15 s; its output:\n${tail(logs.handler)}`);
+    }
+    await sleep(100);
+  }
+}
+
+async function staffToken(services) {
+  const res = await fetch(services.staffTokenEndpoint, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: services.salesCliClientId,
+      client_secret: services.cliClientSecret,
+    }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = await res.json();
+  assert.equal(res.status, 200, `staff token endpoint answered ${res.status}: ${JSON.stringify(body)}`);
+  assert.equal(typeof body.access_token, 'string');
+  return body.access_token;
+}
+
+/** POST /api/InviteUser; a 503 (tables still being created) is retried for up to 10 s. */
+async function invite(base, token, body) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const res = await fetch(`${base}/api/InviteUser`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await res.text();
+    if (res.status === 503 && Date.now() < deadline) {
+      await sleep(250);
+      continue;
+    }
+    assert.equal(res.status, 201, `POST /api/InviteUser answered ${res.status}: ${text}`);
+    return JSON.parse(text);
+  }
+}
+
+/** The first email maildev received for `recipient`, polling for up to 10 s. */
+async function emailTo(maildevUrl, recipient) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const res = await fetch(`${maildevUrl}/email`, { signal: AbortSignal.timeout(5_000) });
+    const mails = await res.json();
+    const mine = mails.filter((m) => (m.to || []).some((a) => String(a.address).toLowerCase() === recipient.toLowerCase()));
+    if (mine.length) return mine[0];
+    if (Date.now() > deadline) {
+      throw new Error(`no email to ${recipient} arrived in maildev within 10 s (${mails.length} other emails there); handler output:\n${tail(logs.handler)}`);
+    }
+    await sleep(200);
+  }
+}
+
+function inviteLink(mail) {
+  const m = String(mail.text || '').match(/https?:\/\/\S+?\/api\/InviteUser\?invitationId=[^\s<>"'()\]]+/);
+  assert.ok(m, `the email's text part carries no /api/InviteUser?invitationId= link:\n${mail.text}`);
+  return m[0];
+}
+
+/** "rgb(r, g, b)" / "rgba(r, g, b, a)" -> [r, g, b, a] */
+function parseColour(css) {
+  const m = String(css).match(/^rgba?\((\d+),\s*(\d+),\s*(\d+)(?:,\s*([\d.]+))?\)$/);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])] : undefined;
+}
+
+/** Grey: an opaque colour with little saturation (HSL saturation at most 25 %). */
+function isGrey(css) {
+  const c = parseColour(css);
+  if (!c || c[3] < 0.5) return false;
+  const [r, g, b] = c.slice(0, 3).map((v) => v / 255);
+  const max = Math.max(r, g, b);
+  const min = Math.min(r, g, b);
+  if (max === min) return true;
+  const l = (max + min) / 2;
+  const s = (max - min) / (1 - Math.abs(2 * l - 1));
+  return s <= 0.25;
+}
+
+// ------------------------------------------------------------------ the test
+
+test('a customer follows the invitation email, signs in and creates their company', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const started = Date.now();
+  const step = (what) => log(`${((Date.now() - started) / 1000).toFixed(1)} s: ${what}`);
+
+  assert.ok(fs.existsSync(chromiumPath),
+    `Chromium was not found at ${chromiumPath}: this test needs a real browser. ` +
+    'Install it with "apt-get install chromium" (Debian/Ubuntu), or set CHROMIUM_PATH to a Chromium binary.');
+  assert.ok(fs.existsSync(handlerBin),
+    `${path.relative(root, handlerBin)} is missing: build it first with "cargo build --bin handler".`);
+  let chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch (err) {
+    assert.fail(`playwright-core cannot be loaded (${err.message}): run "npm ci" first.`);
+  }
+  fs.mkdirSync(artifacts, { recursive: true });
+  // What an earlier run left must not pass for this run's evidence.
+  for (const file of ['b2c-sign-in.png', 'company-form.png', 'company-form-invalid.png', 'home.png', 'failure.png', 'failure.html']) {
+    fs.rmSync(path.join(artifacts, file), { force: true });
+  }
+
+  // ---- the stack
+  const services = await startServices();
+  step('local services are up');
+  const base = await startHandler(services);
+  step(`handler answers at ${base}`);
+
+  // ---- the sales person invites a customer
+  const token = await staffToken(services);
+  const email = `willy.${randomBytes(5).toString('hex')}@customer.example`;
+  const created = await invite(base, token, {
+    email,
+    displayName: 'Willy URS',
+    locale: 'en',
+    expiresInDays: 7,
+    company: COMPANY,
+  });
+  assert.equal(created.status, 'pending');
+  assert.equal(typeof created.id, 'string');
+  step(`invitation ${created.id} created for ${email}`);
+
+  const mail = await emailTo(services.maildevUrl, email);
+  const link = inviteLink(mail);
+  assert.ok(link.startsWith(`${base}/api/InviteUser?invitationId=`), `the link points at PUBLIC_BASE_URL (${base}): ${link}`);
+  if (created.inviteUrl) assert.equal(link, created.inviteUrl, 'the email carries the link the API returned');
+  step('email read from maildev');
+
+  // ---- the customer, in Chromium
+  running.browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout: 20_000,
+  });
+  const context = await running.browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  page.setDefaultNavigationTimeout(15_000);
+  const pageErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+  step('Chromium started');
+
+  try {
+    // 1. The email link leads to the B2C sign-in page, the invited email pre-filled.
+    const first = await page.goto(link);
+    const idpOrigin = new URL(services.b2cMetadataUrl).origin;
+    assert.ok(page.url().startsWith(`${idpOrigin}/`) && page.url().includes('/interaction/'),
+      `the email link should lead to the B2C sign-in page (${idpOrigin}/…/interaction/…), ` +
+      `but the browser is at ${page.url()} (HTTP ${first?.status()})`);
+    await page.screenshot({ path: path.join(artifacts, 'b2c-sign-in.png') });
+    assert.equal(await page.inputValue('#email'), email, 'the sign-in page pre-fills the invited email (login_hint)');
+    step('on the B2C sign-in page');
+
+    // 2. Sign in with a local account: back at the service, on the company form.
+    await page.check('#idp-local');
+    await page.fill('#password', 'any-password-will-do');
+    await Promise.all([
+      page.waitForURL((url) => url.origin === base && url.pathname !== '/api/AcceptInvite', { waitUntil: 'load' }),
+      page.click('#next'),
+    ]);
+    assert.equal(new URL(page.url()).pathname, '/api/CreateCompany',
+      `after signing in the browser should be on /api/CreateCompany, but it is at ${page.url()}: ${(await page.textContent('body'))?.slice(0, 500)}`);
+    step('on the company form');
+
+    const form = page.locator('form#company-form');
+    await form.waitFor();
+    assert.equal((await form.getAttribute('method'))?.toLowerCase(), 'post');
+    for (const [field, value] of Object.entries(COMPANY)) {
+      assert.equal(await form.locator(`[name="${field}"]`).inputValue(), value, `the ${field} field is pre-filled`);
+    }
+    await page.screenshot({ path: path.join(artifacts, 'company-form.png'), fullPage: true });
+
+    const button = page.locator('button#create-company');
+    assert.equal(await button.getAttribute('type'), 'submit');
+    assert.match((await button.textContent()).trim(), /Create company/, 'the button is labelled in English');
+    const buttonState = () => button.evaluate((b) => ({ disabled: b.disabled, background: getComputedStyle(b).backgroundColor }));
+
+    /** Polls the button until want(state) holds (colour transitions take a moment); the last state otherwise. */
+    async function waitForButton(want, ms = 3_000) {
+      const deadline = Date.now() + ms;
+      let state;
+      for (;;) {
+        state = await buttonState();
+        if (want(state) || Date.now() > deadline) return state;
+        await sleep(50);
+      }
+    }
+
+    // All pre-filled fields are valid: orange and enabled.
+    let state = await waitForButton((s) => !s.disabled && s.background === ORANGE);
+    assert.deepEqual(state, { disabled: false, background: ORANGE }, 'with valid pre-filled data the button is enabled and orange');
+
+    // 3. An empty name: grey and disabled, with an error beside the field.
+    const name = form.locator('[name="name"]');
+    await name.fill('');
+    state = await waitForButton((s) => s.disabled && isGrey(s.background));
+    assert.equal(state.disabled, true, 'with an empty name the Create company button is disabled');
+    assert.notEqual(state.background, ORANGE, 'a disabled button is not orange');
+    assert.ok(isGrey(state.background), `a disabled button is grey, but its background is ${state.background}`);
+    const nameError = page.locator('#name-error');
+    assert.ok(((await nameError.textContent()) || '').trim().length > 0, 'the name field shows an error (#name-error)');
+    await page.screenshot({ path: path.join(artifacts, 'company-form-invalid.png'), fullPage: true });
+    step('empty name: button grey and disabled');
+
+    // 4. The name typed back, key by key: orange and enabled again.
+    await name.pressSequentially(COMPANY.name, { delay: 10 });
+    state = await waitForButton((s) => !s.disabled && s.background === ORANGE);
+    assert.deepEqual(state, { disabled: false, background: ORANGE }, 'with the name typed back the button is enabled and orange');
+    assert.ok(!(await nameError.isVisible()) || ((await nameError.textContent()) || '').trim() === '',
+      'the name error is gone once the name is valid');
+    step('name typed back: button orange and enabled');
+
+    // 5. Create the company: the welcome page names it.
+    await Promise.all([
+      page.waitForURL((url) => url.origin === base && url.pathname !== '/api/CreateCompany', { waitUntil: 'load' }),
+      button.click(),
+    ]);
+    assert.equal(new URL(page.url()).pathname, '/api/Home',
+      `after creating the company the browser should be on /api/Home, but it is at ${page.url()}: ${(await page.textContent('body'))?.slice(0, 500)}`);
+    const h1 = (await page.locator('h1').first().textContent()) || '';
+    assert.ok(h1.includes(COMPANY.name), `the welcome page's h1 names the company, but it says "${h1.trim()}"`);
+    await page.screenshot({ path: path.join(artifacts, 'home.png'), fullPage: true });
+    step('welcome page reached');
+
+    assert.deepEqual(pageErrors, [], 'no uncaught JavaScript errors in the pages');
+  } catch (err) {
+    // Leave evidence: what the browser showed when it went wrong.
+    await page.screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true }).catch(() => {});
+    await page.content().then((html) => fs.writeFileSync(path.join(artifacts, 'failure.html'), html)).catch(() => {});
+    err.message += `\n(browser at ${page.url()}; screenshot test-artifacts/failure.png, logs test-artifacts/handler.log and services.log)`;
+    throw err;
+  }
+
+  // ---- what the sales person sees afterwards
+  const res = await fetch(`${base}/api/invitations/${encodeURIComponent(created.id)}`, {
+    headers: { Authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  const invitation = await res.json();
+  assert.equal(res.status, 200, `GET /api/invitations/${created.id} answered ${res.status}: ${JSON.stringify(invitation)}`);
+  assert.equal(invitation.status, 'completed', `the invitation is completed: ${JSON.stringify(invitation)}`);
+  step('invitation is completed');
+
+  await cleanup();
+  step('everything stopped');
+});
