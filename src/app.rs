@@ -10,7 +10,9 @@ use crate::mail::drop_dir::DropDirMailer;
 use crate::mail::smtp::SmtpMailer;
 use crate::service::{Services, delivery};
 use crate::settings::Settings;
-use crate::storage::{InvitationStore, TableInvitationStore, connection};
+use crate::http::cookies::CookieCodec;
+use crate::identity::customer::CustomerSignIn;
+use crate::storage::{AccountStore, InvitationStore, TableAccountStore, TableInvitationStore, connection};
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -60,6 +62,8 @@ impl Application {
             connection::service_client(&settings.storage, timeout).map_err(StartError::Setup)?;
         let store: Arc<dyn InvitationStore> =
             Arc::new(TableInvitationStore::new(&service, &settings.table_prefix));
+        let accounts: Arc<dyn AccountStore> =
+            Arc::new(TableAccountStore::new(&service, &settings.table_prefix));
         let mailer: Arc<dyn Mailer> = match &settings.smtp_url {
             Some(url) => Arc::new(
                 SmtpMailer::new(
@@ -82,6 +86,31 @@ impl Application {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| StartError::Setup(e.to_string()))?;
+        let b2c_provider = OidcProvider::new(
+            settings.b2c.metadata_url.clone(),
+            settings.b2c_issuer.clone(),
+            http.clone(),
+            settings.tuning.key_refresh_min_interval,
+            settings.tuning.key_cache_ttl,
+        );
+        let customer = CustomerSignIn::new(
+            b2c_provider,
+            settings.b2c.client_id.clone(),
+            settings.b2c.client_secret.clone(),
+            http.clone(),
+        );
+        let cookie_key = match &settings.cookie_key {
+            Some(key) => key.expose().clone(),
+            None => {
+                tracing::warn!("COOKIE_KEY is not set: sessions use a random key and end when this process does");
+                let mut key = vec![0u8; 64];
+                rand::TryRngCore::try_fill_bytes(&mut rand::rngs::OsRng, &mut key)
+                    .map_err(|_| StartError::Setup("the random source failed".into()))?;
+                key
+            }
+        };
+        let cookies = CookieCodec::new(&cookie_key, settings.public_base_url.scheme() == "https")
+            .ok_or_else(|| StartError::Setup("COOKIE_KEY is too short".into()))?;
         let staff_provider = OidcProvider::new(
             settings.staff_metadata_url.clone(),
             None,
@@ -96,6 +125,7 @@ impl Application {
         );
         let services = Services {
             store,
+            accounts,
             mailer,
             clock,
             public_base_url: settings.public_base_url.clone(),
@@ -108,6 +138,8 @@ impl Application {
             state: AppState {
                 services,
                 staff: Arc::new(staff),
+                customer: Arc::new(customer),
+                cookies,
             },
             settings,
         })
@@ -125,7 +157,7 @@ impl Application {
             settings,
             ..
         } = self;
-        tokio::spawn(ensure_tables(state.services.store.clone()));
+        tokio::spawn(ensure_tables(state.services.clone()));
         tokio::spawn(retry_deliveries_periodically(
             state.services.clone(),
             settings.tuning.delivery_poll_interval,
@@ -139,10 +171,14 @@ impl Application {
 }
 
 /// Creates missing tables, retrying with backoff until storage answers.
-async fn ensure_tables(store: Arc<dyn InvitationStore>) {
+async fn ensure_tables(services: Services) {
     let mut wait = Duration::from_millis(250);
     loop {
-        match store.ensure_tables().await {
+        let created = match services.store.ensure_tables().await {
+            Ok(()) => services.accounts.ensure_tables().await,
+            Err(e) => Err(e),
+        };
+        match created {
             Ok(()) => {
                 tracing::info!("tables ready");
                 return;

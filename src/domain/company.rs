@@ -76,6 +76,50 @@ impl CompanyDraft {
     }
 }
 
+/// A company as the customer creates it: every field present and valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanyDetails {
+    pub name: String,
+    pub vat_number: VatNumber,
+    pub street: String,
+    pub postal_code: PostalCode,
+    pub city: String,
+    pub country: CountryCode,
+}
+
+impl CompanyDetails {
+    pub fn parse(raw: &RawCompany) -> Result<Self, FieldErrors> {
+        let draft = CompanyDraft::parse(raw);
+        let mut errors = draft.as_ref().err().cloned().unwrap_or_default();
+        let draft = draft.unwrap_or_default();
+        let required = "is required";
+        let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+        for (field, value) in [
+            ("name", &raw.name),
+            ("vatNumber", &raw.vat_number),
+            ("street", &raw.street),
+            ("postalCode", &raw.postal_code),
+            ("city", &raw.city),
+            ("country", &raw.country),
+        ] {
+            if blank(value) {
+                errors.add(field, required);
+            }
+        }
+        match draft {
+            CompanyDraft {
+                name: Some(name),
+                vat_number: Some(vat_number),
+                street: Some(street),
+                postal_code: Some(postal_code),
+                city: Some(city),
+                country: Some(country),
+            } if errors.is_empty() => Ok(Self { name, vat_number, street, postal_code, city, country }),
+            _ => Err(errors),
+        }
+    }
+}
+
 impl FieldErrors {
     /// A free-text field: trimmed, bounded, no control characters.
     fn text(&mut self, field: &str, value: String, max: usize) -> Option<String> {
@@ -111,6 +155,14 @@ mod tests {
         let draft = CompanyDraft::parse(&raw()).unwrap();
         assert_eq!(draft.country.unwrap().as_str(), "BE");
         assert_eq!(draft.vat_number.unwrap().as_str(), "BE0123456749");
+    }
+
+    #[test]
+    fn a_company_to_create_needs_every_field() {
+        assert!(CompanyDetails::parse(&raw()).is_ok());
+        let errors = CompanyDetails::parse(&RawCompany { name: Some(" ".into()), city: None, ..raw() }).unwrap_err();
+        let keys: Vec<_> = errors.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["city", "name"]);
     }
 
     #[test]

@@ -318,7 +318,27 @@ pub struct Invitation {
     pub delivery: Delivery,
     pub link_hash: LinkHash,
     pub company_id: Option<String>,
+    /// The login the invitation was accepted with (`iss`, `sub`).
+    pub bound_to: Option<LoginId>,
     pub history: Vec<HistoryEntry>,
+}
+
+/// A login at an identity provider: its issuer and subject. Emails are not identities.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LoginId {
+    pub issuer: String,
+    pub subject: String,
+}
+
+/// Why an invitation cannot be accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AcceptError {
+    #[error("the invitation is {}", .0.as_str())]
+    NotUsable(Status),
+    #[error("the invitation was accepted by another login")]
+    BoundElsewhere,
+    #[error("the signed-in email differs from the invited one")]
+    WrongEmail,
 }
 
 /// A transition that the invitation's state does not allow.
@@ -353,6 +373,7 @@ impl Invitation {
             },
             link_hash,
             company_id: None,
+            bound_to: None,
             history: vec![HistoryEntry {
                 at: now,
                 event: Event::Created,
@@ -426,6 +447,53 @@ impl Invitation {
         if let Delivery::Queued { attempts, .. } = self.delivery {
             self.delivery = Delivery::Failed { attempts };
             self.push(now, Event::EmailFailed, SYSTEM_ACTOR);
+        }
+    }
+
+    /// Notes the first opening of the link (later openings change nothing: mail scanners
+    /// open links too). Returns whether anything changed.
+    pub fn record_opened(&mut self, now: OffsetDateTime) -> bool {
+        if self.history.iter().any(|h| h.event == Event::Opened) {
+            return false;
+        }
+        self.push(now, Event::Opened, SYSTEM_ACTOR);
+        true
+    }
+
+    /// Binds a pending invitation to the login that signed in with the invited email.
+    /// Accepting again with the same login is allowed and changes nothing.
+    pub fn accept(&mut self, login: LoginId, email: &EmailAddress, now: OffsetDateTime) -> Result<bool, AcceptError> {
+        match self.status_at(now) {
+            Status::Pending => {}
+            Status::Accepted if self.bound_to.as_ref() == Some(&login) => return Ok(false),
+            Status::Accepted => return Err(AcceptError::BoundElsewhere),
+            other => return Err(AcceptError::NotUsable(other)),
+        }
+        if !email.eq_ignore_case(&self.email) {
+            return Err(AcceptError::WrongEmail);
+        }
+        self.status = StoredStatus::Accepted;
+        self.bound_to = Some(login);
+        self.push(now, Event::Accepted, email.as_str());
+        Ok(true)
+    }
+
+    /// Marks an accepted invitation completed by the company created from it. Completing
+    /// again with the same company changes nothing.
+    pub fn complete(&mut self, login: &LoginId, company_id: &str, now: OffsetDateTime) -> Result<bool, AcceptError> {
+        if self.bound_to.as_ref() != Some(login) {
+            return Err(AcceptError::BoundElsewhere);
+        }
+        match self.status {
+            StoredStatus::Completed if self.company_id.as_deref() == Some(company_id) => Ok(false),
+            StoredStatus::Accepted => {
+                self.status = StoredStatus::Completed;
+                self.company_id = Some(company_id.to_owned());
+                let actor = self.email.to_string();
+                self.push(now, Event::Completed, &actor);
+                Ok(true)
+            }
+            _ => Err(AcceptError::NotUsable(self.status_at(now))),
         }
     }
 
@@ -577,6 +645,59 @@ mod tests {
             invitation.claim_delivery(None, now + Duration::days(30)),
             Err(NotAllowed(Status::Expired))
         );
+    }
+
+    fn login(sub: &str) -> LoginId {
+        LoginId { issuer: "https://b2c.example/".into(), subject: sub.into() }
+    }
+
+    #[test]
+    fn accepting_binds_the_login_once_and_only_for_the_invited_email() {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let mut invitation = new_invitation(now);
+        let other = EmailAddress::parse("someone@example.com").unwrap();
+        assert_eq!(invitation.accept(login("a"), &other, now), Err(AcceptError::WrongEmail));
+        let invited = EmailAddress::parse("WILLY.URS@example.com").unwrap();
+        assert_eq!(invitation.accept(login("a"), &invited, now), Ok(true));
+        assert_eq!(invitation.status_at(now), Status::Accepted);
+        assert_eq!(invitation.accept(login("a"), &invited, now), Ok(false));
+        assert_eq!(invitation.accept(login("b"), &invited, now), Err(AcceptError::BoundElsewhere));
+        assert_eq!(invitation.status_at(now + Duration::days(30)), Status::Accepted, "accepted does not expire");
+    }
+
+    #[test]
+    fn only_the_bound_login_completes_and_only_once() {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let mut invitation = new_invitation(now);
+        let invited = invitation.email.clone();
+        assert!(invitation.complete(&login("a"), "c1", now).is_err());
+        invitation.accept(login("a"), &invited, now).unwrap();
+        assert_eq!(invitation.complete(&login("b"), "c1", now), Err(AcceptError::BoundElsewhere));
+        assert_eq!(invitation.complete(&login("a"), "c1", now), Ok(true));
+        assert_eq!(invitation.complete(&login("a"), "c1", now), Ok(false));
+        assert_eq!(invitation.status_at(now), Status::Completed);
+        let completed = invitation.history.iter().filter(|h| h.event == Event::Completed).count();
+        assert_eq!(completed, 1);
+    }
+
+    #[test]
+    fn expired_revoked_and_completed_invitations_cannot_be_accepted() {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let mut invitation = new_invitation(now);
+        let invited = invitation.email.clone();
+        let later = now + Duration::days(8);
+        assert_eq!(invitation.accept(login("a"), &invited, later), Err(AcceptError::NotUsable(Status::Expired)));
+        invitation.status = StoredStatus::Revoked;
+        assert_eq!(invitation.accept(login("a"), &invited, now), Err(AcceptError::NotUsable(Status::Revoked)));
+    }
+
+    #[test]
+    fn only_the_first_opening_is_recorded() {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let mut invitation = new_invitation(now);
+        assert!(invitation.record_opened(now));
+        assert!(!invitation.record_opened(now));
+        assert_eq!(invitation.history.iter().filter(|h| h.event == Event::Opened).count(), 1);
     }
 
     #[test]

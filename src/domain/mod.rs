@@ -1,6 +1,7 @@
 //! The rules of the service: no web framework, no Azure, no clock calls. Time is always
 //! an argument.
 
+pub mod account;
 pub mod company;
 pub mod country;
 pub mod email;

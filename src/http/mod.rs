@@ -5,11 +5,15 @@
 // so its size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod assets;
 pub mod body;
+pub mod cookies;
+pub mod customer;
 pub mod invitations;
 pub mod problem;
 pub mod timer;
 
+use crate::identity::customer::CustomerSignIn;
 use crate::identity::staff::StaffAuthenticator;
 use crate::service::Services;
 use problem::Problem;
@@ -24,6 +28,8 @@ use warp::{Filter, Rejection, Reply};
 pub struct AppState {
     pub services: Services,
     pub staff: Arc<StaffAuthenticator>,
+    pub customer: Arc<CustomerSignIn>,
+    pub cookies: cookies::CookieCodec,
 }
 
 fn with_state(state: AppState) -> impl Filter<Extract = (AppState,), Error = Infallible> + Clone {
@@ -92,6 +98,66 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(authorization())
         .then(|id, state, auth| async move { respond(invitations::get(state, id, auth).await) });
 
+    let cookie = || warp::header::optional::<String>("cookie");
+    let language = || warp::header::optional::<String>("accept-language");
+
+    let link = warp::path!("api" / "InviteUser")
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(raw_query())
+        .and(language())
+        .then(customer::link::open);
+
+    let accept_get = warp::path!("api" / "AcceptInvite")
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(raw_query())
+        .and(cookie())
+        .and(language())
+        .then(|state, query: String, cookie, language| {
+            customer::accept::callback(state, customer::accept::Callback::parse(query.as_bytes()), cookie, language)
+        });
+    let accept_post = warp::path!("api" / "AcceptInvite")
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(limited_body())
+        .and(cookie())
+        .and(language())
+        .then(|state, body: Result<bytes::Bytes, Problem>, cookie, language| {
+            let callback = body.map(|b| customer::accept::Callback::parse(&b)).unwrap_or_default();
+            customer::accept::callback(state, callback, cookie, language)
+        });
+
+    let company_form = warp::path!("api" / "CreateCompany")
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(cookie())
+        .and(language())
+        .then(customer::company::show_form);
+    let company_create = warp::path!("api" / "CreateCompany")
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(cookie())
+        .and(language())
+        .and(limited_body())
+        .then(customer::company::create);
+    let home = warp::path!("api" / "Home")
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(cookie())
+        .and(language())
+        .then(customer::company::home);
+    let sign_out = warp::path!("api" / "SignOut")
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(cookie())
+        .and(language())
+        .and(limited_body())
+        .then(customer::company::sign_out);
+    let asset = warp::path!("api" / "assets" / String)
+        .and(warp::get())
+        .map(|name: String| assets::asset(&name));
+
     let retry = warp::path!("RetryDeliveries")
         .and(warp::post())
         .and(with_state(state.clone()))
@@ -106,6 +172,22 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .or(get_one)
         .unify()
         .or(retry)
+        .unify()
+        .or(link)
+        .unify()
+        .or(accept_get)
+        .unify()
+        .or(accept_post)
+        .unify()
+        .or(company_form)
+        .unify()
+        .or(company_create)
+        .unify()
+        .or(home)
+        .unify()
+        .or(sign_out)
+        .unify()
+        .or(asset)
         .unify()
         .recover(recover)
         .unify()

@@ -1,4 +1,5 @@
 //! Identities from outside: OpenID providers' metadata and keys, staff bearer tokens.
 
+pub mod customer;
 pub mod provider;
 pub mod staff;

@@ -3,10 +3,11 @@
 
 pub mod delivery;
 pub mod invitations;
+pub mod onboarding;
 
 use crate::clock::Clock;
 use crate::mail::Mailer;
-use crate::storage::{InvitationStore, StoreError};
+use crate::storage::{AccountStore, InvitationStore, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
@@ -15,6 +16,7 @@ use url::Url;
 #[derive(Clone)]
 pub struct Services {
     pub store: Arc<dyn InvitationStore>,
+    pub accounts: Arc<dyn AccountStore>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub public_base_url: Url,

@@ -7,7 +7,8 @@ use crate::domain::company::CompanyDraft;
 use crate::domain::country::{CountryCode, PostalCode, VatNumber};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{
-    Delivery, DisplayName, Event, HistoryEntry, Invitation, InvitationId, Inviter, StoredStatus,
+    Delivery, DisplayName, Event, HistoryEntry, Invitation, InvitationId, Inviter, LoginId,
+    StoredStatus,
 };
 use crate::domain::locale::Locale;
 use crate::domain::secret::LinkHash;
@@ -66,6 +67,10 @@ pub struct InvitationEntity {
     pub link_hash: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub company_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub bound_issuer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub bound_subject: Option<String>,
     /// JSON array of `{"at","event","actor"}`.
     pub history: String,
 }
@@ -130,6 +135,8 @@ impl From<&Invitation> for InvitationEntity {
             next_delivery_at_type: next.map(|_| DateTimeTag),
             link_hash: inv.link_hash.as_str().to_owned(),
             company_id: inv.company_id.clone(),
+            bound_issuer: inv.bound_to.as_ref().map(|l| l.issuer.clone()),
+            bound_subject: inv.bound_to.as_ref().map(|l| l.subject.clone()),
             history: serde_json::to_string(&history).unwrap_or_else(|_| "[]".to_owned()),
         }
     }
@@ -216,6 +223,11 @@ impl TryFrom<InvitationEntity> for Invitation {
             delivery,
             link_hash: LinkHash::from_stored(e.link_hash),
             company_id: e.company_id,
+            bound_to: match (e.bound_issuer, e.bound_subject) {
+                (Some(issuer), Some(subject)) => Some(LoginId { issuer, subject }),
+                (None, None) => None,
+                _ => return Err(corrupt("BoundSubject")),
+            },
             history,
         })
     }

@@ -5,12 +5,14 @@
 //! already exists is a 409, never overwritten), and rows whose keys derive from what they
 //! belong to.
 
+mod accounts;
 pub mod connection;
 mod edm;
 mod entity;
 mod index;
 mod invitations;
 
+pub use accounts::{AccountStore, TableAccountStore};
 pub use invitations::TableInvitationStore;
 
 use crate::domain::invitation::{Invitation, InvitationId, ListFilter};

@@ -1,0 +1,96 @@
+//! Customers' accounts and the companies they administer.
+
+use super::company::CompanyDetails;
+use super::email::EmailAddress;
+use super::invitation::{InvitationId, LoginId};
+use super::secret::hex;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+/// An account's id: derived from the login that created it, so a retry of the same
+/// creation finds the first write instead of making a second account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccountId(String);
+
+impl AccountId {
+    pub fn for_first_login(login: &LoginId) -> Self {
+        Self(login_key(login)[..32].to_owned())
+    }
+
+    pub fn from_stored(value: String) -> Self {
+        Self(value)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A fixed-length key for a login (issuers are URLs, subjects anything).
+pub fn login_key(login: &LoginId) -> String {
+    hex(&Sha256::digest(format!("{}\n{}", login.issuer, login.subject).as_bytes()))
+}
+
+/// A company's id: derived from the invitation it was created from, so however often or
+/// concurrently the form is posted, one invitation makes one company.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CompanyId(String);
+
+impl CompanyId {
+    pub fn for_invitation(invitation: &InvitationId) -> Self {
+        Self(format!("c{}", invitation.as_str()))
+    }
+
+    pub fn from_stored(value: String) -> Self {
+        Self(value)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Company {
+    pub id: CompanyId,
+    pub details: CompanyDetails,
+    pub invitation_id: InvitationId,
+    pub created_at: OffsetDateTime,
+    pub created_by: EmailAddress,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Administrator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Administrator => "administrator",
+        }
+    }
+}
+
+/// An account's place in a company.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub company_id: CompanyId,
+    pub company_name: String,
+    pub role: Role,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_derive_from_what_they_belong_to() {
+        let login = LoginId { issuer: "https://b2c/".into(), subject: "s1".into() };
+        assert_eq!(AccountId::for_first_login(&login), AccountId::for_first_login(&login));
+        let other = LoginId { issuer: "https://b2c/".into(), subject: "s2".into() };
+        assert_ne!(AccountId::for_first_login(&login), AccountId::for_first_login(&other));
+        let invitation = InvitationId::parse("8204650374850aabbccddeeff").unwrap();
+        assert_eq!(CompanyId::for_invitation(&invitation).as_str(), "c8204650374850aabbccddeeff");
+    }
+}

@@ -1,0 +1,21 @@
+//! The pages' stylesheet and script, served by the handler itself (no outside assets).
+
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::Response;
+use warp::Reply as _;
+
+const APP_CSS: &str = include_str!("../../assets/app.css");
+const COMPANY_FORM_JS: &str = include_str!("../../assets/company-form.js");
+
+pub fn asset(name: &str) -> Response {
+    let (body, content_type) = match name {
+        "app.css" => (APP_CSS, "text/css; charset=utf-8"),
+        "company-form.js" => (COMPANY_FORM_JS, "text/javascript; charset=utf-8"),
+        _ => return super::problem::Problem::not_found("No such asset.").into_response(),
+    };
+    let mut response = warp::reply::with_status(body, StatusCode::OK).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    response
+}

@@ -1,0 +1,110 @@
+//! Cookies the service sets: encrypted and authenticated (AES-256-GCM, keyed by
+//! `COOKIE_KEY`, the cookie's name bound in), HttpOnly, SameSite=Lax, Secure when the
+//! public address is https, and carrying their own expiry, checked on every read.
+
+use cookie::{Cookie, CookieJar, Key, SameSite};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+/// The sign-in under way (state, nonce, PKCE verifier): ten minutes.
+pub const FLOW: &str = "inv_flow";
+/// The signed-in customer.
+pub const SESSION: &str = "inv_session";
+
+#[derive(Clone)]
+pub struct CookieCodec {
+    key: Key,
+    secure: bool,
+}
+
+#[derive(serde::Deserialize, Serialize)]
+struct Envelope<T> {
+    exp: i64,
+    value: T,
+}
+
+impl CookieCodec {
+    /// `key` must hold at least 64 bytes (settings check it); a shorter one is refused.
+    pub fn new(key: &[u8], secure: bool) -> Option<Self> {
+        Key::try_from(key).ok().map(|key| Self { key, secure })
+    }
+
+    /// A `Set-Cookie` value carrying `value` until `expires`.
+    pub fn seal<T: Serialize>(&self, name: &'static str, value: &T, now: OffsetDateTime, expires: OffsetDateTime) -> String {
+        let payload = serde_json::to_string(&Envelope { exp: expires.unix_timestamp(), value }).unwrap_or_default();
+        let mut jar = CookieJar::new();
+        jar.private_mut(&self.key).add(self.base(name, payload, (expires - now).max(time::Duration::ZERO)));
+        jar.get(name).map(|c| c.encoded().to_string()).unwrap_or_default()
+    }
+
+    /// A `Set-Cookie` value that deletes the cookie.
+    pub fn clear(&self, name: &'static str) -> String {
+        self.base(name, String::new(), time::Duration::ZERO).encoded().to_string()
+    }
+
+    /// The value of cookie `name` in a `Cookie` header, if it is ours, intact and unexpired.
+    pub fn open<T: DeserializeOwned>(&self, header: Option<&str>, name: &str, now: OffsetDateTime) -> Option<T> {
+        let mut jar = CookieJar::new();
+        for cookie in Cookie::split_parse_encoded(header?.to_owned()).flatten() {
+            if cookie.name() == name {
+                jar.add_original(cookie.into_owned());
+            }
+        }
+        let cookie = jar.private(&self.key).get(name)?;
+        let envelope: Envelope<T> = serde_json::from_str(cookie.value()).ok()?;
+        (envelope.exp > now.unix_timestamp()).then_some(envelope.value)
+    }
+
+    fn base(&self, name: &'static str, value: String, max_age: time::Duration) -> Cookie<'static> {
+        Cookie::build((name, value))
+            .path("/api")
+            .http_only(true)
+            .secure(self.secure)
+            .same_site(SameSite::Lax)
+            .max_age(cookie::time::Duration::seconds(max_age.whole_seconds()))
+            .build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn codec() -> CookieCodec {
+        CookieCodec::new(&[7u8; 64], true).unwrap()
+    }
+
+    fn header_from(set_cookie: &str) -> String {
+        set_cookie.split(';').next().unwrap().to_owned()
+    }
+
+    #[test]
+    fn a_sealed_value_opens_until_it_expires() {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let set = codec().seal(SESSION, &"hello".to_owned(), now, now + time::Duration::hours(1));
+        assert!(set.contains("HttpOnly") && set.contains("Secure") && set.contains("SameSite=Lax"));
+        assert!(!set.contains("hello"), "the value is encrypted");
+        let header = header_from(&set);
+        assert_eq!(codec().open::<String>(Some(&header), SESSION, now), Some("hello".into()));
+        assert_eq!(codec().open::<String>(Some(&header), SESSION, now + time::Duration::hours(2)), None);
+    }
+
+    #[test]
+    fn tampered_foreign_or_renamed_cookies_do_not_open() {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let set = codec().seal(SESSION, &"hello".to_owned(), now, now + time::Duration::hours(1));
+        let header = header_from(&set);
+        let other_key = CookieCodec::new(&[8u8; 64], true).unwrap();
+        assert_eq!(other_key.open::<String>(Some(&header), SESSION, now), None);
+        let renamed = header.replacen(SESSION, FLOW, 1);
+        assert_eq!(codec().open::<String>(Some(&renamed), FLOW, now), None);
+        let mut tampered = header.clone();
+        tampered.pop();
+        tampered.push('A');
+        assert_eq!(codec().open::<String>(Some(&tampered), SESSION, now), None);
+        assert_eq!(codec().open::<String>(Some("garbage"), SESSION, now), None);
+        assert!(CookieCodec::new(&[1u8; 32], true).is_none());
+    }
+}

@@ -1,0 +1,82 @@
+//! `GET /api/InviteUser?invitationId=…`: the email link. A usable invitation sends the
+//! browser to the user flow; any other gets a page that says what happened. Opening the
+//! link never consumes it: mail scanners open every link in an email.
+
+use super::messages::Message;
+use super::{FLOW_LIFETIME, Flow, accept_redirect_uri, error_page, message_page};
+use crate::domain::invitation::Status;
+use crate::domain::locale::Locale;
+use crate::domain::secret::InvitationSecret;
+use crate::http::AppState;
+use crate::http::cookies::FLOW;
+use crate::identity::customer::{AuthRequest, AuthorizeHints};
+use crate::mail::invitation::long_date;
+use crate::service::onboarding::{self, LinkOutcome};
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+pub async fn open(state: AppState, query: String, accept_language: Option<String>) -> Response {
+    let browser_locale = Locale::negotiate(accept_language.as_deref());
+    let mut secret = None;
+    let mut prompt_login = false;
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
+            "invitationId" => secret = InvitationSecret::parse(&value).ok(),
+            // "Sign in with another account": make the provider ask again.
+            "prompt" => prompt_login = value == "login",
+            _ => {}
+        }
+    }
+    let Some(secret) = secret else {
+        return message_page(&state, Message::LinkUnknown, browser_locale, &[]);
+    };
+    let (outcome, now) = match onboarding::open_link(&state.services, &secret).await {
+        Ok(found) => found,
+        Err(e) => return error_page(&state, e, browser_locale),
+    };
+    let invitation = match outcome {
+        LinkOutcome::SignIn(invitation) => invitation,
+        LinkOutcome::Unknown => return message_page(&state, Message::LinkUnknown, browser_locale, &[]),
+        LinkOutcome::Superseded(invitation) => {
+            return message_page(&state, Message::LinkSuperseded, invitation.locale, &[]);
+        }
+        LinkOutcome::Ended(invitation, status) => {
+            let inviter = invitation.invited_by.name.clone();
+            let inviter_email = invitation.invited_by.email.to_string();
+            let message = match status {
+                Status::Revoked => Message::Revoked { inviter, inviter_email },
+                Status::Completed => Message::Completed { company: invitation.company.name.clone() },
+                _ => Message::Expired { inviter, inviter_email, date: long_date(invitation.expires_at, invitation.locale) },
+            };
+            return message_page(&state, message, invitation.locale, &[]);
+        }
+    };
+
+    let auth = match AuthRequest::new() {
+        Ok(auth) => auth,
+        Err(_) => return message_page(&state, Message::Internal, invitation.locale, &[]),
+    };
+    let hints = AuthorizeHints {
+        login_hint: Some(invitation.email.as_str()),
+        domain_hint: None,
+        prompt: prompt_login.then_some("login"),
+        ui_locales: Some(invitation.locale.as_str()),
+    };
+    let authorize = match state.customer.authorize_url(&auth, &accept_redirect_uri(&state), hints).await {
+        Ok(url) => url,
+        Err(e) => {
+            tracing::warn!(error = %e, "B2C unavailable");
+            let mut response = message_page(&state, Message::SignInUnavailable, invitation.locale, &[]);
+            response.headers_mut().insert("retry-after", warp::http::HeaderValue::from_static("60"));
+            return response;
+        }
+    };
+    let flow = Flow {
+        auth,
+        invitation: invitation.id.to_string(),
+        link: secret.expose().to_owned(),
+        locale: invitation.locale.as_str().to_owned(),
+    };
+    let cookie = state.cookies.seal(FLOW, &flow, now, now + FLOW_LIFETIME);
+    super::pages::redirect(StatusCode::FOUND, authorize.as_str(), &[cookie])
+}

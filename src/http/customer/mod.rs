@@ -1,0 +1,118 @@
+//! The customer's pages: the email link, the sign-in callback, the company form, Home.
+
+pub mod accept;
+pub mod company;
+pub mod link;
+pub mod messages;
+pub mod pages;
+
+use super::AppState;
+use super::cookies::{FLOW, SESSION};
+use crate::domain::invitation::{InvitationId, LoginId};
+use crate::domain::locale::Locale;
+use crate::domain::secret::InvitationSecret;
+use crate::identity::customer::AuthRequest;
+use crate::mail::invitation::invite_url;
+use crate::service::InvitationError;
+use messages::Message;
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+use warp::reply::Response;
+
+/// A sign-in under way, kept by the browser (encrypted) for ten minutes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flow {
+    pub auth: AuthRequest,
+    pub invitation: String,
+    /// The invitation link's secret, so a failed sign-in can offer "try again"; it never
+    /// leaves the customer's own browser.
+    pub link: String,
+    pub locale: String,
+}
+
+pub const FLOW_LIFETIME: Duration = Duration::minutes(10);
+pub const SESSION_LIFETIME: Duration = Duration::hours(8);
+
+/// The signed-in customer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    pub issuer: String,
+    pub subject: String,
+    pub email: String,
+    /// The invitation being completed, if any.
+    pub invitation: Option<String>,
+    pub locale: String,
+    /// Compared with the `csrf` field of every form post.
+    pub csrf: String,
+}
+
+impl Session {
+    pub fn login(&self) -> LoginId {
+        LoginId { issuer: self.issuer.clone(), subject: self.subject.clone() }
+    }
+
+    pub fn locale(&self) -> Locale {
+        Locale::parse(&self.locale).unwrap_or_default()
+    }
+
+    pub fn invitation_id(&self) -> Option<InvitationId> {
+        self.invitation.as_deref().and_then(|id| InvitationId::parse(id).ok())
+    }
+
+    pub fn csrf_matches(&self, sent: &str) -> bool {
+        use subtle::ConstantTimeEq as _;
+        !sent.is_empty() && bool::from(self.csrf.as_bytes().ct_eq(sent.as_bytes()))
+    }
+}
+
+impl Flow {
+    pub fn locale(&self) -> Locale {
+        Locale::parse(&self.locale).unwrap_or_default()
+    }
+
+    /// The invitation link again, to start over.
+    pub fn retry_link(&self, state: &AppState) -> Option<String> {
+        let secret = InvitationSecret::parse(&self.link).ok()?;
+        Some(invite_url(&state.services.public_base_url, &secret))
+    }
+}
+
+pub fn open_flow(state: &AppState, cookie_header: Option<&str>, now: OffsetDateTime) -> Option<Flow> {
+    state.cookies.open(cookie_header, FLOW, now)
+}
+
+pub fn open_session(state: &AppState, cookie_header: Option<&str>, now: OffsetDateTime) -> Option<Session> {
+    state.cookies.open(cookie_header, SESSION, now)
+}
+
+/// The page for a message, in `locale`.
+pub fn message_page(state: &AppState, message: Message, locale: Locale, cookies: &[String]) -> Response {
+    let (status, page) = message.page(locale, &state.services.product_name);
+    pages::html(status, &page, cookies)
+}
+
+/// A service error as a page: unavailable or internal, with the detail in the log only.
+pub fn error_page(state: &AppState, error: InvitationError, locale: Locale) -> Response {
+    let message = match error {
+        InvitationError::Unavailable(why) => {
+            tracing::warn!(reason = %why, "storage unavailable");
+            Message::Unavailable
+        }
+        InvitationError::NotFound => Message::LinkUnknown,
+        other => {
+            tracing::error!(error = %other, "customer page failed");
+            Message::Internal
+        }
+    };
+    let mut response = message_page(state, message, locale, &[]);
+    if response.status() == warp::http::StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert("retry-after", warp::http::HeaderValue::from_static("30"));
+    }
+    response
+}
+
+/// Where the provider sends customers back.
+pub fn accept_redirect_uri(state: &AppState) -> String {
+    let base = &state.services.public_base_url;
+    format!("{}/api/AcceptInvite", base.as_str().trim_end_matches('/'))
+}

@@ -1,0 +1,99 @@
+//! The customer's pages: askama templates (compile-time checked, HTML-escaped), French and
+//! English, and the one place a page becomes a response (status, security headers,
+//! cookies).
+
+use crate::domain::locale::Locale;
+use askama::Template;
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::Response;
+use warp::Reply as _;
+
+/// What every page shows around its content.
+pub struct Chrome {
+    pub lang: &'static str,
+    pub title: String,
+    pub product: String,
+}
+
+impl Chrome {
+    pub fn new(locale: Locale, title: impl Into<String>, product: &str) -> Self {
+        Self { lang: locale.as_str(), title: title.into(), product: product.to_owned() }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/message.html")]
+pub struct MessagePage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+    /// A button: label and address.
+    pub action: Option<(String, String)>,
+}
+
+pub struct FieldView {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub error: Option<String>,
+    pub autocomplete: &'static str,
+    pub max: usize,
+}
+
+#[derive(Template)]
+#[template(path = "pages/company_form.html")]
+pub struct CompanyFormPage {
+    pub chrome: Chrome,
+    pub fr: bool,
+    pub inviter: String,
+    pub email: String,
+    pub csrf: String,
+    pub fields: Vec<FieldView>,
+    /// JSON for the browser's checks; built by the service, never from user input.
+    pub rules: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/home.html")]
+pub struct HomePage {
+    pub chrome: Chrome,
+    pub fr: bool,
+    pub email: String,
+    pub companies: Vec<String>,
+    pub csrf: String,
+}
+
+/// The Content-Security-Policy of every page: nothing from elsewhere, no inline script.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// A rendered page with its status and the cookies to set.
+pub fn html(status: StatusCode, page: &impl Template, cookies: &[String]) -> Response {
+    let body = page.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "page template failed");
+        "<!DOCTYPE html><title>Error</title><p>Something went wrong on our side. Please try again.</p>".to_owned()
+    });
+    let mut response = warp::reply::with_status(warp::reply::html(body), status).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    add_cookies(&mut response, cookies);
+    response
+}
+
+/// A redirect (302 to a provider, 303 after a post) with the cookies to set.
+pub fn redirect(status: StatusCode, location: &str, cookies: &[String]) -> Response {
+    let mut response = warp::reply::with_status(warp::reply(), status).into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    add_cookies(&mut response, cookies);
+    response
+}
+
+fn add_cookies(response: &mut Response, cookies: &[String]) {
+    for cookie in cookies {
+        if let Ok(value) = HeaderValue::from_str(cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Customers' sign-in through the B2C user flow: the authorization-code flow with PKCE
+//! (S256), `state` and `nonce`; the code redeemed with the client secret and verifier; the
+//! id_token validated completely (RS256 by `kid`, `iss`, `aud`, `exp`, `nbf`, `iat`,
+//! `nonce`). Works with B2C (`emails` array) and Entra External ID (`email`).
+
+use super::provider::{OidcProvider, ProviderUnavailable};
+use crate::domain::email::EmailAddress;
+use crate::domain::invitation::LoginId;
+use crate::domain::secret::RandomSourceFailed;
+use crate::settings::Secret;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, Validation, decode, decode_header};
+use rand::TryRngCore as _;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq as _;
+use url::Url;
+
+const LEEWAY_SECONDS: u64 = 60;
+
+/// The secrets of one sign-in under way: kept by the browser in an encrypted cookie, so
+/// the callback can land on any instance.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AuthRequest {
+    pub state: String,
+    pub nonce: String,
+    pub verifier: String,
+}
+
+fn random_token() -> Result<String, RandomSourceFailed> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.try_fill_bytes(&mut bytes).map_err(|_| RandomSourceFailed)?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+impl AuthRequest {
+    pub fn new() -> Result<Self, RandomSourceFailed> {
+        Ok(Self { state: random_token()?, nonce: random_token()?, verifier: random_token()? })
+    }
+
+    pub fn challenge(&self) -> String {
+        URL_SAFE_NO_PAD.encode(Sha256::digest(self.verifier.as_bytes()))
+    }
+
+    /// Constant-time comparison of the `state` that came back.
+    pub fn state_matches(&self, returned: &str) -> bool {
+        self.state.as_bytes().ct_eq(returned.as_bytes()).into()
+    }
+}
+
+/// Who signed in, as the id_token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub login: LoginId,
+    /// `emails[0]`, else `email`; `None` when the provider sent no usable address.
+    pub email: Option<EmailAddress>,
+    pub name: Option<String>,
+    /// The social identity provider (`google.com`, `live.com`, …); absent for local accounts.
+    pub idp: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error(transparent)]
+    Unavailable(#[from] ProviderUnavailable),
+    /// The provider refused the code (used already, expired, wrong verifier…).
+    #[error("the provider refused the code: {0}")]
+    CodeRefused(String),
+    #[error("the id_token is not valid: {0}")]
+    InvalidToken(String),
+}
+
+#[derive(Deserialize)]
+struct IdClaims {
+    sub: String,
+    nonce: Option<String>,
+    iat: Option<i64>,
+    #[serde(default)]
+    emails: Vec<String>,
+    email: Option<String>,
+    name: Option<String>,
+    idp: Option<String>,
+}
+
+pub struct CustomerSignIn {
+    provider: OidcProvider,
+    client_id: String,
+    client_secret: Secret<String>,
+    http: reqwest::Client,
+}
+
+/// Optional parameters of the authorization request.
+#[derive(Debug, Default, Clone)]
+pub struct AuthorizeHints<'a> {
+    pub login_hint: Option<&'a str>,
+    pub domain_hint: Option<&'a str>,
+    pub prompt: Option<&'a str>,
+    pub ui_locales: Option<&'a str>,
+}
+
+impl CustomerSignIn {
+    pub fn new(provider: OidcProvider, client_id: String, client_secret: Secret<String>, http: reqwest::Client) -> Self {
+        Self { provider, client_id, client_secret, http }
+    }
+
+    /// The user flow's authorize address for this request.
+    pub async fn authorize_url(
+        &self,
+        request: &AuthRequest,
+        redirect_uri: &str,
+        hints: AuthorizeHints<'_>,
+    ) -> Result<Url, ProviderUnavailable> {
+        let snapshot = self.provider.snapshot().await?;
+        let mut url = snapshot.metadata.authorization_endpoint.clone().ok_or_else(|| ProviderUnavailable {
+            host: String::new(),
+            reason: "the metadata names no authorization_endpoint".into(),
+        })?;
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("client_id", &self.client_id)
+                .append_pair("response_type", "code")
+                .append_pair("response_mode", "query")
+                .append_pair("redirect_uri", redirect_uri)
+                .append_pair("scope", "openid")
+                .append_pair("state", &request.state)
+                .append_pair("nonce", &request.nonce)
+                .append_pair("code_challenge", &request.challenge())
+                .append_pair("code_challenge_method", "S256");
+            for (name, value) in [
+                ("login_hint", hints.login_hint),
+                ("domain_hint", hints.domain_hint),
+                ("prompt", hints.prompt),
+                ("ui_locales", hints.ui_locales),
+            ] {
+                if let Some(value) = value {
+                    query.append_pair(name, value);
+                }
+            }
+        }
+        Ok(url)
+    }
+
+    /// Redeems the code and validates the id_token it brings.
+    pub async fn redeem(&self, code: &str, request: &AuthRequest, redirect_uri: &str) -> Result<SignedIn, SignInError> {
+        let snapshot = self.provider.snapshot().await?;
+        let endpoint = snapshot.metadata.token_endpoint.clone().ok_or_else(|| ProviderUnavailable {
+            host: String::new(),
+            reason: "the metadata names no token_endpoint".into(),
+        })?;
+        let response = self
+            .http
+            .post(endpoint)
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", redirect_uri),
+                ("client_id", self.client_id.as_str()),
+                ("client_secret", self.client_secret.expose().as_str()),
+                ("code_verifier", request.verifier.as_str()),
+            ])
+            .send()
+            .await
+            .map_err(|e| ProviderUnavailable {
+                host: e.url().and_then(|u| u.host_str()).unwrap_or_default().to_owned(),
+                reason: if e.is_timeout() { "timed out".into() } else { "connection failed".into() },
+            })?;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        if status.is_server_error() {
+            return Err(ProviderUnavailable { host: String::new(), reason: format!("token endpoint HTTP {status}") }.into());
+        }
+        if !status.is_success() {
+            let error = body["error"].as_str().unwrap_or("unknown error");
+            return Err(SignInError::CodeRefused(error.to_owned()));
+        }
+        let id_token = body["id_token"]
+            .as_str()
+            .ok_or_else(|| SignInError::InvalidToken("the token response has no id_token".into()))?;
+        self.validate(id_token, &request.nonce).await
+    }
+
+    async fn validate(&self, id_token: &str, expected_nonce: &str) -> Result<SignedIn, SignInError> {
+        let invalid = |why: &str| SignInError::InvalidToken(why.to_owned());
+        let header = decode_header(id_token).map_err(|_| invalid("malformed token"))?;
+        if header.alg != Algorithm::RS256 {
+            return Err(invalid("not RS256"));
+        }
+        let kid = header.kid.ok_or_else(|| invalid("no kid"))?;
+        let (key, snapshot) = self.provider.key(&kid).await?.ok_or_else(|| invalid("unknown signing key"))?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
+        validation.set_audience(&[&self.client_id]);
+        validation.set_issuer(&[&snapshot.issuer]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        let claims = decode::<IdClaims>(id_token, &key, &validation)
+            .map_err(|e| SignInError::InvalidToken(format!("{:?}", e.kind())))?
+            .claims;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        match claims.iat {
+            Some(iat) if iat <= now + LEEWAY_SECONDS as i64 => {}
+            Some(_) => return Err(invalid("issued in the future")),
+            None => return Err(invalid("no iat")),
+        }
+        let nonce_ok = claims
+            .nonce
+            .as_deref()
+            .is_some_and(|n| bool::from(n.as_bytes().ct_eq(expected_nonce.as_bytes())));
+        if !nonce_ok {
+            return Err(invalid("the nonce does not match this sign-in"));
+        }
+        if claims.sub.is_empty() {
+            return Err(invalid("empty sub"));
+        }
+        let email = claims
+            .emails
+            .first()
+            .or(claims.email.as_ref())
+            .and_then(|e| EmailAddress::parse(e).ok());
+        Ok(SignedIn {
+            login: LoginId { issuer: snapshot.issuer.clone(), subject: claims.sub },
+            email,
+            name: claims.name.filter(|n| !n.trim().is_empty()),
+            idp: claims.idp,
+        })
+    }
+}

@@ -1,0 +1,281 @@
+//! Companies and customer accounts on Table Storage.
+//!
+//! `{prefix}Companies`: PartitionKey = company id (derived from its invitation), RowKey
+//! `company`. `{prefix}Accounts`: PartitionKey `acct-{account id}` holds the account's
+//! `profile` row and one `company-{id}` row per membership; PartitionKey
+//! `login-{sha256(iss, sub)}`, RowKey `login`, leads from a login to its account. Every
+//! row is written insert-if-absent, so repeating a creation finds the first write.
+
+use super::edm::{self, DateTimeTag};
+use super::{ErrorClass, StoreError, classify};
+use crate::domain::account::{AccountId, Company, CompanyId, Membership, Role, login_key};
+use crate::domain::company::CompanyDetails;
+use crate::domain::country::{CountryCode, PostalCode, VatNumber};
+use crate::domain::email::EmailAddress;
+use crate::domain::invitation::{InvitationId, LoginId};
+use async_trait::async_trait;
+use azure_data_tables::prelude::*;
+use futures::StreamExt as _;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+#[async_trait]
+pub trait AccountStore: Send + Sync + 'static {
+    async fn ensure_tables(&self) -> Result<(), StoreError>;
+    /// Stores the company unless one with its id exists; returns the stored one.
+    async fn create_company(&self, company: &Company) -> Result<Company, StoreError>;
+    async fn company(&self, id: &CompanyId) -> Result<Option<Company>, StoreError>;
+    /// The account a login opens, if any.
+    async fn account_for(&self, login: &LoginId) -> Result<Option<AccountId>, StoreError>;
+    /// Makes sure the account exists, the login leads to it, and it administers `company`.
+    async fn add_administrator(
+        &self,
+        account: &AccountId,
+        login: &LoginId,
+        email: &EmailAddress,
+        company: &Company,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    async fn memberships(&self, account: &AccountId) -> Result<Vec<Membership>, StoreError>;
+}
+
+#[derive(Clone)]
+pub struct TableAccountStore {
+    companies: TableClient,
+    accounts: TableClient,
+}
+
+impl TableAccountStore {
+    pub fn new(service: &TableServiceClient, prefix: &str) -> Self {
+        Self {
+            companies: service.table_client(format!("{prefix}Companies")),
+            accounts: service.table_client(format!("{prefix}Accounts")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CompanyEntity {
+    partition_key: String,
+    row_key: String,
+    name: String,
+    vat_number: String,
+    street: String,
+    postal_code: String,
+    city: String,
+    country: String,
+    invitation_id: String,
+    created_by: String,
+    #[serde(with = "edm::datetime")]
+    created_at: OffsetDateTime,
+    #[serde(rename = "CreatedAt@odata.type", default)]
+    created_at_type: DateTimeTag,
+}
+
+const COMPANY_ROW: &str = "company";
+
+impl From<&Company> for CompanyEntity {
+    fn from(c: &Company) -> Self {
+        Self {
+            partition_key: c.id.as_str().to_owned(),
+            row_key: COMPANY_ROW.to_owned(),
+            name: c.details.name.clone(),
+            vat_number: c.details.vat_number.as_str().to_owned(),
+            street: c.details.street.clone(),
+            postal_code: c.details.postal_code.as_str().to_owned(),
+            city: c.details.city.clone(),
+            country: c.details.country.to_string(),
+            invitation_id: c.invitation_id.to_string(),
+            created_by: c.created_by.to_string(),
+            created_at: c.created_at,
+            created_at_type: DateTimeTag,
+        }
+    }
+}
+
+impl TryFrom<CompanyEntity> for Company {
+    type Error = StoreError;
+
+    fn try_from(e: CompanyEntity) -> Result<Self, Self::Error> {
+        let corrupt = |what: &str| StoreError::Unexpected(format!("company {}: unreadable {what}", e.partition_key));
+        Ok(Company {
+            details: CompanyDetails {
+                name: e.name.clone(),
+                vat_number: VatNumber::from_stored(e.vat_number.clone()),
+                street: e.street.clone(),
+                postal_code: PostalCode::from_stored(e.postal_code.clone()),
+                city: e.city.clone(),
+                country: CountryCode::parse(&e.country).map_err(|_| corrupt("Country"))?,
+            },
+            invitation_id: InvitationId::parse(&e.invitation_id).map_err(|_| corrupt("InvitationId"))?,
+            created_by: EmailAddress::parse(&e.created_by).map_err(|_| corrupt("CreatedBy"))?,
+            created_at: e.created_at,
+            id: CompanyId::from_stored(e.partition_key),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ProfileEntity {
+    partition_key: String,
+    row_key: String,
+    email: String,
+    #[serde(with = "edm::datetime")]
+    created_at: OffsetDateTime,
+    #[serde(rename = "CreatedAt@odata.type", default)]
+    created_at_type: DateTimeTag,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct LoginEntity {
+    partition_key: String,
+    row_key: String,
+    account_id: String,
+    issuer: String,
+    subject: String,
+    email: String,
+    #[serde(with = "edm::datetime")]
+    linked_at: OffsetDateTime,
+    #[serde(rename = "LinkedAt@odata.type", default)]
+    linked_at_type: DateTimeTag,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct MembershipEntity {
+    partition_key: String,
+    row_key: String,
+    company_name: String,
+    role: String,
+}
+
+fn account_partition(account: &AccountId) -> String {
+    format!("acct-{}", account.as_str())
+}
+
+fn login_partition(login: &LoginId) -> String {
+    format!("login-{}", login_key(login))
+}
+
+async fn insert_absent<T: Serialize>(table: &TableClient, row: &T) -> Result<bool, StoreError> {
+    let insert = table
+        .insert::<&T, serde_json::Value>(row)
+        .map_err(|e| StoreError::Unexpected(e.to_string()))?
+        .return_entity(false);
+    match insert.await.map_err(classify) {
+        Ok(_) => Ok(true),
+        Err(ErrorClass::AlreadyExists) => Ok(false),
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn read<T: serde::de::DeserializeOwned + Send + Sync>(
+    table: &TableClient,
+    pk: &str,
+    rk: &str,
+) -> Result<Option<T>, StoreError> {
+    match table.partition_key_client(pk).entity_client(rk).get::<T>().await.map_err(classify) {
+        Ok(response) => Ok(Some(response.entity)),
+        Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[async_trait]
+impl AccountStore for TableAccountStore {
+    async fn ensure_tables(&self) -> Result<(), StoreError> {
+        for table in [&self.companies, &self.accounts] {
+            match table.create().await.map_err(classify) {
+                Ok(_) | Err(ErrorClass::AlreadyExists) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(())
+    }
+
+    async fn create_company(&self, company: &Company) -> Result<Company, StoreError> {
+        if insert_absent(&self.companies, &CompanyEntity::from(company)).await? {
+            return Ok(company.clone());
+        }
+        self.company(&company.id)
+            .await?
+            .ok_or_else(|| StoreError::Unexpected("company vanished after a conflict".into()))
+    }
+
+    async fn company(&self, id: &CompanyId) -> Result<Option<Company>, StoreError> {
+        read::<CompanyEntity>(&self.companies, id.as_str(), COMPANY_ROW)
+            .await?
+            .map(Company::try_from)
+            .transpose()
+    }
+
+    async fn account_for(&self, login: &LoginId) -> Result<Option<AccountId>, StoreError> {
+        Ok(read::<LoginEntity>(&self.accounts, &login_partition(login), "login")
+            .await?
+            .map(|row| AccountId::from_stored(row.account_id)))
+    }
+
+    async fn add_administrator(
+        &self,
+        account: &AccountId,
+        login: &LoginId,
+        email: &EmailAddress,
+        company: &Company,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let partition = account_partition(account);
+        let profile = ProfileEntity {
+            partition_key: partition.clone(),
+            row_key: "profile".into(),
+            email: email.to_string(),
+            created_at: now,
+            created_at_type: DateTimeTag,
+        };
+        let login_row = LoginEntity {
+            partition_key: login_partition(login),
+            row_key: "login".into(),
+            account_id: account.as_str().to_owned(),
+            issuer: login.issuer.clone(),
+            subject: login.subject.clone(),
+            email: email.to_string(),
+            linked_at: now,
+            linked_at_type: DateTimeTag,
+        };
+        let membership = MembershipEntity {
+            partition_key: partition,
+            row_key: format!("company-{}", company.id.as_str()),
+            company_name: company.details.name.clone(),
+            role: Role::Administrator.as_str().to_owned(),
+        };
+        let (a, b, c) = futures::join!(
+            insert_absent(&self.accounts, &profile),
+            insert_absent(&self.accounts, &login_row),
+            insert_absent(&self.accounts, &membership),
+        );
+        a.and(b).and(c).map(|_| ())
+    }
+
+    async fn memberships(&self, account: &AccountId) -> Result<Vec<Membership>, StoreError> {
+        let filter = format!(
+            "PartitionKey eq {} and RowKey gt 'company-' and RowKey lt 'company.'",
+            edm::string_literal(&account_partition(account))
+        );
+        let mut stream = self.accounts.query().filter(filter).into_stream::<MembershipEntity>();
+        let mut memberships = Vec::new();
+        while let Some(page) = stream.next().await {
+            for row in page.map_err(|e| StoreError::from(classify(e)))?.entities {
+                if let Some(id) = row.row_key.strip_prefix("company-") {
+                    memberships.push(Membership {
+                        company_id: CompanyId::from_stored(id.to_owned()),
+                        company_name: row.company_name,
+                        role: Role::Administrator,
+                    });
+                }
+            }
+        }
+        Ok(memberships)
+    }
+}
