@@ -2,7 +2,9 @@
 //! the tests alike.
 
 use crate::clock::{Clock, SystemClock};
+use crate::http::cookies::CookieCodec;
 use crate::http::{AppState, routes};
+use crate::identity::customer::CustomerSignIn;
 use crate::identity::provider::OidcProvider;
 use crate::identity::staff::StaffAuthenticator;
 use crate::mail::Mailer;
@@ -10,9 +12,9 @@ use crate::mail::drop_dir::DropDirMailer;
 use crate::mail::smtp::SmtpMailer;
 use crate::service::{Services, delivery};
 use crate::settings::Settings;
-use crate::http::cookies::CookieCodec;
-use crate::identity::customer::CustomerSignIn;
-use crate::storage::{AccountStore, InvitationStore, TableAccountStore, TableInvitationStore, connection};
+use crate::storage::{
+    AccountStore, InvitationStore, TableAccountStore, TableInvitationStore, connection,
+};
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -102,7 +104,9 @@ impl Application {
         let cookie_key = match &settings.cookie_key {
             Some(key) => key.expose().clone(),
             None => {
-                tracing::warn!("COOKIE_KEY is not set: sessions use a random key and end when this process does");
+                tracing::warn!(
+                    "COOKIE_KEY is not set: sessions use a random key and end when this process does"
+                );
                 let mut key = vec![0u8; 64];
                 rand::TryRngCore::try_fill_bytes(&mut rand::rngs::OsRng, &mut key)
                     .map_err(|_| StartError::Setup("the random source failed".into()))?;

@@ -28,7 +28,9 @@ impl AccountId {
 
 /// A fixed-length key for a login (issuers are URLs, subjects anything).
 pub fn login_key(login: &LoginId) -> String {
-    hex(&Sha256::digest(format!("{}\n{}", login.issuer, login.subject).as_bytes()))
+    hex(&Sha256::digest(
+        format!("{}\n{}", login.issuer, login.subject).as_bytes(),
+    ))
 }
 
 /// A company's id: derived from the invitation it was created from, so however often or
@@ -86,11 +88,26 @@ mod tests {
 
     #[test]
     fn ids_derive_from_what_they_belong_to() {
-        let login = LoginId { issuer: "https://b2c/".into(), subject: "s1".into() };
-        assert_eq!(AccountId::for_first_login(&login), AccountId::for_first_login(&login));
-        let other = LoginId { issuer: "https://b2c/".into(), subject: "s2".into() };
-        assert_ne!(AccountId::for_first_login(&login), AccountId::for_first_login(&other));
+        let login = LoginId {
+            issuer: "https://b2c/".into(),
+            subject: "s1".into(),
+        };
+        assert_eq!(
+            AccountId::for_first_login(&login),
+            AccountId::for_first_login(&login)
+        );
+        let other = LoginId {
+            issuer: "https://b2c/".into(),
+            subject: "s2".into(),
+        };
+        assert_ne!(
+            AccountId::for_first_login(&login),
+            AccountId::for_first_login(&other)
+        );
         let invitation = InvitationId::parse("8204650374850aabbccddeeff").unwrap();
-        assert_eq!(CompanyId::for_invitation(&invitation).as_str(), "c8204650374850aabbccddeeff");
+        assert_eq!(
+            CompanyId::for_invitation(&invitation).as_str(),
+            "c8204650374850aabbccddeeff"
+        );
     }
 }

@@ -114,7 +114,14 @@ impl CompanyDetails {
                 postal_code: Some(postal_code),
                 city: Some(city),
                 country: Some(country),
-            } if errors.is_empty() => Ok(Self { name, vat_number, street, postal_code, city, country }),
+            } if errors.is_empty() => Ok(Self {
+                name,
+                vat_number,
+                street,
+                postal_code,
+                city,
+                country,
+            }),
             _ => Err(errors),
         }
     }
@@ -160,7 +167,12 @@ mod tests {
     #[test]
     fn a_company_to_create_needs_every_field() {
         assert!(CompanyDetails::parse(&raw()).is_ok());
-        let errors = CompanyDetails::parse(&RawCompany { name: Some(" ".into()), city: None, ..raw() }).unwrap_err();
+        let errors = CompanyDetails::parse(&RawCompany {
+            name: Some(" ".into()),
+            city: None,
+            ..raw()
+        })
+        .unwrap_err();
         let keys: Vec<_> = errors.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["city", "name"]);
     }

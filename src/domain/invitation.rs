@@ -462,7 +462,12 @@ impl Invitation {
 
     /// Binds a pending invitation to the login that signed in with the invited email.
     /// Accepting again with the same login is allowed and changes nothing.
-    pub fn accept(&mut self, login: LoginId, email: &EmailAddress, now: OffsetDateTime) -> Result<bool, AcceptError> {
+    pub fn accept(
+        &mut self,
+        login: LoginId,
+        email: &EmailAddress,
+        now: OffsetDateTime,
+    ) -> Result<bool, AcceptError> {
         match self.status_at(now) {
             Status::Pending => {}
             Status::Accepted if self.bound_to.as_ref() == Some(&login) => return Ok(false),
@@ -480,7 +485,12 @@ impl Invitation {
 
     /// Marks an accepted invitation completed by the company created from it. Completing
     /// again with the same company changes nothing.
-    pub fn complete(&mut self, login: &LoginId, company_id: &str, now: OffsetDateTime) -> Result<bool, AcceptError> {
+    pub fn complete(
+        &mut self,
+        login: &LoginId,
+        company_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, AcceptError> {
         if self.bound_to.as_ref() != Some(login) {
             return Err(AcceptError::BoundElsewhere);
         }
@@ -648,7 +658,10 @@ mod tests {
     }
 
     fn login(sub: &str) -> LoginId {
-        LoginId { issuer: "https://b2c.example/".into(), subject: sub.into() }
+        LoginId {
+            issuer: "https://b2c.example/".into(),
+            subject: sub.into(),
+        }
     }
 
     #[test]
@@ -656,13 +669,23 @@ mod tests {
         let now = datetime!(2026-11-22 10:00 UTC);
         let mut invitation = new_invitation(now);
         let other = EmailAddress::parse("someone@example.com").unwrap();
-        assert_eq!(invitation.accept(login("a"), &other, now), Err(AcceptError::WrongEmail));
+        assert_eq!(
+            invitation.accept(login("a"), &other, now),
+            Err(AcceptError::WrongEmail)
+        );
         let invited = EmailAddress::parse("WILLY.URS@example.com").unwrap();
         assert_eq!(invitation.accept(login("a"), &invited, now), Ok(true));
         assert_eq!(invitation.status_at(now), Status::Accepted);
         assert_eq!(invitation.accept(login("a"), &invited, now), Ok(false));
-        assert_eq!(invitation.accept(login("b"), &invited, now), Err(AcceptError::BoundElsewhere));
-        assert_eq!(invitation.status_at(now + Duration::days(30)), Status::Accepted, "accepted does not expire");
+        assert_eq!(
+            invitation.accept(login("b"), &invited, now),
+            Err(AcceptError::BoundElsewhere)
+        );
+        assert_eq!(
+            invitation.status_at(now + Duration::days(30)),
+            Status::Accepted,
+            "accepted does not expire"
+        );
     }
 
     #[test]
@@ -672,11 +695,18 @@ mod tests {
         let invited = invitation.email.clone();
         assert!(invitation.complete(&login("a"), "c1", now).is_err());
         invitation.accept(login("a"), &invited, now).unwrap();
-        assert_eq!(invitation.complete(&login("b"), "c1", now), Err(AcceptError::BoundElsewhere));
+        assert_eq!(
+            invitation.complete(&login("b"), "c1", now),
+            Err(AcceptError::BoundElsewhere)
+        );
         assert_eq!(invitation.complete(&login("a"), "c1", now), Ok(true));
         assert_eq!(invitation.complete(&login("a"), "c1", now), Ok(false));
         assert_eq!(invitation.status_at(now), Status::Completed);
-        let completed = invitation.history.iter().filter(|h| h.event == Event::Completed).count();
+        let completed = invitation
+            .history
+            .iter()
+            .filter(|h| h.event == Event::Completed)
+            .count();
         assert_eq!(completed, 1);
     }
 
@@ -686,9 +716,15 @@ mod tests {
         let mut invitation = new_invitation(now);
         let invited = invitation.email.clone();
         let later = now + Duration::days(8);
-        assert_eq!(invitation.accept(login("a"), &invited, later), Err(AcceptError::NotUsable(Status::Expired)));
+        assert_eq!(
+            invitation.accept(login("a"), &invited, later),
+            Err(AcceptError::NotUsable(Status::Expired))
+        );
         invitation.status = StoredStatus::Revoked;
-        assert_eq!(invitation.accept(login("a"), &invited, now), Err(AcceptError::NotUsable(Status::Revoked)));
+        assert_eq!(
+            invitation.accept(login("a"), &invited, now),
+            Err(AcceptError::NotUsable(Status::Revoked))
+        );
     }
 
     #[test]
@@ -697,7 +733,14 @@ mod tests {
         let mut invitation = new_invitation(now);
         assert!(invitation.record_opened(now));
         assert!(!invitation.record_opened(now));
-        assert_eq!(invitation.history.iter().filter(|h| h.event == Event::Opened).count(), 1);
+        assert_eq!(
+            invitation
+                .history
+                .iter()
+                .filter(|h| h.event == Event::Opened)
+                .count(),
+            1
+        );
     }
 
     #[test]

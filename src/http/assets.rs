@@ -1,8 +1,8 @@
 //! The pages' stylesheet and script, served by the handler itself (no outside assets).
 
+use warp::Reply as _;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
-use warp::Reply as _;
 
 const APP_CSS: &str = include_str!("../../assets/app.css");
 const COMPANY_FORM_JS: &str = include_str!("../../assets/company-form.js");
@@ -16,6 +16,9 @@ pub fn asset(name: &str) -> Response {
     let mut response = warp::reply::with_status(body, StatusCode::OK).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
     response
 }

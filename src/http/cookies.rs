@@ -31,20 +31,43 @@ impl CookieCodec {
     }
 
     /// A `Set-Cookie` value carrying `value` until `expires`.
-    pub fn seal<T: Serialize>(&self, name: &'static str, value: &T, now: OffsetDateTime, expires: OffsetDateTime) -> String {
-        let payload = serde_json::to_string(&Envelope { exp: expires.unix_timestamp(), value }).unwrap_or_default();
+    pub fn seal<T: Serialize>(
+        &self,
+        name: &'static str,
+        value: &T,
+        now: OffsetDateTime,
+        expires: OffsetDateTime,
+    ) -> String {
+        let payload = serde_json::to_string(&Envelope {
+            exp: expires.unix_timestamp(),
+            value,
+        })
+        .unwrap_or_default();
         let mut jar = CookieJar::new();
-        jar.private_mut(&self.key).add(self.base(name, payload, (expires - now).max(time::Duration::ZERO)));
-        jar.get(name).map(|c| c.encoded().to_string()).unwrap_or_default()
+        jar.private_mut(&self.key).add(self.base(
+            name,
+            payload,
+            (expires - now).max(time::Duration::ZERO),
+        ));
+        jar.get(name)
+            .map(|c| c.encoded().to_string())
+            .unwrap_or_default()
     }
 
     /// A `Set-Cookie` value that deletes the cookie.
     pub fn clear(&self, name: &'static str) -> String {
-        self.base(name, String::new(), time::Duration::ZERO).encoded().to_string()
+        self.base(name, String::new(), time::Duration::ZERO)
+            .encoded()
+            .to_string()
     }
 
     /// The value of cookie `name` in a `Cookie` header, if it is ours, intact and unexpired.
-    pub fn open<T: DeserializeOwned>(&self, header: Option<&str>, name: &str, now: OffsetDateTime) -> Option<T> {
+    pub fn open<T: DeserializeOwned>(
+        &self,
+        header: Option<&str>,
+        name: &str,
+        now: OffsetDateTime,
+    ) -> Option<T> {
         let mut jar = CookieJar::new();
         for cookie in Cookie::split_parse_encoded(header?.to_owned()).flatten() {
             if cookie.name() == name {
@@ -83,18 +106,34 @@ mod tests {
     #[test]
     fn a_sealed_value_opens_until_it_expires() {
         let now = datetime!(2026-11-22 10:00 UTC);
-        let set = codec().seal(SESSION, &"hello".to_owned(), now, now + time::Duration::hours(1));
+        let set = codec().seal(
+            SESSION,
+            &"hello".to_owned(),
+            now,
+            now + time::Duration::hours(1),
+        );
         assert!(set.contains("HttpOnly") && set.contains("Secure") && set.contains("SameSite=Lax"));
         assert!(!set.contains("hello"), "the value is encrypted");
         let header = header_from(&set);
-        assert_eq!(codec().open::<String>(Some(&header), SESSION, now), Some("hello".into()));
-        assert_eq!(codec().open::<String>(Some(&header), SESSION, now + time::Duration::hours(2)), None);
+        assert_eq!(
+            codec().open::<String>(Some(&header), SESSION, now),
+            Some("hello".into())
+        );
+        assert_eq!(
+            codec().open::<String>(Some(&header), SESSION, now + time::Duration::hours(2)),
+            None
+        );
     }
 
     #[test]
     fn tampered_foreign_or_renamed_cookies_do_not_open() {
         let now = datetime!(2026-11-22 10:00 UTC);
-        let set = codec().seal(SESSION, &"hello".to_owned(), now, now + time::Duration::hours(1));
+        let set = codec().seal(
+            SESSION,
+            &"hello".to_owned(),
+            now,
+            now + time::Duration::hours(1),
+        );
         let header = header_from(&set);
         let other_key = CookieCodec::new(&[8u8; 64], true).unwrap();
         assert_eq!(other_key.open::<String>(Some(&header), SESSION, now), None);

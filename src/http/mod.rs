@@ -115,7 +115,12 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(cookie())
         .and(language())
         .then(|state, query: String, cookie, language| {
-            customer::accept::callback(state, customer::accept::Callback::parse(query.as_bytes()), cookie, language)
+            customer::accept::callback(
+                state,
+                customer::accept::Callback::parse(query.as_bytes()),
+                cookie,
+                language,
+            )
         });
     let accept_post = warp::path!("api" / "AcceptInvite")
         .and(warp::post())
@@ -123,10 +128,14 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(limited_body())
         .and(cookie())
         .and(language())
-        .then(|state, body: Result<bytes::Bytes, Problem>, cookie, language| {
-            let callback = body.map(|b| customer::accept::Callback::parse(&b)).unwrap_or_default();
-            customer::accept::callback(state, callback, cookie, language)
-        });
+        .then(
+            |state, body: Result<bytes::Bytes, Problem>, cookie, language| {
+                let callback = body
+                    .map(|b| customer::accept::Callback::parse(&b))
+                    .unwrap_or_default();
+                customer::accept::callback(state, callback, cookie, language)
+            },
+        );
 
     let company_form = warp::path!("api" / "CreateCompany")
         .and(warp::get())

@@ -30,13 +30,19 @@ pub struct AuthRequest {
 
 fn random_token() -> Result<String, RandomSourceFailed> {
     let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.try_fill_bytes(&mut bytes).map_err(|_| RandomSourceFailed)?;
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|_| RandomSourceFailed)?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
 impl AuthRequest {
     pub fn new() -> Result<Self, RandomSourceFailed> {
-        Ok(Self { state: random_token()?, nonce: random_token()?, verifier: random_token()? })
+        Ok(Self {
+            state: random_token()?,
+            nonce: random_token()?,
+            verifier: random_token()?,
+        })
     }
 
     pub fn challenge(&self) -> String {
@@ -100,8 +106,18 @@ pub struct AuthorizeHints<'a> {
 }
 
 impl CustomerSignIn {
-    pub fn new(provider: OidcProvider, client_id: String, client_secret: Secret<String>, http: reqwest::Client) -> Self {
-        Self { provider, client_id, client_secret, http }
+    pub fn new(
+        provider: OidcProvider,
+        client_id: String,
+        client_secret: Secret<String>,
+        http: reqwest::Client,
+    ) -> Self {
+        Self {
+            provider,
+            client_id,
+            client_secret,
+            http,
+        }
     }
 
     /// The user flow's authorize address for this request.
@@ -112,10 +128,14 @@ impl CustomerSignIn {
         hints: AuthorizeHints<'_>,
     ) -> Result<Url, ProviderUnavailable> {
         let snapshot = self.provider.snapshot().await?;
-        let mut url = snapshot.metadata.authorization_endpoint.clone().ok_or_else(|| ProviderUnavailable {
-            host: String::new(),
-            reason: "the metadata names no authorization_endpoint".into(),
-        })?;
+        let mut url = snapshot
+            .metadata
+            .authorization_endpoint
+            .clone()
+            .ok_or_else(|| ProviderUnavailable {
+                host: String::new(),
+                reason: "the metadata names no authorization_endpoint".into(),
+            })?;
         {
             let mut query = url.query_pairs_mut();
             query
@@ -143,12 +163,22 @@ impl CustomerSignIn {
     }
 
     /// Redeems the code and validates the id_token it brings.
-    pub async fn redeem(&self, code: &str, request: &AuthRequest, redirect_uri: &str) -> Result<SignedIn, SignInError> {
+    pub async fn redeem(
+        &self,
+        code: &str,
+        request: &AuthRequest,
+        redirect_uri: &str,
+    ) -> Result<SignedIn, SignInError> {
         let snapshot = self.provider.snapshot().await?;
-        let endpoint = snapshot.metadata.token_endpoint.clone().ok_or_else(|| ProviderUnavailable {
-            host: String::new(),
-            reason: "the metadata names no token_endpoint".into(),
-        })?;
+        let endpoint =
+            snapshot
+                .metadata
+                .token_endpoint
+                .clone()
+                .ok_or_else(|| ProviderUnavailable {
+                    host: String::new(),
+                    reason: "the metadata names no token_endpoint".into(),
+                })?;
         let response = self
             .http
             .post(endpoint)
@@ -163,32 +193,52 @@ impl CustomerSignIn {
             .send()
             .await
             .map_err(|e| ProviderUnavailable {
-                host: e.url().and_then(|u| u.host_str()).unwrap_or_default().to_owned(),
-                reason: if e.is_timeout() { "timed out".into() } else { "connection failed".into() },
+                host: e
+                    .url()
+                    .and_then(|u| u.host_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                reason: if e.is_timeout() {
+                    "timed out".into()
+                } else {
+                    "connection failed".into()
+                },
             })?;
         let status = response.status();
         let body: serde_json::Value = response.json().await.unwrap_or_default();
         if status.is_server_error() {
-            return Err(ProviderUnavailable { host: String::new(), reason: format!("token endpoint HTTP {status}") }.into());
+            return Err(ProviderUnavailable {
+                host: String::new(),
+                reason: format!("token endpoint HTTP {status}"),
+            }
+            .into());
         }
         if !status.is_success() {
             let error = body["error"].as_str().unwrap_or("unknown error");
             return Err(SignInError::CodeRefused(error.to_owned()));
         }
-        let id_token = body["id_token"]
-            .as_str()
-            .ok_or_else(|| SignInError::InvalidToken("the token response has no id_token".into()))?;
+        let id_token = body["id_token"].as_str().ok_or_else(|| {
+            SignInError::InvalidToken("the token response has no id_token".into())
+        })?;
         self.validate(id_token, &request.nonce).await
     }
 
-    async fn validate(&self, id_token: &str, expected_nonce: &str) -> Result<SignedIn, SignInError> {
+    async fn validate(
+        &self,
+        id_token: &str,
+        expected_nonce: &str,
+    ) -> Result<SignedIn, SignInError> {
         let invalid = |why: &str| SignInError::InvalidToken(why.to_owned());
         let header = decode_header(id_token).map_err(|_| invalid("malformed token"))?;
         if header.alg != Algorithm::RS256 {
             return Err(invalid("not RS256"));
         }
         let kid = header.kid.ok_or_else(|| invalid("no kid"))?;
-        let (key, snapshot) = self.provider.key(&kid).await?.ok_or_else(|| invalid("unknown signing key"))?;
+        let (key, snapshot) = self
+            .provider
+            .key(&kid)
+            .await?
+            .ok_or_else(|| invalid("unknown signing key"))?;
         let mut validation = Validation::new(Algorithm::RS256);
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_nbf = true;
@@ -220,7 +270,10 @@ impl CustomerSignIn {
             .or(claims.email.as_ref())
             .and_then(|e| EmailAddress::parse(e).ok());
         Ok(SignedIn {
-            login: LoginId { issuer: snapshot.issuer.clone(), subject: claims.sub },
+            login: LoginId {
+                issuer: snapshot.issuer.clone(),
+                subject: claims.sub,
+            },
             email,
             name: claims.name.filter(|n| !n.trim().is_empty()),
             idp: claims.idp,

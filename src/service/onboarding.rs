@@ -25,14 +25,22 @@ pub enum LinkOutcome {
 
 /// Looks a link up. Never consumes it (mail scanners open links); the first opening is
 /// noted in the history.
-pub async fn open_link(services: &Services, secret: &InvitationSecret) -> Result<(LinkOutcome, OffsetDateTime), InvitationError> {
+pub async fn open_link(
+    services: &Services,
+    secret: &InvitationSecret,
+) -> Result<(LinkOutcome, OffsetDateTime), InvitationError> {
     let now = services.clock.now();
     let outcome = match services.store.find_by_link(&secret.hash()).await? {
         LinkTarget::Unknown => LinkOutcome::Unknown,
-        LinkTarget::Invitation { invitation, current } => {
+        LinkTarget::Invitation {
+            invitation,
+            current,
+        } => {
             let status = invitation.value.status_at(now);
             match status {
-                Status::Pending | Status::Accepted if !current => LinkOutcome::Superseded(Box::new(invitation.value)),
+                Status::Pending | Status::Accepted if !current => {
+                    LinkOutcome::Superseded(Box::new(invitation.value))
+                }
                 Status::Pending | Status::Accepted => {
                     let mut opened = invitation.value.clone();
                     if opened.record_opened(now) {
@@ -55,19 +63,36 @@ pub enum AcceptFailure {
     #[error("no such invitation")]
     NotFound,
     #[error("the invitation cannot be accepted")]
-    Refused { invitation: Box<Invitation>, reason: AcceptError, now: OffsetDateTime },
+    Refused {
+        invitation: Box<Invitation>,
+        reason: AcceptError,
+        now: OffsetDateTime,
+    },
     #[error(transparent)]
     Store(#[from] InvitationError),
 }
 
 /// Binds the invitation to the login that signed in, if its email is the invited one.
-pub async fn accept(services: &Services, id: &InvitationId, signed_in: &SignedIn) -> Result<Invitation, AcceptFailure> {
+pub async fn accept(
+    services: &Services,
+    id: &InvitationId,
+    signed_in: &SignedIn,
+) -> Result<Invitation, AcceptFailure> {
     for _ in 0..5 {
         let now = services.clock.now();
-        let current = services.store.get(id).await.map_err(InvitationError::from)?.ok_or(AcceptFailure::NotFound)?;
+        let current = services
+            .store
+            .get(id)
+            .await
+            .map_err(InvitationError::from)?
+            .ok_or(AcceptFailure::NotFound)?;
         let mut invitation = current.value.clone();
         let Some(email) = &signed_in.email else {
-            return Err(AcceptFailure::Refused { invitation: Box::new(invitation), reason: AcceptError::WrongEmail, now });
+            return Err(AcceptFailure::Refused {
+                invitation: Box::new(invitation),
+                reason: AcceptError::WrongEmail,
+                now,
+            });
         };
         match invitation.accept(signed_in.login.clone(), email, now) {
             Ok(false) => return Ok(invitation),
@@ -79,14 +104,24 @@ pub async fn accept(services: &Services, id: &InvitationId, signed_in: &SignedIn
                 Err(StoreError::Conflict) => continue,
                 Err(e) => return Err(InvitationError::from(e).into()),
             },
-            Err(reason) => return Err(AcceptFailure::Refused { invitation: Box::new(invitation), reason, now }),
+            Err(reason) => {
+                return Err(AcceptFailure::Refused {
+                    invitation: Box::new(invitation),
+                    reason,
+                    now,
+                });
+            }
         }
     }
     Err(InvitationError::Unavailable("the invitation kept changing".into()).into())
 }
 
 /// The invitation a signed-in customer is working on, if still theirs.
-pub async fn bound_invitation(services: &Services, id: &InvitationId, login: &LoginId) -> Result<Option<Invitation>, InvitationError> {
+pub async fn bound_invitation(
+    services: &Services,
+    id: &InvitationId,
+    login: &LoginId,
+) -> Result<Option<Invitation>, InvitationError> {
     Ok(services
         .store
         .get(id)
@@ -106,19 +141,47 @@ pub async fn create_company(
     details: CompanyDetails,
 ) -> Result<Company, AcceptFailure> {
     let now = services.clock.now();
-    let current = services.store.get(id).await.map_err(InvitationError::from)?.ok_or(AcceptFailure::NotFound)?;
+    let current = services
+        .store
+        .get(id)
+        .await
+        .map_err(InvitationError::from)?
+        .ok_or(AcceptFailure::NotFound)?;
     let invitation = &current.value;
     if invitation.bound_to.as_ref() != Some(login) {
-        return Err(AcceptFailure::Refused { invitation: Box::new(invitation.clone()), reason: AcceptError::BoundElsewhere, now });
+        return Err(AcceptFailure::Refused {
+            invitation: Box::new(invitation.clone()),
+            reason: AcceptError::BoundElsewhere,
+            now,
+        });
     }
     let status = invitation.status_at(now);
     if !matches!(status, Status::Accepted | Status::Completed) {
-        return Err(AcceptFailure::Refused { invitation: Box::new(invitation.clone()), reason: AcceptError::NotUsable(status), now });
+        return Err(AcceptFailure::Refused {
+            invitation: Box::new(invitation.clone()),
+            reason: AcceptError::NotUsable(status),
+            now,
+        });
     }
     let company_id = CompanyId::for_invitation(id);
-    let company = Company { id: company_id.clone(), details, invitation_id: id.clone(), created_at: now, created_by: email.clone() };
-    let company = services.accounts.create_company(&company).await.map_err(InvitationError::from)?;
-    let account = match services.accounts.account_for(login).await.map_err(InvitationError::from)? {
+    let company = Company {
+        id: company_id.clone(),
+        details,
+        invitation_id: id.clone(),
+        created_at: now,
+        created_by: email.clone(),
+    };
+    let company = services
+        .accounts
+        .create_company(&company)
+        .await
+        .map_err(InvitationError::from)?;
+    let account = match services
+        .accounts
+        .account_for(login)
+        .await
+        .map_err(InvitationError::from)?
+    {
         Some(account) => account,
         None => AccountId::for_first_login(login),
     };
@@ -139,24 +202,41 @@ pub async fn create_company(
                     return Ok(company);
                 }
                 Err(StoreError::Conflict) => {
-                    current = services.store.get(id).await.map_err(InvitationError::from)?.ok_or(AcceptFailure::NotFound)?;
+                    current = services
+                        .store
+                        .get(id)
+                        .await
+                        .map_err(InvitationError::from)?
+                        .ok_or(AcceptFailure::NotFound)?;
                 }
                 Err(e) => return Err(InvitationError::from(e).into()),
             },
-            Err(reason) => return Err(AcceptFailure::Refused { invitation: Box::new(invitation), reason, now }),
+            Err(reason) => {
+                return Err(AcceptFailure::Refused {
+                    invitation: Box::new(invitation),
+                    reason,
+                    now,
+                });
+            }
         }
     }
     Err(InvitationError::Unavailable("the invitation kept changing".into()).into())
 }
 
 /// The companies a login administers.
-pub async fn memberships(services: &Services, login: &LoginId) -> Result<Vec<Membership>, InvitationError> {
+pub async fn memberships(
+    services: &Services,
+    login: &LoginId,
+) -> Result<Vec<Membership>, InvitationError> {
     match services.accounts.account_for(login).await? {
         Some(account) => Ok(services.accounts.memberships(&account).await?),
         None => Ok(Vec::new()),
     }
 }
 
-pub async fn company(services: &Services, id: &CompanyId) -> Result<Option<Company>, InvitationError> {
+pub async fn company(
+    services: &Services,
+    id: &CompanyId,
+) -> Result<Option<Company>, InvitationError> {
     Ok(services.accounts.company(id).await?)
 }

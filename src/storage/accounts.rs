@@ -98,7 +98,9 @@ impl TryFrom<CompanyEntity> for Company {
     type Error = StoreError;
 
     fn try_from(e: CompanyEntity) -> Result<Self, Self::Error> {
-        let corrupt = |what: &str| StoreError::Unexpected(format!("company {}: unreadable {what}", e.partition_key));
+        let corrupt = |what: &str| {
+            StoreError::Unexpected(format!("company {}: unreadable {what}", e.partition_key))
+        };
         Ok(Company {
             details: CompanyDetails {
                 name: e.name.clone(),
@@ -108,7 +110,8 @@ impl TryFrom<CompanyEntity> for Company {
                 city: e.city.clone(),
                 country: CountryCode::parse(&e.country).map_err(|_| corrupt("Country"))?,
             },
-            invitation_id: InvitationId::parse(&e.invitation_id).map_err(|_| corrupt("InvitationId"))?,
+            invitation_id: InvitationId::parse(&e.invitation_id)
+                .map_err(|_| corrupt("InvitationId"))?,
             created_by: EmailAddress::parse(&e.created_by).map_err(|_| corrupt("CreatedBy"))?,
             created_at: e.created_at,
             id: CompanyId::from_stored(e.partition_key),
@@ -177,7 +180,13 @@ async fn read<T: serde::de::DeserializeOwned + Send + Sync>(
     pk: &str,
     rk: &str,
 ) -> Result<Option<T>, StoreError> {
-    match table.partition_key_client(pk).entity_client(rk).get::<T>().await.map_err(classify) {
+    match table
+        .partition_key_client(pk)
+        .entity_client(rk)
+        .get::<T>()
+        .await
+        .map_err(classify)
+    {
         Ok(response) => Ok(Some(response.entity)),
         Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => Ok(None),
         Err(other) => Err(other.into()),
@@ -213,9 +222,11 @@ impl AccountStore for TableAccountStore {
     }
 
     async fn account_for(&self, login: &LoginId) -> Result<Option<AccountId>, StoreError> {
-        Ok(read::<LoginEntity>(&self.accounts, &login_partition(login), "login")
-            .await?
-            .map(|row| AccountId::from_stored(row.account_id)))
+        Ok(
+            read::<LoginEntity>(&self.accounts, &login_partition(login), "login")
+                .await?
+                .map(|row| AccountId::from_stored(row.account_id)),
+        )
     }
 
     async fn add_administrator(
@@ -263,7 +274,11 @@ impl AccountStore for TableAccountStore {
             "PartitionKey eq {} and RowKey gt 'company-' and RowKey lt 'company.'",
             edm::string_literal(&account_partition(account))
         );
-        let mut stream = self.accounts.query().filter(filter).into_stream::<MembershipEntity>();
+        let mut stream = self
+            .accounts
+            .query()
+            .filter(filter)
+            .into_stream::<MembershipEntity>();
         let mut memberships = Vec::new();
         while let Some(page) = stream.next().await {
             for row in page.map_err(|e| StoreError::from(classify(e)))?.entities {

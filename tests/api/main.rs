@@ -8,5 +8,6 @@ mod binary;
 mod delivery;
 mod health;
 mod invite;
+mod journey;
 mod listing;
 mod staff_tokens;

@@ -40,26 +40,58 @@ impl Callback {
     }
 }
 
-pub async fn callback(state: AppState, callback: Callback, cookie_header: Option<String>, accept_language: Option<String>) -> Response {
+pub async fn callback(
+    state: AppState,
+    callback: Callback,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+) -> Response {
     let now = state.services.clock.now();
     let clear_flow = state.cookies.clear(FLOW);
     let Some(flow) = open_flow(&state, cookie_header.as_deref(), now) else {
         let locale = Locale::negotiate(accept_language.as_deref());
-        return message_page(&state, Message::SignInExpired { retry: None }, locale, &[clear_flow]);
+        return message_page(
+            &state,
+            Message::SignInExpired { retry: None },
+            locale,
+            &[clear_flow],
+        );
     };
     let locale = flow.locale();
     let retry = flow.retry_link(&state);
-    if !callback.state.as_deref().is_some_and(|s| flow.auth.state_matches(s)) {
-        return message_page(&state, Message::SignInExpired { retry }, locale, &[clear_flow]);
+    if !callback
+        .state
+        .as_deref()
+        .is_some_and(|s| flow.auth.state_matches(s))
+    {
+        return message_page(
+            &state,
+            Message::SignInExpired { retry },
+            locale,
+            &[clear_flow],
+        );
     }
     if let Some(error) = &callback.error {
-        let message = provider_error(error, callback.error_description.as_deref().unwrap_or(""), retry);
+        let message = provider_error(
+            error,
+            callback.error_description.as_deref().unwrap_or(""),
+            retry,
+        );
         return message_page(&state, message, locale, &[clear_flow]);
     }
     let Some(code) = callback.code.as_deref().filter(|c| !c.is_empty()) else {
-        return message_page(&state, Message::SignInFailed { retry }, locale, &[clear_flow]);
+        return message_page(
+            &state,
+            Message::SignInFailed { retry },
+            locale,
+            &[clear_flow],
+        );
     };
-    let signed_in = match state.customer.redeem(code, &flow.auth, &accept_redirect_uri(&state)).await {
+    let signed_in = match state
+        .customer
+        .redeem(code, &flow.auth, &accept_redirect_uri(&state))
+        .await
+    {
         Ok(signed_in) => signed_in,
         Err(SignInError::Unavailable(e)) => {
             tracing::warn!(error = %e, "B2C unavailable at the callback");
@@ -67,21 +99,42 @@ pub async fn callback(state: AppState, callback: Callback, cookie_header: Option
         }
         Err(SignInError::CodeRefused(why)) => {
             tracing::info!(reason = %why, "authorization code refused");
-            return message_page(&state, Message::SignInExpired { retry }, locale, &[clear_flow]);
+            return message_page(
+                &state,
+                Message::SignInExpired { retry },
+                locale,
+                &[clear_flow],
+            );
         }
         Err(e @ SignInError::InvalidToken(_)) => {
             tracing::warn!(error = %e, "id_token refused");
-            return message_page(&state, Message::SignInFailed { retry }, locale, &[clear_flow]);
+            return message_page(
+                &state,
+                Message::SignInFailed { retry },
+                locale,
+                &[clear_flow],
+            );
         }
     };
     let Ok(id) = crate::domain::invitation::InvitationId::parse(&flow.invitation) else {
-        return message_page(&state, Message::SignInExpired { retry }, locale, &[clear_flow]);
+        return message_page(
+            &state,
+            Message::SignInExpired { retry },
+            locale,
+            &[clear_flow],
+        );
     };
     let invitation = match onboarding::accept(&state.services, &id, &signed_in).await {
         Ok(invitation) => invitation,
-        Err(AcceptFailure::NotFound) => return message_page(&state, Message::LinkUnknown, locale, &[clear_flow]),
+        Err(AcceptFailure::NotFound) => {
+            return message_page(&state, Message::LinkUnknown, locale, &[clear_flow]);
+        }
         Err(AcceptFailure::Store(e)) => return error_page(&state, e, locale),
-        Err(AcceptFailure::Refused { invitation, reason, now }) => {
+        Err(AcceptFailure::Refused {
+            invitation,
+            reason,
+            now,
+        }) => {
             let retry_other = retry.map(|r| format!("{r}&prompt=login"));
             let message = match reason {
                 AcceptError::WrongEmail => Message::WrongEmail {
@@ -89,7 +142,9 @@ pub async fn callback(state: AppState, callback: Callback, cookie_header: Option
                     invited: invitation.email.to_string(),
                     retry: retry_other,
                 },
-                AcceptError::BoundElsewhere => Message::BoundElsewhere { invited: invitation.email.to_string() },
+                AcceptError::BoundElsewhere => Message::BoundElsewhere {
+                    invited: invitation.email.to_string(),
+                },
                 AcceptError::NotUsable(status) => ended(&invitation, status, now),
             };
             return message_page(&state, message, invitation.locale, &[clear_flow]);
@@ -106,19 +161,38 @@ pub async fn callback(state: AppState, callback: Callback, cookie_header: Option
         locale: invitation.locale.as_str().to_owned(),
         csrf,
     };
-    let session_cookie = state.cookies.seal(SESSION, &session, now, now + SESSION_LIFETIME);
-    let next = if invitation.status_at(now) == Status::Completed { "/api/Home" } else { "/api/CreateCompany" };
+    let session_cookie = state
+        .cookies
+        .seal(SESSION, &session, now, now + SESSION_LIFETIME);
+    let next = if invitation.status_at(now) == Status::Completed {
+        "/api/Home"
+    } else {
+        "/api/CreateCompany"
+    };
     super::pages::redirect(StatusCode::SEE_OTHER, next, &[clear_flow, session_cookie])
 }
 
 /// A page for an invitation that ended while the customer was signing in.
-fn ended(invitation: &crate::domain::invitation::Invitation, status: Status, _now: time::OffsetDateTime) -> Message {
+fn ended(
+    invitation: &crate::domain::invitation::Invitation,
+    status: Status,
+    _now: time::OffsetDateTime,
+) -> Message {
     let inviter = invitation.invited_by.name.clone();
     let inviter_email = invitation.invited_by.email.to_string();
     match status {
-        Status::Revoked => Message::Revoked { inviter, inviter_email },
-        Status::Completed => Message::Completed { company: invitation.company.name.clone() },
-        _ => Message::Expired { inviter, inviter_email, date: long_date(invitation.expires_at, invitation.locale) },
+        Status::Revoked => Message::Revoked {
+            inviter,
+            inviter_email,
+        },
+        Status::Completed => Message::Completed {
+            company: invitation.company.name.clone(),
+        },
+        _ => Message::Expired {
+            inviter,
+            inviter_email,
+            date: long_date(invitation.expires_at, invitation.locale),
+        },
     }
 }
 
@@ -131,14 +205,31 @@ fn provider_error(error: &str, description: &str, retry: Option<String>) -> Mess
     } else if has("AADB2C90118") {
         Message::ForgotPassword { retry }
     } else if matches!(error, "consent_required" | "interaction_required")
-        || ["AADSTS65001", "AADSTS65004", "AADSTS90094", "AADSTS90099", "AADSTS500113", "AADSTS50105", "admin consent", "approval"]
-            .iter()
-            .any(|code| description.contains(code))
+        || [
+            "AADSTS65001",
+            "AADSTS65004",
+            "AADSTS90094",
+            "AADSTS90099",
+            "AADSTS500113",
+            "AADSTS50105",
+            "admin consent",
+            "approval",
+        ]
+        .iter()
+        .any(|code| description.contains(code))
     {
         Message::OrganisationBlocks { retry }
     } else {
-        let detail: String = description.chars().filter(|c| !c.is_control()).take(300).collect();
-        let detail = if detail.is_empty() { error.chars().take(60).collect() } else { detail };
+        let detail: String = description
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(300)
+            .collect();
+        let detail = if detail.is_empty() {
+            error.chars().take(60).collect()
+        } else {
+            detail
+        };
         Message::AccessDenied { detail, retry }
     }
 }
@@ -149,18 +240,47 @@ mod tests {
 
     #[test]
     fn provider_errors_become_the_right_pages() {
-        assert!(matches!(provider_error("access_denied", "AADB2C90091: The user has cancelled", None), Message::Cancelled { .. }));
-        assert!(matches!(provider_error("access_denied", "AADB2C90118: The user has forgotten their password.", None), Message::ForgotPassword { .. }));
-        assert!(matches!(provider_error("access_denied", "AADSTS65001: The user or administrator has not consented", None), Message::OrganisationBlocks { .. }));
-        assert!(matches!(provider_error("consent_required", "", None), Message::OrganisationBlocks { .. }));
-        assert!(matches!(provider_error("server_error", "", None), Message::AccessDenied { .. }));
+        assert!(matches!(
+            provider_error("access_denied", "AADB2C90091: The user has cancelled", None),
+            Message::Cancelled { .. }
+        ));
+        assert!(matches!(
+            provider_error(
+                "access_denied",
+                "AADB2C90118: The user has forgotten their password.",
+                None
+            ),
+            Message::ForgotPassword { .. }
+        ));
+        assert!(matches!(
+            provider_error(
+                "access_denied",
+                "AADSTS65001: The user or administrator has not consented",
+                None
+            ),
+            Message::OrganisationBlocks { .. }
+        ));
+        assert!(matches!(
+            provider_error("consent_required", "", None),
+            Message::OrganisationBlocks { .. }
+        ));
+        assert!(matches!(
+            provider_error("server_error", "", None),
+            Message::AccessDenied { .. }
+        ));
     }
 
     #[test]
     fn callbacks_parse_from_query_or_form() {
         let c = Callback::parse(b"code=abc&state=xyz&other=1");
-        assert_eq!((c.code.as_deref(), c.state.as_deref()), (Some("abc"), Some("xyz")));
+        assert_eq!(
+            (c.code.as_deref(), c.state.as_deref()),
+            (Some("abc"), Some("xyz"))
+        );
         let c = Callback::parse(b"error=access_denied&error_description=AADB2C90091%3A+cancelled");
-        assert_eq!(c.error_description.as_deref(), Some("AADB2C90091: cancelled"));
+        assert_eq!(
+            c.error_description.as_deref(),
+            Some("AADB2C90091: cancelled")
+        );
     }
 }

@@ -5,7 +5,9 @@ use super::pages::{Chrome, CompanyFormPage, FieldView, HomePage, html, redirect}
 use super::{Session, error_page, message_page, open_session};
 use crate::domain::FieldErrors;
 use crate::domain::company::{CompanyDetails, RawCompany};
-use crate::domain::country::{ISO_3166_ALPHA2, POSTAL_FORMATS, POSTAL_GENERIC, VAT_FORMATS, VAT_GENERIC};
+use crate::domain::country::{
+    ISO_3166_ALPHA2, POSTAL_FORMATS, POSTAL_GENERIC, VAT_FORMATS, VAT_GENERIC,
+};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{Invitation, Status};
 use crate::domain::locale::Locale;
@@ -18,25 +20,53 @@ use warp::reply::Response;
 
 /// The form's fields: name, label (en, fr), autocomplete, maximum length.
 const FIELDS: [(&str, &str, &str, &str, usize); 6] = [
-    ("name", "Company name", "Nom de l'entreprise", "organization", 200),
+    (
+        "name",
+        "Company name",
+        "Nom de l'entreprise",
+        "organization",
+        200,
+    ),
     ("vatNumber", "VAT number", "Numéro de TVA", "off", 20),
-    ("street", "Street and number", "Rue et numéro", "street-address", 200),
-    ("postalCode", "Postal code", "Code postal", "postal-code", 12),
+    (
+        "street",
+        "Street and number",
+        "Rue et numéro",
+        "street-address",
+        200,
+    ),
+    (
+        "postalCode",
+        "Postal code",
+        "Code postal",
+        "postal-code",
+        12,
+    ),
     ("city", "City", "Ville", "address-level2", 100),
-    ("country", "Country (two-letter code, e.g. BE)", "Pays (code à deux lettres, p. ex. BE)", "country", 2),
+    (
+        "country",
+        "Country (two-letter code, e.g. BE)",
+        "Pays (code à deux lettres, p. ex. BE)",
+        "country",
+        2,
+    ),
 ];
 
 /// One message per field, the same in the browser's checks and the server's.
 fn field_message(field: &str, locale: Locale) -> &'static str {
     match (locale, field) {
         (Locale::En, "name") => "Enter the company's name (at most 200 characters).",
-        (Locale::En, "vatNumber") => "Enter a valid VAT number for the country, such as BE0123456749.",
+        (Locale::En, "vatNumber") => {
+            "Enter a valid VAT number for the country, such as BE0123456749."
+        }
         (Locale::En, "street") => "Enter the street and number (at most 200 characters).",
         (Locale::En, "postalCode") => "Enter a valid postal code for the country.",
         (Locale::En, "city") => "Enter the city (at most 100 characters).",
         (Locale::En, _) => "Enter a two-letter country code, such as BE, FR or CH.",
         (Locale::Fr, "name") => "Indiquez le nom de l'entreprise (200 caractères au plus).",
-        (Locale::Fr, "vatNumber") => "Indiquez un numéro de TVA valide pour le pays, par exemple BE0123456749.",
+        (Locale::Fr, "vatNumber") => {
+            "Indiquez un numéro de TVA valide pour le pays, par exemple BE0123456749."
+        }
         (Locale::Fr, "street") => "Indiquez la rue et le numéro (200 caractères au plus).",
         (Locale::Fr, "postalCode") => "Indiquez un code postal valide pour le pays.",
         (Locale::Fr, "city") => "Indiquez la ville (100 caractères au plus).",
@@ -53,9 +83,20 @@ fn required_message(locale: Locale) -> &'static str {
 
 /// The rules the browser runs, as JSON safe inside a `<script>` element.
 fn rules_json(locale: Locale) -> String {
-    let map = |table: &[(&str, &str)]| table.iter().map(|(c, p)| (c.to_string(), json!(p))).collect::<serde_json::Map<_, _>>();
-    let invalid: serde_json::Map<_, _> = FIELDS.iter().map(|(f, ..)| (f.to_string(), json!(field_message(f, locale)))).collect();
-    let max: serde_json::Map<_, _> = FIELDS.iter().map(|(f, .., max)| (f.to_string(), json!(max))).collect();
+    let map = |table: &[(&str, &str)]| {
+        table
+            .iter()
+            .map(|(c, p)| (c.to_string(), json!(p)))
+            .collect::<serde_json::Map<_, _>>()
+    };
+    let invalid: serde_json::Map<_, _> = FIELDS
+        .iter()
+        .map(|(f, ..)| (f.to_string(), json!(field_message(f, locale))))
+        .collect();
+    let max: serde_json::Map<_, _> = FIELDS
+        .iter()
+        .map(|(f, .., max)| (f.to_string(), json!(max)))
+        .collect();
     json!({
         "countries": ISO_3166_ALPHA2,
         "vat": map(VAT_FORMATS),
@@ -70,7 +111,13 @@ fn rules_json(locale: Locale) -> String {
     .replace('<', "\\u003c")
 }
 
-fn form_page(state: &AppState, session: &Session, invitation: &Invitation, values: &RawCompany, errors: &FieldErrors) -> CompanyFormPage {
+fn form_page(
+    state: &AppState,
+    session: &Session,
+    invitation: &Invitation,
+    values: &RawCompany,
+    errors: &FieldErrors,
+) -> CompanyFormPage {
     let locale = invitation.locale;
     let value_of = |field: &str| -> String {
         match field {
@@ -88,12 +135,28 @@ fn form_page(state: &AppState, session: &Session, invitation: &Invitation, value
         .map(|(name, en, fr, autocomplete, max)| {
             let value = value_of(name);
             let error = errors.iter().any(|(k, _)| k == name).then(|| {
-                if value.trim().is_empty() { required_message(locale) } else { field_message(name, locale) }.to_owned()
+                if value.trim().is_empty() {
+                    required_message(locale)
+                } else {
+                    field_message(name, locale)
+                }
+                .to_owned()
             });
-            FieldView { name, label: if locale == Locale::Fr { fr } else { en }, value, error, autocomplete, max: *max }
+            FieldView {
+                name,
+                label: if locale == Locale::Fr { fr } else { en },
+                value,
+                error,
+                autocomplete,
+                max: *max,
+            }
         })
         .collect();
-    let title = if locale == Locale::Fr { "Créez votre entreprise" } else { "Create your company" };
+    let title = if locale == Locale::Fr {
+        "Créez votre entreprise"
+    } else {
+        "Create your company"
+    };
     CompanyFormPage {
         chrome: Chrome::new(locale, title, &state.services.product_name),
         fr: locale == Locale::Fr,
@@ -119,36 +182,77 @@ fn prefill(invitation: &Invitation) -> RawCompany {
 }
 
 /// The session and its invitation, or the page to show instead.
-async fn session_invitation(state: &AppState, cookie_header: Option<&str>, accept_language: Option<&str>) -> Result<(Session, Invitation), Response> {
+async fn session_invitation(
+    state: &AppState,
+    cookie_header: Option<&str>,
+    accept_language: Option<&str>,
+) -> Result<(Session, Invitation), Response> {
     let now = state.services.clock.now();
     let browser_locale = Locale::negotiate(accept_language);
     let Some(session) = open_session(state, cookie_header, now) else {
-        return Err(message_page(state, Message::SessionRequired, browser_locale, &[]));
+        return Err(message_page(
+            state,
+            Message::SessionRequired,
+            browser_locale,
+            &[],
+        ));
     };
     let Some(id) = session.invitation_id() else {
         return Err(redirect(StatusCode::SEE_OTHER, "/api/Home", &[]));
     };
     match onboarding::bound_invitation(&state.services, &id, &session.login()).await {
         Ok(Some(invitation)) => Ok((session, invitation)),
-        Ok(None) => Err(message_page(state, Message::SessionRequired, session.locale(), &[])),
+        Ok(None) => Err(message_page(
+            state,
+            Message::SessionRequired,
+            session.locale(),
+            &[],
+        )),
         Err(e) => Err(error_page(state, e, session.locale())),
     }
 }
 
-pub async fn show_form(state: AppState, cookie_header: Option<String>, accept_language: Option<String>) -> Response {
-    let (session, invitation) = match session_invitation(&state, cookie_header.as_deref(), accept_language.as_deref()).await {
+pub async fn show_form(
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+) -> Response {
+    let (session, invitation) = match session_invitation(
+        &state,
+        cookie_header.as_deref(),
+        accept_language.as_deref(),
+    )
+    .await
+    {
         Ok(found) => found,
         Err(page) => return page,
     };
     if invitation.status_at(state.services.clock.now()) == Status::Completed {
         return redirect(StatusCode::SEE_OTHER, "/api/Home", &[]);
     }
-    let page = form_page(&state, &session, &invitation, &prefill(&invitation), &FieldErrors::default());
+    let page = form_page(
+        &state,
+        &session,
+        &invitation,
+        &prefill(&invitation),
+        &FieldErrors::default(),
+    );
     html(StatusCode::OK, &page, &[])
 }
 
-pub async fn create(state: AppState, cookie_header: Option<String>, accept_language: Option<String>, body: Result<bytes::Bytes, crate::http::problem::Problem>) -> Response {
-    let (session, invitation) = match session_invitation(&state, cookie_header.as_deref(), accept_language.as_deref()).await {
+pub async fn create(
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+    body: Result<bytes::Bytes, crate::http::problem::Problem>,
+) -> Response {
+    let (session, invitation) = match session_invitation(
+        &state,
+        cookie_header.as_deref(),
+        accept_language.as_deref(),
+    )
+    .await
+    {
         Ok(found) => found,
         Err(page) => return page,
     };
@@ -159,15 +263,15 @@ pub async fn create(state: AppState, cookie_header: Option<String>, accept_langu
     let mut raw = RawCompany::default();
     let mut csrf = String::new();
     for (key, value) in url::form_urlencoded::parse(&body) {
-        let value = Some(value.into_owned());
+        let value = value.into_owned();
         match key.as_ref() {
-            "name" => raw.name = value,
-            "vatNumber" => raw.vat_number = value,
-            "street" => raw.street = value,
-            "postalCode" => raw.postal_code = value,
-            "city" => raw.city = value,
-            "country" => raw.country = value,
-            "csrf" => csrf = value.unwrap_or_default(),
+            "name" => raw.name = Some(value),
+            "vatNumber" => raw.vat_number = Some(value),
+            "street" => raw.street = Some(value),
+            "postalCode" => raw.postal_code = Some(value),
+            "city" => raw.city = Some(value),
+            "country" => raw.country = Some(value),
+            "csrf" => csrf = value,
             _ => {}
         }
     }
@@ -182,18 +286,37 @@ pub async fn create(state: AppState, cookie_header: Option<String>, accept_langu
         }
     };
     let email = EmailAddress::parse(&session.email).unwrap_or_else(|_| invitation.email.clone());
-    match onboarding::create_company(&state.services, &invitation.id, &session.login(), &email, details).await {
+    match onboarding::create_company(
+        &state.services,
+        &invitation.id,
+        &session.login(),
+        &email,
+        details,
+    )
+    .await
+    {
         Ok(_) => redirect(StatusCode::SEE_OTHER, "/api/Home", &[]),
         Err(AcceptFailure::Store(e)) => error_page(&state, e, locale),
         Err(AcceptFailure::NotFound) => message_page(&state, Message::LinkUnknown, locale, &[]),
-        Err(AcceptFailure::Refused { .. }) => message_page(&state, Message::SessionRequired, locale, &[]),
+        Err(AcceptFailure::Refused { .. }) => {
+            message_page(&state, Message::SessionRequired, locale, &[])
+        }
     }
 }
 
-pub async fn home(state: AppState, cookie_header: Option<String>, accept_language: Option<String>) -> Response {
+pub async fn home(
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+) -> Response {
     let now = state.services.clock.now();
     let Some(session) = open_session(&state, cookie_header.as_deref(), now) else {
-        return message_page(&state, Message::SessionRequired, Locale::negotiate(accept_language.as_deref()), &[]);
+        return message_page(
+            &state,
+            Message::SessionRequired,
+            Locale::negotiate(accept_language.as_deref()),
+            &[],
+        );
     };
     let locale = session.locale();
     let memberships = match onboarding::memberships(&state.services, &session.login()).await {
@@ -203,7 +326,11 @@ pub async fn home(state: AppState, cookie_header: Option<String>, accept_languag
     if memberships.is_empty() && session.invitation_id().is_some() {
         return redirect(StatusCode::SEE_OTHER, "/api/CreateCompany", &[]);
     }
-    let title = if locale == Locale::Fr { "Accueil" } else { "Home" };
+    let title = if locale == Locale::Fr {
+        "Accueil"
+    } else {
+        "Home"
+    };
     let page = HomePage {
         chrome: Chrome::new(locale, title, &state.services.product_name),
         fr: locale == Locale::Fr,
@@ -214,18 +341,37 @@ pub async fn home(state: AppState, cookie_header: Option<String>, accept_languag
     html(StatusCode::OK, &page, &[])
 }
 
-pub async fn sign_out(state: AppState, cookie_header: Option<String>, accept_language: Option<String>, body: Result<bytes::Bytes, crate::http::problem::Problem>) -> Response {
+pub async fn sign_out(
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+    body: Result<bytes::Bytes, crate::http::problem::Problem>,
+) -> Response {
     let now = state.services.clock.now();
     let locale = Locale::negotiate(accept_language.as_deref());
     let Some(session) = open_session(&state, cookie_header.as_deref(), now) else {
-        return message_page(&state, Message::SignedOut, locale, &[state.cookies.clear(SESSION)]);
+        return message_page(
+            &state,
+            Message::SignedOut,
+            locale,
+            &[state.cookies.clear(SESSION)],
+        );
     };
     let csrf = body
         .ok()
-        .and_then(|b| url::form_urlencoded::parse(&b).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned()))
+        .and_then(|b| {
+            url::form_urlencoded::parse(&b)
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.into_owned())
+        })
         .unwrap_or_default();
     if !session.csrf_matches(&csrf) {
         return message_page(&state, Message::FormExpired, session.locale(), &[]);
     }
-    message_page(&state, Message::SignedOut, session.locale(), &[state.cookies.clear(SESSION)])
+    message_page(
+        &state,
+        Message::SignedOut,
+        session.locale(),
+        &[state.cookies.clear(SESSION)],
+    )
 }

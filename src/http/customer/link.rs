@@ -36,7 +36,9 @@ pub async fn open(state: AppState, query: String, accept_language: Option<String
     };
     let invitation = match outcome {
         LinkOutcome::SignIn(invitation) => invitation,
-        LinkOutcome::Unknown => return message_page(&state, Message::LinkUnknown, browser_locale, &[]),
+        LinkOutcome::Unknown => {
+            return message_page(&state, Message::LinkUnknown, browser_locale, &[]);
+        }
         LinkOutcome::Superseded(invitation) => {
             return message_page(&state, Message::LinkSuperseded, invitation.locale, &[]);
         }
@@ -44,9 +46,18 @@ pub async fn open(state: AppState, query: String, accept_language: Option<String
             let inviter = invitation.invited_by.name.clone();
             let inviter_email = invitation.invited_by.email.to_string();
             let message = match status {
-                Status::Revoked => Message::Revoked { inviter, inviter_email },
-                Status::Completed => Message::Completed { company: invitation.company.name.clone() },
-                _ => Message::Expired { inviter, inviter_email, date: long_date(invitation.expires_at, invitation.locale) },
+                Status::Revoked => Message::Revoked {
+                    inviter,
+                    inviter_email,
+                },
+                Status::Completed => Message::Completed {
+                    company: invitation.company.name.clone(),
+                },
+                _ => Message::Expired {
+                    inviter,
+                    inviter_email,
+                    date: long_date(invitation.expires_at, invitation.locale),
+                },
             };
             return message_page(&state, message, invitation.locale, &[]);
         }
@@ -62,12 +73,19 @@ pub async fn open(state: AppState, query: String, accept_language: Option<String
         prompt: prompt_login.then_some("login"),
         ui_locales: Some(invitation.locale.as_str()),
     };
-    let authorize = match state.customer.authorize_url(&auth, &accept_redirect_uri(&state), hints).await {
+    let authorize = match state
+        .customer
+        .authorize_url(&auth, &accept_redirect_uri(&state), hints)
+        .await
+    {
         Ok(url) => url,
         Err(e) => {
             tracing::warn!(error = %e, "B2C unavailable");
-            let mut response = message_page(&state, Message::SignInUnavailable, invitation.locale, &[]);
-            response.headers_mut().insert("retry-after", warp::http::HeaderValue::from_static("60"));
+            let mut response =
+                message_page(&state, Message::SignInUnavailable, invitation.locale, &[]);
+            response
+                .headers_mut()
+                .insert("retry-after", warp::http::HeaderValue::from_static("60"));
             return response;
         }
     };

@@ -11,20 +11,48 @@ pub enum Message {
     LinkUnknown,
     /// A newer invitation email replaced this link.
     LinkSuperseded,
-    Expired { inviter: String, inviter_email: String, date: String },
-    Revoked { inviter: String, inviter_email: String },
-    Completed { company: Option<String> },
+    Expired {
+        inviter: String,
+        inviter_email: String,
+        date: String,
+    },
+    Revoked {
+        inviter: String,
+        inviter_email: String,
+    },
+    Completed {
+        company: Option<String>,
+    },
     /// The sign-in cookie is missing, foreign or too old; `retry` is the invitation link.
-    SignInExpired { retry: Option<String> },
-    WrongEmail { signed_in: Option<String>, invited: String, retry: Option<String> },
-    BoundElsewhere { invited: String },
-    Cancelled { retry: Option<String> },
-    ForgotPassword { retry: Option<String> },
+    SignInExpired {
+        retry: Option<String>,
+    },
+    WrongEmail {
+        signed_in: Option<String>,
+        invited: String,
+        retry: Option<String>,
+    },
+    BoundElsewhere {
+        invited: String,
+    },
+    Cancelled {
+        retry: Option<String>,
+    },
+    ForgotPassword {
+        retry: Option<String>,
+    },
     /// The customer's organisation does not let them use outside applications.
-    OrganisationBlocks { retry: Option<String> },
-    AccessDenied { detail: String, retry: Option<String> },
+    OrganisationBlocks {
+        retry: Option<String>,
+    },
+    AccessDenied {
+        detail: String,
+        retry: Option<String>,
+    },
     SignInUnavailable,
-    SignInFailed { retry: Option<String> },
+    SignInFailed {
+        retry: Option<String>,
+    },
     SessionRequired,
     FormExpired,
     SignedOut,
@@ -40,8 +68,20 @@ struct Text {
     action: Option<(String, String)>,
 }
 
-fn text(status: StatusCode, title: &str, heading: &str, paragraphs: Vec<String>, action: Option<(String, String)>) -> Text {
-    Text { status, title: title.to_owned(), heading: heading.to_owned(), paragraphs, action }
+fn text(
+    status: StatusCode,
+    title: &str,
+    heading: &str,
+    paragraphs: Vec<String>,
+    action: Option<(String, String)>,
+) -> Text {
+    Text {
+        status,
+        title: title.to_owned(),
+        heading: heading.to_owned(),
+        paragraphs,
+        action,
+    }
 }
 
 fn retry(label: &str, href: &Option<String>) -> Option<(String, String)> {
@@ -54,7 +94,15 @@ impl Message {
             Locale::En => self.english(product),
             Locale::Fr => self.french(product),
         };
-        (t.status, MessagePage { chrome: Chrome::new(locale, t.title, product), heading: t.heading, paragraphs: t.paragraphs, action: t.action })
+        (
+            t.status,
+            MessagePage {
+                chrome: Chrome::new(locale, t.title, product),
+                heading: t.heading,
+                paragraphs: t.paragraphs,
+                action: t.action,
+            },
+        )
     }
 
     fn english(&self, product: &str) -> Text {

@@ -48,7 +48,10 @@ pub struct Session {
 
 impl Session {
     pub fn login(&self) -> LoginId {
-        LoginId { issuer: self.issuer.clone(), subject: self.subject.clone() }
+        LoginId {
+            issuer: self.issuer.clone(),
+            subject: self.subject.clone(),
+        }
     }
 
     pub fn locale(&self) -> Locale {
@@ -56,7 +59,9 @@ impl Session {
     }
 
     pub fn invitation_id(&self) -> Option<InvitationId> {
-        self.invitation.as_deref().and_then(|id| InvitationId::parse(id).ok())
+        self.invitation
+            .as_deref()
+            .and_then(|id| InvitationId::parse(id).ok())
     }
 
     pub fn csrf_matches(&self, sent: &str) -> bool {
@@ -77,16 +82,29 @@ impl Flow {
     }
 }
 
-pub fn open_flow(state: &AppState, cookie_header: Option<&str>, now: OffsetDateTime) -> Option<Flow> {
+pub fn open_flow(
+    state: &AppState,
+    cookie_header: Option<&str>,
+    now: OffsetDateTime,
+) -> Option<Flow> {
     state.cookies.open(cookie_header, FLOW, now)
 }
 
-pub fn open_session(state: &AppState, cookie_header: Option<&str>, now: OffsetDateTime) -> Option<Session> {
+pub fn open_session(
+    state: &AppState,
+    cookie_header: Option<&str>,
+    now: OffsetDateTime,
+) -> Option<Session> {
     state.cookies.open(cookie_header, SESSION, now)
 }
 
 /// The page for a message, in `locale`.
-pub fn message_page(state: &AppState, message: Message, locale: Locale, cookies: &[String]) -> Response {
+pub fn message_page(
+    state: &AppState,
+    message: Message,
+    locale: Locale,
+    cookies: &[String],
+) -> Response {
     let (status, page) = message.page(locale, &state.services.product_name);
     pages::html(status, &page, cookies)
 }
@@ -106,7 +124,9 @@ pub fn error_page(state: &AppState, error: InvitationError, locale: Locale) -> R
     };
     let mut response = message_page(state, message, locale, &[]);
     if response.status() == warp::http::StatusCode::SERVICE_UNAVAILABLE {
-        response.headers_mut().insert("retry-after", warp::http::HeaderValue::from_static("30"));
+        response
+            .headers_mut()
+            .insert("retry-after", warp::http::HeaderValue::from_static("30"));
     }
     response
 }

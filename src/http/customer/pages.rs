@@ -4,9 +4,9 @@
 
 use crate::domain::locale::Locale;
 use askama::Template;
+use warp::Reply as _;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
-use warp::Reply as _;
 
 /// What every page shows around its content.
 pub struct Chrome {
@@ -17,7 +17,11 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(locale: Locale, title: impl Into<String>, product: &str) -> Self {
-        Self { lang: locale.as_str(), title: title.into(), product: product.to_owned() }
+        Self {
+            lang: locale.as_str(),
+            title: title.into(),
+            product: product.to_owned(),
+        }
     }
 }
 
@@ -74,7 +78,10 @@ pub fn html(status: StatusCode, page: &impl Template, cookies: &[String]) -> Res
     });
     let mut response = warp::reply::with_status(warp::reply::html(body), status).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     add_cookies(&mut response, cookies);
     response

@@ -1,6 +1,7 @@
 //! `TestApp`: the real handler, in this process, on a free port, with its own tables in a
 //! real Azurite, a real SMTP server and a real staff identity provider.
 
+pub mod browser;
 pub mod mailbox;
 pub mod stack;
 pub mod tokens;
@@ -52,14 +53,32 @@ impl TestApp {
         app
     }
 
+    /// Like `spawn`, with the in-test provider standing in for B2C too, so tests can
+    /// answer a code redemption with any id_token they make.
+    pub async fn spawn_with_test_b2c() -> Self {
+        let app = Self::start(Vec::new(), |_| {}, true).await;
+        app.wait_for_tables().await;
+        app
+    }
+
     /// Starts the handler without waiting for its tables (for storage that is away).
     pub async fn spawn_unready(overrides: Overrides, tune: impl FnOnce(&mut Settings)) -> Self {
+        Self::start(overrides, tune, false).await
+    }
+
+    async fn start(overrides: Overrides, tune: impl FnOnce(&mut Settings), test_b2c: bool) -> Self {
         let stack = stack();
         let idp = StaffIdp::start().await;
         let table_prefix = unique("t");
+        // The public address must be known before start (redirect URIs carry it).
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut env: HashMap<&'static str, String> = HashMap::from([
-            ("FUNCTIONS_CUSTOMHANDLER_PORT", "0".to_owned()),
-            ("PUBLIC_BASE_URL", "http://localhost:7071".to_owned()),
+            ("FUNCTIONS_CUSTOMHANDLER_PORT", port.to_string()),
+            ("PUBLIC_BASE_URL", format!("http://127.0.0.1:{port}")),
             (
                 "INVITATIONS_STORAGE",
                 stack.storage_connection_string.clone(),
@@ -74,6 +93,10 @@ impl TestApp {
             ("MAIL_FROM", "invitations@gfms.example".to_owned()),
             ("PRODUCT_NAME", "GFMS Customer Portal".to_owned()),
         ]);
+        if test_b2c {
+            env.insert("B2C_METADATA_URL", idp.metadata_url.clone());
+            env.insert("B2C_CLIENT_ID", tokens::B2C_CLIENT.to_owned());
+        }
         for (name, value) in overrides {
             match value {
                 Some(value) => env.insert(name, value),
@@ -96,6 +119,7 @@ impl TestApp {
         }));
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
             .build()
             .unwrap();
         Self {

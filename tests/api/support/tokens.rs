@@ -8,6 +8,8 @@ use time::OffsetDateTime;
 use warp::Filter;
 
 pub const AUDIENCE: &str = "api://invitations-test";
+/// The client id the in-test provider issues id_tokens for, when it stands in for B2C.
+pub const B2C_CLIENT: &str = "test-b2c-client";
 pub const ROLE: &str = "Invitations.Send";
 
 pub struct Key {
@@ -47,6 +49,10 @@ pub struct StaffIdp {
     pub metadata_url: String,
     keys: Arc<RwLock<Vec<Value>>>,
     pub jwks_hits: Arc<std::sync::atomic::AtomicUsize>,
+    /// What `/token` answers next: an id_token, or `None` for an `invalid_grant` error.
+    next_id_token: Arc<RwLock<Option<String>>>,
+    /// The forms `/token` received.
+    pub token_requests: Arc<RwLock<Vec<std::collections::HashMap<String, String>>>>,
 }
 
 impl StaffIdp {
@@ -62,6 +68,25 @@ impl StaffIdp {
             "authorization_endpoint": format!("{base}/authorize"),
             "token_endpoint": format!("{base}/token"),
         });
+        let next_id_token: Arc<RwLock<Option<String>>> = Arc::new(RwLock::new(None));
+        let token_requests = Arc::new(RwLock::new(Vec::new()));
+        let (next, requests) = (next_id_token.clone(), token_requests.clone());
+        let token_route = warp::path!("token")
+            .and(warp::post())
+            .and(warp::body::form::<std::collections::HashMap<String, String>>())
+            .map(move |form| {
+                requests.write().unwrap().push(form);
+                match next.write().unwrap().take() {
+                    Some(id_token) => warp::reply::with_status(
+                        warp::reply::json(&json!({"id_token": id_token, "token_type": "Bearer"})),
+                        warp::http::StatusCode::OK,
+                    ),
+                    None => warp::reply::with_status(
+                        warp::reply::json(&json!({"error": "invalid_grant"})),
+                        warp::http::StatusCode::BAD_REQUEST,
+                    ),
+                }
+            });
         let meta_route = warp::path!(".well-known" / "openid-configuration")
             .map(move || warp::reply::json(&metadata));
         let served = keys.clone();
@@ -71,7 +96,7 @@ impl StaffIdp {
             warp::reply::json(&json!({"keys": *served.read().unwrap()}))
         });
         tokio::spawn(
-            warp::serve(meta_route.or(keys_route))
+            warp::serve(meta_route.or(keys_route).or(token_route))
                 .incoming(listener)
                 .run(),
         );
@@ -80,7 +105,33 @@ impl StaffIdp {
             issuer,
             keys,
             jwks_hits: hits,
+            next_id_token,
+            token_requests,
         }
+    }
+
+    /// The next code redemption returns this id_token.
+    pub fn answer_next_code_with(&self, id_token: String) {
+        *self.next_id_token.write().unwrap() = Some(id_token);
+    }
+
+    /// Claims of a B2C id_token for `email`, bound to the sign-in's `nonce`.
+    pub fn b2c_claims(&self, email: &str, nonce: &str) -> Value {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        json!({
+            "iss": self.issuer,
+            "aud": B2C_CLIENT,
+            "sub": format!("sub-{email}"),
+            "iat": now,
+            "nbf": now,
+            "exp": now + 3600,
+            "auth_time": now,
+            "nonce": nonce,
+            "emails": [email],
+            "name": "Willy URS",
+            "tfp": "B2C_1_signupsignin",
+            "ver": "1.0",
+        })
     }
 
     /// The provider starts publishing another key (a rotation).

@@ -1,0 +1,69 @@
+//! Signing in as a customer over plain HTTP: following the email link, the local B2C
+//! stand-in's login form and the redirects back, with a cookie jar like a browser's.
+
+use reqwest::Client;
+use url::Url;
+
+/// A client that keeps cookies and does not follow redirects (the tests look at each).
+pub fn browser() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// Query parameter `name` of `url`.
+pub fn param(url: &str, name: &str) -> Option<String> {
+    Url::parse(url)
+        .ok()?
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// From the provider's authorize address to the redirect back to the handler, signing in
+/// at the local B2C stand-in as `email` with identity provider `idp` (`local`,
+/// `google.com`, `live.com`). Returns the callback address (with `code` and `state`).
+pub async fn sign_in_at_b2c(client: &Client, authorize: &str, email: &str, idp: &str) -> String {
+    let mut url = Url::parse(authorize).unwrap();
+    for _ in 0..10 {
+        let response = client.get(url.clone()).send().await.unwrap();
+        if response.status().is_redirection() {
+            let next = url.join(&location(&response)).unwrap();
+            if next.path().ends_with("/api/AcceptInvite") {
+                return next.to_string();
+            }
+            url = next;
+            continue;
+        }
+        assert_eq!(response.status(), 200, "the login page at {url}");
+        // The login form: POST {page}/login with email, password, idp.
+        let login = Url::parse(&format!(
+            "{}/login",
+            url.as_str().split('?').next().unwrap()
+        ))
+        .unwrap();
+        let response = client
+            .post(login.clone())
+            .form(&[
+                ("email", email),
+                ("password", "correct horse"),
+                ("idp", idp),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_redirection(),
+            "login accepted: {}",
+            response.status()
+        );
+        url = login.join(&location(&response)).unwrap();
+    }
+    panic!("never came back to /api/AcceptInvite");
+}
