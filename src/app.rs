@@ -13,7 +13,8 @@ use crate::mail::smtp::SmtpMailer;
 use crate::service::{Services, delivery};
 use crate::settings::Settings;
 use crate::storage::{
-    AccountStore, InvitationStore, TableAccountStore, TableInvitationStore, connection,
+    AccountStore, InvitationStore, LimitStore, TableAccountStore, TableInvitationStore,
+    TableLimitStore, connection,
 };
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -66,6 +67,8 @@ impl Application {
             Arc::new(TableInvitationStore::new(&service, &settings.table_prefix));
         let accounts: Arc<dyn AccountStore> =
             Arc::new(TableAccountStore::new(&service, &settings.table_prefix));
+        let limit_store: Arc<dyn LimitStore> =
+            Arc::new(TableLimitStore::new(&service, &settings.table_prefix));
         let mailer: Arc<dyn Mailer> = match &settings.smtp_url {
             Some(url) => Arc::new(
                 SmtpMailer::new(
@@ -130,6 +133,8 @@ impl Application {
         let services = Services {
             store,
             accounts,
+            limit_store,
+            limits: settings.limits,
             mailer,
             clock,
             public_base_url: settings.public_base_url.clone(),
@@ -179,7 +184,10 @@ async fn ensure_tables(services: Services) {
     let mut wait = Duration::from_millis(250);
     loop {
         let created = match services.store.ensure_tables().await {
-            Ok(()) => services.accounts.ensure_tables().await,
+            Ok(()) => match services.accounts.ensure_tables().await {
+                Ok(()) => services.limit_store.ensure_table().await,
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         };
         match created {

@@ -59,7 +59,29 @@ pub struct Settings {
     pub mail_from: lettre::Address,
     pub cookie_key: Option<Secret<Vec<u8>>>,
     pub product_name: String,
+    pub limits: Limits,
     pub tuning: Tuning,
+}
+
+/// Abuse limits; they hold across instances (counted in the tables).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// `LIMIT_INVITATIONS_PER_HOUR`: invitations (and resends) one staff member may send.
+    pub invitations_per_staff_per_hour: u32,
+    /// `LIMIT_EMAILS_PER_ADDRESS_PER_DAY`: invitation emails to one address, whatever route.
+    pub emails_per_address_per_day: u32,
+    /// `LIMIT_FAILED_LINKS_PER_HOUR`: unknown invitation links one client may try.
+    pub failed_links_per_client_per_hour: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            invitations_per_staff_per_hour: 200,
+            emails_per_address_per_day: 5,
+            failed_links_per_client_per_hour: 30,
+        }
+    }
 }
 
 /// Internal knobs with production defaults; tests shorten them.
@@ -241,8 +263,42 @@ impl Settings {
             mail_from,
             cookie_key,
             product_name: get("PRODUCT_NAME").unwrap_or_else(|| "Customer Portal".to_owned()),
+            limits: Limits {
+                invitations_per_staff_per_hour: limit(
+                    &get,
+                    "LIMIT_INVITATIONS_PER_HOUR",
+                    Limits::default().invitations_per_staff_per_hour,
+                )?,
+                emails_per_address_per_day: limit(
+                    &get,
+                    "LIMIT_EMAILS_PER_ADDRESS_PER_DAY",
+                    Limits::default().emails_per_address_per_day,
+                )?,
+                failed_links_per_client_per_hour: limit(
+                    &get,
+                    "LIMIT_FAILED_LINKS_PER_HOUR",
+                    Limits::default().failed_links_per_client_per_hour,
+                )?,
+            },
             tuning: Tuning::default(),
         })
+    }
+}
+
+/// A positive whole number, or the default when unset.
+fn limit(
+    get: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+    default: u32,
+) -> Result<u32, SettingsError> {
+    match get(name) {
+        None => Ok(default),
+        Some(value) => value
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| bad(name, "must be a whole number above 0")),
     }
 }
 
@@ -331,6 +387,8 @@ mod tests {
             ("SMTP_URL", "http://mail.example.com"),
             ("MAIL_FROM", "nobody"),
             ("COOKIE_KEY", "c2hvcnQ="),
+            ("LIMIT_INVITATIONS_PER_HOUR", "0"),
+            ("LIMIT_EMAILS_PER_ADDRESS_PER_DAY", "many"),
         ];
         for (name, value) in cases {
             let mut env = base();

@@ -155,6 +155,10 @@ impl ExpiryDays {
     pub fn duration(self) -> Duration {
         Duration::days(i64::from(self.0))
     }
+
+    pub fn days(self) -> u8 {
+        self.0
+    }
 }
 
 impl Default for ExpiryDays {
@@ -313,6 +317,10 @@ pub struct Invitation {
     pub status: StoredStatus,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
+    /// How long each link stays usable (a resend restarts it).
+    pub expires_in: ExpiryDays,
+    /// The email already had an account when invited: the email says "sign in".
+    pub existing_customer: bool,
     pub invited_by: Inviter,
     pub company: CompanyDraft,
     pub delivery: Delivery,
@@ -365,6 +373,8 @@ impl Invitation {
             status: StoredStatus::Pending,
             created_at: now,
             expires_at: now + new.expires_in.duration(),
+            expires_in: new.expires_in,
+            existing_customer: false,
             invited_by,
             company: new.company,
             delivery: Delivery::Queued {
@@ -448,6 +458,71 @@ impl Invitation {
             self.delivery = Delivery::Failed { attempts };
             self.push(now, Event::EmailFailed, SYSTEM_ACTOR);
         }
+    }
+
+    /// A new link and a new email for a pending or expired invitation; the expiry restarts
+    /// and the old link stops working.
+    pub fn resend(
+        &mut self,
+        new_link: LinkHash,
+        actor: &EmailAddress,
+        now: OffsetDateTime,
+    ) -> Result<(), NotAllowed> {
+        let status = self.status_at(now);
+        if !matches!(status, Status::Pending | Status::Expired) {
+            return Err(NotAllowed(status));
+        }
+        // The expiry stops being derivable once the invitation is pending again: keep it.
+        self.history = self.history_at(now);
+        self.link_hash = new_link;
+        self.expires_at = now + self.expires_in.duration();
+        self.delivery = Delivery::Queued {
+            attempts: 0,
+            next_attempt_at: now + Delivery::CLAIM,
+        };
+        self.push(now, Event::Resent, actor.as_str());
+        Ok(())
+    }
+
+    /// Withdraws the invitation: its link then shows a "revoked" page and a sign-in under
+    /// way can no longer complete. Revoking again changes nothing.
+    pub fn revoke(
+        &mut self,
+        actor: &EmailAddress,
+        now: OffsetDateTime,
+    ) -> Result<bool, NotAllowed> {
+        match self.status {
+            StoredStatus::Revoked => Ok(false),
+            StoredStatus::Completed => Err(NotAllowed(Status::Completed)),
+            StoredStatus::Pending | StoredStatus::Accepted => {
+                self.status = StoredStatus::Revoked;
+                self.push(now, Event::Revoked, actor.as_str());
+                Ok(true)
+            }
+        }
+    }
+
+    /// The history with `expired` added at the moment it happened, if it has.
+    pub fn history_at(&self, now: OffsetDateTime) -> Vec<HistoryEntry> {
+        let mut history = self.history.clone();
+        if self.status_at(now) == Status::Expired
+            && !history.iter().any(|h| h.event == Event::Expired)
+        {
+            let at = self.expires_at;
+            let index = history
+                .iter()
+                .position(|h| h.at > at)
+                .unwrap_or(history.len());
+            history.insert(
+                index,
+                HistoryEntry {
+                    at,
+                    event: Event::Expired,
+                    actor: SYSTEM_ACTOR.to_owned(),
+                },
+            );
+        }
+        history
     }
 
     /// Notes the first opening of the link (later openings change nothing: mail scanners
@@ -724,6 +799,61 @@ mod tests {
         assert_eq!(
             invitation.accept(login("a"), &invited, now),
             Err(AcceptError::NotUsable(Status::Revoked))
+        );
+    }
+
+    #[test]
+    fn a_resend_restarts_the_expiry_with_a_new_link_for_pending_or_expired_only() {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let staff = EmailAddress::parse("tamer@gfms.example").unwrap();
+        let mut invitation = new_invitation(now);
+        let later = now + Duration::days(10);
+        assert_eq!(invitation.status_at(later), Status::Expired);
+        let hash = InvitationSecret::generate().unwrap().hash();
+        invitation.resend(hash.clone(), &staff, later).unwrap();
+        assert_eq!(invitation.status_at(later), Status::Pending);
+        assert_eq!(invitation.expires_at, later + Duration::days(7));
+        assert_eq!(invitation.link_hash, hash);
+        assert_eq!(
+            invitation.history.last().map(|h| h.event),
+            Some(Event::Resent)
+        );
+        invitation.revoke(&staff, later).unwrap();
+        let refused =
+            invitation.resend(InvitationSecret::generate().unwrap().hash(), &staff, later);
+        assert_eq!(refused, Err(NotAllowed(Status::Revoked)));
+    }
+
+    #[test]
+    fn revoking_is_idempotent_and_not_for_completed_invitations() {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let staff = EmailAddress::parse("tamer@gfms.example").unwrap();
+        let mut invitation = new_invitation(now);
+        assert_eq!(invitation.revoke(&staff, now), Ok(true));
+        assert_eq!(invitation.revoke(&staff, now), Ok(false));
+        assert_eq!(invitation.status_at(now), Status::Revoked);
+        let mut done = new_invitation(now);
+        let email = done.email.clone();
+        done.accept(login("a"), &email, now).unwrap();
+        done.complete(&login("a"), "c1", now).unwrap();
+        assert_eq!(done.revoke(&staff, now), Err(NotAllowed(Status::Completed)));
+    }
+
+    #[test]
+    fn the_history_shows_when_an_invitation_expired() {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let invitation = new_invitation(now);
+        assert!(
+            !invitation
+                .history_at(now)
+                .iter()
+                .any(|h| h.event == Event::Expired)
+        );
+        let history = invitation.history_at(now + Duration::days(8));
+        let expired = history.iter().find(|h| h.event == Event::Expired).unwrap();
+        assert_eq!(
+            (expired.at, expired.actor.as_str()),
+            (invitation.expires_at, SYSTEM_ACTOR)
         );
     }
 

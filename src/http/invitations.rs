@@ -55,7 +55,7 @@ pub async fn get(
     let mut view = InvitationView::new(&invitation, now);
     view.history = Some(
         invitation
-            .history
+            .history_at(now)
             .iter()
             .map(|h| HistoryView {
                 at: timestamp(h.at),
@@ -65,6 +65,32 @@ pub async fn get(
             .collect(),
     );
     Ok(warp::reply::json(&view).into_response())
+}
+
+pub async fn resend(
+    state: AppState,
+    id: String,
+    authorization: Option<String>,
+) -> Result<Response, Problem> {
+    let staff = state.staff.authenticate(authorization.as_deref()).await?;
+    let id =
+        InvitationId::parse(&id).map_err(|_| Problem::not_found("No invitation has this id."))?;
+    let resent = invitations::resend(&state.services, &id, &staff.email).await?;
+    let mut view = InvitationView::new(&resent.invitation, resent.now);
+    view.invite_url = Some(resent.invite_url);
+    Ok(warp::reply::json(&view).into_response())
+}
+
+pub async fn revoke(
+    state: AppState,
+    id: String,
+    authorization: Option<String>,
+) -> Result<Response, Problem> {
+    let staff = state.staff.authenticate(authorization.as_deref()).await?;
+    let id =
+        InvitationId::parse(&id).map_err(|_| Problem::not_found("No invitation has this id."))?;
+    let (invitation, now) = invitations::revoke(&state.services, &id, &staff.email).await?;
+    Ok(warp::reply::json(&InvitationView::new(&invitation, now)).into_response())
 }
 
 pub async fn list(

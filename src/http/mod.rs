@@ -7,6 +7,7 @@
 
 pub mod assets;
 pub mod body;
+pub mod bulk;
 pub mod cookies;
 pub mod customer;
 pub mod invitations;
@@ -19,6 +20,7 @@ use crate::service::Services;
 use problem::Problem;
 use std::convert::Infallible;
 use std::sync::Arc;
+use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
@@ -47,11 +49,16 @@ fn raw_query() -> impl Filter<Extract = (String,), Error = Infallible> + Clone {
 /// The body, at most [`body::MAX_BODY`] bytes.
 fn limited_body()
 -> impl Filter<Extract = (Result<bytes::Bytes, Problem>,), Error = Rejection> + Clone {
+    body_up_to(body::MAX_BODY)
+}
+
+/// The body, at most `limit` bytes.
+fn body_up_to(
+    limit: usize,
+) -> impl Filter<Extract = (Result<bytes::Bytes, Problem>,), Error = Rejection> + Clone {
     warp::header::optional::<u64>("content-length")
         .and(warp::body::stream())
-        .then(|length, stream| async move {
-            body::collect(Box::pin(stream), length, body::MAX_BODY).await
-        })
+        .then(move |length, stream| async move { body::collect(Box::pin(stream), length, limit).await })
 }
 
 /// Turns a handler's result into a response.
@@ -98,6 +105,33 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(authorization())
         .then(|id, state, auth| async move { respond(invitations::get(state, id, auth).await) });
 
+    let resend = warp::path!("api" / "invitations" / String / "resend")
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(authorization())
+        .then(|id, state, auth| async move { respond(invitations::resend(state, id, auth).await) });
+
+    let revoke = warp::path!("api" / "invitations" / String)
+        .and(warp::delete())
+        .and(with_state(state.clone()))
+        .and(authorization())
+        .then(|id, state, auth| async move { respond(invitations::revoke(state, id, auth).await) });
+
+    let bulk_route = warp::path!("api" / "invitations" / "bulk")
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(authorization())
+        .and(warp::header::optional::<String>("content-type"))
+        .and(body_up_to(bulk::MAX_BODY))
+        .then(
+            |state, auth, content_type, body: Result<bytes::Bytes, Problem>| async move {
+                respond(match body {
+                    Ok(body) => bulk::bulk(state, auth, content_type, body).await,
+                    Err(problem) => Err(problem),
+                })
+            },
+        );
+
     let cookie = || warp::header::optional::<String>("cookie");
     let language = || warp::header::optional::<String>("accept-language");
 
@@ -106,6 +140,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(with_state(state.clone()))
         .and(raw_query())
         .and(language())
+        .and(warp::header::optional::<String>("x-forwarded-for"))
         .then(customer::link::open);
 
     let accept_get = warp::path!("api" / "AcceptInvite")
@@ -173,31 +208,35 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(limited_body())
         .then(|state, body| async move { respond(timer::retry_deliveries(state, body).await) });
 
-    ready
-        .or(invite)
-        .unify()
-        .or(list)
-        .unify()
-        .or(get_one)
-        .unify()
-        .or(retry)
-        .unify()
-        .or(link)
-        .unify()
-        .or(accept_get)
-        .unify()
-        .or(accept_post)
-        .unify()
-        .or(company_form)
-        .unify()
-        .or(company_create)
-        .unify()
-        .or(home)
-        .unify()
-        .or(sign_out)
-        .unify()
-        .or(asset)
-        .unify()
+    // Each route is boxed before they are combined: warp's nested filter types otherwise
+    // grow with every route and the compiler's type checking with them.
+    let all: Vec<BoxedFilter<(Response,)>> = vec![
+        ready.boxed(),
+        invite.boxed(),
+        bulk_route.boxed(),
+        resend.boxed(),
+        revoke.boxed(),
+        list.boxed(),
+        get_one.boxed(),
+        retry.boxed(),
+        link.boxed(),
+        accept_get.boxed(),
+        accept_post.boxed(),
+        company_form.boxed(),
+        company_create.boxed(),
+        home.boxed(),
+        sign_out.boxed(),
+        asset.boxed(),
+    ];
+    let combined = all
+        .into_iter()
+        .reduce(|routes, route| routes.or(route).unify().boxed())
+        .unwrap_or_else(|| {
+            warp::any()
+                .and_then(|| async { Err::<Response, _>(warp::reject::not_found()) })
+                .boxed()
+        });
+    combined
         .recover(recover)
         .unify()
         .map(secure_headers)

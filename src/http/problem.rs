@@ -123,6 +123,22 @@ impl From<InvitationError> for Problem {
                 problem
             }
             InvitationError::NotFound => Problem::not_found("No invitation has this id."),
+            InvitationError::NotAllowed { why } => Problem::new(
+                StatusCode::CONFLICT,
+                "not-allowed",
+                "Not allowed in this state",
+                why,
+            ),
+            InvitationError::Limited {
+                retry_after,
+                detail,
+            } => Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "Too many requests",
+                detail,
+            )
+            .with_header("retry-after", retry_after.to_string()),
             InvitationError::Unavailable(why) => {
                 tracing::warn!(reason = %why, "storage unavailable");
                 Problem::unavailable(

@@ -19,6 +19,8 @@ pub struct InvitationMail {
     pub company_name: Option<String>,
     pub url: String,
     pub expires_on: String,
+    /// The address already has an account: "sign in" rather than "create an account".
+    pub existing: bool,
 }
 
 macro_rules! parts {
@@ -95,6 +97,7 @@ pub fn render(
         company_name: invitation.company.name.clone(),
         url,
         expires_on: long_date(invitation.expires_at, invitation.locale),
+        existing: invitation.existing_customer,
     };
     let (subject, text, html) = match invitation.locale {
         Locale::En => (
@@ -215,6 +218,25 @@ mod tests {
                 .count(),
             3
         );
+    }
+
+    #[test]
+    fn an_existing_customer_is_asked_to_sign_in() {
+        let mut existing = invitation(Locale::En, "Willy URS", None);
+        existing.existing_customer = true;
+        let email = render(&existing, "https://p.example/x".into(), "P").unwrap();
+        assert!(
+            email.html.contains(">Sign in now</a>")
+                && email.text.contains("Sign in with your account")
+        );
+        assert!(!email.text.contains("Create your account"));
+        let new = render(
+            &invitation(Locale::En, "Willy URS", None),
+            "https://p.example/x".into(),
+            "P",
+        )
+        .unwrap();
+        assert!(new.text.contains("Create your account, or sign in"));
     }
 
     #[test]

@@ -1,10 +1,13 @@
-//! Creating, reading and listing invitations.
+//! Creating, reading, listing, resending and revoking invitations.
 
-use super::{InvitationError, Services, delivery, random_u64};
-use crate::domain::invitation::{Invitation, InvitationId, Inviter, ListFilter, NewInvitation};
+use super::{InvitationError, Services, delivery, limits, random_u64};
+use crate::domain::email::EmailAddress;
+use crate::domain::invitation::{
+    Invitation, InvitationId, Inviter, ListFilter, NewInvitation, NotAllowed,
+};
 use crate::domain::secret::InvitationSecret;
 use crate::mail::invitation::invite_url;
-use crate::storage::Page;
+use crate::storage::{Page, StoreError};
 use time::OffsetDateTime;
 
 pub struct Created {
@@ -21,10 +24,31 @@ pub async fn create(
     inviter: Inviter,
 ) -> Result<Created, InvitationError> {
     let now = services.clock.now();
+    limits::staff_sends(services, &inviter.email, 1, now).await?;
+    create_counted(services, new, inviter, now).await
+}
+
+/// `create` for an invitation already counted against the staff member's hourly limit.
+pub async fn create_counted(
+    services: &Services,
+    new: NewInvitation,
+    inviter: Inviter,
+    now: OffsetDateTime,
+) -> Result<Created, InvitationError> {
+    // Checked before anything is stored, counted once the invitation is (a duplicate
+    // sends nothing, so it counts nothing).
+    limits::email_allowed(services, &new.email, now).await?;
     let secret = InvitationSecret::generate()?;
     let id = InvitationId::new(now, random_u64()?);
-    let invitation = Invitation::create(new, inviter, id, secret.hash(), now);
+    let mut invitation = Invitation::create(new, inviter, id, secret.hash(), now);
+    invitation.existing_customer = services
+        .accounts
+        .has_account_for_email(&invitation.email)
+        .await?;
     let stored = services.store.insert(&invitation, now).await?;
+    if let Err(e) = limits::email_to(services, &invitation.email, now).await {
+        tracing::warn!(invitation = %invitation.id, error = %e, "daily email count not updated");
+    }
     tracing::info!(invitation = %invitation.id, "invitation created");
     let url = invite_url(&services.public_base_url, &secret);
     let invitation = delivery::first_attempt(services, stored, &url).await;
@@ -52,4 +76,109 @@ pub async fn list(
 ) -> Result<(Page, OffsetDateTime), InvitationError> {
     let now = services.clock.now();
     Ok((services.store.list(filter, now).await?, now))
+}
+
+/// A new link and email for a pending or expired invitation; the old link stops working.
+pub async fn resend(
+    services: &Services,
+    id: &InvitationId,
+    staff: &EmailAddress,
+) -> Result<Created, InvitationError> {
+    let now = services.clock.now();
+    let current = services
+        .store
+        .get(id)
+        .await?
+        .ok_or(InvitationError::NotFound)?;
+    check_resendable(&current.value, now)?;
+    limits::staff_sends(services, staff, 1, now).await?;
+    limits::email_to(services, &current.value.email, now).await?;
+    // An expired invitation may have been followed by another for the same email.
+    services.store.claim_email(&current.value, now).await.map_err(|e| match e {
+        StoreError::Duplicate(other) => InvitationError::NotAllowed {
+            why: format!("Another active invitation ({other}) exists for this email; resend or revoke that one instead."),
+        },
+        other => other.into(),
+    })?;
+    let secret = InvitationSecret::generate()?;
+    services.store.add_link(&secret.hash(), id).await?;
+    let mut current = current;
+    for _ in 0..5 {
+        let mut invitation = current.value.clone();
+        invitation
+            .resend(secret.hash(), staff, now)
+            .map_err(|NotAllowed(status)| not_resendable(status.as_str()))?;
+        match services.store.replace(&invitation, &current.etag).await {
+            Ok(stored) => {
+                tracing::info!(invitation = %id, "invitation resent");
+                let url = invite_url(&services.public_base_url, &secret);
+                let invitation = delivery::first_attempt(services, stored, &url).await;
+                return Ok(Created {
+                    invitation,
+                    invite_url: url,
+                    now,
+                });
+            }
+            Err(StoreError::Conflict) => {
+                current = services
+                    .store
+                    .get(id)
+                    .await?
+                    .ok_or(InvitationError::NotFound)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Conflict.into())
+}
+
+fn check_resendable(invitation: &Invitation, now: OffsetDateTime) -> Result<(), InvitationError> {
+    use crate::domain::invitation::Status;
+    match invitation.status_at(now) {
+        Status::Pending | Status::Expired => Ok(()),
+        other => Err(not_resendable(other.as_str())),
+    }
+}
+
+fn not_resendable(status: &str) -> InvitationError {
+    InvitationError::NotAllowed {
+        why: format!("Only pending or expired invitations can be resent; this one is {status}."),
+    }
+}
+
+/// Withdraws an invitation; revoking a revoked one changes nothing.
+pub async fn revoke(
+    services: &Services,
+    id: &InvitationId,
+    staff: &EmailAddress,
+) -> Result<(Invitation, OffsetDateTime), InvitationError> {
+    let now = services.clock.now();
+    for _ in 0..5 {
+        let current = services
+            .store
+            .get(id)
+            .await?
+            .ok_or(InvitationError::NotFound)?;
+        let mut invitation = current.value.clone();
+        match invitation.revoke(staff, now) {
+            Ok(false) => return Ok((invitation, now)),
+            Ok(true) => match services.store.replace(&invitation, &current.etag).await {
+                Ok(_) => {
+                    tracing::info!(invitation = %id, "invitation revoked");
+                    return Ok((invitation, now));
+                }
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e.into()),
+            },
+            Err(NotAllowed(status)) => {
+                return Err(InvitationError::NotAllowed {
+                    why: format!(
+                        "A {} invitation cannot be revoked: its company exists.",
+                        status.as_str()
+                    ),
+                });
+            }
+        }
+    }
+    Err(StoreError::Conflict.into())
 }

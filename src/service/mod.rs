@@ -3,11 +3,13 @@
 
 pub mod delivery;
 pub mod invitations;
+pub mod limits;
 pub mod onboarding;
 
 use crate::clock::Clock;
 use crate::mail::Mailer;
-use crate::storage::{AccountStore, InvitationStore, StoreError};
+use crate::settings::Limits;
+use crate::storage::{AccountStore, InvitationStore, LimitStore, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
@@ -17,6 +19,8 @@ use url::Url;
 pub struct Services {
     pub store: Arc<dyn InvitationStore>,
     pub accounts: Arc<dyn AccountStore>,
+    pub limit_store: Arc<dyn LimitStore>,
+    pub limits: Limits,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub public_base_url: Url,
@@ -31,6 +35,12 @@ pub enum InvitationError {
     Duplicate(crate::domain::invitation::InvitationId),
     #[error("no such invitation")]
     NotFound,
+    /// The invitation's state does not allow this; `why` says so to the caller.
+    #[error("not allowed: {why}")]
+    NotAllowed { why: String },
+    /// An abuse limit is reached; try again after `retry_after` seconds.
+    #[error("limit reached: {detail}")]
+    Limited { retry_after: u64, detail: String },
     #[error("storage is unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]

@@ -3,7 +3,8 @@
 //! `{prefix}Companies`: PartitionKey = company id (derived from its invitation), RowKey
 //! `company`. `{prefix}Accounts`: PartitionKey `acct-{account id}` holds the account's
 //! `profile` row and one `company-{id}` row per membership; PartitionKey
-//! `login-{sha256(iss, sub)}`, RowKey `login`, leads from a login to its account. Every
+//! `login-{sha256(iss, sub)}`, RowKey `login`, leads from a login to its account;
+//! PartitionKey `email-{sha256}`, RowKey `account`, says an email has an account. Every
 //! row is written insert-if-absent, so repeating a creation finds the first write.
 
 use super::edm::{self, DateTimeTag};
@@ -37,6 +38,9 @@ pub trait AccountStore: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
     async fn memberships(&self, account: &AccountId) -> Result<Vec<Membership>, StoreError>;
+    /// Whether an account was made for this email (for the email's wording only: an
+    /// account is opened by its logins, never by an email).
+    async fn has_account_for_email(&self, email: &EmailAddress) -> Result<bool, StoreError>;
 }
 
 #[derive(Clone)]
@@ -159,6 +163,22 @@ fn account_partition(account: &AccountId) -> String {
     format!("acct-{}", account.as_str())
 }
 
+fn email_partition(email: &EmailAddress) -> String {
+    use sha2::Digest as _;
+    format!(
+        "email-{}",
+        crate::domain::secret::hex(&sha2::Sha256::digest(email.normalized().as_bytes()))
+    )
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct EmailEntity {
+    partition_key: String,
+    row_key: String,
+    account_id: String,
+}
+
 fn login_partition(login: &LoginId) -> String {
     format!("login-{}", login_key(login))
 }
@@ -261,12 +281,26 @@ impl AccountStore for TableAccountStore {
             company_name: company.details.name.clone(),
             role: Role::Administrator.as_str().to_owned(),
         };
-        let (a, b, c) = futures::join!(
+        let by_email = EmailEntity {
+            partition_key: email_partition(email),
+            row_key: "account".into(),
+            account_id: account.as_str().to_owned(),
+        };
+        let (a, b, c, d) = futures::join!(
             insert_absent(&self.accounts, &profile),
             insert_absent(&self.accounts, &login_row),
             insert_absent(&self.accounts, &membership),
+            insert_absent(&self.accounts, &by_email),
         );
-        a.and(b).and(c).map(|_| ())
+        a.and(b).and(c).and(d).map(|_| ())
+    }
+
+    async fn has_account_for_email(&self, email: &EmailAddress) -> Result<bool, StoreError> {
+        Ok(
+            read::<EmailEntity>(&self.accounts, &email_partition(email), "account")
+                .await?
+                .is_some(),
+        )
     }
 
     async fn memberships(&self, account: &AccountId) -> Result<Vec<Membership>, StoreError> {

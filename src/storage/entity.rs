@@ -7,8 +7,8 @@ use crate::domain::company::CompanyDraft;
 use crate::domain::country::{CountryCode, PostalCode, VatNumber};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{
-    Delivery, DisplayName, Event, HistoryEntry, Invitation, InvitationId, Inviter, LoginId,
-    StoredStatus,
+    Delivery, DisplayName, Event, ExpiryDays, HistoryEntry, Invitation, InvitationId, Inviter,
+    LoginId, StoredStatus,
 };
 use crate::domain::locale::Locale;
 use crate::domain::secret::LinkHash;
@@ -35,6 +35,11 @@ pub struct InvitationEntity {
     pub expires_at: OffsetDateTime,
     #[serde(rename = "ExpiresAt@odata.type", default)]
     expires_at_type: DateTimeTag,
+    /// Absent in rows written before it existed: 7 days.
+    #[serde(default = "default_expiry_days")]
+    pub expires_in_days: i32,
+    #[serde(default)]
+    pub existing_customer: bool,
     pub invited_by_name: String,
     pub invited_by_email: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -75,6 +80,10 @@ pub struct InvitationEntity {
     pub history: String,
 }
 
+fn default_expiry_days() -> i32 {
+    7
+}
+
 #[derive(Serialize, Deserialize)]
 struct StoredHistory {
     at: String,
@@ -113,6 +122,8 @@ impl From<&Invitation> for InvitationEntity {
             created_at_type: DateTimeTag,
             expires_at: inv.expires_at,
             expires_at_type: DateTimeTag,
+            expires_in_days: i32::from(inv.expires_in.days()),
+            existing_customer: inv.existing_customer,
             invited_by_name: inv.invited_by.name.clone(),
             invited_by_email: inv.invited_by.email.to_string(),
             company_name: inv.company.name.clone(),
@@ -207,6 +218,9 @@ impl TryFrom<InvitationEntity> for Invitation {
             status: StoredStatus::parse(&e.status).ok_or_else(|| corrupt("Status"))?,
             created_at: e.created_at,
             expires_at: e.expires_at,
+            expires_in: ExpiryDays::new(i64::from(e.expires_in_days))
+                .map_err(|_| corrupt("ExpiresInDays"))?,
+            existing_customer: e.existing_customer,
             invited_by: Inviter {
                 name: e.invited_by_name,
                 email: EmailAddress::parse(&e.invited_by_email)

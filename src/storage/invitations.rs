@@ -102,6 +102,9 @@ impl TableInvitationStore {
             };
             let holder = InvitationId::parse(&held.invitation_id)
                 .map_err(|_| StoreError::Unexpected("unreadable email lock".into()))?;
+            if holder == invitation.id {
+                return Ok(());
+            }
             let stale = match self.get_entity(&holder).await? {
                 Some(current) => !current.value.is_active(now),
                 None => now - held.written_at > ORPHAN_LOCK_GRACE,
@@ -277,6 +280,14 @@ impl InvitationStore for TableInvitationStore {
             value: invitation.clone(),
             etag: response.etag.to_string(),
         })
+    }
+
+    async fn claim_email(
+        &self,
+        invitation: &Invitation,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.lock_email(invitation, now).await
     }
 
     async fn get(&self, id: &InvitationId) -> Result<Option<Versioned<Invitation>>, StoreError> {

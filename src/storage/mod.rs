@@ -11,9 +11,11 @@ mod edm;
 mod entity;
 mod index;
 mod invitations;
+mod limits;
 
 pub use accounts::{AccountStore, TableAccountStore};
 pub use invitations::TableInvitationStore;
+pub use limits::{LimitStore, TableLimitStore};
 
 use crate::domain::invitation::{Invitation, InvitationId, ListFilter};
 use crate::domain::secret::LinkHash;
@@ -72,6 +74,13 @@ pub trait InvitationStore: Send + Sync + 'static {
         invitation: &Invitation,
         now: OffsetDateTime,
     ) -> Result<Versioned<Invitation>, StoreError>;
+    /// Takes (back) the email's lock for this invitation, unless another active invitation
+    /// holds it (`Duplicate`).
+    async fn claim_email(
+        &self,
+        invitation: &Invitation,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
     async fn get(&self, id: &InvitationId) -> Result<Option<Versioned<Invitation>>, StoreError>;
     async fn find_by_link(&self, hash: &LinkHash) -> Result<LinkTarget, StoreError>;
     /// Replaces the invitation if it still has `etag`; `Conflict` otherwise.

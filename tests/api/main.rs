@@ -9,5 +9,6 @@ mod delivery;
 mod health;
 mod invite;
 mod journey;
+mod lifecycle;
 mod listing;
 mod staff_tokens;

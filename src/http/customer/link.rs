@@ -11,12 +11,37 @@ use crate::http::AppState;
 use crate::http::cookies::FLOW;
 use crate::identity::customer::{AuthRequest, AuthorizeHints};
 use crate::mail::invitation::long_date;
+use crate::service::limits;
 use crate::service::onboarding::{self, LinkOutcome};
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-pub async fn open(state: AppState, query: String, accept_language: Option<String>) -> Response {
+pub async fn open(
+    state: AppState,
+    query: String,
+    accept_language: Option<String>,
+    forwarded_for: Option<String>,
+) -> Response {
     let browser_locale = Locale::negotiate(accept_language.as_deref());
+    // The client as the Functions front end saw it (the host forwards the header).
+    let client = forwarded_for
+        .as_deref()
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned());
+    let now = state.services.clock.now();
+    match limits::links_exhausted(&state.services, &client, now).await {
+        Ok(false) => {}
+        Ok(true) => {
+            let mut response = message_page(&state, Message::TooManyAttempts, browser_locale, &[]);
+            response
+                .headers_mut()
+                .insert("retry-after", warp::http::HeaderValue::from_static("3600"));
+            return response;
+        }
+        Err(e) => return error_page(&state, e, browser_locale),
+    }
     let mut secret = None;
     let mut prompt_login = false;
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
@@ -28,7 +53,7 @@ pub async fn open(state: AppState, query: String, accept_language: Option<String
         }
     }
     let Some(secret) = secret else {
-        return message_page(&state, Message::LinkUnknown, browser_locale, &[]);
+        return unknown_link(&state, &client, browser_locale).await;
     };
     let (outcome, now) = match onboarding::open_link(&state.services, &secret).await {
         Ok(found) => found,
@@ -97,4 +122,13 @@ pub async fn open(state: AppState, query: String, accept_language: Option<String
     };
     let cookie = state.cookies.seal(FLOW, &flow, now, now + FLOW_LIFETIME);
     super::pages::redirect(StatusCode::FOUND, authorize.as_str(), &[cookie])
+}
+
+/// The "unknown link" page, after counting the attempt against the client.
+async fn unknown_link(state: &AppState, client: &str, locale: Locale) -> Response {
+    let now = state.services.clock.now();
+    if let Err(e) = limits::link_failed(&state.services, client, now).await {
+        tracing::warn!(error = %e, "failed link attempt not counted");
+    }
+    message_page(state, Message::LinkUnknown, locale, &[])
 }

@@ -56,6 +56,8 @@ pub enum Message {
     SessionRequired,
     FormExpired,
     SignedOut,
+    /// Too many unknown links from this client.
+    TooManyAttempts,
     Unavailable,
     Internal,
 }
@@ -154,6 +156,8 @@ impl Message {
                 "For your security the form can only be sent from the page we showed you. Nothing was changed.".into()], Some(("Reload the form".into(), "/api/CreateCompany".into()))),
             Self::SignedOut => text(S::OK, "Signed out", "You are signed out", vec![
                 "To come back, sign in again from your invitation email or the address your sales contact gave you.".into()], None),
+            Self::TooManyAttempts => text(S::TOO_MANY_REQUESTS, "Too many attempts", "Too many attempts", vec![
+                "Too many invitation links that do not exist were tried from here. For your security, please wait an hour and try again with the link from your email.".into()], None),
             Self::Unavailable => text(S::SERVICE_UNAVAILABLE, "Temporarily unavailable", "We cannot do this right now", vec![
                 "A service we depend on is not answering. Nothing was changed; please try again in a few minutes.".into()], None),
             Self::Internal => text(S::INTERNAL_SERVER_ERROR, "Something went wrong", "Something went wrong on our side", vec![
@@ -210,6 +214,8 @@ impl Message {
                 "Pour votre sécurité, le formulaire ne peut être envoyé que depuis la page que nous vous avons montrée. Rien n'a été modifié.".into()], Some(("Recharger le formulaire".into(), "/api/CreateCompany".into()))),
             Self::SignedOut => text(S::OK, "Déconnecté", "Vous êtes déconnecté", vec![
                 "Pour revenir, connectez-vous à nouveau depuis votre e-mail d'invitation ou l'adresse donnée par votre interlocuteur commercial.".into()], None),
+            Self::TooManyAttempts => text(S::TOO_MANY_REQUESTS, "Trop de tentatives", "Trop de tentatives", vec![
+                "Trop de liens d'invitation inexistants ont été essayés depuis cet endroit. Par sécurité, attendez une heure puis réessayez avec le lien de votre e-mail.".into()], None),
             Self::Unavailable => text(S::SERVICE_UNAVAILABLE, "Momentanément indisponible", "Nous ne pouvons pas le faire pour le moment", vec![
                 "Un service dont nous dépendons ne répond pas. Rien n'a été modifié ; réessayez dans quelques minutes.".into()], None),
             Self::Internal => text(S::INTERNAL_SERVER_ERROR, "Une erreur est survenue", "Une erreur est survenue de notre côté", vec![

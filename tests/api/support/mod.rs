@@ -137,7 +137,13 @@ impl TestApp {
         use futures::StreamExt as _;
         for _ in 0..200 {
             let mut ready = true;
-            for table in ["Invitations", "InvitationIndex"] {
+            for table in [
+                "Invitations",
+                "InvitationIndex",
+                "Companies",
+                "Accounts",
+                "Limits",
+            ] {
                 let mut query = self.table(table).query().top(1).into_stream::<Value>();
                 ready &= matches!(query.next().await, Some(Ok(_)));
             }

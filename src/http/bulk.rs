@@ -1,0 +1,313 @@
+//! `POST /api/invitations/bulk`: up to 500 invitations at once, as a JSON array of create
+//! bodies or a CSV file whose header row names the create body's fields (`company.name`
+//! style for company fields). One result per row, in input order; no row's failure stops
+//! the others; the same limits as single invitations.
+
+use super::AppState;
+use super::invitations::parse_create;
+use super::problem::Problem;
+use crate::domain::FieldErrors;
+use crate::domain::invitation::Inviter;
+use crate::service::{InvitationError, invitations, limits};
+use futures::StreamExt as _;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use warp::Reply as _;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+pub const MAX_ROWS: usize = 500;
+/// 500 rows with full company data fit well within this.
+pub const MAX_BODY: usize = 1024 * 1024;
+/// Rows created at once.
+const CONCURRENCY: usize = 4;
+
+#[derive(Serialize)]
+struct RowResult {
+    row: usize,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl RowResult {
+    fn new(row: usize, status: &'static str) -> Self {
+        Self {
+            row,
+            status,
+            id: None,
+            errors: None,
+        }
+    }
+}
+
+pub async fn bulk(
+    state: AppState,
+    authorization: Option<String>,
+    content_type: Option<String>,
+    raw: bytes::Bytes,
+) -> Result<Response, Problem> {
+    let staff = state.staff.authenticate(authorization.as_deref()).await?;
+    let rows = parse_rows(content_type.as_deref(), &raw)?;
+    if rows.len() > MAX_ROWS {
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-many-rows",
+            "Too many rows",
+            format!(
+                "Send at most {MAX_ROWS} invitations at once; this request has {}. Nothing was created.",
+                rows.len()
+            ),
+        ));
+    }
+    if rows.is_empty() {
+        return Err(Problem::bad_request(
+            "no-rows",
+            "The request holds no invitations.",
+        ));
+    }
+    let parsed: Vec<_> = rows
+        .into_iter()
+        .map(|row| row.and_then(|object| parse_create(&object)))
+        .collect();
+    // A later row for an email an earlier row invites is that row's duplicate: decided
+    // here, so the first row wins whatever order the rows are stored in.
+    let mut first_row: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let earlier: Vec<Option<usize>> = parsed
+        .iter()
+        .enumerate()
+        .map(|(index, row)| {
+            let email = row.as_ref().ok()?.email.normalized();
+            match first_row.get(&email) {
+                Some(first) => Some(*first),
+                None => {
+                    first_row.insert(email, index);
+                    None
+                }
+            }
+        })
+        .collect();
+    let valid = first_row.len() as u32;
+    let now = state.services.clock.now();
+    let (remaining, retry_after) =
+        limits::staff_remaining(&state.services, &staff.email, now).await?;
+    if valid > remaining {
+        return Err(Problem::from(InvitationError::Limited {
+            retry_after,
+            detail: format!(
+                "These rows hold {valid} valid invitations, but you can send {remaining} more this hour. Nothing was created."
+            ),
+        }));
+    }
+    limits::staff_sends(&state.services, &staff.email, valid, now).await?;
+    let inviter: Inviter = staff.into();
+    let services = &state.services;
+    let mut results: Vec<RowResult> =
+        futures::stream::iter(parsed.into_iter().zip(earlier.iter().copied()).enumerate())
+            .map(|(index, (row, earlier))| {
+                let inviter = inviter.clone();
+                async move {
+                    let number = index + 1;
+                    let new = match row {
+                        Ok(_) if earlier.is_some() => return RowResult::new(number, "duplicate"),
+                        Ok(new) => new,
+                        Err(errors) => {
+                            return RowResult {
+                                errors: Some(errors.into_map()),
+                                ..RowResult::new(number, "invalid")
+                            };
+                        }
+                    };
+                    match invitations::create_counted(services, new, inviter, now).await {
+                        Ok(created) => RowResult {
+                            id: Some(created.invitation.id.to_string()),
+                            ..RowResult::new(number, "created")
+                        },
+                        Err(InvitationError::Duplicate(id)) => RowResult {
+                            id: Some(id.to_string()),
+                            ..RowResult::new(number, "duplicate")
+                        },
+                        Err(InvitationError::Limited { detail, .. }) => {
+                            let mut errors = FieldErrors::default();
+                            errors.add("email", detail);
+                            RowResult {
+                                errors: Some(errors.into_map()),
+                                ..RowResult::new(number, "limited")
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(row = number, error = %e, "bulk row failed");
+                            let mut errors = FieldErrors::default();
+                            errors.add("row", "could not be stored now; send this row again");
+                            RowResult {
+                                errors: Some(errors.into_map()),
+                                ..RowResult::new(number, "failed")
+                            }
+                        }
+                    }
+                }
+            })
+            .buffered(CONCURRENCY)
+            .collect()
+            .await;
+    for (index, earlier) in earlier.iter().enumerate() {
+        if let Some(first) = earlier {
+            results[index].id = results[*first].id.clone();
+        }
+    }
+    Ok(warp::reply::json(&serde_json::json!({ "results": results })).into_response())
+}
+
+type Row = Result<Map<String, Value>, FieldErrors>;
+
+fn parse_rows(content_type: Option<&str>, raw: &[u8]) -> Result<Vec<Row>, Problem> {
+    let essence = content_type
+        .and_then(|ct| ct.split(';').next())
+        .map(|e| e.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    match essence.as_str() {
+        "application/json" => {
+            let value: Value = serde_json::from_slice(raw).map_err(|e| {
+                Problem::bad_request(
+                    "malformed-json",
+                    format!(
+                        "The body is not valid JSON (line {}, column {}).",
+                        e.line(),
+                        e.column()
+                    ),
+                )
+            })?;
+            let Value::Array(items) = value else {
+                return Err(Problem::bad_request(
+                    "malformed-json",
+                    "The body must be a JSON array of invitations.",
+                ));
+            };
+            Ok(items
+                .into_iter()
+                .map(|item| match item {
+                    Value::Object(object) => Ok(object),
+                    _ => {
+                        let mut errors = FieldErrors::default();
+                        errors.add("row", "must be a JSON object");
+                        Err(errors)
+                    }
+                })
+                .collect())
+        }
+        "text/csv" => parse_csv(raw),
+        _ => Err(Problem::bad_request(
+            "unsupported-content-type",
+            "Send a JSON array ('Content-Type: application/json') or a CSV file ('Content-Type: text/csv').",
+        )),
+    }
+}
+
+const CSV_FIELDS: [&str; 10] = [
+    "email",
+    "displayName",
+    "locale",
+    "expiresInDays",
+    "company.name",
+    "company.vatNumber",
+    "company.street",
+    "company.postalCode",
+    "company.city",
+    "company.country",
+];
+
+/// Each CSV row becomes the JSON object a create body would be.
+fn parse_csv(raw: &[u8]) -> Result<Vec<Row>, Problem> {
+    let raw = raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw); // a spreadsheet's BOM
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(raw);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|_| {
+            Problem::bad_request(
+                "malformed-csv",
+                "The CSV file's header row could not be read.",
+            )
+        })?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    if let Some(unknown) = headers.iter().find(|h| !CSV_FIELDS.contains(&h.as_str())) {
+        return Err(Problem::bad_request(
+            "malformed-csv",
+            format!(
+                "Unknown column \"{unknown}\"; the columns are {}.",
+                CSV_FIELDS.join(", ")
+            ),
+        ));
+    }
+    if !headers.iter().any(|h| h == "email") {
+        return Err(Problem::bad_request(
+            "malformed-csv",
+            "The CSV file needs an \"email\" column.",
+        ));
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let Ok(record) = record else {
+            let mut errors = FieldErrors::default();
+            errors.add("row", "is not valid CSV");
+            rows.push(Err(errors));
+            continue;
+        };
+        let mut object = Map::new();
+        let mut company = Map::new();
+        for (header, cell) in headers.iter().zip(record.iter()) {
+            if cell.is_empty() {
+                continue;
+            }
+            let value = match header.as_str() {
+                "expiresInDays" => cell
+                    .parse::<i64>()
+                    .map(Value::from)
+                    .unwrap_or_else(|_| Value::from(cell)),
+                _ => Value::from(cell),
+            };
+            match header.strip_prefix("company.") {
+                Some(field) => {
+                    company.insert(field.to_owned(), value);
+                }
+                None => {
+                    object.insert(header.clone(), value);
+                }
+            }
+        }
+        if !company.is_empty() {
+            object.insert("company".into(), Value::Object(company));
+        }
+        rows.push(Ok(object));
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_become_create_bodies() {
+        let csv = "email,displayName,expiresInDays,company.name,company.country\nwilly@example.com,Willy,10,URS SA,BE\nnobody@example.com,,x,,\n";
+        let rows = parse_csv(csv.as_bytes()).unwrap();
+        let first = rows[0].as_ref().unwrap();
+        assert_eq!(first["expiresInDays"], 10);
+        assert_eq!(first["company"]["name"], "URS SA");
+        let second = rows[1].as_ref().unwrap();
+        assert_eq!(second["expiresInDays"], "x");
+        assert!(second.get("company").is_none() && second.get("displayName").is_none());
+    }
+
+    #[test]
+    fn unknown_columns_are_refused() {
+        assert!(parse_csv(b"email,phone\na@b.example,123\n").is_err());
+        assert!(parse_csv(b"displayName\nWilly\n").is_err());
+    }
+}

@@ -1,0 +1,121 @@
+//! Counters for abuse limits, kept in `{prefix}Limits` so every instance sees the same
+//! count: PartitionKey = what is counted (`staff-{sha256}`, `mail-{sha256}`,
+//! `link-{sha256}`), RowKey = the window (`2026-11-22T10` for an hour, `2026-11-22` for a
+//! day). Each hit is an ETag write (or an insert-if-absent), so concurrent hits are all
+//! counted.
+
+use super::{ErrorClass, StoreError, classify};
+use async_trait::async_trait;
+use azure_core::Etag;
+use azure_data_tables::IfMatchCondition;
+use azure_data_tables::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[async_trait]
+pub trait LimitStore: Send + Sync + 'static {
+    async fn ensure_table(&self) -> Result<(), StoreError>;
+    /// Counts one hit unless `limit` hits were counted already; `Ok(false)` when over.
+    async fn hit(&self, key: &str, window: &str, limit: u32) -> Result<bool, StoreError>;
+    /// Hits counted so far.
+    async fn count(&self, key: &str, window: &str) -> Result<u32, StoreError>;
+}
+
+#[derive(Clone)]
+pub struct TableLimitStore {
+    table: TableClient,
+}
+
+impl TableLimitStore {
+    pub fn new(service: &TableServiceClient, prefix: &str) -> Self {
+        Self {
+            table: service.table_client(format!("{prefix}Limits")),
+        }
+    }
+
+    async fn read(&self, key: &str, window: &str) -> Result<Option<(Counter, String)>, StoreError> {
+        match self
+            .table
+            .partition_key_client(key)
+            .entity_client(window)
+            .get::<Counter>()
+            .await
+            .map_err(classify)
+        {
+            Ok(response) => Ok(Some((response.entity, response.etag.to_string()))),
+            Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => Ok(None),
+            Err(other) => Err(other.into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Counter {
+    partition_key: String,
+    row_key: String,
+    count: i32,
+}
+
+#[async_trait]
+impl LimitStore for TableLimitStore {
+    async fn ensure_table(&self) -> Result<(), StoreError> {
+        match self.table.create().await.map_err(classify) {
+            Ok(_) | Err(ErrorClass::AlreadyExists) => Ok(()),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    async fn hit(&self, key: &str, window: &str, limit: u32) -> Result<bool, StoreError> {
+        for _ in 0..10 {
+            match self.read(key, window).await? {
+                None => {
+                    let first = Counter {
+                        partition_key: key.to_owned(),
+                        row_key: window.to_owned(),
+                        count: 1,
+                    };
+                    let inserted = self
+                        .table
+                        .insert::<&Counter, serde_json::Value>(&first)
+                        .map_err(|e| StoreError::Unexpected(e.to_string()))?
+                        .return_entity(false)
+                        .await
+                        .map_err(classify);
+                    match inserted {
+                        Ok(_) => return Ok(limit >= 1),
+                        Err(ErrorClass::AlreadyExists) => continue,
+                        Err(other) => return Err(other.into()),
+                    }
+                }
+                Some((counter, _)) if u32::try_from(counter.count).unwrap_or(u32::MAX) >= limit => {
+                    return Ok(false);
+                }
+                Some((mut counter, etag)) => {
+                    counter.count += 1;
+                    let updated = self
+                        .table
+                        .partition_key_client(key)
+                        .entity_client(window)
+                        .update(&counter, IfMatchCondition::Etag(Etag::from(etag)))
+                        .map_err(|e| StoreError::Unexpected(e.to_string()))?
+                        .await
+                        .map_err(classify);
+                    match updated {
+                        Ok(_) => return Ok(true),
+                        Err(ErrorClass::PreconditionFailed) => continue,
+                        Err(other) => return Err(other.into()),
+                    }
+                }
+            }
+        }
+        Err(StoreError::Conflict)
+    }
+
+    async fn count(&self, key: &str, window: &str) -> Result<u32, StoreError> {
+        Ok(self
+            .read(key, window)
+            .await?
+            .map(|(c, _)| u32::try_from(c.count).unwrap_or(0))
+            .unwrap_or(0))
+    }
+}
