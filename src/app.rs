@@ -59,99 +59,30 @@ impl Application {
             .local_addr()
             .map_err(|e| StartError::Setup(e.to_string()))?
             .port();
-
-        let timeout = settings.tuning.outgoing_timeout;
-        let service =
-            connection::service_client(&settings.storage, timeout).map_err(StartError::Setup)?;
-        let store: Arc<dyn InvitationStore> =
-            Arc::new(TableInvitationStore::new(&service, &settings.table_prefix));
-        let accounts: Arc<dyn AccountStore> =
-            Arc::new(TableAccountStore::new(&service, &settings.table_prefix));
-        let limit_store: Arc<dyn LimitStore> =
-            Arc::new(TableLimitStore::new(&service, &settings.table_prefix));
-        let mailer: Arc<dyn Mailer> = match &settings.smtp_url {
-            Some(url) => Arc::new(
-                SmtpMailer::new(
-                    url.expose(),
-                    settings.mail_from.clone(),
-                    settings.product_name.clone(),
-                    timeout,
-                )
-                .map_err(StartError::Setup)?,
-            ),
-            None => Arc::new(DropDirMailer::new(
-                settings.mail_drop_dir.clone(),
-                settings.mail_from.clone(),
-                settings.product_name.clone(),
-            )),
-        };
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3).min(timeout))
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| StartError::Setup(e.to_string()))?;
-        let b2c_provider = OidcProvider::new(
-            settings.b2c.metadata_url.clone(),
-            settings.b2c_issuer.clone(),
-            http.clone(),
-            settings.tuning.key_refresh_min_interval,
-            settings.tuning.key_cache_ttl,
-        );
-        let customer = CustomerSignIn::new(
-            b2c_provider,
-            settings.b2c.client_id.clone(),
-            settings.b2c.client_secret.clone(),
-            http.clone(),
-        );
-        let cookie_key = match &settings.cookie_key {
-            Some(key) => key.expose().clone(),
-            None => {
-                tracing::warn!(
-                    "COOKIE_KEY is not set: sessions use a random key and end when this process does"
-                );
-                let mut key = vec![0u8; 64];
-                rand::TryRngCore::try_fill_bytes(&mut rand::rngs::OsRng, &mut key)
-                    .map_err(|_| StartError::Setup("the random source failed".into()))?;
-                key
-            }
-        };
-        let cookies = CookieCodec::new(&cookie_key, settings.public_base_url.scheme() == "https")
-            .ok_or_else(|| StartError::Setup("COOKIE_KEY is too short".into()))?;
-        let staff_provider = OidcProvider::new(
-            settings.staff_metadata_url.clone(),
-            None,
-            http,
-            settings.tuning.key_refresh_min_interval,
-            settings.tuning.key_cache_ttl,
-        );
-        let staff = StaffAuthenticator::new(
-            staff_provider,
-            settings.staff_audience.clone(),
-            settings.staff_role.clone(),
-        );
-        let services = Services {
-            store,
-            accounts,
-            limit_store,
-            limits: settings.limits,
-            mailer,
-            clock,
-            public_base_url: settings.public_base_url.clone(),
-            product_name: settings.product_name.clone(),
-            mail_timeout: timeout,
-        };
+        let state = wire(&settings, clock)?;
         Ok(Self {
             port,
             listener,
-            state: AppState {
-                services,
-                staff: Arc::new(staff),
-                customer: Arc::new(customer),
-                cookies,
-            },
+            state,
             settings,
         })
+    }
+
+    /// One pass of the `RetryDeliveries` work, for running by hand
+    /// (`handler retry-deliveries`): no listener, the same settings.
+    pub async fn retry_deliveries_once(
+        settings: Settings,
+    ) -> Result<delivery::RetryReport, String> {
+        let state = wire(&settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+        state
+            .services
+            .store
+            .ensure_tables()
+            .await
+            .map_err(|e| e.to_string())?;
+        delivery::retry_due(&state.services)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     pub fn port(&self) -> u16 {
@@ -218,4 +149,96 @@ async fn retry_deliveries_periodically(services: Services, every: Duration) {
             Err(e) => tracing::warn!(error = %e, "queued email retry failed"),
         }
     }
+}
+
+/// The services and state the handler serves with, from its settings. Touches no
+/// network: tables, metadata and keys are reached later.
+fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
+    let timeout = settings.tuning.outgoing_timeout;
+    let service =
+        connection::service_client(&settings.storage, timeout).map_err(StartError::Setup)?;
+    let store: Arc<dyn InvitationStore> =
+        Arc::new(TableInvitationStore::new(&service, &settings.table_prefix));
+    let accounts: Arc<dyn AccountStore> =
+        Arc::new(TableAccountStore::new(&service, &settings.table_prefix));
+    let limit_store: Arc<dyn LimitStore> =
+        Arc::new(TableLimitStore::new(&service, &settings.table_prefix));
+    let mailer: Arc<dyn Mailer> = match &settings.smtp_url {
+        Some(url) => Arc::new(
+            SmtpMailer::new(
+                url.expose(),
+                settings.mail_from.clone(),
+                settings.product_name.clone(),
+                timeout,
+            )
+            .map_err(StartError::Setup)?,
+        ),
+        None => Arc::new(DropDirMailer::new(
+            settings.mail_drop_dir.clone(),
+            settings.mail_from.clone(),
+            settings.product_name.clone(),
+        )),
+    };
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(3).min(timeout))
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| StartError::Setup(e.to_string()))?;
+    let b2c_provider = OidcProvider::new(
+        settings.b2c.metadata_url.clone(),
+        settings.b2c_issuer.clone(),
+        http.clone(),
+        settings.tuning.key_refresh_min_interval,
+        settings.tuning.key_cache_ttl,
+    );
+    let customer = CustomerSignIn::new(
+        b2c_provider,
+        settings.b2c.client_id.clone(),
+        settings.b2c.client_secret.clone(),
+        http.clone(),
+    );
+    let cookie_key = match &settings.cookie_key {
+        Some(key) => key.expose().clone(),
+        None => {
+            tracing::warn!(
+                "COOKIE_KEY is not set: sessions use a random key and end when this process does"
+            );
+            let mut key = vec![0u8; 64];
+            rand::TryRngCore::try_fill_bytes(&mut rand::rngs::OsRng, &mut key)
+                .map_err(|_| StartError::Setup("the random source failed".into()))?;
+            key
+        }
+    };
+    let cookies = CookieCodec::new(&cookie_key, settings.public_base_url.scheme() == "https")
+        .ok_or_else(|| StartError::Setup("COOKIE_KEY is too short".into()))?;
+    let staff_provider = OidcProvider::new(
+        settings.staff_metadata_url.clone(),
+        None,
+        http,
+        settings.tuning.key_refresh_min_interval,
+        settings.tuning.key_cache_ttl,
+    );
+    let staff = StaffAuthenticator::new(
+        staff_provider,
+        settings.staff_audience.clone(),
+        settings.staff_role.clone(),
+    );
+    let services = Services {
+        store,
+        accounts,
+        limit_store,
+        limits: settings.limits,
+        mailer,
+        clock,
+        public_base_url: settings.public_base_url.clone(),
+        product_name: settings.product_name.clone(),
+        mail_timeout: timeout,
+    };
+    Ok(AppState {
+        services,
+        staff: Arc::new(staff),
+        customer: Arc::new(customer),
+        cookies,
+    })
 }

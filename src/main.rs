@@ -1,5 +1,6 @@
 //! `handler`: reads its settings, listens on 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT and
-//! serves until SIGTERM or Ctrl-C.
+//! serves until SIGTERM or Ctrl-C. `handler retry-deliveries` runs one pass of the
+//! `RetryDeliveries` timer's work by hand and exits.
 
 use invitations::app::Application;
 use invitations::settings::Settings;
@@ -13,6 +14,8 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_target(false)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
     let settings = match Settings::from_env() {
@@ -22,6 +25,32 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    match std::env::args().nth(1).as_deref() {
+        None => {}
+        Some("retry-deliveries") => {
+            return match Application::retry_deliveries_once(settings).await {
+                Ok(report) => {
+                    println!(
+                        "{} sent, {} queued again, {} failed, {} abandoned, {} not due yet",
+                        report.sent,
+                        report.requeued,
+                        report.failed,
+                        report.abandoned,
+                        report.waiting
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("retry-deliveries failed: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
+        Some(other) => {
+            eprintln!("unknown command {other:?}; usage: handler [retry-deliveries]");
+            return ExitCode::from(2);
+        }
+    }
     let app = match Application::build(settings).await {
         Ok(app) => app,
         Err(e) => {

@@ -113,3 +113,24 @@ fn the_handler_listens_on_the_port_the_host_gives_and_stops_on_sigterm() {
         .unwrap();
     assert!(!logs.contains("s3cret-b2c"), "no secret in the logs");
 }
+
+#[test]
+fn the_retry_work_can_be_run_by_hand() {
+    let output = handler()
+        .arg("retry-deliveries")
+        .env("INVITATIONS_STORAGE", &stack().storage_connection_string)
+        .env("TABLE_PREFIX", crate::support::unique("cli"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "0 sent, 0 queued again, 0 failed, 0 abandoned, 0 not due yet"
+    );
+    let output = handler().arg("bogus").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
