@@ -2,7 +2,7 @@
 //! CreateCompany → Home, and every page and rejection on the way.
 
 use crate::support::browser::{browser, location, param, sign_in_at_b2c};
-use crate::support::tokens::{ATTACKER, sign};
+use crate::support::tokens::{ATTACKER, SIGNING};
 use crate::support::{TestApp, events, mailbox, stack, unique_email};
 use serde_json::{Value, json};
 use time::Duration;
@@ -347,20 +347,9 @@ async fn every_id_token_defect_is_refused() {
         ),
     ];
     for (what, defect) in defects {
-        let client = browser();
-        let authorize = location(&client.get(&link).send().await.unwrap());
-        let mut claims = app
-            .idp
-            .b2c_claims(&email, &param(&authorize, "nonce").unwrap());
-        defect(&mut claims);
-        app.idp
-            .answer_next_code_with(sign(&crate::support::tokens::SIGNING, &claims));
-        let callback = format!(
-            "{}/api/AcceptInvite?code=abc&state={}",
-            app.address,
-            param(&authorize, "state").unwrap()
-        );
-        let response = client.get(&callback).send().await.unwrap();
+        let (_, _, response) = app
+            .sign_in_with_test_b2c(&link, &email, &SIGNING, "abc", |c| defect(c))
+            .await;
         assert_eq!(response.status(), 400, "{what}");
         assert!(
             response
@@ -371,19 +360,11 @@ async fn every_id_token_defect_is_refused() {
             "{what}"
         );
     }
-    // Signed by a key the provider does not publish, and a code the provider refuses.
-    let client = browser();
-    let authorize = location(&client.get(&link).send().await.unwrap());
-    let claims = app
-        .idp
-        .b2c_claims(&email, &param(&authorize, "nonce").unwrap());
-    app.idp.answer_next_code_with(sign(&ATTACKER, &claims));
-    let callback = format!(
-        "{}/api/AcceptInvite?code=abc&state={}",
-        app.address,
-        param(&authorize, "state").unwrap()
-    );
-    assert_eq!(client.get(&callback).send().await.unwrap().status(), 400);
+    // Signed by a key the provider does not publish.
+    let (_, _, response) = app
+        .sign_in_with_test_b2c(&link, &email, &ATTACKER, "abc", |_| {})
+        .await;
+    assert_eq!(response.status(), 400);
     assert_eq!(
         app.invitation(&id).await["status"],
         "pending",
@@ -392,19 +373,10 @@ async fn every_id_token_defect_is_refused() {
 
     // The same flow with a sound token goes through, and the code was redeemed with the
     // client secret and the PKCE verifier.
-    let client = browser();
-    let authorize = location(&client.get(&link).send().await.unwrap());
-    let claims = app
-        .idp
-        .b2c_claims(&email, &param(&authorize, "nonce").unwrap());
-    app.idp
-        .answer_next_code_with(sign(&crate::support::tokens::SIGNING, &claims));
-    let callback = format!(
-        "{}/api/AcceptInvite?code=good&state={}",
-        app.address,
-        param(&authorize, "state").unwrap()
-    );
-    assert_eq!(client.get(&callback).send().await.unwrap().status(), 303);
+    let (_, authorize, response) = app
+        .sign_in_with_test_b2c(&link, &email, &SIGNING, "good", |_| {})
+        .await;
+    assert_eq!(response.status(), 303);
     let request = app
         .idp
         .token_requests
@@ -436,32 +408,15 @@ async fn entra_external_id_tokens_with_a_single_email_claim_work() {
     let app = TestApp::spawn_with_test_b2c().await;
     let email = unique_email("entra");
     let created = app.invite(json!({"email": email})).await;
-    let client = browser();
-    let authorize = location(
-        &client
-            .get(created["inviteUrl"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap(),
-    );
-    let mut claims = app
-        .idp
-        .b2c_claims(&email.to_uppercase(), &param(&authorize, "nonce").unwrap());
-    let upper = claims["emails"][0].clone();
-    claims.as_object_mut().unwrap().remove("emails");
-    claims["email"] = upper;
-    app.idp
-        .answer_next_code_with(sign(&crate::support::tokens::SIGNING, &claims));
-    let callback = format!(
-        "{}/api/AcceptInvite?code=c&state={}",
-        app.address,
-        param(&authorize, "state").unwrap()
-    );
-    assert_eq!(
-        client.get(&callback).send().await.unwrap().status(),
-        303,
-        "emails compare ignoring case"
-    );
+    let link = created["inviteUrl"].as_str().unwrap();
+    let (_, _, response) = app
+        .sign_in_with_test_b2c(link, &email.to_uppercase(), &SIGNING, "c", |claims| {
+            let upper = claims["emails"][0].clone();
+            claims.as_object_mut().unwrap().remove("emails");
+            claims["email"] = upper;
+        })
+        .await;
+    assert_eq!(response.status(), 303, "emails compare ignoring case");
 }
 
 #[tokio::test]

@@ -175,29 +175,11 @@ async fn a_completed_invitation_cannot_be_revoked() {
         .invite(json!({"email": email, "company": {"name": "URS Machining SA", "vatNumber": "BE0123456749", "street": "Rue 1", "postalCode": "1400", "city": "Nivelles", "country": "BE"}}))
         .await;
     let id = created["id"].as_str().unwrap();
-    let client = browser();
-    let authorize = location(
-        &client
-            .get(created["inviteUrl"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap(),
-    );
-    let nonce = crate::support::browser::param(&authorize, "nonce").unwrap();
-    app.idp.answer_next_code_with(crate::support::tokens::sign(
-        &crate::support::tokens::SIGNING,
-        &app.idp.b2c_claims(&email, &nonce),
-    ));
-    let state = crate::support::browser::param(&authorize, "state").unwrap();
-    assert_eq!(
-        client
-            .get(app.url(&format!("/api/AcceptInvite?code=c&state={state}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        303
-    );
+    let link = created["inviteUrl"].as_str().unwrap();
+    let (client, _, response) = app
+        .sign_in_with_test_b2c(link, &email, &crate::support::tokens::SIGNING, "c", |_| {})
+        .await;
+    assert_eq!(response.status(), 303);
     let html = client
         .get(app.url("/api/CreateCompany"))
         .send()

@@ -170,6 +170,34 @@ impl TestApp {
         .table_client(format!("{}{name}", self.table_prefix))
     }
 
+    /// A sign-in through the in-test B2C stand-in: follows `link` in a fresh browser and
+    /// answers the code `code` with an id_token for `email` (its claims changed by
+    /// `change`, signed with `key`). Returns the browser, the authorize address and the
+    /// response of `/api/AcceptInvite`.
+    pub async fn sign_in_with_test_b2c(
+        &self,
+        link: &str,
+        email: &str,
+        key: &tokens::Key,
+        code: &str,
+        change: impl FnOnce(&mut Value),
+    ) -> (reqwest::Client, String, reqwest::Response) {
+        let client = browser::browser();
+        let authorize = browser::location(&client.get(link).send().await.unwrap());
+        let mut claims = self
+            .idp
+            .b2c_claims(email, &browser::param(&authorize, "nonce").unwrap());
+        change(&mut claims);
+        self.idp.answer_next_code_with(tokens::sign(key, &claims));
+        let state = browser::param(&authorize, "state").unwrap();
+        let callback = format!(
+            "{}/api/AcceptInvite?code={code}&state={state}",
+            self.address
+        );
+        let response = client.get(&callback).send().await.unwrap();
+        (client, authorize, response)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

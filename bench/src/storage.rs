@@ -1,0 +1,340 @@
+//! The baselines: exactly the Table Storage calls (and the SMTP send) the handler makes,
+//! sent straight to the same Azurite and maildev with the same crates, the same client
+//! settings (timeouts, idle pool, retry policy) and rows of the same shape, copied from
+//! rows the handler itself wrote. What the handler takes beyond these is its overhead.
+//!
+//! The operations mirror the service's storage layer:
+//! - the email link: a point read of the link row (`link-{sha256(secret)}`, `link`) in
+//!   `{prefix}InvitationIndex`, then a point read of the invitation row
+//!   (first 5 digits of the id, the id) in `{prefix}Invitations`;
+//! - `POST /api/InviteUser`: insert-if-absent of the email lock row (`email-{…}`,
+//!   `active`), three index rows inserted in parallel (link, email listing, mail queue),
+//!   the invitation row inserted, the email sent, the invitation replaced with its ETag,
+//!   and the mail queue row deleted.
+
+use azure_core::{Etag, ExponentialRetryOptions, RetryOptions, TransportOptions};
+use azure_data_tables::IfMatchCondition;
+use azure_data_tables::clients::TableServiceClientBuilder;
+use azure_data_tables::prelude::*;
+use azure_storage::{CloudLocation, ConnectionString};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub type Row = Map<String, Value>;
+
+/// The handler's outgoing timeout (settings' default).
+pub const OUTGOING_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A table service client built the way the handler builds its own.
+pub fn service_client(connection_string: &str) -> Result<TableServiceClient, String> {
+    let parsed = ConnectionString::new(connection_string.trim().trim_end_matches(';'))
+        .map_err(|e| format!("connection string: {e}"))?;
+    let credentials = parsed
+        .storage_credentials()
+        .map_err(|e| format!("connection string: {e}"))?;
+    let uri = parsed
+        .table_endpoint
+        .ok_or("the connection string has no TableEndpoint")?
+        .trim_end_matches('/')
+        .to_owned();
+    let account = parsed.account_name.unwrap_or("devstoreaccount1").to_owned();
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(3).min(OUTGOING_TIMEOUT))
+        .timeout(OUTGOING_TIMEOUT)
+        .pool_idle_timeout(Duration::from_secs(50))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let retry = ExponentialRetryOptions::default()
+        .initial_delay(Duration::from_millis(100))
+        .max_retries(2u32)
+        .max_total_elapsed(Duration::from_secs(3));
+    Ok(TableServiceClientBuilder::with_location(
+        CloudLocation::Custom { account, uri },
+        credentials,
+    )
+    .transport(TransportOptions::new(Arc::new(http)))
+    .retry(RetryOptions::exponential(retry))
+    .build())
+}
+
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The partition of an invitation row: the id's first five digits.
+pub fn bucket(id: &str) -> &str {
+    &id[..5.min(id.len())]
+}
+
+/// An id shaped like the service's: 13 digits counting down from now in milliseconds,
+/// then 12 random hex digits.
+pub fn new_id() -> String {
+    const CEILING: i128 = 9_999_999_999_999;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i128)
+        .unwrap_or(0);
+    let random: u64 = rand::random();
+    format!(
+        "{:013}{:012x}",
+        (CEILING - now).clamp(0, CEILING),
+        random & 0xffff_ffff_ffff
+    )
+}
+
+#[derive(Clone)]
+pub struct Tables {
+    pub invitations: TableClient,
+    pub index: TableClient,
+}
+
+impl Tables {
+    pub fn new(service: &TableServiceClient, prefix: &str) -> Self {
+        Self {
+            invitations: service.table_client(format!("{prefix}Invitations")),
+            index: service.table_client(format!("{prefix}InvitationIndex")),
+        }
+    }
+
+    /// A point read, as the handler's `read` does (it deserializes into its own types;
+    /// here into a JSON map of the same fields).
+    pub async fn read(table: &TableClient, pk: &str, rk: &str) -> Result<(Row, String), String> {
+        let response = table
+            .partition_key_client(pk)
+            .entity_client(rk)
+            .get::<Row>()
+            .await
+            .map_err(|e| format!("read {pk}/{rk}: {e}"))?;
+        Ok((response.entity, response.etag.to_string()))
+    }
+
+    /// Insert-if-absent (`Ok(false)` when the row exists), without echoing the entity.
+    pub async fn insert_absent(table: &TableClient, row: &Row) -> Result<(bool, String), String> {
+        let insert = table
+            .insert::<&Row, Value>(row)
+            .map_err(|e| e.to_string())?
+            .return_entity(false);
+        match insert.await {
+            Ok(response) => Ok((true, response.etag.to_string())),
+            Err(e) => match e.kind() {
+                azure_core::error::ErrorKind::HttpResponse { status, .. }
+                    if *status as u16 == 409 =>
+                {
+                    Ok((false, String::new()))
+                }
+                _ => Err(format!("insert: {e}")),
+            },
+        }
+    }
+
+    /// The email link's two point reads.
+    pub async fn open_link(&self, link_hash: &str) -> Result<(), String> {
+        let (pointer, _) = Self::read(&self.index, &format!("link-{link_hash}"), "link").await?;
+        let id = pointer
+            .get("InvitationId")
+            .and_then(Value::as_str)
+            .ok_or("the link row names no invitation")?
+            .to_owned();
+        let (invitation, _) = Self::read(&self.invitations, bucket(&id), &id).await?;
+        if invitation.get("LinkHash").and_then(Value::as_str) != Some(link_hash) {
+            return Err("the invitation row does not carry this link".into());
+        }
+        Ok(())
+    }
+}
+
+/// Rows of the shapes the handler writes, taken from rows it wrote.
+#[derive(Clone)]
+pub struct Templates {
+    pub pointer: Row,
+    pub invitation: Row,
+}
+
+/// A row as read (full metadata) made writable: keys and properties, no `odata.*`
+/// annotations of the response nor the service's `Timestamp`.
+pub fn writable(mut row: Row) -> Row {
+    row.retain(|k, _| !k.starts_with("odata.") && !k.starts_with("Timestamp"));
+    row
+}
+
+impl Templates {
+    pub async fn from_handler_rows(
+        tables: &Tables,
+        id: &str,
+        link_hash: &str,
+    ) -> Result<Self, String> {
+        let (pointer, _) =
+            Tables::read(&tables.index, &format!("link-{link_hash}"), "link").await?;
+        let (invitation, _) = Tables::read(&tables.invitations, bucket(id), id).await?;
+        Ok(Self {
+            pointer: writable(pointer),
+            invitation: writable(invitation),
+        })
+    }
+
+    fn pointer(&self, pk: &str, rk: &str, id: &str) -> Row {
+        let mut row = self.pointer.clone();
+        row.insert("PartitionKey".into(), pk.into());
+        row.insert("RowKey".into(), rk.into());
+        row.insert("InvitationId".into(), id.into());
+        row
+    }
+
+    fn marker(pk: &str, rk: &str) -> Row {
+        let mut row = Row::new();
+        row.insert("PartitionKey".into(), pk.into());
+        row.insert("RowKey".into(), rk.into());
+        row
+    }
+
+    fn invitation(&self, id: &str, email: &str, link_hash: &str) -> Row {
+        let mut row = self.invitation.clone();
+        row.insert("PartitionKey".into(), bucket(id).into());
+        row.insert("RowKey".into(), id.into());
+        row.insert("Email".into(), email.into());
+        row.insert("LinkHash".into(), link_hash.into());
+        row
+    }
+}
+
+/// One invitation's worth of baseline writes, split around the email the way the
+/// handler's create is.
+pub struct CreateOps<'a> {
+    tables: &'a Tables,
+    templates: &'a Templates,
+    pub id: String,
+    pub email: String,
+    link_hash: String,
+    invitation: Row,
+    etag: String,
+}
+
+impl<'a> CreateOps<'a> {
+    pub fn new(tables: &'a Tables, templates: &'a Templates, email: String) -> Self {
+        let id = new_id();
+        let secret: [u8; 32] = rand::random();
+        let link_hash = sha256_hex(&format!("{secret:?}"));
+        let invitation = templates.invitation(&id, &email, &link_hash);
+        Self {
+            tables,
+            templates,
+            id,
+            email,
+            link_hash,
+            invitation,
+            etag: String::new(),
+        }
+    }
+
+    /// The lock, the three index rows in parallel, the invitation row.
+    pub async fn store(&mut self) -> Result<(), String> {
+        let email_partition = format!("email-{}", sha256_hex(&self.email.to_lowercase()));
+        let lock = self.templates.pointer(&email_partition, "active", &self.id);
+        let (locked, _) = Tables::insert_absent(&self.tables.index, &lock).await?;
+        if !locked {
+            return Err("the email lock exists".into());
+        }
+        let link = self
+            .templates
+            .pointer(&format!("link-{}", self.link_hash), "link", &self.id);
+        let listed = Templates::marker(&email_partition, &self.id);
+        let queued = Templates::marker("mailq", &self.id);
+        let (a, b, c) = futures::join!(
+            Tables::insert_absent(&self.tables.index, &link),
+            Tables::insert_absent(&self.tables.index, &listed),
+            Tables::insert_absent(&self.tables.index, &queued),
+        );
+        if !(a?.0 && b?.0 && c?.0) {
+            return Err("an index row exists".into());
+        }
+        let (inserted, etag) =
+            Tables::insert_absent(&self.tables.invitations, &self.invitation).await?;
+        if !inserted {
+            return Err("the invitation row exists".into());
+        }
+        self.etag = etag;
+        Ok(())
+    }
+
+    /// The delivery outcome: the ETag replace, then the mail queue row's delete.
+    pub async fn record_sent(&mut self) -> Result<(), String> {
+        let mut row = self.invitation.clone();
+        row.insert("EmailDelivery".into(), "sent".into());
+        let pk = bucket(&self.id).to_owned();
+        self.tables
+            .invitations
+            .partition_key_client(&pk)
+            .entity_client(&self.id)
+            .update(&row, IfMatchCondition::Etag(Etag::from(self.etag.clone())))
+            .map_err(|e| e.to_string())?
+            .await
+            .map_err(|e| format!("replace: {e}"))?;
+        self.tables
+            .index
+            .partition_key_client("mailq")
+            .entity_client(&self.id)
+            .delete()
+            .await
+            .map_err(|e| format!("delete: {e}"))?;
+        Ok(())
+    }
+}
+
+/// The same SMTP send as the handler's (lettre, same transport settings, a connection
+/// per message), of an email like the handler's own (copied from maildev).
+pub struct Mail {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    subject: String,
+    text: String,
+    html: String,
+}
+
+impl Mail {
+    pub fn new(
+        smtp_url: &str,
+        subject: String,
+        text: String,
+        html: String,
+    ) -> Result<Self, String> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
+            .map_err(|e| e.to_string())?
+            .timeout(Some(OUTGOING_TIMEOUT))
+            .build();
+        let from = "Bench <invitations@localhost>"
+            .parse()
+            .map_err(|e| format!("{e}"))?;
+        Ok(Self {
+            transport,
+            from,
+            subject,
+            text,
+            html,
+        })
+    }
+
+    pub async fn send(&self, to: &str) -> Result<(), String> {
+        let to: Mailbox = to.parse().map_err(|e| format!("{e}"))?;
+        let message = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(self.subject.clone())
+            .multipart(MultiPart::alternative_plain_html(
+                self.text.clone(),
+                self.html.clone(),
+            ))
+            .map_err(|e| e.to_string())?;
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("smtp: {e}"))
+    }
+}
