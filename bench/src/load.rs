@@ -1,5 +1,5 @@
-//! Load with wrk: the handler's email link, and Azurite alone serving the same two point
-//! reads per link (pre-signed SharedKey requests, replayed by wrk; a signature covers
+//! Load with wrk: the handler's email link, and Azurite alone serving the same three
+//! point reads per link (pre-signed SharedKey requests, replayed by wrk; a signature covers
 //! the method, the date and the resource only, so it can be replayed for the few
 //! seconds a run lasts).
 
@@ -187,14 +187,20 @@ impl Signer {
         )
     }
 
-    /// The two reads of each link, signed now, as lines for `table.lua`.
+    /// The three reads of each link, signed now, as lines for `table.lua`.
     pub fn link_reads(
         &self,
         prefix: &str,
         invitations: &[Invitation],
     ) -> Vec<(String, String, String)> {
         let mut reads = Vec::new();
+        let client = format!(
+            "link-{}",
+            crate::storage::sha256_hex(crate::storage::UNKNOWN_CLIENT)
+        );
+        let window = crate::storage::hour_window(time::OffsetDateTime::now_utc());
         for inv in invitations {
+            reads.push(self.point_read(&format!("{prefix}Limits"), &client, &window));
             reads.push(self.point_read(
                 &format!("{prefix}InvitationIndex"),
                 &format!("link-{}", inv.link_hash()),

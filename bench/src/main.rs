@@ -299,12 +299,26 @@ fn main() {
         let templates =
             storage::Templates::from_handler_rows(&tables, &warm[0].id, &warm[0].link_hash())
                 .await?;
+        // The failed-link counter of the client the handler sees ("unknown": no
+        // X-Forwarded-For here), for this hour and the next, at 0: every opening reads it,
+        // and a row that exists keeps wrk's replay of that read free of 404s.
+        let now = time::OffsetDateTime::now_utc();
+        for at in [now, now + time::Duration::hours(1)] {
+            let mut row = storage::Row::new();
+            row.insert(
+                "PartitionKey".into(),
+                format!("link-{}", storage::sha256_hex(storage::UNKNOWN_CLIENT)).into(),
+            );
+            row.insert("RowKey".into(), storage::hour_window(at).into());
+            row.insert("Count".into(), 0.into());
+            storage::Tables::insert_absent(&tables.limits, &row).await?;
+        }
         let (subject, text, html) = latency::sample_email(&client, &stack.maildev_url).await?;
         let mail = storage::Mail::new(&stack.smtp_url, subject, text, html)?;
         for i in 0..5 {
             let email = format!("bench-{run_id}-warmb{i}@example.com");
             let mut ops = storage::CreateOps::new(&tables, &templates, email.clone());
-            ops.store().await?;
+            ops.store(latency::BASELINE_STAFF).await?;
             mail.send(&email).await?;
             ops.record_sent().await?;
         }
@@ -369,7 +383,7 @@ fn main() {
         "", "n", "median", "p99"
     ));
     out.push(row("GET link (302): handler", &links.handler));
-    out.push(row("GET link: its 2 point reads, straight", &links.storage));
+    out.push(row("GET link: its 3 point reads, straight", &links.storage));
     out.push(format!(
         "  overhead: difference of medians {} (target ≤ 1 ms: {}); median of paired differences {}; p99 difference {}",
         ms(link_over),
@@ -378,7 +392,10 @@ fn main() {
         ms(links.handler.p99() - links.storage.p99())
     ));
     out.push(row("POST InviteUser (201): handler", &invites.handler));
-    out.push(row("POST: its 7 storage calls, straight", &invites.storage));
+    out.push(row(
+        "POST: its 13 storage calls, straight",
+        &invites.storage,
+    ));
     out.push(row("POST: its SMTP send, straight", &invites.smtp));
     out.push(row(
         "POST: storage calls + SMTP send",
@@ -448,11 +465,10 @@ fn main() {
     let reads_file = work.join("reads.txt");
     let sign_now = || {
         let reads = signer.link_reads(&prefix, &invites.created);
-        if let Err(e) = runtime
-            .block_on(load::check_signed(&client, &table_origin, &reads[0]))
-            .and_then(|_| runtime.block_on(load::check_signed(&client, &table_origin, &reads[1])))
-        {
-            fail(&e);
+        for read in reads.iter().take(3) {
+            if let Err(e) = runtime.block_on(load::check_signed(&client, &table_origin, read)) {
+                fail(&e);
+            }
         }
         load::write_lines(
             &reads_file,
@@ -462,7 +478,7 @@ fn main() {
     };
     out.push(String::new());
     out.push(format!(
-        "3. Throughput: wrk -t2, {} round(s) × {} s per side, alternating; Azurite alone replays the link's 2 point reads",
+        "3. Throughput: wrk -t2, {} round(s) × {} s per side, alternating; Azurite alone replays the link's 3 point reads",
         o.rounds, o.load_seconds
     ));
     out.push(format!(
@@ -514,7 +530,7 @@ fn main() {
         }
         let hw = load::total(&handler_runs);
         let tw = load::total(&table_runs);
-        let (h_rate, t_rate) = (hw.rate(), tw.rate() / 2.0);
+        let (h_rate, t_rate) = (hw.rate(), tw.rate() / 3.0);
         out.push(format!(
             "  {:<30} {:>5} {:>11.0} {:>10} {:>10} {:>7}",
             "handler, GET link",
@@ -526,7 +542,7 @@ fn main() {
         ));
         out.push(format!(
             "  {:<30} {:>5} {:>11.0} {:>10} {:>10} {:>7}",
-            "Azurite alone, 2 reads a link",
+            "Azurite alone, 3 reads a link",
             connections,
             t_rate,
             ms(tw.p50_us as f64 / 1000.0),
@@ -535,7 +551,7 @@ fn main() {
         ));
         out.push(format!(
             "  {:<30} {:>5} {:>11.0} {:>10} {:>10} {:>7}",
-            "SDK client alone, 2 reads",
+            "SDK client alone, 3 reads",
             connections,
             sdk_links as f64 / sdk_secs,
             "",
@@ -563,7 +579,7 @@ fn main() {
         ));
         out.push(format!(
             "    CPU a link, Azurite runs: {}",
-            per_link(&table_cpu, tw.requests as f64 / 2.0)
+            per_link(&table_cpu, tw.requests as f64 / 3.0)
         ));
         out.push(format!(
             "    CPU a link, SDK runs:     {} (this program: the client)",
@@ -580,7 +596,7 @@ fn main() {
             "sdkLinksPerSecond": sdk_links as f64 / sdk_secs, "sdkErrors": sdk_errors, "sdkRunCpu": format!("{sdk_cpu:?}"),
         }));
     }
-    out.push("  (links/s: the handler's requests per second; Azurite's reads per second / 2; p50/p99 per request)".into());
+    out.push("  (links/s: the handler's requests per second; Azurite's reads per second / 3; p50/p99 per request)".into());
     json.insert("throughput".into(), serde_json::Value::Array(load_json));
 
     // ------------------------------------------------------------ 4. memory and size

@@ -3,14 +3,17 @@
 //! settings (timeouts, idle pool, retry policy) and rows of the same shape, copied from
 //! rows the handler itself wrote. What the handler takes beyond these is its overhead.
 //!
-//! The operations mirror the service's storage layer:
-//! - the email link: a point read of the link row (`link-{sha256(secret)}`, `link`) in
-//!   `{prefix}InvitationIndex`, then a point read of the invitation row
-//!   (first 5 digits of the id, the id) in `{prefix}Invitations`;
-//! - `POST /api/InviteUser`: insert-if-absent of the email lock row (`email-{…}`,
+//! The operations mirror the service's storage layer (as of the abuse limits, 85879f1):
+//! - the email link: a point read of the client's failed-link counter
+//!   (`link-{sha256(client)}`, the hour) in `{prefix}Limits`, a point read of the link row
+//!   (`link-{sha256(secret)}`, `link`) in `{prefix}InvitationIndex`, then a point read of
+//!   the invitation row (first 5 digits of the id, the id) in `{prefix}Invitations`;
+//! - `POST /api/InviteUser`: the staff member's hourly counter hit (read, then ETag
+//!   replace or insert), the recipient's daily counter read, the account lookup by email
+//!   in `{prefix}Accounts`, insert-if-absent of the email lock row (`email-{…}`,
 //!   `active`), three index rows inserted in parallel (link, email listing, mail queue),
-//!   the invitation row inserted, the email sent, the invitation replaced with its ETag,
-//!   and the mail queue row deleted.
+//!   the invitation row inserted, the recipient's daily counter hit (read, insert), the
+//!   email sent, the invitation replaced with its ETag, and the mail queue row deleted.
 
 use azure_core::{Etag, ExponentialRetryOptions, RetryOptions, TransportOptions};
 use azure_data_tables::IfMatchCondition;
@@ -89,10 +92,24 @@ pub fn new_id() -> String {
     )
 }
 
+/// The windows of the service's counters: the UTC hour (`2026-11-22T10`) and day.
+pub fn hour_window(at: time::OffsetDateTime) -> String {
+    format!("{}T{:02}", at.date(), at.hour())
+}
+
+pub fn day_window(at: time::OffsetDateTime) -> String {
+    at.date().to_string()
+}
+
+/// The client the handler counts failed links against when no X-Forwarded-For comes.
+pub const UNKNOWN_CLIENT: &str = "unknown";
+
 #[derive(Clone)]
 pub struct Tables {
     pub invitations: TableClient,
     pub index: TableClient,
+    pub limits: TableClient,
+    pub accounts: TableClient,
 }
 
 impl Tables {
@@ -100,6 +117,59 @@ impl Tables {
         Self {
             invitations: service.table_client(format!("{prefix}Invitations")),
             index: service.table_client(format!("{prefix}InvitationIndex")),
+            limits: service.table_client(format!("{prefix}Limits")),
+            accounts: service.table_client(format!("{prefix}Accounts")),
+        }
+    }
+
+    /// A point read that may find nothing (a 404 is an answer, as in the handler).
+    pub async fn read_optional(
+        table: &TableClient,
+        pk: &str,
+        rk: &str,
+    ) -> Result<Option<(Row, String)>, String> {
+        match table
+            .partition_key_client(pk)
+            .entity_client(rk)
+            .get::<Row>()
+            .await
+        {
+            Ok(response) => Ok(Some((response.entity, response.etag.to_string()))),
+            Err(e) => match e.kind() {
+                azure_core::error::ErrorKind::HttpResponse { status, .. }
+                    if *status as u16 == 404 =>
+                {
+                    Ok(None)
+                }
+                _ => Err(format!("read {pk}/{rk}: {e}")),
+            },
+        }
+    }
+
+    /// One hit of a counter, as the service's limit store does it: read, then insert the
+    /// first count or replace with the ETag.
+    pub async fn hit(&self, key: &str, window: &str) -> Result<(), String> {
+        match Self::read_optional(&self.limits, key, window).await? {
+            None => {
+                let mut row = Row::new();
+                row.insert("PartitionKey".into(), key.into());
+                row.insert("RowKey".into(), window.into());
+                row.insert("Count".into(), 1.into());
+                Self::insert_absent(&self.limits, &row).await.map(|_| ())
+            }
+            Some((mut row, etag)) => {
+                let count = row.get("Count").and_then(Value::as_i64).unwrap_or(0) + 1;
+                row.insert("Count".into(), count.into());
+                let row = writable(row);
+                self.limits
+                    .partition_key_client(key)
+                    .entity_client(window)
+                    .update(&row, IfMatchCondition::Etag(Etag::from(etag)))
+                    .map_err(|e| e.to_string())?
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| format!("counter replace: {e}"))
+            }
         }
     }
 
@@ -134,8 +204,12 @@ impl Tables {
         }
     }
 
-    /// The email link's two point reads.
+    /// The email link's point reads: the client's failed-link counter, the link row,
+    /// the invitation row.
     pub async fn open_link(&self, link_hash: &str) -> Result<(), String> {
+        let now = time::OffsetDateTime::now_utc();
+        let client = format!("link-{}", sha256_hex(UNKNOWN_CLIENT));
+        Self::read_optional(&self.limits, &client, &hour_window(now)).await?;
         let (pointer, _) = Self::read(&self.index, &format!("link-{link_hash}"), "link").await?;
         let id = pointer
             .get("InvitationId")
@@ -233,9 +307,20 @@ impl<'a> CreateOps<'a> {
         }
     }
 
-    /// The lock, the three index rows in parallel, the invitation row.
-    pub async fn store(&mut self) -> Result<(), String> {
+    /// The counters and the account lookup, the lock, the three index rows in parallel,
+    /// the invitation row, the recipient's counter.
+    pub async fn store(&mut self, staff: &str) -> Result<(), String> {
+        let now = time::OffsetDateTime::now_utc();
         let email_partition = format!("email-{}", sha256_hex(&self.email.to_lowercase()));
+        let mail_key = format!("mail-{}", sha256_hex(&self.email.to_lowercase()));
+        self.tables
+            .hit(
+                &format!("staff-{}", sha256_hex(&staff.to_lowercase())),
+                &hour_window(now),
+            )
+            .await?;
+        Tables::read_optional(&self.tables.limits, &mail_key, &day_window(now)).await?;
+        Tables::read_optional(&self.tables.accounts, &email_partition, "account").await?;
         let lock = self.templates.pointer(&email_partition, "active", &self.id);
         let (locked, _) = Tables::insert_absent(&self.tables.index, &lock).await?;
         if !locked {
@@ -260,7 +345,7 @@ impl<'a> CreateOps<'a> {
             return Err("the invitation row exists".into());
         }
         self.etag = etag;
-        Ok(())
+        self.tables.hit(&mail_key, &day_window(now)).await
     }
 
     /// The delivery outcome: the ETag replace, then the mail queue row's delete.
