@@ -86,8 +86,15 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
     Ok(Options { debug, target })
 }
 
+/// The workspace root. `cargo xtask` (cargo run) sets CARGO_MANIFEST_DIR to this run's
+/// xtask folder; the path compiled in is only the fallback, since one xtask binary may
+/// serve several checkouts that share a target directory.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.join("Cargo.toml").is_file())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default()
