@@ -233,10 +233,3 @@ pub async fn memberships(
         None => Ok(Vec::new()),
     }
 }
-
-pub async fn company(
-    services: &Services,
-    id: &CompanyId,
-) -> Result<Option<Company>, InvitationError> {
-    Ok(services.accounts.company(id).await?)
-}
