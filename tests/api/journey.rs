@@ -1,7 +1,9 @@
 //! The customer's journey over HTTP: email link → B2C sign-in → AcceptInvite →
 //! CreateCompany → Home, and every page and rejection on the way.
 
-use crate::support::browser::{browser, location, param, sign_in_at_b2c};
+use crate::support::browser::{
+    browser, company_form, csrf_in, location, page, param, post_form, sign_in_at_b2c,
+};
 use crate::support::tokens::{ATTACKER, SIGNING};
 use crate::support::{TestApp, events, mailbox, stack, unique_email};
 use serde_json::{Value, json};
@@ -21,27 +23,6 @@ async fn invite(app: &TestApp, email: &str, company: Value) -> (Value, String) {
         .await;
     let mails = mailbox::wait_for(&stack().maildev_url, email, 1).await;
     (created, mailbox::link_in(&mails[0]))
-}
-
-/// The `value` of the hidden `csrf` input in a page.
-fn csrf_in(page: &str) -> String {
-    let start = page
-        .find("name=\"csrf\" value=\"")
-        .expect("the form carries a CSRF token")
-        + 19;
-    page[start..].split('"').next().unwrap().to_owned()
-}
-
-fn form(csrf: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("name", "URS Machining SA".into()),
-        ("vatNumber", "BE0123456749".into()),
-        ("street", "Rue de l'Industrie 12".into()),
-        ("postalCode", "1400".into()),
-        ("city", "Nivelles".into()),
-        ("country", "BE".into()),
-        ("csrf", csrf.to_owned()),
-    ]
 }
 
 /// Follows the link and signs in at the local B2C as `email`; returns the client, signed
@@ -96,18 +77,18 @@ async fn a_customer_follows_the_link_signs_in_and_creates_the_company() {
     assert_eq!(location(&response), "/api/CreateCompany");
     assert_eq!(app.invitation(id).await["status"], "accepted");
 
-    let page = client
+    let form_page = client
         .get(app.url("/api/CreateCompany"))
         .send()
         .await
         .unwrap();
-    assert_eq!(page.status(), 200);
-    let csp = page.headers()["content-security-policy"]
+    assert_eq!(form_page.status(), 200);
+    let csp = form_page.headers()["content-security-policy"]
         .to_str()
         .unwrap()
         .to_owned();
     assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"));
-    let html = page.text().await.unwrap();
+    let html = form_page.text().await.unwrap();
     for value in [
         "URS Machining SA",
         "BE0123456749",
@@ -123,22 +104,15 @@ async fn a_customer_follows_the_link_signs_in_and_creates_the_company() {
     }
     let csrf = csrf_in(&html);
 
-    let response = client
-        .post(app.url("/api/CreateCompany"))
-        .form(&form(&csrf))
-        .send()
-        .await
-        .unwrap();
+    let response = post_form(
+        &client,
+        &app.url("/api/CreateCompany"),
+        &company_form(&csrf),
+    )
+    .await;
     assert_eq!(response.status(), 303);
     assert_eq!(location(&response), "/api/Home");
-    let home = client
-        .get(app.url("/api/Home"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = page(&client, &app.url("/api/Home")).await;
     assert!(home.contains("Welcome to URS Machining SA"), "{home}");
 
     let read = app.invitation(id).await;
@@ -487,50 +461,30 @@ async fn the_company_form_needs_a_session_a_csrf_token_and_valid_fields() {
     let (created, link) = invite(&app, &email, company()).await;
     let (client, response) = accept_as(&link, &email).await;
     assert_eq!(response.status(), 303);
-    let html = client
-        .get(app.url("/api/CreateCompany"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&client, &app.url("/api/CreateCompany")).await;
     let csrf = csrf_in(&html);
 
-    let mut without_token = form(&csrf);
+    let mut without_token = company_form(&csrf);
     without_token.retain(|(k, _)| *k != "csrf");
     assert_eq!(
-        client
-            .post(app.url("/api/CreateCompany"))
-            .form(&without_token)
-            .send()
+        post_form(&client, &app.url("/api/CreateCompany"), &without_token)
             .await
-            .unwrap()
             .status(),
         403
     );
-    let mut wrong_token = form(&csrf);
+    let mut wrong_token = company_form(&csrf);
     wrong_token.last_mut().unwrap().1 = "forged".into();
     assert_eq!(
-        client
-            .post(app.url("/api/CreateCompany"))
-            .form(&wrong_token)
-            .send()
+        post_form(&client, &app.url("/api/CreateCompany"), &wrong_token)
             .await
-            .unwrap()
             .status(),
         403
     );
 
-    let mut invalid = form(&csrf);
+    let mut invalid = company_form(&csrf);
     invalid[0].1 = "  ".into();
     invalid[1].1 = "BE0123456748".into();
-    let response = client
-        .post(app.url("/api/CreateCompany"))
-        .form(&invalid)
-        .send()
-        .await
-        .unwrap();
+    let response = post_form(&client, &app.url("/api/CreateCompany"), &invalid).await;
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
     assert!(
@@ -552,19 +506,12 @@ async fn concurrent_posts_of_the_company_form_create_exactly_one_company() {
     let email = unique_email("double.click");
     let (created, link) = invite(&app, &email, company()).await;
     let (client, _) = accept_as(&link, &email).await;
-    let html = client
-        .get(app.url("/api/CreateCompany"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&client, &app.url("/api/CreateCompany")).await;
     let csrf = csrf_in(&html);
     let posts = (0..20).map(|_| {
         client
             .post(app.url("/api/CreateCompany"))
-            .form(&form(&csrf))
+            .form(&company_form(&csrf))
             .send()
     });
     let responses = futures::future::join_all(posts).await;
@@ -599,34 +546,15 @@ async fn hostile_company_names_are_escaped_on_every_page() {
     let hostile = "<script>alert('x')</script> & Co";
     let (_, link) = invite(&app, &email, json!({"name": hostile, "country": "BE"})).await;
     let (client, _) = accept_as(&link, &email).await;
-    let html = client
-        .get(app.url("/api/CreateCompany"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&client, &app.url("/api/CreateCompany")).await;
     assert!(!html.contains("<script>alert"), "{html}");
     assert!(html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"));
     let csrf = csrf_in(&html);
-    let mut fields = form(&csrf);
+    let mut fields = company_form(&csrf);
     fields[0].1 = hostile.into();
-    let response = client
-        .post(app.url("/api/CreateCompany"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let response = post_form(&client, &app.url("/api/CreateCompany"), &fields).await;
     assert_eq!(response.status(), 303);
-    let home = client
-        .get(app.url("/api/Home"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = page(&client, &app.url("/api/Home")).await;
     assert!(
         !home.contains("<script>alert") && home.contains("alert("),
         "{home}"

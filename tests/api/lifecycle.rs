@@ -1,7 +1,7 @@
 //! Invitations over their whole life: resend, revoke, expiry, existing customers, limits
 //! and bulk invitations.
 
-use crate::support::browser::{browser, location};
+use crate::support::browser::{browser, company_form, csrf_in, location, page, post_form};
 use crate::support::{TestApp, events, mailbox, problem, stack, unique_email};
 use serde_json::{Value, json};
 use time::Duration;
@@ -180,35 +180,10 @@ async fn a_completed_invitation_cannot_be_revoked() {
         .sign_in_with_test_b2c(link, &email, &crate::support::tokens::SIGNING, "c", |_| {})
         .await;
     assert_eq!(response.status(), 303);
-    let html = client
-        .get(app.url("/api/CreateCompany"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let start = html.find("name=\"csrf\" value=\"").unwrap() + 19;
-    let csrf = html[start..].split('"').next().unwrap();
-    let form = [
-        ("name", "URS Machining SA"),
-        ("vatNumber", "BE0123456749"),
-        ("street", "Rue 1"),
-        ("postalCode", "1400"),
-        ("city", "Nivelles"),
-        ("country", "BE"),
-        ("csrf", csrf),
-    ];
-    assert_eq!(
-        client
-            .post(app.url("/api/CreateCompany"))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        303
-    );
+    let html = page(&client, &app.url("/api/CreateCompany")).await;
+    let form = company_form(&csrf_in(&html));
+    let response = post_form(&client, &app.url("/api/CreateCompany"), &form).await;
+    assert_eq!(response.status(), 303);
     let body = problem(delete(&app, &format!("/api/invitations/{id}")).await, 409).await;
     assert!(body["detail"].as_str().unwrap().contains("completed"));
     assert_eq!(app.invitation(id).await["status"], "completed");

@@ -67,3 +67,39 @@ pub async fn sign_in_at_b2c(client: &Client, authorize: &str, email: &str, idp: 
     }
     panic!("never came back to /api/AcceptInvite");
 }
+
+/// The text of the page at `url`.
+pub async fn page(client: &Client, url: &str) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// Posts a form to `url`.
+pub async fn post_form(
+    client: &Client,
+    url: &str,
+    form: &[(&'static str, String)],
+) -> reqwest::Response {
+    client.post(url).form(form).send().await.unwrap()
+}
+
+/// The `value` of the hidden `csrf` input in a page.
+pub fn csrf_in(page: &str) -> String {
+    let start = page
+        .find("name=\"csrf\" value=\"")
+        .expect("the form carries a CSRF token")
+        + 19;
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+/// The company form, filled with the contract's example company.
+pub fn company_form(csrf: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", "URS Machining SA".into()),
+        ("vatNumber", "BE0123456749".into()),
+        ("street", "Rue de l'Industrie 12".into()),
+        ("postalCode", "1400".into()),
+        ("city", "Nivelles".into()),
+        ("country", "BE".into()),
+        ("csrf", csrf.to_owned()),
+    ]
+}
