@@ -1,6 +1,6 @@
 //! Creating, reading, listing, resending and revoking invitations.
 
-use super::{InvitationError, Services, delivery, limits, random_u64};
+use super::{InvitationError, Services, delivery, limits, random_u64, update_invitation};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{
     Invitation, InvitationId, Inviter, ListFilter, NewInvitation, NotAllowed,
@@ -102,34 +102,21 @@ pub async fn resend(
     })?;
     let secret = InvitationSecret::generate()?;
     services.store.add_link(&secret.hash(), id).await?;
-    let mut current = current;
-    for _ in 0..5 {
-        let mut invitation = current.value.clone();
+    let stored = update_invitation(services, id, Some(current), |invitation| {
         invitation
             .resend(secret.hash(), staff, now)
-            .map_err(|NotAllowed(status)| not_resendable(status.as_str()))?;
-        match services.store.replace(&invitation, &current.etag).await {
-            Ok(stored) => {
-                tracing::info!(invitation = %id, "invitation resent");
-                let url = invite_url(&services.public_base_url, &secret);
-                let invitation = delivery::first_attempt(services, stored, &url).await;
-                return Ok(Created {
-                    invitation,
-                    invite_url: url,
-                    now,
-                });
-            }
-            Err(StoreError::Conflict) => {
-                current = services
-                    .store
-                    .get(id)
-                    .await?
-                    .ok_or(InvitationError::NotFound)?;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(StoreError::Conflict.into())
+            .map(|()| true)
+            .map_err(|NotAllowed(status)| not_resendable(status.as_str()))
+    })
+    .await?;
+    tracing::info!(invitation = %id, "invitation resent");
+    let url = invite_url(&services.public_base_url, &secret);
+    let invitation = delivery::first_attempt(services, stored, &url).await;
+    Ok(Created {
+        invitation,
+        invite_url: url,
+        now,
+    })
 }
 
 fn check_resendable(invitation: &Invitation, now: OffsetDateTime) -> Result<(), InvitationError> {
@@ -153,32 +140,17 @@ pub async fn revoke(
     staff: &EmailAddress,
 ) -> Result<(Invitation, OffsetDateTime), InvitationError> {
     let now = services.clock.now();
-    for _ in 0..5 {
-        let current = services
-            .store
-            .get(id)
-            .await?
-            .ok_or(InvitationError::NotFound)?;
-        let mut invitation = current.value.clone();
-        match invitation.revoke(staff, now) {
-            Ok(false) => return Ok((invitation, now)),
-            Ok(true) => match services.store.replace(&invitation, &current.etag).await {
-                Ok(_) => {
-                    tracing::info!(invitation = %id, "invitation revoked");
-                    return Ok((invitation, now));
-                }
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return Err(e.into()),
-            },
-            Err(NotAllowed(status)) => {
-                return Err(InvitationError::NotAllowed {
-                    why: format!(
-                        "A {} invitation cannot be revoked: its company exists.",
-                        status.as_str()
-                    ),
-                });
-            }
-        }
-    }
-    Err(StoreError::Conflict.into())
+    let revoked = update_invitation(services, id, None, |invitation| {
+        invitation
+            .revoke(staff, now)
+            .map_err(|NotAllowed(status)| InvitationError::NotAllowed {
+                why: format!(
+                    "A {} invitation cannot be revoked: its company exists.",
+                    status.as_str()
+                ),
+            })
+    })
+    .await?;
+    tracing::info!(invitation = %id, "invitation revoked");
+    Ok((revoked.value, now))
 }

@@ -73,3 +73,40 @@ pub(crate) fn random_u64() -> Result<u64, InvitationError> {
         .try_next_u64()
         .map_err(|_| InvitationError::Internal("the random source failed".into()))
 }
+
+/// Changes an invitation with an ETag write: reads it (or starts from `current`), applies
+/// `change`, and replaces it with the ETag it was read with; on a conflict reads it again
+/// and decides again, so a concurrent change is never overwritten. `change` answers
+/// `Ok(true)` when it changed something to write, `Ok(false)` when nothing is to be done.
+/// Returns the invitation with its current ETag.
+pub(crate) async fn update_invitation<E: From<InvitationError>>(
+    services: &Services,
+    id: &crate::domain::invitation::InvitationId,
+    mut current: Option<crate::storage::Versioned<crate::domain::invitation::Invitation>>,
+    mut change: impl FnMut(&mut crate::domain::invitation::Invitation) -> Result<bool, E>,
+) -> Result<crate::storage::Versioned<crate::domain::invitation::Invitation>, E> {
+    for _ in 0..5 {
+        let read = match current.take() {
+            Some(read) => read,
+            None => services
+                .store
+                .get(id)
+                .await
+                .map_err(InvitationError::from)?
+                .ok_or(InvitationError::NotFound)?,
+        };
+        let mut invitation = read.value.clone();
+        if !change(&mut invitation)? {
+            return Ok(crate::storage::Versioned {
+                value: invitation,
+                etag: read.etag,
+            });
+        }
+        match services.store.replace(&invitation, &read.etag).await {
+            Ok(written) => return Ok(written),
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(InvitationError::from(e).into()),
+        }
+    }
+    Err(InvitationError::from(StoreError::Conflict).into())
+}

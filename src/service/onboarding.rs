@@ -1,14 +1,14 @@
 //! The customer's journey: the email link, accepting the invitation after sign-in, and
 //! creating the company.
 
-use super::{InvitationError, Services};
+use super::{InvitationError, Services, update_invitation};
 use crate::domain::account::{AccountId, Company, CompanyId, Membership};
 use crate::domain::company::CompanyDetails;
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{AcceptError, Invitation, InvitationId, LoginId, Status};
 use crate::domain::secret::InvitationSecret;
 use crate::identity::customer::SignedIn;
-use crate::storage::{LinkTarget, StoreError};
+use crate::storage::LinkTarget;
 use time::OffsetDateTime;
 
 /// What an invitation link leads to.
@@ -78,42 +78,32 @@ pub async fn accept(
     id: &InvitationId,
     signed_in: &SignedIn,
 ) -> Result<Invitation, AcceptFailure> {
-    for _ in 0..5 {
-        let now = services.clock.now();
-        let current = services
+    let now = services.clock.now();
+    let Some(email) = &signed_in.email else {
+        let invitation = services
             .store
             .get(id)
             .await
             .map_err(InvitationError::from)?
             .ok_or(AcceptFailure::NotFound)?;
-        let mut invitation = current.value.clone();
-        let Some(email) = &signed_in.email else {
-            return Err(AcceptFailure::Refused {
-                invitation: Box::new(invitation),
-                reason: AcceptError::WrongEmail,
+        return Err(AcceptFailure::Refused {
+            invitation: Box::new(invitation.value),
+            reason: AcceptError::WrongEmail,
+            now,
+        });
+    };
+    let accepted = update_invitation(services, id, None, |invitation| {
+        invitation
+            .accept(signed_in.login.clone(), email, now)
+            .map_err(|reason| AcceptFailure::Refused {
+                invitation: Box::new(invitation.clone()),
+                reason,
                 now,
-            });
-        };
-        match invitation.accept(signed_in.login.clone(), email, now) {
-            Ok(false) => return Ok(invitation),
-            Ok(true) => match services.store.replace(&invitation, &current.etag).await {
-                Ok(_) => {
-                    tracing::info!(invitation = %id, "invitation accepted");
-                    return Ok(invitation);
-                }
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return Err(InvitationError::from(e).into()),
-            },
-            Err(reason) => {
-                return Err(AcceptFailure::Refused {
-                    invitation: Box::new(invitation),
-                    reason,
-                    now,
-                });
-            }
-        }
-    }
-    Err(InvitationError::Unavailable("the invitation kept changing".into()).into())
+            })
+    })
+    .await?;
+    tracing::info!(invitation = %id, "invitation accepted");
+    Ok(accepted.value)
 }
 
 /// The invitation a signed-in customer is working on, if still theirs.
@@ -191,36 +181,18 @@ pub async fn create_company(
         .await
         .map_err(InvitationError::from)?;
 
-    let mut current = current;
-    for _ in 0..5 {
-        let mut invitation = current.value.clone();
-        match invitation.complete(login, company_id.as_str(), now) {
-            Ok(false) => return Ok(company),
-            Ok(true) => match services.store.replace(&invitation, &current.etag).await {
-                Ok(_) => {
-                    tracing::info!(invitation = %id, company = company_id.as_str(), "company created");
-                    return Ok(company);
-                }
-                Err(StoreError::Conflict) => {
-                    current = services
-                        .store
-                        .get(id)
-                        .await
-                        .map_err(InvitationError::from)?
-                        .ok_or(AcceptFailure::NotFound)?;
-                }
-                Err(e) => return Err(InvitationError::from(e).into()),
-            },
-            Err(reason) => {
-                return Err(AcceptFailure::Refused {
-                    invitation: Box::new(invitation),
-                    reason,
-                    now,
-                });
-            }
-        }
-    }
-    Err(InvitationError::Unavailable("the invitation kept changing".into()).into())
+    update_invitation(services, id, Some(current), |invitation| {
+        invitation
+            .complete(login, company_id.as_str(), now)
+            .map_err(|reason| AcceptFailure::Refused {
+                invitation: Box::new(invitation.clone()),
+                reason,
+                now,
+            })
+    })
+    .await?;
+    tracing::info!(invitation = %id, company = company_id.as_str(), "company created");
+    Ok(company)
 }
 
 /// The companies a login administers.
