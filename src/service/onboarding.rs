@@ -66,7 +66,6 @@ pub enum AcceptFailure {
     Refused {
         invitation: Box<Invitation>,
         reason: AcceptError,
-        now: OffsetDateTime,
     },
     #[error(transparent)]
     Store(#[from] InvitationError),
@@ -89,7 +88,6 @@ pub async fn accept(
         return Err(AcceptFailure::Refused {
             invitation: Box::new(invitation.value),
             reason: AcceptError::WrongEmail,
-            now,
         });
     };
     let accepted = update_invitation(services, id, None, |invitation| {
@@ -98,7 +96,6 @@ pub async fn accept(
             .map_err(|reason| AcceptFailure::Refused {
                 invitation: Box::new(invitation.clone()),
                 reason,
-                now,
             })
     })
     .await?;
@@ -142,7 +139,6 @@ pub async fn create_company(
         return Err(AcceptFailure::Refused {
             invitation: Box::new(invitation.clone()),
             reason: AcceptError::BoundElsewhere,
-            now,
         });
     }
     let status = invitation.status_at(now);
@@ -150,7 +146,6 @@ pub async fn create_company(
         return Err(AcceptFailure::Refused {
             invitation: Box::new(invitation.clone()),
             reason: AcceptError::NotUsable(status),
-            now,
         });
     }
     let company_id = CompanyId::for_invitation(id);
@@ -187,7 +182,6 @@ pub async fn create_company(
             .map_err(|reason| AcceptFailure::Refused {
                 invitation: Box::new(invitation.clone()),
                 reason,
-                now,
             })
     })
     .await?;

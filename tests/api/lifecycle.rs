@@ -15,6 +15,16 @@ async fn post(app: &TestApp, path: &str) -> reqwest::Response {
         .unwrap()
 }
 
+async fn bulk(app: &TestApp, rows: &impl serde::Serialize) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/invitations/bulk"))
+        .bearer_auth(app.idp.token())
+        .json(rows)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn delete(app: &TestApp, path: &str) -> reqwest::Response {
     app.client
         .delete(app.url(path))
@@ -329,14 +339,7 @@ async fn a_bulk_json_array_gets_one_result_per_row_in_order() {
         "not an object",
         {"email": unique_email("bulk.other"), "expiresInDays": 99},
     ]);
-    let response = app
-        .client
-        .post(app.url("/api/invitations/bulk"))
-        .bearer_auth(app.idp.token())
-        .json(&rows)
-        .send()
-        .await
-        .unwrap();
+    let response = bulk(&app, &rows).await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     let results = body["results"].as_array().unwrap();
@@ -407,14 +410,7 @@ async fn more_than_500_rows_is_413_and_creates_nothing() {
     let rows: Vec<Value> = (0..501)
         .map(|n| json!({"email": format!("{n}.{marker}")}))
         .collect();
-    let response = app
-        .client
-        .post(app.url("/api/invitations/bulk"))
-        .bearer_auth(app.idp.token())
-        .json(&rows)
-        .send()
-        .await
-        .unwrap();
+    let response = bulk(&app, &rows).await;
     problem(response, 413).await;
     assert!(app.list("").await["items"].as_array().unwrap().is_empty());
 }
@@ -429,14 +425,7 @@ async fn a_bulk_request_over_the_hourly_limit_is_429_and_creates_nothing() {
     let rows: Vec<Value> = (0..3)
         .map(|_| json!({"email": unique_email("bulk.limit")}))
         .collect();
-    let response = app
-        .client
-        .post(app.url("/api/invitations/bulk"))
-        .bearer_auth(app.idp.token())
-        .json(&rows)
-        .send()
-        .await
-        .unwrap();
+    let response = bulk(&app, &rows).await;
     problem(response, 429).await;
     assert!(app.list("").await["items"].as_array().unwrap().is_empty());
 }

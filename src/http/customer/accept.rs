@@ -2,6 +2,7 @@
 //! encrypted flow cookie, redeems the code, validates the id_token, applies the email
 //! rule, binds the invitation to the login and opens the customer's session.
 
+use super::ended_message;
 use super::messages::Message;
 use super::{SESSION_LIFETIME, Session, accept_redirect_uri, error_page, message_page, open_flow};
 use crate::domain::invitation::{AcceptError, Status};
@@ -9,7 +10,6 @@ use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{FLOW, SESSION};
 use crate::identity::customer::{AuthRequest, SignInError};
-use crate::mail::invitation::long_date;
 use crate::service::onboarding::{self, AcceptFailure};
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -130,11 +130,7 @@ pub async fn callback(
             return message_page(&state, Message::LinkUnknown, locale, &[clear_flow]);
         }
         Err(AcceptFailure::Store(e)) => return error_page(&state, e, locale),
-        Err(AcceptFailure::Refused {
-            invitation,
-            reason,
-            now,
-        }) => {
+        Err(AcceptFailure::Refused { invitation, reason }) => {
             let retry_other = retry.map(|r| format!("{r}&prompt=login"));
             let message = match reason {
                 AcceptError::WrongEmail => Message::WrongEmail {
@@ -145,7 +141,7 @@ pub async fn callback(
                 AcceptError::BoundElsewhere => Message::BoundElsewhere {
                     invited: invitation.email.to_string(),
                 },
-                AcceptError::NotUsable(status) => ended(&invitation, status, now),
+                AcceptError::NotUsable(status) => ended_message(&invitation, status),
             };
             return message_page(&state, message, invitation.locale, &[clear_flow]);
         }
@@ -170,30 +166,6 @@ pub async fn callback(
         "/api/CreateCompany"
     };
     super::pages::redirect(StatusCode::SEE_OTHER, next, &[clear_flow, session_cookie])
-}
-
-/// A page for an invitation that ended while the customer was signing in.
-fn ended(
-    invitation: &crate::domain::invitation::Invitation,
-    status: Status,
-    _now: time::OffsetDateTime,
-) -> Message {
-    let inviter = invitation.invited_by.name.clone();
-    let inviter_email = invitation.invited_by.email.to_string();
-    match status {
-        Status::Revoked => Message::Revoked {
-            inviter,
-            inviter_email,
-        },
-        Status::Completed => Message::Completed {
-            company: invitation.company.name.clone(),
-        },
-        _ => Message::Expired {
-            inviter,
-            inviter_email,
-            date: long_date(invitation.expires_at, invitation.locale),
-        },
-    }
 }
 
 /// What the provider's `error` means to the customer. B2C puts its AADB2C codes and

@@ -3,14 +3,12 @@
 //! link never consumes it: mail scanners open every link in an email.
 
 use super::messages::Message;
-use super::{FLOW_LIFETIME, Flow, accept_redirect_uri, error_page, message_page};
-use crate::domain::invitation::Status;
+use super::{FLOW_LIFETIME, Flow, accept_redirect_uri, ended_message, error_page, message_page};
 use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
 use crate::http::AppState;
 use crate::http::cookies::FLOW;
 use crate::identity::customer::{AuthRequest, AuthorizeHints};
-use crate::mail::invitation::long_date;
 use crate::service::limits;
 use crate::service::onboarding::{self, LinkOutcome};
 use warp::http::StatusCode;
@@ -68,22 +66,7 @@ pub async fn open(
             return message_page(&state, Message::LinkSuperseded, invitation.locale, &[]);
         }
         LinkOutcome::Ended(invitation, status) => {
-            let inviter = invitation.invited_by.name.clone();
-            let inviter_email = invitation.invited_by.email.to_string();
-            let message = match status {
-                Status::Revoked => Message::Revoked {
-                    inviter,
-                    inviter_email,
-                },
-                Status::Completed => Message::Completed {
-                    company: invitation.company.name.clone(),
-                },
-                _ => Message::Expired {
-                    inviter,
-                    inviter_email,
-                    date: long_date(invitation.expires_at, invitation.locale),
-                },
-            };
+            let message = ended_message(&invitation, status);
             return message_page(&state, message, invitation.locale, &[]);
         }
     };

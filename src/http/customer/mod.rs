@@ -136,3 +136,27 @@ pub fn accept_redirect_uri(state: &AppState) -> String {
     let base = &state.services.public_base_url;
     format!("{}/api/AcceptInvite", base.as_str().trim_end_matches('/'))
 }
+
+/// What a customer is told about an invitation that can no longer be used.
+pub fn ended_message(
+    invitation: &crate::domain::invitation::Invitation,
+    status: crate::domain::invitation::Status,
+) -> Message {
+    use crate::domain::invitation::Status;
+    let inviter = invitation.invited_by.name.clone();
+    let inviter_email = invitation.invited_by.email.to_string();
+    match status {
+        Status::Revoked => Message::Revoked {
+            inviter,
+            inviter_email,
+        },
+        Status::Completed => Message::Completed {
+            company: invitation.company.name.clone(),
+        },
+        _ => Message::Expired {
+            inviter,
+            inviter_email,
+            date: crate::mail::invitation::long_date(invitation.expires_at, invitation.locale),
+        },
+    }
+}
