@@ -159,8 +159,17 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartErr
         connection::service_client(&settings.storage, timeout).map_err(StartError::Setup)?;
     let store: Arc<dyn InvitationStore> =
         Arc::new(TableInvitationStore::new(&service, &settings.table_prefix));
-    let accounts: Arc<dyn AccountStore> =
-        Arc::new(TableAccountStore::new(&service, &settings.table_prefix));
+    // TOTP secrets are sealed under a key derived from COOKIE_KEY; without one (a random
+    // per-process key would lose them at the next start) MFA cannot be turned on.
+    let sealer = settings
+        .cookie_key
+        .as_ref()
+        .and_then(|key| crate::storage::Sealer::from_cookie_key(key.expose()));
+    let accounts: Arc<dyn AccountStore> = Arc::new(TableAccountStore::new(
+        &service,
+        &settings.table_prefix,
+        sealer,
+    ));
     let limit_store: Arc<dyn LimitStore> =
         Arc::new(TableLimitStore::new(&service, &settings.table_prefix));
     let mailer: Arc<dyn Mailer> = match &settings.smtp_url {

@@ -82,8 +82,97 @@ pub struct Membership {
     pub role: Role,
 }
 
+/// An account's own facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub id: AccountId,
+    pub email: EmailAddress,
+    pub created_at: OffsetDateTime,
+}
+
+/// Where a login comes from, as the user flow's `idp` claim says (absent for the user
+/// flow's own email-and-password accounts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provider {
+    Local,
+    Google,
+    Microsoft,
+    Other(String),
+}
+
+impl Provider {
+    pub fn from_idp(idp: Option<&str>) -> Self {
+        match idp.map(str::trim) {
+            None | Some("") | Some("local") => Self::Local,
+            Some(idp) => {
+                let lower = idp.to_ascii_lowercase();
+                if lower == "google.com" || lower.contains("accounts.google.com") {
+                    Self::Google
+                } else if [
+                    "live.com",
+                    "microsoft.com",
+                    "login.microsoftonline.com",
+                    "sts.windows.net",
+                ]
+                .iter()
+                .any(|m| lower == *m || lower.contains(m))
+                {
+                    Self::Microsoft
+                } else {
+                    Self::Other(idp.chars().take(100).collect())
+                }
+            }
+        }
+    }
+
+    /// What is stored (the `idp` value, or `local`).
+    pub fn stored(&self) -> &str {
+        match self {
+            Self::Local => "local",
+            Self::Google => "google.com",
+            Self::Microsoft => "live.com",
+            Self::Other(idp) => idp,
+        }
+    }
+}
+
+/// A login that opens an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedLogin {
+    pub login: LoginId,
+    pub provider: Provider,
+    pub email: EmailAddress,
+    pub linked_at: OffsetDateTime,
+}
+
+/// What linking a login to an account found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkResult {
+    Linked,
+    /// The login already opens this account.
+    AlreadyYours,
+    /// The login opens another account: nothing was changed.
+    OwnedElsewhere,
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn providers_are_named_from_the_idp_claim() {
+        assert_eq!(Provider::from_idp(None), Provider::Local);
+        assert_eq!(Provider::from_idp(Some("google.com")), Provider::Google);
+        assert_eq!(Provider::from_idp(Some("live.com")), Provider::Microsoft);
+        assert_eq!(
+            Provider::from_idp(Some("https://login.microsoftonline.com/tid/v2.0")),
+            Provider::Microsoft
+        );
+        assert_eq!(
+            Provider::from_idp(Some("facebook.com")),
+            Provider::Other("facebook.com".into())
+        );
+        assert_eq!(Provider::from_idp(Some("live.com")).stored(), "live.com");
+    }
+
     use super::*;
 
     #[test]

@@ -7,7 +7,9 @@ pub mod country;
 pub mod email;
 pub mod invitation;
 pub mod locale;
+pub mod mfa;
 pub mod secret;
+pub mod totp;
 
 use std::collections::BTreeMap;
 

@@ -11,6 +11,10 @@ use time::OffsetDateTime;
 pub const FLOW: &str = "inv_flow";
 /// The signed-in customer.
 pub const SESSION: &str = "inv_session";
+/// A returning sign-in or a login being linked, under way (state, nonce, PKCE verifier).
+pub const AUTH: &str = "inv_auth";
+/// A provider sign-in waiting for its authenticator code: five minutes.
+pub const MFA: &str = "inv_mfa";
 
 #[derive(Clone)]
 pub struct CookieCodec {

@@ -198,6 +198,62 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(language())
         .and(limited_body())
         .then(customer::company::sign_out);
+    let sign_in = warp::path!("api" / "SignIn")
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(raw_query())
+        .and(language())
+        .then(customer::signin::sign_in);
+    let callback_get = warp::path!("api" / "AuthCallback")
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(raw_query())
+        .and(cookie())
+        .and(language())
+        .then(|state, query: String, cookie, language| {
+            let callback = customer::accept::Callback::parse(query.as_bytes());
+            customer::signin::callback(state, callback, cookie, language)
+        });
+    let callback_post = warp::path!("api" / "AuthCallback")
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(limited_body())
+        .and(cookie())
+        .and(language())
+        .then(
+            |state, body: Result<bytes::Bytes, Problem>, cookie, language| {
+                let callback = body
+                    .map(|b| customer::accept::Callback::parse(&b))
+                    .unwrap_or_default();
+                customer::signin::callback(state, callback, cookie, language)
+            },
+        );
+    let profile = warp::path!("api" / "Profile")
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(cookie())
+        .and(language())
+        .then(customer::profile::show);
+    let profile_link = warp::path!("api" / "Profile" / "link")
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(cookie())
+        .and(language())
+        .and(limited_body())
+        .then(customer::profile::link);
+    let mfa_show = warp::path!("api" / "Profile" / "mfa")
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(cookie())
+        .and(language())
+        .then(customer::mfa::show);
+    let mfa_post = warp::path!("api" / "Profile" / "mfa")
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(cookie())
+        .and(language())
+        .and(limited_body())
+        .then(customer::mfa::post);
     let asset = warp::path!("api" / "assets" / String)
         .and(warp::get())
         .map(|name: String| assets::asset(&name));
@@ -226,6 +282,13 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         company_create.boxed(),
         home.boxed(),
         sign_out.boxed(),
+        sign_in.boxed(),
+        callback_get.boxed(),
+        callback_post.boxed(),
+        profile.boxed(),
+        profile_link.boxed(),
+        mfa_show.boxed(),
+        mfa_post.boxed(),
         asset.boxed(),
     ];
     let combined = all

@@ -136,3 +136,43 @@ pub async fn link_failed(
         .await?;
     Ok(())
 }
+
+/// Wrong MFA codes allowed per account in a quarter of an hour.
+pub const MFA_FAILURES_PER_QUARTER: u32 = 5;
+
+fn quarter(now: OffsetDateTime) -> (String, u64) {
+    let minute = now.minute() - now.minute() % 15;
+    let elapsed = u64::from(now.minute() - minute) * 60 + u64::from(now.second());
+    (
+        format!("{}T{:02}:{:02}", now.date(), now.hour(), minute),
+        (900 - elapsed).max(1),
+    )
+}
+
+/// `Some(seconds to wait)` when `account` has used up its wrong MFA codes.
+pub async fn mfa_blocked(
+    services: &Services,
+    account: &str,
+    now: OffsetDateTime,
+) -> Result<Option<u64>, InvitationError> {
+    let (window, retry_after) = quarter(now);
+    let used = services
+        .limit_store
+        .count(&key("mfa", account), &window)
+        .await?;
+    Ok((used >= MFA_FAILURES_PER_QUARTER).then_some(retry_after))
+}
+
+/// Counts one wrong MFA code for `account`.
+pub async fn mfa_failed(
+    services: &Services,
+    account: &str,
+    now: OffsetDateTime,
+) -> Result<(), InvitationError> {
+    let (window, _) = quarter(now);
+    services
+        .limit_store
+        .hit(&key("mfa", account), &window, MFA_FAILURES_PER_QUARTER)
+        .await?;
+    Ok(())
+}

@@ -1,6 +1,7 @@
 //! What the service does, step by step: reads the clock once, applies the domain's rules,
 //! touches storage and mail. No HTTP here.
 
+pub mod account;
 pub mod delivery;
 pub mod invitations;
 pub mod limits;

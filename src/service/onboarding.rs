@@ -2,7 +2,7 @@
 //! creating the company.
 
 use super::{InvitationError, Services, update_invitation};
-use crate::domain::account::{AccountId, Company, CompanyId, Membership};
+use crate::domain::account::{AccountId, Company, CompanyId, LinkedLogin, Membership, Provider};
 use crate::domain::company::CompanyDetails;
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{AcceptError, Invitation, InvitationId, LoginId, Status};
@@ -125,6 +125,7 @@ pub async fn create_company(
     id: &InvitationId,
     login: &LoginId,
     email: &EmailAddress,
+    provider: Provider,
     details: CompanyDetails,
 ) -> Result<Company, AcceptFailure> {
     let now = services.clock.now();
@@ -172,7 +173,17 @@ pub async fn create_company(
     };
     services
         .accounts
-        .add_administrator(&account, login, email, &company, now)
+        .add_administrator(
+            &account,
+            &LinkedLogin {
+                login: login.clone(),
+                provider,
+                email: email.clone(),
+                linked_at: now,
+            },
+            &company,
+            now,
+        )
         .await
         .map_err(InvitationError::from)?;
 

@@ -7,14 +7,21 @@
 //! PartitionKey `email-{sha256}`, RowKey `account`, says an email has an account. Every
 //! row is written insert-if-absent, so repeating a creation finds the first write.
 
+use super::Versioned;
 use super::edm::{self, DateTimeTag};
+use super::sealed::Sealer;
+use super::security::{self, ListedLoginEntity};
 use super::{ErrorClass, StoreError, classify};
-use crate::domain::account::{AccountId, Company, CompanyId, Membership, Role, login_key};
+use crate::domain::account::{
+    AccountId, Company, CompanyId, LinkResult, LinkedLogin, Membership, Profile, Role, login_key,
+};
 use crate::domain::company::CompanyDetails;
 use crate::domain::country::{CountryCode, PostalCode, VatNumber};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{InvitationId, LoginId};
+use crate::domain::mfa::Mfa;
 use async_trait::async_trait;
+use azure_core::Etag;
 use azure_data_tables::prelude::*;
 use futures::StreamExt as _;
 use serde::{Deserialize, Serialize};
@@ -32,11 +39,38 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn add_administrator(
         &self,
         account: &AccountId,
-        login: &LoginId,
-        email: &EmailAddress,
+        login: &LinkedLogin,
         company: &Company,
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
+    /// The account's own row, with the ETag that guards changes to its set of logins.
+    async fn profile(&self, account: &AccountId) -> Result<Option<Versioned<Profile>>, StoreError>;
+    /// The logins that open the account, oldest first.
+    async fn logins(&self, account: &AccountId) -> Result<Vec<LinkedLogin>, StoreError>;
+    /// Makes `login` open `account`, unless it opens another account already.
+    async fn link_login(
+        &self,
+        account: &AccountId,
+        login: &LinkedLogin,
+    ) -> Result<LinkResult, StoreError>;
+    /// Removes a login, if the profile is still at `profile_etag` (the caller counted the
+    /// remaining logins against that version): `Conflict` otherwise.
+    async fn unlink_login(
+        &self,
+        profile: &Versioned<Profile>,
+        login: &LoginId,
+    ) -> Result<(), StoreError>;
+    /// Whether TOTP secrets can be kept (a `COOKIE_KEY` is set to derive their key from).
+    fn can_keep_secrets(&self) -> bool;
+    async fn mfa(&self, account: &AccountId) -> Result<Option<Versioned<Mfa>>, StoreError>;
+    /// Insert-if-absent without `etag`, `If-Match` replace with it; `Conflict` if it changed.
+    async fn save_mfa(
+        &self,
+        account: &AccountId,
+        mfa: &Mfa,
+        etag: Option<&str>,
+    ) -> Result<Versioned<Mfa>, StoreError>;
+    async fn delete_mfa(&self, account: &AccountId, etag: &str) -> Result<(), StoreError>;
     async fn memberships(&self, account: &AccountId) -> Result<Vec<Membership>, StoreError>;
     /// Whether an account was made for this email (for the email's wording only: an
     /// account is opened by its logins, never by an email).
@@ -47,13 +81,35 @@ pub trait AccountStore: Send + Sync + 'static {
 pub struct TableAccountStore {
     companies: TableClient,
     accounts: TableClient,
+    sealer: Option<Sealer>,
 }
 
 impl TableAccountStore {
-    pub fn new(service: &TableServiceClient, prefix: &str) -> Self {
+    /// `sealer` keeps TOTP secrets encrypted; without one, MFA cannot be turned on.
+    pub fn new(service: &TableServiceClient, prefix: &str, sealer: Option<Sealer>) -> Self {
         Self {
             companies: service.table_client(format!("{prefix}Companies")),
             accounts: service.table_client(format!("{prefix}Accounts")),
+            sealer,
+        }
+    }
+
+    fn sealer(&self) -> Result<&Sealer, StoreError> {
+        self.sealer
+            .as_ref()
+            .ok_or_else(|| StoreError::Unexpected("no key for TOTP secrets (COOKIE_KEY)".into()))
+    }
+
+    fn login_row(account: &AccountId, linked: &LinkedLogin) -> LoginEntity {
+        LoginEntity {
+            partition_key: login_partition(&linked.login),
+            row_key: "login".into(),
+            account_id: account.as_str().to_owned(),
+            issuer: linked.login.issuer.clone(),
+            subject: linked.login.subject.clone(),
+            email: linked.email.to_string(),
+            linked_at: linked.linked_at,
+            linked_at_type: DateTimeTag,
         }
     }
 }
@@ -159,9 +215,7 @@ struct MembershipEntity {
     role: String,
 }
 
-fn account_partition(account: &AccountId) -> String {
-    format!("acct-{}", account.as_str())
-}
+use security::account_partition;
 
 fn email_partition(email: &EmailAddress) -> String {
     use sha2::Digest as _;
@@ -252,8 +306,7 @@ impl AccountStore for TableAccountStore {
     async fn add_administrator(
         &self,
         account: &AccountId,
-        login: &LoginId,
-        email: &EmailAddress,
+        login: &LinkedLogin,
         company: &Company,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
@@ -261,19 +314,9 @@ impl AccountStore for TableAccountStore {
         let profile = ProfileEntity {
             partition_key: partition.clone(),
             row_key: "profile".into(),
-            email: email.to_string(),
+            email: login.email.to_string(),
             created_at: now,
             created_at_type: DateTimeTag,
-        };
-        let login_row = LoginEntity {
-            partition_key: login_partition(login),
-            row_key: "login".into(),
-            account_id: account.as_str().to_owned(),
-            issuer: login.issuer.clone(),
-            subject: login.subject.clone(),
-            email: email.to_string(),
-            linked_at: now,
-            linked_at_type: DateTimeTag,
         };
         let membership = MembershipEntity {
             partition_key: partition,
@@ -282,17 +325,144 @@ impl AccountStore for TableAccountStore {
             role: Role::Administrator.as_str().to_owned(),
         };
         let by_email = EmailEntity {
-            partition_key: email_partition(email),
+            partition_key: email_partition(&login.email),
             row_key: "account".into(),
             account_id: account.as_str().to_owned(),
         };
-        let (a, b, c, d) = futures::join!(
+        let login_row = Self::login_row(account, login);
+        let listed = ListedLoginEntity::new(account, login);
+        let (a, b, c, d, e) = futures::join!(
             insert_absent(&self.accounts, &profile),
             insert_absent(&self.accounts, &login_row),
+            insert_absent(&self.accounts, &listed),
             insert_absent(&self.accounts, &membership),
             insert_absent(&self.accounts, &by_email),
         );
-        a.and(b).and(c).and(d).map(|_| ())
+        a.and(b).and(c).and(d).and(e).map(|_| ())
+    }
+
+    async fn profile(&self, account: &AccountId) -> Result<Option<Versioned<Profile>>, StoreError> {
+        let row = match self
+            .accounts
+            .partition_key_client(account_partition(account))
+            .entity_client("profile")
+            .get::<ProfileEntity>()
+            .await
+        {
+            Ok(response) => (response.entity, response.etag.to_string()),
+            Err(e) => match classify(e) {
+                ErrorClass::NotFound(code) if code != "TableNotFound" => return Ok(None),
+                other => return Err(other.into()),
+            },
+        };
+        let (entity, etag) = row;
+        let email = EmailAddress::parse(&entity.email)
+            .map_err(|_| StoreError::Unexpected("unreadable profile email".into()))?;
+        Ok(Some(Versioned {
+            value: Profile {
+                id: account.clone(),
+                email,
+                created_at: entity.created_at,
+            },
+            etag,
+        }))
+    }
+
+    async fn logins(&self, account: &AccountId) -> Result<Vec<LinkedLogin>, StoreError> {
+        security::logins(&self.accounts, account).await
+    }
+
+    async fn link_login(
+        &self,
+        account: &AccountId,
+        login: &LinkedLogin,
+    ) -> Result<LinkResult, StoreError> {
+        let result = if insert_absent(&self.accounts, &Self::login_row(account, login)).await? {
+            LinkResult::Linked
+        } else {
+            match self.account_for(&login.login).await? {
+                Some(owner) if owner == *account => LinkResult::AlreadyYours,
+                Some(_) => return Ok(LinkResult::OwnedElsewhere),
+                // Unlinked meanwhile: try once more.
+                None if insert_absent(&self.accounts, &Self::login_row(account, login)).await? => {
+                    LinkResult::Linked
+                }
+                None => return Err(StoreError::Conflict),
+            }
+        };
+        insert_absent(&self.accounts, &ListedLoginEntity::new(account, login)).await?;
+        Ok(result)
+    }
+
+    async fn unlink_login(
+        &self,
+        profile: &Versioned<Profile>,
+        login: &LoginId,
+    ) -> Result<(), StoreError> {
+        // Bumping the profile with If-Match serialises unlinks: of two at once that each
+        // counted "another login remains", one fails here.
+        let partition = account_partition(&profile.value.id);
+        let bumped = ProfileEntity {
+            partition_key: partition.clone(),
+            row_key: "profile".into(),
+            email: profile.value.email.to_string(),
+            created_at: profile.value.created_at,
+            created_at_type: DateTimeTag,
+        };
+        self.accounts
+            .partition_key_client(&partition)
+            .entity_client("profile")
+            .update(
+                &bumped,
+                IfMatchCondition::Etag(Etag::from(profile.etag.as_str())),
+            )
+            .map_err(|e| StoreError::Unexpected(e.to_string()))?
+            .await
+            .map_err(|e| match classify(e) {
+                ErrorClass::NotFound(code) if code != "TableNotFound" => StoreError::Conflict,
+                other => other.into(),
+            })?;
+        for (pk, rk) in [
+            (login_partition(login), "login".to_owned()),
+            (partition, security::listed_login_row(login)),
+        ] {
+            match self
+                .accounts
+                .partition_key_client(&pk)
+                .entity_client(&rk)
+                .delete()
+                .await
+                .map_err(classify)
+            {
+                Ok(_) | Err(ErrorClass::NotFound(_)) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(())
+    }
+
+    fn can_keep_secrets(&self) -> bool {
+        self.sealer.is_some()
+    }
+
+    async fn mfa(&self, account: &AccountId) -> Result<Option<Versioned<Mfa>>, StoreError> {
+        match &self.sealer {
+            Some(sealer) => security::read_mfa(&self.accounts, account, sealer).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn save_mfa(
+        &self,
+        account: &AccountId,
+        mfa: &Mfa,
+        etag: Option<&str>,
+    ) -> Result<Versioned<Mfa>, StoreError> {
+        security::write_mfa(&self.accounts, account, mfa, etag, self.sealer()?).await
+    }
+
+    async fn delete_mfa(&self, account: &AccountId, etag: &str) -> Result<(), StoreError> {
+        security::delete_mfa(&self.accounts, account, etag).await
     }
 
     async fn has_account_for_email(&self, email: &EmailAddress) -> Result<bool, StoreError> {

@@ -12,10 +12,13 @@ mod entity;
 mod index;
 mod invitations;
 mod limits;
+mod sealed;
+mod security;
 
 pub use accounts::{AccountStore, TableAccountStore};
 pub use invitations::TableInvitationStore;
 pub use limits::{LimitStore, TableLimitStore};
+pub use sealed::Sealer;
 
 use crate::domain::invitation::{Invitation, InvitationId, ListFilter};
 use crate::domain::secret::LinkHash;

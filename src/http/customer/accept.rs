@@ -156,6 +156,9 @@ pub async fn callback(
         invitation: Some(invitation.id.to_string()),
         locale: invitation.locale.as_str().to_owned(),
         csrf,
+        idp: signed_in.idp.clone(),
+        signed_in_at: now.unix_timestamp(),
+        notice: None,
     };
     let session_cookie = state
         .cookies
@@ -170,7 +173,7 @@ pub async fn callback(
 
 /// What the provider's `error` means to the customer. B2C puts its AADB2C codes and
 /// Entra's AADSTS codes in `error_description`.
-fn provider_error(error: &str, description: &str, retry: Option<String>) -> Message {
+pub(super) fn provider_error(error: &str, description: &str, retry: Option<String>) -> Message {
     let has = |code: &str| description.contains(code);
     if has("AADB2C90091") {
         Message::Cancelled { retry }

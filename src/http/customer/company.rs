@@ -291,6 +291,7 @@ pub async fn create(
         &invitation.id,
         &session.login(),
         &email,
+        crate::domain::account::Provider::from_idp(session.idp.as_deref()),
         details,
     )
     .await

@@ -60,6 +60,33 @@ pub enum Message {
     TooManyAttempts,
     Unavailable,
     Internal,
+    /// A provider sign-in that opens no account and has no invitation under way.
+    NoAccount {
+        email: Option<String>,
+    },
+    /// Linking or unlinking needs a sign-in of the last few minutes.
+    ReauthNeeded,
+    /// The login to link carries another email than the account's.
+    LinkWrongEmail {
+        account: String,
+        login: Option<String>,
+    },
+    /// The login to link already opens another account.
+    LinkOwnedElsewhere,
+    /// The only login, or the one in use, cannot be removed.
+    UnlinkRefused {
+        last: bool,
+    },
+    /// No key to keep TOTP secrets with (no `COOKIE_KEY`).
+    MfaUnavailable,
+    /// Too many wrong codes for this account.
+    MfaThrottled {
+        minutes: u64,
+    },
+    /// The code step of a sign-in took too long or its cookie is gone.
+    MfaExpired,
+    /// A form field held a value no page of ours sends.
+    BadForm,
 }
 
 struct Text {
@@ -151,17 +178,40 @@ impl Message {
                 "The answer from the sign-in service could not be verified, so we did not use it. Nothing was changed.".into()], retry("Try again", r)),
             Self::SessionRequired => text(S::UNAUTHORIZED, "Sign-in needed", "Please sign in first", vec![
                 "Your session has ended or this page was opened in another browser.".into(),
-                "Open the link in your invitation email again to continue.".into()], None),
+                "Sign in again, or open the link in your invitation email to continue.".into()], Some(("Sign in".into(), "/api/SignIn".into()))),
             Self::FormExpired => text(S::FORBIDDEN, "Form expired", "This form has expired", vec![
                 "For your security the form can only be sent from the page we showed you. Nothing was changed.".into()], Some(("Reload the form".into(), "/api/CreateCompany".into()))),
             Self::SignedOut => text(S::OK, "Signed out", "You are signed out", vec![
-                "To come back, sign in again from your invitation email or the address your sales contact gave you.".into()], None),
+                "To come back, sign in again.".into()], Some(("Sign in".into(), "/api/SignIn".into()))),
             Self::TooManyAttempts => text(S::TOO_MANY_REQUESTS, "Too many attempts", "Too many attempts", vec![
                 "Too many invitation links that do not exist were tried from here. For your security, please wait an hour and try again with the link from your email.".into()], None),
             Self::Unavailable => text(S::SERVICE_UNAVAILABLE, "Temporarily unavailable", "We cannot do this right now", vec![
                 "A service we depend on is not answering. Nothing was changed; please try again in a few minutes.".into()], None),
             Self::Internal => text(S::INTERNAL_SERVER_ERROR, "Something went wrong", "Something went wrong on our side", vec![
                 "Nothing was changed. Please try again; if it keeps happening, contact the person who invited you.".into()], None),
+            Self::NoAccount { email } => text(S::FORBIDDEN, "No account yet", &format!("You need an invitation to use {product}"), vec![
+                match email { Some(e) => format!("No {product} account uses this sign-in ({e})."), None => format!("No {product} account uses this sign-in.") },
+                "Accounts are opened from an invitation: open the link in the invitation email you received, or ask your sales contact to send you one.".into(),
+                "If you already have an account with another sign-in method (for example email and password), sign in that way; you can then link this one from your profile.".into()], Some(("Sign in another way".into(), "/api/SignIn?prompt=login".into()))),
+            Self::ReauthNeeded => text(S::FORBIDDEN, "Sign in again", "Please sign in again first", vec![
+                "For your security, changing how you sign in needs a sign-in of the last few minutes. Nothing was changed.".into()], Some(("Sign in again".into(), "/api/SignIn?prompt=login&next=profile".into()))),
+            Self::LinkWrongEmail { account, login } => text(S::FORBIDDEN, "Different email address", "This login has a different email address", vec![
+                match login { Some(l) => format!("You signed in as {l}, but your account's address is {account}."), None => format!("That sign-in gave us no email address, but your account's address is {account}.") },
+                format!("Only a login with the same address ({account}) can be linked, so that nobody can attach their login to your account. Nothing was linked.")], Some(("Back to your profile".into(), "/api/Profile".into()))),
+            Self::LinkOwnedElsewhere => text(S::CONFLICT, "Login already in use", "This login belongs to another account", vec![
+                format!("It already opens another {product} account, so it cannot open yours as well. Nothing was linked."),
+                "Sign in with that login to use the other account, or contact your sales contact if you need the two merged.".into()], Some(("Back to your profile".into(), "/api/Profile".into()))),
+            Self::UnlinkRefused { last } => text(S::CONFLICT, "Login kept", "This login cannot be removed", vec![
+                if *last { "It is the only way to sign in to your account. Link another one first.".into() } else { "You are signed in with it right now. Sign in another way to remove it.".into() }], Some(("Back to your profile".into(), "/api/Profile".into()))),
+            Self::MfaUnavailable => text(S::SERVICE_UNAVAILABLE, "Not available", "Authenticator apps cannot be turned on here", vec![
+                "This installation has no key to keep authenticator secrets safely (its operator has not set COOKIE_KEY). Nothing was changed.".into()], Some(("Back to your profile".into(), "/api/Profile".into()))),
+            Self::MfaThrottled { minutes } => text(S::TOO_MANY_REQUESTS, "Too many wrong codes", "Too many wrong codes", vec![
+                format!("For your security, codes for this account are refused for the next {minutes} minutes. Then try again with the code your app shows."),
+                "Lost your phone? Use one of the recovery codes you saved when you turned this on.".into()], None),
+            Self::BadForm => text(S::BAD_REQUEST, "Request not understood", "This request was not understood", vec![
+                "The form was not filled in as our page sends it. Nothing was changed.".into()], Some(("Back to your profile".into(), "/api/Profile".into()))),
+            Self::MfaExpired => text(S::BAD_REQUEST, "Sign-in expired", "This sign-in has expired", vec![
+                "The code was not given in time, or this page was opened in another browser. Nothing was changed.".into()], Some(("Sign in again".into(), "/api/SignIn".into()))),
         }
     }
 
@@ -209,17 +259,40 @@ impl Message {
                 "La réponse du service de connexion n'a pas pu être vérifiée : nous ne l'avons pas utilisée. Rien n'a été modifié.".into()], retry("Réessayer", r)),
             Self::SessionRequired => text(S::UNAUTHORIZED, "Connexion nécessaire", "Veuillez d'abord vous connecter", vec![
                 "Votre session a pris fin ou cette page a été ouverte dans un autre navigateur.".into(),
-                "Ouvrez à nouveau le lien de votre e-mail d'invitation pour continuer.".into()], None),
+                "Reconnectez-vous, ou ouvrez à nouveau le lien de votre e-mail d'invitation pour continuer.".into()], Some(("Se connecter".into(), "/api/SignIn".into()))),
             Self::FormExpired => text(S::FORBIDDEN, "Formulaire expiré", "Ce formulaire a expiré", vec![
                 "Pour votre sécurité, le formulaire ne peut être envoyé que depuis la page que nous vous avons montrée. Rien n'a été modifié.".into()], Some(("Recharger le formulaire".into(), "/api/CreateCompany".into()))),
             Self::SignedOut => text(S::OK, "Déconnecté", "Vous êtes déconnecté", vec![
-                "Pour revenir, connectez-vous à nouveau depuis votre e-mail d'invitation ou l'adresse donnée par votre interlocuteur commercial.".into()], None),
+                "Pour revenir, connectez-vous à nouveau.".into()], Some(("Se connecter".into(), "/api/SignIn".into()))),
             Self::TooManyAttempts => text(S::TOO_MANY_REQUESTS, "Trop de tentatives", "Trop de tentatives", vec![
                 "Trop de liens d'invitation inexistants ont été essayés depuis cet endroit. Par sécurité, attendez une heure puis réessayez avec le lien de votre e-mail.".into()], None),
             Self::Unavailable => text(S::SERVICE_UNAVAILABLE, "Momentanément indisponible", "Nous ne pouvons pas le faire pour le moment", vec![
                 "Un service dont nous dépendons ne répond pas. Rien n'a été modifié ; réessayez dans quelques minutes.".into()], None),
             Self::Internal => text(S::INTERNAL_SERVER_ERROR, "Une erreur est survenue", "Une erreur est survenue de notre côté", vec![
                 "Rien n'a été modifié. Réessayez ; si cela se reproduit, contactez la personne qui vous a invité.".into()], None),
+            Self::NoAccount { email } => text(S::FORBIDDEN, "Pas encore de compte", &format!("Il vous faut une invitation pour utiliser {product}"), vec![
+                match email { Some(e) => format!("Aucun compte {product} n'utilise cette connexion ({e})."), None => format!("Aucun compte {product} n'utilise cette connexion.") },
+                "Les comptes s'ouvrent à partir d'une invitation : ouvrez le lien de l'e-mail d'invitation reçu, ou demandez-en une à votre interlocuteur commercial.".into(),
+                "Si vous avez déjà un compte avec une autre méthode de connexion (par exemple e-mail et mot de passe), connectez-vous ainsi ; vous pourrez ensuite lier celle-ci depuis votre profil.".into()], Some(("Se connecter autrement".into(), "/api/SignIn?prompt=login".into()))),
+            Self::ReauthNeeded => text(S::FORBIDDEN, "Reconnectez-vous", "Veuillez d'abord vous reconnecter", vec![
+                "Pour votre sécurité, modifier vos méthodes de connexion demande une connexion de moins de quelques minutes. Rien n'a été modifié.".into()], Some(("Se reconnecter".into(), "/api/SignIn?prompt=login&next=profile".into()))),
+            Self::LinkWrongEmail { account, login } => text(S::FORBIDDEN, "Adresse e-mail différente", "Cette connexion a une autre adresse e-mail", vec![
+                match login { Some(l) => format!("Vous vous êtes connecté en tant que {l}, mais l'adresse de votre compte est {account}."), None => format!("Cette connexion ne nous a pas donné d'adresse e-mail, mais l'adresse de votre compte est {account}.") },
+                format!("Seule une connexion avec la même adresse ({account}) peut être liée, afin que personne ne puisse rattacher sa connexion à votre compte. Rien n'a été lié.")], Some(("Retour au profil".into(), "/api/Profile".into()))),
+            Self::LinkOwnedElsewhere => text(S::CONFLICT, "Connexion déjà utilisée", "Cette connexion appartient à un autre compte", vec![
+                format!("Elle ouvre déjà un autre compte {product} et ne peut donc pas ouvrir aussi le vôtre. Rien n'a été lié."),
+                "Connectez-vous avec elle pour utiliser l'autre compte, ou contactez votre interlocuteur commercial s'il faut réunir les deux.".into()], Some(("Retour au profil".into(), "/api/Profile".into()))),
+            Self::UnlinkRefused { last } => text(S::CONFLICT, "Connexion conservée", "Cette connexion ne peut pas être retirée", vec![
+                if *last { "C'est la seule façon de vous connecter à votre compte. Liez-en d'abord une autre.".into() } else { "Vous êtes connecté avec elle en ce moment. Connectez-vous autrement pour la retirer.".into() }], Some(("Retour au profil".into(), "/api/Profile".into()))),
+            Self::MfaUnavailable => text(S::SERVICE_UNAVAILABLE, "Indisponible", "Les applications d'authentification ne peuvent pas être activées ici", vec![
+                "Cette installation n'a pas de clé pour conserver les secrets d'authentification en sécurité (COOKIE_KEY n'est pas configurée). Rien n'a été modifié.".into()], Some(("Retour au profil".into(), "/api/Profile".into()))),
+            Self::MfaThrottled { minutes } => text(S::TOO_MANY_REQUESTS, "Trop de codes erronés", "Trop de codes erronés", vec![
+                format!("Pour votre sécurité, les codes de ce compte sont refusés pendant les {minutes} prochaines minutes. Réessayez ensuite avec le code affiché par votre application."),
+                "Téléphone perdu ? Utilisez l'un des codes de récupération conservés lors de l'activation.".into()], None),
+            Self::BadForm => text(S::BAD_REQUEST, "Demande incomprise", "Cette demande n'a pas été comprise", vec![
+                "Le formulaire n'a pas été rempli comme notre page l'envoie. Rien n'a été modifié.".into()], Some(("Retour au profil".into(), "/api/Profile".into()))),
+            Self::MfaExpired => text(S::BAD_REQUEST, "Connexion expirée", "Cette connexion a expiré", vec![
+                "Le code n'a pas été saisi à temps, ou cette page a été ouverte dans un autre navigateur. Rien n'a été modifié.".into()], Some(("Se reconnecter".into(), "/api/SignIn".into()))),
         }
     }
 }

@@ -4,7 +4,10 @@ pub mod accept;
 pub mod company;
 pub mod link;
 pub mod messages;
+pub mod mfa;
 pub mod pages;
+pub mod profile;
+pub mod signin;
 
 use super::AppState;
 use super::cookies::{FLOW, SESSION};
@@ -44,6 +47,16 @@ pub struct Session {
     pub locale: String,
     /// Compared with the `csrf` field of every form post.
     pub csrf: String,
+    /// The provider of the login (the `idp` claim; none for email and password).
+    #[serde(default)]
+    pub idp: Option<String>,
+    /// When the person last proved who they are (provider sign-in, and the code when MFA
+    /// is on), in Unix seconds: linking and unlinking need it recent.
+    #[serde(default)]
+    pub signed_in_at: i64,
+    /// A notice to show once on the next profile page.
+    #[serde(default)]
+    pub notice: Option<String>,
 }
 
 impl Session {

@@ -67,6 +67,46 @@ pub struct HomePage {
     pub csrf: String,
 }
 
+pub struct LoginView {
+    /// The login's key, sent back to unlink it.
+    pub key: String,
+    pub provider: String,
+    pub linked: String,
+    pub current: bool,
+    pub removable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/profile.html")]
+pub struct ProfilePage {
+    pub chrome: Chrome,
+    pub fr: bool,
+    pub email: String,
+    pub logins: Vec<LoginView>,
+    pub can_link_microsoft: bool,
+    pub can_link_google: bool,
+    pub mfa: bool,
+    pub notice: Option<String>,
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/mfa.html")]
+pub struct MfaPage {
+    pub chrome: Chrome,
+    pub fr: bool,
+    /// `enable` (enrolment), `challenge` (code at sign-in), `manage` (on: turn off),
+    /// `recovery` (just turned on: the recovery codes, once).
+    pub mode: &'static str,
+    pub csrf: String,
+    pub error: Option<String>,
+    /// A `data:` URI of the QR code's SVG.
+    pub qr: String,
+    pub secret: String,
+    pub otpauth: String,
+    pub recovery_codes: Vec<String>,
+}
+
 /// The Content-Security-Policy of every page: nothing from elsewhere, no inline script.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 

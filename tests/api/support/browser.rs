@@ -28,20 +28,55 @@ pub fn param(url: &str, name: &str) -> Option<String> {
 
 /// From the provider's authorize address to the redirect back to the handler, signing in
 /// at the local B2C stand-in as `email` with identity provider `idp` (`local`,
-/// `google.com`, `live.com`). Returns the callback address (with `code` and `state`).
+/// `google.com`, `live.com`). Returns the callback address (with `code` and `state`):
+/// `/api/AcceptInvite` or `/api/AuthCallback`.
 pub async fn sign_in_at_b2c(client: &Client, authorize: &str, email: &str, idp: &str) -> String {
     let mut url = Url::parse(authorize).unwrap();
     for _ in 0..10 {
         let response = client.get(url.clone()).send().await.unwrap();
         if response.status().is_redirection() {
             let next = url.join(&location(&response)).unwrap();
-            if next.path().ends_with("/api/AcceptInvite") {
+            if next.path().ends_with("/api/AcceptInvite")
+                || next.path().ends_with("/api/AuthCallback")
+            {
                 return next.to_string();
             }
             url = next;
             continue;
         }
         assert_eq!(response.status(), 200, "the login page at {url}");
+        if url.path().contains("/authorize/") {
+            // Signing in as another account than the provider's current session: the
+            // provider ends that session first with a self-submitting form.
+            let html = response.text().await.unwrap();
+            let action = html
+                .split("action=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            let xsrf = html
+                .split("name=\"xsrf\" value=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            let response = client
+                .post(action)
+                .form(&[("xsrf", xsrf), ("logout", "yes")])
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                response.status().is_redirection(),
+                "session switch: {}",
+                response.status()
+            );
+            url = url.join(&location(&response)).unwrap();
+            continue;
+        }
         // The login form: POST {page}/login with email, password, idp.
         let login = Url::parse(&format!(
             "{}/login",
@@ -60,12 +95,12 @@ pub async fn sign_in_at_b2c(client: &Client, authorize: &str, email: &str, idp: 
             .unwrap();
         assert!(
             response.status().is_redirection(),
-            "login accepted: {}",
+            "login accepted at {login}: {}",
             response.status()
         );
         url = login.join(&location(&response)).unwrap();
     }
-    panic!("never came back to /api/AcceptInvite");
+    panic!("never came back to the handler");
 }
 
 /// The text of the page at `url`.

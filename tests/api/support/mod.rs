@@ -5,6 +5,7 @@ pub mod browser;
 pub mod mailbox;
 pub mod stack;
 pub mod tokens;
+pub mod totp;
 
 use invitations::app::Application;
 use invitations::clock::ShiftedClock;
@@ -32,6 +33,13 @@ pub type Overrides = Vec<(&'static str, Option<String>)>;
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A name no other test uses (tables, email addresses).
+/// A `COOKIE_KEY` of 64 random bytes, base64.
+pub fn random_cookie_key() -> String {
+    use base64::Engine as _;
+    let key: [u8; 64] = std::array::from_fn(|_| rand::random());
+    base64::engine::general_purpose::STANDARD.encode(key)
+}
+
 pub fn unique(prefix: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     format!("{prefix}{}x{n}", std::process::id())
@@ -92,6 +100,7 @@ impl TestApp {
             ("SMTP_URL", stack.smtp_url.clone()),
             ("MAIL_FROM", "invitations@gfms.example".to_owned()),
             ("PRODUCT_NAME", "GFMS Customer Portal".to_owned()),
+            ("COOKIE_KEY", random_cookie_key()),
         ]);
         if test_b2c {
             env.insert("B2C_METADATA_URL", idp.metadata_url.clone());

@@ -1,0 +1,290 @@
+//! `GET`/`POST /api/Profile/mfa`: the authenticator app. One address, three forms, each
+//! with its hidden `action`: `challenge` (the code after a provider's sign-in, held in the
+//! `inv_mfa` cookie), `enable` (enrolment: QR code, secret, `otpauth://` link, first code)
+//! and `disable` (needs a current code or a recovery code).
+
+use super::messages::Message;
+use super::pages::{Chrome, MfaPage, html};
+use super::profile::signed_in_account;
+use super::signin::{self, MfaPending, linked_notice};
+use super::{Session, error_page, message_page};
+use crate::domain::account::{AccountId, LinkedLogin, Provider};
+use crate::domain::email::EmailAddress;
+use crate::domain::invitation::LoginId;
+use crate::domain::locale::Locale;
+use crate::domain::mfa::Mfa;
+use crate::http::AppState;
+use crate::http::cookies::MFA;
+use crate::service::account::{self, CodeAccepted, CodeUse, MfaFailure};
+use base64::Engine as _;
+use time::OffsetDateTime;
+use warp::http::{HeaderValue, StatusCode};
+use warp::reply::Response;
+
+struct Form {
+    action: String,
+    code: String,
+    csrf: String,
+}
+
+impl Form {
+    fn parse(body: &[u8]) -> Self {
+        let mut form = Self {
+            action: String::new(),
+            code: String::new(),
+            csrf: String::new(),
+        };
+        for (key, value) in url::form_urlencoded::parse(body) {
+            match key.as_ref() {
+                "action" => form.action = value.into_owned(),
+                "code" => form.code = value.chars().take(64).collect(),
+                "csrf" => form.csrf = value.into_owned(),
+                _ => {}
+            }
+        }
+        form
+    }
+}
+
+fn pending(
+    state: &AppState,
+    cookie_header: Option<&str>,
+    now: OffsetDateTime,
+) -> Option<MfaPending> {
+    state.cookies.open(cookie_header, MFA, now)
+}
+
+fn page(state: &AppState, locale: Locale, mode: &'static str, csrf: &str) -> MfaPage {
+    let fr = locale == Locale::Fr;
+    let title = match (mode, fr) {
+        ("challenge", true) => "Code de vérification",
+        ("challenge", false) => "Verification code",
+        (_, true) => "Application d'authentification",
+        (_, false) => "Authenticator app",
+    };
+    MfaPage {
+        chrome: Chrome::new(locale, title, &state.services.product_name),
+        fr,
+        mode,
+        csrf: csrf.to_owned(),
+        error: None,
+        qr: String::new(),
+        secret: String::new(),
+        otpauth: String::new(),
+        recovery_codes: Vec::new(),
+    }
+}
+
+/// The enrolment page: QR code (an SVG drawn here, as a `data:` image), the secret in
+/// groups of four, the `otpauth://` link.
+fn enrol_page(state: &AppState, session: &Session, mfa: &Mfa) -> MfaPage {
+    let mut view = page(state, session.locale(), "enable", &session.csrf);
+    let account_name = if session.email.is_empty() {
+        "account".to_owned()
+    } else {
+        session.email.clone()
+    };
+    view.otpauth = mfa
+        .secret
+        .otpauth_uri(&state.services.product_name, &account_name);
+    view.secret = mfa.secret.grouped();
+    view.qr = qr_data_uri(&view.otpauth);
+    view
+}
+
+fn qr_data_uri(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(220, 220)
+                .quiet_zone(true)
+                .build();
+            format!(
+                "data:image/svg+xml;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(svg)
+            )
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "QR code not drawn");
+            String::new()
+        }
+    }
+}
+
+fn failure_text(failure: &MfaFailure, locale: Locale) -> String {
+    let fr = locale == Locale::Fr;
+    match failure {
+        MfaFailure::Replayed if fr => "Ce code a déjà servi. Attendez le suivant dans votre application (30 secondes).",
+        MfaFailure::Replayed => "This code was already used. Wait for the next one in your app (30 seconds).",
+        MfaFailure::Unreadable if fr => "Saisissez les 6 chiffres affichés par votre application, ou un code de récupération.",
+        MfaFailure::Unreadable => "Enter the 6 digits your app shows, or a recovery code.",
+        _ if fr => "Ce code n'est pas le bon. Vérifiez l'heure de votre téléphone et saisissez le code affiché maintenant.",
+        _ => "That code is not right. Check your phone's clock and enter the code shown now.",
+    }
+    .to_owned()
+}
+
+pub async fn show(
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+) -> Response {
+    let now = state.services.clock.now();
+    if let Some(pending) = pending(&state, cookie_header.as_deref(), now) {
+        let view = page(&state, pending.session.locale(), "challenge", &pending.csrf);
+        return html(StatusCode::OK, &view, &[]);
+    }
+    let (session, account) = match signed_in_account(
+        &state,
+        cookie_header.as_deref(),
+        accept_language.as_deref(),
+        now,
+    )
+    .await
+    {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let locale = session.locale();
+    match account::enrolment(&state.services, &account).await {
+        Ok(mfa) => html(StatusCode::OK, &enrol_page(&state, &session, &mfa), &[]),
+        Err(MfaFailure::AlreadyOn) => html(
+            StatusCode::OK,
+            &page(&state, locale, "manage", &session.csrf),
+            &[],
+        ),
+        Err(failure) => failure_page(&state, failure, locale),
+    }
+}
+
+/// Pages for failures that are not a wrong code.
+fn failure_page(state: &AppState, failure: MfaFailure, locale: Locale) -> Response {
+    match failure {
+        MfaFailure::NotAvailable => message_page(state, Message::MfaUnavailable, locale, &[]),
+        MfaFailure::Throttled { retry_after } => {
+            let minutes = retry_after.div_ceil(60);
+            let mut response = message_page(state, Message::MfaThrottled { minutes }, locale, &[]);
+            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                response.headers_mut().insert("retry-after", value);
+            }
+            response
+        }
+        MfaFailure::Store(e) => error_page(state, e, locale),
+        _ => message_page(state, Message::BadForm, locale, &[]),
+    }
+}
+
+pub async fn post(
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+    body: Result<bytes::Bytes, crate::http::problem::Problem>,
+) -> Response {
+    let now = state.services.clock.now();
+    let form = Form::parse(&body.unwrap_or_default());
+    if form.action == "challenge" {
+        let Some(pending) = pending(&state, cookie_header.as_deref(), now) else {
+            let locale = Locale::negotiate(accept_language.as_deref());
+            return message_page(&state, Message::MfaExpired, locale, &[]);
+        };
+        return challenge(&state, pending, &form, now).await;
+    }
+    let (mut session, account) = match signed_in_account(
+        &state,
+        cookie_header.as_deref(),
+        accept_language.as_deref(),
+        now,
+    )
+    .await
+    {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let locale = session.locale();
+    if !session.csrf_matches(&form.csrf) {
+        return message_page(&state, Message::FormExpired, locale, &[]);
+    }
+    let purpose = match form.action.as_str() {
+        "enable" => CodeUse::Enable,
+        "disable" => CodeUse::Disable,
+        _ => return message_page(&state, Message::BadForm, locale, &[]),
+    };
+    match account::use_code(&state.services, &account, &form.code, purpose).await {
+        Ok(CodeAccepted::Enabled(codes)) => {
+            session.notice = Some("mfa-on".into());
+            let mut view = page(&state, locale, "recovery", &session.csrf);
+            view.recovery_codes = codes;
+            let cookie = signin::reseal(&state, &session, now);
+            html(StatusCode::OK, &view, &[cookie])
+        }
+        Ok(_) => {
+            session.notice = Some("mfa-off".into());
+            signin::grant(&state, &session, "/api/Profile", now, &[])
+        }
+        Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
+            let mut view = if purpose == CodeUse::Enable {
+                match account::enrolment(&state.services, &account).await {
+                    Ok(mfa) => enrol_page(&state, &session, &mfa),
+                    Err(other) => return failure_page(&state, other, locale),
+                }
+            } else {
+                page(&state, locale, "manage", &session.csrf)
+            };
+            view.error = Some(failure_text(&failure, locale));
+            html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
+        }
+        Err(MfaFailure::AlreadyOn | MfaFailure::Off) => {
+            super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &[])
+        }
+        Err(other) => failure_page(&state, other, locale),
+    }
+}
+
+/// The code after a provider's sign-in: grants the held session (and finishes the held
+/// link) once it is right.
+async fn challenge(
+    state: &AppState,
+    pending: MfaPending,
+    form: &Form,
+    now: OffsetDateTime,
+) -> Response {
+    let locale = pending.session.locale();
+    use subtle::ConstantTimeEq as _;
+    if form.csrf.is_empty() || !bool::from(pending.csrf.as_bytes().ct_eq(form.csrf.as_bytes())) {
+        return message_page(state, Message::FormExpired, locale, &[]);
+    }
+    let account = AccountId::from_stored(pending.account.clone());
+    match account::use_code(&state.services, &account, &form.code, CodeUse::SignIn).await {
+        // MFA was turned off meanwhile: the provider's sign-in is enough.
+        Ok(_) | Err(MfaFailure::Off) => {}
+        Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
+            let mut view = page(state, locale, "challenge", &pending.csrf);
+            view.error = Some(failure_text(&failure, locale));
+            return html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[]);
+        }
+        Err(other) => return failure_page(state, other, locale),
+    }
+    let clear = state.cookies.clear(MFA);
+    let mut session = pending.session;
+    session.signed_in_at = now.unix_timestamp();
+    if let Some(link) = pending.link {
+        let Ok(email) = EmailAddress::parse(&link.email) else {
+            return message_page(state, Message::BadForm, locale, &[clear]);
+        };
+        let linked = LinkedLogin {
+            login: LoginId {
+                issuer: link.issuer,
+                subject: link.subject,
+            },
+            provider: Provider::from_idp(link.idp.as_deref()),
+            email,
+            linked_at: now,
+        };
+        match account::link(&state.services, &account, &linked).await {
+            Ok(new) => session.notice = Some(linked_notice(new, &linked.provider)),
+            Err(failure) => return signin::link_failure_page(state, failure, locale, clear),
+        }
+    }
+    signin::grant(state, &session, pending.next.path(), now, &[clear])
+}

@@ -1,0 +1,220 @@
+//! `GET /api/Profile` (email, linked logins, MFA state) and `POST /api/Profile/link`
+//! (link Microsoft or Google; unlink while another login remains).
+
+use super::messages::Message;
+use super::pages::{Chrome, LoginView, ProfilePage, html};
+use super::signin::{self, Purpose};
+use super::{Session, error_page, message_page, open_session};
+use crate::domain::account::{AccountId, Provider, login_key};
+use crate::domain::locale::Locale;
+use crate::http::AppState;
+use crate::identity::customer::AuthorizeHints;
+use crate::service::account::{self, UnlinkFailure};
+use time::OffsetDateTime;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+pub fn provider_name(provider: &Provider, locale: Locale) -> String {
+    match (provider, locale) {
+        (Provider::Local, Locale::En) => "Email and password".into(),
+        (Provider::Local, Locale::Fr) => "E-mail et mot de passe".into(),
+        (Provider::Google, _) => "Google".into(),
+        (Provider::Microsoft, _) => "Microsoft".into(),
+        (Provider::Other(idp), _) => idp.clone(),
+    }
+}
+
+/// The signed-in session and its account, or the page to show instead.
+pub async fn signed_in_account(
+    state: &AppState,
+    cookie_header: Option<&str>,
+    accept_language: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<(Session, AccountId), Response> {
+    let Some(session) = open_session(state, cookie_header, now) else {
+        let locale = Locale::negotiate(accept_language);
+        return Err(message_page(state, Message::SessionRequired, locale, &[]));
+    };
+    let locale = session.locale();
+    match account::account_for(&state.services, &session.login()).await {
+        Ok(Some(account)) => Ok((session, account)),
+        Ok(None) if session.invitation.is_some() => Err(super::pages::redirect(
+            StatusCode::SEE_OTHER,
+            "/api/CreateCompany",
+            &[],
+        )),
+        Ok(None) => {
+            let email = Some(session.email.clone()).filter(|e| !e.is_empty());
+            Err(message_page(
+                state,
+                Message::NoAccount { email },
+                locale,
+                &[],
+            ))
+        }
+        Err(e) => Err(error_page(state, e, locale)),
+    }
+}
+
+fn notice_text(notice: &str, locale: Locale) -> Option<String> {
+    let (kind, provider) = notice.split_once(':').unwrap_or((notice, ""));
+    let name = provider_name(&Provider::from_idp(Some(provider)), locale);
+    let fr = locale == Locale::Fr;
+    Some(match kind {
+        "linked" if fr => format!("Votre connexion {name} est liée : vous pouvez désormais l'utiliser pour vous connecter."),
+        "linked" => format!("Your {name} login is linked: you can now use it to sign in."),
+        "already" if fr => format!("Cette connexion {name} était déjà liée à votre compte."),
+        "already" => format!("This {name} login was already linked to your account."),
+        "unlinked" if fr => format!("La connexion {name} a été retirée de votre compte."),
+        "unlinked" => format!("The {name} login was removed from your account."),
+        "mfa-on" if fr => "L'application d'authentification est activée : un code vous sera demandé à chaque connexion.".into(),
+        "mfa-on" => "Your authenticator app is on: you will be asked for a code at every sign-in.".into(),
+        "mfa-off" if fr => "L'application d'authentification est désactivée.".into(),
+        "mfa-off" => "Your authenticator app is turned off.".into(),
+        _ => return None,
+    })
+}
+
+pub async fn show(
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+) -> Response {
+    let now = state.services.clock.now();
+    let (mut session, account) = match signed_in_account(
+        &state,
+        cookie_header.as_deref(),
+        accept_language.as_deref(),
+        now,
+    )
+    .await
+    {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let locale = session.locale();
+    let overview = match account::overview(&state.services, &account).await {
+        Ok(Some(overview)) => overview,
+        Ok(None) => return message_page(&state, Message::SessionRequired, locale, &[]),
+        Err(e) => return error_page(&state, e, locale),
+    };
+    let current = session.login();
+    let removable = overview.logins.len() > 1;
+    let logins: Vec<LoginView> = overview
+        .logins
+        .iter()
+        .map(|l| LoginView {
+            key: login_key(&l.login),
+            provider: provider_name(&l.provider, locale),
+            linked: crate::mail::invitation::long_date(l.linked_at, locale),
+            current: l.login == current,
+            removable: removable && l.login != current,
+        })
+        .collect();
+    let has = |p: &Provider| overview.logins.iter().any(|l| &l.provider == p);
+    let notice = session.notice.take().and_then(|n| notice_text(&n, locale));
+    // The notice is shown once: the session is written back without it.
+    let cookies = if notice.is_some() {
+        vec![signin::reseal(&state, &session, now)]
+    } else {
+        Vec::new()
+    };
+    let fr = locale == Locale::Fr;
+    let page = ProfilePage {
+        chrome: Chrome::new(
+            locale,
+            if fr { "Profil" } else { "Profile" },
+            &state.services.product_name,
+        ),
+        fr,
+        email: overview.profile.email.to_string(),
+        logins,
+        can_link_microsoft: !has(&Provider::Microsoft),
+        can_link_google: !has(&Provider::Google),
+        mfa: overview.mfa,
+        notice,
+        csrf: session.csrf.clone(),
+    };
+    html(StatusCode::OK, &page, &cookies)
+}
+
+/// `POST /api/Profile/link`: `provider` = `microsoft` | `google` starts linking;
+/// `unlink` = a login's key removes it.
+pub async fn link(
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+    body: Result<bytes::Bytes, crate::http::problem::Problem>,
+) -> Response {
+    let now = state.services.clock.now();
+    let (session, account) = match signed_in_account(
+        &state,
+        cookie_header.as_deref(),
+        accept_language.as_deref(),
+        now,
+    )
+    .await
+    {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let locale = session.locale();
+    let body = body.unwrap_or_default();
+    let (mut csrf, mut provider, mut unlink) = (String::new(), None, None);
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        match key.as_ref() {
+            "csrf" => csrf = value.into_owned(),
+            "provider" => provider = Some(value.into_owned()),
+            "unlink" => unlink = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    if !session.csrf_matches(&csrf) {
+        return message_page(&state, Message::FormExpired, locale, &[]);
+    }
+    if !account::is_recent(session.signed_in_at, now) {
+        return message_page(&state, Message::ReauthNeeded, locale, &[]);
+    }
+    if let Some(key) = unlink {
+        return remove(&state, session, &account, &key, now).await;
+    }
+    let domain_hint = match provider.as_deref() {
+        Some("microsoft") => "live.com",
+        Some("google") => "google.com",
+        _ => return message_page(&state, Message::BadForm, locale, &[]),
+    };
+    let hints = AuthorizeHints {
+        login_hint: Some(session.email.as_str()).filter(|e| !e.is_empty()),
+        domain_hint: Some(domain_hint),
+        prompt: Some("login"),
+        ui_locales: Some(locale.as_str()),
+    };
+    let purpose = Purpose::Link {
+        account: account.as_str().to_owned(),
+    };
+    signin::start(&state, purpose, locale, hints, StatusCode::SEE_OTHER).await
+}
+
+async fn remove(
+    state: &AppState,
+    mut session: Session,
+    account: &AccountId,
+    key: &str,
+    now: OffsetDateTime,
+) -> Response {
+    let locale = session.locale();
+    match account::unlink(&state.services, account, key, &session.login()).await {
+        Ok(removed) => {
+            session.notice = Some(format!("unlinked:{}", removed.provider.stored()));
+            signin::grant(state, &session, "/api/Profile", now, &[])
+        }
+        Err(UnlinkFailure::LastLogin) => {
+            message_page(state, Message::UnlinkRefused { last: true }, locale, &[])
+        }
+        Err(UnlinkFailure::InUse) => {
+            message_page(state, Message::UnlinkRefused { last: false }, locale, &[])
+        }
+        Err(UnlinkFailure::NotFound) => message_page(state, Message::BadForm, locale, &[]),
+        Err(UnlinkFailure::Store(e)) => error_page(state, e, locale),
+    }
+}

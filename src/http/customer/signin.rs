@@ -1,0 +1,403 @@
+//! `GET /api/SignIn` and its redirect URI `GET`/`POST /api/AuthCallback`: a returning
+//! customer signs in through the same user flow; the callback also finishes linking a
+//! login from the profile. An account is found by the login (`iss`, `sub`) only. With
+//! MFA on, the session is granted only after the code (see `mfa.rs`).
+
+use super::accept::{Callback, provider_error};
+use super::messages::Message;
+use super::{SESSION_LIFETIME, Session, error_page, message_page, open_session};
+use crate::domain::locale::Locale;
+use crate::http::AppState;
+use crate::http::cookies::{AUTH, MFA, SESSION};
+use crate::identity::customer::{AuthRequest, AuthorizeHints, SignInError, SignedIn};
+use crate::service::account::{self, LinkFailure, Returning};
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+pub const AUTH_LIFETIME: Duration = Duration::minutes(10);
+/// How long the code may take after the provider's sign-in.
+pub const MFA_LIFETIME: Duration = Duration::minutes(5);
+
+/// Where a sign-in lands: only these, so no address from outside is ever followed.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Next {
+    Home,
+    Profile,
+}
+
+impl Next {
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Home => "/api/Home",
+            Self::Profile => "/api/Profile",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Purpose {
+    SignIn {
+        next: Next,
+    },
+    /// Linking a login to this account (the signed-in one's).
+    Link {
+        account: String,
+    },
+}
+
+/// A sign-in under way, kept (encrypted) by the browser.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthFlow {
+    pub auth: AuthRequest,
+    pub purpose: Purpose,
+    pub locale: String,
+}
+
+/// A login to link once the code is given.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingLink {
+    pub issuer: String,
+    pub subject: String,
+    pub idp: Option<String>,
+    pub email: String,
+}
+
+/// A provider sign-in waiting for the authenticator code.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MfaPending {
+    pub account: String,
+    /// The session to grant once the code is right.
+    pub session: Session,
+    pub link: Option<PendingLink>,
+    pub next: Next,
+    pub csrf: String,
+}
+
+pub fn callback_uri(state: &AppState) -> String {
+    let base = &state.services.public_base_url;
+    format!("{}/api/AuthCallback", base.as_str().trim_end_matches('/'))
+}
+
+/// Sends the browser to the user flow; `purpose` says what the callback does after.
+pub async fn start(
+    state: &AppState,
+    purpose: Purpose,
+    locale: Locale,
+    hints: AuthorizeHints<'_>,
+    status: StatusCode,
+) -> Response {
+    let now = state.services.clock.now();
+    let Ok(auth) = AuthRequest::new() else {
+        return message_page(state, Message::Internal, locale, &[]);
+    };
+    let authorize = match state
+        .customer
+        .authorize_url(&auth, &callback_uri(state), hints)
+        .await
+    {
+        Ok(url) => url,
+        Err(e) => {
+            tracing::warn!(error = %e, "B2C unavailable");
+            let mut response = message_page(state, Message::SignInUnavailable, locale, &[]);
+            response
+                .headers_mut()
+                .insert("retry-after", warp::http::HeaderValue::from_static("60"));
+            return response;
+        }
+    };
+    let flow = AuthFlow {
+        auth,
+        purpose,
+        locale: locale.as_str().to_owned(),
+    };
+    let cookie = state.cookies.seal(AUTH, &flow, now, now + AUTH_LIFETIME);
+    super::pages::redirect(status, authorize.as_str(), &[cookie])
+}
+
+/// `GET /api/SignIn?prompt=login&next=profile&lang=fr`.
+pub async fn sign_in(state: AppState, query: String, accept_language: Option<String>) -> Response {
+    let mut locale = Locale::negotiate(accept_language.as_deref());
+    let mut prompt_login = false;
+    let mut next = Next::Home;
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
+            "prompt" => prompt_login = value == "login",
+            "next" if value == "profile" => next = Next::Profile,
+            "lang" => locale = Locale::parse(&value).unwrap_or(locale),
+            _ => {}
+        }
+    }
+    let hints = AuthorizeHints {
+        login_hint: None,
+        domain_hint: None,
+        prompt: prompt_login.then_some("login"),
+        ui_locales: Some(locale.as_str()),
+    };
+    start(
+        &state,
+        Purpose::SignIn { next },
+        locale,
+        hints,
+        StatusCode::FOUND,
+    )
+    .await
+}
+
+/// The redirect URI of returning sign-ins and links.
+pub async fn callback(
+    state: AppState,
+    callback: Callback,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+) -> Response {
+    let now = state.services.clock.now();
+    let clear = state.cookies.clear(AUTH);
+    let restart = Some("/api/SignIn".to_owned());
+    let Some(flow) = state
+        .cookies
+        .open::<AuthFlow>(cookie_header.as_deref(), AUTH, now)
+    else {
+        let locale = Locale::negotiate(accept_language.as_deref());
+        let message = Message::SignInExpired { retry: restart };
+        return message_page(&state, message, locale, &[clear]);
+    };
+    let locale = Locale::parse(&flow.locale).unwrap_or_default();
+    let fail = |message: Message| message_page(&state, message, locale, std::slice::from_ref(&clear));
+    if !callback
+        .state
+        .as_deref()
+        .is_some_and(|s| flow.auth.state_matches(s))
+    {
+        return fail(Message::SignInExpired { retry: restart });
+    }
+    if let Some(error) = &callback.error {
+        let description = callback.error_description.as_deref().unwrap_or("");
+        return fail(provider_error(error, description, restart));
+    }
+    let Some(code) = callback.code.as_deref().filter(|c| !c.is_empty()) else {
+        return fail(Message::SignInFailed { retry: restart });
+    };
+    let signed_in = match state
+        .customer
+        .redeem(code, &flow.auth, &callback_uri(&state))
+        .await
+    {
+        Ok(signed_in) => signed_in,
+        Err(SignInError::Unavailable(e)) => {
+            tracing::warn!(error = %e, "B2C unavailable at the callback");
+            return fail(Message::SignInUnavailable);
+        }
+        Err(SignInError::CodeRefused(why)) => {
+            tracing::info!(reason = %why, "authorization code refused");
+            return fail(Message::SignInExpired { retry: restart });
+        }
+        Err(e @ SignInError::InvalidToken(_)) => {
+            tracing::warn!(error = %e, "id_token refused");
+            return fail(Message::SignInFailed { retry: restart });
+        }
+    };
+    match flow.purpose {
+        Purpose::SignIn { next } => returning(&state, signed_in, locale, next, now, clear).await,
+        Purpose::Link { account } => {
+            finish_link(
+                &state,
+                signed_in,
+                &account,
+                cookie_header,
+                locale,
+                now,
+                clear,
+            )
+            .await
+        }
+    }
+}
+
+/// A fresh session for a login that just signed in.
+fn new_session(
+    signed_in: &SignedIn,
+    invitation: Option<String>,
+    locale: Locale,
+    now: OffsetDateTime,
+) -> Option<Session> {
+    let csrf = AuthRequest::new().ok()?.state;
+    Some(Session {
+        issuer: signed_in.login.issuer.clone(),
+        subject: signed_in.login.subject.clone(),
+        email: signed_in
+            .email
+            .as_ref()
+            .map(|e| e.to_string())
+            .unwrap_or_default(),
+        invitation,
+        locale: locale.as_str().to_owned(),
+        csrf,
+        idp: signed_in.idp.clone(),
+        signed_in_at: now.unix_timestamp(),
+        notice: None,
+    })
+}
+
+async fn returning(
+    state: &AppState,
+    signed_in: SignedIn,
+    locale: Locale,
+    next: Next,
+    now: OffsetDateTime,
+    clear: String,
+) -> Response {
+    let found = match account::returning(&state.services, &signed_in).await {
+        Ok(found) => found,
+        Err(e) => return error_page(state, e, locale),
+    };
+    let (account, mfa, invitation) = match found {
+        Returning::Account { account, mfa } => (Some(account), mfa, None),
+        Returning::Unfinished(invitation) => (None, false, Some(invitation.id.to_string())),
+        Returning::NoAccount => {
+            let email = signed_in.email.as_ref().map(|e| e.to_string());
+            tracing::info!("sign-in without an account");
+            return message_page(state, Message::NoAccount { email }, locale, &[clear]);
+        }
+    };
+    let Some(session) = new_session(&signed_in, invitation.clone(), locale, now) else {
+        return message_page(state, Message::Internal, locale, &[clear]);
+    };
+    if let (Some(account), true) = (account, mfa) {
+        return ask_for_code(state, account.as_str(), session, None, next, now, clear);
+    }
+    let target = if invitation.is_some() {
+        "/api/CreateCompany"
+    } else {
+        next.path()
+    };
+    grant(state, &session, target, now, &[clear])
+}
+
+/// Sets the session cookie and goes on.
+pub fn grant(
+    state: &AppState,
+    session: &Session,
+    target: &str,
+    now: OffsetDateTime,
+    extra: &[String],
+) -> Response {
+    let mut cookies = extra.to_vec();
+    cookies.push(reseal(state, session, now));
+    super::pages::redirect(StatusCode::SEE_OTHER, target, &cookies)
+}
+
+/// Holds the sign-in (or link) until the authenticator code is given.
+fn ask_for_code(
+    state: &AppState,
+    account: &str,
+    session: Session,
+    link: Option<PendingLink>,
+    next: Next,
+    now: OffsetDateTime,
+    clear: String,
+) -> Response {
+    let Ok(csrf) = AuthRequest::new().map(|r| r.state) else {
+        return message_page(state, Message::Internal, session.locale(), &[clear]);
+    };
+    let pending = MfaPending {
+        account: account.to_owned(),
+        session,
+        link,
+        next,
+        csrf,
+    };
+    let cookie = state.cookies.seal(MFA, &pending, now, now + MFA_LIFETIME);
+    super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &[clear, cookie])
+}
+
+async fn finish_link(
+    state: &AppState,
+    signed_in: SignedIn,
+    account_id: &str,
+    cookie_header: Option<String>,
+    locale: Locale,
+    now: OffsetDateTime,
+    clear: String,
+) -> Response {
+    let services = &state.services;
+    let Some(session) = open_session(state, cookie_header.as_deref(), now) else {
+        return message_page(state, Message::SessionRequired, locale, &[clear]);
+    };
+    let account = match account::account_for(services, &session.login()).await {
+        Ok(Some(account)) if account.as_str() == account_id => account,
+        Ok(_) => return message_page(state, Message::SessionRequired, locale, &[clear]),
+        Err(e) => return error_page(state, e, locale),
+    };
+    if !account::is_recent(session.signed_in_at, now) {
+        return message_page(state, Message::ReauthNeeded, locale, &[clear]);
+    }
+    let linked = match account::check_link(services, &account, &signed_in).await {
+        Ok(linked) => linked,
+        Err(failure) => return link_failure_page(state, failure, locale, clear),
+    };
+    match account::mfa_on(services, &account).await {
+        Ok(true) => {
+            let link = PendingLink {
+                issuer: linked.login.issuer.clone(),
+                subject: linked.login.subject.clone(),
+                idp: signed_in.idp.clone(),
+                email: linked.email.to_string(),
+            };
+            return ask_for_code(
+                state,
+                account.as_str(),
+                session,
+                Some(link),
+                Next::Profile,
+                now,
+                clear,
+            );
+        }
+        Ok(false) => {}
+        Err(e) => return error_page(state, e, locale),
+    }
+    match account::link(services, &account, &linked).await {
+        Ok(new) => {
+            let mut session = session;
+            session.notice = Some(linked_notice(new, &linked.provider));
+            grant(state, &session, Next::Profile.path(), now, &[clear])
+        }
+        Err(failure) => link_failure_page(state, failure, locale, clear),
+    }
+}
+
+/// The notice the profile shows after a link.
+pub fn linked_notice(new: bool, provider: &crate::domain::account::Provider) -> String {
+    format!(
+        "{}:{}",
+        if new { "linked" } else { "already" },
+        provider.stored()
+    )
+}
+
+pub fn link_failure_page(
+    state: &AppState,
+    failure: LinkFailure,
+    locale: Locale,
+    clear: String,
+) -> Response {
+    let message = match failure {
+        LinkFailure::WrongEmail { account, login } => Message::LinkWrongEmail {
+            account: account.to_string(),
+            login: login.map(|l| l.to_string()),
+        },
+        LinkFailure::OwnedElsewhere => Message::LinkOwnedElsewhere,
+        LinkFailure::NoAccount => Message::SessionRequired,
+        LinkFailure::Store(e) => return error_page(state, e, locale),
+    };
+    message_page(state, message, locale, &[clear])
+}
+
+/// The session cookie again, after a change to the session.
+pub fn reseal(state: &AppState, session: &Session, now: OffsetDateTime) -> String {
+    state
+        .cookies
+        .seal(SESSION, session, now, now + SESSION_LIFETIME)
+}

@@ -1,0 +1,244 @@
+//! The rows behind an account's sign-in security, in `{prefix}Accounts`:
+//! - `acct-{id}` / `login-{key}`: one per linked login, for the profile's list (the
+//!   `login-{key}` / `login` row elsewhere is what leads from a login to its account);
+//! - `acct-{id}` / `mfa`: the TOTP secret (sealed), whether MFA is on, the last step
+//!   used and the unused recovery codes' hashes; every change is an `If-Match` write, so
+//!   a code used twice at once is accepted once.
+
+use super::edm::{self, DateTimeTag};
+use super::sealed::Sealer;
+use super::{ErrorClass, StoreError, Versioned, classify};
+use crate::domain::account::{AccountId, LinkedLogin, Provider, login_key};
+use crate::domain::email::EmailAddress;
+use crate::domain::invitation::LoginId;
+use crate::domain::mfa::Mfa;
+use crate::domain::totp::TotpSecret;
+use azure_core::Etag;
+use azure_data_tables::prelude::*;
+use futures::StreamExt as _;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+pub const MFA_ROW: &str = "mfa";
+
+pub fn account_partition(account: &AccountId) -> String {
+    format!("acct-{}", account.as_str())
+}
+
+pub fn listed_login_row(login: &LoginId) -> String {
+    format!("login-{}", login_key(login))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListedLoginEntity {
+    pub partition_key: String,
+    pub row_key: String,
+    pub issuer: String,
+    pub subject: String,
+    pub provider: String,
+    pub email: String,
+    #[serde(with = "edm::datetime")]
+    pub linked_at: OffsetDateTime,
+    #[serde(rename = "LinkedAt@odata.type", default)]
+    pub linked_at_type: DateTimeTag,
+}
+
+impl ListedLoginEntity {
+    pub fn new(account: &AccountId, linked: &LinkedLogin) -> Self {
+        Self {
+            partition_key: account_partition(account),
+            row_key: listed_login_row(&linked.login),
+            issuer: linked.login.issuer.clone(),
+            subject: linked.login.subject.clone(),
+            provider: linked.provider.stored().to_owned(),
+            email: linked.email.to_string(),
+            linked_at: linked.linked_at,
+            linked_at_type: DateTimeTag,
+        }
+    }
+
+    fn into_linked(self) -> Option<LinkedLogin> {
+        Some(LinkedLogin {
+            provider: Provider::from_idp(Some(&self.provider)),
+            email: EmailAddress::parse(&self.email).ok()?,
+            linked_at: self.linked_at,
+            login: LoginId {
+                issuer: self.issuer,
+                subject: self.subject,
+            },
+        })
+    }
+}
+
+/// The logins listed in an account's partition, oldest first.
+pub async fn logins(
+    table: &TableClient,
+    account: &AccountId,
+) -> Result<Vec<LinkedLogin>, StoreError> {
+    let filter = format!(
+        "PartitionKey eq {} and RowKey gt 'login-' and RowKey lt 'login.'",
+        edm::string_literal(&account_partition(account))
+    );
+    let mut stream = table
+        .query()
+        .filter(filter)
+        .into_stream::<ListedLoginEntity>();
+    let mut logins = Vec::new();
+    while let Some(page) = stream.next().await {
+        for row in page.map_err(|e| StoreError::from(classify(e)))?.entities {
+            logins.extend(row.into_linked());
+        }
+    }
+    logins.sort_by_key(|l| l.linked_at);
+    Ok(logins)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MfaEntity {
+    pub partition_key: String,
+    pub row_key: String,
+    /// Sealed with [`Sealer`], bound to the partition key.
+    pub secret: String,
+    #[serde(with = "edm::datetime")]
+    pub started_at: OffsetDateTime,
+    #[serde(rename = "StartedAt@odata.type", default)]
+    pub started_at_type: DateTimeTag,
+    #[serde(with = "edm::option_datetime", default)]
+    pub enabled_at: Option<OffsetDateTime>,
+    /// The last step used, as decimal text ("" for none).
+    #[serde(default)]
+    pub last_step: String,
+    /// Unused recovery codes' hashes, comma-separated.
+    #[serde(default)]
+    pub recovery: String,
+}
+
+impl MfaEntity {
+    pub fn seal(account: &AccountId, mfa: &Mfa, sealer: &Sealer) -> Result<Self, StoreError> {
+        let partition_key = account_partition(account);
+        let secret = sealer
+            .seal(mfa.secret.as_bytes(), &partition_key)
+            .ok_or_else(|| StoreError::Unexpected("sealing the TOTP secret failed".into()))?;
+        Ok(Self {
+            partition_key,
+            row_key: MFA_ROW.to_owned(),
+            secret,
+            started_at: mfa.started_at,
+            started_at_type: DateTimeTag,
+            enabled_at: mfa.enabled_at,
+            last_step: mfa.last_step.map(|s| s.to_string()).unwrap_or_default(),
+            recovery: mfa.recovery.join(","),
+        })
+    }
+
+    pub fn open(self, sealer: &Sealer) -> Result<Mfa, StoreError> {
+        let unreadable =
+            || StoreError::Unexpected(format!("{}: unreadable MFA row", self.partition_key));
+        let secret = sealer
+            .open(&self.secret, &self.partition_key)
+            .and_then(TotpSecret::from_bytes)
+            .ok_or_else(unreadable)?;
+        let last_step = match self.last_step.as_str() {
+            "" => None,
+            text => Some(text.parse().map_err(|_| unreadable())?),
+        };
+        Ok(Mfa {
+            secret,
+            started_at: self.started_at,
+            enabled_at: self.enabled_at,
+            last_step,
+            recovery: self
+                .recovery
+                .split(',')
+                .filter(|h| !h.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        })
+    }
+}
+
+/// Reads an account's MFA row.
+pub async fn read_mfa(
+    table: &TableClient,
+    account: &AccountId,
+    sealer: &Sealer,
+) -> Result<Option<Versioned<Mfa>>, StoreError> {
+    match table
+        .partition_key_client(account_partition(account))
+        .entity_client(MFA_ROW)
+        .get::<MfaEntity>()
+        .await
+    {
+        Ok(response) => Ok(Some(Versioned {
+            value: response.entity.open(sealer)?,
+            etag: response.etag.to_string(),
+        })),
+        Err(e) => match classify(e) {
+            ErrorClass::NotFound(code) if code != "TableNotFound" => Ok(None),
+            other => Err(other.into()),
+        },
+    }
+}
+
+/// Writes an account's MFA row: insert-if-absent without `etag` (a concurrent first write
+/// is a `Conflict`), an `If-Match` replace with it.
+pub async fn write_mfa(
+    table: &TableClient,
+    account: &AccountId,
+    mfa: &Mfa,
+    etag: Option<&str>,
+    sealer: &Sealer,
+) -> Result<Versioned<Mfa>, StoreError> {
+    let entity = MfaEntity::seal(account, mfa, sealer)?;
+    let etag = match etag {
+        None => {
+            let response = table
+                .insert::<&MfaEntity, serde_json::Value>(&entity)
+                .map_err(|e| StoreError::Unexpected(e.to_string()))?
+                .return_entity(false)
+                .await
+                .map_err(|e| match classify(e) {
+                    ErrorClass::AlreadyExists => StoreError::Conflict,
+                    other => other.into(),
+                })?;
+            response.etag.to_string()
+        }
+        Some(etag) => table
+            .partition_key_client(&entity.partition_key)
+            .entity_client(MFA_ROW)
+            .update(&entity, IfMatchCondition::Etag(Etag::from(etag)))
+            .map_err(|e| StoreError::Unexpected(e.to_string()))?
+            .await
+            .map_err(|e| match classify(e) {
+                ErrorClass::NotFound(code) if code != "TableNotFound" => StoreError::Conflict,
+                other => other.into(),
+            })?
+            .etag
+            .to_string(),
+    };
+    Ok(Versioned {
+        value: mfa.clone(),
+        etag,
+    })
+}
+
+/// Deletes an account's MFA row if it is still as read.
+pub async fn delete_mfa(
+    table: &TableClient,
+    account: &AccountId,
+    etag: &str,
+) -> Result<(), StoreError> {
+    table
+        .partition_key_client(account_partition(account))
+        .entity_client(MFA_ROW)
+        .delete()
+        .if_match(IfMatchCondition::Etag(Etag::from(etag)))
+        .await
+        .map(|_| ())
+        .map_err(|e| match classify(e) {
+            ErrorClass::NotFound(code) if code != "TableNotFound" => StoreError::Conflict,
+            other => other.into(),
+        })
+}
