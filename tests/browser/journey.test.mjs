@@ -1,5 +1,8 @@
 // The customer's journey in a real browser (Chromium, driven by playwright-core):
-// invitation email -> B2C sign-in -> company form -> welcome page.
+// invitation email -> B2C sign-in -> company form -> welcome page; then the profile,
+// the authenticator app turned on (QR code, "Show secret key", a code computed here
+// from the secret read off the page, recovery codes), sign-out, and a sign-in again
+// that asks for the code before the welcome page.
 //
 // Run:   node --test tests/browser/
 // Needs: target/debug/handler (cargo build --bin handler), the Node packages
@@ -13,7 +16,7 @@
 // timeouts and always stops what it started.
 
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -27,7 +30,7 @@ const artifacts = path.join(root, 'test-artifacts');
 const handlerBin = path.join(root, 'target', 'debug', 'handler');
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-const TEST_TIMEOUT_MS = 60_000;
+const TEST_TIMEOUT_MS = 90_000;
 const ORANGE = 'rgb(194, 65, 12)'; // #c2410c
 
 const COMPANY = {
@@ -289,9 +292,22 @@ function isGrey(css) {
   return s <= 0.25;
 }
 
+/** RFC 6238 (HMAC-SHA-1, 6 digits, 30 s) for a base32 secret, at Unix time `seconds`. */
+function totp(base32, seconds) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of base32.replace(/\s+/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(seconds / 30)));
+  const digest = createHmac('sha1', key).update(counter).digest();
+  const offset = digest[19] & 0x0f;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
 // ------------------------------------------------------------------ the test
 
-test('a customer follows the invitation email, signs in and creates their company', { timeout: TEST_TIMEOUT_MS }, async () => {
+test('a customer follows the invitation email, creates their company, turns on an authenticator app and signs in with it', { timeout: TEST_TIMEOUT_MS }, async () => {
   const started = Date.now();
   const step = (what) => log(`${((Date.now() - started) / 1000).toFixed(1)} s: ${what}`);
 
@@ -308,7 +324,7 @@ test('a customer follows the invitation email, signs in and creates their compan
   }
   fs.mkdirSync(artifacts, { recursive: true });
   // What an earlier run left must not pass for this run's evidence.
-  for (const file of ['b2c-sign-in.png', 'company-form.png', 'company-form-invalid.png', 'home.png', 'failure.png', 'failure.html']) {
+  for (const file of ['b2c-sign-in.png', 'company-form.png', 'company-form-invalid.png', 'home.png', 'mfa-enrol.png', 'mfa-recovery-codes.png', 'failure.png', 'failure.html']) {
     fs.rmSync(path.join(artifacts, file), { force: true });
   }
 
@@ -437,6 +453,53 @@ test('a customer follows the invitation email, signs in and creates their compan
     assert.ok(h1.includes(COMPANY.name), `the welcome page's h1 names the company, but it says "${h1.trim()}"`);
     await page.screenshot({ path: path.join(artifacts, 'home.png'), fullPage: true });
     step('welcome page reached');
+
+    // 6. Later: the profile, then the authenticator app turned on.
+    await page.click('#profile-link');
+    await page.waitForURL((url) => url.pathname === '/api/Profile');
+    assert.equal(await page.getAttribute('#mfa-state', 'data-mfa'), 'off', 'MFA starts off');
+    await page.click('#mfa-start');
+    await page.waitForURL((url) => url.pathname === '/api/Profile/mfa');
+    const qr = page.locator('img#qr');
+    assert.match(await qr.getAttribute('src'), /^data:image\/svg\+xml;base64,/, 'the QR code is drawn by the service');
+    assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR code image renders');
+    assert.equal(await page.locator('#secret').isVisible(), false, 'the secret is hidden until asked for');
+    await page.click('#manual summary');
+    const secret = ((await page.textContent('#secret')) || '').replace(/\s+/g, '');
+    assert.ok(secret.length >= 32, `a secret of at least 160 bits is shown: ${secret}`);
+    assert.ok((await page.getAttribute('#otpauth', 'href')).startsWith('otpauth://totp/'), 'an otpauth:// link is offered');
+    await page.screenshot({ path: path.join(artifacts, 'mfa-enrol.png'), fullPage: true });
+    // Turn it on with the previous step's code (one step of drift is accepted), so the
+    // current step's code is still unused for the sign-in below.
+    if (30 - (Date.now() / 1000) % 30 < 3) await sleep(3_000);
+    await page.fill('#code', totp(secret, Date.now() / 1000 - 30));
+    await Promise.all([page.waitForLoadState('load'), page.click('#submit-code')]);
+    await page.locator('#recovery-codes').waitFor();
+    assert.equal(await page.locator('#recovery-codes li').count(), 10, 'ten recovery codes are shown once');
+    await page.screenshot({ path: path.join(artifacts, 'mfa-recovery-codes.png'), fullPage: true });
+    await page.click('#done');
+    await page.waitForURL((url) => url.pathname === '/api/Profile');
+    assert.equal(await page.getAttribute('#mfa-state', 'data-mfa'), 'on', 'MFA is on');
+    step('authenticator app turned on');
+
+    // 7. Sign out, sign in again: the code is asked before the welcome page.
+    await Promise.all([page.waitForLoadState('load'), page.click('form[action="/api/SignOut"] button')]);
+    await page.goto(`${base}/api/SignIn`);
+    if (page.url().includes('/interaction/')) {
+      await page.fill('#email', email);
+      await page.check('#idp-local');
+      await page.fill('#password', 'any-password-will-do');
+      await Promise.all([page.waitForURL((url) => url.origin === base, { waitUntil: 'load' }), page.click('#next')]);
+    }
+    assert.equal(new URL(page.url()).pathname, '/api/Profile/mfa',
+      `after signing in again the code is asked, but the browser is at ${page.url()}`);
+    assert.equal((await fetch(`${base}/api/Home`)).status, 401, 'no session before the code');
+    await page.fill('#code', totp(secret, Date.now() / 1000));
+    await Promise.all([page.waitForLoadState('load'), page.click('#submit-code')]);
+    assert.equal(new URL(page.url()).pathname, '/api/Home',
+      `the right code leads home, but the browser is at ${page.url()}: ${(await page.textContent('body'))?.slice(0, 300)}`);
+    assert.ok(((await page.locator('h1').first().textContent()) || '').includes(COMPANY.name));
+    step('signed in again with the authenticator code');
 
     assert.deepEqual(pageErrors, [], 'no uncaught JavaScript errors in the pages');
   } catch (err) {
