@@ -15,11 +15,18 @@ use time::Duration;
 /// Invites `email`, accepts with a login of `idp` and creates the company: the client
 /// comes back signed in.
 async fn onboard(app: &TestApp, email: &str, idp: &str) -> Client {
+    let link = invite(app, email).await;
+    onboard_with_link(app, &link, email, idp).await
+}
+
+/// Invites `email` and returns the link of the email that invitation sent.
+async fn invite(app: &TestApp, email: &str) -> String {
+    let before = mailbox::all_to(&stack().maildev_url, email).await.len();
     app.invite(json!({"email": email, "company": {"name": "URS Machining SA"}}))
         .await;
-    let mails = mailbox::wait_for(&stack().maildev_url, email, 1).await;
-    let link = mailbox::link_in(mails.last().unwrap());
-    onboard_with_link(app, &link, email, idp).await
+    let mails = mailbox::wait_for(&stack().maildev_url, email, before + 1).await;
+    assert_eq!(mails.len(), before + 1, "the invitation email arrived");
+    mailbox::link_in(mails.last().unwrap())
 }
 
 async fn onboard_with_link(app: &TestApp, link: &str, email: &str, idp: &str) -> Client {
@@ -572,4 +579,35 @@ async fn without_a_cookie_key_mfa_is_not_offered_to_be_lost() {
         .unwrap();
     assert_eq!(response.status(), 503);
     assert!(response.text().await.unwrap().contains("COOKIE_KEY"));
+}
+
+#[tokio::test]
+async fn an_existing_customer_with_mfa_gives_the_code_to_accept_another_invitation() {
+    let app = TestApp::spawn().await;
+    let email = unique_email("second");
+    let client = onboard(&app, &email, "local").await;
+    let (secret, _) = enrol(&app, &client).await;
+
+    let link = invite(&app, &email).await;
+    let second = browser();
+    let response = second.get(&link).send().await.unwrap();
+    let callback = sign_in_at_b2c(&second, &location(&response), &email, "local").await;
+    let response = second.get(&callback).send().await.unwrap();
+    assert_eq!(location(&response), "/api/Profile/mfa");
+    let form = second
+        .get(app.url("/api/CreateCompany"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 401, "no session before the code");
+
+    app.clock.advance(Duration::seconds(30));
+    let response = give_code(&app, &second, &code_at(&secret, app.clock.now())).await;
+    assert_eq!(location(&response), "/api/CreateCompany");
+    let form = second
+        .get(app.url("/api/CreateCompany"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 200);
 }

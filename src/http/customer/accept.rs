@@ -4,12 +4,14 @@
 
 use super::ended_message;
 use super::messages::Message;
+use super::signin::{Next, ask_for_code};
 use super::{SESSION_LIFETIME, Session, accept_redirect_uri, error_page, message_page, open_flow};
 use crate::domain::invitation::{AcceptError, Status};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{FLOW, SESSION};
 use crate::identity::customer::{AuthRequest, SignInError};
+use crate::service::account;
 use crate::service::onboarding::{self, AcceptFailure};
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -152,7 +154,11 @@ pub async fn callback(
     let session = Session {
         issuer: signed_in.login.issuer.clone(),
         subject: signed_in.login.subject.clone(),
-        email: signed_in.email.map(|e| e.to_string()).unwrap_or_default(),
+        email: signed_in
+            .email
+            .as_ref()
+            .map(|e| e.to_string())
+            .unwrap_or_default(),
         invitation: Some(invitation.id.to_string()),
         locale: invitation.locale.as_str().to_owned(),
         csrf,
@@ -160,15 +166,39 @@ pub async fn callback(
         signed_in_at: now.unix_timestamp(),
         notice: None,
     };
+    let next = if invitation.status_at(now) == Status::Completed {
+        Next::Home
+    } else {
+        Next::CreateCompany
+    };
+    // An existing customer with MFA on gives the code here too.
+    match account::account_for(&state.services, &signed_in.login).await {
+        Ok(Some(account)) => match account::mfa_on(&state.services, &account).await {
+            Ok(true) => {
+                return ask_for_code(
+                    &state,
+                    account.as_str(),
+                    session,
+                    None,
+                    next,
+                    now,
+                    clear_flow,
+                );
+            }
+            Ok(false) => {}
+            Err(e) => return error_page(&state, e, locale),
+        },
+        Ok(None) => {}
+        Err(e) => return error_page(&state, e, locale),
+    }
     let session_cookie = state
         .cookies
         .seal(SESSION, &session, now, now + SESSION_LIFETIME);
-    let next = if invitation.status_at(now) == Status::Completed {
-        "/api/Home"
-    } else {
-        "/api/CreateCompany"
-    };
-    super::pages::redirect(StatusCode::SEE_OTHER, next, &[clear_flow, session_cookie])
+    super::pages::redirect(
+        StatusCode::SEE_OTHER,
+        next.path(),
+        &[clear_flow, session_cookie],
+    )
 }
 
 /// What the provider's `error` means to the customer. B2C puts its AADB2C codes and

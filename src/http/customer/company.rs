@@ -355,7 +355,10 @@ pub async fn sign_out(
             &state,
             Message::SignedOut,
             locale,
-            &[state.cookies.clear(SESSION)],
+            &[
+                state.cookies.clear(SESSION),
+                state.cookies.clear(crate::http::cookies::MFA),
+            ],
         );
     };
     let csrf = body
@@ -373,6 +376,9 @@ pub async fn sign_out(
         &state,
         Message::SignedOut,
         session.locale(),
-        &[state.cookies.clear(SESSION)],
+        &[
+            state.cookies.clear(SESSION),
+            state.cookies.clear(crate::http::cookies::MFA),
+        ],
     )
 }

@@ -25,6 +25,7 @@ pub const MFA_LIFETIME: Duration = Duration::minutes(5);
 pub enum Next {
     Home,
     Profile,
+    CreateCompany,
 }
 
 impl Next {
@@ -32,6 +33,7 @@ impl Next {
         match self {
             Self::Home => "/api/Home",
             Self::Profile => "/api/Profile",
+            Self::CreateCompany => "/api/CreateCompany",
         }
     }
 }
@@ -164,7 +166,8 @@ pub async fn callback(
         return message_page(&state, message, locale, &[clear]);
     };
     let locale = Locale::parse(&flow.locale).unwrap_or_default();
-    let fail = |message: Message| message_page(&state, message, locale, std::slice::from_ref(&clear));
+    let fail =
+        |message: Message| message_page(&state, message, locale, std::slice::from_ref(&clear));
     if !callback
         .state
         .as_deref()
@@ -289,7 +292,7 @@ pub fn grant(
 }
 
 /// Holds the sign-in (or link) until the authenticator code is given.
-fn ask_for_code(
+pub(super) fn ask_for_code(
     state: &AppState,
     account: &str,
     session: Session,
