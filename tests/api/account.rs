@@ -611,3 +611,32 @@ async fn an_existing_customer_with_mfa_gives_the_code_to_accept_another_invitati
         .unwrap();
     assert_eq!(form.status(), 200);
 }
+
+#[tokio::test]
+async fn one_code_sent_by_two_sign_ins_at_once_is_accepted_once() {
+    let app = TestApp::spawn().await;
+    let email = unique_email("race-code");
+    let client = onboard(&app, &email, "local").await;
+    let (secret, _) = enrol(&app, &client).await;
+    app.clock.advance(Duration::seconds(30));
+
+    let mut browsers = Vec::new();
+    for _ in 0..6 {
+        browsers.push(sign_in(&app, &email, "local").await.0);
+    }
+    let code = code_at(&secret, app.clock.now());
+    let statuses = futures::future::join_all(browsers.iter().map(|b| give_code(&app, b, &code)))
+        .await
+        .into_iter()
+        .map(|r| r.status().as_u16())
+        .collect::<Vec<_>>();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 303 || *s == 422),
+        "{statuses:?}"
+    );
+}
