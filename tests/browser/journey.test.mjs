@@ -463,11 +463,26 @@ test('a customer follows the invitation email, creates their company, turns on a
     const qr = page.locator('img#qr');
     assert.match(await qr.getAttribute('src'), /^data:image\/svg\+xml;base64,/, 'the QR code is drawn by the service');
     assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR code image renders');
+    // Scanned, as a phone would: the pixels the browser drew, read by jsQR.
+    const pixels = await qr.evaluate((img) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 440; canvas.height = 440;
+      const ctx = canvas.getContext('2d');
+      ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, 440, 440);
+      ctx.drawImage(img, 0, 0, 440, 440);
+      return Array.from(ctx.getImageData(0, 0, 440, 440).data);
+    });
+    const { default: jsQR } = await import('jsqr');
+    const scanned = jsQR(Uint8ClampedArray.from(pixels), 440, 440);
+    assert.ok(scanned, 'the QR code can be scanned');
     assert.equal(await page.locator('#secret').isVisible(), false, 'the secret is hidden until asked for');
     await page.click('#manual summary');
     const secret = ((await page.textContent('#secret')) || '').replace(/\s+/g, '');
     assert.ok(secret.length >= 32, `a secret of at least 160 bits is shown: ${secret}`);
-    assert.ok((await page.getAttribute('#otpauth', 'href')).startsWith('otpauth://totp/'), 'an otpauth:// link is offered');
+    const otpauth = await page.getAttribute('#otpauth', 'href');
+    assert.ok(otpauth.startsWith('otpauth://totp/'), 'an otpauth:// link is offered');
+    assert.equal(scanned.data, otpauth, 'the QR code holds the otpauth:// link');
+    assert.equal(new URL(otpauth).searchParams.get('secret'), secret, 'the link carries the secret shown');
     await page.screenshot({ path: path.join(artifacts, 'mfa-enrol.png'), fullPage: true });
     // Turn it on with the previous step's code (one step of drift is accepted), so the
     // current step's code is still unused for the sign-in below.
