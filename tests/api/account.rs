@@ -640,3 +640,25 @@ async fn one_code_sent_by_two_sign_ins_at_once_is_accepted_once() {
         "{statuses:?}"
     );
 }
+
+#[tokio::test]
+async fn a_customer_who_accepted_but_left_before_the_form_is_brought_back_to_it() {
+    let app = TestApp::spawn().await;
+    let email = unique_email("unfinished");
+    let link = invite(&app, &email).await;
+    let first = browser();
+    let response = first.get(&link).send().await.unwrap();
+    let callback = sign_in_at_b2c(&first, &location(&response), &email, "google.com").await;
+    assert_eq!(
+        location(&first.get(&callback).send().await.unwrap()),
+        "/api/CreateCompany"
+    );
+
+    let (later, response) = sign_in(&app, &email, "google.com").await;
+    assert_eq!(location(&response), "/api/CreateCompany");
+    let form = page(&later, &app.url("/api/CreateCompany")).await;
+    assert!(form.contains("URS Machining SA"), "{form}");
+    // Another login with the same email does not get it: accounts are found by login.
+    let (_, response) = sign_in(&app, &email, "live.com").await;
+    assert_eq!(response.status(), 403);
+}

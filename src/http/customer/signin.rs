@@ -166,6 +166,11 @@ pub async fn callback(
         return message_page(&state, message, locale, &[clear]);
     };
     let locale = Locale::parse(&flow.locale).unwrap_or_default();
+    // "Try again" starts the same thing over: a sign-in, or the profile to link from.
+    let restart = Some(match flow.purpose {
+        Purpose::SignIn { .. } => "/api/SignIn".to_owned(),
+        Purpose::Link { .. } => "/api/Profile".to_owned(),
+    });
     let fail =
         |message: Message| message_page(&state, message, locale, std::slice::from_ref(&clear));
     if !callback
