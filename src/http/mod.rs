@@ -61,6 +61,50 @@ fn body_up_to(
         .then(move |length, stream| async move { body::collect(Box::pin(stream), length, limit).await })
 }
 
+/// A sign-in redirect URI at `path`: `GET` with the query, or `POST` with a `form_post`
+/// body, both handed to `handler` as a [`customer::accept::Callback`].
+fn callback_routes<H, F>(
+    path: BoxedFilter<()>,
+    state: AppState,
+    handler: H,
+) -> BoxedFilter<(Response,)>
+where
+    H: Fn(AppState, customer::accept::Callback, Option<String>, Option<String>) -> F
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    F: std::future::Future<Output = Response> + Send + 'static,
+{
+    use customer::accept::Callback;
+    let cookie = || warp::header::optional::<String>("cookie");
+    let language = || warp::header::optional::<String>("accept-language");
+    let get_handler = handler.clone();
+    let get = path
+        .clone()
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(raw_query())
+        .and(cookie())
+        .and(language())
+        .then(move |state, query: String, cookie, language| {
+            get_handler(state, Callback::parse(query.as_bytes()), cookie, language)
+        });
+    let post = path
+        .and(warp::post())
+        .and(with_state(state))
+        .and(limited_body())
+        .and(cookie())
+        .and(language())
+        .then(
+            move |state, body: Result<bytes::Bytes, Problem>, cookie, language| {
+                let callback = body.map(|b| Callback::parse(&b)).unwrap_or_default();
+                handler(state, callback, cookie, language)
+            },
+        );
+    get.or(post).unify().boxed()
+}
+
 /// Turns a handler's result into a response.
 fn respond(result: Result<Response, Problem>) -> Response {
     result.unwrap_or_else(Problem::into_response)
@@ -143,34 +187,11 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(warp::header::optional::<String>("x-forwarded-for"))
         .then(customer::link::open);
 
-    let accept_get = warp::path!("api" / "AcceptInvite")
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(raw_query())
-        .and(cookie())
-        .and(language())
-        .then(|state, query: String, cookie, language| {
-            customer::accept::callback(
-                state,
-                customer::accept::Callback::parse(query.as_bytes()),
-                cookie,
-                language,
-            )
-        });
-    let accept_post = warp::path!("api" / "AcceptInvite")
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(limited_body())
-        .and(cookie())
-        .and(language())
-        .then(
-            |state, body: Result<bytes::Bytes, Problem>, cookie, language| {
-                let callback = body
-                    .map(|b| customer::accept::Callback::parse(&b))
-                    .unwrap_or_default();
-                customer::accept::callback(state, callback, cookie, language)
-            },
-        );
+    let accept = callback_routes(
+        warp::path!("api" / "AcceptInvite").boxed(),
+        state.clone(),
+        customer::accept::callback,
+    );
 
     let company_form = warp::path!("api" / "CreateCompany")
         .and(warp::get())
@@ -204,56 +225,41 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(raw_query())
         .and(language())
         .then(customer::signin::sign_in);
-    let callback_get = warp::path!("api" / "AuthCallback")
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(raw_query())
-        .and(cookie())
-        .and(language())
-        .then(|state, query: String, cookie, language| {
-            let callback = customer::accept::Callback::parse(query.as_bytes());
-            customer::signin::callback(state, callback, cookie, language)
-        });
-    let callback_post = warp::path!("api" / "AuthCallback")
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(limited_body())
-        .and(cookie())
-        .and(language())
-        .then(
-            |state, body: Result<bytes::Bytes, Problem>, cookie, language| {
-                let callback = body
-                    .map(|b| customer::accept::Callback::parse(&b))
-                    .unwrap_or_default();
-                customer::signin::callback(state, callback, cookie, language)
-            },
-        );
+    let auth_callback = callback_routes(
+        warp::path!("api" / "AuthCallback").boxed(),
+        state.clone(),
+        customer::signin::callback,
+    );
     let profile = warp::path!("api" / "Profile")
         .and(warp::get())
         .and(with_state(state.clone()))
         .and(cookie())
         .and(language())
-        .then(customer::profile::show);
+        .then(customer::profile::show)
+        .map(customer::either);
     let profile_link = warp::path!("api" / "Profile" / "link")
         .and(warp::post())
         .and(with_state(state.clone()))
         .and(cookie())
         .and(language())
         .and(limited_body())
-        .then(customer::profile::link);
+        .then(customer::profile::link)
+        .map(customer::either);
     let mfa_show = warp::path!("api" / "Profile" / "mfa")
         .and(warp::get())
         .and(with_state(state.clone()))
         .and(cookie())
         .and(language())
-        .then(customer::mfa::show);
+        .then(customer::mfa::show)
+        .map(customer::either);
     let mfa_post = warp::path!("api" / "Profile" / "mfa")
         .and(warp::post())
         .and(with_state(state.clone()))
         .and(cookie())
         .and(language())
         .and(limited_body())
-        .then(customer::mfa::post);
+        .then(customer::mfa::post)
+        .map(customer::either);
     let asset = warp::path!("api" / "assets" / String)
         .and(warp::get())
         .map(|name: String| assets::asset(&name));
@@ -276,15 +282,13 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         get_one.boxed(),
         retry.boxed(),
         link.boxed(),
-        accept_get.boxed(),
-        accept_post.boxed(),
+        accept,
         company_form.boxed(),
         company_create.boxed(),
         home.boxed(),
         sign_out.boxed(),
         sign_in.boxed(),
-        callback_get.boxed(),
-        callback_post.boxed(),
+        auth_callback,
         profile.boxed(),
         profile_link.boxed(),
         mfa_show.boxed(),

@@ -10,7 +10,7 @@ use crate::domain::invitation::{AcceptError, Status};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{FLOW, SESSION};
-use crate::identity::customer::{AuthRequest, SignInError};
+use crate::identity::customer::{AuthRequest, SignInError, SignedIn};
 use crate::service::account;
 use crate::service::onboarding::{self, AcceptFailure};
 use warp::http::StatusCode;
@@ -61,63 +61,12 @@ pub async fn callback(
     };
     let locale = flow.locale();
     let retry = flow.retry_link(&state);
-    if !callback
-        .state
-        .as_deref()
-        .is_some_and(|s| flow.auth.state_matches(s))
-    {
-        return message_page(
-            &state,
-            Message::SignInExpired { retry },
-            locale,
-            &[clear_flow],
-        );
-    }
-    if let Some(error) = &callback.error {
-        let message = provider_error(
-            error,
-            callback.error_description.as_deref().unwrap_or(""),
-            retry,
-        );
-        return message_page(&state, message, locale, &[clear_flow]);
-    }
-    let Some(code) = callback.code.as_deref().filter(|c| !c.is_empty()) else {
-        return message_page(
-            &state,
-            Message::SignInFailed { retry },
-            locale,
-            &[clear_flow],
-        );
-    };
-    let signed_in = match state
-        .customer
-        .redeem(code, &flow.auth, &accept_redirect_uri(&state))
-        .await
-    {
-        Ok(signed_in) => signed_in,
-        Err(SignInError::Unavailable(e)) => {
-            tracing::warn!(error = %e, "B2C unavailable at the callback");
-            return message_page(&state, Message::SignInUnavailable, locale, &[clear_flow]);
-        }
-        Err(SignInError::CodeRefused(why)) => {
-            tracing::info!(reason = %why, "authorization code refused");
-            return message_page(
-                &state,
-                Message::SignInExpired { retry },
-                locale,
-                &[clear_flow],
-            );
-        }
-        Err(e @ SignInError::InvalidToken(_)) => {
-            tracing::warn!(error = %e, "id_token refused");
-            return message_page(
-                &state,
-                Message::SignInFailed { retry },
-                locale,
-                &[clear_flow],
-            );
-        }
-    };
+    let redirect_uri = accept_redirect_uri(&state);
+    let signed_in =
+        match complete_sign_in(&state, &callback, &flow.auth, &redirect_uri, retry.clone()).await {
+            Ok(signed_in) => signed_in,
+            Err(message) => return message_page(&state, message, locale, &[clear_flow]),
+        };
     let Ok(id) = crate::domain::invitation::InvitationId::parse(&flow.invitation) else {
         return message_page(
             &state,
@@ -201,9 +150,50 @@ pub async fn callback(
     )
 }
 
+/// The checks every callback makes, in order: `state` against the flow's, the provider's
+/// error, the code redeemed and its id_token validated. A failure is the page to show;
+/// `retry` is where its "try again" button leads.
+pub(super) async fn complete_sign_in(
+    state: &AppState,
+    callback: &Callback,
+    auth: &AuthRequest,
+    redirect_uri: &str,
+    retry: Option<String>,
+) -> Result<SignedIn, Message> {
+    if !callback
+        .state
+        .as_deref()
+        .is_some_and(|s| auth.state_matches(s))
+    {
+        return Err(Message::SignInExpired { retry });
+    }
+    if let Some(error) = &callback.error {
+        let description = callback.error_description.as_deref().unwrap_or("");
+        return Err(provider_error(error, description, retry));
+    }
+    let Some(code) = callback.code.as_deref().filter(|c| !c.is_empty()) else {
+        return Err(Message::SignInFailed { retry });
+    };
+    match state.customer.redeem(code, auth, redirect_uri).await {
+        Ok(signed_in) => Ok(signed_in),
+        Err(SignInError::Unavailable(e)) => {
+            tracing::warn!(error = %e, "B2C unavailable at the callback");
+            Err(Message::SignInUnavailable)
+        }
+        Err(SignInError::CodeRefused(why)) => {
+            tracing::info!(reason = %why, "authorization code refused");
+            Err(Message::SignInExpired { retry })
+        }
+        Err(e @ SignInError::InvalidToken(_)) => {
+            tracing::warn!(error = %e, "id_token refused");
+            Err(Message::SignInFailed { retry })
+        }
+    }
+}
+
 /// What the provider's `error` means to the customer. B2C puts its AADB2C codes and
 /// Entra's AADSTS codes in `error_description`.
-pub(super) fn provider_error(error: &str, description: &str, retry: Option<String>) -> Message {
+fn provider_error(error: &str, description: &str, retry: Option<String>) -> Message {
     let has = |code: &str| description.contains(code);
     if has("AADB2C90091") {
         Message::Cancelled { retry }

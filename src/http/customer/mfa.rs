@@ -129,25 +129,21 @@ pub async fn show(
     state: AppState,
     cookie_header: Option<String>,
     accept_language: Option<String>,
-) -> Response {
+) -> Result<Response, Response> {
     let now = state.services.clock.now();
     if let Some(pending) = pending(&state, cookie_header.as_deref(), now) {
         let view = page(&state, pending.session.locale(), "challenge", &pending.csrf);
-        return html(StatusCode::OK, &view, &[]);
+        return Ok(html(StatusCode::OK, &view, &[]));
     }
-    let (session, account) = match signed_in_account(
+    let (session, account) = signed_in_account(
         &state,
         cookie_header.as_deref(),
         accept_language.as_deref(),
         now,
     )
-    .await
-    {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
+    .await?;
     let locale = session.locale();
-    match account::enrolment(&state.services, &account).await {
+    Ok(match account::enrolment(&state.services, &account).await {
         Ok(mfa) => html(StatusCode::OK, &enrol_page(&state, &session, &mfa), &[]),
         Err(MfaFailure::AlreadyOn) => html(
             StatusCode::OK,
@@ -155,7 +151,7 @@ pub async fn show(
             &[],
         ),
         Err(failure) => failure_page(&state, failure, locale),
-    }
+    })
 }
 
 /// Pages for failures that are not a wrong code.
@@ -180,65 +176,63 @@ pub async fn post(
     cookie_header: Option<String>,
     accept_language: Option<String>,
     body: Result<bytes::Bytes, crate::http::problem::Problem>,
-) -> Response {
+) -> Result<Response, Response> {
     let now = state.services.clock.now();
     let form = Form::parse(&body.unwrap_or_default());
     if form.action == "challenge" {
         let Some(pending) = pending(&state, cookie_header.as_deref(), now) else {
             let locale = Locale::negotiate(accept_language.as_deref());
-            return message_page(&state, Message::MfaExpired, locale, &[]);
+            return Err(message_page(&state, Message::MfaExpired, locale, &[]));
         };
-        return challenge(&state, pending, &form, now).await;
+        return Ok(challenge(&state, pending, &form, now).await);
     }
-    let (mut session, account) = match signed_in_account(
+    let (mut session, account) = signed_in_account(
         &state,
         cookie_header.as_deref(),
         accept_language.as_deref(),
         now,
     )
-    .await
-    {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
+    .await?;
     let locale = session.locale();
     if !session.csrf_matches(&form.csrf) {
-        return message_page(&state, Message::FormExpired, locale, &[]);
+        return Err(message_page(&state, Message::FormExpired, locale, &[]));
     }
     let purpose = match form.action.as_str() {
         "enable" => CodeUse::Enable,
         "disable" => CodeUse::Disable,
-        _ => return message_page(&state, Message::BadForm, locale, &[]),
+        _ => return Err(message_page(&state, Message::BadForm, locale, &[])),
     };
-    match account::use_code(&state.services, &account, &form.code, purpose).await {
-        Ok(CodeAccepted::Enabled(codes)) => {
-            session.notice = Some("mfa-on".into());
-            let mut view = page(&state, locale, "recovery", &session.csrf);
-            view.recovery_codes = codes;
-            let cookie = signin::reseal(&state, &session, now);
-            html(StatusCode::OK, &view, &[cookie])
-        }
-        Ok(_) => {
-            session.notice = Some("mfa-off".into());
-            signin::grant(&state, &session, "/api/Profile", now, &[])
-        }
-        Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
-            let mut view = if purpose == CodeUse::Enable {
-                match account::enrolment(&state.services, &account).await {
-                    Ok(mfa) => enrol_page(&state, &session, &mfa),
-                    Err(other) => return failure_page(&state, other, locale),
-                }
-            } else {
-                page(&state, locale, "manage", &session.csrf)
-            };
-            view.error = Some(failure_text(&failure, locale));
-            html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
-        }
-        Err(MfaFailure::AlreadyOn | MfaFailure::Off) => {
-            super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &[])
-        }
-        Err(other) => failure_page(&state, other, locale),
-    }
+    Ok(
+        match account::use_code(&state.services, &account, &form.code, purpose).await {
+            Ok(CodeAccepted::Enabled(codes)) => {
+                session.notice = Some("mfa-on".into());
+                let mut view = page(&state, locale, "recovery", &session.csrf);
+                view.recovery_codes = codes;
+                let cookie = signin::reseal(&state, &session, now);
+                html(StatusCode::OK, &view, &[cookie])
+            }
+            Ok(_) => {
+                session.notice = Some("mfa-off".into());
+                signin::grant(&state, &session, "/api/Profile", now, &[])
+            }
+            Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
+                let mut view = if purpose == CodeUse::Enable {
+                    match account::enrolment(&state.services, &account).await {
+                        Ok(mfa) => enrol_page(&state, &session, &mfa),
+                        Err(other) => return Err(failure_page(&state, other, locale)),
+                    }
+                } else {
+                    page(&state, locale, "manage", &session.csrf)
+                };
+                view.error = Some(failure_text(&failure, locale));
+                html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
+            }
+            Err(MfaFailure::AlreadyOn | MfaFailure::Off) => {
+                super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &[])
+            }
+            Err(other) => failure_page(&state, other, locale),
+        },
+    )
 }
 
 /// The code after a provider's sign-in: grants the held session (and finishes the held

@@ -79,24 +79,20 @@ pub async fn show(
     state: AppState,
     cookie_header: Option<String>,
     accept_language: Option<String>,
-) -> Response {
+) -> Result<Response, Response> {
     let now = state.services.clock.now();
-    let (mut session, account) = match signed_in_account(
+    let (mut session, account) = signed_in_account(
         &state,
         cookie_header.as_deref(),
         accept_language.as_deref(),
         now,
     )
-    .await
-    {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
+    .await?;
     let locale = session.locale();
     let overview = match account::overview(&state.services, &account).await {
         Ok(Some(overview)) => overview,
-        Ok(None) => return message_page(&state, Message::SessionRequired, locale, &[]),
-        Err(e) => return error_page(&state, e, locale),
+        Ok(None) => return Err(message_page(&state, Message::SessionRequired, locale, &[])),
+        Err(e) => return Err(error_page(&state, e, locale)),
     };
     let current = session.login();
     let removable = overview.logins.len() > 1;
@@ -135,7 +131,7 @@ pub async fn show(
         notice,
         csrf: session.csrf.clone(),
     };
-    html(StatusCode::OK, &page, &cookies)
+    Ok(html(StatusCode::OK, &page, &cookies))
 }
 
 /// `POST /api/Profile/link`: `provider` = `microsoft` | `google` starts linking;
@@ -145,19 +141,15 @@ pub async fn link(
     cookie_header: Option<String>,
     accept_language: Option<String>,
     body: Result<bytes::Bytes, crate::http::problem::Problem>,
-) -> Response {
+) -> Result<Response, Response> {
     let now = state.services.clock.now();
-    let (session, account) = match signed_in_account(
+    let (session, account) = signed_in_account(
         &state,
         cookie_header.as_deref(),
         accept_language.as_deref(),
         now,
     )
-    .await
-    {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
+    .await?;
     let locale = session.locale();
     let body = body.unwrap_or_default();
     let (mut csrf, mut provider, mut unlink) = (String::new(), None, None);
@@ -170,18 +162,18 @@ pub async fn link(
         }
     }
     if !session.csrf_matches(&csrf) {
-        return message_page(&state, Message::FormExpired, locale, &[]);
+        return Err(message_page(&state, Message::FormExpired, locale, &[]));
     }
     if !account::is_recent(session.signed_in_at, now) {
-        return message_page(&state, Message::ReauthNeeded, locale, &[]);
+        return Err(message_page(&state, Message::ReauthNeeded, locale, &[]));
     }
     if let Some(key) = unlink {
-        return remove(&state, session, &account, &key, now).await;
+        return Ok(remove(&state, session, &account, &key, now).await);
     }
     let domain_hint = match provider.as_deref() {
         Some("microsoft") => "live.com",
         Some("google") => "google.com",
-        _ => return message_page(&state, Message::BadForm, locale, &[]),
+        _ => return Err(message_page(&state, Message::BadForm, locale, &[])),
     };
     let hints = AuthorizeHints {
         login_hint: Some(session.email.as_str()).filter(|e| !e.is_empty()),
@@ -192,7 +184,7 @@ pub async fn link(
     let purpose = Purpose::Link {
         account: account.as_str().to_owned(),
     };
-    signin::start(&state, purpose, locale, hints, StatusCode::SEE_OTHER).await
+    Ok(signin::start(&state, purpose, locale, hints, StatusCode::SEE_OTHER).await)
 }
 
 async fn remove(

@@ -3,13 +3,13 @@
 //! login from the profile. An account is found by the login (`iss`, `sub`) only. With
 //! MFA on, the session is granted only after the code (see `mfa.rs`).
 
-use super::accept::{Callback, provider_error};
+use super::accept::{Callback, complete_sign_in};
 use super::messages::Message;
 use super::{SESSION_LIFETIME, Session, error_page, message_page, open_session};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{AUTH, MFA, SESSION};
-use crate::identity::customer::{AuthRequest, AuthorizeHints, SignInError, SignedIn};
+use crate::identity::customer::{AuthRequest, AuthorizeHints, SignedIn};
 use crate::service::account::{self, LinkFailure, Returning};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -171,41 +171,12 @@ pub async fn callback(
         Purpose::SignIn { .. } => "/api/SignIn".to_owned(),
         Purpose::Link { .. } => "/api/Profile".to_owned(),
     });
-    let fail =
-        |message: Message| message_page(&state, message, locale, std::slice::from_ref(&clear));
-    if !callback
-        .state
-        .as_deref()
-        .is_some_and(|s| flow.auth.state_matches(s))
-    {
-        return fail(Message::SignInExpired { retry: restart });
-    }
-    if let Some(error) = &callback.error {
-        let description = callback.error_description.as_deref().unwrap_or("");
-        return fail(provider_error(error, description, restart));
-    }
-    let Some(code) = callback.code.as_deref().filter(|c| !c.is_empty()) else {
-        return fail(Message::SignInFailed { retry: restart });
-    };
-    let signed_in = match state
-        .customer
-        .redeem(code, &flow.auth, &callback_uri(&state))
-        .await
-    {
-        Ok(signed_in) => signed_in,
-        Err(SignInError::Unavailable(e)) => {
-            tracing::warn!(error = %e, "B2C unavailable at the callback");
-            return fail(Message::SignInUnavailable);
-        }
-        Err(SignInError::CodeRefused(why)) => {
-            tracing::info!(reason = %why, "authorization code refused");
-            return fail(Message::SignInExpired { retry: restart });
-        }
-        Err(e @ SignInError::InvalidToken(_)) => {
-            tracing::warn!(error = %e, "id_token refused");
-            return fail(Message::SignInFailed { retry: restart });
-        }
-    };
+    let redirect_uri = callback_uri(&state);
+    let signed_in =
+        match complete_sign_in(&state, &callback, &flow.auth, &redirect_uri, restart).await {
+            Ok(signed_in) => signed_in,
+            Err(message) => return message_page(&state, message, locale, &[clear]),
+        };
     match flow.purpose {
         Purpose::SignIn { next } => returning(&state, signed_in, locale, next, now, clear).await,
         Purpose::Link { account } => {
