@@ -11,7 +11,7 @@ use super::Versioned;
 use super::edm::{self, DateTimeTag};
 use super::sealed::Sealer;
 use super::security::{self, ListedLoginEntity};
-use super::{ErrorClass, StoreError, classify};
+use super::{ErrorClass, StoreError, classify, conditional_write_error};
 use crate::domain::account::{
     AccountId, Company, CompanyId, LinkResult, LinkedLogin, Membership, Profile, Role, login_key,
 };
@@ -418,10 +418,7 @@ impl AccountStore for TableAccountStore {
             )
             .map_err(|e| StoreError::Unexpected(e.to_string()))?
             .await
-            .map_err(|e| match classify(e) {
-                ErrorClass::NotFound(code) if code != "TableNotFound" => StoreError::Conflict,
-                other => other.into(),
-            })?;
+            .map_err(conditional_write_error)?;
         for (pk, rk) in [
             (login_partition(login), "login".to_owned()),
             (partition, security::listed_login_row(login)),

@@ -3,7 +3,10 @@
 use super::edm;
 use super::entity::InvitationEntity;
 use super::index::{self, ACTIVE_ROW, LINK_ROW, MAIL_QUEUE, Marker, Pointer};
-use super::{ErrorClass, InvitationStore, LinkTarget, Page, StoreError, Versioned, classify};
+use super::{
+    ErrorClass, InvitationStore, LinkTarget, Page, StoreError, Versioned, classify,
+    conditional_write_error,
+};
 use crate::domain::invitation::{Invitation, InvitationId, ListFilter, Status};
 use crate::domain::secret::LinkHash;
 use async_trait::async_trait;
@@ -328,10 +331,7 @@ impl InvitationStore for TableInvitationStore {
             .update(&entity, IfMatchCondition::Etag(Etag::from(etag)))
             .map_err(|e| StoreError::Unexpected(e.to_string()))?
             .await
-            .map_err(|e| match classify(e) {
-                ErrorClass::NotFound(code) if code != "TableNotFound" => StoreError::Conflict,
-                other => other.into(),
-            })?;
+            .map_err(conditional_write_error)?;
         Ok(Versioned {
             value: invitation.clone(),
             etag: response.etag.to_string(),

@@ -122,6 +122,15 @@ pub(crate) fn classify(error: azure_core::Error) -> ErrorClass {
     }
 }
 
+/// The error of a write made with `If-Match`: a changed or vanished row is a `Conflict`
+/// (read again and decide again).
+pub(crate) fn conditional_write_error(error: azure_core::Error) -> StoreError {
+    match classify(error) {
+        ErrorClass::NotFound(code) if code != "TableNotFound" => StoreError::Conflict,
+        other => other.into(),
+    }
+}
+
 /// What an Azure error means to this service.
 #[derive(Debug)]
 pub(crate) enum ErrorClass {

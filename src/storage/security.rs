@@ -7,7 +7,7 @@
 
 use super::edm::{self, DateTimeTag};
 use super::sealed::Sealer;
-use super::{ErrorClass, StoreError, Versioned, classify};
+use super::{ErrorClass, StoreError, Versioned, classify, conditional_write_error};
 use crate::domain::account::{AccountId, LinkedLogin, Provider, login_key};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::LoginId;
@@ -211,10 +211,7 @@ pub async fn write_mfa(
             .update(&entity, IfMatchCondition::Etag(Etag::from(etag)))
             .map_err(|e| StoreError::Unexpected(e.to_string()))?
             .await
-            .map_err(|e| match classify(e) {
-                ErrorClass::NotFound(code) if code != "TableNotFound" => StoreError::Conflict,
-                other => other.into(),
-            })?
+            .map_err(conditional_write_error)?
             .etag
             .to_string(),
     };
@@ -237,8 +234,5 @@ pub async fn delete_mfa(
         .if_match(IfMatchCondition::Etag(Etag::from(etag)))
         .await
         .map(|_| ())
-        .map_err(|e| match classify(e) {
-            ErrorClass::NotFound(code) if code != "TableNotFound" => StoreError::Conflict,
-            other => other.into(),
-        })
+        .map_err(conditional_write_error)
 }
