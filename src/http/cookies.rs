@@ -11,6 +11,10 @@ use time::OffsetDateTime;
 pub const FLOW: &str = "inv_flow";
 /// The signed-in customer.
 pub const SESSION: &str = "inv_session";
+/// A staff sign-in under way (the back office's own, beside a customer's).
+pub const STAFF_FLOW: &str = "inv_staff_flow";
+/// The signed-in staff member: a name of its own, so neither session opens as the other.
+pub const STAFF_SESSION: &str = "inv_staff";
 
 #[derive(Clone)]
 pub struct CookieCodec {
