@@ -11,4 +11,5 @@ mod invite;
 mod journey;
 mod lifecycle;
 mod listing;
+mod staff_pages;
 mod staff_tokens;
