@@ -4,6 +4,7 @@
 //! session's CSRF token.
 
 pub mod actions;
+pub mod form;
 pub mod messages;
 pub mod office;
 pub mod sign_in;

@@ -1,10 +1,10 @@
 //! `GET /api/Staff` (the invite form and the list of invitations) and
 //! `POST /api/Staff/invite`.
 
+use super::form::{FORM, FormState};
 use super::messages::StaffMessage;
 use super::views::{FormField, Frame, OfficePage, Row, Sent, statuses};
 use super::{StaffSession, gate, message_page, param, pick_locale};
-use crate::domain::FieldErrors;
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::STAFF_SESSION;
@@ -13,171 +13,11 @@ use crate::http::invitations::{parse_create, parse_list_query};
 use crate::service::{InvitationError, invitations};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 use warp::http::{HeaderValue, StatusCode};
 use warp::reply::Response;
 
 /// Invitations per page of the list.
 const PAGE_SIZE: u32 = 20;
-
-/// The invite form: field (the create body's name), element id, label en, label fr, type.
-const FORM: [(&str, &str, &str, &str, &str); 10] = [
-    (
-        "email",
-        "f-email",
-        "Customer's email",
-        "E-mail du client",
-        "email",
-    ),
-    (
-        "displayName",
-        "f-display-name",
-        "Customer's name",
-        "Nom du client",
-        "text",
-    ),
-    (
-        "locale",
-        "f-locale",
-        "Language of the email",
-        "Langue de l'e-mail",
-        "select",
-    ),
-    (
-        "expiresInDays",
-        "f-expires",
-        "Valid for (days, 1 to 30)",
-        "Valable (jours, de 1 à 30)",
-        "number",
-    ),
-    (
-        "company.name",
-        "f-company-name",
-        "Company name",
-        "Nom de l'entreprise",
-        "text",
-    ),
-    (
-        "company.vatNumber",
-        "f-company-vat",
-        "VAT number",
-        "Numéro de TVA",
-        "text",
-    ),
-    (
-        "company.street",
-        "f-company-street",
-        "Street and number",
-        "Rue et numéro",
-        "text",
-    ),
-    (
-        "company.postalCode",
-        "f-company-postal",
-        "Postal code",
-        "Code postal",
-        "text",
-    ),
-    ("company.city", "f-company-city", "City", "Ville", "text"),
-    (
-        "company.country",
-        "f-company-country",
-        "Country (two letters, e.g. BE)",
-        "Pays (deux lettres, p. ex. BE)",
-        "text",
-    ),
-];
-
-/// What the form holds: values and errors by field, and an error about the whole form.
-#[derive(Default)]
-pub struct FormState {
-    values: BTreeMap<String, String>,
-    errors: BTreeMap<String, String>,
-    error: Option<String>,
-}
-
-fn french_error(field: &str, value: &str) -> &'static str {
-    if value.trim().is_empty() {
-        return "Ce champ est obligatoire.";
-    }
-    match field {
-        "email" => "Indiquez une adresse e-mail valide.",
-        "displayName" => "Ce nom n'est pas accepté (trop long ou caractères non permis).",
-        "locale" => "Choisissez le français ou l'anglais.",
-        "expiresInDays" => "Indiquez un nombre entier de jours, de 1 à 30.",
-        "company.vatNumber" => {
-            "Indiquez un numéro de TVA valide pour le pays, par exemple BE0123456749."
-        }
-        "company.postalCode" => "Indiquez un code postal valide pour le pays.",
-        "company.country" => "Indiquez un code pays à deux lettres, par exemple BE, FR ou CH.",
-        _ => "Cette valeur n'est pas acceptée (trop longue ou caractères non permis).",
-    }
-}
-
-fn english_error(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => format!(
-            "{}{}.",
-            first.to_uppercase(),
-            chars.as_str().trim_end_matches('.')
-        ),
-        None => String::new(),
-    }
-}
-
-impl FormState {
-    fn from_body(body: &[u8]) -> Self {
-        let values = url::form_urlencoded::parse(body)
-            .filter(|(k, _)| FORM.iter().any(|(name, ..)| name == k))
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        Self {
-            values,
-            ..Self::default()
-        }
-    }
-
-    /// The create body the API would receive: empty fields are left out.
-    fn as_create_body(&self) -> Map<String, Value> {
-        let mut body = Map::new();
-        let mut company = Map::new();
-        for (name, value) in &self.values {
-            let value = value.trim();
-            if value.is_empty() {
-                continue;
-            }
-            let json = match name.as_str() {
-                "expiresInDays" => value
-                    .parse::<i64>()
-                    .map(Value::from)
-                    .unwrap_or_else(|_| Value::from(value)),
-                _ => Value::from(value),
-            };
-            match name.strip_prefix("company.") {
-                Some(field) => company.insert(field.to_owned(), json),
-                None => body.insert(name.clone(), json),
-            };
-        }
-        if !company.is_empty() {
-            body.insert("company".into(), Value::Object(company));
-        }
-        body
-    }
-
-    fn with_errors(mut self, errors: FieldErrors, locale: Locale) -> Self {
-        for (field, message) in errors.iter() {
-            let value = self.values.get(field).cloned().unwrap_or_default();
-            let text = match locale {
-                Locale::Fr => french_error(field, &value).to_owned(),
-                Locale::En => english_error(message),
-            };
-            self.errors.insert(field.clone(), text);
-        }
-        self
-    }
-}
 
 /// The office page for this query (filters, page) with `form` and `sent`.
 async fn office_page(
