@@ -1,48 +1,10 @@
-//! The sales back office (`/api/Staff…`): a real authorization-code sign-in at the local
-//! staff directory, then what a sales person sees and does.
+//! The back office's sign-in (`/api/Staff`, `/api/StaffCallback`): a real
+//! authorization-code flow at the local staff directory, the role, the session.
 
 use crate::support::browser::{browser, csrf_in, location, param, sign_in_at_b2c};
-use crate::support::staff::{api_token, set_cookie, spawn_back_office, staff_browser};
-use crate::support::{TestApp, mailbox, stack, unique, unique_email};
-use serde_json::{Value, json};
-
-fn staff_email() -> String {
-    format!("{}@gfms.example", unique("sales"))
-}
-
-async fn api_get(app: &TestApp, path: &str) -> Value {
-    let response = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(api_token().await)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
-}
-
-/// The invitations of `email`, through the staff API.
-async fn invitations_of(app: &TestApp, email: &str) -> Vec<Value> {
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("email", email)
-        .finish();
-    let list = api_get(app, &format!("/api/invitations?{query}")).await;
-    list["items"].as_array().unwrap().clone()
-}
-
-fn invite_form(csrf: &str, email: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("csrf", csrf.to_owned()),
-        ("email", email.to_owned()),
-        ("displayName", "Willy URS".into()),
-        ("locale", "fr".into()),
-        ("expiresInDays", "10".into()),
-        ("company.name", "URS Machining SA".into()),
-        ("company.vatNumber", "BE0123456749".into()),
-        ("company.country", "BE".into()),
-    ]
-}
+use crate::support::staff::{api_token, set_cookie, spawn_back_office, staff_browser, staff_email};
+use crate::support::{TestApp, mailbox, stack, unique_email};
+use serde_json::json;
 
 #[tokio::test]
 async fn without_a_session_the_back_office_sends_the_browser_to_the_staff_directory() {
@@ -151,188 +113,6 @@ async fn a_person_without_the_role_gets_a_403_page() {
 }
 
 #[tokio::test]
-async fn invite_form_errors_show_beside_the_fields_and_nothing_is_created() {
-    let app = spawn_back_office().await;
-    let (client, _) = staff_browser(&app, &staff_email(), true).await;
-    let page = client
-        .get(app.url("/api/Staff?lang=en"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let mut form = invite_form(&csrf_in(&page), "not-an-address");
-    form.push(("lang", "en".into()));
-    form.retain(|(k, _)| *k != "expiresInDays" && *k != "company.vatNumber");
-    form.push(("expiresInDays", "45".into()));
-    form.push(("company.vatNumber", "BE0123456748".into()));
-    let response = client
-        .post(app.url("/api/Staff/invite"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 422);
-    let page = response.text().await.unwrap();
-    for (id, text) in [
-        ("f-email-error", "Is not a valid email address"),
-        ("f-expires-error", "From 1 to 30"),
-        ("f-company-vat-error", "VAT"),
-    ] {
-        let at = page
-            .find(&format!("id=\"{id}\">"))
-            .unwrap_or_else(|| panic!("{id} in {page}"));
-        let shown = &page[at..at + 200];
-        assert!(
-            shown.to_lowercase().contains(&text.to_lowercase()),
-            "{id}: {shown}"
-        );
-    }
-    assert!(page.contains("value=\"not-an-address\""), "the values stay");
-    assert!(app.table_rows("Invitations").await.is_empty());
-}
-
-#[tokio::test]
-async fn a_form_without_the_csrf_token_is_refused_and_changes_nothing() {
-    let app = spawn_back_office().await;
-    let (client, _) = staff_browser(&app, &staff_email(), true).await;
-    let customer = unique_email("nocsrf");
-    let mut form = invite_form("", &customer);
-    form.retain(|(k, _)| *k != "csrf");
-    let response = client
-        .post(app.url("/api/Staff/invite"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 403);
-    assert!(app.table_rows("Invitations").await.is_empty());
-
-    let created: Value = app
-        .invite_with_token(&api_token().await, &json!({"email": customer}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap();
-    let response = client
-        .post(app.url(&format!("/api/Staff/invitations/{id}/revoke")))
-        .form(&[("csrf", "forged")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 403);
-    assert_eq!(
-        invitations_of(&app, &customer).await[0]["status"],
-        "pending"
-    );
-}
-
-#[tokio::test]
-async fn a_sales_person_invites_resends_and_revokes_from_the_back_office() {
-    let app = spawn_back_office().await;
-    let staff = staff_email();
-    let (client, _) = staff_browser(&app, &staff, true).await;
-    let page = client
-        .get(app.url("/api/Staff?lang=en"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_in(&page);
-    let customer = unique_email("office");
-    let response = client
-        .post(app.url("/api/Staff/invite"))
-        .form(&invite_form(&csrf, &customer))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let page = response.text().await.unwrap();
-    assert!(
-        page.contains("/api/InviteUser?invitationId="),
-        "the link is shown once"
-    );
-    let found = invitations_of(&app, &customer).await;
-    assert_eq!(found.len(), 1);
-    let id = found[0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(found[0]["invitedBy"]["email"], staff.as_str());
-    assert_eq!(found[0]["invitedBy"]["name"], "Tamer Mohamed-Nour");
-    assert_eq!(found[0]["company"]["vatNumber"], "BE0123456749");
-    assert_eq!(found[0]["locale"], "fr");
-    assert!(
-        page.contains(&format!("data-id=\"{id}\"")),
-        "the row is listed"
-    );
-    mailbox::wait_for(&stack().maildev_url, &customer, 1).await;
-
-    // Resend: a confirmation step, then a new link.
-    let confirm = client
-        .get(app.url(&format!("/api/Staff/invitations/{id}/resend?lang=en")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(confirm.status(), 200);
-    assert!(
-        confirm
-            .text()
-            .await
-            .unwrap()
-            .contains("Resend the invitation?")
-    );
-    let response = client
-        .post(app.url(&format!("/api/Staff/invitations/{id}/resend")))
-        .form(&[("csrf", csrf.as_str()), ("lang", "en")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("/api/InviteUser?invitationId=")
-    );
-
-    // Revoke.
-    let response = client
-        .post(app.url(&format!("/api/Staff/invitations/{id}/revoke")))
-        .form(&[("csrf", csrf.as_str()), ("lang", "en")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let invitation = api_get(&app, &format!("/api/invitations/{id}")).await;
-    assert_eq!(invitation["status"], "revoked");
-    let events: Vec<&str> = invitation["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["event"].as_str().unwrap())
-        .collect();
-    assert!(
-        events.contains(&"resent") && events.contains(&"revoked"),
-        "{events:?}"
-    );
-
-    // The history on its own page.
-    let page = client
-        .get(app.url(&format!("/api/Staff/invitations/{id}?lang=en")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("History") && page.contains("Resent") && page.contains("Revoked"));
-    assert!(page.contains(&staff));
-}
-
-#[tokio::test]
 async fn staff_and_customer_sessions_do_not_open_each_other() {
     let app = spawn_back_office().await;
     let (_, callback) = staff_browser(&app, &staff_email(), true).await;
@@ -381,4 +161,30 @@ async fn staff_and_customer_sessions_do_not_open_each_other() {
         .await
         .unwrap();
     assert_eq!(response.status(), 302, "sent to sign in, not let in");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_staff_session() {
+    let app = spawn_back_office().await;
+    let (client, _) = staff_browser(&app, &staff_email(), true).await;
+    let page = client
+        .get(app.url("/api/Staff"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let response = client
+        .post(app.url("/api/Staff/signout"))
+        .form(&[("csrf", csrf_in(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cleared = set_cookie(&response, "inv_staff").unwrap();
+    assert!(cleared.contains("Max-Age=0"));
+    assert!(response.text().await.unwrap().contains("Signed out"));
+    let response = client.get(app.url("/api/Staff")).send().await.unwrap();
+    assert_eq!(response.status(), 302, "signed out: sent to sign in again");
 }

@@ -3,7 +3,7 @@
 //! directory's login form posted over plain HTTP, and API tokens from the same directory.
 
 use super::browser::{browser, location};
-use super::{TestApp, stack};
+use super::{TestApp, stack, unique};
 use reqwest::Client;
 use serde_json::Value;
 use url::Url;
@@ -104,4 +104,42 @@ pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .find(|v| v.starts_with(&format!("{name}=")))
         .map(str::to_owned)
+}
+
+pub fn staff_email() -> String {
+    format!("{}@gfms.example", unique("sales"))
+}
+
+pub async fn api_get(app: &TestApp, path: &str) -> Value {
+    let response = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(api_token().await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// The invitations of `email`, through the staff API.
+pub async fn invitations_of(app: &TestApp, email: &str) -> Vec<Value> {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("email", email)
+        .finish();
+    let list = api_get(app, &format!("/api/invitations?{query}")).await;
+    list["items"].as_array().unwrap().clone()
+}
+
+pub fn invite_form(csrf: &str, email: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("csrf", csrf.to_owned()),
+        ("email", email.to_owned()),
+        ("displayName", "Willy URS".into()),
+        ("locale", "fr".into()),
+        ("expiresInDays", "10".into()),
+        ("company.name", "URS Machining SA".into()),
+        ("company.vatNumber", "BE0123456749".into()),
+        ("company.country", "BE".into()),
+    ]
 }
