@@ -70,3 +70,68 @@ impl StaffSignIn {
         Ok(StaffMember { name, email })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::invitation::LoginId;
+    use crate::identity::provider::OidcProvider;
+    use crate::settings::Secret;
+    use std::time::Duration;
+
+    fn sign_in() -> StaffSignIn {
+        let http = reqwest::Client::new();
+        let provider = OidcProvider::new(
+            url::Url::parse("https://login.example/v2.0/.well-known/openid-configuration").unwrap(),
+            None,
+            http.clone(),
+            Duration::from_secs(60),
+            Duration::from_secs(3600),
+        );
+        let client = CustomerSignIn::new(provider, "web".into(), Secret::new("s".into()), http);
+        StaffSignIn::new(client, "Invitations.Send".into())
+    }
+
+    fn signed_in(email: Option<&str>, username: Option<&str>, roles: &[&str]) -> SignedIn {
+        SignedIn {
+            login: LoginId {
+                issuer: "https://login.example/v2.0".into(),
+                subject: "s1".into(),
+            },
+            email: email.map(|e| EmailAddress::parse(e).unwrap()),
+            name: None,
+            idp: None,
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            username: username.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_staff_member_needs_an_address_and_the_role() {
+        let staff = sign_in();
+        let member = staff
+            .member(&signed_in(
+                None,
+                Some("tamer@gfms.example"),
+                &["Invitations.Send"],
+            ))
+            .unwrap();
+        assert_eq!(member.email.as_str(), "tamer@gfms.example");
+        assert_eq!(
+            member.name, "tamer@gfms.example",
+            "the address stands in for a name"
+        );
+        assert_eq!(
+            staff.member(&signed_in(Some("nora@gfms.example"), None, &["Other"])),
+            Err(NotStaff::NoRole("nora@gfms.example".into()))
+        );
+        assert_eq!(
+            staff.member(&signed_in(
+                None,
+                Some("not an address"),
+                &["Invitations.Send"]
+            )),
+            Err(NotStaff::NoEmail)
+        );
+    }
+}

@@ -137,7 +137,11 @@ pub async fn callback(
         Err(refused) => {
             let email = match refused {
                 NotStaff::NoRole(email) => email,
-                NotStaff::NoEmail => "?".to_owned(),
+                // No usable address: the role cannot make up for it (the inviter needs one).
+                NotStaff::NoEmail => signed_in
+                    .username
+                    .clone()
+                    .unwrap_or_else(|| signed_in.login.subject.clone()),
             };
             tracing::info!("staff sign-in without the role");
             return fail(StaffMessage::Forbidden {
