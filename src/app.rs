@@ -7,6 +7,7 @@ use crate::http::{AppState, routes};
 use crate::identity::customer::CustomerSignIn;
 use crate::identity::provider::OidcProvider;
 use crate::identity::staff::StaffAuthenticator;
+use crate::identity::staff_sign_in::StaffSignIn;
 use crate::mail::Mailer;
 use crate::mail::drop_dir::DropDirMailer;
 use crate::mail::smtp::SmtpMailer;
@@ -221,6 +222,20 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartErr
     };
     let cookies = CookieCodec::new(&cookie_key, settings.public_base_url.scheme() == "https")
         .ok_or_else(|| StartError::Setup("COOKIE_KEY is too short".into()))?;
+    // The back office's sign-in: only with its app registration (STAFF_CLIENT_ID).
+    let staff_sign_in = settings.staff_client.as_ref().map(|(id, secret)| {
+        let provider = OidcProvider::new(
+            settings.staff_metadata_url.clone(),
+            None,
+            http.clone(),
+            settings.tuning.key_refresh_min_interval,
+            settings.tuning.key_cache_ttl,
+        );
+        Arc::new(StaffSignIn::new(
+            CustomerSignIn::new(provider, id.clone(), secret.clone(), http.clone()),
+            settings.staff_role.clone(),
+        ))
+    });
     let staff_provider = OidcProvider::new(
         settings.staff_metadata_url.clone(),
         None,
@@ -248,6 +263,7 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartErr
         services,
         staff: Arc::new(staff),
         customer: Arc::new(customer),
+        staff_sign_in,
         cookies,
     })
 }

@@ -5,11 +5,13 @@ use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
 
 const APP_CSS: &str = include_str!("../../assets/app.css");
+const STAFF_CSS: &str = include_str!("../../assets/staff.css");
 const COMPANY_FORM_JS: &str = include_str!("../../assets/company-form.js");
 
 pub fn asset(name: &str) -> Response {
     let (body, content_type) = match name {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
+        "staff.css" => (STAFF_CSS, "text/css; charset=utf-8"),
         "company-form.js" => (COMPANY_FORM_JS, "text/javascript; charset=utf-8"),
         _ => return super::problem::Problem::not_found("No such asset.").into_response(),
     };

@@ -15,6 +15,10 @@ pub const SESSION: &str = "inv_session";
 pub const AUTH: &str = "inv_auth";
 /// A provider sign-in waiting for its authenticator code: five minutes.
 pub const MFA: &str = "inv_mfa";
+/// A staff sign-in under way (the back office's own, beside a customer's).
+pub const STAFF_FLOW: &str = "inv_staff_flow";
+/// The signed-in staff member: a name of its own, so neither session opens as the other.
+pub const STAFF_SESSION: &str = "inv_staff";
 
 #[derive(Clone)]
 pub struct CookieCodec {

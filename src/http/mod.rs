@@ -11,7 +11,9 @@ pub mod bulk;
 pub mod cookies;
 pub mod customer;
 pub mod invitations;
+pub mod openapi;
 pub mod problem;
+pub mod staff;
 pub mod timer;
 
 use crate::identity::customer::CustomerSignIn;
@@ -31,6 +33,8 @@ pub struct AppState {
     pub services: Services,
     pub staff: Arc<StaffAuthenticator>,
     pub customer: Arc<CustomerSignIn>,
+    /// The back office's sign-in; `None` when STAFF_CLIENT_ID is not set.
+    pub staff_sign_in: Option<Arc<crate::identity::staff_sign_in::StaffSignIn>>,
     pub cookies: cookies::CookieCodec,
 }
 
@@ -264,6 +268,10 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(warp::get())
         .map(|name: String| assets::asset(&name));
 
+    let openapi_document = warp::path!("api" / "openapi.json")
+        .and(warp::get())
+        .map(openapi::document);
+
     let retry = warp::path!("RetryDeliveries")
         .and(warp::post())
         .and(with_state(state.clone()))
@@ -272,7 +280,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
 
     // Each route is boxed before they are combined: warp's nested filter types otherwise
     // grow with every route and the compiler's type checking with them.
-    let all: Vec<BoxedFilter<(Response,)>> = vec![
+    let mut all: Vec<BoxedFilter<(Response,)>> = vec![
         ready.boxed(),
         invite.boxed(),
         bulk_route.boxed(),
@@ -294,7 +302,9 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         mfa_show.boxed(),
         mfa_post.boxed(),
         asset.boxed(),
+        openapi_document.boxed(),
     ];
+    all.extend(staff::routes(&state));
     let combined = all
         .into_iter()
         .reduce(|routes, route| routes.or(route).unify().boxed())

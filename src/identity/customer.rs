@@ -1,7 +1,9 @@
 //! Customers' sign-in through the B2C user flow: the authorization-code flow with PKCE
 //! (S256), `state` and `nonce`; the code redeemed with the client secret and verifier; the
 //! id_token validated completely (RS256 by `kid`, `iss`, `aud`, `exp`, `nbf`, `iat`,
-//! `nonce`). Works with B2C (`emails` array) and Entra External ID (`email`).
+//! `nonce`). Works with B2C (`emails` array) and Entra External ID (`email`). The staff
+//! pages sign sales staff in with a second instance pointed at the staff directory
+//! ([`super::staff_sign_in`]).
 
 use super::provider::{OidcProvider, ProviderUnavailable};
 use crate::domain::email::EmailAddress;
@@ -64,6 +66,10 @@ pub struct SignedIn {
     pub name: Option<String>,
     /// The social identity provider (`google.com`, `live.com`, …); absent for local accounts.
     pub idp: Option<String>,
+    /// `roles` (app roles, as Entra ID puts them in tokens); empty when absent.
+    pub roles: Vec<String>,
+    /// `preferred_username`, else `upn` (Entra ID's sign-in name, usually an address).
+    pub username: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +93,10 @@ struct IdClaims {
     email: Option<String>,
     name: Option<String>,
     idp: Option<String>,
+    #[serde(default)]
+    roles: Vec<String>,
+    preferred_username: Option<String>,
+    upn: Option<String>,
 }
 
 pub struct CustomerSignIn {
@@ -94,6 +104,7 @@ pub struct CustomerSignIn {
     client_id: String,
     client_secret: Secret<String>,
     http: reqwest::Client,
+    scope: &'static str,
 }
 
 /// Optional parameters of the authorization request.
@@ -117,7 +128,14 @@ impl CustomerSignIn {
             client_id,
             client_secret,
             http,
+            scope: "openid",
         }
+    }
+
+    /// The same client asking for other scopes (`openid profile email` for Entra ID).
+    pub fn with_scope(mut self, scope: &'static str) -> Self {
+        self.scope = scope;
+        self
     }
 
     /// The user flow's authorize address for this request.
@@ -143,7 +161,7 @@ impl CustomerSignIn {
                 .append_pair("response_type", "code")
                 .append_pair("response_mode", "query")
                 .append_pair("redirect_uri", redirect_uri)
-                .append_pair("scope", "openid")
+                .append_pair("scope", self.scope)
                 .append_pair("state", &request.state)
                 .append_pair("nonce", &request.nonce)
                 .append_pair("code_challenge", &request.challenge())
@@ -277,6 +295,8 @@ impl CustomerSignIn {
             email,
             name: claims.name.filter(|n| !n.trim().is_empty()),
             idp: claims.idp,
+            roles: claims.roles,
+            username: claims.preferred_username.or(claims.upn),
         })
     }
 }

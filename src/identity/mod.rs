@@ -3,3 +3,4 @@
 pub mod customer;
 pub mod provider;
 pub mod staff;
+pub mod staff_sign_in;

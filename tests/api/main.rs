@@ -12,4 +12,6 @@ mod invite;
 mod journey;
 mod lifecycle;
 mod listing;
+mod staff_office;
+mod staff_pages;
 mod staff_tokens;

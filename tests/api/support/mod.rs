@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod mailbox;
 pub mod stack;
+pub mod staff;
 pub mod tokens;
 pub mod totp;
 

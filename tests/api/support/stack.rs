@@ -21,6 +21,8 @@ pub struct Stack {
     pub staff_metadata_url: String,
     pub staff_audience: String,
     pub staff_token_endpoint: String,
+    pub staff_client_id: String,
+    pub staff_client_secret: String,
     pub sales_cli_client_id: String,
     pub no_role_cli_client_id: String,
     pub cli_client_secret: String,

@@ -1,0 +1,214 @@
+//! One invitation: `GET /api/Staff/invitations/{id}` (its facts and history),
+//! `GET …/{id}/resend` and `…/{id}/revoke` (the confirmation step, works without
+//! JavaScript) and `POST` to the same addresses (the action, with the CSRF token).
+
+use super::messages::StaffMessage;
+use super::office::service_error_page;
+use super::views::{ConfirmPage, DetailPage, Frame, Row, Sent, event_label, when};
+use super::{StaffSession, gate, message_page, param, pick_locale};
+use crate::domain::invitation::{Invitation, InvitationId};
+use crate::domain::locale::Locale;
+use crate::http::AppState;
+use crate::http::customer::pages::html;
+use crate::service::{InvitationError, invitations};
+use time::OffsetDateTime;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+/// What a staff member may do to one invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Resend,
+    Revoke,
+}
+
+impl Action {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Resend => "resend",
+            Self::Revoke => "revoke",
+        }
+    }
+}
+
+fn detail_page(
+    state: &AppState,
+    session: &StaffSession,
+    locale: Locale,
+    invitation: &Invitation,
+    now: OffsetDateTime,
+    sent: Option<Sent>,
+    notice: Option<String>,
+) -> DetailPage {
+    let fr = locale == Locale::Fr;
+    DetailPage {
+        frame: Frame::new(
+            locale,
+            invitation.email.as_str(),
+            &state.services.product_name,
+            session,
+        ),
+        sent,
+        notice,
+        row: Row::new(invitation, now, fr),
+        locale: invitation.locale.as_str(),
+        history: invitation
+            .history_at(now)
+            .iter()
+            .map(|h| {
+                (
+                    when(h.at),
+                    event_label(h.event.as_str(), fr),
+                    h.actor.clone(),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The session and the invitation named in the path, or the page to show instead.
+async fn open(
+    state: &AppState,
+    id: &str,
+    cookie_header: Option<&str>,
+    locale: Locale,
+    back: &str,
+) -> Result<(StaffSession, Invitation, OffsetDateTime), Response> {
+    let (_, session) = gate(state, cookie_header, locale, back).await?;
+    let Ok(id) = InvitationId::parse(id) else {
+        return Err(message_page(state, StaffMessage::NotFound, locale, &[]));
+    };
+    match invitations::get(&state.services, &id).await {
+        Ok((invitation, now)) => Ok((session, invitation, now)),
+        Err(e) => Err(service_error_page(state, e, locale)),
+    }
+}
+
+/// `GET /api/Staff/invitations/{id}`.
+pub async fn detail(
+    id: String,
+    state: AppState,
+    query: String,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+) -> Response {
+    let locale = pick_locale(
+        param(query.as_bytes(), "lang").as_deref(),
+        accept_language.as_deref(),
+    );
+    let back = format!("/api/Staff/invitations/{id}");
+    match open(&state, &id, cookie_header.as_deref(), locale, &back).await {
+        Ok((session, invitation, now)) => {
+            let page = detail_page(&state, &session, locale, &invitation, now, None, None);
+            html(StatusCode::OK, &page, &[])
+        }
+        Err(page) => page,
+    }
+}
+
+/// `GET /api/Staff/invitations/{id}/{action}`: are you sure?
+pub async fn confirm(
+    id: String,
+    action: Action,
+    state: AppState,
+    query: String,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+) -> Response {
+    let locale = pick_locale(
+        param(query.as_bytes(), "lang").as_deref(),
+        accept_language.as_deref(),
+    );
+    let back = format!("/api/Staff/invitations/{id}/{}", action.as_str());
+    match open(&state, &id, cookie_header.as_deref(), locale, &back).await {
+        Ok((session, invitation, now)) => {
+            let page = ConfirmPage {
+                frame: Frame::new(
+                    locale,
+                    invitation.email.as_str(),
+                    &state.services.product_name,
+                    &session,
+                ),
+                action: action.as_str(),
+                row: Row::new(&invitation, now, locale == Locale::Fr),
+                error: None,
+            };
+            html(StatusCode::OK, &page, &[])
+        }
+        Err(page) => page,
+    }
+}
+
+/// `POST /api/Staff/invitations/{id}/{action}`: the action, then the invitation's page.
+pub async fn act(
+    id: String,
+    action: Action,
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+    body: bytes::Bytes,
+) -> Response {
+    let locale = pick_locale(param(&body, "lang").as_deref(), accept_language.as_deref());
+    let back = format!("/api/Staff/invitations/{id}");
+    let (session, invitation, _) =
+        match open(&state, &id, cookie_header.as_deref(), locale, &back).await {
+            Ok(found) => found,
+            Err(page) => return page,
+        };
+    if !session.csrf_matches(&param(&body, "csrf").unwrap_or_default()) {
+        return message_page(&state, StaffMessage::FormExpired, locale, &[]);
+    }
+    let Ok(staff) = crate::domain::email::EmailAddress::parse(&session.email) else {
+        return message_page(&state, StaffMessage::Internal, locale, &[]);
+    };
+    let fr = locale == Locale::Fr;
+    let result = match action {
+        Action::Resend => invitations::resend(&state.services, &invitation.id, &staff)
+            .await
+            .map(|r| {
+                let sent = Sent {
+                    id: r.invitation.id.to_string(),
+                    email: r.invitation.email.to_string(),
+                    invite_url: r.invite_url,
+                    resent: true,
+                };
+                (r.invitation, r.now, Some(sent), None)
+            }),
+        Action::Revoke => invitations::revoke(&state.services, &invitation.id, &staff)
+            .await
+            .map(|(i, now)| {
+                let notice = if fr {
+                    "L'invitation a été retirée."
+                } else {
+                    "The invitation was revoked."
+                };
+                (i, now, None, Some(notice.to_owned()))
+            }),
+    };
+    let refused = |status: StatusCode, why: String| {
+        let now = state.services.clock.now();
+        let page = ConfirmPage {
+            frame: Frame::new(
+                locale,
+                invitation.email.as_str(),
+                &state.services.product_name,
+                &session,
+            ),
+            action: action.as_str(),
+            row: Row::new(&invitation, now, fr),
+            error: Some(why),
+        };
+        html(status, &page, &[])
+    };
+    match result {
+        Ok((invitation, now, sent, notice)) => {
+            let page = detail_page(&state, &session, locale, &invitation, now, sent, notice);
+            html(StatusCode::OK, &page, &[])
+        }
+        Err(InvitationError::NotAllowed { why }) => refused(StatusCode::CONFLICT, why),
+        Err(InvitationError::Limited { detail, .. }) => {
+            refused(StatusCode::TOO_MANY_REQUESTS, detail)
+        }
+        Err(e) => service_error_page(&state, e, locale),
+    }
+}

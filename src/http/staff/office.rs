@@ -1,0 +1,257 @@
+//! `GET /api/Staff` (the invite form and the list of invitations) and
+//! `POST /api/Staff/invite`.
+
+use super::form::{FORM, FormState};
+use super::messages::StaffMessage;
+use super::views::{FormField, Frame, OfficePage, Row, Sent, statuses};
+use super::{StaffSession, gate, message_page, param, pick_locale};
+use crate::domain::locale::Locale;
+use crate::http::AppState;
+use crate::http::cookies::STAFF_SESSION;
+use crate::http::customer::pages::html;
+use crate::http::invitations::{parse_create, parse_list_query};
+use crate::service::{InvitationError, invitations};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use warp::http::{HeaderValue, StatusCode};
+use warp::reply::Response;
+
+/// Invitations per page of the list.
+const PAGE_SIZE: u32 = 20;
+
+/// The office page for this query (filters, page) with `form` and `sent`.
+async fn office_page(
+    state: &AppState,
+    session: &StaffSession,
+    locale: Locale,
+    query: &str,
+    form: FormState,
+    sent: Option<Sent>,
+) -> Result<OfficePage, InvitationError> {
+    let fr = locale == Locale::Fr;
+    let wanted = |k: &str| matches!(k, "status" | "email" | "continuationToken");
+    let clean: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(
+            url::form_urlencoded::parse(query.as_bytes())
+                .filter(|(k, v)| wanted(k) && !v.trim().is_empty()),
+        )
+        .finish();
+    let filter_status = param(clean.as_bytes(), "status").unwrap_or_default();
+    let filter_email = param(clean.as_bytes(), "email").unwrap_or_default();
+    let (rows, next, filter_errors) = match parse_list_query(&clean) {
+        Ok(mut filter) => {
+            filter.top = PAGE_SIZE;
+            let (page, now) = invitations::list(&state.services, &filter).await?;
+            let next = page.next.map(|id| {
+                url::form_urlencoded::Serializer::new("/api/Staff?".to_owned())
+                    .append_pair("status", &filter_status)
+                    .append_pair("email", &filter_email)
+                    .append_pair("continuationToken", &URL_SAFE_NO_PAD.encode(id.as_str()))
+                    .append_pair("lang", locale.as_str())
+                    .finish()
+            });
+            let rows = page.items.iter().map(|i| Row::new(i, now, fr)).collect();
+            (rows, next, Vec::new())
+        }
+        Err(errors) => {
+            let errors = errors
+                .iter()
+                .map(|(k, m)| match locale {
+                    Locale::Fr => format!("Filtre non valable ({k})."),
+                    Locale::En => format!("Filter {k}: {m}."),
+                })
+                .collect();
+            (Vec::new(), None, errors)
+        }
+    };
+    let title = "Invitations";
+    let locale_value = form
+        .values
+        .get("locale")
+        .cloned()
+        .unwrap_or_else(|| locale.as_str().to_owned());
+    let fields = FORM
+        .iter()
+        .map(|(name, id, en, fr_label, kind)| FormField {
+            name,
+            id,
+            label: if fr { fr_label } else { en },
+            kind,
+            value: form.values.get(*name).cloned().unwrap_or_else(|| {
+                if *name == "expiresInDays" {
+                    "7".into()
+                } else {
+                    String::new()
+                }
+            }),
+            error: form.errors.get(*name).cloned(),
+        })
+        .collect();
+    Ok(OfficePage {
+        frame: Frame::new(locale, title, &state.services.product_name, session),
+        sent,
+        form_error: form.error,
+        fields,
+        locale_value,
+        filter_status,
+        filter_email,
+        filter_errors,
+        statuses: statuses(fr),
+        rows,
+        next,
+    })
+}
+
+/// A service error as a page.
+pub fn service_error_page(state: &AppState, error: InvitationError, locale: Locale) -> Response {
+    let message = match error {
+        InvitationError::Unavailable(why) => {
+            tracing::warn!(reason = %why, "storage unavailable");
+            StaffMessage::Unavailable
+        }
+        InvitationError::NotFound => StaffMessage::NotFound,
+        other => {
+            tracing::error!(error = %other, "staff page failed");
+            StaffMessage::Internal
+        }
+    };
+    message_page(state, message, locale, &[])
+}
+
+async fn render(
+    state: &AppState,
+    session: &StaffSession,
+    locale: Locale,
+    query: &str,
+    form: FormState,
+    sent: Option<Sent>,
+    status: StatusCode,
+) -> Response {
+    match office_page(state, session, locale, query, form, sent).await {
+        Ok(page) => html(status, &page, &[]),
+        Err(e) => service_error_page(state, e, locale),
+    }
+}
+
+/// `GET /api/Staff`.
+pub async fn show(
+    state: AppState,
+    query: String,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+) -> Response {
+    let locale = pick_locale(
+        param(query.as_bytes(), "lang").as_deref(),
+        accept_language.as_deref(),
+    );
+    if param(query.as_bytes(), "prompt").as_deref() == Some("login")
+        && let Some(sign_in) = state.staff_sign_in.clone()
+    {
+        // "Sign in with another account": the old session goes, the directory asks again.
+        let mut response =
+            super::sign_in::start(&state, &sign_in, locale, "/api/Staff", Some("login")).await;
+        if let Ok(clear) = HeaderValue::from_str(&state.cookies.clear(STAFF_SESSION)) {
+            response
+                .headers_mut()
+                .append(warp::http::header::SET_COOKIE, clear);
+        }
+        return response;
+    }
+    let back = if query.is_empty() {
+        "/api/Staff".to_owned()
+    } else {
+        format!("/api/Staff?{query}")
+    };
+    let (_, session) = match gate(&state, cookie_header.as_deref(), locale, &back).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    render(
+        &state,
+        &session,
+        locale,
+        &query,
+        FormState::default(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /api/Staff/invite`: the API's validation and service; errors beside the fields.
+pub async fn invite(
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+    body: bytes::Bytes,
+) -> Response {
+    let locale = pick_locale(param(&body, "lang").as_deref(), accept_language.as_deref());
+    let (_, session) = match gate(&state, cookie_header.as_deref(), locale, "/api/Staff").await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    if !session.csrf_matches(&param(&body, "csrf").unwrap_or_default()) {
+        return message_page(&state, StaffMessage::FormExpired, locale, &[]);
+    }
+    let Some(inviter) = session.inviter() else {
+        return message_page(&state, StaffMessage::Internal, locale, &[]);
+    };
+    let mut form = FormState::from_body(&body);
+    let new = match parse_create(&form.as_create_body()) {
+        Ok(new) => new,
+        Err(errors) => {
+            let form = form.with_errors(errors, locale);
+            return render(
+                &state,
+                &session,
+                locale,
+                "",
+                form,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let fr = locale == Locale::Fr;
+    let (status, error) = match invitations::create(&state.services, new, inviter).await {
+        Ok(created) => {
+            let sent = Sent {
+                id: created.invitation.id.to_string(),
+                email: created.invitation.email.to_string(),
+                invite_url: created.invite_url,
+                resent: false,
+            };
+            return render(
+                &state,
+                &session,
+                locale,
+                "",
+                FormState::default(),
+                Some(sent),
+                StatusCode::OK,
+            )
+            .await;
+        }
+        Err(InvitationError::Duplicate(id)) => {
+            let text = if fr {
+                format!(
+                    "Une invitation active existe déjà pour cette adresse ({id}) : renvoyez-la ou retirez-la."
+                )
+            } else {
+                format!(
+                    "An active invitation already exists for this address ({id}): resend or revoke it."
+                )
+            };
+            form.errors.insert("email".into(), text);
+            (StatusCode::CONFLICT, None)
+        }
+        Err(InvitationError::Limited { detail, .. }) => {
+            (StatusCode::TOO_MANY_REQUESTS, Some(detail))
+        }
+        Err(InvitationError::NotAllowed { why }) => (StatusCode::CONFLICT, Some(why)),
+        Err(other) => return service_error_page(&state, other, locale),
+    };
+    form.error = error;
+    render(&state, &session, locale, "", form, None, status).await
+}

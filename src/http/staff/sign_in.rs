@@ -1,0 +1,188 @@
+//! Staff sign-in at the staff directory: authorization code with PKCE (S256), `state` and
+//! `nonce` kept in an encrypted ten-minute cookie; `GET` or `POST /api/StaffCallback`
+//! redeems the code and validates the id_token; `POST /api/Staff/signout` ends it.
+
+use super::messages::StaffMessage;
+use super::{SESSION_LIFETIME, StaffSession, callback_uri, message_page, param, pick_locale};
+use crate::domain::locale::Locale;
+use crate::http::AppState;
+use crate::http::cookies::{STAFF_FLOW, STAFF_SESSION};
+use crate::http::customer::accept::Callback;
+use crate::http::customer::pages::redirect;
+use crate::identity::customer::{AuthRequest, AuthorizeHints, SignInError};
+use crate::identity::staff_sign_in::{NotStaff, StaffSignIn};
+use serde::{Deserialize, Serialize};
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+/// A staff sign-in under way.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StaffFlow {
+    auth: AuthRequest,
+    /// The back-office page to return to (always under `/api/Staff`).
+    back: String,
+    locale: String,
+}
+
+const FLOW_LIFETIME: time::Duration = time::Duration::minutes(10);
+
+/// A 302 to the staff directory, remembering `back`.
+pub async fn start(
+    state: &AppState,
+    sign_in: &StaffSignIn,
+    locale: Locale,
+    back: &str,
+    prompt: Option<&str>,
+) -> Response {
+    let Ok(auth) = AuthRequest::new() else {
+        return message_page(state, StaffMessage::Internal, locale, &[]);
+    };
+    let hints = AuthorizeHints {
+        prompt,
+        ui_locales: Some(locale.as_str()),
+        ..AuthorizeHints::default()
+    };
+    let url = match sign_in
+        .client
+        .authorize_url(&auth, &callback_uri(state), hints)
+        .await
+    {
+        Ok(url) => url,
+        Err(e) => {
+            tracing::warn!(error = %e, "staff directory unavailable");
+            return message_page(state, StaffMessage::SignInUnavailable, locale, &[]);
+        }
+    };
+    let back = if back.starts_with("/api/Staff") && !back.contains("//") {
+        back.to_owned()
+    } else {
+        "/api/Staff".to_owned()
+    };
+    let now = state.services.clock.now();
+    let flow = StaffFlow {
+        auth,
+        back,
+        locale: locale.as_str().to_owned(),
+    };
+    let cookie = state
+        .cookies
+        .seal(STAFF_FLOW, &flow, now, now + FLOW_LIFETIME);
+    redirect(StatusCode::FOUND, url.as_str(), &[cookie])
+}
+
+/// `GET` or `POST /api/StaffCallback`.
+pub async fn callback(
+    state: AppState,
+    callback: Callback,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+) -> Response {
+    let now = state.services.clock.now();
+    let clear = state.cookies.clear(STAFF_FLOW);
+    let fallback = Locale::negotiate(accept_language.as_deref());
+    let Some(sign_in) = state.staff_sign_in.clone() else {
+        return message_page(&state, StaffMessage::NotConfigured, fallback, &[]);
+    };
+    let Some(flow) = state
+        .cookies
+        .open::<StaffFlow>(cookie_header.as_deref(), STAFF_FLOW, now)
+    else {
+        return message_page(&state, StaffMessage::SignInExpired, fallback, &[clear]);
+    };
+    let locale = Locale::parse(&flow.locale).unwrap_or(fallback);
+    let fail = |message| message_page(&state, message, locale, std::slice::from_ref(&clear));
+    if !callback
+        .state
+        .as_deref()
+        .is_some_and(|s| flow.auth.state_matches(s))
+    {
+        return fail(StaffMessage::SignInExpired);
+    }
+    if let Some(error) = &callback.error {
+        let detail = callback
+            .error_description
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .unwrap_or(error)
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(300)
+            .collect();
+        return fail(StaffMessage::SignInRefused { detail });
+    }
+    let Some(code) = callback.code.as_deref().filter(|c| !c.is_empty()) else {
+        return fail(StaffMessage::SignInFailed);
+    };
+    let signed_in = match sign_in
+        .client
+        .redeem(code, &flow.auth, &callback_uri(&state))
+        .await
+    {
+        Ok(signed_in) => signed_in,
+        Err(SignInError::Unavailable(e)) => {
+            tracing::warn!(error = %e, "staff directory unavailable at the callback");
+            return fail(StaffMessage::SignInUnavailable);
+        }
+        Err(SignInError::CodeRefused(why)) => {
+            tracing::info!(reason = %why, "staff authorization code refused");
+            return fail(StaffMessage::SignInExpired);
+        }
+        Err(e @ SignInError::InvalidToken(_)) => {
+            tracing::warn!(error = %e, "staff id_token refused");
+            return fail(StaffMessage::SignInFailed);
+        }
+    };
+    let member = match sign_in.member(&signed_in) {
+        Ok(member) => member,
+        Err(refused) => {
+            let email = match refused {
+                NotStaff::NoRole(email) => email,
+                // No usable address: the role cannot make up for it (the inviter needs one).
+                NotStaff::NoEmail => signed_in
+                    .username
+                    .clone()
+                    .unwrap_or_else(|| signed_in.login.subject.clone()),
+            };
+            tracing::info!("staff sign-in without the role");
+            return fail(StaffMessage::Forbidden {
+                email,
+                role: sign_in.role().to_owned(),
+            });
+        }
+    };
+    let Ok(csrf) = AuthRequest::new().map(|r| r.state) else {
+        return fail(StaffMessage::Internal);
+    };
+    let session = StaffSession {
+        name: member.name,
+        email: member.email.to_string(),
+        roles: signed_in.roles,
+        csrf,
+    };
+    let cookie = state
+        .cookies
+        .seal(STAFF_SESSION, &session, now, now + SESSION_LIFETIME);
+    tracing::info!("staff member signed in");
+    redirect(StatusCode::SEE_OTHER, &flow.back, &[clear, cookie])
+}
+
+/// `POST /api/Staff/signout` (with the CSRF token).
+pub async fn sign_out(
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+    body: bytes::Bytes,
+) -> Response {
+    let locale = pick_locale(param(&body, "lang").as_deref(), accept_language.as_deref());
+    let now = state.services.clock.now();
+    let clear = state.cookies.clear(STAFF_SESSION);
+    if let Some(session) =
+        state
+            .cookies
+            .open::<StaffSession>(cookie_header.as_deref(), STAFF_SESSION, now)
+        && !session.csrf_matches(&param(&body, "csrf").unwrap_or_default())
+    {
+        return message_page(&state, StaffMessage::FormExpired, locale, &[]);
+    }
+    message_page(&state, StaffMessage::SignedOut, locale, &[clear])
+}

@@ -1,0 +1,211 @@
+//! The back office's templates and what they show of an invitation, in both languages.
+
+use super::StaffSession;
+use crate::domain::invitation::{Invitation, Status};
+use crate::domain::locale::Locale;
+use askama::Template;
+use time::OffsetDateTime;
+
+/// What every back-office page shows around its content.
+pub struct Frame {
+    pub lang: &'static str,
+    pub fr: bool,
+    pub title: String,
+    pub product: String,
+    pub staff_name: String,
+    pub staff_email: String,
+    pub csrf: String,
+}
+
+impl Frame {
+    pub fn new(locale: Locale, title: &str, product: &str, session: &StaffSession) -> Self {
+        Self {
+            lang: locale.as_str(),
+            fr: locale == Locale::Fr,
+            title: title.to_owned(),
+            product: product.to_owned(),
+            staff_name: session.name.clone(),
+            staff_email: session.email.clone(),
+            csrf: session.csrf.clone(),
+        }
+    }
+}
+
+/// One field of the invite form.
+pub struct FormField {
+    pub name: &'static str,
+    pub id: &'static str,
+    pub label: &'static str,
+    pub kind: &'static str,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+/// An invitation as a row of the list or the head of its own page.
+pub struct Row {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub delivery_label: &'static str,
+    pub created: String,
+    pub expires: String,
+    pub inviter: String,
+    pub company: String,
+    pub can_resend: bool,
+    pub can_revoke: bool,
+}
+
+/// The invitation just created or resent, with its link, shown once.
+pub struct Sent {
+    pub id: String,
+    pub email: String,
+    pub invite_url: String,
+    pub resent: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/staff/office.html")]
+pub struct OfficePage {
+    pub frame: Frame,
+    pub sent: Option<Sent>,
+    pub form_error: Option<String>,
+    pub fields: Vec<FormField>,
+    pub locale_value: String,
+    pub filter_status: String,
+    pub filter_email: String,
+    pub filter_errors: Vec<String>,
+    pub statuses: Vec<(&'static str, &'static str)>,
+    pub rows: Vec<Row>,
+    pub next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/staff/detail.html")]
+pub struct DetailPage {
+    pub frame: Frame,
+    pub sent: Option<Sent>,
+    pub notice: Option<String>,
+    pub row: Row,
+    pub locale: &'static str,
+    pub history: Vec<(String, &'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/staff/confirm.html")]
+pub struct ConfirmPage {
+    pub frame: Frame,
+    pub action: &'static str,
+    pub row: Row,
+    pub error: Option<String>,
+}
+
+/// `2026-11-22 10:00 UTC`.
+pub fn when(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute()
+    )
+}
+
+pub fn status_label(status: &str, fr: bool) -> &'static str {
+    match (status, fr) {
+        ("pending", false) => "Pending",
+        ("pending", true) => "En attente",
+        ("accepted", false) => "Accepted",
+        ("accepted", true) => "Acceptée",
+        ("completed", false) => "Completed",
+        ("completed", true) => "Terminée",
+        ("revoked", false) => "Revoked",
+        ("revoked", true) => "Retirée",
+        ("expired", false) => "Expired",
+        ("expired", true) => "Expirée",
+        (_, false) => "All",
+        (_, true) => "Toutes",
+    }
+}
+
+pub fn statuses(fr: bool) -> Vec<(&'static str, &'static str)> {
+    ["", "pending", "accepted", "completed", "revoked", "expired"]
+        .into_iter()
+        .map(|s| (s, status_label(s, fr)))
+        .collect()
+}
+
+fn delivery_label(delivery: &str, fr: bool) -> &'static str {
+    match (delivery, fr) {
+        ("sent", false) => "Email sent",
+        ("sent", true) => "E-mail envoyé",
+        ("queued", false) => "Email queued (will be retried)",
+        ("queued", true) => "E-mail en attente (nouvel essai prévu)",
+        (_, false) => "Email failed",
+        (_, true) => "Échec de l'e-mail",
+    }
+}
+
+pub fn event_label(event: &str, fr: bool) -> &'static str {
+    match (event, fr) {
+        ("created", false) => "Created",
+        ("created", true) => "Créée",
+        ("emailSent", false) => "Email sent",
+        ("emailSent", true) => "E-mail envoyé",
+        ("emailFailed", false) => "Email failed",
+        ("emailFailed", true) => "Échec de l'e-mail",
+        ("opened", false) => "Link opened",
+        ("opened", true) => "Lien ouvert",
+        ("accepted", false) => "Accepted",
+        ("accepted", true) => "Acceptée",
+        ("completed", false) => "Company created",
+        ("completed", true) => "Entreprise créée",
+        ("resent", false) => "Resent",
+        ("resent", true) => "Renvoyée",
+        ("revoked", false) => "Revoked",
+        ("revoked", true) => "Retirée",
+        (_, false) => "Expired",
+        (_, true) => "Expirée",
+    }
+}
+
+impl Row {
+    pub fn new(invitation: &Invitation, now: OffsetDateTime, fr: bool) -> Self {
+        let status = invitation.status_at(now);
+        let company = &invitation.company;
+        let company = [
+            company.name.clone(),
+            company.vat_number.as_ref().map(|v| v.as_str().to_owned()),
+            company.city.clone(),
+            company.country.map(|c| c.to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+        Self {
+            id: invitation.id.to_string(),
+            email: invitation.email.to_string(),
+            display_name: invitation
+                .display_name
+                .as_ref()
+                .map(|n| n.as_str().to_owned())
+                .unwrap_or_default(),
+            status: status.as_str(),
+            status_label: status_label(status.as_str(), fr),
+            delivery_label: delivery_label(invitation.delivery.as_str(), fr),
+            created: when(invitation.created_at),
+            expires: when(invitation.expires_at),
+            inviter: format!(
+                "{} ({})",
+                invitation.invited_by.name, invitation.invited_by.email
+            ),
+            company,
+            can_resend: matches!(status, Status::Pending | Status::Expired),
+            can_revoke: matches!(status, Status::Pending | Status::Accepted | Status::Expired),
+        }
+    }
+}
