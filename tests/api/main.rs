@@ -6,9 +6,11 @@ mod support;
 
 mod binary;
 mod delivery;
+mod faults;
 mod health;
 mod invite;
 mod journey;
 mod lifecycle;
 mod listing;
+mod races;
 mod staff_tokens;
