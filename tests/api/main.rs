@@ -8,6 +8,7 @@ mod binary;
 mod delivery;
 mod faults;
 mod health;
+mod hostile;
 mod invite;
 mod journey;
 mod lifecycle;
