@@ -118,7 +118,7 @@ pub async fn list(
     Ok(warp::reply::json(&view).into_response())
 }
 
-fn parse_list_query(query: &str) -> Result<ListFilter, FieldErrors> {
+pub fn parse_list_query(query: &str) -> Result<ListFilter, FieldErrors> {
     let mut errors = FieldErrors::default();
     let mut filter = ListFilter {
         top: ListFilter::DEFAULT_TOP,
