@@ -9,6 +9,9 @@ pub mod invitation;
 pub mod locale;
 pub mod secret;
 
+#[cfg(test)]
+mod properties;
+
 use std::collections::BTreeMap;
 
 /// Validation messages keyed by the request's own field names.
