@@ -14,4 +14,5 @@ mod journey;
 mod lifecycle;
 mod listing;
 mod races;
+mod security;
 mod staff_tokens;
