@@ -180,13 +180,13 @@ async fn storage_stopped_under_load_gives_clear_503s_and_full_service_once_back(
         AtomicUsize::new(0),
     );
     let control = async {
-        // Stop storage while the load runs, then let it run on until every worker has
-        // met the outage a few times.
-        while created.load(Ordering::SeqCst) < 20 {
+        // Stop storage while the load runs, then let it run on until the workers have
+        // met the outage a dozen times.
+        while created.load(Ordering::SeqCst) < 12 {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         azurite.stop().await;
-        while down.load(Ordering::SeqCst) < 24 {
+        while down.load(Ordering::SeqCst) < 12 {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         done.store(true, Ordering::SeqCst);
