@@ -33,7 +33,9 @@ impl InvitationId {
     }
 
     pub fn parse(input: &str) -> Result<Self, MalformedId> {
+        // ASCII first: slicing at a byte offset inside a multi-byte character would panic.
         let valid = input.len() == ID_TIME_DIGITS + ID_RANDOM_DIGITS
+            && input.is_ascii()
             && input[..ID_TIME_DIGITS].bytes().all(|b| b.is_ascii_digit())
             && input[ID_TIME_DIGITS..]
                 .bytes()
@@ -656,6 +658,9 @@ mod tests {
             "",
             "123",
             "zzzzzzzzzzzzzzzzzzzzzzzzz",
+            // 25 bytes with a two-byte character across the digits' end (found by the
+            // query_strings fuzz target: it used to panic).
+            "000000000000\u{e9}00000000000",
             &format!("{}A", &older.as_str()[..24]),
         ] {
             assert!(InvitationId::parse(bad).is_err(), "{bad}");

@@ -11,6 +11,9 @@ pub mod mfa;
 pub mod secret;
 pub mod totp;
 
+#[cfg(test)]
+mod properties;
+
 use std::collections::BTreeMap;
 
 /// Validation messages keyed by the request's own field names.

@@ -160,9 +160,9 @@ pub async fn bulk(
     Ok(warp::reply::json(&serde_json::json!({ "results": results })).into_response())
 }
 
-type Row = Result<Map<String, Value>, FieldErrors>;
+pub type Row = Result<Map<String, Value>, FieldErrors>;
 
-fn parse_rows(content_type: Option<&str>, raw: &[u8]) -> Result<Vec<Row>, Problem> {
+pub fn parse_rows(content_type: Option<&str>, raw: &[u8]) -> Result<Vec<Row>, Problem> {
     let essence = content_type
         .and_then(|ct| ct.split(';').next())
         .map(|e| e.trim().to_ascii_lowercase())

@@ -76,12 +76,17 @@ impl CookieCodec {
         name: &str,
         now: OffsetDateTime,
     ) -> Option<T> {
-        let mut jar = CookieJar::new();
-        for cookie in Cookie::split_parse_encoded(header?.to_owned()).flatten() {
-            if cookie.name() == name {
-                jar.add_original(cookie.into_owned());
-            }
+        let mut named = Cookie::split_parse_encoded(header?.to_owned())
+            .flatten()
+            .filter(|c| c.name() == name);
+        let cookie = named.next()?.into_owned();
+        // This service sets one cookie of a name (on `/api`); two mean another was
+        // planted beside it (another path or a sibling domain) to be read instead of ours.
+        if named.next().is_some() {
+            return None;
         }
+        let mut jar = CookieJar::new();
+        jar.add_original(cookie);
         let cookie = jar.private(&self.key).get(name)?;
         let envelope: Envelope<T> = serde_json::from_str(cookie.value()).ok()?;
         (envelope.exp > now.unix_timestamp()).then_some(envelope.value)
@@ -153,5 +158,21 @@ mod tests {
         assert_eq!(codec().open::<String>(Some(&tampered), SESSION, now), None);
         assert_eq!(codec().open::<String>(Some("garbage"), SESSION, now), None);
         assert!(CookieCodec::new(&[1u8; 32], true).is_none());
+    }
+
+    #[test]
+    fn two_cookies_of_one_name_open_neither() {
+        let codec = codec();
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let ours = header_from(&codec.seal(SESSION, &"ours", now, now + time::Duration::hours(1)));
+        let planted =
+            header_from(&codec.seal(SESSION, &"planted", now, now + time::Duration::hours(1)));
+        assert_eq!(
+            codec.open::<String>(Some(&ours), SESSION, now).as_deref(),
+            Some("ours")
+        );
+        for header in [format!("{ours}; {planted}"), format!("{planted}; {ours}")] {
+            assert_eq!(codec.open::<String>(Some(&header), SESSION, now), None);
+        }
     }
 }

@@ -4,7 +4,7 @@
 use super::provider::{OidcProvider, ProviderUnavailable};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::Inviter;
-use jsonwebtoken::{Algorithm, Validation, decode, decode_header};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde::Deserialize;
 
 /// Clock skew tolerated on `exp` and `nbf`.
@@ -67,35 +67,28 @@ impl StaffAuthenticator {
         &self,
         authorization: Option<&str>,
     ) -> Result<StaffMember, StaffAuthError> {
-        let token = authorization
-            .and_then(|h| {
-                let (scheme, token) = h.trim().split_once(' ')?;
-                scheme
-                    .eq_ignore_ascii_case("bearer")
-                    .then_some(token.trim())
-            })
-            .filter(|t| !t.is_empty())
-            .ok_or(StaffAuthError::Missing)?;
-        let invalid = |why: &str| StaffAuthError::Invalid(why.to_owned());
-        let header = decode_header(token).map_err(|_| invalid("malformed token"))?;
-        if header.alg != Algorithm::RS256 {
-            return Err(invalid("only RS256 tokens are accepted"));
-        }
-        let kid = header
-            .kid
-            .ok_or_else(|| invalid("the token names no key (kid)"))?;
-        let (key, snapshot) = self
-            .provider
-            .key(&kid)
-            .await?
-            .ok_or_else(|| invalid("signed by a key the provider does not publish"))?;
+        let (token, kid) = read_bearer(authorization)?;
+        let (key, snapshot) = self.provider.key(&kid).await?.ok_or_else(|| {
+            StaffAuthError::Invalid("signed by a key the provider does not publish".into())
+        })?;
+        self.verify(token, &key, &snapshot.issuer)
+    }
+
+    /// The checks once the key the token names is known: signature, `exp`, `nbf`, `iss`,
+    /// `aud`, then the role and an email address. No I/O.
+    pub fn verify(
+        &self,
+        token: &str,
+        key: &DecodingKey,
+        issuer: &str,
+    ) -> Result<StaffMember, StaffAuthError> {
         let mut validation = Validation::new(Algorithm::RS256);
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_nbf = true;
         validation.set_audience(&[&self.audience]);
-        validation.set_issuer(&[&snapshot.issuer]);
+        validation.set_issuer(&[issuer]);
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-        let claims = decode::<Claims>(token, &key, &validation)
+        let claims = decode::<Claims>(token, key, &validation)
             .map_err(|e| StaffAuthError::Invalid(reason(e.kind())))?
             .claims;
 
@@ -127,6 +120,29 @@ impl StaffAuthenticator {
             .unwrap_or_else(|| email.to_string());
         Ok(StaffMember { name, email })
     }
+}
+
+/// The bearer token of an `Authorization` header and the key id its header names,
+/// refusing anything but RS256 before any key is looked up. No I/O.
+pub fn read_bearer(authorization: Option<&str>) -> Result<(&str, String), StaffAuthError> {
+    let token = authorization
+        .and_then(|h| {
+            let (scheme, token) = h.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then_some(token.trim())
+        })
+        .filter(|t| !t.is_empty())
+        .ok_or(StaffAuthError::Missing)?;
+    let invalid = |why: &str| StaffAuthError::Invalid(why.to_owned());
+    let header = decode_header(token).map_err(|_| invalid("malformed token"))?;
+    if header.alg != Algorithm::RS256 {
+        return Err(invalid("only RS256 tokens are accepted"));
+    }
+    let kid = header
+        .kid
+        .ok_or_else(|| invalid("the token names no key (kid)"))?;
+    Ok((token, kid))
 }
 
 fn reason(kind: &jsonwebtoken::errors::ErrorKind) -> String {

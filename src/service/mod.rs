@@ -86,7 +86,11 @@ pub(crate) async fn update_invitation<E: From<InvitationError>>(
     mut current: Option<crate::storage::Versioned<crate::domain::invitation::Invitation>>,
     mut change: impl FnMut(&mut crate::domain::invitation::Invitation) -> Result<bool, E>,
 ) -> Result<crate::storage::Versioned<crate::domain::invitation::Invitation>, E> {
-    for _ in 0..5 {
+    for attempt in 0..8 {
+        if attempt > 0 {
+            // Lost to another writer: let the writers of this invitation take turns.
+            crate::storage::back_off(attempt).await;
+        }
         let read = match current.take() {
             Some(read) => read,
             None => services

@@ -84,6 +84,12 @@ pub fn service_client(
     target: &StorageTarget,
     timeout: Duration,
 ) -> Result<TableServiceClient, String> {
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(3).min(timeout))
+        .timeout(timeout)
+        .pool_idle_timeout(Duration::from_secs(50))
+        .build()
+        .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
     let Parsed {
         location,
         credentials,
@@ -95,7 +101,11 @@ pub fn service_client(
                 .and_then(|h| h.split('.').next())
                 .unwrap_or_default()
                 .to_owned();
+            // The managed identity's token requests go through the same client, so they
+            // have the same timeouts as every storage call.
+            let client: Arc<dyn azure_core::HttpClient> = Arc::new(http.clone());
             let credential = azure_identity::DefaultAzureCredentialBuilder::new()
+                .with_options(client)
                 .build()
                 .map_err(|e| format!("no managed identity is available: {e}"))?;
             Parsed {
@@ -107,12 +117,6 @@ pub fn service_client(
             }
         }
     };
-    let http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(3).min(timeout))
-        .timeout(timeout)
-        .pool_idle_timeout(Duration::from_secs(50))
-        .build()
-        .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
     let retry = ExponentialRetryOptions::default()
         .initial_delay(Duration::from_millis(100))
         .max_retries(2u32)

@@ -66,7 +66,10 @@ impl LimitStore for TableLimitStore {
     }
 
     async fn hit(&self, key: &str, window: &str, limit: u32) -> Result<bool, StoreError> {
-        for _ in 0..10 {
+        for attempt in 0..10 {
+            if attempt > 0 {
+                super::back_off(attempt).await;
+            }
             match self.read(key, window).await? {
                 None => {
                     let first = Counter {

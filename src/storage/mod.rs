@@ -25,6 +25,16 @@ use crate::domain::secret::LinkHash;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
+/// Waits a random moment before the next try of an ETag write that lost to another
+/// writer, a little longer each time, so that many writers of one row (a staff member's
+/// hourly counter, one invitation) take turns instead of colliding again at once.
+pub(crate) async fn back_off(attempt: u32) {
+    use rand::Rng as _;
+    let ceiling = (4u64 << attempt.min(5)).min(100);
+    let millis = rand::rng().random_range(0..=ceiling);
+    tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+}
+
 /// A value with the ETag it was read or written with.
 #[derive(Debug, Clone)]
 pub struct Versioned<T> {

@@ -134,3 +134,54 @@ fn the_retry_work_can_be_run_by_hand() {
     let output = handler().arg("bogus").output().unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn request_logs_never_carry_a_link_secret() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let secret = "s3cretLINKs3cretLINKs3cretLINKs3cretLINK123";
+    assert_eq!(secret.len(), 43, "shaped like a real link secret");
+    let child = handler()
+        .env("FUNCTIONS_CUSTOMHANDLER_PORT", port.to_string())
+        .env("INVITATIONS_STORAGE", &stack().storage_connection_string)
+        .env("TABLE_PREFIX", crate::support::unique("logs"))
+        .env("RUST_LOG", "debug")
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let mut answer = String::new();
+    while started.elapsed() < Duration::from_secs(10) && answer.is_empty() {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read as _, Write as _};
+            let request = format!(
+                "GET /api/InviteUser?invitationId={secret} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            );
+            stream.write_all(request.as_bytes()).unwrap();
+            let _ = stream.read_to_string(&mut answer);
+        } else {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    assert!(
+        answer.starts_with("HTTP/1.1 "),
+        "the link was answered: {answer}"
+    );
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let logs = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        logs.contains("/api/InviteUser"),
+        "the request was logged: {logs}"
+    );
+    assert!(!logs.contains(secret), "the link's secret is not: {logs}");
+}

@@ -1,6 +1,7 @@
 //! `TestApp`: the real handler, in this process, on a free port, with its own tables in a
 //! real Azurite, a real SMTP server and a real staff identity provider.
 
+pub mod azurite;
 pub mod browser;
 pub mod mailbox;
 pub mod stack;
@@ -25,6 +26,9 @@ pub struct TestApp {
     pub idp: StaffIdp,
     pub clock: Arc<ShiftedClock>,
     pub table_prefix: String,
+    /// The connection string of the storage this app uses (the shared Azurite unless a
+    /// test gave its own).
+    storage: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -113,6 +117,7 @@ impl TestApp {
                 None => env.remove(name),
             };
         }
+        let storage = env.get("INVITATIONS_STORAGE").cloned().unwrap_or_default();
         let mut settings =
             Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings are valid");
         settings.tuning.delivery_poll_interval = Duration::from_secs(3600);
@@ -138,6 +143,7 @@ impl TestApp {
             idp,
             clock,
             table_prefix,
+            storage,
             shutdown: Some(tx),
         }
     }
@@ -167,12 +173,11 @@ impl TestApp {
 
     /// One of this app's tables, reached straight in Azurite.
     pub fn table(&self, name: &str) -> azure_data_tables::prelude::TableClient {
-        let parsed =
-            azure_storage::ConnectionString::new(&stack().storage_connection_string).unwrap();
+        let parsed = azure_storage::ConnectionString::new(&self.storage).unwrap();
         azure_data_tables::clients::TableServiceClientBuilder::with_location(
             azure_storage::CloudLocation::Custom {
                 account: "devstoreaccount1".into(),
-                uri: stack().table_endpoint.clone(),
+                uri: parsed.table_endpoint.unwrap().to_owned(),
             },
             parsed.storage_credentials().unwrap(),
         )

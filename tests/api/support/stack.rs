@@ -11,7 +11,6 @@ use std::sync::{Mutex, OnceLock};
 #[serde(rename_all = "camelCase")]
 pub struct Stack {
     pub storage_connection_string: String,
-    pub table_endpoint: String,
     pub smtp_port: u16,
     pub smtp_url: String,
     pub maildev_url: String,

@@ -1,0 +1,36 @@
+//! Query strings as the handler reads them: the staff listing's filters, the email link's
+//! `invitationId`, the sign-in callback's parameters (query or form_post), an invitation
+//! id in a path.
+#![no_main]
+
+use invitations::domain::invitation::InvitationId;
+use invitations::domain::secret::InvitationSecret;
+use invitations::http::customer::accept::Callback;
+use invitations::http::invitations::parse_list_query;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = Callback::parse(data);
+    let Ok(query) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(filter) = parse_list_query(query) {
+        assert!(
+            (1..=100).contains(&filter.top),
+            "top out of range: {}",
+            filter.top
+        );
+    }
+    for (key, value) in url::form_urlencoded::parse(data) {
+        if key == "invitationId"
+            && let Ok(secret) = InvitationSecret::parse(&value)
+        {
+            assert_eq!(secret.expose(), value, "a secret is taken as sent");
+            assert_eq!(secret.hash().as_str().len(), 64);
+        }
+    }
+    if let Ok(id) = InvitationId::parse(query) {
+        assert_eq!(InvitationId::parse(id.as_str()).ok(), Some(id.clone()));
+        assert!(id.as_str().starts_with(id.bucket()));
+    }
+});
