@@ -320,9 +320,15 @@ async fn a_client_trying_unknown_links_is_stopped() {
         "even a real link waits"
     );
     assert_eq!(
-        try_link(real, "198.51.100.2").await,
+        try_link(real.clone(), "198.51.100.2").await,
         302,
         "other clients are not affected"
+    );
+    // What the client writes before the front end's entry does not make it someone else.
+    assert_eq!(
+        try_link(real, "198.51.100.99, 203.0.113.7:50312").await,
+        429,
+        "a prepended address changes nothing"
     );
 }
 

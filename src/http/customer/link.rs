@@ -21,13 +21,7 @@ pub async fn open(
     forwarded_for: Option<String>,
 ) -> Response {
     let browser_locale = Locale::negotiate(accept_language.as_deref());
-    // The client as the Functions front end saw it (the host forwards the header).
-    let client = forwarded_for
-        .as_deref()
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "unknown".to_owned());
+    let client = client_address(forwarded_for.as_deref());
     let now = state.services.clock.now();
     match limits::links_exhausted(&state.services, &client, now).await {
         Ok(false) => {}
@@ -114,4 +108,48 @@ async fn unknown_link(state: &AppState, client: &str, locale: Locale) -> Respons
         tracing::warn!(error = %e, "failed link attempt not counted");
     }
     message_page(state, Message::LinkUnknown, locale, &[])
+}
+
+/// The client as Azure's front end saw it: the **last** `X-Forwarded-For` entry (the one
+/// the front end appends; earlier ones are whatever the client wrote), without a port.
+pub fn client_address(forwarded_for: Option<&str>) -> String {
+    let last = forwarded_for
+        .and_then(|v| v.rsplit(',').next())
+        .map(str::trim)
+        .unwrap_or("");
+    let address = if let Some(rest) = last.strip_prefix('[') {
+        // [IPv6]:port
+        rest.split(']').next().unwrap_or(rest)
+    } else if last.matches(':').count() == 1 {
+        // IPv4:port
+        last.split(':').next().unwrap_or(last)
+    } else {
+        last
+    };
+    if address.is_empty() {
+        "unknown".to_owned()
+    } else {
+        address.chars().take(64).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+
+    #[test]
+    fn the_client_is_the_entry_the_front_end_added() {
+        assert_eq!(client_address(Some("203.0.113.7")), "203.0.113.7");
+        assert_eq!(
+            client_address(Some("spoofed, 203.0.113.7:50312")),
+            "203.0.113.7"
+        );
+        assert_eq!(
+            client_address(Some("1.1.1.1, [2001:db8::1]:443")),
+            "2001:db8::1"
+        );
+        assert_eq!(client_address(Some("2001:db8::1")), "2001:db8::1");
+        assert_eq!(client_address(Some(" ")), "unknown");
+        assert_eq!(client_address(None), "unknown");
+    }
 }
