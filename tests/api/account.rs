@@ -167,6 +167,27 @@ async fn a_returning_customer_signs_in_and_lands_on_home() {
     // The callback is single use.
     let again = client.get(&callback).send().await.unwrap();
     assert_eq!(again.status(), 400);
+
+    // In French.
+    let french = browser();
+    let response = french
+        .get(app.url("/api/SignIn?lang=fr"))
+        .send()
+        .await
+        .unwrap();
+    let authorize = location(&response);
+    assert_eq!(param(&authorize, "ui_locales").as_deref(), Some("fr"));
+    let callback = sign_in_at_b2c(&french, &authorize, &email, "local").await;
+    french.get(&callback).send().await.unwrap();
+    let profile = page(&french, &app.url("/api/Profile")).await;
+    assert!(
+        profile.contains("Votre profil") && profile.contains("E-mail et mot de passe"),
+        "{profile}"
+    );
+    assert!(
+        profile.contains("Application d'authentification"),
+        "{profile}"
+    );
 }
 
 #[tokio::test]
