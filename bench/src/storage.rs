@@ -361,14 +361,22 @@ impl<'a> CreateOps<'a> {
             .map_err(|e| e.to_string())?
             .await
             .map_err(|e| format!("replace: {e}"))?;
-        self.tables
+        // As the handler's `dequeue_delivery`: a row already gone is fine (the handler's
+        // periodic delivery retry may have dequeued it: it shares these tables).
+        match self
+            .tables
             .index
             .partition_key_client("mailq")
             .entity_client(&self.id)
             .delete()
             .await
-            .map_err(|e| format!("delete: {e}"))?;
-        Ok(())
+        {
+            Ok(_) => Ok(()),
+            Err(e) if matches!(e.kind(), azure_core::error::ErrorKind::HttpResponse { status, .. } if *status as u16 == 404) => {
+                Ok(())
+            }
+            Err(e) => Err(format!("delete: {e}")),
+        }
     }
 }
 
