@@ -160,26 +160,11 @@ pub fn routes(state: &AppState) -> Vec<warp::filters::BoxedFilter<(Response,)>> 
         .and(language())
         .and(form())
         .then(sign_in::sign_out);
-    let callback_get = warp::path!("api" / "StaffCallback")
-        .and(warp::get())
-        .and(s())
-        .and(raw_query())
-        .and(cookie())
-        .and(language())
-        .then(|state, query: String, cookie, language| {
-            let callback = super::customer::accept::Callback::parse(query.as_bytes());
-            sign_in::callback(state, callback, cookie, language)
-        });
-    let callback_post = warp::path!("api" / "StaffCallback")
-        .and(warp::post())
-        .and(s())
-        .and(form())
-        .and(cookie())
-        .and(language())
-        .then(|state, body: bytes::Bytes, cookie, language| {
-            let callback = super::customer::accept::Callback::parse(&body);
-            sign_in::callback(state, callback, cookie, language)
-        });
+    let callback = super::callback_routes(
+        warp::path!("api" / "StaffCallback").boxed(),
+        state.clone(),
+        sign_in::callback,
+    );
     let detail = warp::path!("api" / "Staff" / "invitations" / String)
         .and(warp::get())
         .and(s())
@@ -191,8 +176,7 @@ pub fn routes(state: &AppState) -> Vec<warp::filters::BoxedFilter<(Response,)>> 
         home.boxed(),
         invite.boxed(),
         sign_out.boxed(),
-        callback_get.boxed(),
-        callback_post.boxed(),
+        callback,
         detail.boxed(),
     ];
     for action in [Action::Resend, Action::Revoke] {
