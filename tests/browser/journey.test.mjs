@@ -15,20 +15,12 @@
 // logs go to test-artifacts/ (git-ignored). The whole test is bounded by hard
 // timeouts and always stops what it started.
 
-import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
-const artifacts = path.join(root, 'test-artifacts');
-const handlerBin = path.join(root, 'target', 'debug', 'handler');
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+import { artifacts, chromiumPath, CHROMIUM_ARGS, handlerBin, root, sleep, stack, tail } from './stack.mjs';
 
 const TEST_TIMEOUT_MS = 90_000;
 const ORANGE = 'rgb(194, 65, 12)'; // #c2410c
@@ -42,178 +34,9 @@ const COMPANY = {
   country: 'BE',
 };
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Like sleep, but never keeps the process alive (for races against a deadline). */
-const deadline = (ms) => new Promise((r) => setTimeout(r, ms).unref());
-const log = (...m) => console.error('[journey]', ...m);
-
-// ------------------------------------------------------------------ cleanup
-
-/** What was started, stopped in reverse order by cleanup(). */
-const running = { browser: undefined, handler: undefined, sentinel: undefined, services: undefined };
-const logs = { handler: [], services: [] };
-let cleaned;
-
-async function cleanup() {
-  if (cleaned) return cleaned;
-  cleaned = (async () => {
-    const t0 = Date.now();
-    if (running.browser) {
-      await Promise.race([running.browser.close().catch(() => {}), deadline(5_000)]);
-    }
-    await stopChild(running.handler, 'SIGTERM', 3_000);
-    running.sentinel?.stdin.end();
-    if (running.services) {
-      // services.mjs stops everything it runs when its stdin closes.
-      running.services.stdin.end();
-      await stopChild(running.services, null, 6_000);
-    }
-    log(`stopped the browser, the handler and the services in ${Date.now() - t0} ms`);
-    fs.mkdirSync(artifacts, { recursive: true });
-    fs.writeFileSync(path.join(artifacts, 'handler.log'), logs.handler.join(''));
-    fs.writeFileSync(path.join(artifacts, 'services.log'), logs.services.join(''));
-  })();
-  return cleaned;
-}
-
-/** Sends `signal` (null: just waits), then SIGKILL after `graceMs`. */
-async function stopChild(child, signal, graceMs) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  if (signal) child.kill(signal);
-  if (await Promise.race([exited.then(() => true), deadline(graceMs).then(() => false)])) return;
-  child.kill('SIGKILL');
-  await Promise.race([exited, deadline(2_000)]);
-}
-
-// Last resorts: never leave a handler or the services behind.
-process.on('exit', () => {
-  for (const child of [running.handler, running.services]) {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      try { child.kill('SIGKILL'); } catch { /* gone */ }
-    }
-  }
-});
-// If anything keeps this process alive past the deadline, end it (unref: it
-// never keeps the process alive by itself).
-setTimeout(async () => {
-  log(`still running ${TEST_TIMEOUT_MS / 1000 + 15} s after start: stopping everything`);
-  await Promise.race([cleanup(), deadline(8_000)]);
-  process.exit(1);
-}, TEST_TIMEOUT_MS + 15_000).unref();
-
-after(cleanup);
+const { log, logs, running, cleanup, startServices, startHandler } = stack({ name: 'journey', timeoutMs: TEST_TIMEOUT_MS });
 
 // ------------------------------------------------------------------ helpers
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function tail(chunks, lines = 40) {
-  return chunks.join('').split('\n').slice(-lines).join('\n');
-}
-
-/** Starts local/services.mjs and resolves with its JSON line. */
-async function startServices() {
-  const child = spawn(process.execPath, [path.join(root, 'local', 'services.mjs')], {
-    cwd: root,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, AZURITE_TABLE_PORT: '0', SMTP_PORT: '0', MAILDEV_WEB_PORT: '0', IDP_PORT: '0' },
-  });
-  running.services = child;
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d) => logs.services.push(d));
-  child.stdout.setEncoding('utf8');
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(
-      `local/services.mjs printed no JSON line within 30 s; its log:\n${tail(logs.services)}`)), 30_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const i = out.indexOf('\n');
-      if (i === -1) return;
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(out.slice(0, i)));
-      } catch (err) {
-        reject(new Error(`local/services.mjs printed something that is not JSON: ${out.slice(0, i)} (${err.message})`));
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`local/services.mjs exited (code ${code}, signal ${signal}) before it was ready; its log:\n${tail(logs.services)}`));
-    });
-  });
-}
-
-/** Starts target/debug/handler on a free port and waits until GET / answers. */
-async function startHandler(services) {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const env = {
-    ...process.env,
-    FUNCTIONS_CUSTOMHANDLER_PORT: String(port),
-    PUBLIC_BASE_URL: base,
-    INVITATIONS_STORAGE: services.storageConnectionString,
-    TABLE_PREFIX: `browser${randomBytes(4).toString('hex')}`,
-    B2C_METADATA_URL: services.b2cMetadataUrl,
-    B2C_CLIENT_ID: services.b2cClientId,
-    B2C_CLIENT_SECRET: services.b2cClientSecret,
-    STAFF_METADATA_URL: services.staffMetadataUrl,
-    STAFF_AUDIENCE: services.staffAudience,
-    STAFF_ROLE: services.staffRole,
-    STAFF_CLIENT_ID: services.staffClientId,
-    STAFF_CLIENT_SECRET: services.staffClientSecret,
-    SMTP_URL: services.smtpUrl,
-    MAIL_FROM: 'invitations@localhost',
-    COOKIE_KEY: randomBytes(64).toString('base64'),
-    PRODUCT_NAME: 'GFMS Customer Portal',
-    RUST_LOG: process.env.RUST_LOG || 'info',
-    RUST_BACKTRACE: '1',
-    NO_COLOR: '1',
-  };
-  // Settings this test does not choose must not leak in from the caller's shell.
-  for (const name of ['INVITATIONS_STORAGE__tableServiceUri', 'B2C_ISSUER', 'MAIL_DROP_DIR']) delete env[name];
-
-  const child = spawn(handlerBin, [], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
-  running.handler = child;
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.setEncoding('utf8');
-    stream.on('data', (d) => logs.handler.push(d));
-  }
-  // A sentinel that kills the handler once this process is gone, even if it
-  // is killed with SIGKILL (its stdin, a pipe from here, then closes).
-  running.sentinel = spawn('sh', ['-c', `cat >/dev/null; kill -KILL ${child.pid} 2>/dev/null; exit 0`], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  running.sentinel.unref();
-
-  let exited = false;
-  child.once('exit', () => { exited = true; });
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (exited) {
-      throw new Error(`target/debug/handler exited during start (code ${child.exitCode}); its output:\n${tail(logs.handler)}`);
-    }
-    try {
-      const res = await fetch(`${base}/`, { signal: AbortSignal.timeout(1_000) });
-      await res.arrayBuffer();
-      return base;
-    } catch { /* not yet */ }
-    if (Date.now() > deadline) {
-      throw new Error(`target/debug/handler did not answer GET ${base}/ within 15 s; its output:\n${tail(logs.handler)}`);
-    }
-    await sleep(100);
-  }
-}
 
 async function staffToken(services) {
   const res = await fetch(services.staffTokenEndpoint, {
@@ -357,8 +180,7 @@ test('a customer follows the invitation email, creates their company, turns on a
   // ---- the customer, in Chromium
   running.browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
     timeout: 20_000,
   });
   const context = await running.browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
