@@ -1,7 +1,7 @@
 //! What a signed-in sales person does in the back office: invite (errors beside the
 //! fields), list, filter and page, resend and revoke; forms without the CSRF token refused.
 
-use crate::support::browser::csrf_in;
+use crate::support::browser::{csrf_in, page as read_page};
 use crate::support::staff::{
     api_get, api_token, invitations_of, invite_form, spawn_back_office, staff_browser, staff_email,
 };
@@ -12,14 +12,7 @@ use serde_json::{Value, json};
 async fn invite_form_errors_show_beside_the_fields_and_nothing_is_created() {
     let app = spawn_back_office().await;
     let (client, _) = staff_browser(&app, &staff_email(), true).await;
-    let page = client
-        .get(app.url("/api/Staff?lang=en"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = read_page(&client, &app.url("/api/Staff?lang=en")).await;
     let mut form = invite_form(&csrf_in(&page), "not-an-address");
     form.push(("lang", "en".into()));
     form.retain(|(k, _)| *k != "expiresInDays" && *k != "company.vatNumber");
@@ -92,14 +85,7 @@ async fn a_sales_person_invites_resends_and_revokes_from_the_back_office() {
     let app = spawn_back_office().await;
     let staff = staff_email();
     let (client, _) = staff_browser(&app, &staff, true).await;
-    let page = client
-        .get(app.url("/api/Staff?lang=en"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = read_page(&client, &app.url("/api/Staff?lang=en")).await;
     let csrf = csrf_in(&page);
     let customer = unique_email("office");
     let response = client
@@ -178,14 +164,11 @@ async fn a_sales_person_invites_resends_and_revokes_from_the_back_office() {
     );
 
     // The history on its own page.
-    let page = client
-        .get(app.url(&format!("/api/Staff/invitations/{id}?lang=en")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = read_page(
+        &client,
+        &app.url(&format!("/api/Staff/invitations/{id}?lang=en")),
+    )
+    .await;
     assert!(page.contains("History") && page.contains("Resent") && page.contains("Revoked"));
     assert!(page.contains(&staff));
 }
@@ -218,14 +201,7 @@ async fn the_list_filters_by_status_and_email_and_pages_on() {
         .unwrap();
 
     let (client, _) = staff_browser(&app, &staff_email(), true).await;
-    let page = client
-        .get(app.url("/api/Staff?lang=en"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = read_page(&client, &app.url("/api/Staff?lang=en")).await;
     assert_eq!(page.matches("<tr data-id=").count(), 20, "twenty a page");
     let at = page.find("id=\"next-page\"").expect("a next page link");
     let href = page[..at]
@@ -237,38 +213,17 @@ async fn the_list_filters_by_status_and_email_and_pages_on() {
         .unwrap()
         .replace("&#38;", "&")
         .replace("&amp;", "&");
-    let next = client
-        .get(app.url(&href))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let next = read_page(&client, &app.url(&href)).await;
     assert_eq!(next.matches("<tr data-id=").count(), 1);
     assert!(!next.contains("id=\"next-page\""));
 
-    let revoked = client
-        .get(app.url("/api/Staff?status=revoked&email="))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let revoked = read_page(&client, &app.url("/api/Staff?status=revoked&email=")).await;
     assert_eq!(revoked.matches("<tr data-id=").count(), 1);
     assert!(revoked.contains(&format!("data-id=\"{id}\"")));
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("email", first)
         .finish();
-    let by_email = client
-        .get(app.url(&format!("/api/Staff?{query}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let by_email = read_page(&client, &app.url(&format!("/api/Staff?{query}"))).await;
     assert_eq!(by_email.matches("<tr data-id=").count(), 1);
     let bad = client
         .get(app.url("/api/Staff?status=lost"))

@@ -1,7 +1,9 @@
 //! The back office's sign-in (`/api/Staff`, `/api/StaffCallback`): a real
 //! authorization-code flow at the local staff directory, the role, the session.
 
-use crate::support::browser::{browser, csrf_in, location, param, sign_in_at_b2c};
+use crate::support::browser::{
+    browser, csrf_in, location, page as read_page, param, sign_in_at_b2c,
+};
 use crate::support::staff::{api_token, set_cookie, spawn_back_office, staff_browser, staff_email};
 use crate::support::{TestApp, mailbox, stack, unique_email};
 use serde_json::json;
@@ -87,14 +89,7 @@ async fn a_staff_member_with_the_role_signs_in_and_sees_the_invitations() {
     assert!(page.contains("Invite a customer") && page.contains(&customer));
     assert!(page.contains("Tamer Mohamed-Nour"));
 
-    let page = client
-        .get(app.url("/api/Staff?lang=fr"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = read_page(&client, &app.url("/api/Staff?lang=fr")).await;
     assert!(page.contains("Inviter un client") && page.contains("En attente"));
 }
 
@@ -167,14 +162,7 @@ async fn staff_and_customer_sessions_do_not_open_each_other() {
 async fn signing_out_ends_the_staff_session() {
     let app = spawn_back_office().await;
     let (client, _) = staff_browser(&app, &staff_email(), true).await;
-    let page = client
-        .get(app.url("/api/Staff"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = read_page(&client, &app.url("/api/Staff")).await;
     let response = client
         .post(app.url("/api/Staff/signout"))
         .form(&[("csrf", csrf_in(&page))])
