@@ -195,13 +195,13 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartErr
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| StartError::Setup(e.to_string()))?;
-    let b2c_provider = OidcProvider::new(
+    let b2c_provider = Arc::new(OidcProvider::new(
         settings.b2c.metadata_url.clone(),
         settings.b2c_issuer.clone(),
         http.clone(),
         settings.tuning.key_refresh_min_interval,
         settings.tuning.key_cache_ttl,
-    );
+    ));
     let customer = CustomerSignIn::new(
         b2c_provider,
         settings.b2c.client_id.clone(),
@@ -222,27 +222,21 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartErr
     };
     let cookies = CookieCodec::new(&cookie_key, settings.public_base_url.scheme() == "https")
         .ok_or_else(|| StartError::Setup("COOKIE_KEY is too short".into()))?;
-    // The back office's sign-in: only with its app registration (STAFF_CLIENT_ID).
+    // One staff directory, one cache of its metadata and keys: the API's bearer checks
+    // and the back office's sign-in (only with its app registration, STAFF_CLIENT_ID).
+    let staff_provider = Arc::new(OidcProvider::new(
+        settings.staff_metadata_url.clone(),
+        None,
+        http.clone(),
+        settings.tuning.key_refresh_min_interval,
+        settings.tuning.key_cache_ttl,
+    ));
     let staff_sign_in = settings.staff_client.as_ref().map(|(id, secret)| {
-        let provider = OidcProvider::new(
-            settings.staff_metadata_url.clone(),
-            None,
-            http.clone(),
-            settings.tuning.key_refresh_min_interval,
-            settings.tuning.key_cache_ttl,
-        );
         Arc::new(StaffSignIn::new(
-            CustomerSignIn::new(provider, id.clone(), secret.clone(), http.clone()),
+            CustomerSignIn::new(staff_provider.clone(), id.clone(), secret.clone(), http),
             settings.staff_role.clone(),
         ))
     });
-    let staff_provider = OidcProvider::new(
-        settings.staff_metadata_url.clone(),
-        None,
-        http,
-        settings.tuning.key_refresh_min_interval,
-        settings.tuning.key_cache_ttl,
-    );
     let staff = StaffAuthenticator::new(
         staff_provider,
         settings.staff_audience.clone(),

@@ -15,13 +15,13 @@ const ISSUER: &str = "http://127.0.0.1:1/tenant/v2.0";
 fn checker() -> &'static (StaffAuthenticator, DecodingKey) {
     static CHECKER: OnceLock<(StaffAuthenticator, DecodingKey)> = OnceLock::new();
     CHECKER.get_or_init(|| {
-        let provider = OidcProvider::new(
+        let provider = std::sync::Arc::new(OidcProvider::new(
             url::Url::parse("http://127.0.0.1:1/.well-known/openid-configuration").unwrap(),
             None,
             reqwest::Client::new(),
             Duration::from_secs(60),
             Duration::from_secs(3600),
-        );
+        ));
         let key = DecodingKey::from_rsa_pem(include_bytes!(
             "../../tests/fixtures/staff-signing-key.pub.pem"
         ))

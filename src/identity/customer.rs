@@ -16,6 +16,7 @@ use jsonwebtoken::{Algorithm, Validation, decode, decode_header};
 use rand::TryRngCore as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use subtle::ConstantTimeEq as _;
 use url::Url;
 
@@ -100,7 +101,7 @@ struct IdClaims {
 }
 
 pub struct CustomerSignIn {
-    provider: OidcProvider,
+    provider: Arc<OidcProvider>,
     client_id: String,
     client_secret: Secret<String>,
     http: reqwest::Client,
@@ -118,7 +119,7 @@ pub struct AuthorizeHints<'a> {
 
 impl CustomerSignIn {
     pub fn new(
-        provider: OidcProvider,
+        provider: Arc<OidcProvider>,
         client_id: String,
         client_secret: Secret<String>,
         http: reqwest::Client,

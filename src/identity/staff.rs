@@ -6,6 +6,7 @@ use crate::domain::email::EmailAddress;
 use crate::domain::invitation::Inviter;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde::Deserialize;
+use std::sync::Arc;
 
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECONDS: u64 = 60;
@@ -48,13 +49,13 @@ struct Claims {
 }
 
 pub struct StaffAuthenticator {
-    provider: OidcProvider,
+    provider: Arc<OidcProvider>,
     audience: String,
     role: String,
 }
 
 impl StaffAuthenticator {
-    pub fn new(provider: OidcProvider, audience: String, role: String) -> Self {
+    pub fn new(provider: Arc<OidcProvider>, audience: String, role: String) -> Self {
         Self {
             provider,
             audience,

@@ -81,13 +81,13 @@ mod tests {
 
     fn sign_in() -> StaffSignIn {
         let http = reqwest::Client::new();
-        let provider = OidcProvider::new(
+        let provider = std::sync::Arc::new(OidcProvider::new(
             url::Url::parse("https://login.example/v2.0/.well-known/openid-configuration").unwrap(),
             None,
             http.clone(),
             Duration::from_secs(60),
             Duration::from_secs(3600),
-        );
+        ));
         let client = CustomerSignIn::new(provider, "web".into(), Secret::new("s".into()), http);
         StaffSignIn::new(client, "Invitations.Send".into())
     }
