@@ -317,6 +317,11 @@ async fn linking_is_refused_for_another_email_an_owned_login_or_an_old_sign_in()
     )
     .await;
     assert_eq!(response.status(), 403);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("href=\"/api/Profile\""),
+        "reload the profile's form: {html}"
+    );
 
     // An old sign-in: asked to sign in again, not sent to the provider.
     app.clock.advance(Duration::minutes(11));

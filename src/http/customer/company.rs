@@ -258,7 +258,14 @@ pub async fn create(
     };
     let locale = invitation.locale;
     let Ok(body) = body else {
-        return message_page(&state, Message::FormExpired, locale, &[]);
+        return message_page(
+            &state,
+            Message::FormExpired {
+                page: "/api/CreateCompany",
+            },
+            locale,
+            &[],
+        );
     };
     let mut raw = RawCompany::default();
     let mut csrf = String::new();
@@ -276,7 +283,14 @@ pub async fn create(
         }
     }
     if !session.csrf_matches(&csrf) {
-        return message_page(&state, Message::FormExpired, locale, &[]);
+        return message_page(
+            &state,
+            Message::FormExpired {
+                page: "/api/CreateCompany",
+            },
+            locale,
+            &[],
+        );
     }
     let details = match CompanyDetails::parse(&raw) {
         Ok(details) => details,
@@ -370,7 +384,12 @@ pub async fn sign_out(
         })
         .unwrap_or_default();
     if !session.csrf_matches(&csrf) {
-        return message_page(&state, Message::FormExpired, session.locale(), &[]);
+        return message_page(
+            &state,
+            Message::FormExpired { page: "/api/Home" },
+            session.locale(),
+            &[],
+        );
     }
     message_page(
         &state,

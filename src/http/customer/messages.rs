@@ -54,7 +54,10 @@ pub enum Message {
         retry: Option<String>,
     },
     SessionRequired,
-    FormExpired,
+    /// A form post without its CSRF token; `page` is where the form is shown again.
+    FormExpired {
+        page: &'static str,
+    },
     SignedOut,
     /// Too many unknown links from this client.
     TooManyAttempts,
@@ -179,8 +182,8 @@ impl Message {
             Self::SessionRequired => text(S::UNAUTHORIZED, "Sign-in needed", "Please sign in first", vec![
                 "Your session has ended or this page was opened in another browser.".into(),
                 "Sign in again, or open the link in your invitation email to continue.".into()], Some(("Sign in".into(), "/api/SignIn".into()))),
-            Self::FormExpired => text(S::FORBIDDEN, "Form expired", "This form has expired", vec![
-                "For your security the form can only be sent from the page we showed you. Nothing was changed.".into()], Some(("Reload the form".into(), "/api/CreateCompany".into()))),
+            Self::FormExpired { page } => text(S::FORBIDDEN, "Form expired", "This form has expired", vec![
+                "For your security the form can only be sent from the page we showed you. Nothing was changed.".into()], Some(("Reload the form".into(), (*page).into()))),
             Self::SignedOut => text(S::OK, "Signed out", "You are signed out", vec![
                 "To come back, sign in again.".into()], Some(("Sign in".into(), "/api/SignIn".into()))),
             Self::TooManyAttempts => text(S::TOO_MANY_REQUESTS, "Too many attempts", "Too many attempts", vec![
@@ -260,8 +263,8 @@ impl Message {
             Self::SessionRequired => text(S::UNAUTHORIZED, "Connexion nécessaire", "Veuillez d'abord vous connecter", vec![
                 "Votre session a pris fin ou cette page a été ouverte dans un autre navigateur.".into(),
                 "Reconnectez-vous, ou ouvrez à nouveau le lien de votre e-mail d'invitation pour continuer.".into()], Some(("Se connecter".into(), "/api/SignIn".into()))),
-            Self::FormExpired => text(S::FORBIDDEN, "Formulaire expiré", "Ce formulaire a expiré", vec![
-                "Pour votre sécurité, le formulaire ne peut être envoyé que depuis la page que nous vous avons montrée. Rien n'a été modifié.".into()], Some(("Recharger le formulaire".into(), "/api/CreateCompany".into()))),
+            Self::FormExpired { page } => text(S::FORBIDDEN, "Formulaire expiré", "Ce formulaire a expiré", vec![
+                "Pour votre sécurité, le formulaire ne peut être envoyé que depuis la page que nous vous avons montrée. Rien n'a été modifié.".into()], Some(("Recharger le formulaire".into(), (*page).into()))),
             Self::SignedOut => text(S::OK, "Déconnecté", "Vous êtes déconnecté", vec![
                 "Pour revenir, connectez-vous à nouveau.".into()], Some(("Se connecter".into(), "/api/SignIn".into()))),
             Self::TooManyAttempts => text(S::TOO_MANY_REQUESTS, "Trop de tentatives", "Trop de tentatives", vec![

@@ -195,7 +195,14 @@ pub async fn post(
     .await?;
     let locale = session.locale();
     if !session.csrf_matches(&form.csrf) {
-        return Err(message_page(&state, Message::FormExpired, locale, &[]));
+        return Err(message_page(
+            &state,
+            Message::FormExpired {
+                page: "/api/Profile/mfa",
+            },
+            locale,
+            &[],
+        ));
     }
     let purpose = match form.action.as_str() {
         "enable" => CodeUse::Enable,
@@ -246,7 +253,14 @@ async fn challenge(
     let locale = pending.session.locale();
     use subtle::ConstantTimeEq as _;
     if form.csrf.is_empty() || !bool::from(pending.csrf.as_bytes().ct_eq(form.csrf.as_bytes())) {
-        return message_page(state, Message::FormExpired, locale, &[]);
+        return message_page(
+            state,
+            Message::FormExpired {
+                page: "/api/Profile/mfa",
+            },
+            locale,
+            &[],
+        );
     }
     let account = AccountId::from_stored(pending.account.clone());
     match account::use_code(&state.services, &account, &form.code, CodeUse::SignIn).await {

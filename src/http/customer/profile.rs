@@ -162,7 +162,14 @@ pub async fn link(
         }
     }
     if !session.csrf_matches(&csrf) {
-        return Err(message_page(&state, Message::FormExpired, locale, &[]));
+        return Err(message_page(
+            &state,
+            Message::FormExpired {
+                page: "/api/Profile",
+            },
+            locale,
+            &[],
+        ));
     }
     if !account::is_recent(session.signed_in_at, now) {
         return Err(message_page(&state, Message::ReauthNeeded, locale, &[]));
