@@ -101,17 +101,21 @@ param cookieKey string
 @description('PRODUCT_NAME shown in emails and pages; empty: the handler\'s default.')
 param productName string = ''
 
-@minValue(1)
+// Flex Consumption accepts 40 to 1000 (https://learn.microsoft.com/azure/azure-functions/flex-consumption-how-to#set-instance-count-limits).
+@minValue(40)
 @maxValue(1000)
-@description('Flex Consumption: most instances the app scales out to.')
+@description('Flex Consumption: most instances the app scales out to (40 to 1000; ignored on Consumption).')
 param flexMaximumInstanceCount int = 40
 
+// The instance sizes Flex Consumption offers (https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#instance-memory);
+// Microsoft.Web/sites@2024-04-01 types functionAppConfig.scaleAndConcurrency.instanceMemoryMB
+// as a plain int (https://learn.microsoft.com/azure/templates/microsoft.web/2024-04-01/sites?pivots=deployment-language-bicep).
 @allowed([
   512
   2048
   4096
 ])
-@description('Flex Consumption: memory of each instance, in MB.')
+@description('Flex Consumption: memory of each instance, in MB (ignored on Consumption).')
 param flexInstanceMemoryMB int = 2048
 
 @description('Object id of the person or pipeline running azd (azd passes AZURE_PRINCIPAL_ID). With hostingPlan Consumption it may upload the package blob; empty: no such role.')
