@@ -13,6 +13,7 @@ mod hostile;
 mod invite;
 mod journey;
 mod lifecycle;
+mod platform;
 mod listing;
 mod races;
 mod security;
