@@ -9,6 +9,7 @@ mod binary;
 mod delivery;
 mod faults;
 mod health;
+mod identity_shapes;
 mod hostile;
 mod invite;
 mod journey;
