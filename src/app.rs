@@ -2,8 +2,8 @@
 //! the tests alike.
 
 use crate::clock::{Clock, SystemClock};
-use crate::http::cookies::CookieCodec;
 use crate::http::AppState;
+use crate::http::cookies::CookieCodec;
 use crate::identity::customer::CustomerSignIn;
 use crate::identity::provider::OidcProvider;
 use crate::identity::staff::StaffAuthenticator;

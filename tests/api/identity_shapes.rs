@@ -73,7 +73,11 @@ async fn journey(shape: Shape) {
     assert!(authorize.starts_with(&metadata_base(shape)), "{authorize}");
     let callback = sign_in_at_b2c(&client, &authorize, &email, "local").await;
     let response = client.get(&callback).send().await.unwrap();
-    assert_eq!(response.status(), 303, "the id_token of this shape is accepted");
+    assert_eq!(
+        response.status(),
+        303,
+        "the id_token of this shape is accepted"
+    );
     assert_eq!(location(&response), "/api/CreateCompany");
     let form = page(&client, &app.url("/api/CreateCompany")).await;
     let response = post_form(
@@ -93,7 +97,10 @@ async fn journey(shape: Shape) {
     let response = post_form(
         &client,
         &app.url("/api/Profile/link"),
-        &[("csrf", csrf_in(&profile)), ("provider", "microsoft".into())],
+        &[
+            ("csrf", csrf_in(&profile)),
+            ("provider", "microsoft".into()),
+        ],
     )
     .await;
     assert_eq!(response.status(), 303);
@@ -105,7 +112,10 @@ async fn journey(shape: Shape) {
         shape == Shape::B2c,
         "domain_hint is honoured by B2C only"
     );
-    assert!(picker.contains("value=\"live.com\""), "Microsoft is offered");
+    assert!(
+        picker.contains("value=\"live.com\""),
+        "Microsoft is offered"
+    );
     let callback = sign_in_at_b2c(&client, &authorize, &email, "live.com").await;
     let response = client.get(&callback).send().await.unwrap();
     assert_eq!(location(&response), "/api/Profile");
@@ -132,4 +142,54 @@ async fn the_customer_journey_with_b2c_shaped_tokens() {
 #[tokio::test]
 async fn the_customer_journey_with_external_id_shaped_tokens() {
     journey(Shape::ExternalId).await;
+}
+
+#[tokio::test]
+async fn an_organisation_that_blocks_the_app_gets_an_admin_consent_address_to_forward() {
+    let app = TestApp::spawn().await;
+    let email = unique_email("consent");
+    app.invite(json!({"email": email})).await;
+    let mails = mailbox::wait_for(&stack().maildev_url, &email, 1).await;
+    let link = mailbox::link_in(&mails[0]);
+    let client_id = "1b2c3d4e-0000-4000-8000-00000000abcd";
+    let tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    for (error, description, address) in [
+        (
+            "access_denied",
+            format!(
+                "AADSTS65001: The user or administrator has not consented to use the application with ID '{client_id}' named 'GFMS'. Send an interactive authorization request for this user and resource. Tenant '{tenant}'."
+            ),
+            Some(format!(
+                "https://login.microsoftonline.com/{tenant}/adminconsent?client_id={client_id}"
+            )),
+        ),
+        ("consent_required", String::new(), None),
+    ] {
+        let client = browser();
+        let authorize = location(&client.get(&link).send().await.unwrap());
+        let state = crate::support::browser::param(&authorize, "state").unwrap();
+        let callback = reqwest::Url::parse_with_params(
+            &app.url("/api/AcceptInvite"),
+            &[
+                ("error", error),
+                ("error_description", description.as_str()),
+                ("state", state.as_str()),
+            ],
+        )
+        .unwrap();
+        let response = client.get(callback).send().await.unwrap();
+        assert_eq!(response.status(), 403);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("IT department"), "{html}");
+        match address {
+            Some(address) => assert!(
+                html.contains(&address.replace('&', "&amp;")) || html.contains(&address),
+                "the page gives {address}: {html}"
+            ),
+            None => assert!(
+                !html.contains("adminconsent"),
+                "no address without an application named"
+            ),
+        }
+    }
 }

@@ -20,7 +20,6 @@ pub struct Stack {
     pub b2c_client_secret: String,
     /// The same customer sign-in in Entra External ID's shape (`email`, a GUID issuer).
     pub external_id_metadata_url: String,
-    pub external_id_issuer: String,
     pub external_id_client_id: String,
     pub external_id_client_secret: String,
     pub staff_metadata_url: String,
