@@ -44,13 +44,13 @@ param tablePrefix string = ''
 @description('Replication of the storage account that holds the service\'s tables.')
 param dataStorageSku string = 'Standard_LRS'
 
-@description('Azure AD B2C tenant name, the part before .onmicrosoft.com (contoso for contoso.onmicrosoft.com). Ignored when b2cMetadataUrl is given.')
+@description('Existing Azure AD B2C tenants only: the tenant name, the part before .onmicrosoft.com (contoso for contoso.onmicrosoft.com). Ignored when b2cMetadataUrl is given.')
 param b2cTenantName string = ''
 
 @description('The sign-up and sign-in user flow (policy) name.')
 param b2cUserFlow string = 'B2C_1_signupsignin'
 
-@description('B2C_METADATA_URL when it is not the usual B2C form (Entra External ID, a custom domain); empty: built from b2cTenantName and b2cUserFlow.')
+@description('B2C_METADATA_URL, the customer identity provider\'s OpenID metadata. Entra External ID (the default path, docs/deploy.md section 1): https://{subdomain}.ciamlogin.com/{subdomain}.onmicrosoft.com/v2.0/.well-known/openid-configuration. Empty: the B2C user flow\'s, built from b2cTenantName and b2cUserFlow.')
 param b2cMetadataUrl string = ''
 
 @description('B2C_ISSUER: expected iss when it differs from the metadata\'s issuer; usually empty.')
