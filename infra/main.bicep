@@ -44,13 +44,13 @@ param tablePrefix string = ''
 @description('Replication of the storage account that holds the service\'s tables.')
 param dataStorageSku string = 'Standard_LRS'
 
-@description('Azure AD B2C tenant name, the part before .onmicrosoft.com (contoso for contoso.onmicrosoft.com). Ignored when b2cMetadataUrl is given.')
+@description('Existing Azure AD B2C tenants only: the tenant name, the part before .onmicrosoft.com (contoso for contoso.onmicrosoft.com). Ignored when b2cMetadataUrl is given.')
 param b2cTenantName string = ''
 
 @description('The sign-up and sign-in user flow (policy) name.')
 param b2cUserFlow string = 'B2C_1_signupsignin'
 
-@description('B2C_METADATA_URL when it is not the usual B2C form (Entra External ID, a custom domain); empty: built from b2cTenantName and b2cUserFlow.')
+@description('B2C_METADATA_URL, the customer identity provider\'s OpenID metadata. Entra External ID (the default path, docs/deploy.md section 1): https://{subdomain}.ciamlogin.com/{subdomain}.onmicrosoft.com/v2.0/.well-known/openid-configuration. Empty: the B2C user flow\'s, built from b2cTenantName and b2cUserFlow.')
 param b2cMetadataUrl string = ''
 
 @description('B2C_ISSUER: expected iss when it differs from the metadata\'s issuer; usually empty.')
@@ -101,17 +101,21 @@ param cookieKey string
 @description('PRODUCT_NAME shown in emails and pages; empty: the handler\'s default.')
 param productName string = ''
 
-@minValue(1)
+// Flex Consumption accepts 40 to 1000 (https://learn.microsoft.com/azure/azure-functions/flex-consumption-how-to#set-instance-count-limits).
+@minValue(40)
 @maxValue(1000)
-@description('Flex Consumption: most instances the app scales out to.')
+@description('Flex Consumption: most instances the app scales out to (40 to 1000; ignored on Consumption).')
 param flexMaximumInstanceCount int = 40
 
+// The instance sizes Flex Consumption offers (https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#instance-memory);
+// Microsoft.Web/sites@2024-04-01 types functionAppConfig.scaleAndConcurrency.instanceMemoryMB
+// as a plain int (https://learn.microsoft.com/azure/templates/microsoft.web/2024-04-01/sites?pivots=deployment-language-bicep).
 @allowed([
   512
   2048
   4096
 ])
-@description('Flex Consumption: memory of each instance, in MB.')
+@description('Flex Consumption: memory of each instance, in MB (ignored on Consumption).')
 param flexInstanceMemoryMB int = 2048
 
 @description('Object id of the person or pipeline running azd (azd passes AZURE_PRINCIPAL_ID). With hostingPlan Consumption it may upload the package blob; empty: no such role.')

@@ -1,7 +1,7 @@
 // Everything the invitation service runs on, in one resource group:
 //
 // - dataStorage: the service's tables ({TABLE_PREFIX}Invitations, InvitationIndex,
-//   Companies, Accounts). The app's managed identity holds exactly one role on it, Storage
+//   Companies, Accounts, Limits). The app's managed identity holds exactly one role on it, Storage
 //   Table Data Contributor, and reaches it through INVITATIONS_STORAGE__tableServiceUri.
 // - hostStorage: what the Functions host itself needs (AzureWebJobsStorage: its keys, the
 //   timer's locks and schedule status, the deployment package). A separate account, so
@@ -70,11 +70,13 @@ var isFlex = hostingPlan == 'FlexConsumption'
 var functionAppName = 'func-invitations-${resourceToken}'
 // The tables the handler uses; it also creates them at start when missing, but creating
 // them here means a fresh deployment never depends on that.
+// tests/api/infra.rs compares this list with the tables the handler creates.
 var tableNames = [
   'Invitations'
   'InvitationIndex'
   'Companies'
   'Accounts'
+  'Limits'
 ]
 // The deployment package: Flex Consumption's deployment container, or the blob the Linux
 // Consumption app runs from (WEBSITE_RUN_FROM_PACKAGE).
@@ -383,6 +385,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   // checkov:skip=CKV_AZURE_222:Customers open their invitation links and sign up from the internet: public network access is the point of this app.
   // checkov:skip=CKV_AZURE_17:Client certificates: customers' browsers and staff tools present none; callers are authenticated by OpenID Connect (customers, staff pages) and bearer tokens (staff API).
   // checkov:skip=CKV_AZURE_212:Consumption plans scale out from zero on demand; instances kept always ready cost per hour, and the app keeps no state in its instances.
+  // checkov:skip=CKV_AZURE_78:Flex Consumption rejects ftpsState, so it is not set here but in linuxConsumptionWebConfig below (Linux Consumption only); on both plans the ftp publishing-credentials policy (ftpBasicAuth) allows no FTP login.
   // checkov:skip=CKV_AZURE_213:A health check path must be a route of the app, and the contract defines none; the Functions host itself waits for the handler's GET / before sending it requests.
   name: functionAppName
   location: location
@@ -403,10 +406,32 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
     }
     functionAppConfig: isFlex ? flexFunctionAppConfig : null
+  }
+}
+
+// Linux Consumption only: FTPS off. Flex Consumption rejects the ftpsState property
+// altogether (it is in the list of site settings Flex does not support:
+// https://learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations
+// and https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#considerations).
+resource linuxConsumptionWebConfig 'Microsoft.Web/sites/config@2024-04-01' = if (!isFlex) {
+  // The same web-server checks as on appSettings below, for the same reasons (see there):
+  // checkov:skip=CKV_AZURE_13:Customers and staff are signed in by the service itself (OpenID Connect, bearer tokens); Easy Auth in front would break that.
+  // checkov:skip=CKV_AZURE_63:HTTP logs are a web server feature; the Functions host logs requests to Application Insights.
+  // checkov:skip=CKV_AZURE_65:Detailed error pages are a web server feature; errors are logged and answered as problem details.
+  // checkov:skip=CKV_AZURE_66:Failed request tracing is a web server feature; see CKV_AZURE_63.
+  // checkov:skip=CKV_AZURE_80:No .NET Framework: the app is a Rust custom handler.
+  // checkov:skip=CKV_AZURE_88:The app mounts no Azure Files share.
+  // checkov:skip=CKV_AZURE_222:Not a network setting; the site's public access is intended (see the site's skip of the same check).
+  parent: functionApp
+  name: 'web'
+  properties: {
+    ftpsState: 'Disabled'
+    minTlsVersion: '1.2'
+    scmMinTlsVersion: '1.2'
+    http20Enabled: true
   }
 }
 

@@ -17,6 +17,8 @@
 //   {"tableEndpoint":…,"storageConnectionString":…,"tablePort":…,"smtpPort":…,
 //    "smtpUrl":…,"maildevWebPort":…,"maildevUrl":…,"idpPort":…,
 //    "b2cMetadataUrl":…,"b2cIssuer":…,"b2cClientId":…,"b2cClientSecret":…,
+//    "externalIdMetadataUrl":…,"externalIdIssuer":…,"externalIdClientId":…,
+//    "externalIdClientSecret":…,
 //    "staffMetadataUrl":…,"staffIssuer":…,"staffAudience":…,"staffRole":…,
 //    "staffClientId":…,"staffClientSecret":…,"salesCliClientId":…,
 //    "noRoleCliClientId":…,"cliClientSecret":…,"staffTokenEndpoint":…}
@@ -316,7 +318,7 @@ async function startIdentityProviders() {
   if (port && !(await portIsFree(port))) throw new Error(`IDP_PORT ${port} is already in use`);
   const { startIdp } = await import('./idp/index.mjs');
   idp = await startIdp({ host: HOST, port });
-  for (const url of [idp.info.b2cMetadataUrl, idp.info.staffMetadataUrl]) {
+  for (const url of [idp.info.b2cMetadataUrl, idp.info.externalIdMetadataUrl, idp.info.staffMetadataUrl]) {
     await waitUntil('identity provider', async () => (await httpAnswers(url))?.ok === true);
   }
   return idp.info;
@@ -347,6 +349,10 @@ try {
     b2cIssuer: idpInfo.b2cIssuer,
     b2cClientId: idpInfo.b2cClientId,
     b2cClientSecret: idpInfo.b2cClientSecret,
+    externalIdMetadataUrl: idpInfo.externalIdMetadataUrl,
+    externalIdIssuer: idpInfo.externalIdIssuer,
+    externalIdClientId: idpInfo.externalIdClientId,
+    externalIdClientSecret: idpInfo.externalIdClientSecret,
     staffMetadataUrl: idpInfo.staffMetadataUrl,
     staffIssuer: idpInfo.staffIssuer,
     staffAudience: idpInfo.staffAudience,

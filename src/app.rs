@@ -2,8 +2,8 @@
 //! the tests alike.
 
 use crate::clock::{Clock, SystemClock};
+use crate::http::AppState;
 use crate::http::cookies::CookieCodec;
-use crate::http::{AppState, routes};
 use crate::identity::customer::CustomerSignIn;
 use crate::identity::provider::OidcProvider;
 use crate::identity::staff::StaffAuthenticator;
@@ -103,11 +103,7 @@ impl Application {
             state.services.clone(),
             settings.tuning.delivery_poll_interval,
         ));
-        warp::serve(routes(state))
-            .incoming(listener)
-            .graceful(shutdown)
-            .run()
-            .await;
+        crate::http::routing::serve(state, listener, shutdown).await;
     }
 }
 

@@ -1,4 +1,6 @@
-// Stand-in for the Azure AD B2C sign-up/sign-in user flow (customers).
+// Stand-in for the Azure AD B2C sign-up/sign-in user flow (customers), and, with
+// shape 'externalid', for a Microsoft Entra External ID tenant's sign-up and sign-in
+// user flow (see EXTERNAL_ID_* below).
 //
 // Metadata: {origin}/b2clocal.onmicrosoft.com/B2C_1_signupsignin/v2.0/.well-known/openid-configuration
 // Issuer:   {origin}/6f1d3b2a-0000-4000-8000-00000000b2c0/v2.0/   (differs from
@@ -9,6 +11,17 @@
 // ID token claims, shaped like B2C's: iss, sub, aud, exp, iat, nbf, auth_time,
 // nonce, emails (array), name, tfp, ver = "1.0", and idp only for social
 // sign-ins (google.com, live.com). No `email` claim.
+//
+// External ID shape (what an external tenant's id_token carries once the `email`
+// optional claim is added to the app registration):
+// Metadata: {origin}/externalidlocal.onmicrosoft.com/v2.0/.well-known/openid-configuration
+//           (like https://{tenant}.ciamlogin.com/{tenant}.onmicrosoft.com/v2.0/…)
+// Issuer:   {origin}/{tenant GUID}/v2.0 (like https://{tenant GUID}.ciamlogin.com/{tenant GUID}/v2.0:
+//           the GUID even though the metadata address uses the tenant's name)
+// Claims: iss, sub, aud, exp, iat, nbf, nonce, email, name, oid, tid, ver = "2.0", and
+// idp only for federated sign-ins (google.com; a Microsoft account added as a custom
+// OpenID Connect provider shows its issuer). No `emails`, no `tfp`. External ID does not
+// honour domain_hint here: the login page always offers every provider.
 
 import Provider, { interactionPolicy } from 'oidc-provider';
 
@@ -22,16 +35,68 @@ export const B2C_TENANT_ID = '6f1d3b2a-0000-4000-8000-00000000b2c0';
 export const B2C_POLICY = 'B2C_1_signupsignin';
 export const B2C_CLIENT_ID = 'local-b2c-client';
 export const B2C_CLIENT_SECRET = 'local-b2c-secret';
+export const EXTERNAL_ID_BASE_PATH = '/externalidlocal.onmicrosoft.com/v2.0';
+export const EXTERNAL_ID_TENANT_ID = '3c1e7a52-6b8d-4f0e-9a41-5d2c8e0f1a7b';
+export const EXTERNAL_ID_CLIENT_ID = '9f3b6c1d-2e4a-4b7c-8d90-a1b2c3d4e5f6';
+export const EXTERNAL_ID_CLIENT_SECRET = 'local-externalid-secret';
+// The issuer of personal Microsoft accounts, as External ID reports a Microsoft account
+// added as a custom OpenID Connect provider.
+const MSA_ISSUER = 'https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0';
+
+const SHAPES = {
+  b2c: {
+    basePath: B2C_BASE_PATH,
+    issuer: (origin) => `${origin}/${B2C_TENANT_ID}/v2.0/`,
+    clientId: B2C_CLIENT_ID,
+    clientSecret: B2C_CLIENT_SECRET,
+    cookiePrefix: 'b2clocal',
+    claimNames: ['sub', 'emails', 'name', 'idp', 'tfp', 'ver', 'nbf'],
+    honoursDomainHint: true,
+    claims: (sub, account) => ({
+      sub,
+      emails: [account.email],
+      name: account.name,
+      ...(account.idp && account.idp !== 'local' ? { idp: account.idp } : {}),
+      tfp: B2C_POLICY,
+      ver: '1.0',
+    }),
+  },
+  externalid: {
+    basePath: EXTERNAL_ID_BASE_PATH,
+    issuer: (origin) => `${origin}/${EXTERNAL_ID_TENANT_ID}/v2.0`,
+    clientId: EXTERNAL_ID_CLIENT_ID,
+    clientSecret: EXTERNAL_ID_CLIENT_SECRET,
+    cookiePrefix: 'externalidlocal',
+    claimNames: ['sub', 'email', 'name', 'idp', 'oid', 'tid', 'ver', 'nbf'],
+    honoursDomainHint: false,
+    claims: (sub, account) => ({
+      sub,
+      email: account.email,
+      name: account.name,
+      ...(account.idp === 'google.com' ? { idp: 'google.com' } : {}),
+      ...(account.idp === 'live.com' ? { idp: MSA_ISSUER } : {}),
+      oid: sub,
+      tid: EXTERNAL_ID_TENANT_ID,
+      ver: '2.0',
+    }),
+  },
+};
 
 // Any loopback port; only the two redirect URIs the service uses.
 const REDIRECT_URI = /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}\/api\/(AcceptInvite|AuthCallback)$/;
 // After sign-out the service may send people to any of its own pages.
 const POST_LOGOUT_URI = /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}(\/[^\s#]*)?$/;
 
-const BANNER = 'Local stand-in for the Azure AD B2C user flow B2C_1_signupsignin. Any password is accepted.';
+const BANNERS = {
+  b2c: 'Local stand-in for the Azure AD B2C user flow B2C_1_signupsignin. Any password is accepted.',
+  externalid: 'Local stand-in for a Microsoft Entra External ID sign-up and sign-in user flow. Any password is accepted.',
+};
 
-export function createB2cProvider({ origin }) {
-  const issuer = `${origin}/${B2C_TENANT_ID}/v2.0/`;
+/** shape: 'b2c' (default) or 'externalid'. */
+export function createB2cProvider({ origin, shape = 'b2c' }) {
+  const looks = SHAPES[shape];
+  const BANNER = BANNERS[shape];
+  const issuer = looks.issuer(origin);
   /** accountId -> { email, idp, name } (filled by the login form) */
   const accounts = new Map();
 
@@ -45,7 +110,7 @@ export function createB2cProvider({ origin }) {
     'login_required',
     (ctx) => {
       const { oidc } = ctx;
-      if (oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
+      if (oidc.result?.login || !looks.honoursDomainHint) return Check.NO_NEED_TO_PROMPT;
       const wanted = idpFromDomainHint(oidc.params.domain_hint);
       if (!wanted || !oidc.session.accountId) return Check.NO_NEED_TO_PROMPT;
       const account = accounts.get(oidc.session.accountId);
@@ -55,8 +120,8 @@ export function createB2cProvider({ origin }) {
 
   const provider = new Provider(issuer, {
     clients: [{
-      client_id: B2C_CLIENT_ID,
-      client_secret: B2C_CLIENT_SECRET,
+      client_id: looks.clientId,
+      client_secret: looks.clientSecret,
       client_name: 'Invitation service (local)',
       // Placeholders: the real check is the REDIRECT_URI pattern above.
       redirect_uris: [
@@ -75,14 +140,14 @@ export function createB2cProvider({ origin }) {
     jwks: { keys: [makeSigningJwk('b2c')] },
     cookies: {
       keys: [randomSecret()],
-      names: { session: 'b2clocal_session', interaction: 'b2clocal_interaction', resume: 'b2clocal_resume' },
+      names: { session: `${looks.cookiePrefix}_session`, interaction: `${looks.cookiePrefix}_interaction`, resume: `${looks.cookiePrefix}_resume` },
     },
     claims: {
       acr: null,
       auth_time: null,
       iss: null,
       sid: null,
-      openid: ['sub', 'emails', 'name', 'idp', 'tfp', 'ver', 'nbf'],
+      openid: looks.claimNames,
     },
     conformIdTokenClaims: false,
     extraParams: ['domain_hint'],
@@ -104,7 +169,7 @@ export function createB2cProvider({ origin }) {
     },
     interactions: {
       policy,
-      url: (ctx, interaction) => `${B2C_BASE_PATH}/interaction/${interaction.uid}`,
+      url: (ctx, interaction) => `${looks.basePath}/interaction/${interaction.uid}`,
     },
     loadExistingGrant: autoConsentGrant,
     async findAccount(ctx, sub) {
@@ -113,15 +178,7 @@ export function createB2cProvider({ origin }) {
       return {
         accountId: sub,
         async claims() {
-          return {
-            sub,
-            emails: [account.email],
-            name: account.name,
-            ...(account.idp && account.idp !== 'local' ? { idp: account.idp } : {}),
-            tfp: B2C_POLICY,
-            ver: '1.0',
-            nbf: Math.floor(Date.now() / 1000),
-          };
+          return { ...looks.claims(sub, account), nbf: Math.floor(Date.now() / 1000) };
         },
       };
     },
@@ -132,17 +189,19 @@ export function createB2cProvider({ origin }) {
   });
 
   installRedirectPatterns(provider, {
-    redirect: { [B2C_CLIENT_ID]: REDIRECT_URI },
-    postLogout: { [B2C_CLIENT_ID]: POST_LOGOUT_URI },
+    redirect: { [looks.clientId]: REDIRECT_URI },
+    postLogout: { [looks.clientId]: POST_LOGOUT_URI },
   });
 
   return {
-    name: 'b2c',
+    name: shape,
     provider,
     issuer,
-    mount: B2C_BASE_PATH,
-    metadataUrl: `${origin}${B2C_BASE_PATH}/.well-known/openid-configuration`,
-    interactions: interactionHandler({ provider, mount: B2C_BASE_PATH, kind: 'b2c', accounts, banner: BANNER }),
+    mount: looks.basePath,
+    metadataUrl: `${origin}${looks.basePath}/.well-known/openid-configuration`,
+    interactions: interactionHandler({
+      provider, mount: looks.basePath, kind: 'b2c', accounts, banner: BANNER, honoursDomainHint: looks.honoursDomainHint,
+    }),
   };
 }
 

@@ -1,5 +1,6 @@
 // Local OpenID providers on one HTTP port:
 //   - the Azure AD B2C user flow stand-in (customers), see b2c.mjs
+//   - the Entra External ID stand-in (customers, the other shape), also b2c.mjs
 //   - the staff directory stand-in (Entra ID for sales staff), see staff.mjs
 // The login pages and how to drive them over plain HTTP: see interactions.mjs.
 //
@@ -10,7 +11,7 @@ import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 
 import {
-  B2C_CLIENT_ID, B2C_CLIENT_SECRET, createB2cProvider,
+  B2C_CLIENT_ID, B2C_CLIENT_SECRET, EXTERNAL_ID_CLIENT_ID, EXTERNAL_ID_CLIENT_SECRET, createB2cProvider,
 } from './b2c.mjs';
 import {
   CLI_CLIENT_SECRET, NOROLE_CLI_CLIENT_ID, SALES_CLI_CLIENT_ID, STAFF_AUDIENCE, STAFF_ROLE,
@@ -39,8 +40,9 @@ export async function startIdp({ host = '127.0.0.1', port = 0 } = {}) {
 
   // The issuers contain the port, so the providers are made only now.
   const b2c = createB2cProvider({ origin });
+  const externalId = createB2cProvider({ origin, shape: 'externalid' });
   const staff = createStaffProvider({ origin });
-  entries = [b2c, staff].map((p) => ({ ...p, callback: p.provider.callback() }));
+  entries = [b2c, externalId, staff].map((p) => ({ ...p, callback: p.provider.callback() }));
 
   const info = {
     idpPort: actualPort,
@@ -48,6 +50,10 @@ export async function startIdp({ host = '127.0.0.1', port = 0 } = {}) {
     b2cIssuer: b2c.issuer,
     b2cClientId: B2C_CLIENT_ID,
     b2cClientSecret: B2C_CLIENT_SECRET,
+    externalIdMetadataUrl: externalId.metadataUrl,
+    externalIdIssuer: externalId.issuer,
+    externalIdClientId: EXTERNAL_ID_CLIENT_ID,
+    externalIdClientSecret: EXTERNAL_ID_CLIENT_SECRET,
     staffMetadataUrl: staff.metadataUrl,
     staffIssuer: staff.issuer,
     staffAudience: STAFF_AUDIENCE,

@@ -74,7 +74,7 @@ function unchecked(value) {
  * kind: 'b2c' or 'staff'. accounts: Map accountId -> account record, read by
  * the provider's findAccount.
  */
-export function interactionHandler({ provider, mount, kind, accounts, banner }) {
+export function interactionHandler({ provider, mount, kind, accounts, banner, honoursDomainHint = true }) {
   const prefix = `${mount}/interaction/`;
 
   function renderB2c({ uid, email, idp, name, error }) {
@@ -129,7 +129,7 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
     if (kind === 'b2c') {
       return {
         email: params.login_hint || '',
-        idp: idpFromDomainHint(params.domain_hint) || 'local',
+        idp: (honoursDomainHint && idpFromDomainHint(params.domain_hint)) || 'local',
         name: '',
       };
     }

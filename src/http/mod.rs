@@ -13,6 +13,7 @@ pub mod customer;
 pub mod invitations;
 pub mod openapi;
 pub mod problem;
+pub mod routing;
 pub mod staff;
 pub mod timer;
 

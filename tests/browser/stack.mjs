@@ -1,5 +1,7 @@
 // What every browser test starts and stops: local/services.mjs (Azurite, maildev, the
 // OpenID stand-ins) and target/debug/handler on a free port with its own table prefix,
+// behind the Functions host stand-in (local/host/: the browser reaches the handler as
+// through the host, with its routing, query and headers),
 // both bounded by hard timeouts and always stopped, their logs left in test-artifacts/.
 // (Not a test file itself: node --test runs only *.test.mjs here.)
 
@@ -10,6 +12,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
+
+import { startHost } from '../../local/host/index.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '..', '..');
@@ -54,7 +58,7 @@ async function stopChild(child, signal, graceMs) {
  */
 export function stack({ name, logPrefix = '', timeoutMs }) {
   const log = (...m) => console.error(`[${name}]`, ...m);
-  const running = { browser: undefined, handler: undefined, sentinel: undefined, services: undefined };
+  const running = { browser: undefined, handler: undefined, sentinel: undefined, services: undefined, host: undefined };
   const logs = { handler: [], services: [] };
   let cleaned;
 
@@ -63,6 +67,7 @@ export function stack({ name, logPrefix = '', timeoutMs }) {
     cleaned = (async () => {
       const t0 = Date.now();
       if (running.browser) await Promise.race([running.browser.close().catch(() => {}), deadline(5_000)]);
+      if (running.host) await Promise.race([running.host.close(), deadline(2_000)]);
       await stopChild(running.handler, 'SIGTERM', 3_000);
       running.sentinel?.stdin.end();
       if (running.services) {
@@ -132,7 +137,9 @@ export function stack({ name, logPrefix = '', timeoutMs }) {
    */
   async function startHandler(services, { waitForTables = false } = {}) {
     const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
+    const hostPort = await freePort();
+    const direct = `http://127.0.0.1:${port}`;
+    const base = `http://127.0.0.1:${hostPort}`;
     const env = {
       ...process.env,
       FUNCTIONS_CUSTOMHANDLER_PORT: String(port),
@@ -179,9 +186,12 @@ export function stack({ name, logPrefix = '', timeoutMs }) {
         throw new Error(`target/debug/handler exited during start (code ${child.exitCode}); its output:\n${tail(logs.handler)}`);
       }
       try {
-        const res = await fetch(`${base}/`, { signal: AbortSignal.timeout(1_000) });
+        const res = await fetch(`${direct}/`, { signal: AbortSignal.timeout(1_000) });
         await res.arrayBuffer();
-        if (!waitForTables || logs.handler.join('').includes('tables ready')) return base;
+        if (!waitForTables || logs.handler.join('').includes('tables ready')) {
+          running.host = await startHost({ scriptRoot: root, functionsDir: path.join(root, 'functions'), port: hostPort, handlerPort: port });
+          return base;
+        }
       } catch { /* not yet */ }
       if (Date.now() > until) {
         throw new Error(`target/debug/handler was not ready at ${base} within 15 s; its output:\n${tail(logs.handler)}`);

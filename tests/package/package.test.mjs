@@ -1,16 +1,21 @@
 // The package test: unpacks the function app package (target/functionapp.zip, or the one
-// FUNCTIONAPP_ZIP names), starts its `handler` the way the Functions host does, and checks
-// that what the host would expose and what the handler serves are the same routes:
+// FUNCTIONAPP_ZIP names), starts it behind the Functions host stand-in (local/host/: it
+// reads the package's host.json and function.json files, starts `handler` as the host
+// does and forwards requests as the host does), and checks that what the host exposes
+// and what the handler serves are the same routes:
 //
-// - every function.json in the package: an HTTP trigger is called at /api/{route} (route
-//   parameters filled with a dummy value) with each of its methods, a timer (or any other
+// - every function.json in the package: an HTTP trigger is called through the host at
+//   /api/{route} (route parameters filled with a dummy value) with each of its methods,
+//   and again with the path in upper case (the host matches without regard to case and
+//   forwards the path as written), a timer (or any other
 //   non-HTTP trigger) as the host invokes it, POST /{FunctionName} with
 //   {"Data":{},"Metadata":{}}; an answer from the handler's router itself (404 "There is
 //   nothing at this address." or 405) means the host would expose a function the handler
 //   does not serve;
 // - the other way round: every route the handler declares (the `warp::path!` filters in
 //   src/http/ and the method filters chained to them) must be declared by a function.json,
-//   or the host would never forward requests to it. Each of those routes is also called, so
+//   or the host would never forward requests to it. Each of those routes is also called
+//   straight at the handler, so
 //   a misreading of the source shows up as a failure instead of passing quietly.
 //
 // The handler gets dummy settings: identity providers and Table Storage at 127.0.0.1:9,
@@ -30,6 +35,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
+import { startHost } from '../../local/host/index.mjs';
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ZIP = path.resolve(ROOT, process.env.FUNCTIONAPP_ZIP || 'target/functionapp.zip');
 const HANDLER_SOURCES = path.join(ROOT, 'src/http');
@@ -39,7 +46,8 @@ const NOWHERE = 'http://127.0.0.1:9';
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
 
 let pkg; // { entries, functions, routePrefix }
-let handler; // { port, process, output(), exited }
+let handler; // the host stand-in: { url, port, handlerPort, child, close() }
+let handlerOutput = '';
 let workDir;
 
 // ---------------------------------------------------------------------------------------
@@ -247,12 +255,10 @@ function freePort() {
 }
 
 async function startHandler(dir) {
-  const port = await freePort();
   // What the host gives a custom handler, plus the service's required settings with dummy
   // values. Nothing else is inherited, so a developer's own settings cannot change the result.
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
-    FUNCTIONS_CUSTOMHANDLER_PORT: String(port),
     FUNCTIONS_WORKER_RUNTIME: 'custom',
     PUBLIC_BASE_URL: 'http://localhost:7071',
     INVITATIONS_STORAGE: [
@@ -270,41 +276,24 @@ async function startHandler(dir) {
     MAIL_DROP_DIR: path.join(workDir, 'mail'),
     RUST_LOG: 'warn',
   };
-  // Started like the host does: defaultExecutablePath from the app's own folder.
-  const child = spawn(path.join(dir, 'handler'), [], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  let gone = null;
-  exited.then((how) => (gone = how));
-
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (gone) throw new Error(`the packaged handler exited at start (${JSON.stringify(gone)}):\n${output}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
-      await res.arrayBuffer();
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the packaged handler did not answer GET / within 30 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  // The stand-in starts defaultExecutablePath from the app's own folder with
+  // FUNCTIONS_CUSTOMHANDLER_PORT, and is ready once the handler answers.
+  try {
+    return await startHost({ scriptRoot: dir, env, onOutput: (d) => (handlerOutput += d) });
+  } catch (e) {
+    throw new Error(`the packaged handler did not start behind the host stand-in (${e.message}):\n${handlerOutput}`);
   }
-  return { port, process: child, exited, output: () => output };
 }
 
-async function call(method, urlPath, body) {
+/** A call through the host stand-in (`direct`: straight at the handler, as the host's own invocations). */
+async function call(method, urlPath, body, { direct = false } = {}) {
   const init = { method: method.toUpperCase(), redirect: 'manual', signal: AbortSignal.timeout(20_000) };
   if (body !== undefined) {
     init.body = body;
     init.headers = { 'content-type': 'application/json' };
   }
-  const res = await fetch(`http://127.0.0.1:${handler.port}${urlPath}`, init);
+  const base = direct ? `http://127.0.0.1:${handler.handlerPort}` : handler.url;
+  const res = await fetch(`${base}${urlPath}`, init);
   const text = await res.text();
   let detail = null;
   try {
@@ -312,7 +301,12 @@ async function call(method, urlPath, body) {
   } catch {
     // a page or an empty body
   }
-  return { status: res.status, detail };
+  return { status: res.status, detail, empty: text === '' };
+}
+
+/** The host's own 404 (no function route takes this path and method): an empty body. */
+function hostNotFound(res) {
+  return res.status === 404 && res.detail === null && res.empty;
 }
 
 /** The router's own answer: this path or this method is not served at all. */
@@ -353,11 +347,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (handler && handler.process.exitCode === null) {
-    handler.process.kill('SIGTERM');
-    const stopped = await Promise.race([handler.exited, new Promise((r) => setTimeout(() => r(null), 5000))]);
-    if (!stopped) handler.process.kill('SIGKILL');
-  }
+  await handler?.close();
   if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -413,14 +403,16 @@ test('the handler serves every route and method the package declares', async () 
     if (fn.kind === 'http') {
       const url = `/${pkg.routePrefix}/${fillRoute(fn.route)}`;
       for (const method of fn.methods) {
-        const res = await call(method, url, bodyFor(method));
-        calls++;
-        if (unrouted(res)) missing.push(`${fn.name}: ${method.toUpperCase()} ${url} → ${res.status} from the handler's router`);
+        for (const spelt of [url, url.toUpperCase()]) {
+          const res = await call(method, spelt, bodyFor(method));
+          calls++;
+          if (unrouted(res) || hostNotFound(res)) missing.push(`${fn.name}: ${method.toUpperCase()} ${spelt} → ${res.status} from ${hostNotFound(res) ? 'the host' : "the handler's router"}`);
+        }
       }
     } else {
       // How the host invokes a non-HTTP function of a custom handler.
       const url = `/${fn.name}`;
-      const res = await call('post', url, JSON.stringify({ Data: {}, Metadata: {} }));
+      const res = await call('post', url, JSON.stringify({ Data: {}, Metadata: {} }), { direct: true });
       calls++;
       if (unrouted(res)) missing.push(`${fn.name} (${fn.trigger}): POST ${url} → ${res.status} from the handler's router`);
     }
@@ -459,10 +451,27 @@ test('every route the handler serves is declared by a function.json', async () =
         undeclared.push(`${method.toUpperCase()} ${route.path} (${route.file}): served, but no function.json declares this method for it`);
       }
       // The route as read from the source must really be served; otherwise the reading is wrong.
-      const res = await call(method, servedUrl(route), method === 'post' && first?.literal !== pkg.routePrefix ? JSON.stringify({ Data: {}, Metadata: {} }) : bodyFor(method));
+      const res = await call(method, servedUrl(route), method === 'post' && first?.literal !== pkg.routePrefix ? JSON.stringify({ Data: {}, Metadata: {} }) : bodyFor(method), { direct: true });
       if (unrouted(res)) misread.push(`${method.toUpperCase()} ${servedUrl(route)} (read from ${route.file}) → ${res.status}`);
     }
   }
   assert.deepEqual(misread, [], `routes read from the source that the handler does not serve (the source reading is wrong):\n${misread.join('\n')}`);
   assert.deepEqual(undeclared, [], `the handler serves these, but the host would never forward them:\n${undeclared.join('\n')}`);
+});
+
+test('through the host, a method a function.json does not list is the host\'s 404 and never reaches the handler', async () => {
+  const checked = [];
+  for (const fn of pkg.functions.filter((f) => f.kind === 'http')) {
+    const url = `/${pkg.routePrefix}/${fillRoute(fn.route)}`;
+    for (const method of HTTP_METHODS.filter((m) => m !== 'head' && !fn.methods.includes(m))) {
+      // Another function may take the same path with this method (invitations/{id} vs bulk).
+      const other = pkg.functions.some((f) => f !== fn && f.kind === 'http' && f.methods.includes(method)
+        && templateCovers(f.segments, templateSegments(fillRoute(fn.route))));
+      if (other) continue;
+      const res = await call(method, url, bodyFor(method));
+      checked.push(`${method} ${url}`);
+      assert.ok(hostNotFound(res), `${method.toUpperCase()} ${url}: ${res.status}, expected the host's empty 404`);
+    }
+  }
+  assert.ok(checked.length > 0);
 });

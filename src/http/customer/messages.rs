@@ -41,9 +41,12 @@ pub enum Message {
     ForgotPassword {
         retry: Option<String>,
     },
-    /// The customer's organisation does not let them use outside applications.
+    /// The customer's organisation does not let them use outside applications;
+    /// `admin_consent` is the address at which its administrator can grant consent, when
+    /// the provider's error names the application.
     OrganisationBlocks {
         retry: Option<String>,
+        admin_consent: Option<String>,
     },
     AccessDenied {
         detail: String,
@@ -116,6 +119,14 @@ fn text(
     }
 }
 
+/// `t` with one more paragraph, `intro` and then `address`, when there is an address.
+fn with_address(mut t: Text, intro: &str, address: &Option<String>) -> Text {
+    if let Some(address) = address {
+        t.paragraphs.push(format!("{intro} {address}"));
+    }
+    t
+}
+
 fn retry(label: &str, href: &Option<String>) -> Option<(String, String)> {
     href.as_ref().map(|h| (label.to_owned(), h.clone()))
 }
@@ -167,10 +178,11 @@ impl Message {
                 "You left the sign-in before it was complete, so your invitation is still waiting for you.".into()], retry("Sign in", r)),
             Self::ForgotPassword { retry: r } => text(S::BAD_REQUEST, "Password reset", "Reset your password", vec![
                 "Start the sign-in again and choose \"Forgot your password?\": you will receive a verification code by email and can then choose a new password.".into()], retry("Start again", r)),
-            Self::OrganisationBlocks { retry: r } => text(S::FORBIDDEN, "Your organisation needs to allow this app", "Your organisation has not allowed this app yet", vec![
+            Self::OrganisationBlocks { retry: r, admin_consent: a } => with_address(text(S::FORBIDDEN, "Your organisation needs to allow this app", "Your organisation has not allowed this app yet", vec![
                 format!("Your company's Microsoft account settings do not let you sign in to outside applications such as {product} without an administrator's approval."),
                 format!("Ask your IT department to allow (grant admin consent to) {product} for your organisation, or to let users consent to applications themselves. Then open your invitation link again."),
                 "Alternatively, sign in with another method, such as an email address and password.".into()], retry("Try again", r)),
+                "To grant consent for everyone in your organisation, an administrator opens this address and accepts; forward it to your IT department:", a),
             Self::AccessDenied { detail, retry: r } => text(S::FORBIDDEN, "Sign-in refused", "Sign-in was refused", vec![
                 format!("The sign-in service said: {detail}"),
                 "Try again; if it keeps happening, contact the person who invited you.".into()], retry("Try again", r)),
@@ -248,10 +260,11 @@ impl Message {
                 "Vous avez quitté la connexion avant la fin : votre invitation vous attend toujours.".into()], retry("Se connecter", r)),
             Self::ForgotPassword { retry: r } => text(S::BAD_REQUEST, "Mot de passe oublié", "Réinitialisez votre mot de passe", vec![
                 "Recommencez la connexion et choisissez « Mot de passe oublié ? » : vous recevrez un code de vérification par e-mail, puis choisirez un nouveau mot de passe.".into()], retry("Recommencer", r)),
-            Self::OrganisationBlocks { retry: r } => text(S::FORBIDDEN, "Votre organisation doit autoriser cette application", "Votre organisation n'a pas encore autorisé cette application", vec![
+            Self::OrganisationBlocks { retry: r, admin_consent: a } => with_address(text(S::FORBIDDEN, "Votre organisation doit autoriser cette application", "Votre organisation n'a pas encore autorisé cette application", vec![
                 format!("Les réglages Microsoft de votre entreprise ne vous permettent pas de vous connecter à des applications extérieures comme {product} sans l'accord d'un administrateur."),
                 format!("Demandez à votre service informatique d'autoriser {product} pour votre organisation (consentement administrateur), ou de permettre aux utilisateurs de donner leur consentement eux-mêmes. Ouvrez ensuite à nouveau votre lien d'invitation."),
                 "Vous pouvez aussi vous connecter autrement, par exemple avec une adresse e-mail et un mot de passe.".into()], retry("Réessayer", r)),
+                "Pour donner le consentement pour toute votre organisation, un administrateur ouvre cette adresse et accepte ; transmettez-la à votre service informatique :", a),
             Self::AccessDenied { detail, retry: r } => text(S::FORBIDDEN, "Connexion refusée", "La connexion a été refusée", vec![
                 format!("Le service de connexion a répondu : {detail}"),
                 "Réessayez ; si cela se reproduit, contactez la personne qui vous a invité.".into()], retry("Réessayer", r)),

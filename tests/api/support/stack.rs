@@ -1,5 +1,6 @@
 //! The real outside services, started once per test run by `node local/services.mjs`:
-//! Azurite (tables), maildev (SMTP + REST API) and the local OpenID providers. The
+//! Azurite (tables), maildev (SMTP + REST API) and the local OpenID providers (the
+//! customers' provider in B2C's shape and in External ID's, and the staff directory). The
 //! process lives as long as this test binary: it stops when its stdin closes.
 
 use serde::Deserialize;
@@ -17,6 +18,10 @@ pub struct Stack {
     pub b2c_metadata_url: String,
     pub b2c_client_id: String,
     pub b2c_client_secret: String,
+    /// The same customer sign-in in Entra External ID's shape (`email`, a GUID issuer).
+    pub external_id_metadata_url: String,
+    pub external_id_client_id: String,
+    pub external_id_client_secret: String,
     pub staff_metadata_url: String,
     pub staff_audience: String,
     pub staff_token_endpoint: String,
