@@ -185,3 +185,86 @@ fn request_logs_never_carry_a_link_secret() {
     );
     assert!(!logs.contains(secret), "the link's secret is not: {logs}");
 }
+
+/// An account SAS for the tables of Azurite's well-known development account (signed
+/// with its published key, as `az storage account generate-sas` would).
+fn azurite_account_sas() -> String {
+    let expiry = "2099-01-01T00:00:00Z";
+    let (permissions, version) = ("racwdlup", "2018-11-09");
+    let to_sign = format!("devstoreaccount1\n{permissions}\nt\nsco\n\n{expiry}\n\n\n{version}\n");
+    let key = azure_core::auth::Secret::new(azure_storage::EMULATOR_ACCOUNT_KEY);
+    let sig = azure_core::hmac::hmac_sha256(&to_sign, &key).unwrap();
+    url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("sv", version)
+        .append_pair("ss", "t")
+        .append_pair("srt", "sco")
+        .append_pair("sp", permissions)
+        .append_pair("se", expiry)
+        .append_pair("sig", &sig)
+        .finish()
+}
+
+#[test]
+fn a_sas_signature_never_reaches_the_logs_even_at_trace_level() {
+    let sas = azurite_account_sas();
+    let sig = url::form_urlencoded::parse(sas.as_bytes())
+        .find(|(k, _)| k == "sig")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let endpoint = stack()
+        .storage_connection_string
+        .split(';')
+        .find_map(|part| part.strip_prefix("TableEndpoint="))
+        .unwrap()
+        .to_owned();
+    let storage =
+        format!("AccountName=devstoreaccount1;TableEndpoint={endpoint};SharedAccessSignature={sas}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = handler()
+        .env("FUNCTIONS_CUSTOMHANDLER_PORT", port.to_string())
+        .env("INVITATIONS_STORAGE", &storage)
+        .env("TABLE_PREFIX", crate::support::unique("sas"))
+        .env("RUST_LOG", "trace")
+        .spawn()
+        .unwrap();
+    // An unknown link: the handler reads the link index through the SAS.
+    let started = Instant::now();
+    let mut answer = String::new();
+    while started.elapsed() < Duration::from_secs(20) && answer.is_empty() {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read as _, Write as _};
+            let request = format!(
+                "GET /api/InviteUser?invitationId={} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                "B".repeat(43)
+            );
+            stream.write_all(request.as_bytes()).unwrap();
+            let _ = stream.read_to_string(&mut answer);
+        } else {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let logs = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 404"),
+        "storage answered through the SAS (an unknown link): {answer}"
+    );
+    assert!(logs.contains("tables ready"), "the tables were made: {logs}");
+    let encoded: String = url::form_urlencoded::byte_serialize(sig.as_bytes()).collect();
+    for secret in [&sig, &encoded] {
+        assert!(!logs.contains(secret.as_str()), "the SAS signature is not logged: {logs}");
+    }
+    assert!(!logs.contains(&sig[..12]), "nor its beginning: {logs}");
+}
