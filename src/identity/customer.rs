@@ -323,3 +323,35 @@ impl CustomerSignIn {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signed_in(auth_time: Option<i64>) -> SignedIn {
+        SignedIn {
+            login: LoginId {
+                issuer: "https://b2c.example/v2.0/".into(),
+                subject: "s".into(),
+            },
+            email: None,
+            name: None,
+            idp: None,
+            roles: Vec::new(),
+            username: None,
+            auth_time,
+        }
+    }
+
+    #[test]
+    fn a_sign_in_is_as_recent_as_its_auth_time_and_never_later_than_now() {
+        let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        assert_eq!(signed_in(Some(1_799_999_000)).signed_in_at(now), 1_799_999_000);
+        assert_eq!(
+            signed_in(Some(1_800_000_500)).signed_in_at(now),
+            1_800_000_000,
+            "a clock ahead of ours is not a later sign-in"
+        );
+        assert_eq!(signed_in(None).signed_in_at(now), 0, "unknown: long ago");
+    }
+}

@@ -196,3 +196,35 @@ fn reason(kind: &jsonwebtoken::errors::ErrorKind) -> String {
     }
     .to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(json: serde_json::Value) -> Claims {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn access_tokens_name_their_client_and_id_tokens_do_not() {
+        for access in [
+            serde_json::json!({"azp": "c", "ver": "2.0", "scp": "Invitations.Send"}),
+            serde_json::json!({"azp": "c", "idtyp": "app"}),
+            serde_json::json!({"appid": "c", "ver": "1.0"}),
+            serde_json::json!({"client_id": "local-sales-cli"}),
+        ] {
+            assert_eq!(claims(access.clone()).not_an_access_token(), None, "{access}");
+        }
+        for id_token in [
+            serde_json::json!({"nonce": "n", "ver": "2.0"}),
+            serde_json::json!({"azp": "c", "nonce": "n"}),
+            serde_json::json!({"azp": "c", "at_hash": "h"}),
+            serde_json::json!({"azp": "c", "c_hash": "h"}),
+            serde_json::json!({"azp": "c", "idtyp": "id_token"}),
+            serde_json::json!({"azp": ""}),
+            serde_json::json!({"ver": "2.0"}),
+        ] {
+            assert!(claims(id_token.clone()).not_an_access_token().is_some(), "{id_token}");
+        }
+    }
+}
