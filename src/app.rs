@@ -77,8 +77,7 @@ impl Application {
     pub async fn retry_deliveries_once(
         settings: Settings,
     ) -> Result<delivery::RetryReport, String> {
-        let (state, tables) =
-            wire(&settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+        let (state, tables) = wire(&settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
         create_tables(&state.services)
             .await
             .map_err(|e| e.to_string())?;
@@ -159,10 +158,7 @@ async fn retry_deliveries_periodically(services: Services, every: Duration) {
 
 /// The services and state the handler serves with, from its settings. Touches no
 /// network: tables, metadata and keys are reached later.
-fn wire(
-    settings: &Settings,
-    clock: Arc<dyn Clock>,
-) -> Result<(AppState, TableGate), StartError> {
+fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGate), StartError> {
     let timeout = settings.tuning.outgoing_timeout;
     let tables = TableGate::new(TABLES_WAIT);
     let service = connection::service_client(&settings.storage, timeout, &tables)
@@ -204,14 +200,16 @@ fn wire(
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| StartError::Setup(e.to_string()))?;
-    let b2c_provider = Arc::new(OidcProvider::new(
-        settings.b2c.metadata_url.clone(),
-        settings.b2c_issuer.clone(),
-        http.clone(),
-        settings.tuning.key_refresh_min_interval,
-        settings.tuning.key_cache_ttl,
-    )
-    .with_clock(clock.clone()));
+    let b2c_provider = Arc::new(
+        OidcProvider::new(
+            settings.b2c.metadata_url.clone(),
+            settings.b2c_issuer.clone(),
+            http.clone(),
+            settings.tuning.key_refresh_min_interval,
+            settings.tuning.key_cache_ttl,
+        )
+        .with_clock(clock.clone()),
+    );
     let customer = CustomerSignIn::new(
         b2c_provider,
         settings.b2c.client_id.clone(),
@@ -234,14 +232,16 @@ fn wire(
         .ok_or_else(|| StartError::Setup("COOKIE_KEY is too short".into()))?;
     // One staff directory, one cache of its metadata and keys: the API's bearer checks
     // and the back office's sign-in (only with its app registration, STAFF_CLIENT_ID).
-    let staff_provider = Arc::new(OidcProvider::new(
-        settings.staff_metadata_url.clone(),
-        None,
-        http.clone(),
-        settings.tuning.key_refresh_min_interval,
-        settings.tuning.key_cache_ttl,
-    )
-    .with_clock(clock.clone()));
+    let staff_provider = Arc::new(
+        OidcProvider::new(
+            settings.staff_metadata_url.clone(),
+            None,
+            http.clone(),
+            settings.tuning.key_refresh_min_interval,
+            settings.tuning.key_cache_ttl,
+        )
+        .with_clock(clock.clone()),
+    );
     let staff_sign_in = settings.staff_client.as_ref().map(|(id, secret)| {
         Arc::new(StaffSignIn::new(
             CustomerSignIn::new(staff_provider.clone(), id.clone(), secret.clone(), http),

@@ -180,7 +180,11 @@ mod tests {
         for (level, target, written) in [
             (Level::DEBUG, "azure_core::http_client::reqwest", false),
             (Level::DEBUG, "azure_core::policies::transport", false),
-            (Level::TRACE, "azure_storage::authorization::authorization_policy", false),
+            (
+                Level::TRACE,
+                "azure_storage::authorization::authorization_policy",
+                false,
+            ),
             (Level::DEBUG, "azure_identity", false),
             (Level::WARN, "azure_core::error::http_error", true),
             (Level::INFO, "azure_data_tables", true),
@@ -202,6 +206,9 @@ mod tests {
             writer.write_all(b"GET /x?sv=1&sig=").unwrap();
             writer.write_all(b"AbCdEf&se=2\n").unwrap();
         }
-        assert_eq!(String::from_utf8(sink).unwrap(), "GET /x?sv=1&sig=[redacted]&se=2\n");
+        assert_eq!(
+            String::from_utf8(sink).unwrap(),
+            "GET /x?sv=1&sig=[redacted]&se=2\n"
+        );
     }
 }

@@ -84,8 +84,7 @@ impl SignedIn {
     /// When the person last proved who they are at the provider, in Unix seconds: the
     /// id_token's `auth_time`, never later than `now`; without one, 0 (never recent).
     pub fn signed_in_at(&self, now: time::OffsetDateTime) -> i64 {
-        self.auth_time
-            .map_or(0, |at| at.min(now.unix_timestamp()))
+        self.auth_time.map_or(0, |at| at.min(now.unix_timestamp()))
     }
 }
 
@@ -346,7 +345,10 @@ mod tests {
     #[test]
     fn a_sign_in_is_as_recent_as_its_auth_time_and_never_later_than_now() {
         let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
-        assert_eq!(signed_in(Some(1_799_999_000)).signed_in_at(now), 1_799_999_000);
+        assert_eq!(
+            signed_in(Some(1_799_999_000)).signed_in_at(now),
+            1_799_999_000
+        );
         assert_eq!(
             signed_in(Some(1_800_000_500)).signed_in_at(now),
             1_800_000_000,

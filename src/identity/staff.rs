@@ -78,7 +78,8 @@ impl Claims {
             .into_iter()
             .flatten()
             .any(|c| !c.is_empty());
-        (!client).then_some("the token names no client (azp, appid or client_id): not an access token")
+        (!client)
+            .then_some("the token names no client (azp, appid or client_id): not an access token")
     }
 }
 
@@ -213,7 +214,11 @@ mod tests {
             serde_json::json!({"appid": "c", "ver": "1.0"}),
             serde_json::json!({"client_id": "local-sales-cli"}),
         ] {
-            assert_eq!(claims(access.clone()).not_an_access_token(), None, "{access}");
+            assert_eq!(
+                claims(access.clone()).not_an_access_token(),
+                None,
+                "{access}"
+            );
         }
         for id_token in [
             serde_json::json!({"nonce": "n", "ver": "2.0"}),
@@ -224,7 +229,10 @@ mod tests {
             serde_json::json!({"azp": ""}),
             serde_json::json!({"ver": "2.0"}),
         ] {
-            assert!(claims(id_token.clone()).not_an_access_token().is_some(), "{id_token}");
+            assert!(
+                claims(id_token.clone()).not_an_access_token().is_some(),
+                "{id_token}"
+            );
         }
     }
 }

@@ -127,9 +127,11 @@ pub fn service_client(
     let mut options = ClientOptions::new(TransportOptions::new(Arc::new(http)))
         .retry(RetryOptions::exponential(retry));
     options.per_call_policies_mut().push(Arc::new(gate.clone()));
-    Ok(TableServiceClientBuilder::with_location(location, credentials)
-        .client_options(options)
-        .build())
+    Ok(
+        TableServiceClientBuilder::with_location(location, credentials)
+            .client_options(options)
+            .build(),
+    )
 }
 
 #[cfg(test)]

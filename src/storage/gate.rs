@@ -91,20 +91,33 @@ mod tests {
             async move { gate.wait().await }
         });
         gate.open();
-        assert!(waiting.await.unwrap(), "a call under way goes on once opened");
+        assert!(
+            waiting.await.unwrap(),
+            "a call under way goes on once opened"
+        );
         assert!(gate.wait().await);
     }
 
     #[test]
     fn only_table_creation_skips_the_wait() {
-        let request = |method, url: &str| Request::new(azure_core::Url::parse(url).unwrap(), method);
+        let request =
+            |method, url: &str| Request::new(azure_core::Url::parse(url).unwrap(), method);
         let base = "http://127.0.0.1:10002/devstoreaccount1";
-        assert!(creates_a_table(&request(Method::Post, &format!("{base}/Tables"))));
-        assert!(!creates_a_table(&request(Method::Get, &format!("{base}/Tables"))));
+        assert!(creates_a_table(&request(
+            Method::Post,
+            &format!("{base}/Tables")
+        )));
+        assert!(!creates_a_table(&request(
+            Method::Get,
+            &format!("{base}/Tables")
+        )));
         assert!(!creates_a_table(&request(
             Method::Get,
             &format!("{base}/tInvitations(PartitionKey='a',RowKey='b')")
         )));
-        assert!(!creates_a_table(&request(Method::Post, &format!("{base}/tInvitations"))));
+        assert!(!creates_a_table(&request(
+            Method::Post,
+            &format!("{base}/tInvitations")
+        )));
     }
 }

@@ -217,8 +217,9 @@ fn a_sas_signature_never_reaches_the_logs_even_at_trace_level() {
         .find_map(|part| part.strip_prefix("TableEndpoint="))
         .unwrap()
         .to_owned();
-    let storage =
-        format!("AccountName=devstoreaccount1;TableEndpoint={endpoint};SharedAccessSignature={sas}");
+    let storage = format!(
+        "AccountName=devstoreaccount1;TableEndpoint={endpoint};SharedAccessSignature={sas}"
+    );
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -261,10 +262,16 @@ fn a_sas_signature_never_reaches_the_logs_even_at_trace_level() {
         answer.starts_with("HTTP/1.1 404"),
         "storage answered through the SAS (an unknown link): {answer}"
     );
-    assert!(logs.contains("tables ready"), "the tables were made: {logs}");
+    assert!(
+        logs.contains("tables ready"),
+        "the tables were made: {logs}"
+    );
     let encoded: String = url::form_urlencoded::byte_serialize(sig.as_bytes()).collect();
     for secret in [&sig, &encoded] {
-        assert!(!logs.contains(secret.as_str()), "the SAS signature is not logged: {logs}");
+        assert!(
+            !logs.contains(secret.as_str()),
+            "the SAS signature is not logged: {logs}"
+        );
     }
     assert!(!logs.contains(&sig[..12]), "nor its beginning: {logs}");
 }

@@ -5,8 +5,11 @@
 use crate::support::browser::{
     browser, company_form, csrf_in, location, page, param, post_form, sign_in_at_b2c,
 };
+use crate::support::staff::{
+    sign_in_at_staff_directory, spawn_back_office, staff_browser, staff_email,
+};
 use crate::support::tokens::{OUTAGE_DELAY, SIGNING, sign};
-use crate::support::{TestApp, problem, unique_email};
+use crate::support::{TestApp, problem, stack, unique_email};
 use invitations::clock::Clock as _;
 use reqwest::Client;
 use serde_json::{Value, json};
@@ -159,7 +162,10 @@ async fn the_login_being_linked_must_have_signed_in_recently_too() {
     let response = answer(&app, &client, &authorize, &email, google(Some(old))).await;
     asked_to_sign_in_again(response).await;
     let profile = page(&client, &app.url("/api/Profile")).await;
-    assert!(!profile.contains("Your Google login is linked"), "{profile}");
+    assert!(
+        !profile.contains("Your Google login is linked"),
+        "{profile}"
+    );
 
     let authorize = location(&start_link(&app, &client).await);
     let response = answer(&app, &client, &authorize, &email, google(None)).await;
@@ -285,6 +291,92 @@ async fn an_id_token_is_refused_as_a_staff_bearer_token() {
     ] {
         assert_eq!(list_with(&app, &access_token).await.status(), 200);
     }
+}
+
+/// An id_token of the local staff directory for a person with the role, got the way the
+/// back office gets one: authorization code with PKCE and a nonce, redeemed with the
+/// back office's client secret.
+async fn back_office_id_token() -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let stack = stack();
+    let metadata: Value = reqwest::get(&stack.staff_metadata_url)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let verifier = "v".repeat(64);
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let redirect_uri = "http://127.0.0.1:9/api/StaffCallback";
+    let mut authorize =
+        url::Url::parse(metadata["authorization_endpoint"].as_str().unwrap()).unwrap();
+    authorize
+        .query_pairs_mut()
+        .append_pair("client_id", &stack.staff_client_id)
+        .append_pair("response_type", "code")
+        .append_pair("scope", "openid profile email")
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("state", &"s".repeat(43))
+        .append_pair("nonce", &"n".repeat(43))
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256");
+    let callback =
+        sign_in_at_staff_directory(&browser(), authorize.as_str(), &staff_email(), true).await;
+    let code = param(&callback, "code").unwrap();
+    let tokens: Value = reqwest::Client::new()
+        .post(metadata["token_endpoint"].as_str().unwrap())
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", redirect_uri),
+            ("client_id", stack.staff_client_id.as_str()),
+            ("client_secret", stack.staff_client_secret.as_str()),
+            ("code_verifier", verifier.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    tokens["id_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_back_offices_id_token_is_no_bearer_token_even_for_its_own_audience() {
+    // An operator who gives the API the back office's client id as its audience: the
+    // directory's id_tokens for the back office then carry the right `aud` and role.
+    let stack = stack();
+    let app = TestApp::spawn_with(
+        vec![
+            ("STAFF_METADATA_URL", Some(stack.staff_metadata_url.clone())),
+            ("STAFF_AUDIENCE", Some(stack.staff_client_id.clone())),
+        ],
+        |_| {},
+    )
+    .await;
+    let id_token = back_office_id_token().await;
+    problem(list_with(&app, &id_token).await, 401).await;
+}
+
+#[tokio::test]
+async fn a_removed_role_takes_effect_at_the_next_sign_in_an_hour_at_most_later() {
+    let app = spawn_back_office().await;
+    let email = staff_email();
+    let (client, callback) = staff_browser(&app, &email, true).await;
+    assert_eq!(location(&callback), "/api/Staff");
+    let office = client.get(app.url("/api/Staff")).send().await.unwrap();
+    assert_eq!(office.status(), 200);
+
+    // The directory's administrator removes the role: the session ends within the hour,
+    // and the next sign-in (a new login at the directory, without the role) is refused.
+    app.clock.advance(time::Duration::minutes(61));
+    let response = client.get(app.url("/api/Staff")).send().await.unwrap();
+    assert_eq!(response.status(), 302, "signed out after the hour");
+    let (_, callback) = staff_browser(&app, &email, false).await;
+    assert_eq!(callback.status(), 403);
 }
 
 #[tokio::test]

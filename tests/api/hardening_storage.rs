@@ -60,7 +60,11 @@ async fn the_first_requests_after_a_cold_start_wait_for_the_tables() {
     let app = TestApp::spawn_unready(vec![("INVITATIONS_STORAGE", Some(storage))], |_| {}).await;
     // Straight away, while the tables are still being created.
     let email = unique_email("coldstart");
-    let link = format!("{}/api/InviteUser?invitationId={}", app.address, "A".repeat(43));
+    let link = format!(
+        "{}/api/InviteUser?invitationId={}",
+        app.address,
+        "A".repeat(43)
+    );
     let (token, body) = (app.idp.token(), json!({"email": email}));
     let (created, listed, unknown) = tokio::join!(
         app.invite_with_token(&token, &body),
@@ -70,8 +74,15 @@ async fn the_first_requests_after_a_cold_start_wait_for_the_tables() {
     assert_eq!(created.status(), 201, "{:?}", created.text().await);
     assert_eq!(listed.status(), 200, "{:?}", listed.text().await);
     let unknown = unknown.unwrap();
-    assert_eq!(unknown.status(), 404, "the link page says the link is unknown");
-    assert_eq!(app.list(&format!("email={email}")).await["items"][0]["email"], email);
+    assert_eq!(
+        unknown.status(),
+        404,
+        "the link page says the link is unknown"
+    );
+    assert_eq!(
+        app.list(&format!("email={email}")).await["items"][0]["email"],
+        email
+    );
 }
 
 #[tokio::test]
@@ -79,7 +90,10 @@ async fn a_missing_table_is_unavailable_never_empty() {
     let app = TestApp::spawn().await;
     let created = app.invite_email(&unique_email("gone")).await;
     let id = created["id"].as_str().unwrap();
-    assert_eq!(app.list("top=5").await["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.list("top=5").await["items"].as_array().unwrap().len(),
+        1
+    );
 
     app.table("Invitations").delete().await.unwrap();
     let response = app.list_raw("top=5").await;
