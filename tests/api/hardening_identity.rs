@@ -6,7 +6,7 @@ use crate::support::browser::{
     browser, company_form, csrf_in, location, page, param, post_form, sign_in_at_b2c,
 };
 use crate::support::staff::{
-    sign_in_at_staff_directory, spawn_back_office, staff_browser, staff_email,
+    sign_in_at_staff_directory, spawn_back_office, staff_browser, staff_email, token_response,
 };
 use crate::support::tokens::{OUTAGE_DELAY, SIGNING, sign};
 use crate::support::{TestApp, problem, stack, unique_email};
@@ -19,6 +19,16 @@ use std::time::{Duration, Instant};
 /// An hour ago, by the app's clock: a sign-in the provider remembered, not a new one.
 fn an_hour_ago(app: &TestApp) -> i64 {
     app.clock.now().unix_timestamp() - 3600
+}
+
+/// Sets the claims' `auth_time`, or removes it (`None`).
+fn set_auth_time(claims: &mut Value, auth_time: Option<i64>) {
+    match auth_time {
+        Some(at) => claims["auth_time"] = json!(at),
+        None => {
+            claims.as_object_mut().unwrap().remove("auth_time");
+        }
+    }
 }
 
 /// Onboards `email` through the in-test B2C, whose id_token's claims `change` edits.
@@ -79,6 +89,35 @@ async fn asked_to_sign_in_again(response: reqwest::Response) {
     assert!(html.contains("Please sign in again first"), "{html}");
 }
 
+/// Follows the "Sign in again" button of the page asking for a recent sign-in: the
+/// provider's authorize address.
+async fn ask_for_a_sign_in_again(app: &TestApp, client: &Client) -> String {
+    let response = client
+        .get(app.url("/api/SignIn?prompt=login&next=profile"))
+        .send()
+        .await
+        .unwrap();
+    location(&response)
+}
+
+/// "Sign in again" from the profile's page: the provider's answer carries an id_token
+/// whose `auth_time` is `auth_time` (none when `None`); the session it gives goes back to
+/// the profile. Returns the authorize address the handler sent the browser to.
+async fn sign_in_again(
+    app: &TestApp,
+    client: &Client,
+    email: &str,
+    auth_time: Option<i64>,
+) -> String {
+    let authorize = ask_for_a_sign_in_again(app, client).await;
+    let response = answer(app, client, &authorize, email, |c| {
+        set_auth_time(c, auth_time)
+    })
+    .await;
+    assert_eq!(location(&response), "/api/Profile");
+    authorize
+}
+
 #[tokio::test]
 async fn a_sign_in_the_provider_answered_from_an_old_session_does_not_count_as_recent() {
     let app = TestApp::spawn_with_test_b2c().await;
@@ -88,49 +127,18 @@ async fn a_sign_in_the_provider_answered_from_an_old_session_does_not_count_as_r
     let client = onboard(&app, &email, |c| c["auth_time"] = json!(old)).await;
     asked_to_sign_in_again(start_link(&app, &client).await).await;
 
-    // "Sign in again" asks the provider for a real sign-in…
-    let response = client
-        .get(app.url("/api/SignIn?prompt=login&next=profile"))
-        .send()
-        .await
-        .unwrap();
-    let authorize = location(&response);
+    // "Sign in again" asks the provider for a real sign-in, but one it answers from its
+    // session again still does not count, nor one that does not say when it was.
+    let authorize = sign_in_again(&app, &client, &email, Some(old)).await;
     assert_eq!(param(&authorize, "prompt").as_deref(), Some("login"));
     assert_eq!(param(&authorize, "max_age").as_deref(), Some("0"));
-    // …and a provider that answers from its session again still does not count,
-    let response = answer(&app, &client, &authorize, &email, |c| {
-        c["auth_time"] = json!(old)
-    })
-    .await;
-    assert_eq!(location(&response), "/api/Profile");
     asked_to_sign_in_again(start_link(&app, &client).await).await;
-    // nor one that does not say when the person signed in.
-    let response = client
-        .get(app.url("/api/SignIn?prompt=login&next=profile"))
-        .send()
-        .await
-        .unwrap();
-    let authorize = location(&response);
-    let response = answer(&app, &client, &authorize, &email, |c| {
-        c.as_object_mut().unwrap().remove("auth_time");
-    })
-    .await;
-    assert_eq!(location(&response), "/api/Profile");
+    sign_in_again(&app, &client, &email, None).await;
     asked_to_sign_in_again(start_link(&app, &client).await).await;
 
     // A real sign-in (auth_time now) does.
-    let response = client
-        .get(app.url("/api/SignIn?prompt=login&next=profile"))
-        .send()
-        .await
-        .unwrap();
-    let authorize = location(&response);
     let now = app.clock.now().unix_timestamp();
-    let response = answer(&app, &client, &authorize, &email, |c| {
-        c["auth_time"] = json!(now)
-    })
-    .await;
-    assert_eq!(location(&response), "/api/Profile");
+    sign_in_again(&app, &client, &email, Some(now)).await;
     let response = start_link(&app, &client).await;
     assert_eq!(response.status(), 303, "sent to the provider to link");
 }
@@ -145,12 +153,7 @@ async fn the_login_being_linked_must_have_signed_in_recently_too() {
         move |c: &mut Value| {
             c["sub"] = json!("google-subject-1");
             c["idp"] = json!("google.com");
-            match auth_time {
-                Some(at) => c["auth_time"] = json!(at),
-                None => {
-                    c.as_object_mut().unwrap().remove("auth_time");
-                }
-            }
+            set_auth_time(c, auth_time);
         }
     };
 
@@ -221,20 +224,11 @@ async fn the_local_provider_signs_in_silently_unless_a_recent_sign_in_is_asked()
     assert!(comes_back_without_a_page(&client, &authorize).await);
 
     // Asked for a recent sign-in, the provider shows its login form again.
-    let response = client
-        .get(app.url("/api/SignIn?prompt=login&next=profile"))
-        .send()
-        .await
-        .unwrap();
-    let authorize = location(&response);
+    let authorize = ask_for_a_sign_in_again(&app, &client).await;
     assert_eq!(param(&authorize, "max_age").as_deref(), Some("0"));
     assert!(!comes_back_without_a_page(&client, &authorize).await);
-    let response = client
-        .get(app.url("/api/SignIn?prompt=login&next=profile"))
-        .send()
-        .await
-        .unwrap();
-    let callback = sign_in_at_b2c(&client, &location(&response), &email, "local").await;
+    let authorize = ask_for_a_sign_in_again(&app, &client).await;
+    let callback = sign_in_at_b2c(&client, &authorize, &email, "local").await;
     let response = client.get(&callback).send().await.unwrap();
     assert_eq!(location(&response), "/api/Profile");
     let response = start_link(&app, &client).await;
@@ -325,22 +319,15 @@ async fn back_office_id_token() -> String {
     let callback =
         sign_in_at_staff_directory(&browser(), authorize.as_str(), &staff_email(), true).await;
     let code = param(&callback, "code").unwrap();
-    let tokens: Value = reqwest::Client::new()
-        .post(metadata["token_endpoint"].as_str().unwrap())
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", redirect_uri),
-            ("client_id", stack.staff_client_id.as_str()),
-            ("client_secret", stack.staff_client_secret.as_str()),
-            ("code_verifier", verifier.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tokens = token_response(&[
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", redirect_uri),
+        ("client_id", stack.staff_client_id.as_str()),
+        ("client_secret", stack.staff_client_secret.as_str()),
+        ("code_verifier", verifier.as_str()),
+    ])
+    .await;
     tokens["id_token"].as_str().unwrap().to_owned()
 }
 
