@@ -121,7 +121,9 @@ async fn create_tables(services: &Services) -> Result<(), crate::storage::StoreE
 }
 
 /// Creates missing tables, retrying with backoff until storage answers, then opens the
-/// gate the requests wait at.
+/// gate the requests wait at. Storage that answers but refuses to create them (a SAS or
+/// role without that right) opens the gate too: tables an operator made are used as
+/// they are, and a missing one is a 503 for the requests that need it.
 async fn ensure_tables(services: Services, tables: TableGate) {
     let mut wait = Duration::from_millis(250);
     loop {
@@ -132,9 +134,20 @@ async fn ensure_tables(services: Services, tables: TableGate) {
                 return;
             }
             Err(e) => {
+                // Requests wait for the tables only while storage cannot be reached; once
+                // the gate is open the next tries are rarer.
+                let refused = !matches!(e, crate::storage::StoreError::Unavailable(_));
+                if refused {
+                    tables.open();
+                }
                 tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "tables not ready");
                 tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(TABLES_WAIT);
+                let ceiling = if refused {
+                    Duration::from_secs(300)
+                } else {
+                    TABLES_WAIT
+                };
+                wait = (wait * 2).min(ceiling);
             }
         }
     }

@@ -1,7 +1,8 @@
 //! Table readiness: the handler answers at once after a cold start while its tables are
 //! created in the background, so every storage call first waits (a few seconds at most)
-//! for that creation to be done. A call that still finds the tables missing fails as
-//! "unavailable" (a 503 with `Retry-After`); it never reads a missing table as empty.
+//! for that creation to be done, then goes on. A call that still finds its table missing
+//! gets `TableNotFound`, which is "unavailable" (a 503 with `Retry-After`,
+//! [`super::classify`]): a missing table is never read as an empty one.
 //!
 //! It sits in the storage client's pipeline, so every store passes through it without
 //! knowing; only the table creation itself (`POST …/Tables`) goes through at once.
@@ -60,10 +61,7 @@ impl Policy for TableGate {
         next: &[Arc<dyn Policy>],
     ) -> PolicyResult {
         if !creates_a_table(request) && !self.wait().await {
-            return Err(azure_core::Error::message(
-                ErrorKind::Io,
-                "the tables are still being created",
-            ));
+            tracing::debug!("the tables are still being created; the call goes on");
         }
         match next.split_first() {
             Some((policy, rest)) => policy.send(ctx, request, rest).await,

@@ -200,40 +200,9 @@ fn request_logs_never_carry_a_link_secret() {
     assert!(!logs.contains(secret), "the link's secret is not: {logs}");
 }
 
-/// An account SAS for the tables of Azurite's well-known development account (signed
-/// with its published key, as `az storage account generate-sas` would).
-fn azurite_account_sas() -> String {
-    let expiry = "2099-01-01T00:00:00Z";
-    let (permissions, version) = ("racwdlup", "2018-11-09");
-    let to_sign = format!("devstoreaccount1\n{permissions}\nt\nsco\n\n{expiry}\n\n\n{version}\n");
-    let key = azure_core::auth::Secret::new(azure_storage::EMULATOR_ACCOUNT_KEY);
-    let sig = azure_core::hmac::hmac_sha256(&to_sign, &key).unwrap();
-    url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("sv", version)
-        .append_pair("ss", "t")
-        .append_pair("srt", "sco")
-        .append_pair("sp", permissions)
-        .append_pair("se", expiry)
-        .append_pair("sig", &sig)
-        .finish()
-}
-
 #[test]
 fn a_sas_signature_never_reaches_the_logs_even_at_trace_level() {
-    let sas = azurite_account_sas();
-    let sig = url::form_urlencoded::parse(sas.as_bytes())
-        .find(|(k, _)| k == "sig")
-        .map(|(_, v)| v.into_owned())
-        .unwrap();
-    let endpoint = stack()
-        .storage_connection_string
-        .split(';')
-        .find_map(|part| part.strip_prefix("TableEndpoint="))
-        .unwrap()
-        .to_owned();
-    let storage = format!(
-        "AccountName=devstoreaccount1;TableEndpoint={endpoint};SharedAccessSignature={sas}"
-    );
+    let (storage, sig) = crate::support::azurite::sas_connection_string("racwdlup");
     let prefix = crate::support::unique("sas");
     // An unknown (well-formed) link: the handler reads the link index through the SAS.
     let (answer, logs) = open_link_and_stop(
