@@ -385,8 +385,9 @@ async fn a_provider_outage_after_the_key_cache_lifetime_is_served_from_the_stale
         assert_eq!(response.status(), 200, "answered from the stale keys");
     }
     let took = started.elapsed();
+    // Waiting for the provider in turn would take 20 × OUTAGE_DELAY (10 s).
     assert!(
-        took < OUTAGE_DELAY * 5,
+        took < OUTAGE_DELAY * 8,
         "nobody waits for the provider in turn: 20 calls took {took:?}"
     );
     let tried = app.idp.metadata_hits.load(Ordering::SeqCst) - before;
