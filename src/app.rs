@@ -13,6 +13,7 @@ use crate::mail::drop_dir::DropDirMailer;
 use crate::mail::smtp::SmtpMailer;
 use crate::service::{Services, delivery};
 use crate::settings::Settings;
+use crate::storage::gate::{TABLES_WAIT, TableGate};
 use crate::storage::{
     AccountStore, InvitationStore, LimitStore, TableAccountStore, TableInvitationStore,
     TableLimitStore, connection,
@@ -28,6 +29,7 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     settings: Settings,
+    tables: TableGate,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,12 +62,13 @@ impl Application {
             .local_addr()
             .map_err(|e| StartError::Setup(e.to_string()))?
             .port();
-        let state = wire(&settings, clock)?;
+        let (state, tables) = wire(&settings, clock)?;
         Ok(Self {
             port,
             listener,
             state,
             settings,
+            tables,
         })
     }
 
@@ -74,13 +77,11 @@ impl Application {
     pub async fn retry_deliveries_once(
         settings: Settings,
     ) -> Result<delivery::RetryReport, String> {
-        let state = wire(&settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
-        state
-            .services
-            .store
-            .ensure_tables()
+        let (state, tables) = wire(&settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+        create_tables(&state.services)
             .await
             .map_err(|e| e.to_string())?;
+        tables.open();
         delivery::retry_due(&state.services)
             .await
             .map_err(|e| e.to_string())
@@ -96,9 +97,10 @@ impl Application {
             listener,
             state,
             settings,
+            tables,
             ..
         } = self;
-        tokio::spawn(ensure_tables(state.services.clone()));
+        tokio::spawn(ensure_tables(state.services.clone(), tables));
         tokio::spawn(retry_deliveries_periodically(
             state.services.clone(),
             settings.tuning.delivery_poll_interval,
@@ -107,26 +109,41 @@ impl Application {
     }
 }
 
-/// Creates missing tables, retrying with backoff until storage answers.
-async fn ensure_tables(services: Services) {
+/// Creates the tables that are missing.
+async fn create_tables(services: &Services) -> Result<(), crate::storage::StoreError> {
+    services.store.ensure_tables().await?;
+    services.accounts.ensure_tables().await?;
+    services.limit_store.ensure_table().await
+}
+
+/// Creates missing tables, retrying with backoff until storage answers, then opens the
+/// gate the requests wait at. Storage that answers but refuses to create them (a SAS or
+/// role without that right) opens the gate too: tables an operator made are used as
+/// they are, and a missing one is a 503 for the requests that need it.
+async fn ensure_tables(services: Services, tables: TableGate) {
     let mut wait = Duration::from_millis(250);
     loop {
-        let created = match services.store.ensure_tables().await {
-            Ok(()) => match services.accounts.ensure_tables().await {
-                Ok(()) => services.limit_store.ensure_table().await,
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        };
-        match created {
+        match create_tables(&services).await {
             Ok(()) => {
+                tables.open();
                 tracing::info!("tables ready");
                 return;
             }
             Err(e) => {
+                // Requests wait for the tables only while storage cannot be reached; once
+                // the gate is open the next tries are rarer.
+                let refused = !matches!(e, crate::storage::StoreError::Unavailable(_));
+                if refused {
+                    tables.open();
+                }
                 tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "tables not ready");
                 tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(Duration::from_secs(30));
+                let ceiling = if refused {
+                    Duration::from_secs(300)
+                } else {
+                    TABLES_WAIT
+                };
+                wait = (wait * 2).min(ceiling);
             }
         }
     }
@@ -150,10 +167,11 @@ async fn retry_deliveries_periodically(services: Services, every: Duration) {
 
 /// The services and state the handler serves with, from its settings. Touches no
 /// network: tables, metadata and keys are reached later.
-fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
+fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGate), StartError> {
     let timeout = settings.tuning.outgoing_timeout;
-    let service =
-        connection::service_client(&settings.storage, timeout).map_err(StartError::Setup)?;
+    let tables = TableGate::new(TABLES_WAIT);
+    let service = connection::service_client(&settings.storage, timeout, &tables)
+        .map_err(StartError::Setup)?;
     let store: Arc<dyn InvitationStore> =
         Arc::new(TableInvitationStore::new(&service, &settings.table_prefix));
     // TOTP secrets are sealed under a key derived from COOKIE_KEY; without one (a random
@@ -191,13 +209,16 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartErr
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| StartError::Setup(e.to_string()))?;
-    let b2c_provider = Arc::new(OidcProvider::new(
-        settings.b2c.metadata_url.clone(),
-        settings.b2c_issuer.clone(),
-        http.clone(),
-        settings.tuning.key_refresh_min_interval,
-        settings.tuning.key_cache_ttl,
-    ));
+    let b2c_provider = Arc::new(
+        OidcProvider::new(
+            settings.b2c.metadata_url.clone(),
+            settings.b2c_issuer.clone(),
+            http.clone(),
+            settings.tuning.key_refresh_min_interval,
+            settings.tuning.key_cache_ttl,
+        )
+        .with_clock(clock.clone()),
+    );
     let customer = CustomerSignIn::new(
         b2c_provider,
         settings.b2c.client_id.clone(),
@@ -220,13 +241,16 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartErr
         .ok_or_else(|| StartError::Setup("COOKIE_KEY is too short".into()))?;
     // One staff directory, one cache of its metadata and keys: the API's bearer checks
     // and the back office's sign-in (only with its app registration, STAFF_CLIENT_ID).
-    let staff_provider = Arc::new(OidcProvider::new(
-        settings.staff_metadata_url.clone(),
-        None,
-        http.clone(),
-        settings.tuning.key_refresh_min_interval,
-        settings.tuning.key_cache_ttl,
-    ));
+    let staff_provider = Arc::new(
+        OidcProvider::new(
+            settings.staff_metadata_url.clone(),
+            None,
+            http.clone(),
+            settings.tuning.key_refresh_min_interval,
+            settings.tuning.key_cache_ttl,
+        )
+        .with_clock(clock.clone()),
+    );
     let staff_sign_in = settings.staff_client.as_ref().map(|(id, secret)| {
         Arc::new(StaffSignIn::new(
             CustomerSignIn::new(staff_provider.clone(), id.clone(), secret.clone(), http),
@@ -249,11 +273,12 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartErr
         product_name: settings.product_name.clone(),
         mail_timeout: timeout,
     };
-    Ok(AppState {
+    let state = AppState {
         services,
         staff: Arc::new(staff),
         customer: Arc::new(customer),
         staff_sign_in,
         cookies,
-    })
+    };
+    Ok((state, tables))
 }

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod domain;
 pub mod http;
 pub mod identity;
+pub mod logging;
 pub mod mail;
 pub mod service;
 pub mod settings;

@@ -4,6 +4,11 @@
 //! `nonce`). Works with B2C (`emails` array) and Entra External ID (`email`). The staff
 //! pages sign sales staff in with a second instance pointed at the staff directory
 //! ([`super::staff_sign_in`]).
+//!
+//! A sign-in that must be recent asks for `prompt=login` with `max_age=0`, and how recent
+//! a sign-in is comes from the id_token's `auth_time` only ([`SignedIn::signed_in_at`]):
+//! a provider that signs the person in silently from its own session returns the old
+//! `auth_time`, which does not count as recent.
 
 use super::provider::{OidcProvider, ProviderUnavailable};
 use crate::domain::email::EmailAddress;
@@ -71,6 +76,16 @@ pub struct SignedIn {
     pub roles: Vec<String>,
     /// `preferred_username`, else `upn` (Entra ID's sign-in name, usually an address).
     pub username: Option<String>,
+    /// `auth_time`: when the person last authenticated at the provider (Unix seconds).
+    pub auth_time: Option<i64>,
+}
+
+impl SignedIn {
+    /// When the person last proved who they are at the provider, in Unix seconds: the
+    /// id_token's `auth_time`, never later than `now`; without one, 0 (never recent).
+    pub fn signed_in_at(&self, now: time::OffsetDateTime) -> i64 {
+        self.auth_time.map_or(0, |at| at.min(now.unix_timestamp()))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +104,7 @@ struct IdClaims {
     sub: String,
     nonce: Option<String>,
     iat: Option<i64>,
+    auth_time: Option<i64>,
     #[serde(default)]
     emails: Vec<String>,
     email: Option<String>,
@@ -176,6 +192,10 @@ impl CustomerSignIn {
                 if let Some(value) = value {
                     query.append_pair(name, value);
                 }
+            }
+            // A sign-in asked for again must be a real one: `auth_time` then says so.
+            if hints.prompt == Some("login") {
+                query.append_pair("max_age", "0");
             }
         }
         Ok(url)
@@ -298,6 +318,42 @@ impl CustomerSignIn {
             idp: claims.idp,
             roles: claims.roles,
             username: claims.preferred_username.or(claims.upn),
+            auth_time: claims.auth_time,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signed_in(auth_time: Option<i64>) -> SignedIn {
+        SignedIn {
+            login: LoginId {
+                issuer: "https://b2c.example/v2.0/".into(),
+                subject: "s".into(),
+            },
+            email: None,
+            name: None,
+            idp: None,
+            roles: Vec::new(),
+            username: None,
+            auth_time,
+        }
+    }
+
+    #[test]
+    fn a_sign_in_is_as_recent_as_its_auth_time_and_never_later_than_now() {
+        let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        assert_eq!(
+            signed_in(Some(1_799_999_000)).signed_in_at(now),
+            1_799_999_000
+        );
+        assert_eq!(
+            signed_in(Some(1_800_000_500)).signed_in_at(now),
+            1_800_000_000,
+            "a clock ahead of ours is not a later sign-in"
+        );
+        assert_eq!(signed_in(None).signed_in_at(now), 0, "unknown: long ago");
     }
 }

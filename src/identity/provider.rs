@@ -3,15 +3,22 @@
 //! cache lacks (at most once per `min_refresh`, so a flood of forged `kid`s cannot make
 //! the service hammer the provider).
 //!
+//! Once the cache is older than its lifetime, requests keep being answered from it while
+//! one background fetch renews it (stale-while-revalidate); after a failed fetch the next
+//! one waits [`FAILURE_BACKOFF`]. So an outage of the provider never makes requests wait
+//! for it, in turn, behind a lock, as long as something was fetched once.
+//!
 //! B2C's `issuer` differs from the address of its metadata, so, unlike generic discovery
 //! clients, this one does not require them to match; an expected issuer can be given.
 
+use crate::clock::{Clock, SystemClock};
 use jsonwebtoken::DecodingKey;
 use jsonwebtoken::jwk::Jwk;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use time::OffsetDateTime;
 use tokio::sync::{Mutex, RwLock};
 use url::Url;
 
@@ -33,7 +40,7 @@ pub struct Snapshot {
     /// The issuer tokens must carry: the configured one, else the metadata's.
     pub issuer: String,
     keys: HashMap<String, DecodingKey>,
-    fetched_at: Instant,
+    fetched_at: OffsetDateTime,
 }
 
 impl Snapshot {
@@ -57,7 +64,8 @@ pub struct OidcProvider {
     ttl: Duration,
     cache: RwLock<Option<Arc<Snapshot>>>,
     /// When the last fetch started and whether it succeeded; held while fetching.
-    last_fetch: Mutex<Option<(Instant, bool)>>,
+    last_fetch: Arc<Mutex<Option<(OffsetDateTime, bool)>>>,
+    clock: Arc<dyn Clock>,
 }
 
 impl OidcProvider {
@@ -75,23 +83,53 @@ impl OidcProvider {
             min_refresh,
             ttl,
             cache: RwLock::new(None),
-            last_fetch: Mutex::new(None),
+            last_fetch: Arc::new(Mutex::new(None)),
+            clock: Arc::new(SystemClock),
         }
     }
 
-    /// The cached metadata and keys, fetched first if there are none or they are old.
-    pub async fn snapshot(&self) -> Result<Arc<Snapshot>, ProviderUnavailable> {
-        if let Some(snapshot) = self.cache.read().await.as_ref()
-            && snapshot.fetched_at.elapsed() < self.ttl
-        {
-            return Ok(snapshot.clone());
+    /// The same provider reading the time from `clock` (the application's).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// How long ago `at` was, by this provider's clock.
+    fn age(&self, at: OffsetDateTime) -> Duration {
+        (self.clock.now() - at).try_into().unwrap_or_default()
+    }
+
+    /// The cached metadata and keys: fetched first when there are none; when they are
+    /// older than their lifetime, answered as they are while one background fetch renews
+    /// them (none while the last failure is recent).
+    pub async fn snapshot(self: &Arc<Self>) -> Result<Arc<Snapshot>, ProviderUnavailable> {
+        let Some(snapshot) = self.cache.read().await.clone() else {
+            return self.refresh(false).await;
+        };
+        if self.age(snapshot.fetched_at) >= self.ttl {
+            self.renew_in_background();
         }
-        self.refresh(false).await
+        Ok(snapshot)
+    }
+
+    /// Starts one fetch in the background, unless one is under way or the last one failed
+    /// moments ago.
+    fn renew_in_background(self: &Arc<Self>) {
+        let Ok(mut last) = self.last_fetch.clone().try_lock_owned() else {
+            return; // someone is fetching already
+        };
+        if last.is_some_and(|(started, ok)| !ok && self.age(started) < FAILURE_BACKOFF) {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            let _ = this.fetch_and_store(&mut last).await;
+        });
     }
 
     /// The key named `kid`, refreshing once (rate-limited) when it is unknown.
     pub async fn key(
-        &self,
+        self: &Arc<Self>,
         kid: &str,
     ) -> Result<Option<(DecodingKey, Arc<Snapshot>)>, ProviderUnavailable> {
         let snapshot = self.snapshot().await?;
@@ -106,7 +144,7 @@ impl OidcProvider {
         let mut last = self.last_fetch.lock().await;
         let cached = self.cache.read().await.clone();
         let too_soon = last.is_some_and(|(started, succeeded)| {
-            started.elapsed()
+            self.age(started)
                 < if succeeded {
                     self.min_refresh
                 } else {
@@ -117,14 +155,28 @@ impl OidcProvider {
             // Fresh: someone refreshed while we waited for the lock, or an unknown kid
             // asks again too soon.
             Some(snapshot)
-                if snapshot.fetched_at.elapsed() < self.ttl && (!unknown_kid || too_soon) =>
+                if self.age(snapshot.fetched_at) < self.ttl && (!unknown_kid || too_soon) =>
             {
                 return Ok(snapshot.clone());
             }
+            // Stale, and the provider failed moments ago: what we have stays usable.
+            Some(snapshot) if too_soon => return Ok(snapshot.clone()),
             None if too_soon => return Err(self.unavailable("the last attempt failed moments ago")),
             _ => {}
         }
-        let started = Instant::now();
+        match self.fetch_and_store(&mut last).await {
+            Ok(snapshot) => Ok(snapshot),
+            // Keys we already have stay usable while the provider is away.
+            Err(reason) => cached.ok_or_else(|| self.unavailable(&reason)),
+        }
+    }
+
+    /// One fetch, by the holder of the `last_fetch` lock: stored in the cache if it worked.
+    async fn fetch_and_store(
+        &self,
+        last: &mut Option<(OffsetDateTime, bool)>,
+    ) -> Result<Arc<Snapshot>, String> {
+        let started = self.clock.now();
         match self.fetch().await {
             Ok(snapshot) => {
                 let snapshot = Arc::new(snapshot);
@@ -135,8 +187,7 @@ impl OidcProvider {
             Err(reason) => {
                 *last = Some((started, false));
                 tracing::warn!(provider = %self.host(), %reason, "identity provider fetch failed");
-                // Keys we already have stay usable while the provider is away.
-                cached.ok_or_else(|| self.unavailable(&reason))
+                Err(reason)
             }
         }
     }
@@ -175,7 +226,7 @@ impl OidcProvider {
             metadata,
             issuer,
             keys,
-            fetched_at: Instant::now(),
+            fetched_at: self.clock.now(),
         })
     }
 

@@ -1,5 +1,7 @@
 //! Staff bearer tokens: RS256 only, signed by a key of the staff provider's JWKS, with
 //! its issuer, the configured audience, and the role that lets a person send invitations.
+//! Only access tokens: an id_token (the back office's sign-in gets one with the same
+//! `roles`, and its `aud` is the client id, which may equal `STAFF_AUDIENCE`) is refused.
 
 use super::provider::{OidcProvider, ProviderUnavailable};
 use crate::domain::email::EmailAddress;
@@ -46,6 +48,39 @@ struct Claims {
     email: Option<String>,
     preferred_username: Option<String>,
     upn: Option<String>,
+    /// Only id_tokens carry these (OpenID Connect Core 1.0, section 2 and 3.1.3.6).
+    nonce: Option<serde_json::Value>,
+    at_hash: Option<serde_json::Value>,
+    c_hash: Option<serde_json::Value>,
+    /// The client the access token was issued to: `azp` (Entra v2.0), `appid` (v1.0),
+    /// `client_id` (RFC 9068); id_tokens name none.
+    azp: Option<String>,
+    appid: Option<String>,
+    client_id: Option<String>,
+    /// Entra's optional token-type claim: `app` or `user` in access tokens.
+    idtyp: Option<String>,
+}
+
+impl Claims {
+    /// Why these are not an access token's claims, if they are not.
+    fn not_an_access_token(&self) -> Option<&'static str> {
+        if self.nonce.is_some() || self.at_hash.is_some() || self.c_hash.is_some() {
+            return Some("an id_token is not accepted as a bearer token");
+        }
+        if self
+            .idtyp
+            .as_deref()
+            .is_some_and(|t| !matches!(t, "app" | "user"))
+        {
+            return Some("the token is not an access token (idtyp)");
+        }
+        let client = [&self.azp, &self.appid, &self.client_id]
+            .into_iter()
+            .flatten()
+            .any(|c| !c.is_empty());
+        (!client)
+            .then_some("the token names no client (azp, appid or client_id): not an access token")
+    }
 }
 
 pub struct StaffAuthenticator {
@@ -92,7 +127,9 @@ impl StaffAuthenticator {
         let claims = decode::<Claims>(token, key, &validation)
             .map_err(|e| StaffAuthError::Invalid(reason(e.kind())))?
             .claims;
-
+        if let Some(why) = claims.not_an_access_token() {
+            return Err(StaffAuthError::Invalid(why.into()));
+        }
         if !claims.roles.iter().any(|r| r == &self.role) {
             return Err(StaffAuthError::Forbidden(format!(
                 "the token does not carry the {} role",
@@ -159,4 +196,43 @@ fn reason(kind: &jsonwebtoken::errors::ErrorKind) -> String {
         _ => "malformed token",
     }
     .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(json: serde_json::Value) -> Claims {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn access_tokens_name_their_client_and_id_tokens_do_not() {
+        for access in [
+            serde_json::json!({"azp": "c", "ver": "2.0", "scp": "Invitations.Send"}),
+            serde_json::json!({"azp": "c", "idtyp": "app"}),
+            serde_json::json!({"appid": "c", "ver": "1.0"}),
+            serde_json::json!({"client_id": "local-sales-cli"}),
+        ] {
+            assert_eq!(
+                claims(access.clone()).not_an_access_token(),
+                None,
+                "{access}"
+            );
+        }
+        for id_token in [
+            serde_json::json!({"nonce": "n", "ver": "2.0"}),
+            serde_json::json!({"azp": "c", "nonce": "n"}),
+            serde_json::json!({"azp": "c", "at_hash": "h"}),
+            serde_json::json!({"azp": "c", "c_hash": "h"}),
+            serde_json::json!({"azp": "c", "idtyp": "id_token"}),
+            serde_json::json!({"azp": ""}),
+            serde_json::json!({"ver": "2.0"}),
+        ] {
+            assert!(
+                claims(id_token.clone()).not_an_access_token().is_some(),
+                "{id_token}"
+            );
+        }
+    }
 }

@@ -2,8 +2,9 @@
 //! which the Azure crate parses but gives no credentials for) or a table endpoint reached
 //! with the app's managed identity.
 
+use super::gate::TableGate;
 use crate::settings::StorageTarget;
-use azure_core::{ExponentialRetryOptions, RetryOptions, TransportOptions};
+use azure_core::{ClientOptions, ExponentialRetryOptions, RetryOptions, TransportOptions};
 use azure_data_tables::clients::TableServiceClientBuilder;
 use azure_data_tables::prelude::TableServiceClient;
 use azure_storage::{CloudLocation, ConnectionString, StorageCredentials};
@@ -80,9 +81,11 @@ pub fn validate(conn: &str) -> Result<(), String> {
     parse(conn).map(|_| ())
 }
 
+/// The table service client; each of its calls first passes `gate` (table readiness).
 pub fn service_client(
     target: &StorageTarget,
     timeout: Duration,
+    gate: &TableGate,
 ) -> Result<TableServiceClient, String> {
     let http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(3).min(timeout))
@@ -121,10 +124,12 @@ pub fn service_client(
         .initial_delay(Duration::from_millis(100))
         .max_retries(2u32)
         .max_total_elapsed(Duration::from_secs(3));
+    let mut options = ClientOptions::new(TransportOptions::new(Arc::new(http)))
+        .retry(RetryOptions::exponential(retry));
+    options.per_call_policies_mut().push(Arc::new(gate.clone()));
     Ok(
         TableServiceClientBuilder::with_location(location, credentials)
-            .transport(TransportOptions::new(Arc::new(http)))
-            .retry(RetryOptions::exponential(retry))
+            .client_options(options)
             .build(),
     )
 }

@@ -9,6 +9,7 @@ mod accounts;
 pub mod connection;
 mod edm;
 mod entity;
+pub mod gate;
 mod index;
 mod invitations;
 mod limits;

@@ -135,25 +135,23 @@ fn the_retry_work_can_be_run_by_hand() {
     assert_eq!(output.status.code(), Some(2));
 }
 
-#[test]
-fn request_logs_never_carry_a_link_secret() {
+/// Runs the handler with `env` on a free port, opens the invitation link with `secret`
+/// (again until the port answers, for 20 s at most), stops it with SIGTERM and returns
+/// the answer and everything it logged.
+fn open_link_and_stop(env: &[(&str, &str)], secret: &str) -> (String, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let secret = "s3cretLINKs3cretLINKs3cretLINKs3cretLINK123";
-    assert_eq!(secret.len(), 43, "shaped like a real link secret");
     let child = handler()
         .env("FUNCTIONS_CUSTOMHANDLER_PORT", port.to_string())
-        .env("INVITATIONS_STORAGE", &stack().storage_connection_string)
-        .env("TABLE_PREFIX", crate::support::unique("logs"))
-        .env("RUST_LOG", "debug")
+        .envs(env.iter().copied())
         .spawn()
         .unwrap();
     let started = Instant::now();
     let mut answer = String::new();
-    while started.elapsed() < Duration::from_secs(10) && answer.is_empty() {
+    while started.elapsed() < Duration::from_secs(20) && answer.is_empty() {
         if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
             use std::io::{Read as _, Write as _};
             let request = format!(
@@ -165,10 +163,6 @@ fn request_logs_never_carry_a_link_secret() {
             std::thread::sleep(Duration::from_millis(5));
         }
     }
-    assert!(
-        answer.starts_with("HTTP/1.1 "),
-        "the link was answered: {answer}"
-    );
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -179,9 +173,60 @@ fn request_logs_never_carry_a_link_secret() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    (answer, logs)
+}
+
+#[test]
+fn request_logs_never_carry_a_link_secret() {
+    let secret = "s3cretLINKs3cretLINKs3cretLINKs3cretLINK123";
+    assert_eq!(secret.len(), 43, "shaped like a real link secret");
+    let prefix = crate::support::unique("logs");
+    let (answer, logs) = open_link_and_stop(
+        &[
+            ("INVITATIONS_STORAGE", &stack().storage_connection_string),
+            ("TABLE_PREFIX", &prefix),
+            ("RUST_LOG", "debug"),
+        ],
+        secret,
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 "),
+        "the link was answered: {answer}"
+    );
     assert!(
         logs.contains("/api/InviteUser"),
         "the request was logged: {logs}"
     );
     assert!(!logs.contains(secret), "the link's secret is not: {logs}");
+}
+
+#[test]
+fn a_sas_signature_never_reaches_the_logs_even_at_trace_level() {
+    let (storage, sig) = crate::support::azurite::sas_connection_string("racwdlup");
+    let prefix = crate::support::unique("sas");
+    // An unknown (well-formed) link: the handler reads the link index through the SAS.
+    let (answer, logs) = open_link_and_stop(
+        &[
+            ("INVITATIONS_STORAGE", &storage),
+            ("TABLE_PREFIX", &prefix),
+            ("RUST_LOG", "trace"),
+        ],
+        &"A".repeat(43),
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 404"),
+        "storage answered through the SAS (an unknown link): {answer}"
+    );
+    assert!(
+        logs.contains("tables ready"),
+        "the tables were made: {logs}"
+    );
+    let encoded: String = url::form_urlencoded::byte_serialize(sig.as_bytes()).collect();
+    for secret in [&sig, &encoded] {
+        assert!(
+            !logs.contains(secret.as_str()),
+            "the SAS signature is not logged: {logs}"
+        );
+    }
+    assert!(!logs.contains(&sig[..12]), "nor its beginning: {logs}");
 }

@@ -8,6 +8,8 @@ mod account;
 mod binary;
 mod delivery;
 mod faults;
+mod hardening_identity;
+mod hardening_storage;
 mod health;
 mod hostile;
 mod identity_shapes;

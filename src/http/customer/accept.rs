@@ -112,7 +112,7 @@ pub async fn callback(
         locale: invitation.locale.as_str().to_owned(),
         csrf,
         idp: signed_in.idp.clone(),
-        signed_in_at: now.unix_timestamp(),
+        signed_in_at: signed_in.signed_in_at(now),
         notice: None,
     };
     let next = if invitation.status_at(now) == Status::Completed {

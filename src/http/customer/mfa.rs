@@ -274,8 +274,9 @@ async fn challenge(
         Err(other) => return failure_page(state, other, locale),
     }
     let clear = state.cookies.clear(MFA);
+    // The session keeps the provider's `auth_time`: the code completes a sign-in, it
+    // does not make an old one recent.
     let mut session = pending.session;
-    session.signed_in_at = now.unix_timestamp();
     if let Some(link) = pending.link {
         let Ok(email) = EmailAddress::parse(&link.email) else {
             return message_page(state, Message::BadForm, locale, &[clear]);

@@ -50,8 +50,10 @@ pub struct Session {
     /// The provider of the login (the `idp` claim; none for email and password).
     #[serde(default)]
     pub idp: Option<String>,
-    /// When the person last proved who they are (provider sign-in, and the code when MFA
-    /// is on), in Unix seconds: linking and unlinking need it recent.
+    /// When the person last signed in at the provider, in Unix seconds: the id_token's
+    /// `auth_time` (0 without one), never the time of the callback, which a provider
+    /// answering from its own session reaches without a sign-in. Linking and unlinking
+    /// need it recent.
     #[serde(default)]
     pub signed_in_at: i64,
     /// A notice to show once on the next profile page.

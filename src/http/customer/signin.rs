@@ -214,7 +214,7 @@ fn new_session(
         locale: locale.as_str().to_owned(),
         csrf,
         idp: signed_in.idp.clone(),
-        signed_in_at: now.unix_timestamp(),
+        signed_in_at: signed_in.signed_in_at(now),
         notice: None,
     })
 }
@@ -309,7 +309,11 @@ async fn finish_link(
         Ok(_) => return message_page(state, Message::SessionRequired, locale, &[clear]),
         Err(e) => return error_page(state, e, locale),
     };
-    if !account::is_recent(session.signed_in_at, now) {
+    // Both the session's sign-in and the one of the login to link must be recent: a
+    // provider that answered from its own session gives an old `auth_time`.
+    if !account::is_recent(session.signed_in_at, now)
+        || !account::is_recent(signed_in.signed_in_at(now), now)
+    {
         return message_page(state, Message::ReauthNeeded, locale, &[clear]);
     }
     let linked = match account::check_link(services, &account, &signed_in).await {

@@ -112,3 +112,39 @@ impl Drop for Azurite {
         let _ = std::fs::remove_dir_all(&self.location);
     }
 }
+
+/// The table endpoint of the shared Azurite (the stack's).
+pub fn shared_table_endpoint() -> String {
+    crate::support::stack()
+        .storage_connection_string
+        .split(';')
+        .find_map(|part| part.strip_prefix("TableEndpoint="))
+        .unwrap()
+        .to_owned()
+}
+
+/// A connection string for the shared Azurite with an account SAS of `permissions`
+/// (`racwdlup`: all of them; without `c` no table can be created), signed with the
+/// emulator's published key as `az storage account generate-sas` would; also the SAS's
+/// signature.
+pub fn sas_connection_string(permissions: &str) -> (String, String) {
+    let (expiry, version) = ("2099-01-01T00:00:00Z", "2018-11-09");
+    let to_sign = format!("devstoreaccount1\n{permissions}\nt\nsco\n\n{expiry}\n\n\n{version}\n");
+    let key = azure_core::auth::Secret::new(azure_storage::EMULATOR_ACCOUNT_KEY);
+    let sig = azure_core::hmac::hmac_sha256(&to_sign, &key).unwrap();
+    let sas = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("sv", version)
+        .append_pair("ss", "t")
+        .append_pair("srt", "sco")
+        .append_pair("sp", permissions)
+        .append_pair("se", expiry)
+        .append_pair("sig", &sig)
+        .finish();
+    let endpoint = shared_table_endpoint();
+    (
+        format!(
+            "AccountName=devstoreaccount1;TableEndpoint={endpoint};SharedAccessSignature={sas}"
+        ),
+        sig,
+    )
+}

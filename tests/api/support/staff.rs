@@ -26,22 +26,28 @@ pub async fn spawn_back_office() -> TestApp {
     .await
 }
 
-/// A staff API token of the local directory's sales client ("Sam Sales", with the role).
-pub async fn api_token() -> String {
-    let stack = stack();
-    let response: Value = Client::new()
-        .post(&stack.staff_token_endpoint)
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", stack.sales_cli_client_id.as_str()),
-            ("client_secret", stack.cli_client_secret.as_str()),
-        ])
+/// What the local directory's token endpoint answers to `form`.
+pub async fn token_response(form: &[(&str, &str)]) -> Value {
+    Client::new()
+        .post(&stack().staff_token_endpoint)
+        .form(form)
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// A staff API token of the local directory's sales client ("Sam Sales", with the role).
+pub async fn api_token() -> String {
+    let stack = stack();
+    let response = token_response(&[
+        ("grant_type", "client_credentials"),
+        ("client_id", stack.sales_cli_client_id.as_str()),
+        ("client_secret", stack.cli_client_secret.as_str()),
+    ])
+    .await;
     response["access_token"].as_str().unwrap().to_owned()
 }
 

@@ -49,6 +49,9 @@ pub struct StaffIdp {
     pub metadata_url: String,
     keys: Arc<RwLock<Vec<Value>>>,
     pub jwks_hits: Arc<std::sync::atomic::AtomicUsize>,
+    pub metadata_hits: Arc<std::sync::atomic::AtomicUsize>,
+    /// While set, metadata and keys answer 503, slowly (an outage).
+    down: Arc<std::sync::atomic::AtomicBool>,
     /// What `/token` answers next: an id_token, or `None` for an `invalid_grant` error.
     next_id_token: Arc<RwLock<Option<String>>>,
     /// The forms `/token` received.
@@ -87,13 +90,21 @@ impl StaffIdp {
                     ),
                 }
             });
-        let meta_route = warp::path!(".well-known" / "openid-configuration")
-            .map(move || warp::reply::json(&metadata));
-        let served = keys.clone();
-        let counter = hits.clone();
-        let keys_route = warp::path!("keys").map(move || {
+        let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let metadata_hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (is_down, counter) = (down.clone(), metadata_hits.clone());
+        let meta_route = warp::path!(".well-known" / "openid-configuration").and_then(move || {
             counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            warp::reply::json(&json!({"keys": *served.read().unwrap()}))
+            answer(is_down.clone(), warp::reply::json(&metadata))
+        });
+        let served = keys.clone();
+        let (is_down, counter) = (down.clone(), hits.clone());
+        let keys_route = warp::path!("keys").and_then(move || {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            answer(
+                is_down.clone(),
+                warp::reply::json(&json!({"keys": *served.read().unwrap()})),
+            )
         });
         tokio::spawn(
             warp::serve(meta_route.or(keys_route).or(token_route))
@@ -105,9 +116,16 @@ impl StaffIdp {
             issuer,
             keys,
             jwks_hits: hits,
+            metadata_hits,
+            down,
             next_id_token,
             token_requests,
         }
+    }
+
+    /// Starts (`true`) or ends an outage of the metadata and keys.
+    pub fn go_down(&self, down: bool) {
+        self.down.store(down, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// The next code redemption returns this id_token.
@@ -139,12 +157,15 @@ impl StaffIdp {
         self.keys.write().unwrap().push(key.jwk_with_kid());
     }
 
-    /// Claims of a valid sales person's token.
+    /// Claims of a valid sales person's token: an Entra v2.0 access token (`azp` names
+    /// the client that asked for it).
     pub fn claims(&self) -> Value {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         json!({
             "iss": self.issuer,
             "aud": AUDIENCE,
+            "azp": "test-sales-client",
+            "ver": "2.0",
             "sub": "staff-subject-1",
             "iat": now,
             "nbf": now - 5,
@@ -164,6 +185,22 @@ impl StaffIdp {
         change(&mut claims);
         sign(&SIGNING, &claims)
     }
+}
+
+/// How long a provider that is down takes to say so.
+pub const OUTAGE_DELAY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// `reply`, or after [`OUTAGE_DELAY`] a 503 while `down` is set.
+async fn answer(
+    down: Arc<std::sync::atomic::AtomicBool>,
+    reply: warp::reply::Json,
+) -> Result<warp::reply::Response, std::convert::Infallible> {
+    use warp::Reply as _;
+    if down.load(std::sync::atomic::Ordering::SeqCst) {
+        tokio::time::sleep(OUTAGE_DELAY).await;
+        return Ok(warp::http::StatusCode::SERVICE_UNAVAILABLE.into_response());
+    }
+    Ok(reply.into_response())
 }
 
 pub fn sign(key: &Key, claims: &Value) -> String {
