@@ -8,6 +8,7 @@ mod account;
 mod binary;
 mod delivery;
 mod faults;
+mod hardening;
 mod health;
 mod hostile;
 mod invite;
