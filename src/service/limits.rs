@@ -1,6 +1,7 @@
 //! Abuse limits: how many invitations a staff member sends per hour, how many invitation
 //! emails one address receives per day (whatever the route), how many unknown links one
-//! client tries per hour. Counted in the tables, so they hold across instances.
+//! client tries per hour, how many MFA codes are checked per account per quarter of an
+//! hour. Counted in the tables, so they hold across instances.
 
 use super::{InvitationError, Services};
 use crate::domain::email::EmailAddress;

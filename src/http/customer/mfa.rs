@@ -196,28 +196,30 @@ pub async fn show(
     )
     .await?;
     let locale = session.locale();
-    if let Some(kept) = Enrolment::open(&state, cookie_header.as_deref(), &session, &account, now) {
-        if matches!(account::mfa_on(&state.services, &account).await, Ok(false)) {
-            let view = enrol_page(&state, &session, &kept);
-            return Ok(html(StatusCode::OK, &view, &[]));
-        }
-    }
-    let enrolment = match account::enrolment(&state.services, &account).await {
-        Ok(enrolment) => enrolment,
+    let fresh = match account::enrolment(&state.services, &account).await {
+        Ok(fresh) => fresh,
         Err(MfaFailure::AlreadyOn) => {
             let view = page(&state, locale, "manage", &session.csrf);
             return Ok(html(StatusCode::OK, &view, &[]));
         }
         Err(failure) => return Err(failure_page(&state, failure, locale)),
     };
+    // The enrolment this session started, shown again as it was.
+    if let Some(kept) = Enrolment::open(&state, cookie_header.as_deref(), &session, &account, now) {
+        return Ok(html(
+            StatusCode::OK,
+            &enrol_page(&state, &session, &kept),
+            &[],
+        ));
+    }
     // Showing a new secret starts turning MFA on: a recent sign-in only.
     if !account::is_recent(session.signed_in_at, now) {
         return Err(message_page(&state, Message::ReauthNeeded, locale, &[]));
     }
-    let cookie = Enrolment::seal(&state, &session, &account, &enrolment);
+    let cookie = Enrolment::seal(&state, &session, &account, &fresh);
     Ok(html(
         StatusCode::OK,
-        &enrol_page(&state, &session, &enrolment),
+        &enrol_page(&state, &session, &fresh),
         &[cookie],
     ))
 }
@@ -254,7 +256,7 @@ pub async fn post(
         };
         return Ok(challenge(&state, pending, &form, now).await);
     }
-    let (mut session, account) = signed_in_account(
+    let (session, account) = signed_in_account(
         &state,
         cookie_header.as_deref(),
         accept_language.as_deref(),
@@ -279,25 +281,7 @@ pub async fn post(
         return Err(message_page(&state, Message::ReauthNeeded, locale, &[]));
     }
     if form.action == "disable" {
-        return Ok(
-            match account::use_code(&state.services, &account, &form.code, CodeUse::Disable).await {
-                Ok(_) => {
-                    session.notice = Some("mfa-off".into());
-                    signin::grant(&state, &session, "/api/Profile", now, &[])
-                }
-                Err(
-                    failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable),
-                ) => {
-                    let mut view = page(&state, locale, "manage", &session.csrf);
-                    view.error = Some(failure_text(&failure, locale));
-                    html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
-                }
-                Err(MfaFailure::Off) => {
-                    super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &[])
-                }
-                Err(other) => failure_page(&state, other, locale),
-            },
-        );
+        return Ok(disable(&state, session, &account, &form, now).await);
     }
     // The secret this session was shown; none (another session's, or too old): start over.
     let Some(enrolment) =
@@ -308,30 +292,67 @@ pub async fn post(
         };
         return Err(message_page(&state, message, locale, &[]));
     };
-    Ok(
-        match account::enable(&state.services, &account, &enrolment, &form.code).await {
-            Ok(codes) => {
-                session.notice = Some("mfa-on".into());
-                let mut view = page(&state, locale, "recovery", &session.csrf);
-                view.recovery_codes = codes;
-                let cookies = [
-                    signin::reseal(&state, &session, now),
-                    state.cookies.clear(ENROLMENT),
-                ];
-                html(StatusCode::OK, &view, &cookies)
-            }
-            Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
-                let mut view = enrol_page(&state, &session, &enrolment);
-                view.error = Some(failure_text(&failure, locale));
-                html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
-            }
-            Err(MfaFailure::AlreadyOn) => {
-                let cookies = [state.cookies.clear(ENROLMENT)];
-                super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &cookies)
-            }
-            Err(other) => failure_page(&state, other, locale),
-        },
-    )
+    Ok(enable(&state, session, &account, &enrolment, &form, now).await)
+}
+
+/// `action=enable`: the first code of this session's enrolment turns MFA on.
+async fn enable(
+    state: &AppState,
+    mut session: Session,
+    account: &AccountId,
+    enrolment: &Mfa,
+    form: &Form,
+    now: OffsetDateTime,
+) -> Response {
+    let locale = session.locale();
+    match account::enable(&state.services, account, enrolment, &form.code).await {
+        Ok(codes) => {
+            session.notice = Some("mfa-on".into());
+            let mut view = page(state, locale, "recovery", &session.csrf);
+            view.recovery_codes = codes;
+            let cookies = [
+                signin::reseal(state, &session, now),
+                state.cookies.clear(ENROLMENT),
+            ];
+            html(StatusCode::OK, &view, &cookies)
+        }
+        Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
+            let mut view = enrol_page(state, &session, enrolment);
+            view.error = Some(failure_text(&failure, locale));
+            html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
+        }
+        Err(MfaFailure::AlreadyOn) => {
+            let cookies = [state.cookies.clear(ENROLMENT)];
+            super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &cookies)
+        }
+        Err(other) => failure_page(state, other, locale),
+    }
+}
+
+/// `action=disable`: a current code or a recovery code turns MFA off.
+async fn disable(
+    state: &AppState,
+    mut session: Session,
+    account: &AccountId,
+    form: &Form,
+    now: OffsetDateTime,
+) -> Response {
+    let locale = session.locale();
+    match account::use_code(&state.services, account, &form.code, CodeUse::Disable).await {
+        Ok(_) => {
+            session.notice = Some("mfa-off".into());
+            signin::grant(state, &session, "/api/Profile", now, &[])
+        }
+        Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
+            let mut view = page(state, locale, "manage", &session.csrf);
+            view.error = Some(failure_text(&failure, locale));
+            html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
+        }
+        Err(MfaFailure::Off) => {
+            super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &[])
+        }
+        Err(other) => failure_page(state, other, locale),
+    }
 }
 
 /// The code after a provider's sign-in: grants the held session (and finishes the held
