@@ -335,3 +335,92 @@ pub async fn delete_mfa(
         .map(|_| ())
         .map_err(conditional_write_error)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::mfa::Used;
+    use crate::domain::totp::{self, CodeError};
+    use time::macros::datetime;
+
+    fn sealer() -> Sealer {
+        Sealer::from_cookie_key(&[3u8; 64]).unwrap()
+    }
+
+    fn enabled(account: &AccountId) -> (Mfa, Vec<String>) {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let mut mfa = Mfa::enrol(now);
+        let code = format!("{:06}", mfa.secret.code_at_step(totp::step_at(now)));
+        let key = sealer()
+            .recovery_key(None, &account_partition(account))
+            .unwrap();
+        let codes = mfa.enable(&code, now, key).unwrap();
+        (mfa, codes)
+    }
+
+    #[test]
+    fn a_row_opens_as_sealed_and_not_after_an_edit_of_a_bound_field() {
+        let account = AccountId::from_stored("a1".into());
+        let (mfa, _) = enabled(&account);
+        let entity = MfaEntity::seal(&account, &mfa, &sealer()).unwrap();
+        let opened = entity.clone().open(&sealer()).unwrap();
+        assert!(!opened.stale);
+        assert_eq!(opened.mfa, mfa);
+        let edits: [fn(&mut MfaEntity); 5] = [
+            |e| e.enabled_at = None,
+            |e| e.last_step = String::new(),
+            |e| e.recovery = e.recovery.split(',').skip(1).collect::<Vec<_>>().join(","),
+            |e| e.recovery_key = String::new(),
+            |e| e.started_at += time::Duration::hours(1),
+        ];
+        for edit in edits {
+            let mut edited = entity.clone();
+            edit(&mut edited);
+            assert!(edited.open(&sealer()).is_err());
+        }
+        let mut moved = entity;
+        moved.partition_key = "acct-a2".into();
+        assert!(moved.open(&sealer()).is_err(), "another account's row");
+    }
+
+    #[test]
+    fn a_row_of_the_first_format_opens_stale_with_its_recovery_codes_keyed() {
+        let account = AccountId::from_stored("a1".into());
+        let partition = account_partition(&account);
+        let (mfa, codes) = enabled(&account);
+        // As the earlier code wrote it: plain SHA-256 hashes, the row key alone bound.
+        let entity = MfaEntity {
+            partition_key: partition.clone(),
+            row_key: MFA_ROW.into(),
+            secret: sealer()
+                .seal_first_format(mfa.secret.as_bytes(), &partition)
+                .unwrap(),
+            started_at: mfa.started_at,
+            started_at_type: DateTimeTag,
+            enabled_at: mfa.enabled_at,
+            last_step: mfa.last_step.unwrap().to_string(),
+            recovery: codes
+                .iter()
+                .map(|c| totp::recovery_hash(c))
+                .collect::<Vec<_>>()
+                .join(","),
+            recovery_key: String::new(),
+        };
+        let opened = entity.open(&sealer()).unwrap();
+        assert!(opened.stale, "to be written again in the bound format");
+        assert_eq!(opened.mfa.recovery, mfa.recovery, "the hashes are keyed");
+        let mut migrated = opened.mfa;
+        let now = datetime!(2026-11-22 10:05 UTC);
+        assert_eq!(
+            migrated.check(&codes[2], now),
+            Ok(Used::Recovery { left: 9 })
+        );
+        assert_eq!(
+            migrated.check(&codes[2], now),
+            Err(crate::domain::mfa::MfaError::Code(CodeError::Wrong))
+        );
+        let rewritten = MfaEntity::seal(&account, &migrated, &sealer()).unwrap();
+        assert!(rewritten.secret.starts_with("v2."));
+        assert!(!rewritten.open(&sealer()).unwrap().stale);
+    }
+}
