@@ -176,10 +176,18 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
         Arc::new(TableInvitationStore::new(&service, &settings.table_prefix));
     // TOTP secrets are sealed under a key derived from COOKIE_KEY; without one (a random
     // per-process key would lose them at the next start) MFA cannot be turned on.
-    let sealer = settings
-        .cookie_key
-        .as_ref()
-        .and_then(|key| crate::storage::Sealer::from_cookie_key(key.expose()));
+    let previous: Vec<&[u8]> = settings
+        .cookie_key_previous
+        .iter()
+        .map(|key| key.expose().as_slice())
+        .collect();
+    let sealer = match &settings.cookie_key {
+        Some(key) => Some(
+            crate::storage::Sealer::with_previous(key.expose(), &previous)
+                .ok_or_else(|| StartError::Setup("COOKIE_KEY: no key can be derived".into()))?,
+        ),
+        None => None,
+    };
     let accounts: Arc<dyn AccountStore> = Arc::new(TableAccountStore::new(
         &service,
         &settings.table_prefix,
@@ -238,7 +246,10 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
         }
     };
     let cookies = CookieCodec::new(&cookie_key, settings.public_base_url.scheme() == "https")
-        .ok_or_else(|| StartError::Setup("COOKIE_KEY is too short".into()))?;
+        .and_then(|codec| codec.with_previous(&previous))
+        .ok_or_else(|| {
+            StartError::Setup("COOKIE_KEY or COOKIE_KEY_PREVIOUS is too short".into())
+        })?;
     // One staff directory, one cache of its metadata and keys: the API's bearer checks
     // and the back office's sign-in (only with its app registration, STAFF_CLIENT_ID).
     let staff_provider = Arc::new(

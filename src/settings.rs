@@ -58,6 +58,9 @@ pub struct Settings {
     /// Any address the mail library accepts (`invitations@localhost` is fine locally).
     pub mail_from: lettre::Address,
     pub cookie_key: Option<Secret<Vec<u8>>>,
+    /// `COOKIE_KEY_PREVIOUS`: earlier keys, still accepted to open cookies and sealed
+    /// secrets after a rotation (nothing new is made with them).
+    pub cookie_key_previous: Vec<Secret<Vec<u8>>>,
     pub product_name: String,
     pub limits: Limits,
     pub tuning: Tuning,
@@ -227,19 +230,21 @@ impl Settings {
         };
 
         let cookie_key = get("COOKIE_KEY")
-            .map(|key| {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(key.trim())
-                    .map_err(|_| bad("COOKIE_KEY", "must be base64"))?;
-                if bytes.len() < 64 {
-                    return Err(bad(
-                        "COOKIE_KEY",
-                        format!("must decode to at least 64 bytes, not {}", bytes.len()),
-                    ));
-                }
-                Ok(Secret::new(bytes))
-            })
+            .map(|key| cookie_key_value("COOKIE_KEY", &key))
             .transpose()?;
+        let cookie_key_previous = match get("COOKIE_KEY_PREVIOUS") {
+            None => Vec::new(),
+            Some(_) if cookie_key.is_none() => {
+                return Err(bad(
+                    "COOKIE_KEY_PREVIOUS",
+                    "is set but COOKIE_KEY is not: set the new key in COOKIE_KEY",
+                ));
+            }
+            Some(list) => list
+                .split(',')
+                .map(|key| cookie_key_value("COOKIE_KEY_PREVIOUS", key))
+                .collect::<Result<_, _>>()?,
+        };
 
         Ok(Self {
             port,
@@ -262,6 +267,7 @@ impl Settings {
                 .into(),
             mail_from,
             cookie_key,
+            cookie_key_previous,
             product_name: get("PRODUCT_NAME").unwrap_or_else(|| "Customer Portal".to_owned()),
             limits: Limits {
                 invitations_per_staff_per_hour: limit(
@@ -283,6 +289,20 @@ impl Settings {
             tuning: Tuning::default(),
         })
     }
+}
+
+/// One base64 key of at least 64 bytes (`COOKIE_KEY`, or one of `COOKIE_KEY_PREVIOUS`).
+fn cookie_key_value(name: &'static str, key: &str) -> Result<Secret<Vec<u8>>, SettingsError> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(key.trim())
+        .map_err(|_| bad(name, "must be base64 (comma-separated for several keys)"))?;
+    if bytes.len() < 64 {
+        return Err(bad(
+            name,
+            format!("must decode to at least 64 bytes, not {}", bytes.len()),
+        ));
+    }
+    Ok(Secret::new(bytes))
 }
 
 /// A positive whole number, or the default when unset.
@@ -389,6 +409,7 @@ mod tests {
             ("COOKIE_KEY", "c2hvcnQ="),
             ("LIMIT_INVITATIONS_PER_HOUR", "0"),
             ("LIMIT_EMAILS_PER_ADDRESS_PER_DAY", "many"),
+            ("COOKIE_KEY_PREVIOUS", "not base64!"),
         ];
         for (name, value) in cases {
             let mut env = base();
@@ -399,6 +420,38 @@ mod tests {
         let mut env = base();
         env.remove("STAFF_AUDIENCE");
         assert_eq!(read(&env).unwrap_err().name, "STAFF_AUDIENCE");
+    }
+
+    #[test]
+    fn previous_cookie_keys_are_a_checked_comma_separated_list() {
+        let key = |byte: u8| base64::engine::general_purpose::STANDARD.encode([byte; 64]);
+        let mut env = base();
+        env.insert("COOKIE_KEY", key(1));
+        env.insert("COOKIE_KEY_PREVIOUS", format!("{}, {}", key(2), key(3)));
+        let settings = read(&env).unwrap();
+        let previous: Vec<_> = settings
+            .cookie_key_previous
+            .iter()
+            .map(|k| k.expose()[0])
+            .collect();
+        assert_eq!(previous, [2, 3]);
+        for bad_list in [
+            format!("{},", key(2)),
+            format!("{},c2hvcnQ=", key(2)),
+            "%%%".to_owned(),
+        ] {
+            env.insert("COOKIE_KEY_PREVIOUS", bad_list.clone());
+            assert_eq!(
+                read(&env).unwrap_err().name,
+                "COOKIE_KEY_PREVIOUS",
+                "{bad_list}"
+            );
+        }
+        env.remove("COOKIE_KEY");
+        env.insert("COOKIE_KEY_PREVIOUS", key(2));
+        let err = read(&env).unwrap_err();
+        assert_eq!(err.name, "COOKIE_KEY_PREVIOUS");
+        assert!(err.problem.contains("COOKIE_KEY is not"), "{err}");
     }
 
     #[test]

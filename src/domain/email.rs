@@ -9,8 +9,25 @@ use std::fmt;
 const MAX_LEN: usize = 254;
 const MAX_LOCAL_LEN: usize = 64;
 
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// Two addresses are equal when they name the same mailbox as this service compares them:
+/// ignoring ASCII case in the whole address, as the contract says. `==` is that one rule,
+/// used by acceptance, linking and every lookup alike.
+#[derive(Clone)]
 pub struct EmailAddress(String);
+
+impl PartialEq for EmailAddress {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+
+impl Eq for EmailAddress {}
+
+impl std::hash::Hash for EmailAddress {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.normalized().hash(state);
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmailError {
@@ -42,13 +59,9 @@ impl EmailAddress {
         &self.0
     }
 
-    /// The form used to compare addresses: "ignoring case", as the contract says.
+    /// The form keys and counters use: equal addresses (see `PartialEq`) have equal forms.
     pub fn normalized(&self) -> String {
         self.0.to_ascii_lowercase()
-    }
-
-    pub fn eq_ignore_case(&self, other: &EmailAddress) -> bool {
-        self.0.eq_ignore_ascii_case(&other.0)
     }
 }
 
@@ -135,7 +148,16 @@ mod tests {
     fn compares_ignoring_case() {
         let a = EmailAddress::parse("Willy@Example.com").unwrap();
         let b = EmailAddress::parse("willy@example.COM").unwrap();
-        assert!(a.eq_ignore_case(&b));
+        assert_eq!(a, b);
+        assert_eq!(Some(&a), Some(&b));
+        assert_ne!(a, EmailAddress::parse("willy2@example.com").unwrap());
+        let set: std::collections::HashSet<_> = [a.clone(), b].into_iter().collect();
+        assert_eq!(set.len(), 1, "equal addresses hash alike");
+        assert_eq!(
+            a.as_str(),
+            "Willy@example.com",
+            "kept as given, domain lowercased"
+        );
     }
 
     #[test]

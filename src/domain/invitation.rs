@@ -551,7 +551,7 @@ impl Invitation {
             Status::Accepted => return Err(AcceptError::BoundElsewhere),
             other => return Err(AcceptError::NotUsable(other)),
         }
-        if !email.eq_ignore_case(&self.email) {
+        if *email != self.email {
             return Err(AcceptError::WrongEmail);
         }
         self.status = StoredStatus::Accepted;

@@ -152,7 +152,8 @@ pub fn verify(
 }
 
 /// Ten fresh recovery codes (`xxxxx-xxxxx`, 50 bits each, from an alphabet without
-/// look-alike characters) and the hashes to keep.
+/// look-alike characters) and their plain hashes (`mfa::RecoveryKey` keys them before
+/// they are kept: 50 bits are too few to keep unkeyed).
 pub fn recovery_codes() -> (Vec<String>, Vec<String>) {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut rng = rand::rng();
@@ -188,9 +189,9 @@ pub fn looks_like_recovery_code(typed: &str) -> bool {
     typed.chars().filter(|c| c.is_ascii_alphanumeric()).count() == 10
 }
 
-/// Finds `typed` among the kept hashes, comparing each in constant time.
-pub fn find_recovery(hashes: &[String], typed: &str) -> Option<usize> {
-    let wanted = recovery_hash(typed);
+/// Finds `wanted` (a typed code's hash, keyed as the kept ones are) among the kept
+/// hashes, comparing each in constant time.
+pub fn find_recovery(hashes: &[String], wanted: &str) -> Option<usize> {
     let mut found = None;
     for (i, hash) in hashes.iter().enumerate() {
         if bool::from(hash.as_bytes().ct_eq(wanted.as_bytes())) && found.is_none() {
@@ -312,8 +313,8 @@ mod tests {
         assert_eq!(distinct.len(), 10);
         assert!(codes.iter().all(|c| looks_like_recovery_code(c)));
         let typed = codes[3].to_uppercase().replace('-', " ");
-        assert_eq!(find_recovery(&hashes, &typed), Some(3));
-        assert_eq!(find_recovery(&hashes, "aaaaa-aaaaa"), None);
+        assert_eq!(find_recovery(&hashes, &recovery_hash(&typed)), Some(3));
+        assert_eq!(find_recovery(&hashes, &recovery_hash("aaaaa-aaaaa")), None);
         assert!(!looks_like_recovery_code("123456"));
     }
 

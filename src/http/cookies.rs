@@ -1,6 +1,8 @@
 //! Cookies the service sets: encrypted and authenticated (AES-256-GCM, keyed by
 //! `COOKIE_KEY`, the cookie's name bound in), HttpOnly, SameSite=Lax, Secure when the
-//! public address is https, and carrying their own expiry, checked on every read.
+//! public address is https, and carrying their own expiry, checked on every read. After a
+//! rotation, cookies made with one of `COOKIE_KEY_PREVIOUS` still open; new ones are
+//! always made with `COOKIE_KEY`.
 
 use cookie::{Cookie, CookieJar, Key, SameSite};
 use serde::Serialize;
@@ -19,10 +21,14 @@ pub const MFA: &str = "inv_mfa";
 pub const STAFF_FLOW: &str = "inv_staff_flow";
 /// The signed-in staff member: a name of its own, so neither session opens as the other.
 pub const STAFF_SESSION: &str = "inv_staff";
+/// An authenticator enrolment under way: its secret, tied to the session that started it.
+pub const ENROLMENT: &str = "inv_enrol";
 
 #[derive(Clone)]
 pub struct CookieCodec {
     key: Key,
+    /// Earlier keys, tried in order when `key` does not open a cookie.
+    previous: Vec<Key>,
     secure: bool,
 }
 
@@ -35,7 +41,21 @@ struct Envelope<T> {
 impl CookieCodec {
     /// `key` must hold at least 64 bytes (settings check it); a shorter one is refused.
     pub fn new(key: &[u8], secure: bool) -> Option<Self> {
-        Key::try_from(key).ok().map(|key| Self { key, secure })
+        Key::try_from(key).ok().map(|key| Self {
+            key,
+            previous: Vec::new(),
+            secure,
+        })
+    }
+
+    /// The same codec, still opening cookies made with `previous` keys (each at least 64
+    /// bytes, or `None`).
+    pub fn with_previous(mut self, previous: &[&[u8]]) -> Option<Self> {
+        self.previous = previous
+            .iter()
+            .map(|key| Key::try_from(*key).ok())
+            .collect::<Option<_>>()?;
+        Some(self)
     }
 
     /// A `Set-Cookie` value carrying `value` until `expires`.
@@ -87,7 +107,9 @@ impl CookieCodec {
         }
         let mut jar = CookieJar::new();
         jar.add_original(cookie);
-        let cookie = jar.private(&self.key).get(name)?;
+        let cookie = std::iter::once(&self.key)
+            .chain(&self.previous)
+            .find_map(|key| jar.private(key).get(name))?;
         let envelope: Envelope<T> = serde_json::from_str(cookie.value()).ok()?;
         (envelope.exp > now.unix_timestamp()).then_some(envelope.value)
     }
@@ -158,6 +180,37 @@ mod tests {
         assert_eq!(codec().open::<String>(Some(&tampered), SESSION, now), None);
         assert_eq!(codec().open::<String>(Some("garbage"), SESSION, now), None);
         assert!(CookieCodec::new(&[1u8; 32], true).is_none());
+    }
+
+    #[test]
+    fn after_a_rotation_old_cookies_open_and_new_ones_use_the_new_key() {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let later = now + time::Duration::hours(1);
+        let old = codec();
+        let made_before = header_from(&old.seal(SESSION, &"before", now, later));
+        let rotated = CookieCodec::new(&[9u8; 64], true)
+            .unwrap()
+            .with_previous(&[&[7u8; 64]])
+            .unwrap();
+        assert_eq!(
+            rotated
+                .open::<String>(Some(&made_before), SESSION, now)
+                .as_deref(),
+            Some("before")
+        );
+        let made_after = header_from(&rotated.seal(SESSION, &"after", now, later));
+        assert_eq!(old.open::<String>(Some(&made_after), SESSION, now), None);
+        let without_previous = CookieCodec::new(&[9u8; 64], true).unwrap();
+        assert_eq!(
+            without_previous.open::<String>(Some(&made_before), SESSION, now),
+            None
+        );
+        assert!(
+            CookieCodec::new(&[9u8; 64], true)
+                .unwrap()
+                .with_previous(&[&[1u8; 8]])
+                .is_none()
+        );
     }
 
     #[test]

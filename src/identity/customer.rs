@@ -67,7 +67,8 @@ impl AuthRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedIn {
     pub login: LoginId,
-    /// `emails[0]`, else `email`; `None` when the provider sent no usable address.
+    /// `emails[0]`, else `email`; `None` when the provider sent no usable address or
+    /// said it did not verify it (`email_verified: false`), see [`vouched_email`].
     pub email: Option<EmailAddress>,
     pub name: Option<String>,
     /// The social identity provider (`google.com`, `live.com`, …); absent for local accounts.
@@ -108,12 +109,38 @@ struct IdClaims {
     #[serde(default)]
     emails: Vec<String>,
     email: Option<String>,
+    /// OpenID Connect's `email_verified`: a boolean, or `"true"`/`"false"` as some
+    /// providers send it.
+    email_verified: Option<serde_json::Value>,
     name: Option<String>,
     idp: Option<String>,
     #[serde(default)]
     roles: Vec<String>,
     preferred_username: Option<String>,
     upn: Option<String>,
+}
+
+/// The address a token vouches for: `emails[0]` (B2C), else `email` (Entra External ID),
+/// unless the token says the provider did not verify it. Which providers are trusted when
+/// the claim is absent is written in docs/security.md ("Unverified email claims"): the
+/// user flow's own local accounts (verified by a code), Google and Microsoft accounts
+/// (verified by them), an organisation's Entra ID (its administrator's directory).
+fn vouched_email(claims: &IdClaims) -> Option<EmailAddress> {
+    let unverified = match &claims.email_verified {
+        Some(serde_json::Value::Bool(verified)) => !verified,
+        Some(serde_json::Value::String(text)) => !text.eq_ignore_ascii_case("true"),
+        Some(serde_json::Value::Null) | None => false,
+        // Anything else is not a "yes".
+        Some(_) => true,
+    };
+    if unverified {
+        return None;
+    }
+    claims
+        .emails
+        .first()
+        .or(claims.email.as_ref())
+        .and_then(|e| EmailAddress::parse(e).ok())
 }
 
 pub struct CustomerSignIn {
@@ -303,11 +330,7 @@ impl CustomerSignIn {
         if claims.sub.is_empty() {
             return Err(invalid("empty sub"));
         }
-        let email = claims
-            .emails
-            .first()
-            .or(claims.email.as_ref())
-            .and_then(|e| EmailAddress::parse(e).ok());
+        let email = vouched_email(&claims);
         Ok(SignedIn {
             login: LoginId {
                 issuer: snapshot.issuer.clone(),
@@ -355,5 +378,33 @@ mod tests {
             "a clock ahead of ours is not a later sign-in"
         );
         assert_eq!(signed_in(None).signed_in_at(now), 0, "unknown: long ago");
+    }
+
+    fn claims(extra: serde_json::Value) -> IdClaims {
+        let mut claims = serde_json::json!({"sub": "s", "emails": ["willy@example.com"]});
+        if let (Some(base), Some(extra)) = (claims.as_object_mut(), extra.as_object()) {
+            base.extend(extra.clone());
+        }
+        serde_json::from_value(claims).unwrap()
+    }
+
+    #[test]
+    fn an_email_the_provider_did_not_verify_is_no_email() {
+        let vouched = |extra| vouched_email(&claims(extra)).map(|e| e.to_string());
+        let willy = Some("willy@example.com".to_owned());
+        assert_eq!(vouched(serde_json::json!({})), willy);
+        assert_eq!(vouched(serde_json::json!({"email_verified": true})), willy);
+        assert_eq!(
+            vouched(serde_json::json!({"email_verified": "true"})),
+            willy
+        );
+        for refused in [
+            serde_json::json!({"email_verified": false}),
+            serde_json::json!({"email_verified": "false"}),
+            serde_json::json!({"email_verified": 0}),
+            serde_json::json!({"emails": [], "email": "willy@example.com", "email_verified": false}),
+        ] {
+            assert_eq!(vouched(refused.clone()), None, "{refused}");
+        }
     }
 }

@@ -13,7 +13,7 @@ use crate::storage::StoreError;
 use time::{Duration, OffsetDateTime};
 
 /// An enrolment not finished within this time starts again with a new secret.
-pub const ENROLMENT_LIFETIME: Duration = Duration::hours(1);
+pub const ENROLMENT_LIFETIME: Duration = Duration::minutes(15);
 
 /// Where a provider's sign-in leads.
 pub enum Returning {
@@ -60,7 +60,13 @@ pub async fn account_for(
     Ok(services.accounts.account_for(login).await?)
 }
 
+/// Whether a sign-in of `account` must give a code. Without `COOKIE_KEY` the row can be
+/// neither opened nor trusted: an account that has one is asked for a code (which is then
+/// refused with a page), never let in without it.
 pub async fn mfa_on(services: &Services, account: &AccountId) -> Result<bool, InvitationError> {
+    if !services.accounts.can_keep_secrets() {
+        return Ok(services.accounts.has_mfa_row(account).await?);
+    }
     Ok(services
         .accounts
         .mfa(account)
@@ -255,44 +261,21 @@ impl From<StoreError> for MfaFailure {
     }
 }
 
-/// The enrolment to show: the pending one if recent, else a new secret.
+/// A new enrolment: a fresh secret, never stored until a code turns it on. The caller
+/// keeps it for the session that asked (and only that one) while the person scans it.
 pub async fn enrolment(services: &Services, account: &AccountId) -> Result<Mfa, MfaFailure> {
     if !services.accounts.can_keep_secrets() {
         return Err(MfaFailure::NotAvailable);
     }
-    let now = services.clock.now();
-    let current = services.accounts.mfa(account).await?;
-    match current {
-        Some(m) if m.value.is_on() => Err(MfaFailure::AlreadyOn),
-        Some(m) if now - m.value.started_at < ENROLMENT_LIFETIME => Ok(m.value),
-        Some(stale) => {
-            let fresh = Mfa::enrol(now);
-            match services
-                .accounts
-                .save_mfa(account, &fresh, Some(&stale.etag))
-                .await
-            {
-                Ok(saved) => Ok(saved.value),
-                Err(StoreError::Conflict) => Box::pin(enrolment(services, account)).await,
-                Err(e) => Err(e.into()),
-            }
-        }
-        None => {
-            let fresh = Mfa::enrol(now);
-            match services.accounts.save_mfa(account, &fresh, None).await {
-                Ok(saved) => Ok(saved.value),
-                Err(StoreError::Conflict) => Box::pin(enrolment(services, account)).await,
-                Err(e) => Err(e.into()),
-            }
-        }
+    if mfa_on(services, account).await? {
+        return Err(MfaFailure::AlreadyOn);
     }
+    Ok(Mfa::enrol(services.clock.now()))
 }
 
-/// What to do with a code.
+/// What to do with a code of MFA that is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeUse {
-    /// Finish enrolment: MFA turns on.
-    Enable,
     /// The second factor of a sign-in or a link.
     SignIn,
     /// Turn MFA off.
@@ -302,10 +285,81 @@ pub enum CodeUse {
 /// What a correct code did.
 #[derive(Debug)]
 pub enum CodeAccepted {
-    /// MFA is on; the recovery codes to show once.
-    Enabled(Vec<String>),
     SignedIn(Used),
     Disabled,
+}
+
+/// Counts the attempt (refused when the window's are used up), then runs `check`; a
+/// right code gives its attempt back. Wrong codes keep theirs, so however many arrive at
+/// once, at most [`limits::MFA_FAILURES_PER_QUARTER`] wrong codes are checked per window.
+async fn counted<T>(
+    services: &Services,
+    account: &AccountId,
+    now: OffsetDateTime,
+    check: impl std::future::Future<Output = Result<T, MfaFailure>>,
+) -> Result<T, MfaFailure> {
+    let attempt = limits::mfa_attempt(services, account.as_str(), now)
+        .await?
+        .map_err(|retry_after| MfaFailure::Throttled { retry_after })?;
+    let outcome = check.await;
+    match &outcome {
+        Ok(_) => limits::mfa_attempt_succeeded(services, attempt).await,
+        Err(MfaFailure::Wrong | MfaFailure::Replayed) => {
+            tracing::info!(account = account.as_str(), "MFA code refused");
+        }
+        Err(_) => {}
+    }
+    outcome
+}
+
+fn code_refused(kind: CodeError) -> MfaFailure {
+    match kind {
+        CodeError::Wrong => MfaFailure::Wrong,
+        CodeError::Replayed => MfaFailure::Replayed,
+    }
+}
+
+/// Turns MFA on with `enrolment` (the secret the person's session was shown) if `typed`
+/// is its current code; returns the recovery codes to show once.
+pub async fn enable(
+    services: &Services,
+    account: &AccountId,
+    enrolment: &Mfa,
+    typed: &str,
+) -> Result<Vec<String>, MfaFailure> {
+    let key = services
+        .accounts
+        .recovery_key(account)
+        .ok_or(MfaFailure::NotAvailable)?;
+    let now = services.clock.now();
+    // A row left by an enrolment of the earlier code, or by turning MFA off, is replaced.
+    let current = services.accounts.mfa(account).await?;
+    if current.as_ref().is_some_and(|m| m.value.is_on()) {
+        return Err(MfaFailure::AlreadyOn);
+    }
+    if !Mfa::readable(typed, false) {
+        return Err(MfaFailure::Unreadable);
+    }
+    counted(services, account, now, async {
+        let mut mfa = enrolment.clone();
+        let codes = match mfa.enable(typed, now, key) {
+            Ok(codes) => codes,
+            Err(MfaError::Code(kind)) => return Err(code_refused(kind)),
+            Err(MfaError::AlreadyOn) => return Err(MfaFailure::AlreadyOn),
+            Err(MfaError::Off | MfaError::Unreadable) => return Err(MfaFailure::Unreadable),
+        };
+        let etag = current.as_ref().map(|m| m.etag.as_str());
+        match services.accounts.save_mfa(account, &mfa, etag).await {
+            Ok(_) => {
+                tracing::info!(account = account.as_str(), "MFA turned on");
+                Ok(codes)
+            }
+            // Turned on by another request meanwhile.
+            Err(StoreError::Conflict) => Err(MfaFailure::AlreadyOn),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await
 }
 
 /// Checks `typed` for `purpose`, throttled per account, each code once: the row is
@@ -320,49 +374,49 @@ pub async fn use_code(
         return Err(MfaFailure::NotAvailable);
     }
     let now = services.clock.now();
-    if let Some(retry_after) = limits::mfa_blocked(services, account.as_str(), now).await? {
-        return Err(MfaFailure::Throttled { retry_after });
-    }
-    let Some(current) = services.accounts.mfa(account).await? else {
+    let Some(current) = services
+        .accounts
+        .mfa(account)
+        .await?
+        .filter(|m| m.value.is_on())
+    else {
         return Err(MfaFailure::Off);
     };
-    let mut mfa = current.value.clone();
-    let outcome = match purpose {
-        CodeUse::Enable => mfa.enable(typed, now).map(CodeAccepted::Enabled),
-        CodeUse::SignIn => mfa.check(typed, now).map(CodeAccepted::SignedIn),
-        CodeUse::Disable => mfa.check(typed, now).map(|_| CodeAccepted::Disabled),
-    };
-    let accepted = match outcome {
-        Ok(accepted) => accepted,
-        Err(MfaError::AlreadyOn) => return Err(MfaFailure::AlreadyOn),
-        Err(MfaError::Off) => return Err(MfaFailure::Off),
-        Err(MfaError::Unreadable) => return Err(MfaFailure::Unreadable),
-        Err(MfaError::Code(kind)) => {
-            limits::mfa_failed(services, account.as_str(), now).await?;
-            tracing::info!(account = account.as_str(), reason = %kind, "MFA code refused");
-            return Err(match kind {
-                CodeError::Wrong => MfaFailure::Wrong,
-                CodeError::Replayed => MfaFailure::Replayed,
-            });
-        }
-    };
-    let written = match accepted {
-        CodeAccepted::Disabled => services.accounts.delete_mfa(account, &current.etag).await,
-        _ => services
-            .accounts
-            .save_mfa(account, &mfa, Some(&current.etag))
-            .await
-            .map(|_| ()),
-    };
-    match written {
-        Ok(()) => {
-            tracing::info!(account = account.as_str(), ?purpose, "MFA code accepted");
-            Ok(accepted)
-        }
-        // Another request used a code meanwhile: this one counts as a replay.
-        Err(StoreError::Conflict) => Err(MfaFailure::Replayed),
-        Err(e) => Err(e.into()),
+    if !Mfa::readable(typed, true) {
+        return Err(MfaFailure::Unreadable);
     }
+    counted(services, account, now, async {
+        let mut mfa = current.value.clone();
+        let used = match mfa.check(typed, now) {
+            Ok(used) => used,
+            Err(MfaError::Code(kind)) => return Err(code_refused(kind)),
+            Err(MfaError::Off) => return Err(MfaFailure::Off),
+            Err(MfaError::AlreadyOn | MfaError::Unreadable) => {
+                return Err(MfaFailure::Unreadable);
+            }
+        };
+        let written = match purpose {
+            CodeUse::Disable => services.accounts.delete_mfa(account, &current.etag).await,
+            CodeUse::SignIn => services
+                .accounts
+                .save_mfa(account, &mfa, Some(&current.etag))
+                .await
+                .map(|_| ()),
+        };
+        match written {
+            Ok(()) => {
+                tracing::info!(account = account.as_str(), ?purpose, "MFA code accepted");
+                Ok(match purpose {
+                    CodeUse::Disable => CodeAccepted::Disabled,
+                    CodeUse::SignIn => CodeAccepted::SignedIn(used),
+                })
+            }
+            // Another request used a code meanwhile: this one counts as a replay.
+            Err(StoreError::Conflict) => Err(MfaFailure::Replayed),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await
 }
 
 /// The time a session counts as a recent sign-in for sensitive changes.

@@ -1,6 +1,7 @@
 //! Abuse limits: how many invitations a staff member sends per hour, how many invitation
 //! emails one address receives per day (whatever the route), how many unknown links one
-//! client tries per hour. Counted in the tables, so they hold across instances.
+//! client tries per hour, how many MFA codes are checked per account per quarter of an
+//! hour. Counted in the tables, so they hold across instances.
 
 use super::{InvitationError, Services};
 use crate::domain::email::EmailAddress;
@@ -137,7 +138,8 @@ pub async fn link_failed(
     Ok(())
 }
 
-/// Wrong MFA codes allowed per account in a quarter of an hour.
+/// MFA codes checked per account in a quarter of an hour, right ones given back: at most
+/// this many wrong codes are ever checked in a window.
 pub const MFA_FAILURES_PER_QUARTER: u32 = 5;
 
 fn quarter(now: OffsetDateTime) -> (String, u64) {
@@ -149,30 +151,44 @@ fn quarter(now: OffsetDateTime) -> (String, u64) {
     )
 }
 
-/// `Some(seconds to wait)` when `account` has used up its wrong MFA codes.
-pub async fn mfa_blocked(
-    services: &Services,
-    account: &str,
-    now: OffsetDateTime,
-) -> Result<Option<u64>, InvitationError> {
-    let (window, retry_after) = quarter(now);
-    let used = services
-        .limit_store
-        .count(&key("mfa", account), &window)
-        .await?;
-    Ok((used >= MFA_FAILURES_PER_QUARTER).then_some(retry_after))
+/// One MFA attempt, counted before its code is checked.
+#[derive(Debug)]
+pub struct MfaAttempt {
+    key: String,
+    window: String,
 }
 
-/// Counts one wrong MFA code for `account`.
-pub async fn mfa_failed(
+/// Counts one MFA attempt of `account` before its code is checked, so that however many
+/// arrive at once, at most [`MFA_FAILURES_PER_QUARTER`] are checked in a window:
+/// `Ok(Err(seconds to wait))` when the window's attempts are used up. A count that cannot
+/// be written (storage away, or writers racing past every retry) is an error: the
+/// attempt is refused, never let through uncounted.
+pub async fn mfa_attempt(
     services: &Services,
     account: &str,
     now: OffsetDateTime,
-) -> Result<(), InvitationError> {
-    let (window, _) = quarter(now);
-    services
+) -> Result<Result<MfaAttempt, u64>, InvitationError> {
+    let (window, retry_after) = quarter(now);
+    let key = key("mfa", account);
+    if services
         .limit_store
-        .hit(&key("mfa", account), &window, MFA_FAILURES_PER_QUARTER)
-        .await?;
-    Ok(())
+        .hit(&key, &window, MFA_FAILURES_PER_QUARTER)
+        .await?
+    {
+        Ok(Ok(MfaAttempt { key, window }))
+    } else {
+        Ok(Err(retry_after))
+    }
+}
+
+/// Gives a right code's attempt back, so only wrong codes use up the window. If that
+/// fails, the attempt stays counted (the safe side) and the failure is logged.
+pub async fn mfa_attempt_succeeded(services: &Services, attempt: MfaAttempt) {
+    if let Err(e) = services
+        .limit_store
+        .release(&attempt.key, &attempt.window)
+        .await
+    {
+        tracing::warn!(error = %e, "a right MFA code's attempt was not given back");
+    }
 }

@@ -62,7 +62,12 @@ pub trait AccountStore: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Whether TOTP secrets can be kept (a `COOKIE_KEY` is set to derive their key from).
     fn can_keep_secrets(&self) -> bool;
+    /// The key new recovery codes of `account` are kept under (none without `COOKIE_KEY`).
+    fn recovery_key(&self, account: &AccountId) -> Option<crate::domain::mfa::RecoveryKey>;
+    /// The MFA row, opened (none without `COOKIE_KEY`: see [`Self::has_mfa_row`]).
     async fn mfa(&self, account: &AccountId) -> Result<Option<Versioned<Mfa>>, StoreError>;
+    /// Whether an MFA row exists, opened or not.
+    async fn has_mfa_row(&self, account: &AccountId) -> Result<bool, StoreError>;
     /// Insert-if-absent without `etag`, `If-Match` replace with it; `Conflict` if it changed.
     async fn save_mfa(
         &self,
@@ -440,6 +445,16 @@ impl AccountStore for TableAccountStore {
 
     fn can_keep_secrets(&self) -> bool {
         self.sealer.is_some()
+    }
+
+    fn recovery_key(&self, account: &AccountId) -> Option<crate::domain::mfa::RecoveryKey> {
+        self.sealer
+            .as_ref()?
+            .recovery_key(None, &account_partition(account))
+    }
+
+    async fn has_mfa_row(&self, account: &AccountId) -> Result<bool, StoreError> {
+        security::has_mfa_row(&self.accounts, account).await
     }
 
     async fn mfa(&self, account: &AccountId) -> Result<Option<Versioned<Mfa>>, StoreError> {

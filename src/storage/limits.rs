@@ -1,8 +1,9 @@
 //! Counters for abuse limits, kept in `{prefix}Limits` so every instance sees the same
 //! count: PartitionKey = what is counted (`staff-{sha256}`, `mail-{sha256}`,
-//! `link-{sha256}`), RowKey = the window (`2026-11-22T10` for an hour, `2026-11-22` for a
-//! day). Each hit is an ETag write (or an insert-if-absent), so concurrent hits are all
-//! counted.
+//! `link-{sha256}`, `mfa-{sha256}`), RowKey = the window (`2026-11-22T10` for an hour,
+//! `2026-11-22` for a day, `2026-11-22T10:15` for a quarter). Each hit is an ETag write
+//! (or an insert-if-absent), so concurrent hits are all counted, and never more than the
+//! limit: a hit that finds the limit reached writes nothing.
 
 use super::{ErrorClass, StoreError, classify};
 use async_trait::async_trait;
@@ -18,6 +19,8 @@ pub trait LimitStore: Send + Sync + 'static {
     async fn hit(&self, key: &str, window: &str, limit: u32) -> Result<bool, StoreError>;
     /// Hits counted so far.
     async fn count(&self, key: &str, window: &str) -> Result<u32, StoreError>;
+    /// Gives one hit back (an attempt counted before it was known to be harmless).
+    async fn release(&self, key: &str, window: &str) -> Result<(), StoreError>;
 }
 
 #[derive(Clone)]
@@ -109,6 +112,35 @@ impl LimitStore for TableLimitStore {
                         Err(other) => return Err(other.into()),
                     }
                 }
+            }
+        }
+        Err(StoreError::Conflict)
+    }
+
+    async fn release(&self, key: &str, window: &str) -> Result<(), StoreError> {
+        for attempt in 0..5 {
+            if attempt > 0 {
+                super::back_off(attempt).await;
+            }
+            let Some((mut counter, etag)) = self.read(key, window).await? else {
+                return Ok(());
+            };
+            if counter.count <= 0 {
+                return Ok(());
+            }
+            counter.count -= 1;
+            let updated = self
+                .table
+                .partition_key_client(key)
+                .entity_client(window)
+                .update(&counter, IfMatchCondition::Etag(Etag::from(etag)))
+                .map_err(|e| StoreError::Unexpected(e.to_string()))?
+                .await
+                .map_err(classify);
+            match updated {
+                Ok(_) => return Ok(()),
+                Err(ErrorClass::PreconditionFailed) => continue,
+                Err(other) => return Err(other.into()),
             }
         }
         Err(StoreError::Conflict)

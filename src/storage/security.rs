@@ -1,9 +1,9 @@
 //! The rows behind an account's sign-in security, in `{prefix}Accounts`:
 //! - `acct-{id}` / `login-{key}`: one per linked login, for the profile's list (the
 //!   `login-{key}` / `login` row elsewhere is what leads from a login to its account);
-//! - `acct-{id}` / `mfa`: the TOTP secret (sealed), whether MFA is on, the last step
-//!   used and the unused recovery codes' hashes; every change is an `If-Match` write, so
-//!   a code used twice at once is accepted once.
+//! - `acct-{id}` / `mfa`: the TOTP secret (sealed, the row's other fields bound to it),
+//!   whether MFA is on, the last step used and the unused recovery codes' keyed hashes;
+//!   every change is an `If-Match` write, so a code used twice at once is accepted once.
 
 use super::edm::{self, DateTimeTag};
 use super::sealed::Sealer;
@@ -99,7 +99,8 @@ pub async fn logins(
 pub struct MfaEntity {
     pub partition_key: String,
     pub row_key: String,
-    /// Sealed with [`Sealer`], bound to the partition key.
+    /// Sealed with [`Sealer`]; the associated data binds the row's key and every other
+    /// field below ([`MfaEntity::bound`]), so editing one in the table is detected.
     pub secret: String,
     #[serde(with = "edm::datetime")]
     pub started_at: OffsetDateTime,
@@ -110,73 +111,171 @@ pub struct MfaEntity {
     /// The last step used, as decimal text ("" for none).
     #[serde(default)]
     pub last_step: String,
-    /// Unused recovery codes' hashes, comma-separated.
+    /// Unused recovery codes' keyed hashes, comma-separated.
     #[serde(default)]
     pub recovery: String,
+    /// The id of the `COOKIE_KEY` the recovery hashes are keyed with ("" for none).
+    #[serde(default)]
+    pub recovery_key: String,
+}
+
+/// What reading an MFA row found.
+pub struct OpenedMfa {
+    pub mfa: Mfa,
+    /// Sealed with an earlier key or written by the first format: write it again.
+    pub stale: bool,
 }
 
 impl MfaEntity {
+    /// The fields the sealed secret vouches for, one per line (times in whole seconds, as
+    /// the table keeps them at least that precisely).
+    fn bound(&self) -> Vec<u8> {
+        let enabled_at = self
+            .enabled_at
+            .map(|at| at.unix_timestamp().to_string())
+            .unwrap_or_default();
+        [
+            "mfa-row-v2",
+            &self.partition_key,
+            &self.started_at.unix_timestamp().to_string(),
+            &enabled_at,
+            &self.last_step,
+            &self.recovery,
+            &self.recovery_key,
+        ]
+        .join("\n")
+        .into_bytes()
+    }
+
     pub fn seal(account: &AccountId, mfa: &Mfa, sealer: &Sealer) -> Result<Self, StoreError> {
-        let partition_key = account_partition(account);
-        let secret = sealer
-            .seal(mfa.secret.as_bytes(), &partition_key)
-            .ok_or_else(|| StoreError::Unexpected("sealing the TOTP secret failed".into()))?;
-        Ok(Self {
-            partition_key,
+        let mut entity = Self {
+            partition_key: account_partition(account),
             row_key: MFA_ROW.to_owned(),
-            secret,
+            secret: String::new(),
             started_at: mfa.started_at,
             started_at_type: DateTimeTag,
             enabled_at: mfa.enabled_at,
             last_step: mfa.last_step.map(|s| s.to_string()).unwrap_or_default(),
-            recovery: mfa.recovery.join(","),
-        })
+            recovery: String::new(),
+            recovery_key: String::new(),
+        };
+        if let Some(key) = &mfa.recovery_key {
+            entity.recovery = mfa.recovery.join(",");
+            entity.recovery_key = key.id().to_owned();
+        }
+        entity.secret = sealer
+            .seal(mfa.secret.as_bytes(), &entity.bound())
+            .ok_or_else(|| StoreError::Unexpected("sealing the TOTP secret failed".into()))?;
+        Ok(entity)
     }
 
-    pub fn open(self, sealer: &Sealer) -> Result<Mfa, StoreError> {
+    /// Opens the row; a row of the first format (its secret sealed with the row key
+    /// alone, its recovery hashes plain SHA-256) opens too and comes back stale, its
+    /// hashes keyed, to be written again in the bound format.
+    pub fn open(self, sealer: &Sealer) -> Result<OpenedMfa, StoreError> {
         let unreadable =
             || StoreError::Unexpected(format!("{}: unreadable MFA row", self.partition_key));
-        let secret = sealer
-            .open(&self.secret, &self.partition_key)
-            .and_then(TotpSecret::from_bytes)
+        let first_format = Sealer::is_first_format(&self.secret);
+        let associated = if first_format {
+            self.partition_key.clone().into_bytes()
+        } else {
+            self.bound()
+        };
+        let opened = sealer
+            .open(&self.secret, &associated)
             .ok_or_else(unreadable)?;
+        let secret = TotpSecret::from_bytes(opened.plain).ok_or_else(unreadable)?;
         let last_step = match self.last_step.as_str() {
             "" => None,
             text => Some(text.parse().map_err(|_| unreadable())?),
         };
-        Ok(Mfa {
-            secret,
-            started_at: self.started_at,
-            enabled_at: self.enabled_at,
-            last_step,
-            recovery: self
-                .recovery
-                .split(',')
-                .filter(|h| !h.is_empty())
-                .map(str::to_owned)
-                .collect(),
+        let hashes = self
+            .recovery
+            .split(',')
+            .filter(|h| !h.is_empty())
+            .map(str::to_owned);
+        let (recovery, recovery_key) = if first_format {
+            let key = sealer.recovery_key(None, &self.partition_key);
+            let keyed = match &key {
+                Some(key) => hashes.filter_map(|h| key.keyed(&h)).collect(),
+                None => Vec::new(),
+            };
+            (keyed, key)
+        } else if self.recovery_key.is_empty() {
+            (Vec::new(), None)
+        } else {
+            // Under a key no longer configured, the codes are kept but match nothing.
+            let key = sealer.recovery_key(Some(&self.recovery_key), &self.partition_key);
+            (hashes.collect(), key)
+        };
+        Ok(OpenedMfa {
+            mfa: Mfa {
+                secret,
+                started_at: self.started_at,
+                enabled_at: self.enabled_at,
+                last_step,
+                recovery,
+                recovery_key,
+            },
+            stale: opened.stale,
         })
     }
 }
 
-/// Reads an account's MFA row.
+/// Reads an account's MFA row. A row sealed with an earlier key (or in the first format)
+/// is sealed again with today's key at once, `If-Match`, so after a rotation each row
+/// moves to the new key at its first use; if another request changed the row meanwhile,
+/// the row is returned as read and moves at the next read.
 pub async fn read_mfa(
     table: &TableClient,
     account: &AccountId,
     sealer: &Sealer,
 ) -> Result<Option<Versioned<Mfa>>, StoreError> {
-    match table
+    let (entity, etag) = match table
         .partition_key_client(account_partition(account))
         .entity_client(MFA_ROW)
         .get::<MfaEntity>()
         .await
     {
-        Ok(response) => Ok(Some(Versioned {
-            value: response.entity.open(sealer)?,
-            etag: response.etag.to_string(),
-        })),
+        Ok(response) => (response.entity, response.etag.to_string()),
+        Err(e) => {
+            return match classify(e) {
+                ErrorClass::NotFound(code) if code != "TableNotFound" => Ok(None),
+                other => Err(other.into()),
+            };
+        }
+    };
+    let opened = entity.open(sealer)?;
+    if opened.stale {
+        match write_mfa(table, account, &opened.mfa, Some(&etag), sealer).await {
+            Ok(written) => {
+                tracing::info!(
+                    account = account.as_str(),
+                    "MFA row sealed with today's key"
+                );
+                return Ok(Some(written));
+            }
+            Err(e) => tracing::warn!(error = %e, "MFA row not sealed again yet"),
+        }
+    }
+    Ok(Some(Versioned {
+        value: opened.mfa,
+        etag,
+    }))
+}
+
+/// Whether the account has an MFA row at all (read without opening it: for an
+/// installation that has no key to open it with, which must then not skip the code).
+pub async fn has_mfa_row(table: &TableClient, account: &AccountId) -> Result<bool, StoreError> {
+    match table
+        .partition_key_client(account_partition(account))
+        .entity_client(MFA_ROW)
+        .get::<serde_json::Value>()
+        .await
+    {
+        Ok(_) => Ok(true),
         Err(e) => match classify(e) {
-            ErrorClass::NotFound(code) if code != "TableNotFound" => Ok(None),
+            ErrorClass::NotFound(code) if code != "TableNotFound" => Ok(false),
             other => Err(other.into()),
         },
     }
@@ -235,4 +334,93 @@ pub async fn delete_mfa(
         .await
         .map(|_| ())
         .map_err(conditional_write_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::mfa::Used;
+    use crate::domain::totp::{self, CodeError};
+    use time::macros::datetime;
+
+    fn sealer() -> Sealer {
+        Sealer::from_cookie_key(&[3u8; 64]).unwrap()
+    }
+
+    fn enabled(account: &AccountId) -> (Mfa, Vec<String>) {
+        let now = datetime!(2026-11-22 10:00 UTC);
+        let mut mfa = Mfa::enrol(now);
+        let code = format!("{:06}", mfa.secret.code_at_step(totp::step_at(now)));
+        let key = sealer()
+            .recovery_key(None, &account_partition(account))
+            .unwrap();
+        let codes = mfa.enable(&code, now, key).unwrap();
+        (mfa, codes)
+    }
+
+    #[test]
+    fn a_row_opens_as_sealed_and_not_after_an_edit_of_a_bound_field() {
+        let account = AccountId::from_stored("a1".into());
+        let (mfa, _) = enabled(&account);
+        let entity = MfaEntity::seal(&account, &mfa, &sealer()).unwrap();
+        let opened = entity.clone().open(&sealer()).unwrap();
+        assert!(!opened.stale);
+        assert_eq!(opened.mfa, mfa);
+        let edits: [fn(&mut MfaEntity); 5] = [
+            |e| e.enabled_at = None,
+            |e| e.last_step = String::new(),
+            |e| e.recovery = e.recovery.split(',').skip(1).collect::<Vec<_>>().join(","),
+            |e| e.recovery_key = String::new(),
+            |e| e.started_at += time::Duration::hours(1),
+        ];
+        for edit in edits {
+            let mut edited = entity.clone();
+            edit(&mut edited);
+            assert!(edited.open(&sealer()).is_err());
+        }
+        let mut moved = entity;
+        moved.partition_key = "acct-a2".into();
+        assert!(moved.open(&sealer()).is_err(), "another account's row");
+    }
+
+    #[test]
+    fn a_row_of_the_first_format_opens_stale_with_its_recovery_codes_keyed() {
+        let account = AccountId::from_stored("a1".into());
+        let partition = account_partition(&account);
+        let (mfa, codes) = enabled(&account);
+        // As the earlier code wrote it: plain SHA-256 hashes, the row key alone bound.
+        let entity = MfaEntity {
+            partition_key: partition.clone(),
+            row_key: MFA_ROW.into(),
+            secret: sealer()
+                .seal_first_format(mfa.secret.as_bytes(), &partition)
+                .unwrap(),
+            started_at: mfa.started_at,
+            started_at_type: DateTimeTag,
+            enabled_at: mfa.enabled_at,
+            last_step: mfa.last_step.unwrap().to_string(),
+            recovery: codes
+                .iter()
+                .map(|c| totp::recovery_hash(c))
+                .collect::<Vec<_>>()
+                .join(","),
+            recovery_key: String::new(),
+        };
+        let opened = entity.open(&sealer()).unwrap();
+        assert!(opened.stale, "to be written again in the bound format");
+        assert_eq!(opened.mfa.recovery, mfa.recovery, "the hashes are keyed");
+        let mut migrated = opened.mfa;
+        let now = datetime!(2026-11-22 10:05 UTC);
+        assert_eq!(
+            migrated.check(&codes[2], now),
+            Ok(Used::Recovery { left: 9 })
+        );
+        assert_eq!(
+            migrated.check(&codes[2], now),
+            Err(crate::domain::mfa::MfaError::Code(CodeError::Wrong))
+        );
+        let rewritten = MfaEntity::seal(&account, &migrated, &sealer()).unwrap();
+        assert!(rewritten.secret.starts_with("v2."));
+        assert!(!rewritten.open(&sealer()).unwrap().stale);
+    }
 }

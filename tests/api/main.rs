@@ -8,6 +8,7 @@ mod account;
 mod binary;
 mod delivery;
 mod faults;
+mod hardening;
 mod hardening_identity;
 mod hardening_storage;
 mod health;

@@ -1,7 +1,10 @@
 //! `GET`/`POST /api/Profile/mfa`: the authenticator app. One address, three forms, each
 //! with its hidden `action`: `challenge` (the code after a provider's sign-in, held in the
 //! `inv_mfa` cookie), `enable` (enrolment: QR code, secret, `otpauth://` link, first code)
-//! and `disable` (needs a current code or a recovery code).
+//! and `disable` (needs a current code or a recovery code). An enrolment's secret is new
+//! for each enrolment and kept, until its code turns MFA on, in the `inv_enrol` cookie of
+//! the session that started it; showing it, turning MFA on and turning it off need a
+//! recent sign-in, like linking a login.
 
 use super::messages::Message;
 use super::pages::{Chrome, MfaPage, html};
@@ -13,10 +16,13 @@ use crate::domain::email::EmailAddress;
 use crate::domain::invitation::LoginId;
 use crate::domain::locale::Locale;
 use crate::domain::mfa::Mfa;
+use crate::domain::totp::TotpSecret;
 use crate::http::AppState;
-use crate::http::cookies::MFA;
-use crate::service::account::{self, CodeAccepted, CodeUse, MfaFailure};
+use crate::http::cookies::{ENROLMENT, MFA};
+use crate::service::account::{self, CodeUse, ENROLMENT_LIFETIME, MfaFailure};
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use warp::http::{HeaderValue, StatusCode};
 use warp::reply::Response;
@@ -43,6 +49,48 @@ impl Form {
             }
         }
         form
+    }
+}
+
+/// An enrolment under way, kept (encrypted) by the browser of the session that started
+/// it: another session, even of the same account, neither sees nor uses its secret.
+#[derive(Serialize, Deserialize)]
+struct Enrolment {
+    account: String,
+    /// The starting session's CSRF token, which no other session has.
+    session: String,
+    secret: String,
+    started_at: i64,
+}
+
+impl Enrolment {
+    fn open(
+        state: &AppState,
+        cookie_header: Option<&str>,
+        session: &Session,
+        account: &AccountId,
+        now: OffsetDateTime,
+    ) -> Option<Mfa> {
+        let kept: Self = state.cookies.open(cookie_header, ENROLMENT, now)?;
+        if kept.account != account.as_str() || !session.csrf_matches(&kept.session) {
+            return None;
+        }
+        let secret = TotpSecret::from_bytes(URL_SAFE_NO_PAD.decode(kept.secret).ok()?)?;
+        let started_at = OffsetDateTime::from_unix_timestamp(kept.started_at).ok()?;
+        Some(Mfa::pending(secret, started_at))
+    }
+
+    fn seal(state: &AppState, session: &Session, account: &AccountId, mfa: &Mfa) -> String {
+        let kept = Self {
+            account: account.as_str().to_owned(),
+            session: session.csrf.clone(),
+            secret: URL_SAFE_NO_PAD.encode(mfa.secret.as_bytes()),
+            started_at: mfa.started_at.unix_timestamp(),
+        };
+        let expires = mfa.started_at + ENROLMENT_LIFETIME;
+        state
+            .cookies
+            .seal(ENROLMENT, &kept, mfa.started_at, expires)
     }
 }
 
@@ -132,7 +180,12 @@ pub async fn show(
 ) -> Result<Response, Response> {
     let now = state.services.clock.now();
     if let Some(pending) = pending(&state, cookie_header.as_deref(), now) {
-        let view = page(&state, pending.session.locale(), "challenge", &pending.csrf);
+        let locale = pending.session.locale();
+        if !state.services.accounts.can_keep_secrets() {
+            // The code cannot be checked here: refused, never skipped.
+            return Err(message_page(&state, Message::MfaUnavailable, locale, &[]));
+        }
+        let view = page(&state, locale, "challenge", &pending.csrf);
         return Ok(html(StatusCode::OK, &view, &[]));
     }
     let (session, account) = signed_in_account(
@@ -143,15 +196,32 @@ pub async fn show(
     )
     .await?;
     let locale = session.locale();
-    Ok(match account::enrolment(&state.services, &account).await {
-        Ok(mfa) => html(StatusCode::OK, &enrol_page(&state, &session, &mfa), &[]),
-        Err(MfaFailure::AlreadyOn) => html(
+    let fresh = match account::enrolment(&state.services, &account).await {
+        Ok(fresh) => fresh,
+        Err(MfaFailure::AlreadyOn) => {
+            let view = page(&state, locale, "manage", &session.csrf);
+            return Ok(html(StatusCode::OK, &view, &[]));
+        }
+        Err(failure) => return Err(failure_page(&state, failure, locale)),
+    };
+    // The enrolment this session started, shown again as it was.
+    if let Some(kept) = Enrolment::open(&state, cookie_header.as_deref(), &session, &account, now) {
+        return Ok(html(
             StatusCode::OK,
-            &page(&state, locale, "manage", &session.csrf),
+            &enrol_page(&state, &session, &kept),
             &[],
-        ),
-        Err(failure) => failure_page(&state, failure, locale),
-    })
+        ));
+    }
+    // Showing a new secret starts turning MFA on: a recent sign-in only.
+    if !account::is_recent(session.signed_in_at, now) {
+        return Err(message_page(&state, Message::ReauthNeeded, locale, &[]));
+    }
+    let cookie = Enrolment::seal(&state, &session, &account, &fresh);
+    Ok(html(
+        StatusCode::OK,
+        &enrol_page(&state, &session, &fresh),
+        &[cookie],
+    ))
 }
 
 /// Pages for failures that are not a wrong code.
@@ -186,7 +256,7 @@ pub async fn post(
         };
         return Ok(challenge(&state, pending, &form, now).await);
     }
-    let (mut session, account) = signed_in_account(
+    let (session, account) = signed_in_account(
         &state,
         cookie_header.as_deref(),
         accept_language.as_deref(),
@@ -204,42 +274,85 @@ pub async fn post(
             &[],
         ));
     }
-    let purpose = match form.action.as_str() {
-        "enable" => CodeUse::Enable,
-        "disable" => CodeUse::Disable,
-        _ => return Err(message_page(&state, Message::BadForm, locale, &[])),
+    if !matches!(form.action.as_str(), "enable" | "disable") {
+        return Err(message_page(&state, Message::BadForm, locale, &[]));
+    }
+    if !account::is_recent(session.signed_in_at, now) {
+        return Err(message_page(&state, Message::ReauthNeeded, locale, &[]));
+    }
+    if form.action == "disable" {
+        return Ok(disable(&state, session, &account, &form, now).await);
+    }
+    // The secret this session was shown; none (another session's, or too old): start over.
+    let Some(enrolment) =
+        Enrolment::open(&state, cookie_header.as_deref(), &session, &account, now)
+    else {
+        let message = Message::FormExpired {
+            page: "/api/Profile/mfa",
+        };
+        return Err(message_page(&state, message, locale, &[]));
     };
-    Ok(
-        match account::use_code(&state.services, &account, &form.code, purpose).await {
-            Ok(CodeAccepted::Enabled(codes)) => {
-                session.notice = Some("mfa-on".into());
-                let mut view = page(&state, locale, "recovery", &session.csrf);
-                view.recovery_codes = codes;
-                let cookie = signin::reseal(&state, &session, now);
-                html(StatusCode::OK, &view, &[cookie])
-            }
-            Ok(_) => {
-                session.notice = Some("mfa-off".into());
-                signin::grant(&state, &session, "/api/Profile", now, &[])
-            }
-            Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
-                let mut view = if purpose == CodeUse::Enable {
-                    match account::enrolment(&state.services, &account).await {
-                        Ok(mfa) => enrol_page(&state, &session, &mfa),
-                        Err(other) => return Err(failure_page(&state, other, locale)),
-                    }
-                } else {
-                    page(&state, locale, "manage", &session.csrf)
-                };
-                view.error = Some(failure_text(&failure, locale));
-                html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
-            }
-            Err(MfaFailure::AlreadyOn | MfaFailure::Off) => {
-                super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &[])
-            }
-            Err(other) => failure_page(&state, other, locale),
-        },
-    )
+    Ok(enable(&state, session, &account, &enrolment, &form, now).await)
+}
+
+/// `action=enable`: the first code of this session's enrolment turns MFA on.
+async fn enable(
+    state: &AppState,
+    mut session: Session,
+    account: &AccountId,
+    enrolment: &Mfa,
+    form: &Form,
+    now: OffsetDateTime,
+) -> Response {
+    let locale = session.locale();
+    match account::enable(&state.services, account, enrolment, &form.code).await {
+        Ok(codes) => {
+            session.notice = Some("mfa-on".into());
+            let mut view = page(state, locale, "recovery", &session.csrf);
+            view.recovery_codes = codes;
+            let cookies = [
+                signin::reseal(state, &session, now),
+                state.cookies.clear(ENROLMENT),
+            ];
+            html(StatusCode::OK, &view, &cookies)
+        }
+        Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
+            let mut view = enrol_page(state, &session, enrolment);
+            view.error = Some(failure_text(&failure, locale));
+            html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
+        }
+        Err(MfaFailure::AlreadyOn) => {
+            let cookies = [state.cookies.clear(ENROLMENT)];
+            super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &cookies)
+        }
+        Err(other) => failure_page(state, other, locale),
+    }
+}
+
+/// `action=disable`: a current code or a recovery code turns MFA off.
+async fn disable(
+    state: &AppState,
+    mut session: Session,
+    account: &AccountId,
+    form: &Form,
+    now: OffsetDateTime,
+) -> Response {
+    let locale = session.locale();
+    match account::use_code(&state.services, account, &form.code, CodeUse::Disable).await {
+        Ok(_) => {
+            session.notice = Some("mfa-off".into());
+            signin::grant(state, &session, "/api/Profile", now, &[])
+        }
+        Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
+            let mut view = page(state, locale, "manage", &session.csrf);
+            view.error = Some(failure_text(&failure, locale));
+            html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
+        }
+        Err(MfaFailure::Off) => {
+            super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &[])
+        }
+        Err(other) => failure_page(state, other, locale),
+    }
 }
 
 /// The code after a provider's sign-in: grants the held session (and finishes the held

@@ -118,6 +118,8 @@ impl TestApp {
             };
         }
         let storage = env.get("INVITATIONS_STORAGE").cloned().unwrap_or_default();
+        // A test may point the app at another app's tables (a restart with new settings).
+        let table_prefix = env.get("TABLE_PREFIX").cloned().unwrap_or_default();
         let mut settings =
             Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings are valid");
         settings.tuning.delivery_poll_interval = Duration::from_secs(3600);
