@@ -14,13 +14,13 @@ use time::Duration;
 
 /// Invites `email`, accepts with a login of `idp` and creates the company: the client
 /// comes back signed in.
-async fn onboard(app: &TestApp, email: &str, idp: &str) -> Client {
+pub(crate) async fn onboard(app: &TestApp, email: &str, idp: &str) -> Client {
     let link = invite(app, email).await;
     onboard_with_link(app, &link, email, idp).await
 }
 
 /// Invites `email` and returns the link of the email that invitation sent.
-async fn invite(app: &TestApp, email: &str) -> String {
+pub(crate) async fn invite(app: &TestApp, email: &str) -> String {
     let before = mailbox::all_to(&stack().maildev_url, email).await.len();
     app.invite(json!({"email": email, "company": {"name": "URS Machining SA"}}))
         .await;
@@ -29,7 +29,7 @@ async fn invite(app: &TestApp, email: &str) -> String {
     mailbox::link_in(mails.last().unwrap())
 }
 
-async fn onboard_with_link(app: &TestApp, link: &str, email: &str, idp: &str) -> Client {
+pub(crate) async fn onboard_with_link(app: &TestApp, link: &str, email: &str, idp: &str) -> Client {
     let client = browser();
     let response = client.get(link).send().await.unwrap();
     let callback = sign_in_at_b2c(&client, &location(&response), email, idp).await;
@@ -44,7 +44,7 @@ async fn onboard_with_link(app: &TestApp, link: &str, email: &str, idp: &str) ->
 }
 
 /// A returning sign-in with a fresh browser: the response of `/api/AuthCallback`.
-async fn sign_in(app: &TestApp, email: &str, idp: &str) -> (Client, reqwest::Response) {
+pub(crate) async fn sign_in(app: &TestApp, email: &str, idp: &str) -> (Client, reqwest::Response) {
     let client = browser();
     let response = client.get(app.url("/api/SignIn")).send().await.unwrap();
     assert_eq!(response.status(), 302);
@@ -55,7 +55,12 @@ async fn sign_in(app: &TestApp, email: &str, idp: &str) -> (Client, reqwest::Res
 }
 
 /// Starts linking `provider` from the profile and signs in at the provider as `email`.
-async fn link(app: &TestApp, client: &Client, provider: &str, email: &str) -> reqwest::Response {
+pub(crate) async fn link(
+    app: &TestApp,
+    client: &Client,
+    provider: &str,
+    email: &str,
+) -> reqwest::Response {
     let profile = page(client, &app.url("/api/Profile")).await;
     let response = post_form(
         client,
@@ -85,7 +90,7 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 
 /// Turns MFA on from the profile; returns the secret (as read off the page) and the
 /// recovery codes.
-async fn enrol(app: &TestApp, client: &Client) -> (String, Vec<String>) {
+pub(crate) async fn enrol(app: &TestApp, client: &Client) -> (String, Vec<String>) {
     let html = page(client, &app.url("/api/Profile/mfa")).await;
     let secret = between(&html, "<code id=\"secret\">", "</code>").replace(' ', "");
     let code = code_at(&secret, app.clock.now());
