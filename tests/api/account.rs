@@ -120,7 +120,7 @@ pub(crate) async fn enrol(app: &TestApp, client: &Client) -> (String, Vec<String
 }
 
 /// Posts the code asked after a sign-in.
-async fn give_code(app: &TestApp, client: &Client, code: &str) -> reqwest::Response {
+pub(crate) async fn give_code(app: &TestApp, client: &Client, code: &str) -> reqwest::Response {
     let html = page(client, &app.url("/api/Profile/mfa")).await;
     assert!(html.contains("Enter your code"), "{html}");
     post_form(

@@ -2,7 +2,7 @@
 //! privacy role, the customer deleting their own account, the retention timer under a
 //! shifted clock, and a log scan of the handler binary through a whole journey.
 
-use crate::account::{enrol, invite, link, sign_in};
+use crate::account::{enrol, give_code, invite, link, sign_in};
 use crate::support::browser::{
     browser, company_form, csrf_in, location, page, post_form, sign_in_at_b2c,
 };
@@ -113,7 +113,7 @@ async fn an_erased_customer_leaves_nothing_that_leads_to_them_and_their_company_
         303,
         "a Microsoft login is linked"
     );
-    enrol(&app, &client).await;
+    let (_, recovery_codes) = enrol(&app, &client).await;
     // A second, pending invitation: its link must stop working.
     let pending = invite(&app, &email).await;
     let token = privacy_token(&app);
@@ -162,6 +162,8 @@ async fn an_erased_customer_leaves_nothing_that_leads_to_them_and_their_company_
 
     // A returning sign-in in another browser.
     let (returning, response) = sign_in(&app, &email, "local").await;
+    assert_eq!(location(&response), "/api/Profile/mfa");
+    let response = give_code(&app, &returning, &recovery_codes[0]).await;
     assert_eq!(location(&response), "/api/Home");
 
     // Erasure.
