@@ -9,10 +9,7 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
+        .with_env_filter(log_filter())
         .with_target(false)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -74,6 +71,28 @@ async fn main() -> ExitCode {
     app.run_until(shutdown_signal()).await;
     tracing::info!("handler stopped");
     ExitCode::SUCCESS
+}
+
+/// `RUST_LOG` (default `info`), with the libraries that log whole requests and
+/// messages at debug (table rows with addresses and names, SMTP envelopes) held at
+/// `info` whatever it says: no log line may carry personal data (docs/privacy.md).
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    const QUIET: [&str; 8] = [
+        "azure_core=info",
+        "azure_data_tables=info",
+        "azure_storage=info",
+        "azure_identity=info",
+        "lettre=info",
+        "reqwest=info",
+        "hyper=info",
+        "hyper_util=info",
+    ];
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    QUIET
+        .iter()
+        .filter_map(|directive| directive.parse().ok())
+        .fold(filter, |filter, directive| filter.add_directive(directive))
 }
 
 async fn shutdown_signal() {
