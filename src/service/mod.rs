@@ -120,3 +120,15 @@ pub(crate) async fn update_invitation<E: From<InvitationError>>(
     }
     Err(InvitationError::from(StoreError::Conflict).into())
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_limit_error_does_not_print_its_detail() {
+        let error = super::InvitationError::Limited {
+            retry_after: 60,
+            detail: "willy@example.com has already received 5 invitation emails today.".into(),
+        };
+        assert_eq!(error.to_string(), "limit reached");
+    }
+}

@@ -216,13 +216,21 @@ async fn an_erased_customer_leaves_nothing_that_leads_to_them_and_their_company_
         if response.status() == 303 {
             // The onboarding session goes back to its invitation, which is gone.
             assert_eq!(location(&response), "/api/CreateCompany");
-            response = client.get(app.url("/api/CreateCompany")).send().await.unwrap();
+            response = client
+                .get(app.url("/api/CreateCompany"))
+                .send()
+                .await
+                .unwrap();
         }
         assert_eq!(response.status(), 401, "{path} opens nothing");
         assert!(!response.text().await.unwrap().contains(&email));
     }
     let response = returning.get(app.url("/api/Home")).send().await.unwrap();
-    assert_eq!(response.status(), 401, "a returning sign-in's session opens nothing");
+    assert_eq!(
+        response.status(),
+        401,
+        "a returning sign-in's session opens nothing"
+    );
     assert!(!response.text().await.unwrap().contains(&email));
     for login in ["local", "live.com"] {
         let (_, response) = sign_in(&app, &email, login).await;
@@ -600,7 +608,11 @@ async fn the_logs_of_a_whole_journey_hold_no_address_name_or_company_detail() {
     fields[2].1 = "Rue du Journal 77".into();
     let response = post_form(&client, &format!("{base}/api/CreateCompany"), &fields).await;
     assert_eq!(location(&response), "/api/Home");
-    assert!(page(&client, &format!("{base}/api/Profile")).await.contains(&email));
+    assert!(
+        page(&client, &format!("{base}/api/Profile"))
+            .await
+            .contains(&email)
+    );
 
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("email", &email)
