@@ -159,6 +159,7 @@ impl TestApp {
                 "Companies",
                 "Accounts",
                 "Limits",
+                "PrivacyRequests",
             ] {
                 let mut query = self.table(table).query().top(1).into_stream::<Value>();
                 ready &= matches!(query.next().await, Some(Ok(_)));
