@@ -13,7 +13,7 @@ use super::edm::{self, DateTimeTag};
 use super::entity::InvitationEntity;
 use super::index::{self, ACTIVE_ROW, LINK_ROW, MAIL_QUEUE, Marker, Pointer};
 use super::security::{MFA_ROW, MfaEntity, account_partition};
-use super::{ErrorClass, StoreError, classify};
+use super::{ErrorClass, StoreError, TableInvitationStore, classify};
 use crate::domain::account::{AccountId, CompanyId};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{Invitation, LoginId};
@@ -288,9 +288,10 @@ impl PrivacyStore for TablePrivacyStore {
             .await?;
             delete(&self.index, MAIL_QUEUE, id).await?;
             let email = index::email_partition(&invitation.email);
-            if let Some((_, etag)) = read_versioned::<Pointer>(&self.index, &email, ACTIVE_ROW)
-                .await?
-                .filter(|(lock, _)| lock.invitation_id == id)
+            if let Some((_, etag)) =
+                TableInvitationStore::read::<Pointer>(&self.index, &email, ACTIVE_ROW)
+                    .await?
+                    .filter(|(lock, _)| lock.invitation_id == id)
             {
                 // Only while it is still this invitation's: a newer one may have taken it.
                 match self
@@ -389,8 +390,12 @@ impl PrivacyStore for TablePrivacyStore {
         company: &CompanyId,
         email: &EmailAddress,
     ) -> Result<(), StoreError> {
-        let Some((row, etag)) =
-            read_versioned::<CreatorEntity>(&self.companies, company.as_str(), COMPANY_ROW).await?
+        let Some((row, etag)) = TableInvitationStore::read::<CreatorEntity>(
+            &self.companies,
+            company.as_str(),
+            COMPANY_ROW,
+        )
+        .await?
         else {
             return Ok(());
         };
@@ -487,24 +492,5 @@ impl PrivacyStore for TablePrivacyStore {
         accounts::insert_absent(&self.requests, &row)
             .await
             .map(|_| ())
-    }
-}
-
-/// A row with its ETag, or `None`.
-async fn read_versioned<T: DeserializeOwned + Send + Sync>(
-    table: &TableClient,
-    pk: &str,
-    rk: &str,
-) -> Result<Option<(T, String)>, StoreError> {
-    match table
-        .partition_key_client(pk)
-        .entity_client(rk)
-        .get::<T>()
-        .await
-        .map_err(classify)
-    {
-        Ok(response) => Ok(Some((response.entity, response.etag.to_string()))),
-        Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => Ok(None),
-        Err(other) => Err(other.into()),
     }
 }

@@ -11,21 +11,12 @@ use crate::account::{enrol, give_code, invite, link, sign_in};
 use crate::support::browser::{
     browser, company_form, csrf_in, location, page, post_form, sign_in_at_b2c,
 };
-use crate::support::{TestApp, problem, unique};
+use crate::support::{TABLES, TestApp, problem, unique};
 use reqwest::Client;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
 const PRIVACY_ROLE: &str = "Invitations.Privacy";
-const TABLES: [&str; 6] = [
-    "Invitations",
-    "InvitationIndex",
-    "Companies",
-    "Accounts",
-    "Limits",
-    "PrivacyRequests",
-];
-
 /// A staff token carrying only the privacy role.
 pub(super) fn privacy_token(app: &TestApp) -> String {
     app.idp.token_with(|c| c["roles"] = json!([PRIVACY_ROLE]))

@@ -3,7 +3,7 @@
 use super::{mixed_case_email, onboard_with};
 use crate::account::invite;
 use crate::support::{TestApp, stack, unique};
-use serde_json::{Value, json};
+use serde_json::json;
 use time::Duration;
 
 #[tokio::test]
@@ -41,15 +41,7 @@ async fn ended_invitations_are_erased_after_the_retention_period_and_the_others_
         .unwrap();
     let counters_before = app.table_rows("Limits").await.len();
 
-    let response = app
-        .client
-        .post(app.url("/PurgeEnded"))
-        .json(&json!({"Data": {"timer": {"IsPastDue": false}}, "Metadata": {}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let answer: Value = response.json().await.unwrap();
+    let answer = app.run_timer("PurgeEnded").await;
     assert_eq!(answer["ReturnValue"]["invitations"], 2, "{answer}");
     assert!(answer["ReturnValue"]["counters"].as_u64().unwrap() > 0);
     assert!(
@@ -81,16 +73,7 @@ async fn ended_invitations_are_erased_after_the_retention_period_and_the_others_
     let limits = app.table_rows("Limits").await;
     assert!(limits.len() < counters_before);
     assert!(!limits.is_empty(), "today's counters stay");
-    let again: Value = app
-        .client
-        .post(app.url("/PurgeEnded"))
-        .json(&json!({"Data": {}, "Metadata": {}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again = app.run_timer("PurgeEnded").await;
     assert_eq!(
         again["ReturnValue"],
         json!({"invitations": 0, "counters": 0})
@@ -99,18 +82,10 @@ async fn ended_invitations_are_erased_after_the_retention_period_and_the_others_
 
 #[tokio::test]
 async fn the_retention_can_be_run_by_hand() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_handler"))
+    let output = crate::binary::handler()
         .arg("purge-ended")
-        .env_clear()
-        .env("FUNCTIONS_CUSTOMHANDLER_PORT", "0")
-        .env("PUBLIC_BASE_URL", "http://localhost:7071")
         .env("INVITATIONS_STORAGE", &stack().storage_connection_string)
         .env("TABLE_PREFIX", unique("purge"))
-        .env("B2C_METADATA_URL", "http://127.0.0.1:9/b2c")
-        .env("B2C_CLIENT_ID", "client")
-        .env("B2C_CLIENT_SECRET", "secret")
-        .env("STAFF_METADATA_URL", "http://127.0.0.1:9/staff")
-        .env("STAFF_AUDIENCE", "api://x")
         .output()
         .unwrap();
     assert!(
