@@ -78,6 +78,12 @@ param staffAudience string
 @description('STAFF_ROLE: the app role a staff token must carry.')
 param staffRole string = 'Invitations.Send'
 
+@description('STAFF_PRIVACY_ROLE: the app role the personal-data calls (export, erasure) need.')
+param staffPrivacyRole string = 'Invitations.Privacy'
+
+@description('RETENTION_DAYS: days (1 to 3650) an expired or revoked invitation is kept before PurgeEnded erases it.')
+param retentionDays string = '90'
+
 @description('STAFF_CLIENT_ID: client id of the staff pages\' app registration; empty: the staff pages are off.')
 param staffClientId string = ''
 
@@ -154,6 +160,8 @@ module resources 'resources.bicep' = {
     staffMetadataUrl: empty(staffMetadataUrl) ? entraMetadataUrl : staffMetadataUrl
     staffAudience: staffAudience
     staffRole: staffRole
+    staffPrivacyRole: staffPrivacyRole
+    retentionDays: retentionDays
     staffClientId: staffClientId
     staffClientSecret: staffClientSecret
     smtpUrl: smtpUrl

@@ -48,6 +48,8 @@ param b2cClientSecret string
 param staffMetadataUrl string
 param staffAudience string
 param staffRole string
+param staffPrivacyRole string
+param retentionDays string
 param staffClientId string
 
 @secure()
@@ -548,6 +550,8 @@ var serviceSettings = {
   STAFF_METADATA_URL: staffMetadataUrl
   STAFF_AUDIENCE: staffAudience
   STAFF_ROLE: staffRole
+  STAFF_PRIVACY_ROLE: staffPrivacyRole
+  RETENTION_DAYS: retentionDays
   SMTP_URL: '@Microsoft.KeyVault(${keyVaultReference}/${smtpUrlSecret.name}/)'
   COOKIE_KEY: '@Microsoft.KeyVault(${keyVaultReference}/${cookieKeySecret.name}/)'
 }

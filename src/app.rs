@@ -11,12 +11,12 @@ use crate::identity::staff_sign_in::StaffSignIn;
 use crate::mail::Mailer;
 use crate::mail::drop_dir::DropDirMailer;
 use crate::mail::smtp::SmtpMailer;
-use crate::service::{Services, delivery};
+use crate::service::{Services, delivery, privacy};
 use crate::settings::Settings;
 use crate::storage::gate::{TABLES_WAIT, TableGate};
 use crate::storage::{
-    AccountStore, InvitationStore, LimitStore, TableAccountStore, TableInvitationStore,
-    TableLimitStore, connection,
+    AccountStore, InvitationStore, LimitStore, PrivacyStore, TableAccountStore,
+    TableInvitationStore, TableLimitStore, TablePrivacyStore, connection,
 };
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -87,6 +87,18 @@ impl Application {
             .map_err(|e| e.to_string())
     }
 
+    /// One pass of the `PurgeEnded` work, for running by hand (`handler purge-ended`).
+    pub async fn purge_ended_once(settings: Settings) -> Result<privacy::PurgeReport, String> {
+        let (state, tables) = wire(&settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+        create_tables(&state.services)
+            .await
+            .map_err(|e| e.to_string())?;
+        tables.open();
+        privacy::purge_ended(&state.services)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -113,7 +125,8 @@ impl Application {
 async fn create_tables(services: &Services) -> Result<(), crate::storage::StoreError> {
     services.store.ensure_tables().await?;
     services.accounts.ensure_tables().await?;
-    services.limit_store.ensure_table().await
+    services.limit_store.ensure_table().await?;
+    services.privacy.ensure_table().await
 }
 
 /// Creates missing tables, retrying with backoff until storage answers, then opens the
@@ -195,6 +208,8 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
     ));
     let limit_store: Arc<dyn LimitStore> =
         Arc::new(TableLimitStore::new(&service, &settings.table_prefix));
+    let privacy: Arc<dyn PrivacyStore> =
+        Arc::new(TablePrivacyStore::new(&service, &settings.table_prefix));
     let mailer: Arc<dyn Mailer> = match &settings.smtp_url {
         Some(url) => Arc::new(
             SmtpMailer::new(
@@ -269,15 +284,24 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
         ))
     });
     let staff = StaffAuthenticator::new(
-        staff_provider,
+        staff_provider.clone(),
         settings.staff_audience.clone(),
         settings.staff_role.clone(),
+    );
+    // The personal-data calls need a role of their own: erasing is not for every sales
+    // person.
+    let privacy_staff = StaffAuthenticator::new(
+        staff_provider,
+        settings.staff_audience.clone(),
+        settings.privacy_role.clone(),
     );
     let services = Services {
         store,
         accounts,
         limit_store,
+        privacy,
         limits: settings.limits,
+        retention_days: settings.retention_days,
         mailer,
         clock,
         public_base_url: settings.public_base_url.clone(),
@@ -287,6 +311,7 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
     let state = AppState {
         services,
         staff: Arc::new(staff),
+        privacy_staff: Arc::new(privacy_staff),
         customer: Arc::new(customer),
         staff_sign_in,
         cookies,

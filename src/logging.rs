@@ -1,9 +1,9 @@
 //! The handler's log output: lines on stderr, filtered by `RUST_LOG` (default `info`).
 //!
 //! Two guards keep storage credentials out of it at every level:
-//! - the Azure SDK's own debug and trace events are never written (they print whole
-//!   requests: URLs that carry a SAS `sig=`, and `Authorization` headers), whatever
-//!   `RUST_LOG` asks;
+//! - the debug and trace events of the Azure SDK, the HTTP and the mail libraries are never
+//!   written (they print whole requests: URLs that carry a SAS `sig=`, `Authorization`
+//!   headers, table rows and mail envelopes with addresses), whatever `RUST_LOG` asks;
 //! - every line is passed through [`redact`] before it is written, which blanks the
 //!   value of a `sig=` query parameter and of a connection string's `AccountKey=`,
 //!   wherever they come from.
@@ -15,12 +15,18 @@ use tracing_subscriber::filter::{EnvFilter, FilterExt as _, filter_fn};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::prelude::*;
 
-/// The crates whose debug output dumps storage requests.
-const QUIET_BELOW_INFO: [&str; 4] = [
+/// The crates whose debug output dumps whole requests and answers: storage requests (SAS
+/// signatures, and table rows with addresses, names and company details) and mail
+/// transactions (addresses).
+const QUIET_BELOW_INFO: [&str; 8] = [
     "azure_core",
     "azure_storage",
     "azure_data_tables",
     "azure_identity",
+    "lettre",
+    "reqwest",
+    "hyper",
+    "hyper_util",
 ];
 
 /// Installs the subscriber; call once, first thing in `main`.

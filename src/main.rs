@@ -1,6 +1,6 @@
 //! `handler`: reads its settings, listens on 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT and
-//! serves until SIGTERM or Ctrl-C. `handler retry-deliveries` runs one pass of the
-//! `RetryDeliveries` timer's work by hand and exits.
+//! serves until SIGTERM or Ctrl-C. `handler retry-deliveries` and `handler purge-ended`
+//! run one pass of the `RetryDeliveries` or `PurgeEnded` timer's work by hand and exit.
 
 use invitations::app::Application;
 use invitations::settings::Settings;
@@ -38,8 +38,20 @@ async fn main() -> ExitCode {
                 }
             };
         }
+        Some("purge-ended") => {
+            return match Application::purge_ended_once(settings).await {
+                Ok(report) => {
+                    println!("{}", invitations::http::timer::purge_line(&report));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("purge-ended failed: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
         Some(other) => {
-            eprintln!("unknown command {other:?}; usage: handler [retry-deliveries]");
+            eprintln!("unknown command {other:?}; usage: handler [retry-deliveries | purge-ended]");
             return ExitCode::from(2);
         }
     }

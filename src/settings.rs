@@ -52,6 +52,10 @@ pub struct Settings {
     pub staff_metadata_url: Url,
     pub staff_audience: String,
     pub staff_role: String,
+    /// `STAFF_PRIVACY_ROLE`: the role the personal-data calls (erase, export) need.
+    pub privacy_role: String,
+    /// `RETENTION_DAYS`: days an ended (expired, revoked) invitation is kept.
+    pub retention_days: u32,
     pub staff_client: Option<(String, Secret<String>)>,
     pub smtp_url: Option<Secret<String>>,
     pub mail_drop_dir: std::path::PathBuf,
@@ -260,6 +264,9 @@ impl Settings {
             )?,
             staff_audience: required("STAFF_AUDIENCE")?,
             staff_role: get("STAFF_ROLE").unwrap_or_else(|| "Invitations.Send".to_owned()),
+            privacy_role: get("STAFF_PRIVACY_ROLE")
+                .unwrap_or_else(|| "Invitations.Privacy".to_owned()),
+            retention_days: retention_days(&get)?,
             staff_client,
             smtp_url,
             mail_drop_dir: get("MAIL_DROP_DIR")
@@ -320,6 +327,15 @@ fn limit(
             .filter(|n| *n > 0)
             .ok_or_else(|| bad(name, "must be a whole number above 0")),
     }
+}
+
+/// `RETENTION_DAYS`: 1 to 3650 days (default 90).
+fn retention_days(get: &impl Fn(&'static str) -> Option<String>) -> Result<u32, SettingsError> {
+    limit(get, "RETENTION_DAYS", 90).and_then(|days| {
+        (days <= 3650)
+            .then_some(days)
+            .ok_or_else(|| bad("RETENTION_DAYS", "must be a whole number from 1 to 3650"))
+    })
 }
 
 /// An absolute http(s) URL. Where tokens or keys travel (`secure_outside_loopback`), plain
@@ -388,6 +404,8 @@ mod tests {
         let settings = read(&base()).unwrap();
         assert_eq!(settings.port, 7071);
         assert_eq!(settings.staff_role, "Invitations.Send");
+        assert_eq!(settings.privacy_role, "Invitations.Privacy");
+        assert_eq!(settings.retention_days, 90);
         assert_eq!(
             settings.mail_from.to_string(),
             "no-reply@portal.example.com"
@@ -410,6 +428,9 @@ mod tests {
             ("LIMIT_INVITATIONS_PER_HOUR", "0"),
             ("LIMIT_EMAILS_PER_ADDRESS_PER_DAY", "many"),
             ("COOKIE_KEY_PREVIOUS", "not base64!"),
+            ("RETENTION_DAYS", "0"),
+            ("RETENTION_DAYS", "3651"),
+            ("RETENTION_DAYS", "ninety"),
         ];
         for (name, value) in cases {
             let mut env = base();

@@ -58,7 +58,8 @@ pub struct Company {
     pub details: CompanyDetails,
     pub invitation_id: InvitationId,
     pub created_at: OffsetDateTime,
-    pub created_by: EmailAddress,
+    /// `None` once its creator's personal data was erased.
+    pub created_by: Option<EmailAddress>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +81,8 @@ pub struct Membership {
     pub company_id: CompanyId,
     pub company_name: String,
     pub role: Role,
+    /// When the membership was made, as the table recorded it.
+    pub since: Option<OffsetDateTime>,
 }
 
 /// An account's own facts.

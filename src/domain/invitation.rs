@@ -527,6 +527,23 @@ impl Invitation {
         history
     }
 
+    /// When it ended without making anything, as of `now`: an expired invitation at its
+    /// expiry, a revoked one at its (last) revocation. `None` while pending or accepted,
+    /// and for a completed one (the company needs it).
+    pub fn ended_at(&self, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        match self.status_at(now) {
+            Status::Expired => Some(self.expires_at),
+            Status::Revoked => Some(
+                self.history
+                    .iter()
+                    .rev()
+                    .find(|h| h.event == Event::Revoked)
+                    .map_or(self.created_at, |h| h.at),
+            ),
+            Status::Pending | Status::Accepted | Status::Completed => None,
+        }
+    }
+
     /// Notes the first opening of the link (later openings change nothing: mail scanners
     /// open links too). Returns whether anything changed.
     pub fn record_opened(&mut self, now: OffsetDateTime) -> bool {
@@ -883,5 +900,18 @@ mod tests {
         assert!(ExpiryDays::new(0).is_err());
         assert!(ExpiryDays::new(31).is_err());
         assert_eq!(ExpiryDays::new(30).unwrap().duration(), Duration::days(30));
+    }
+
+    #[test]
+    fn an_invitation_ends_at_its_expiry_or_its_revocation_and_a_completed_one_never() {
+        let created = datetime!(2026-11-22 10:00 UTC);
+        let mut invitation = new_invitation(created);
+        assert_eq!(invitation.ended_at(created), None);
+        let later = created + Duration::days(30);
+        assert_eq!(invitation.ended_at(later), Some(invitation.expires_at));
+        let staff = EmailAddress::parse("tamer@gfms.example").unwrap();
+        let revoked_at = created + Duration::days(1);
+        assert_eq!(invitation.revoke(&staff, revoked_at), Ok(true));
+        assert_eq!(invitation.ended_at(later), Some(revoked_at));
     }
 }

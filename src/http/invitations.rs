@@ -52,19 +52,7 @@ pub async fn get(
     let id =
         InvitationId::parse(&id).map_err(|_| Problem::not_found("No invitation has this id."))?;
     let (invitation, now) = invitations::get(&state.services, &id).await?;
-    let mut view = InvitationView::new(&invitation, now);
-    view.history = Some(
-        invitation
-            .history_at(now)
-            .iter()
-            .map(|h| HistoryView {
-                at: timestamp(h.at),
-                event: h.event.as_str(),
-                actor: h.actor.clone(),
-            })
-            .collect(),
-    );
-    Ok(warp::reply::json(&view).into_response())
+    Ok(warp::reply::json(&InvitationView::with_history(&invitation, now)).into_response())
 }
 
 pub async fn resend(
@@ -358,6 +346,23 @@ impl InvitationView {
             company_id: invitation.company_id.clone(),
             history: None,
         }
+    }
+
+    /// The invitation with its history, oldest first (`expired` added once it has).
+    pub fn with_history(invitation: &Invitation, now: OffsetDateTime) -> Self {
+        let mut view = Self::new(invitation, now);
+        view.history = Some(
+            invitation
+                .history_at(now)
+                .iter()
+                .map(|h| HistoryView {
+                    at: timestamp(h.at),
+                    event: h.event.as_str(),
+                    actor: h.actor.clone(),
+                })
+                .collect(),
+        );
+        view
     }
 }
 

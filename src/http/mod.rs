@@ -12,6 +12,7 @@ pub mod cookies;
 pub mod customer;
 pub mod invitations;
 pub mod openapi;
+pub mod privacy;
 pub mod problem;
 pub mod routing;
 pub mod staff;
@@ -33,6 +34,8 @@ use warp::{Filter, Rejection, Reply};
 pub struct AppState {
     pub services: Services,
     pub staff: Arc<StaffAuthenticator>,
+    /// Checks staff tokens for the personal-data calls (`STAFF_PRIVACY_ROLE`).
+    pub privacy_staff: Arc<StaffAuthenticator>,
     pub customer: Arc<CustomerSignIn>,
     /// The back office's sign-in; `None` when STAFF_CLIENT_ID is not set.
     pub staff_sign_in: Option<Arc<crate::identity::staff_sign_in::StaffSignIn>>,
@@ -279,6 +282,45 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(limited_body())
         .then(|state, body| async move { respond(timer::retry_deliveries(state, body).await) });
 
+    let purge = warp::path!("PurgeEnded")
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(limited_body())
+        .then(|state, body| async move { respond(timer::purge_ended(state, body).await) });
+
+    let erase = warp::path!("api" / "privacy" / "erase")
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(authorization())
+        .and(warp::header::optional::<String>("content-type"))
+        .and(limited_body())
+        .then(
+            |state, auth, content_type, body: Result<bytes::Bytes, Problem>| async move {
+                respond(match body {
+                    Ok(body) => privacy::erase(state, auth, content_type, body).await,
+                    Err(problem) => Err(problem),
+                })
+            },
+        );
+
+    let export = warp::path!("api" / "privacy" / "export")
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(raw_query())
+        .and(authorization())
+        .then(
+            |state, query, auth| async move { respond(privacy::export(state, query, auth).await) },
+        );
+
+    let profile_delete = warp::path!("api" / "Profile" / "delete")
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(cookie())
+        .and(language())
+        .and(limited_body())
+        .then(customer::delete::post)
+        .map(customer::either);
+
     // Each route is boxed before they are combined: warp's nested filter types otherwise
     // grow with every route and the compiler's type checking with them.
     let mut all: Vec<BoxedFilter<(Response,)>> = vec![
@@ -290,6 +332,9 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         list.boxed(),
         get_one.boxed(),
         retry.boxed(),
+        purge.boxed(),
+        erase.boxed(),
+        export.boxed(),
         link.boxed(),
         accept,
         company_form.boxed(),
@@ -302,6 +347,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         profile_link.boxed(),
         mfa_show.boxed(),
         mfa_post.boxed(),
+        profile_delete.boxed(),
         asset.boxed(),
         openapi_document.boxed(),
     ];

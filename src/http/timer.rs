@@ -1,36 +1,67 @@
-//! `RetryDeliveries`, the timer-triggered function. The Functions host calls it as
-//! `POST /RetryDeliveries` with `{"Data": {...}, "Metadata": {...}}` and expects
-//! `{"Outputs": {...}, "Logs": [...], "ReturnValue": ...}`.
+//! The timer-triggered functions, `RetryDeliveries` and `PurgeEnded`. The Functions host
+//! calls each as `POST /{FunctionName}` with `{"Data": {...}, "Metadata": {...}}` and
+//! expects `{"Outputs": {...}, "Logs": [...], "ReturnValue": ...}`.
 
 use super::AppState;
 use super::problem::Problem;
-use crate::service::delivery;
+use crate::service::{delivery, privacy};
+use serde::Serialize;
 use serde_json::json;
 use warp::Reply as _;
 use warp::reply::Response;
 
-pub async fn retry_deliveries(
-    state: AppState,
-    body: Result<bytes::Bytes, Problem>,
-) -> Result<Response, Problem> {
+/// The invoke payload carries the timer's schedule status; nothing in it changes the
+/// work, but it must be JSON.
+fn check_payload(body: Result<bytes::Bytes, Problem>) -> Result<(), Problem> {
     let body = body?;
-    // The invoke payload carries the timer's schedule status; nothing in it changes the work.
     if !body.is_empty() && serde_json::from_slice::<serde_json::Value>(&body).is_err() {
         return Err(Problem::bad_request(
             "malformed-json",
             "The invoke payload is not JSON.",
         ));
     }
+    Ok(())
+}
+
+/// The host's answer: one log line, the report as the return value.
+fn answer(line: String, report: &impl Serialize) -> Response {
+    tracing::info!("{line}");
+    warp::reply::json(&json!({
+        "Outputs": {},
+        "Logs": [line],
+        "ReturnValue": report,
+    }))
+    .into_response()
+}
+
+pub async fn retry_deliveries(
+    state: AppState,
+    body: Result<bytes::Bytes, Problem>,
+) -> Result<Response, Problem> {
+    check_payload(body)?;
     let report = delivery::retry_due(&state.services).await?;
     let line = format!(
         "RetryDeliveries: {} sent, {} queued again, {} failed, {} abandoned, {} not due yet",
         report.sent, report.requeued, report.failed, report.abandoned, report.waiting
     );
-    tracing::info!("{line}");
-    Ok(warp::reply::json(&json!({
-        "Outputs": {},
-        "Logs": [line],
-        "ReturnValue": report,
-    }))
-    .into_response())
+    Ok(answer(line, &report))
+}
+
+/// The retention rule, daily: ended invitations past `RETENTION_DAYS` and finished
+/// counters are erased.
+pub async fn purge_ended(
+    state: AppState,
+    body: Result<bytes::Bytes, Problem>,
+) -> Result<Response, Problem> {
+    check_payload(body)?;
+    let report = privacy::purge_ended(&state.services).await?;
+    Ok(answer(purge_line(&report), &report))
+}
+
+/// What a purge did, in words (also what `handler purge-ended` prints).
+pub fn purge_line(report: &privacy::PurgeReport) -> String {
+    format!(
+        "PurgeEnded: {} ended invitations erased, {} finished counters removed",
+        report.invitations, report.counters
+    )
 }

@@ -28,6 +28,21 @@ pub enum MailError {
     Permanent(String),
 }
 
+/// A mail server's words with every address left out: servers echo the recipient in
+/// their refusals (`550 5.1.1 <willy@example.com>: unknown`), and errors are logged.
+pub fn without_addresses(text: &str) -> String {
+    text.split(' ')
+        .map(|word| {
+            if word.contains('@') {
+                "[address]"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[async_trait]
 pub trait Mailer: Send + Sync + 'static {
     async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError>;
@@ -62,4 +77,17 @@ pub(crate) fn build_message(
             email.html.clone(),
         ))
         .map_err(|e| MailError::Permanent(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_server_refusal_loses_its_addresses() {
+        assert_eq!(
+            super::without_addresses(
+                "permanent error (550): 5.1.1 <Willy.Urs@example.com>: user unknown"
+            ),
+            "permanent error (550): 5.1.1 [address] user unknown"
+        );
+    }
 }

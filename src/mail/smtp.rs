@@ -43,8 +43,12 @@ impl Mailer for SmtpMailer {
         let message = build_message(&self.from, &self.from_name, email)?;
         match self.transport.send(message).await {
             Ok(_) => Ok(()),
-            Err(e) if e.is_permanent() => Err(MailError::Permanent(e.to_string())),
-            Err(e) => Err(MailError::Transient(e.to_string())),
+            Err(e) if e.is_permanent() => Err(MailError::Permanent(super::without_addresses(
+                &e.to_string(),
+            ))),
+            Err(e) => Err(MailError::Transient(super::without_addresses(
+                &e.to_string(),
+            ))),
         }
     }
 }

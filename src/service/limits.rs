@@ -13,6 +13,45 @@ fn key(kind: &str, what: &str) -> String {
     format!("{kind}-{}", hex(&Sha256::digest(what.as_bytes())))
 }
 
+/// The `Limits` partition counting invitation emails to `address` (derived from it, so
+/// an erasure removes it).
+pub fn mail_key(address: &EmailAddress) -> String {
+    key("mail", &address.normalized())
+}
+
+/// The `Limits` partition counting wrong MFA codes of `account`.
+pub fn mfa_key(account: &str) -> String {
+    key("mfa", account)
+}
+
+/// Whether a counter's window (a row key: `2026-11-22` a day, `2026-11-22T10` an hour,
+/// `2026-11-22T10:15` a quarter of an hour) is over at `now`. Unreadable windows are
+/// over: nothing counts in them any more.
+pub fn window_over(window: &str, now: OffsetDateTime) -> bool {
+    use time::macros::format_description;
+    use time::{Date, Duration, PrimitiveDateTime, Time};
+    let (Some(date), Some(rest)) = (window.get(..10), window.get(10..)) else {
+        return true;
+    };
+    let Ok(date) = Date::parse(date, format_description!("[year]-[month]-[day]")) else {
+        return true;
+    };
+    let start = |h: &str, m: &str| -> Option<PrimitiveDateTime> {
+        let time = Time::from_hms(h.parse().ok()?, m.parse().ok()?, 0).ok()?;
+        Some(PrimitiveDateTime::new(date, time))
+    };
+    let (start, length) = match (rest.len(), rest.get(1..3), rest.get(4..6)) {
+        (0, _, _) => (
+            Some(PrimitiveDateTime::new(date, Time::MIDNIGHT)),
+            Duration::DAY,
+        ),
+        (3, Some(h), _) if rest.starts_with('T') => (start(h, "0"), Duration::HOUR),
+        (6, Some(h), Some(m)) if rest.starts_with('T') => (start(h, m), Duration::minutes(15)),
+        _ => (None, Duration::ZERO),
+    };
+    start.is_none_or(|start| start.assume_utc() + length <= now)
+}
+
 fn hour(now: OffsetDateTime) -> (String, u64) {
     let left = 3600 - u64::from(now.minute()) * 60 - u64::from(now.second());
     (format!("{}T{:02}", now.date(), now.hour()), left.max(1))
@@ -190,5 +229,31 @@ pub async fn mfa_attempt_succeeded(services: &Services, attempt: MfaAttempt) {
         .await
     {
         tracing::warn!(error = %e, "a right MFA code's attempt was not given back");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn a_window_is_over_once_its_hour_day_or_quarter_has_passed() {
+        let now = datetime!(2026-11-30 10:20 UTC);
+        for (window, over) in [
+            (hour(now).0.as_str(), false),
+            (day(now).0.as_str(), false),
+            (quarter(now).0.as_str(), false),
+            ("2026-11-30T09", true),
+            ("2026-11-30T10:00", true),
+            ("2026-11-30T10:15", false),
+            ("2026-11-29", true),
+            ("2026-11-30T11", false),
+            ("garbage", true),
+            ("2026-11-30Tx", true),
+        ] {
+            assert_eq!(window_over(window, now), over, "{window}");
+        }
+        assert!(window_over(&day(now).0, datetime!(2026-12-01 00:00 UTC)));
     }
 }

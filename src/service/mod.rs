@@ -6,11 +6,12 @@ pub mod delivery;
 pub mod invitations;
 pub mod limits;
 pub mod onboarding;
+pub mod privacy;
 
 use crate::clock::Clock;
 use crate::mail::Mailer;
 use crate::settings::Limits;
-use crate::storage::{AccountStore, InvitationStore, LimitStore, StoreError};
+use crate::storage::{AccountStore, InvitationStore, LimitStore, PrivacyStore, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
@@ -21,7 +22,10 @@ pub struct Services {
     pub store: Arc<dyn InvitationStore>,
     pub accounts: Arc<dyn AccountStore>,
     pub limit_store: Arc<dyn LimitStore>,
+    pub privacy: Arc<dyn PrivacyStore>,
     pub limits: Limits,
+    /// `RETENTION_DAYS`: how long ended invitations are kept.
+    pub retention_days: u32,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub public_base_url: Url,
@@ -40,7 +44,8 @@ pub enum InvitationError {
     #[error("not allowed: {why}")]
     NotAllowed { why: String },
     /// An abuse limit is reached; try again after `retry_after` seconds.
-    #[error("limit reached: {detail}")]
+    /// Displayed without its detail, which may name an address: errors are logged.
+    #[error("limit reached")]
     Limited { retry_after: u64, detail: String },
     #[error("storage is unavailable: {0}")]
     Unavailable(String),
@@ -114,4 +119,16 @@ pub(crate) async fn update_invitation<E: From<InvitationError>>(
         }
     }
     Err(InvitationError::from(StoreError::Conflict).into())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_limit_error_does_not_print_its_detail() {
+        let error = super::InvitationError::Limited {
+            retry_after: 60,
+            detail: "willy@example.com has already received 5 invitation emails today.".into(),
+        };
+        assert_eq!(error.to_string(), "limit reached");
+    }
 }

@@ -155,7 +155,7 @@ pub async fn create_company(
         details,
         invitation_id: id.clone(),
         created_at: now,
-        created_by: email.clone(),
+        created_by: Some(email.clone()),
     };
     let company = services
         .accounts

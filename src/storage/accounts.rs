@@ -108,7 +108,7 @@ impl TableAccountStore {
     fn login_row(account: &AccountId, linked: &LinkedLogin) -> LoginEntity {
         LoginEntity {
             partition_key: login_partition(&linked.login),
-            row_key: "login".into(),
+            row_key: LOGIN_ROW.into(),
             account_id: account.as_str().to_owned(),
             issuer: linked.login.issuer.clone(),
             subject: linked.login.subject.clone(),
@@ -138,7 +138,7 @@ struct CompanyEntity {
     created_at_type: DateTimeTag,
 }
 
-const COMPANY_ROW: &str = "company";
+pub(super) const COMPANY_ROW: &str = "company";
 
 impl From<&Company> for CompanyEntity {
     fn from(c: &Company) -> Self {
@@ -152,7 +152,11 @@ impl From<&Company> for CompanyEntity {
             city: c.details.city.clone(),
             country: c.details.country.to_string(),
             invitation_id: c.invitation_id.to_string(),
-            created_by: c.created_by.to_string(),
+            created_by: c
+                .created_by
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             created_at: c.created_at,
             created_at_type: DateTimeTag,
         }
@@ -177,7 +181,8 @@ impl TryFrom<CompanyEntity> for Company {
             },
             invitation_id: InvitationId::parse(&e.invitation_id)
                 .map_err(|_| corrupt("InvitationId"))?,
-            created_by: EmailAddress::parse(&e.created_by).map_err(|_| corrupt("CreatedBy"))?,
+            // Empty once its creator was erased (the company stays).
+            created_by: EmailAddress::parse(&e.created_by).ok(),
             created_at: e.created_at,
             id: CompanyId::from_stored(e.partition_key),
         })
@@ -218,11 +223,19 @@ struct MembershipEntity {
     row_key: String,
     company_name: String,
     role: String,
+    /// Set by the table when the row was written (membership rows are never changed).
+    #[serde(
+        rename = "Timestamp",
+        with = "edm::option_datetime",
+        default,
+        skip_serializing
+    )]
+    since: Option<OffsetDateTime>,
 }
 
 use security::account_partition;
 
-fn email_partition(email: &EmailAddress) -> String {
+pub(super) fn email_partition(email: &EmailAddress) -> String {
     use sha2::Digest as _;
     format!(
         "email-{}",
@@ -230,19 +243,28 @@ fn email_partition(email: &EmailAddress) -> String {
     )
 }
 
+/// The row that says an email has an account.
+pub(super) const EMAIL_ROW: &str = "account";
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct EmailEntity {
-    partition_key: String,
-    row_key: String,
-    account_id: String,
+pub(super) struct EmailEntity {
+    pub partition_key: String,
+    pub row_key: String,
+    pub account_id: String,
 }
 
-fn login_partition(login: &LoginId) -> String {
+/// The row that leads from a login to its account.
+pub(super) const LOGIN_ROW: &str = "login";
+
+pub(super) fn login_partition(login: &LoginId) -> String {
     format!("login-{}", login_key(login))
 }
 
-async fn insert_absent<T: Serialize>(table: &TableClient, row: &T) -> Result<bool, StoreError> {
+pub(super) async fn insert_absent<T: Serialize>(
+    table: &TableClient,
+    row: &T,
+) -> Result<bool, StoreError> {
     let insert = table
         .insert::<&T, serde_json::Value>(row)
         .map_err(|e| StoreError::Unexpected(e.to_string()))?
@@ -254,7 +276,7 @@ async fn insert_absent<T: Serialize>(table: &TableClient, row: &T) -> Result<boo
     }
 }
 
-async fn read<T: serde::de::DeserializeOwned + Send + Sync>(
+pub(super) async fn read<T: serde::de::DeserializeOwned + Send + Sync>(
     table: &TableClient,
     pk: &str,
     rk: &str,
@@ -302,7 +324,7 @@ impl AccountStore for TableAccountStore {
 
     async fn account_for(&self, login: &LoginId) -> Result<Option<AccountId>, StoreError> {
         Ok(
-            read::<LoginEntity>(&self.accounts, &login_partition(login), "login")
+            read::<LoginEntity>(&self.accounts, &login_partition(login), LOGIN_ROW)
                 .await?
                 .map(|row| AccountId::from_stored(row.account_id)),
         )
@@ -328,10 +350,11 @@ impl AccountStore for TableAccountStore {
             row_key: format!("company-{}", company.id.as_str()),
             company_name: company.details.name.clone(),
             role: Role::Administrator.as_str().to_owned(),
+            since: None,
         };
         let by_email = EmailEntity {
             partition_key: email_partition(&login.email),
-            row_key: "account".into(),
+            row_key: EMAIL_ROW.into(),
             account_id: account.as_str().to_owned(),
         };
         let login_row = Self::login_row(account, login);
@@ -425,7 +448,7 @@ impl AccountStore for TableAccountStore {
             .await
             .map_err(conditional_write_error)?;
         for (pk, rk) in [
-            (login_partition(login), "login".to_owned()),
+            (login_partition(login), LOGIN_ROW.to_owned()),
             (partition, security::listed_login_row(login)),
         ] {
             match self
@@ -479,7 +502,7 @@ impl AccountStore for TableAccountStore {
 
     async fn has_account_for_email(&self, email: &EmailAddress) -> Result<bool, StoreError> {
         Ok(
-            read::<EmailEntity>(&self.accounts, &email_partition(email), "account")
+            read::<EmailEntity>(&self.accounts, &email_partition(email), EMAIL_ROW)
                 .await?
                 .is_some(),
         )
@@ -503,6 +526,7 @@ impl AccountStore for TableAccountStore {
                         company_id: CompanyId::from_stored(id.to_owned()),
                         company_name: row.company_name,
                         role: Role::Administrator,
+                        since: row.since,
                     });
                 }
             }

@@ -35,7 +35,7 @@ impl TableInvitationStore {
         }
     }
 
-    async fn read<T: DeserializeOwned + Send + Sync>(
+    pub(super) async fn read<T: DeserializeOwned + Send + Sync>(
         table: &TableClient,
         pk: &str,
         rk: &str,

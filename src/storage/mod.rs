@@ -13,12 +13,14 @@ pub mod gate;
 mod index;
 mod invitations;
 mod limits;
+mod privacy;
 mod sealed;
 mod security;
 
 pub use accounts::{AccountStore, TableAccountStore};
 pub use invitations::TableInvitationStore;
 pub use limits::{LimitStore, TableLimitStore};
+pub use privacy::{ErasedAccount, MfaState, PrivacyRecord, PrivacyStore, TablePrivacyStore};
 pub use sealed::Sealer;
 
 use crate::domain::invitation::{Invitation, InvitationId, ListFilter};

@@ -4,7 +4,7 @@ use crate::support::stack;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn handler() -> Command {
+pub(crate) fn handler() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_handler"));
     command
         .env_clear()

@@ -19,6 +19,7 @@ mod journey;
 mod lifecycle;
 mod listing;
 mod platform;
+mod privacy;
 mod races;
 mod security;
 mod staff_office;

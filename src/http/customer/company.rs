@@ -341,6 +341,17 @@ pub async fn home(
     if memberships.is_empty() && session.invitation_id().is_some() {
         return redirect(StatusCode::SEE_OTHER, "/api/CreateCompany", &[]);
     }
+    if memberships.is_empty() {
+        // A session whose account was erased meanwhile opens nothing.
+        match crate::service::account::account_for(&state.services, &session.login()).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                let clear = [state.cookies.clear(SESSION)];
+                return message_page(&state, Message::SessionRequired, locale, &clear);
+            }
+            Err(e) => return error_page(&state, e, locale),
+        }
+    }
     let title = if locale == Locale::Fr {
         "Accueil"
     } else {

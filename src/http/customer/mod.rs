@@ -2,6 +2,7 @@
 
 pub mod accept;
 pub mod company;
+pub mod delete;
 pub mod link;
 pub mod messages;
 pub mod mfa;

@@ -35,6 +35,16 @@ pub struct TestApp {
 /// Changes to the environment a test app starts with (`None` removes a setting).
 pub type Overrides = Vec<(&'static str, Option<String>)>;
 
+/// Every table the handler keeps (without the prefix).
+pub const TABLES: [&str; 6] = [
+    "Invitations",
+    "InvitationIndex",
+    "Companies",
+    "Accounts",
+    "Limits",
+    "PrivacyRequests",
+];
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A name no other test uses (tables, email addresses).
@@ -155,13 +165,7 @@ impl TestApp {
         use futures::StreamExt as _;
         for _ in 0..200 {
             let mut ready = true;
-            for table in [
-                "Invitations",
-                "InvitationIndex",
-                "Companies",
-                "Accounts",
-                "Limits",
-            ] {
+            for table in TABLES {
                 let mut query = self.table(table).query().top(1).into_stream::<Value>();
                 ready &= matches!(query.next().await, Some(Ok(_)));
             }
@@ -277,9 +281,14 @@ impl TestApp {
     }
 
     pub async fn retry_deliveries(&self) -> Value {
+        self.run_timer("RetryDeliveries").await
+    }
+
+    /// Calls timer function `name` as the Functions host does; its answer.
+    pub async fn run_timer(&self, name: &str) -> Value {
         let response = self
             .client
-            .post(self.url("/RetryDeliveries"))
+            .post(self.url(&format!("/{name}")))
             .json(&json!({"Data": {"timer": {"IsPastDue": false}}, "Metadata": {}}))
             .send()
             .await

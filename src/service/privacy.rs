@@ -1,0 +1,297 @@
+//! Personal data: erasing a person on request (staff, or the customer deleting their own
+//! account), exporting what is stored about them, and the retention rule that erases
+//! ended invitations by itself. Log lines carry counts and ids only, never an address.
+
+use super::{InvitationError, Services, limits, update_invitation};
+use crate::domain::account::{AccountId, CompanyId, LinkedLogin, Membership, Profile};
+use crate::domain::email::EmailAddress;
+use crate::domain::invitation::{Invitation, ListFilter};
+use crate::identity::staff::StaffMember;
+use crate::storage::{MfaState, PrivacyRecord};
+use serde::Serialize;
+use std::collections::HashSet;
+use time::{Duration, OffsetDateTime};
+
+/// Who asked.
+#[derive(Debug, Clone)]
+pub enum Requester {
+    Staff(StaffMember),
+    /// The customer, deleting their own account.
+    Customer,
+}
+
+/// What an erasure removed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Erased {
+    pub invitations: u32,
+    pub accounts: u32,
+    pub memberships: u32,
+    /// Companies the person administered that now have no administrator.
+    pub companies_without_administrator: Vec<CompanyId>,
+}
+
+/// Every invitation of `email`, newest first.
+async fn invitations_of(
+    services: &Services,
+    email: &EmailAddress,
+    now: OffsetDateTime,
+) -> Result<Vec<Invitation>, InvitationError> {
+    let mut filter = ListFilter {
+        email: Some(email.clone()),
+        top: ListFilter::MAX_TOP,
+        ..ListFilter::default()
+    };
+    let mut all = Vec::new();
+    loop {
+        let page = services.store.list(&filter, now).await?;
+        all.extend(page.items);
+        match page.next {
+            Some(next) => filter.after = Some(next),
+            None => return Ok(all),
+        }
+    }
+}
+
+/// Erases everything stored about `email`: pending invitations are revoked first (their
+/// links stop), then the account's logins (they open nothing), the account with its MFA
+/// row and memberships, the invitations with their index rows and queued emails, the
+/// counters and rows keyed by the email's hash. Companies stay; their `CreatedBy` is
+/// cleared. Asking again finds nothing.
+pub async fn erase(
+    services: &Services,
+    email: &EmailAddress,
+    requester: &Requester,
+) -> Result<Erased, InvitationError> {
+    let now = services.clock.now();
+    let actor = match requester {
+        Requester::Staff(staff) => staff.email.clone(),
+        Requester::Customer => email.clone(),
+    };
+    let invitations = invitations_of(services, email, now).await?;
+    for invitation in invitations.iter().filter(|i| i.is_active(now)) {
+        update_invitation(services, &invitation.id, None, |current| {
+            Ok::<_, InvitationError>(current.revoke(&actor, now).unwrap_or(false))
+        })
+        .await?;
+    }
+    let account = services.privacy.account_for_email(email).await?;
+    let memberships = match &account {
+        Some(account) => services.accounts.memberships(account).await?,
+        None => Vec::new(),
+    };
+    let erased_account = match &account {
+        Some(account) => services.privacy.erase_account(account).await?,
+        None => Default::default(),
+    };
+    let companies: HashSet<CompanyId> = memberships
+        .iter()
+        .map(|m| m.company_id.clone())
+        .chain(invitations.iter().filter_map(|i| {
+            i.company_id
+                .as_ref()
+                .map(|id| CompanyId::from_stored(id.clone()))
+        }))
+        .collect();
+    for company in &companies {
+        services.privacy.forget_creator(company, email).await?;
+    }
+    let mut without_administrator = Vec::new();
+    for membership in &memberships {
+        let members = services.privacy.members(&membership.company_id).await?;
+        if !members.iter().any(|(_, role)| role == "administrator") {
+            without_administrator.push(membership.company_id.clone());
+        }
+    }
+    let erased_invitations = services.privacy.erase_invitations(&invitations).await?;
+    let mut counters = vec![limits::mail_key(email)];
+    if let Some(account) = &account {
+        counters.push(limits::mfa_key(account.as_str()));
+    }
+    services.privacy.erase_counters(&counters).await?;
+    services.privacy.erase_email_rows(email).await?;
+    let erased = Erased {
+        invitations: erased_invitations,
+        accounts: erased_account.accounts,
+        memberships: erased_account.memberships,
+        companies_without_administrator: without_administrator,
+    };
+    let kind = match requester {
+        Requester::Staff(_) => "erase",
+        Requester::Customer => "self-delete",
+    };
+    record(services, kind, requester, now, &erased).await;
+    tracing::info!(
+        kind,
+        invitations = erased.invitations,
+        accounts = erased.accounts,
+        memberships = erased.memberships,
+        companies_without_administrator = erased.companies_without_administrator.len(),
+        "personal data erased"
+    );
+    Ok(erased)
+}
+
+/// Records the request (who and when, never the address); a failed record is logged and
+/// does not undo the request.
+async fn record(
+    services: &Services,
+    kind: &'static str,
+    requester: &Requester,
+    at: OffsetDateTime,
+    erased: &Erased,
+) {
+    let record = PrivacyRecord {
+        at,
+        kind,
+        staff: match requester {
+            Requester::Staff(staff) => Some((staff.name.clone(), staff.email.to_string())),
+            Requester::Customer => None,
+        },
+        invitations: erased.invitations,
+        accounts: erased.accounts,
+        memberships: erased.memberships,
+    };
+    if let Err(e) = services.privacy.record(&record).await {
+        tracing::error!(kind, error = %e, "personal-data request not recorded");
+    }
+}
+
+/// Why a customer's own deletion was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteFailure {
+    /// The last administrator of companies that have other members must hand over first.
+    #[error("the last administrator of {} companies with other members", .0.len())]
+    LastAdministrator(Vec<Membership>),
+    #[error("the account is gone")]
+    NoAccount,
+    #[error(transparent)]
+    Store(#[from] InvitationError),
+}
+
+/// The companies `account` is the last administrator of while others are members.
+pub async fn handover_needed(
+    services: &Services,
+    account: &AccountId,
+) -> Result<Vec<Membership>, InvitationError> {
+    let mut blocked = Vec::new();
+    for membership in services.accounts.memberships(account).await? {
+        let members = services.privacy.members(&membership.company_id).await?;
+        let others = members.iter().filter(|(id, _)| id != account);
+        let other_admins = others.clone().any(|(_, role)| role == "administrator");
+        if !other_admins && others.count() > 0 {
+            blocked.push(membership);
+        }
+    }
+    Ok(blocked)
+}
+
+/// The customer deletes their own account: refused while they are the last
+/// administrator of a company with other members; otherwise the same erasure as staff's.
+pub async fn delete_own_account(
+    services: &Services,
+    account: &AccountId,
+) -> Result<Erased, DeleteFailure> {
+    let profile = services
+        .accounts
+        .profile(account)
+        .await
+        .map_err(InvitationError::from)?
+        .ok_or(DeleteFailure::NoAccount)?;
+    let blocked = handover_needed(services, account).await?;
+    if !blocked.is_empty() {
+        return Err(DeleteFailure::LastAdministrator(blocked));
+    }
+    Ok(erase(services, &profile.value.email, &Requester::Customer).await?)
+}
+
+/// Everything stored about a person, never a secret.
+pub struct Export {
+    pub now: OffsetDateTime,
+    pub invitations: Vec<Invitation>,
+    pub profile: Option<Profile>,
+    pub logins: Vec<LinkedLogin>,
+    pub mfa: Option<MfaState>,
+    pub memberships: Vec<Membership>,
+}
+
+pub async fn export(
+    services: &Services,
+    email: &EmailAddress,
+    staff: &StaffMember,
+) -> Result<Export, InvitationError> {
+    let now = services.clock.now();
+    let invitations = invitations_of(services, email, now).await?;
+    let account = services.privacy.account_for_email(email).await?;
+    let (profile, logins, mfa, memberships) = match &account {
+        Some(account) => {
+            let (profile, logins, mfa, memberships) = futures::join!(
+                services.accounts.profile(account),
+                services.accounts.logins(account),
+                services.privacy.mfa_state(account),
+                services.accounts.memberships(account),
+            );
+            (profile?.map(|p| p.value), logins?, mfa?, memberships?)
+        }
+        None => (None, Vec::new(), None, Vec::new()),
+    };
+    let found = Erased {
+        invitations: u32::try_from(invitations.len()).unwrap_or(u32::MAX),
+        accounts: u32::from(profile.is_some()),
+        memberships: u32::try_from(memberships.len()).unwrap_or(u32::MAX),
+        companies_without_administrator: Vec::new(),
+    };
+    record(
+        services,
+        "export",
+        &Requester::Staff(staff.clone()),
+        now,
+        &found,
+    )
+    .await;
+    tracing::info!(
+        invitations = found.invitations,
+        accounts = found.accounts,
+        "personal data exported"
+    );
+    Ok(Export {
+        now,
+        invitations,
+        profile,
+        logins,
+        mfa,
+        memberships,
+    })
+}
+
+/// What one retention pass erased.
+#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PurgeReport {
+    /// Invitations ended (expired, revoked) more than the retention period ago.
+    pub invitations: u32,
+    /// `Limits` counters whose window is over.
+    pub counters: u32,
+}
+
+/// The retention rule: erases invitations that ended `RETENTION_DAYS` ago or earlier
+/// (completed ones stay, pending ones are untouched), and counters whose window is over.
+pub async fn purge_ended(services: &Services) -> Result<PurgeReport, InvitationError> {
+    let now = services.clock.now();
+    let cutoff = now - Duration::days(i64::from(services.retention_days));
+    let ended: Vec<Invitation> = services
+        .privacy
+        .ended_before(cutoff)
+        .await?
+        .into_iter()
+        .filter(|i| i.ended_at(now).is_some_and(|ended| ended <= cutoff))
+        .collect();
+    let invitations = services.privacy.erase_invitations(&ended).await?;
+    let counters = services
+        .privacy
+        .erase_finished_counters(limits::window_over, now)
+        .await?;
+    Ok(PurgeReport {
+        invitations,
+        counters,
+    })
+}

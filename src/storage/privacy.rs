@@ -1,0 +1,496 @@
+//! A person's rows found and erased, ended invitations purged, finished counters removed,
+//! and the record of personal-data requests (`{prefix}PrivacyRequests`).
+//!
+//! Every key comes from the module that writes the row (`index.rs`, `accounts.rs`,
+//! `security.rs`): this module only deletes what those write. Deletes are idempotent (a
+//! row already gone is fine), and the rows that lead to a person (the email rows) go last,
+//! so an erasure interrupted half-way is finished by asking again.
+
+use super::accounts::{
+    self, COMPANY_ROW, EMAIL_ROW, EmailEntity, LOGIN_ROW, email_partition, login_partition,
+};
+use super::edm::{self, DateTimeTag};
+use super::entity::InvitationEntity;
+use super::index::{self, ACTIVE_ROW, LINK_ROW, MAIL_QUEUE, Marker, Pointer};
+use super::security::{MFA_ROW, MfaEntity, account_partition};
+use super::{ErrorClass, StoreError, TableInvitationStore, classify};
+use crate::domain::account::{AccountId, CompanyId};
+use crate::domain::email::EmailAddress;
+use crate::domain::invitation::{Invitation, LoginId};
+use async_trait::async_trait;
+use azure_core::Etag;
+use azure_data_tables::IfMatchCondition;
+use azure_data_tables::prelude::*;
+use futures::StreamExt as _;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use time::OffsetDateTime;
+
+/// Whether MFA is on, and since when (never the secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaState {
+    pub started_at: OffsetDateTime,
+    pub enabled_at: Option<OffsetDateTime>,
+}
+
+/// What erasing an account removed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ErasedAccount {
+    pub accounts: u32,
+    pub memberships: u32,
+}
+
+/// One personal-data request, as recorded: who asked (a staff member, or the customer
+/// themselves), when, and how much was found. Never the address or anything derived
+/// from it.
+#[derive(Debug, Clone)]
+pub struct PrivacyRecord {
+    pub at: OffsetDateTime,
+    /// `erase`, `export` or `self-delete`.
+    pub kind: &'static str,
+    /// The staff member's name and email; `None` when the customer deleted their account.
+    pub staff: Option<(String, String)>,
+    pub invitations: u32,
+    pub accounts: u32,
+    pub memberships: u32,
+}
+
+#[async_trait]
+pub trait PrivacyStore: Send + Sync + 'static {
+    async fn ensure_table(&self) -> Result<(), StoreError>;
+    /// The account made for this email, if any.
+    async fn account_for_email(
+        &self,
+        email: &EmailAddress,
+    ) -> Result<Option<AccountId>, StoreError>;
+    async fn mfa_state(&self, account: &AccountId) -> Result<Option<MfaState>, StoreError>;
+    /// The members of a company and their roles (the accounts with its membership row).
+    async fn members(&self, company: &CompanyId) -> Result<Vec<(AccountId, String)>, StoreError>;
+    /// Erases invitations entirely: their row, link rows (old links too), queue row, email
+    /// listing row and the email's lock when it is theirs. Returns how many rows existed.
+    async fn erase_invitations(&self, invitations: &[Invitation]) -> Result<u32, StoreError>;
+    /// Erases an account: the rows that lead its logins to it, then its whole partition
+    /// (profile, logins, MFA, memberships).
+    async fn erase_account(&self, account: &AccountId) -> Result<ErasedAccount, StoreError>;
+    /// Erases the rows keyed by the email's hash: its invitation index partition and the
+    /// row that says it has an account.
+    async fn erase_email_rows(&self, email: &EmailAddress) -> Result<(), StoreError>;
+    /// Clears a company's `CreatedBy` when it is this email (the company stays).
+    async fn forget_creator(
+        &self,
+        company: &CompanyId,
+        email: &EmailAddress,
+    ) -> Result<(), StoreError>;
+    /// Erases every counter row of these `Limits` partitions.
+    async fn erase_counters(&self, partitions: &[String]) -> Result<(), StoreError>;
+    /// Erases the counter rows whose window `over(window, now)` says is over; returns
+    /// how many.
+    async fn erase_finished_counters(
+        &self,
+        over: for<'w> fn(&'w str, OffsetDateTime) -> bool,
+        now: OffsetDateTime,
+    ) -> Result<u32, StoreError>;
+    /// Invitations that may have ended before `cutoff`: revoked ones created before it,
+    /// pending ones that expired before it.
+    async fn ended_before(&self, cutoff: OffsetDateTime) -> Result<Vec<Invitation>, StoreError>;
+    async fn record(&self, record: &PrivacyRecord) -> Result<(), StoreError>;
+}
+
+#[derive(Clone)]
+pub struct TablePrivacyStore {
+    invitations: TableClient,
+    index: TableClient,
+    accounts: TableClient,
+    companies: TableClient,
+    limits: TableClient,
+    requests: TableClient,
+}
+
+impl TablePrivacyStore {
+    pub fn new(service: &TableServiceClient, prefix: &str) -> Self {
+        let table = |name: &str| service.table_client(format!("{prefix}{name}"));
+        Self {
+            invitations: table("Invitations"),
+            index: table("InvitationIndex"),
+            accounts: table("Accounts"),
+            companies: table("Companies"),
+            limits: table("Limits"),
+            requests: table("PrivacyRequests"),
+        }
+    }
+}
+
+/// Every row matching `filter`, all pages.
+async fn query<T: DeserializeOwned + Send + Sync + 'static>(
+    table: &TableClient,
+    filter: String,
+) -> Result<Vec<T>, StoreError> {
+    let mut stream = table.query().filter(filter).into_stream::<T>();
+    let mut rows = Vec::new();
+    while let Some(page) = stream.next().await {
+        rows.extend(page.map_err(|e| StoreError::from(classify(e)))?.entities);
+    }
+    Ok(rows)
+}
+
+/// Deletes a row; `Ok(false)` when it was not there.
+async fn delete(table: &TableClient, pk: &str, rk: &str) -> Result<bool, StoreError> {
+    match table
+        .partition_key_client(pk)
+        .entity_client(rk)
+        .delete()
+        .await
+        .map_err(classify)
+    {
+        Ok(_) => Ok(true),
+        Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => Ok(false),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Every row of a partition, keys only.
+async fn partition(table: &TableClient, pk: &str) -> Result<Vec<Marker>, StoreError> {
+    query(
+        table,
+        format!("PartitionKey eq {}", edm::string_literal(pk)),
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AccountRow {
+    row_key: String,
+    #[serde(default)]
+    issuer: Option<String>,
+    #[serde(default)]
+    subject: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct MembershipRow {
+    partition_key: String,
+    role: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct LoginRow {
+    partition_key: String,
+    account_id: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreatorEntity {
+    partition_key: String,
+    row_key: String,
+    created_by: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct RequestEntity {
+    partition_key: String,
+    row_key: String,
+    kind: String,
+    staff_name: String,
+    staff_email: String,
+    #[serde(with = "edm::datetime")]
+    at: OffsetDateTime,
+    #[serde(rename = "At@odata.type")]
+    at_type: DateTimeTag,
+    invitations: i32,
+    accounts: i32,
+    memberships: i32,
+}
+
+fn count(n: u32) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+#[async_trait]
+impl PrivacyStore for TablePrivacyStore {
+    async fn ensure_table(&self) -> Result<(), StoreError> {
+        match self.requests.create().await.map_err(classify) {
+            Ok(_) | Err(ErrorClass::AlreadyExists) => Ok(()),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    async fn account_for_email(
+        &self,
+        email: &EmailAddress,
+    ) -> Result<Option<AccountId>, StoreError> {
+        Ok(
+            accounts::read::<EmailEntity>(&self.accounts, &email_partition(email), EMAIL_ROW)
+                .await?
+                .map(|row| AccountId::from_stored(row.account_id)),
+        )
+    }
+
+    async fn mfa_state(&self, account: &AccountId) -> Result<Option<MfaState>, StoreError> {
+        // Read without opening the sealed secret: only the dates are wanted.
+        Ok(
+            accounts::read::<MfaEntity>(&self.accounts, &account_partition(account), MFA_ROW)
+                .await?
+                .map(|row| MfaState {
+                    started_at: row.started_at,
+                    enabled_at: row.enabled_at,
+                }),
+        )
+    }
+
+    async fn members(&self, company: &CompanyId) -> Result<Vec<(AccountId, String)>, StoreError> {
+        // Membership rows live in each account's partition: a filtered scan finds them.
+        let rows: Vec<MembershipRow> = query(
+            &self.accounts,
+            format!(
+                "RowKey eq {}",
+                edm::string_literal(&format!("company-{}", company.as_str()))
+            ),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                row.partition_key
+                    .strip_prefix("acct-")
+                    .map(|id| (AccountId::from_stored(id.to_owned()), row.role))
+            })
+            .collect())
+    }
+
+    async fn erase_invitations(&self, invitations: &[Invitation]) -> Result<u32, StoreError> {
+        if invitations.is_empty() {
+            return Ok(0);
+        }
+        let ids: HashSet<&str> = invitations.iter().map(|i| i.id.as_str()).collect();
+        // Links replaced by a resend or a retry are not named by the invitation any more:
+        // one scan of the link rows finds them all.
+        let links: Vec<Pointer> = query(&self.index, format!("RowKey eq '{LINK_ROW}'")).await?;
+        for link in links
+            .iter()
+            .filter(|l| ids.contains(l.invitation_id.as_str()))
+        {
+            delete(&self.index, &link.partition_key, LINK_ROW).await?;
+        }
+        let mut erased = 0;
+        for invitation in invitations {
+            let id = invitation.id.as_str();
+            delete(
+                &self.index,
+                &index::link_partition(&invitation.link_hash),
+                LINK_ROW,
+            )
+            .await?;
+            delete(&self.index, MAIL_QUEUE, id).await?;
+            let email = index::email_partition(&invitation.email);
+            if let Some((_, etag)) =
+                TableInvitationStore::read::<Pointer>(&self.index, &email, ACTIVE_ROW)
+                    .await?
+                    .filter(|(lock, _)| lock.invitation_id == id)
+            {
+                // Only while it is still this invitation's: a newer one may have taken it.
+                match self
+                    .index
+                    .partition_key_client(&email)
+                    .entity_client(ACTIVE_ROW)
+                    .delete()
+                    .if_match(IfMatchCondition::Etag(Etag::from(etag)))
+                    .await
+                    .map_err(classify)
+                {
+                    Ok(_) | Err(ErrorClass::NotFound(_) | ErrorClass::PreconditionFailed) => {}
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            if delete(&self.invitations, invitation.id.bucket(), id).await? {
+                erased += 1;
+            }
+            delete(&self.index, &email, id).await?;
+        }
+        Ok(erased)
+    }
+
+    async fn erase_account(&self, account: &AccountId) -> Result<ErasedAccount, StoreError> {
+        let partition_key = account_partition(account);
+        let rows: Vec<AccountRow> = query(
+            &self.accounts,
+            format!("PartitionKey eq {}", edm::string_literal(&partition_key)),
+        )
+        .await?;
+        // First the rows that let a login open the account, so it opens nothing from now
+        // on: those the account lists, and any a crashed link left unlisted.
+        let mut logins: HashSet<String> = rows
+            .iter()
+            .filter_map(|row| match (&row.issuer, &row.subject) {
+                (Some(issuer), Some(subject)) if row.row_key.starts_with("login-") => {
+                    Some(login_partition(&LoginId {
+                        issuer: issuer.clone(),
+                        subject: subject.clone(),
+                    }))
+                }
+                _ => None,
+            })
+            .collect();
+        let unlisted: Vec<LoginRow> = query(
+            &self.accounts,
+            format!(
+                "RowKey eq '{LOGIN_ROW}' and AccountId eq {}",
+                edm::string_literal(account.as_str())
+            ),
+        )
+        .await?;
+        logins.extend(
+            unlisted
+                .into_iter()
+                .filter(|row| row.account_id == account.as_str())
+                .map(|row| row.partition_key),
+        );
+        for login in &logins {
+            // Only a login that still leads here (it cannot lead elsewhere while listed,
+            // but a row is never deleted on a guess).
+            let leads_here = accounts::read::<LoginRow>(&self.accounts, login, LOGIN_ROW)
+                .await?
+                .is_some_and(|row| row.account_id == account.as_str());
+            if leads_here {
+                delete(&self.accounts, login, LOGIN_ROW).await?;
+            }
+        }
+        let mut erased = ErasedAccount::default();
+        // The profile last: until it goes, asking again finds the account.
+        let (profile, others): (Vec<_>, Vec<_>) =
+            rows.iter().partition(|row| row.row_key == "profile");
+        for row in others.into_iter().chain(profile) {
+            if delete(&self.accounts, &partition_key, &row.row_key).await? {
+                match row.row_key.as_str() {
+                    "profile" => erased.accounts += 1,
+                    key if key.starts_with("company-") => erased.memberships += 1,
+                    _ => {}
+                }
+            }
+        }
+        Ok(erased)
+    }
+
+    async fn erase_email_rows(&self, email: &EmailAddress) -> Result<(), StoreError> {
+        let listed = index::email_partition(email);
+        for row in partition(&self.index, &listed).await? {
+            delete(&self.index, &listed, &row.row_key).await?;
+        }
+        delete(&self.accounts, &email_partition(email), EMAIL_ROW).await?;
+        Ok(())
+    }
+
+    async fn forget_creator(
+        &self,
+        company: &CompanyId,
+        email: &EmailAddress,
+    ) -> Result<(), StoreError> {
+        let Some((row, etag)) = TableInvitationStore::read::<CreatorEntity>(
+            &self.companies,
+            company.as_str(),
+            COMPANY_ROW,
+        )
+        .await?
+        else {
+            return Ok(());
+        };
+        if !row.created_by.eq_ignore_ascii_case(&email.to_string()) {
+            return Ok(());
+        }
+        let cleared = CreatorEntity {
+            created_by: String::new(),
+            ..row
+        };
+        self.companies
+            .partition_key_client(company.as_str())
+            .entity_client(COMPANY_ROW)
+            .merge(&cleared, IfMatchCondition::Etag(Etag::from(etag)))
+            .map_err(|e| StoreError::Unexpected(e.to_string()))?
+            .await
+            .map(|_| ())
+            .map_err(super::conditional_write_error)
+    }
+
+    async fn erase_counters(&self, partitions: &[String]) -> Result<(), StoreError> {
+        for pk in partitions {
+            for row in partition(&self.limits, pk).await? {
+                delete(&self.limits, pk, &row.row_key).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn erase_finished_counters(
+        &self,
+        over: for<'w> fn(&'w str, OffsetDateTime) -> bool,
+        now: OffsetDateTime,
+    ) -> Result<u32, StoreError> {
+        let mut stream = self.limits.query().into_stream::<Marker>();
+        let mut finished = Vec::new();
+        while let Some(page) = stream.next().await {
+            let page = page.map_err(|e| StoreError::from(classify(e)))?;
+            finished.extend(
+                page.entities
+                    .into_iter()
+                    .filter(|row| over(&row.row_key, now)),
+            );
+        }
+        let mut erased = 0;
+        for row in finished {
+            if delete(&self.limits, &row.partition_key, &row.row_key).await? {
+                erased += 1;
+            }
+        }
+        Ok(erased)
+    }
+
+    async fn ended_before(&self, cutoff: OffsetDateTime) -> Result<Vec<Invitation>, StoreError> {
+        let cutoff = edm::filter_literal(cutoff);
+        let rows: Vec<InvitationEntity> = query(
+            &self.invitations,
+            format!(
+                "(Status eq 'revoked' and CreatedAt le {cutoff}) or (Status eq 'pending' and ExpiresAt le {cutoff})"
+            ),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let key = row.row_key.clone();
+                Invitation::try_from(row)
+                    .map_err(|e| tracing::warn!(invitation = %key, error = %e, "unreadable invitation left for the purge"))
+                    .ok()
+            })
+            .collect())
+    }
+
+    async fn record(&self, record: &PrivacyRecord) -> Result<(), StoreError> {
+        let (staff_name, staff_email) = record.staff.clone().unwrap_or_default();
+        // Newest first within a month: the row key counts down from the time.
+        let millis = u64::try_from(record.at.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+        let random: u32 = rand::random();
+        let row = RequestEntity {
+            partition_key: format!("{}-{:02}", record.at.year(), u8::from(record.at.month())),
+            row_key: format!(
+                "{:013}-{random:08x}",
+                9_999_999_999_999u64.saturating_sub(millis)
+            ),
+            kind: record.kind.to_owned(),
+            staff_name,
+            staff_email,
+            at: record.at,
+            at_type: DateTimeTag,
+            invitations: count(record.invitations),
+            accounts: count(record.accounts),
+            memberships: count(record.memberships),
+        };
+        accounts::insert_absent(&self.requests, &row)
+            .await
+            .map(|_| ())
+    }
+}
