@@ -1,7 +1,7 @@
 // Everything the invitation service runs on, in one resource group:
 //
 // - dataStorage: the service's tables ({TABLE_PREFIX}Invitations, InvitationIndex,
-//   Companies, Accounts, Limits). The app's managed identity holds exactly one role on it, Storage
+//   Companies, Accounts, Limits, PrivacyRequests). The app's managed identity holds exactly one role on it, Storage
 //   Table Data Contributor, and reaches it through INVITATIONS_STORAGE__tableServiceUri.
 // - hostStorage: what the Functions host itself needs (AzureWebJobsStorage: its keys, the
 //   timer's locks and schedule status, the deployment package). A separate account, so
@@ -72,13 +72,14 @@ var isFlex = hostingPlan == 'FlexConsumption'
 var functionAppName = 'func-invitations-${resourceToken}'
 // The tables the handler uses; it also creates them at start when missing, but creating
 // them here means a fresh deployment never depends on that.
-// tests/api/infra.rs compares this list with the tables the handler creates.
+// tests/api/platform.rs compares this list with the tables the handler creates.
 var tableNames = [
   'Invitations'
   'InvitationIndex'
   'Companies'
   'Accounts'
   'Limits'
+  'PrivacyRequests'
 ]
 // The deployment package: Flex Consumption's deployment container, or the blob the Linux
 // Consumption app runs from (WEBSITE_RUN_FROM_PACKAGE).
