@@ -19,6 +19,8 @@ pub const MFA: &str = "inv_mfa";
 pub const STAFF_FLOW: &str = "inv_staff_flow";
 /// The signed-in staff member: a name of its own, so neither session opens as the other.
 pub const STAFF_SESSION: &str = "inv_staff";
+/// What the back-office page after a post shows once (the link sent, a notice): five minutes.
+pub const STAFF_FLASH: &str = "inv_staff_flash";
 
 #[derive(Clone)]
 pub struct CookieCodec {

@@ -11,6 +11,7 @@ mod edm;
 mod entity;
 mod index;
 mod invitations;
+mod language;
 mod limits;
 mod sealed;
 mod security;

@@ -14,6 +14,7 @@ mod invite;
 mod journey;
 mod lifecycle;
 mod listing;
+mod pages;
 mod races;
 mod security;
 mod staff_office;

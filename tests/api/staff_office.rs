@@ -27,7 +27,7 @@ async fn invite_form_errors_show_beside_the_fields_and_nothing_is_created() {
     assert_eq!(response.status(), 422);
     let page = response.text().await.unwrap();
     for (id, text) in [
-        ("f-email-error", "Is not a valid email address"),
+        ("f-email-error", "Enter a valid email address"),
         ("f-expires-error", "From 1 to 30"),
         ("f-company-vat-error", "VAT"),
     ] {

@@ -11,6 +11,7 @@ use crate::http::AppState;
 use crate::http::cookies::{AUTH, MFA, SESSION};
 use crate::identity::customer::{AuthRequest, AuthorizeHints, SignedIn};
 use crate::service::account::{self, LinkFailure, Returning};
+use crate::service::language;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use warp::http::StatusCode;
@@ -26,6 +27,9 @@ pub enum Next {
     Home,
     Profile,
     CreateCompany,
+    /// Linking that login, which asked for a sign-in again first: resumed after it.
+    LinkMicrosoft,
+    LinkGoogle,
 }
 
 impl Next {
@@ -34,6 +38,19 @@ impl Next {
             Self::Home => "/api/Home",
             Self::Profile => "/api/Profile",
             Self::CreateCompany => "/api/CreateCompany",
+            Self::LinkMicrosoft => "/api/Profile/link?provider=microsoft",
+            Self::LinkGoogle => "/api/Profile/link?provider=google",
+        }
+    }
+
+    /// The `next` parameter of `/api/SignIn` that leads here (`home` by default).
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "home" => Some(Self::Home),
+            "profile" => Some(Self::Profile),
+            "link-microsoft" => Some(Self::LinkMicrosoft),
+            "link-google" => Some(Self::LinkGoogle),
+            _ => None,
         }
     }
 }
@@ -118,21 +135,35 @@ pub async fn start(
     super::pages::redirect(status, authorize.as_str(), &[cookie])
 }
 
-/// `GET /api/SignIn?prompt=login&next=profile&lang=fr`.
-pub async fn sign_in(state: AppState, query: String, accept_language: Option<String>) -> Response {
-    let mut locale = Locale::negotiate(accept_language.as_deref());
+/// `GET /api/SignIn?prompt=login&next=profile&lang=fr`. A sign-in again (`prompt=login`)
+/// of someone still signed in names their address to the provider (`login_hint`).
+pub async fn sign_in(
+    state: AppState,
+    query: String,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+) -> Response {
+    let session = open_session(&state, cookie_header.as_deref(), state.services.clock.now());
+    let mut locale = session
+        .as_ref()
+        .map(Session::locale)
+        .unwrap_or_else(|| Locale::negotiate(accept_language.as_deref()));
     let mut prompt_login = false;
     let mut next = Next::Home;
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         match key.as_ref() {
             "prompt" => prompt_login = value == "login",
-            "next" if value == "profile" => next = Next::Profile,
+            "next" => next = Next::parse(&value).unwrap_or(next),
             "lang" => locale = Locale::parse(&value).unwrap_or(locale),
             _ => {}
         }
     }
+    let login_hint = session
+        .as_ref()
+        .map(|s| s.email.as_str())
+        .filter(|email| prompt_login && !email.is_empty());
     let hints = AuthorizeHints {
-        login_hint: None,
+        login_hint,
         domain_hint: None,
         prompt: prompt_login.then_some("login"),
         ui_locales: Some(locale.as_str()),
@@ -222,7 +253,7 @@ fn new_session(
 async fn returning(
     state: &AppState,
     signed_in: SignedIn,
-    locale: Locale,
+    mut locale: Locale,
     next: Next,
     now: OffsetDateTime,
     clear: String,
@@ -231,6 +262,13 @@ async fn returning(
         Ok(found) => found,
         Err(e) => return error_page(state, e, locale),
     };
+    // One language per person: the account's, whatever the browser or the link asked.
+    if let Returning::Account { account, .. } = &found {
+        match language::remembered(&state.services, account).await {
+            Ok(remembered) => locale = remembered.unwrap_or(locale),
+            Err(e) => tracing::warn!(error = %e, "the account's language could not be read"),
+        }
+    }
     let (account, mfa, invitation) = match found {
         Returning::Account { account, mfa } => (Some(account), mfa, None),
         Returning::Unfinished(invitation) => (None, false, Some(invitation.id.to_string())),
