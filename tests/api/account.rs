@@ -335,9 +335,9 @@ async fn linking_is_refused_for_another_email_an_owned_login_or_an_old_sign_in()
     assert_eq!(response.status(), 403);
     let html = response.text().await.unwrap();
     assert!(html.contains("sign in again"), "{html}");
+    // The sign-in again goes on with the link asked for (pages.rs follows it).
     assert!(
-        html.contains("/api/SignIn?prompt=login&amp;next=profile")
-            || html.contains("/api/SignIn?prompt=login&#38;next=profile"),
+        html.contains("/api/SignIn?prompt=login&#38;next=link-google"),
         "{html}"
     );
 }

@@ -134,13 +134,7 @@ impl Message {
         if let (Self::ReauthToLink { next }, Some((_, href))) = (self, t.action.as_mut()) {
             *href = format!("/api/SignIn?prompt=login&next={next}");
         }
-        // A sign-in from this page goes on in this page's language.
-        if let Some((_, href)) = t.action.as_mut()
-            && href.starts_with("/api/SignIn")
-        {
-            let separator = if href.contains('?') { '&' } else { '?' };
-            href.push_str(&format!("{separator}lang={}", locale.as_str()));
-        }
+
         (
             t.status,
             MessagePage {

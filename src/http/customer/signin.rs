@@ -72,6 +72,10 @@ pub struct AuthFlow {
     pub auth: AuthRequest,
     pub purpose: Purpose,
     pub locale: String,
+    /// `locale` was asked for (`/api/SignIn?lang=`): it becomes the account's language;
+    /// otherwise the account's remembered language wins over it.
+    #[serde(default)]
+    pub chosen: bool,
 }
 
 /// A login to link once the code is given.
@@ -107,6 +111,17 @@ pub async fn start(
     hints: AuthorizeHints<'_>,
     status: StatusCode,
 ) -> Response {
+    start_flow(state, purpose, (locale, false), hints, status).await
+}
+
+/// [`start`], saying whether the language was asked for (see [`AuthFlow::chosen`]).
+async fn start_flow(
+    state: &AppState,
+    purpose: Purpose,
+    (locale, chosen): (Locale, bool),
+    hints: AuthorizeHints<'_>,
+    status: StatusCode,
+) -> Response {
     let now = state.services.clock.now();
     let Ok(auth) = AuthRequest::new() else {
         return message_page(state, Message::Internal, locale, &[]);
@@ -130,6 +145,7 @@ pub async fn start(
         auth,
         purpose,
         locale: locale.as_str().to_owned(),
+        chosen,
     };
     let cookie = state.cookies.seal(AUTH, &flow, now, now + AUTH_LIFETIME);
     super::pages::redirect(status, authorize.as_str(), &[cookie])
@@ -150,11 +166,16 @@ pub async fn sign_in(
         .unwrap_or_else(|| Locale::negotiate(accept_language.as_deref()));
     let mut prompt_login = false;
     let mut next = Next::Home;
+    let mut chosen = false;
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         match key.as_ref() {
             "prompt" => prompt_login = value == "login",
             "next" => next = Next::parse(&value).unwrap_or(next),
-            "lang" => locale = Locale::parse(&value).unwrap_or(locale),
+            "lang" => {
+                if let Ok(asked) = Locale::parse(&value) {
+                    (locale, chosen) = (asked, true);
+                }
+            }
             _ => {}
         }
     }
@@ -168,10 +189,10 @@ pub async fn sign_in(
         prompt: prompt_login.then_some("login"),
         ui_locales: Some(locale.as_str()),
     };
-    start(
+    start_flow(
         &state,
         Purpose::SignIn { next },
-        locale,
+        (locale, chosen),
         hints,
         StatusCode::FOUND,
     )
@@ -209,7 +230,10 @@ pub async fn callback(
             Err(message) => return message_page(&state, message, locale, &[clear]),
         };
     match flow.purpose {
-        Purpose::SignIn { next } => returning(&state, signed_in, locale, next, now, clear).await,
+        Purpose::SignIn { next } => {
+            let locale = (locale, flow.chosen);
+            returning(&state, signed_in, locale, next, now, clear).await
+        }
         Purpose::Link { account } => {
             finish_link(
                 &state,
@@ -253,7 +277,7 @@ fn new_session(
 async fn returning(
     state: &AppState,
     signed_in: SignedIn,
-    mut locale: Locale,
+    (mut locale, chosen): (Locale, bool),
     next: Next,
     now: OffsetDateTime,
     clear: String,
@@ -262,11 +286,19 @@ async fn returning(
         Ok(found) => found,
         Err(e) => return error_page(state, e, locale),
     };
-    // One language per person: the account's, whatever the browser or the link asked.
+    // One language per person: the one asked for now (`?lang=`) becomes theirs; otherwise
+    // the account's, whatever the browser's `Accept-Language` says.
     if let Returning::Account { account, .. } = &found {
-        match language::remembered(&state.services, account).await {
-            Ok(remembered) => locale = remembered.unwrap_or(locale),
-            Err(e) => tracing::warn!(error = %e, "the account's language could not be read"),
+        let services = &state.services;
+        let kept = if chosen {
+            language::remember(services, &signed_in.login, locale).await
+        } else {
+            language::remembered(services, account)
+                .await
+                .map(|remembered| locale = remembered.unwrap_or(locale))
+        };
+        if let Err(e) = kept {
+            tracing::warn!(error = %e, "the account's language could not be read or stored");
         }
     }
     let (account, mfa, invitation) = match found {
