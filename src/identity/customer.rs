@@ -312,20 +312,27 @@ impl CustomerSignIn {
             return Vec::new();
         };
         let metadata = &snapshot.metadata;
-        let mut origins: Vec<String> = [&metadata.authorization_endpoint, &metadata.end_session_endpoint]
-            .into_iter()
-            .flatten()
-            .map(|url| url.origin())
-            .filter(|origin| origin.is_tuple())
-            .map(|origin| origin.ascii_serialization())
-            .collect();
+        let mut origins: Vec<String> = [
+            &metadata.authorization_endpoint,
+            &metadata.end_session_endpoint,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|url| url.origin())
+        .filter(|origin| origin.is_tuple())
+        .map(|origin| origin.ascii_serialization())
+        .collect();
         origins.dedup();
         origins
     }
 
     /// The provider's `end_session_endpoint` (RP-initiated logout) with the address to
     /// come back to, when the metadata names one; `None` otherwise.
-    pub async fn end_session_url(&self, post_logout_redirect_uri: &str, state: &str) -> Option<Url> {
+    pub async fn end_session_url(
+        &self,
+        post_logout_redirect_uri: &str,
+        state: &str,
+    ) -> Option<Url> {
         let snapshot = self.provider.snapshot().await.ok()?;
         let mut url = snapshot.metadata.end_session_endpoint.clone()?;
         url.query_pairs_mut()

@@ -259,15 +259,29 @@ mod tests {
         assert!(email.text.starts_with("Hello,"), "{}", email.text);
         assert!(!email.text.contains("willy.urs,") && !email.html.contains("willy.urs,"));
         assert!(!email.text.contains("replaces"));
-        nameless.history.push(crate::domain::invitation::HistoryEntry {
-            at: nameless.created_at,
-            event: crate::domain::invitation::Event::Resent,
-            actor: "tamer@gfms.example".into(),
-        });
+        nameless
+            .history
+            .push(crate::domain::invitation::HistoryEntry {
+                at: nameless.created_at,
+                event: crate::domain::invitation::Event::Resent,
+                actor: "tamer@gfms.example".into(),
+            });
         let resent = render(&nameless, "https://p.example/x".into(), "P").unwrap();
-        assert!(resent.subject.starts_with("New link:"), "{}", resent.subject);
-        assert!(resent.text.contains("replaces the one in the earlier email"));
-        assert!(resent.html.contains("replaces the one in the earlier email"));
+        assert!(
+            resent.subject.starts_with("New link:"),
+            "{}",
+            resent.subject
+        );
+        assert!(
+            resent
+                .text
+                .contains("replaces the one in the earlier email")
+        );
+        assert!(
+            resent
+                .html
+                .contains("replaces the one in the earlier email")
+        );
         nameless.locale = Locale::Fr;
         let french = render(&nameless, "https://p.example/x".into(), "P").unwrap();
         assert!(french.text.starts_with("Bonjour,"), "{}", french.text);

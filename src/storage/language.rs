@@ -19,12 +19,20 @@ struct LanguageEntity {
     locale: String,
 }
 
-pub async fn read(accounts: &TableClient, account: &AccountId) -> Result<Option<Locale>, StoreError> {
-    let row = super::accounts::read::<LanguageEntity>(accounts, &account_partition(account), ROW).await?;
+pub async fn read(
+    accounts: &TableClient,
+    account: &AccountId,
+) -> Result<Option<Locale>, StoreError> {
+    let row =
+        super::accounts::read::<LanguageEntity>(accounts, &account_partition(account), ROW).await?;
     Ok(row.and_then(|r| Locale::parse(&r.locale).ok()))
 }
 
-pub async fn write(accounts: &TableClient, account: &AccountId, locale: Locale) -> Result<(), StoreError> {
+pub async fn write(
+    accounts: &TableClient,
+    account: &AccountId,
+    locale: Locale,
+) -> Result<(), StoreError> {
     let partition = account_partition(account);
     let row = LanguageEntity {
         partition_key: partition.clone(),

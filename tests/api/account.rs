@@ -152,10 +152,7 @@ async fn a_returning_customer_signs_in_and_lands_on_home() {
     assert_eq!(response.status(), 303);
     assert_eq!(location(&response), "/api/Home");
     let home = page(&client, &app.url("/api/Home")).await;
-    assert!(
-        home.contains(&format!("<li>Company of {email} ")),
-        "{home}"
-    );
+    assert!(home.contains(&format!("<li>Company of {email} ")), "{home}");
 
     let profile = page(&client, &app.url("/api/Profile")).await;
     assert!(
@@ -198,7 +195,11 @@ async fn someone_without_an_account_is_told_they_need_an_invitation() {
     let html = response.text().await.unwrap();
     assert!(html.contains("You need an invitation"), "{html}");
     let home = client.get(app.url("/api/Home")).send().await.unwrap();
-    assert_eq!(home.status(), 302, "no session was granted: a sign-in is asked");
+    assert_eq!(
+        home.status(),
+        302,
+        "no session was granted: a sign-in is asked"
+    );
 }
 
 #[tokio::test]
@@ -230,10 +231,7 @@ async fn a_customer_links_microsoft_then_signs_in_with_it_and_can_unlink() {
     let (microsoft, response) = sign_in(&app, &email, "live.com").await;
     assert_eq!(location(&response), "/api/Home");
     let home = page(&microsoft, &app.url("/api/Home")).await;
-    assert!(
-        home.contains(&format!("<li>Company of {email} ")),
-        "{home}"
-    );
+    assert!(home.contains(&format!("<li>Company of {email} ")), "{home}");
     let profiles = app
         .table_rows("Accounts")
         .await

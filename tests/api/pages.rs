@@ -7,7 +7,6 @@ use crate::account::{onboard, sign_in};
 use crate::support::browser::{browser, csrf_in, location, page, param, post_form, sign_in_at_b2c};
 use crate::support::staff::{invite_form, spawn_back_office, staff_browser, staff_email};
 use crate::support::{TestApp, mailbox, stack, unique_email};
-use invitations::clock::Clock as _;
 use reqwest::Client;
 use time::Duration;
 use url::Url;
@@ -76,7 +75,13 @@ async fn through_provider_sign_out(client: &Client, end_session: &str) -> String
     let response = client.get(url.clone()).send().await.unwrap();
     assert_eq!(response.status(), 200, "the provider's sign-out page");
     let html = response.text().await.unwrap();
-    let action = html.split("action=\"").nth(1).unwrap().split('"').next().unwrap();
+    let action = html
+        .split("action=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
     let xsrf = html
         .split("name=\"xsrf\" value=\"")
         .nth(1)
@@ -100,24 +105,36 @@ async fn sign_out_ends_the_session_at_the_provider_too_and_comes_back_to_a_signe
     let app = TestApp::spawn().await;
     let client = onboard(&app, &unique_email("bye"), "local").await;
     let home = page(&client, &app.url("/api/Home")).await;
-    let response = post_form(&client, &app.url("/api/SignOut"), &[("csrf", csrf_in(&home))]).await;
+    let response = post_form(
+        &client,
+        &app.url("/api/SignOut"),
+        &[("csrf", csrf_in(&home))],
+    )
+    .await;
     assert_eq!(response.status(), 303);
     let end_session = location(&response);
     assert!(
-        end_session.starts_with(&origin(&stack().b2c_metadata_url)) && end_session.contains("/logout?"),
+        end_session.starts_with(&origin(&stack().b2c_metadata_url))
+            && end_session.contains("/logout?"),
         "{end_session}"
     );
     assert_eq!(
         param(&end_session, "post_logout_redirect_uri").as_deref(),
         Some(app.url("/api/SignedOut").as_str())
     );
-    assert_eq!(param(&end_session, "client_id").as_deref(), Some(stack().b2c_client_id.as_str()));
+    assert_eq!(
+        param(&end_session, "client_id").as_deref(),
+        Some(stack().b2c_client_id.as_str())
+    );
     let back = through_provider_sign_out(&client, &end_session).await;
     assert!(back.starts_with(&app.url("/api/SignedOut")), "{back}");
     let response = client.get(&back).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
-    assert!(html.contains("<html lang=\"en\">") && html.contains("You are signed out"), "{html}");
+    assert!(
+        html.contains("<html lang=\"en\">") && html.contains("You are signed out"),
+        "{html}"
+    );
     // The session is gone: Home asks for a sign-in.
     let response = client.get(app.url("/api/Home")).send().await.unwrap();
     assert_eq!(response.status(), 302);
@@ -145,9 +162,16 @@ async fn the_back_office_sign_out_goes_through_the_staff_directory() {
     );
     let back = through_provider_sign_out(&client, &end_session).await;
     let html = page(&client, &back).await;
-    assert!(html.contains("Vous êtes déconnecté du back-office"), "{html}");
+    assert!(
+        html.contains("Vous êtes déconnecté du back-office"),
+        "{html}"
+    );
     let response = client.get(app.url("/api/Staff")).send().await.unwrap();
-    assert_eq!(response.status(), 302, "signed out: the back office asks for a sign-in");
+    assert_eq!(
+        response.status(),
+        302,
+        "signed out: the back office asks for a sign-in"
+    );
 }
 
 #[tokio::test]
@@ -191,7 +215,10 @@ async fn linking_after_a_sign_in_again_names_the_address_and_goes_on_with_the_li
     let response = post_form(
         &client,
         &app.url("/api/Profile/link"),
-        &[("csrf", csrf_in(&profile)), ("provider", "microsoft".into())],
+        &[
+            ("csrf", csrf_in(&profile)),
+            ("provider", "microsoft".into()),
+        ],
     )
     .await;
     assert_eq!(response.status(), 403);
@@ -205,7 +232,10 @@ async fn linking_after_a_sign_in_again_names_the_address_and_goes_on_with_the_li
         .await
         .unwrap();
     let authorize = location(&response);
-    assert_eq!(param(&authorize, "login_hint").as_deref(), Some(email.as_str()));
+    assert_eq!(
+        param(&authorize, "login_hint").as_deref(),
+        Some(email.as_str())
+    );
     assert_eq!(param(&authorize, "prompt").as_deref(), Some("login"));
     let callback = sign_in_at_b2c(&client, &authorize, &email, "local").await;
     let response = client.get(&callback).send().await.unwrap();
@@ -217,8 +247,14 @@ async fn linking_after_a_sign_in_again_names_the_address_and_goes_on_with_the_li
         .unwrap();
     assert_eq!(response.status(), 303, "the link goes on at the provider");
     let authorize = location(&response);
-    assert_eq!(param(&authorize, "domain_hint").as_deref(), Some("live.com"));
-    assert_eq!(param(&authorize, "login_hint").as_deref(), Some(email.as_str()));
+    assert_eq!(
+        param(&authorize, "domain_hint").as_deref(),
+        Some("live.com")
+    );
+    assert_eq!(
+        param(&authorize, "login_hint").as_deref(),
+        Some(email.as_str())
+    );
 }
 
 #[tokio::test]
@@ -227,13 +263,22 @@ async fn the_language_a_customer_chooses_stays_theirs_across_sign_ins() {
     let email = unique_email("lang");
     let client = onboard(&app, &email, "local").await;
     let home = page(&client, &app.url("/api/Home")).await;
-    assert!(home.contains("<html lang=\"en\">"), "the invitation's language first");
-    assert!(home.contains("href=\"?lang=fr\""), "the switch is offered: {home}");
+    assert!(
+        home.contains("<html lang=\"en\">"),
+        "the invitation's language first"
+    );
+    assert!(
+        home.contains("href=\"?lang=fr\""),
+        "the switch is offered: {home}"
+    );
 
     let home = page(&client, &app.url("/api/Home?lang=fr")).await;
     assert!(home.contains("<html lang=\"fr\">"), "{home}");
     let profile = page(&client, &app.url("/api/Profile")).await;
-    assert!(profile.contains("<html lang=\"fr\">"), "the session keeps the choice");
+    assert!(
+        profile.contains("<html lang=\"fr\">"),
+        "the session keeps the choice"
+    );
 
     // A later sign-in in a browser that asks for English: still French.
     let (later, response) = sign_in(&app, &email, "local").await;
@@ -265,11 +310,21 @@ async fn an_invite_post_is_answered_with_a_redirect_and_its_link_is_shown_once()
     let mut form = invite_form(&csrf_in(&office), &customer);
     form.push(("lang", "en".into()));
     let response = post_form(&client, &app.url("/api/Staff/invite"), &form).await;
-    assert_eq!(response.status(), 303, "a reload then asks for the list, not the post");
+    assert_eq!(
+        response.status(),
+        303,
+        "a reload then asks for the list, not the post"
+    );
     assert_eq!(location(&response), "/api/Staff?lang=en");
     let shown = page(&client, &app.url("/api/Staff?lang=en")).await;
-    assert!(shown.contains("id=\"invite-url\""), "the link is shown after the redirect");
-    assert!(shown.contains(&format!("Invitation sent to {customer}")), "{shown}");
+    assert!(
+        shown.contains("id=\"invite-url\""),
+        "the link is shown after the redirect"
+    );
+    assert!(
+        shown.contains(&format!("Invitation sent to {customer}")),
+        "{shown}"
+    );
     let again = page(&client, &app.url("/api/Staff?lang=en")).await;
     assert!(!again.contains("id=\"invite-url\""), "and only once");
     assert_eq!(app.table_rows("Invitations").await.len(), 1);

@@ -152,7 +152,10 @@ async fn a_sales_person_invites_resends_and_revokes_from_the_back_office() {
     assert_eq!(response.status(), 303);
     let revoked = read_page(&client, &app.url(&location(&response))).await;
     assert!(revoked.contains("The invitation was revoked."), "{revoked}");
-    assert!(!revoked.contains("Expires"), "a revoked invitation shows no expiry");
+    assert!(
+        !revoked.contains("Expires"),
+        "a revoked invitation shows no expiry"
+    );
     let invitation = api_get(&app, &format!("/api/invitations/{id}")).await;
     assert_eq!(invitation["status"], "revoked");
     let events: Vec<&str> = invitation["history"]

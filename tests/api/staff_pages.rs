@@ -126,7 +126,11 @@ async fn staff_and_customer_sessions_do_not_open_each_other() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 302, "no session: Home asks for a sign-in");
+    assert_eq!(
+        response.status(),
+        302,
+        "no session: Home asks for a sign-in"
+    );
     assert!(location(&response).starts_with("/api/SignIn"));
 
     // A customer's session, renamed, opens no back office.

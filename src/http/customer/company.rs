@@ -315,8 +315,7 @@ pub async fn create(
         Ok(_) => {
             // The account's language: the invitation's, or what the person switched to.
             if let Err(e) =
-                crate::service::language::remember(&state.services, &session.login(), locale)
-                    .await
+                crate::service::language::remember(&state.services, &session.login(), locale).await
             {
                 tracing::warn!(error = %e, "the account's language was not stored");
             }
@@ -415,7 +414,11 @@ pub async fn sign_out(
     // /api/SignedOut, which reads the language from `state`.
     let back = format!(
         "{}/api/SignedOut",
-        state.services.public_base_url.as_str().trim_end_matches('/')
+        state
+            .services
+            .public_base_url
+            .as_str()
+            .trim_end_matches('/')
     );
     match state.customer.end_session_url(&back, locale.as_str()).await {
         Some(url) => redirect(StatusCode::SEE_OTHER, url.as_str(), &cleared),

@@ -154,7 +154,11 @@ pub fn allow_form_action(mut response: Response, origins: &[String]) -> Response
         return response;
     };
     let extra: String = origins.iter().map(|o| format!(" {o}")).collect();
-    let widened = csp.replacen("form-action 'self'", &format!("form-action 'self'{extra}"), 1);
+    let widened = csp.replacen(
+        "form-action 'self'",
+        &format!("form-action 'self'{extra}"),
+        1,
+    );
     if let Ok(value) = HeaderValue::from_str(&widened) {
         response
             .headers_mut()

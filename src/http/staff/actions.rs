@@ -5,8 +5,7 @@
 use super::messages::StaffMessage;
 use super::office::service_error_page;
 use super::views::{
-    ConfirmPage, DetailPage, Flash, Frame, Row, Sent, actor_label, event_label, language_name,
-    when,
+    ConfirmPage, DetailPage, Flash, Frame, Row, Sent, actor_label, event_label, language_name, when,
 };
 use super::{StaffSession, gate, message_page, param, pick_locale};
 use crate::domain::invitation::{Invitation, InvitationId, Status};

@@ -187,7 +187,11 @@ pub async fn sign_out(
     // Signed out at the staff directory too, when it has an end-session endpoint.
     let back = format!(
         "{}/api/Staff/signedout",
-        state.services.public_base_url.as_str().trim_end_matches('/')
+        state
+            .services
+            .public_base_url
+            .as_str()
+            .trim_end_matches('/')
     );
     let end_session = match &state.staff_sign_in {
         Some(sign_in) => sign_in.client.end_session_url(&back, locale.as_str()).await,
