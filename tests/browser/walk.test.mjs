@@ -128,7 +128,31 @@ test('a French customer on a phone clicks every button of their pages; the langu
     await fitsThePhone(page, 'the profile');
     await follow(page, '#home-link');
     assert.equal(new URL(page.url()).pathname, '/api/Home');
+    // The authenticator page: on a phone the secret wraps between its groups of four only.
     await follow(page, '#profile-link');
+    await follow(page, '#mfa-start');
+    await page.click('#manual summary');
+    const lines = await page.$eval('#secret', (code) => {
+      const text = code.firstChild;
+      const tops = [];
+      for (let i = 0; i < text.length; i += 1) {
+        const range = document.createRange();
+        range.setStart(text, i);
+        range.setEnd(text, i + 1);
+        tops.push(Math.round(range.getBoundingClientRect().top));
+      }
+      const groups = [];
+      let at = 0;
+      for (const group of text.data.split(' ')) {
+        groups.push(new Set(tops.slice(at, at + group.length)).size);
+        at += group.length + 1;
+      }
+      return { lines: new Set(tops).size, groupsSplit: groups.filter((n) => n > 1).length };
+    });
+    assert.ok(lines.lines > 1, 'the secret takes more than one line on a phone');
+    assert.equal(lines.groupsSplit, 0, 'no group of the secret is split across lines');
+    await fitsThePhone(page, 'the authenticator page');
+    await page.goto(`${base}/api/Profile`);
     for (const button of ['#link-microsoft', '#link-google']) {
       await clickThrough(page, button, idpOrigin, violations);
       assert.equal(await page.inputValue('#email'), email, `${button}: the provider's page names the account's address`);
