@@ -1,8 +1,10 @@
 // The customer's journey in a real browser (Chromium, driven by playwright-core):
 // invitation email -> B2C sign-in -> company form -> welcome page; then the profile,
 // the authenticator app turned on (QR code, "Show secret key", a code computed here
-// from the secret read off the page, recovery codes), sign-out, and a sign-in again
-// that asks for the code before the welcome page.
+// from the secret read off the page, recovery codes), both Link buttons reaching the
+// provider's sign-in page, sign-out through the provider's end-session endpoint back to
+// the signed-out page, and a sign-in again that asks for the code before the welcome
+// page. Any Content-Security-Policy violation fails the test (csp.mjs).
 //
 // Run:   node --test tests/browser/
 // Needs: target/debug/handler (cargo build --bin handler), the Node packages
