@@ -76,6 +76,19 @@
     return valid;
   }
 
+  // The country list: the server sends the codes (its own table); the browser names them
+  // in the page's language and sorts them by name (the code stays the value).
+  var select = form.elements.country;
+  if (select && select.tagName === 'SELECT' && window.Intl && Intl.DisplayNames) {
+    var names = new Intl.DisplayNames([document.documentElement.lang || 'en'], { type: 'region' });
+    var options = Array.prototype.slice.call(select.options, 1);
+    options.forEach(function (o) {
+      try { o.textContent = names.of(o.value) || o.value; } catch (e) { /* keep the code */ }
+    });
+    options.sort(function (a, b) { return a.textContent.localeCompare(b.textContent); });
+    options.forEach(function (o) { select.appendChild(o); });
+  }
+
   form.addEventListener('input', function (event) {
     if (event.target && event.target.name) touched[event.target.name] = true;
     validate();

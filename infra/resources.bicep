@@ -611,7 +611,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
 
 output functionAppName string = functionApp.name
 output publicBaseUrl string = baseUrl
-output b2cRedirectUris string = '${baseUrl}/api/AcceptInvite ${baseUrl}/api/AuthCallback'
+output b2cRedirectUris string = '${baseUrl}/api/AcceptInvite ${baseUrl}/api/AuthCallback ${baseUrl}/api/SignedOut'
 output staffRedirectUri string = '${baseUrl}/api/StaffCallback'
 output packageContainerUrl string = '${hostStorage.properties.primaryEndpoints.blob}${packageContainerName}'
 output tableServiceUri string = dataStorage.properties.primaryEndpoints.table

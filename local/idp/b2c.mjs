@@ -84,8 +84,8 @@ const SHAPES = {
 
 // Any loopback port; only the two redirect URIs the service uses.
 const REDIRECT_URI = /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}\/api\/(AcceptInvite|AuthCallback)$/;
-// After sign-out the service may send people to any of its own pages.
-const POST_LOGOUT_URI = /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}(\/[^\s#]*)?$/;
+// After sign-out (RP-initiated logout) the service's signed-out page.
+const POST_LOGOUT_URI = /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}\/api\/SignedOut$/;
 
 const BANNERS = {
   b2c: 'Local stand-in for the Azure AD B2C user flow B2C_1_signupsignin. Any password is accepted.',
@@ -128,7 +128,7 @@ export function createB2cProvider({ origin, shape = 'b2c' }) {
         'http://127.0.0.1/api/AcceptInvite', 'http://127.0.0.1/api/AuthCallback',
         'http://localhost/api/AcceptInvite', 'http://localhost/api/AuthCallback',
       ],
-      post_logout_redirect_uris: ['http://127.0.0.1/', 'http://localhost/'],
+      post_logout_redirect_uris: ['http://127.0.0.1/api/SignedOut', 'http://localhost/api/SignedOut'],
       response_types: ['code'],
       grant_types: ['authorization_code'],
       // client_secret_basic is accepted as well (the library takes either form

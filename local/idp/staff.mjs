@@ -45,7 +45,7 @@ const CLI_IDENTITIES = {
 };
 
 const REDIRECT_URI = /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}\/api\/StaffCallback$/;
-const POST_LOGOUT_URI = /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}(\/[^\s#]*)?$/;
+const POST_LOGOUT_URI = /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}\/api\/Staff\/signedout$/;
 
 const BANNER = 'Local stand-in for the staff directory (Entra ID). Any password is accepted.';
 
@@ -71,7 +71,7 @@ export function createStaffProvider({ origin }) {
         client_secret: STAFF_WEB_CLIENT_SECRET,
         client_name: 'Invitation back office (local)',
         redirect_uris: ['http://127.0.0.1/api/StaffCallback', 'http://localhost/api/StaffCallback'],
-        post_logout_redirect_uris: ['http://127.0.0.1/', 'http://localhost/'],
+        post_logout_redirect_uris: ['http://127.0.0.1/api/Staff/signedout', 'http://localhost/api/Staff/signedout'],
         response_types: ['code'],
         grant_types: ['authorization_code'],
         token_endpoint_auth_method: 'client_secret_post',

@@ -1,4 +1,4 @@
-//! The pages' stylesheet and script, served by the handler itself (no outside assets).
+//! The pages' stylesheet, script and icon, served by the handler itself (no outside assets).
 
 use warp::Reply as _;
 use warp::http::{HeaderValue, StatusCode, header};
@@ -7,12 +7,16 @@ use warp::reply::Response;
 const APP_CSS: &str = include_str!("../../assets/app.css");
 const STAFF_CSS: &str = include_str!("../../assets/staff.css");
 const COMPANY_FORM_JS: &str = include_str!("../../assets/company-form.js");
+/// The pages' icon: the Functions host serves every function under `/api`, so the handler
+/// never sees `/favicon.ico`; each page names this one with `<link rel="icon">`.
+const FAVICON_SVG: &str = include_str!("../../assets/favicon.svg");
 
 pub fn asset(name: &str) -> Response {
     let (body, content_type) = match name {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
         "staff.css" => (STAFF_CSS, "text/css; charset=utf-8"),
         "company-form.js" => (COMPANY_FORM_JS, "text/javascript; charset=utf-8"),
+        "favicon.svg" => (FAVICON_SVG, "image/svg+xml"),
         _ => return super::problem::Problem::not_found("No such asset.").into_response(),
     };
     let mut response = warp::reply::with_status(body, StatusCode::OK).into_response();

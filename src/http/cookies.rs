@@ -23,6 +23,8 @@ pub const STAFF_FLOW: &str = "inv_staff_flow";
 pub const STAFF_SESSION: &str = "inv_staff";
 /// An authenticator enrolment under way: its secret, tied to the session that started it.
 pub const ENROLMENT: &str = "inv_enrol";
+/// What the back-office page after a post shows once (the link sent, a notice): five minutes.
+pub const STAFF_FLASH: &str = "inv_staff_flash";
 
 #[derive(Clone)]
 pub struct CookieCodec {

@@ -113,6 +113,29 @@ where
     get.or(post).unify().boxed()
 }
 
+/// `route`'s pages with the provider's origins (`origins()`, from its metadata) in their
+/// CSP `form-action`: their forms (linking, sign-out) may end at the provider.
+fn provider_forms<F, Fut>(route: BoxedFilter<(Response,)>, origins: F) -> BoxedFilter<(Response,)>
+where
+    F: Fn() -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Vec<String>> + Send,
+{
+    route
+        .then(move |response: Response| {
+            let origins = origins.clone();
+            async move {
+                if !response
+                    .headers()
+                    .contains_key(warp::http::header::CONTENT_SECURITY_POLICY)
+                {
+                    return response;
+                }
+                customer::pages::allow_form_action(response, &origins().await)
+            }
+        })
+        .boxed()
+}
+
 /// Turns a handler's result into a response.
 fn respond(result: Result<Response, Problem>) -> Response {
     result.unwrap_or_else(Problem::into_response)
@@ -204,6 +227,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
     let company_form = warp::path!("api" / "CreateCompany")
         .and(warp::get())
         .and(with_state(state.clone()))
+        .and(raw_query())
         .and(cookie())
         .and(language())
         .then(customer::company::show_form);
@@ -217,6 +241,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
     let home = warp::path!("api" / "Home")
         .and(warp::get())
         .and(with_state(state.clone()))
+        .and(raw_query())
         .and(cookie())
         .and(language())
         .then(customer::company::home);
@@ -227,10 +252,22 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(language())
         .and(limited_body())
         .then(customer::company::sign_out);
+    let signed_out = warp::path!("api" / "SignedOut")
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(raw_query())
+        .and(language())
+        .then(customer::company::signed_out);
+    let customer_sign_in = state.customer.clone();
+    let customer_origins = move || {
+        let sign_in = customer_sign_in.clone();
+        async move { sign_in.form_action_origins().await }
+    };
     let sign_in = warp::path!("api" / "SignIn")
         .and(warp::get())
         .and(with_state(state.clone()))
         .and(raw_query())
+        .and(cookie())
         .and(language())
         .then(customer::signin::sign_in);
     let auth_callback = callback_routes(
@@ -241,6 +278,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
     let profile = warp::path!("api" / "Profile")
         .and(warp::get())
         .and(with_state(state.clone()))
+        .and(raw_query())
         .and(cookie())
         .and(language())
         .then(customer::profile::show)
@@ -252,6 +290,14 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(language())
         .and(limited_body())
         .then(customer::profile::link)
+        .map(customer::either);
+    let profile_link_resume = warp::path!("api" / "Profile" / "link")
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(raw_query())
+        .and(cookie())
+        .and(language())
+        .then(customer::profile::resume_link)
         .map(customer::either);
     let mfa_show = warp::path!("api" / "Profile" / "mfa")
         .and(warp::get())
@@ -339,19 +385,35 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         accept,
         company_form.boxed(),
         company_create.boxed(),
-        home.boxed(),
+        provider_forms(home.boxed(), customer_origins.clone()),
         sign_out.boxed(),
+        signed_out.boxed(),
         sign_in.boxed(),
         auth_callback,
-        profile.boxed(),
+        provider_forms(profile.boxed(), customer_origins),
         profile_link.boxed(),
+        profile_link_resume.boxed(),
         mfa_show.boxed(),
         mfa_post.boxed(),
         profile_delete.boxed(),
         asset.boxed(),
         openapi_document.boxed(),
     ];
-    all.extend(staff::routes(&state));
+    let staff_sign_in = state.staff_sign_in.clone();
+    let staff_origins = move || {
+        let staff_sign_in = staff_sign_in.clone();
+        async move {
+            match staff_sign_in {
+                Some(sign_in) => sign_in.client.form_action_origins().await,
+                None => Vec::new(),
+            }
+        }
+    };
+    all.extend(
+        staff::routes(&state)
+            .into_iter()
+            .map(|route| provider_forms(route, staff_origins.clone())),
+    );
     let combined = all
         .into_iter()
         .reduce(|routes, route| routes.or(route).unify().boxed())

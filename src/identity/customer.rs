@@ -346,6 +346,47 @@ impl CustomerSignIn {
     }
 }
 
+/// Where a page's forms may end up at the provider, and the way out through it.
+impl CustomerSignIn {
+    /// The origins of the provider's authorization and end-session endpoints, from its
+    /// metadata: a form post answered with a redirect there (linking, sign-out) needs them
+    /// in the page's CSP `form-action`. Empty when the metadata cannot be had.
+    pub async fn form_action_origins(&self) -> Vec<String> {
+        let Ok(snapshot) = self.provider.snapshot().await else {
+            return Vec::new();
+        };
+        let metadata = &snapshot.metadata;
+        let mut origins: Vec<String> = [
+            &metadata.authorization_endpoint,
+            &metadata.end_session_endpoint,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|url| url.origin())
+        .filter(|origin| origin.is_tuple())
+        .map(|origin| origin.ascii_serialization())
+        .collect();
+        origins.dedup();
+        origins
+    }
+
+    /// The provider's `end_session_endpoint` (RP-initiated logout) with the address to
+    /// come back to, when the metadata names one; `None` otherwise.
+    pub async fn end_session_url(
+        &self,
+        post_logout_redirect_uri: &str,
+        state: &str,
+    ) -> Option<Url> {
+        let snapshot = self.provider.snapshot().await.ok()?;
+        let mut url = snapshot.metadata.end_session_endpoint.clone()?;
+        url.query_pairs_mut()
+            .append_pair("client_id", &self.client_id)
+            .append_pair("post_logout_redirect_uri", post_logout_redirect_uri)
+            .append_pair("state", state);
+        Some(url)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,8 @@ use url::Url;
 
 /// What the templates show.
 pub struct InvitationMail {
-    pub recipient_name: String,
+    /// The name the sales person gave, if any (the greeting is plain without one).
+    pub recipient_name: Option<String>,
     pub recipient_email: String,
     pub inviter_name: String,
     pub inviter_email: String,
@@ -21,6 +22,8 @@ pub struct InvitationMail {
     pub expires_on: String,
     /// The address already has an account: "sign in" rather than "create an account".
     pub existing: bool,
+    /// A resend: this email's link replaces the one of the earlier email.
+    pub replaces: bool,
 }
 
 macro_rules! parts {
@@ -80,16 +83,7 @@ pub fn render(
         recipient_name: invitation
             .display_name
             .as_ref()
-            .map(|n| n.as_str().to_owned())
-            .unwrap_or_else(|| {
-                invitation
-                    .email
-                    .as_str()
-                    .split('@')
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned()
-            }),
+            .map(|n| n.as_str().to_owned()),
         recipient_email: invitation.email.to_string(),
         inviter_name: invitation.invited_by.name.clone(),
         inviter_email: invitation.invited_by.email.to_string(),
@@ -98,6 +92,10 @@ pub fn render(
         url,
         expires_on: long_date(invitation.expires_at, invitation.locale),
         existing: invitation.existing_customer,
+        replaces: invitation
+            .history
+            .iter()
+            .any(|h| h.event == crate::domain::invitation::Event::Resent),
     };
     let (subject, text, html) = match invitation.locale {
         Locale::En => (
@@ -251,6 +249,44 @@ mod tests {
         assert!(email.text.starts_with("Bonjour Willy URS,"));
         assert!(email.text.contains("29 novembre 2026"));
         assert!(email.html.contains("Commencer maintenant"));
+    }
+
+    #[test]
+    fn without_a_name_the_greeting_is_plain_and_a_resend_says_it_replaces_the_earlier_link() {
+        let mut nameless = invitation(Locale::En, "", None);
+        nameless.display_name = None;
+        let email = render(&nameless, "https://p.example/x".into(), "P").unwrap();
+        assert!(email.text.starts_with("Hello,"), "{}", email.text);
+        assert!(!email.text.contains("willy.urs,") && !email.html.contains("willy.urs,"));
+        assert!(!email.text.contains("replaces"));
+        nameless
+            .history
+            .push(crate::domain::invitation::HistoryEntry {
+                at: nameless.created_at,
+                event: crate::domain::invitation::Event::Resent,
+                actor: "tamer@gfms.example".into(),
+            });
+        let resent = render(&nameless, "https://p.example/x".into(), "P").unwrap();
+        assert!(
+            resent.subject.starts_with("New link:"),
+            "{}",
+            resent.subject
+        );
+        assert!(
+            resent
+                .text
+                .contains("replaces the one in the earlier email")
+        );
+        assert!(
+            resent
+                .html
+                .contains("replaces the one in the earlier email")
+        );
+        nameless.locale = Locale::Fr;
+        let french = render(&nameless, "https://p.example/x".into(), "P").unwrap();
+        assert!(french.text.starts_with("Bonjour,"), "{}", french.text);
+        assert!(french.text.contains("remplace celui de l'e-mail précédent"));
+        assert!(!french.text.contains("lui ou elle"));
     }
 
     #[test]

@@ -154,3 +154,13 @@ pub async fn revoke(
     tracing::info!(invitation = %id, "invitation revoked");
     Ok((revoked.value, now))
 }
+
+/// The company the customer created from invitation `id`, if they did (its id derives from
+/// the invitation's).
+pub async fn created_company(
+    services: &Services,
+    id: &InvitationId,
+) -> Result<Option<crate::domain::account::Company>, InvitationError> {
+    let company = crate::domain::account::CompanyId::for_invitation(id);
+    Ok(services.accounts.company(&company).await?)
+}

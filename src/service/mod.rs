@@ -4,6 +4,7 @@
 pub mod account;
 pub mod delivery;
 pub mod invitations;
+pub mod language;
 pub mod limits;
 pub mod onboarding;
 pub mod privacy;

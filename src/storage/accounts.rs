@@ -19,6 +19,7 @@ use crate::domain::company::CompanyDetails;
 use crate::domain::country::{CountryCode, PostalCode, VatNumber};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{InvitationId, LoginId};
+use crate::domain::locale::Locale;
 use crate::domain::mfa::Mfa;
 use async_trait::async_trait;
 use azure_core::Etag;
@@ -80,6 +81,10 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Whether an account was made for this email (for the email's wording only: an
     /// account is opened by its logins, never by an email).
     async fn has_account_for_email(&self, email: &EmailAddress) -> Result<bool, StoreError>;
+    /// The language the account's person reads, if recorded (see `language.rs`).
+    async fn language(&self, account: &AccountId) -> Result<Option<Locale>, StoreError>;
+    /// Records it; the last choice wins.
+    async fn set_language(&self, account: &AccountId, locale: Locale) -> Result<(), StoreError>;
 }
 
 #[derive(Clone)]
@@ -532,5 +537,13 @@ impl AccountStore for TableAccountStore {
             }
         }
         Ok(memberships)
+    }
+
+    async fn language(&self, account: &AccountId) -> Result<Option<Locale>, StoreError> {
+        super::language::read(&self.accounts, account).await
+    }
+
+    async fn set_language(&self, account: &AccountId, locale: Locale) -> Result<(), StoreError> {
+        super::language::write(&self.accounts, account, locale).await
     }
 }

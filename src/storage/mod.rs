@@ -12,6 +12,7 @@ mod entity;
 pub mod gate;
 mod index;
 mod invitations;
+mod language;
 mod limits;
 mod privacy;
 mod sealed;

@@ -113,7 +113,10 @@ async fn a_customer_follows_the_link_signs_in_and_creates_the_company() {
     assert_eq!(response.status(), 303);
     assert_eq!(location(&response), "/api/Home");
     let home = page(&client, &app.url("/api/Home")).await;
-    assert!(home.contains("Welcome to URS Machining SA"), "{home}");
+    // Welcomed to the product, with the company they created.
+    assert!(home.contains("<h1>Welcome to "), "{home}");
+    assert!(!home.contains("Welcome to URS Machining SA"), "{home}");
+    assert!(home.contains("<li>URS Machining SA "), "{home}");
 
     let read = app.invitation(id).await;
     assert_eq!(read["status"], "completed");
@@ -454,7 +457,8 @@ async fn the_company_form_needs_a_session_a_csrf_token_and_valid_fields() {
             .await
             .unwrap()
             .status(),
-        401
+        302,
+        "Home without a session asks for a sign-in"
     );
 
     let email = unique_email("form");

@@ -18,6 +18,7 @@ mod invite;
 mod journey;
 mod lifecycle;
 mod listing;
+mod pages;
 mod platform;
 mod privacy;
 mod races;

@@ -1,8 +1,10 @@
 // The customer's journey in a real browser (Chromium, driven by playwright-core):
 // invitation email -> B2C sign-in -> company form -> welcome page; then the profile,
 // the authenticator app turned on (QR code, "Show secret key", a code computed here
-// from the secret read off the page, recovery codes), sign-out, and a sign-in again
-// that asks for the code before the welcome page.
+// from the secret read off the page, recovery codes), both Link buttons reaching the
+// provider's sign-in page, sign-out through the provider's end-session endpoint back to
+// the signed-out page, and a sign-in again that asks for the code before the welcome
+// page. Any Content-Security-Policy violation fails the test (csp.mjs).
 //
 // Run:   node --test tests/browser/
 // Needs: target/debug/handler (cargo build --bin handler), the Node packages
@@ -21,6 +23,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { artifacts, chromiumPath, CHROMIUM_ARGS, handlerBin, root, sleep, stack, tail } from './stack.mjs';
+import { clickThrough, watchCsp } from './csp.mjs';
+import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
 
 const TEST_TIMEOUT_MS = 90_000;
 const ORANGE = 'rgb(194, 65, 12)'; // #c2410c
@@ -37,64 +41,6 @@ const COMPANY = {
 const { log, logs, running, cleanup, startServices, startHandler } = stack({ name: 'journey', timeoutMs: TEST_TIMEOUT_MS });
 
 // ------------------------------------------------------------------ helpers
-
-async function staffToken(services) {
-  const res = await fetch(services.staffTokenEndpoint, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: services.salesCliClientId,
-      client_secret: services.cliClientSecret,
-    }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = await res.json();
-  assert.equal(res.status, 200, `staff token endpoint answered ${res.status}: ${JSON.stringify(body)}`);
-  assert.equal(typeof body.access_token, 'string');
-  return body.access_token;
-}
-
-/** POST /api/InviteUser; a 503 (tables still being created) is retried for up to 10 s. */
-async function invite(base, token, body) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const res = await fetch(`${base}/api/InviteUser`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await res.text();
-    if (res.status === 503 && Date.now() < deadline) {
-      await sleep(250);
-      continue;
-    }
-    assert.equal(res.status, 201, `POST /api/InviteUser answered ${res.status}: ${text}`);
-    return JSON.parse(text);
-  }
-}
-
-/** The first email maildev received for `recipient`, polling for up to 10 s. */
-async function emailTo(maildevUrl, recipient) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const res = await fetch(`${maildevUrl}/email`, { signal: AbortSignal.timeout(5_000) });
-    const mails = await res.json();
-    const mine = mails.filter((m) => (m.to || []).some((a) => String(a.address).toLowerCase() === recipient.toLowerCase()));
-    if (mine.length) return mine[0];
-    if (Date.now() > deadline) {
-      throw new Error(`no email to ${recipient} arrived in maildev within 10 s (${mails.length} other emails there); handler output:\n${tail(logs.handler)}`);
-    }
-    await sleep(200);
-  }
-}
-
-function inviteLink(mail) {
-  const m = String(mail.text || '').match(/https?:\/\/\S+?\/api\/InviteUser\?invitationId=[^\s<>"'()\]]+/);
-  assert.ok(m, `the email's text part carries no /api/InviteUser?invitationId= link:\n${mail.text}`);
-  return m[0];
-}
 
 /** "rgb(r, g, b)" / "rgba(r, g, b, a)" -> [r, g, b, a] */
 function parseColour(css) {
@@ -171,7 +117,7 @@ test('a customer follows the invitation email, creates their company, turns on a
   assert.equal(typeof created.id, 'string');
   step(`invitation ${created.id} created for ${email}`);
 
-  const mail = await emailTo(services.maildevUrl, email);
+  const mail = await emailTo(services.maildevUrl, email, logs);
   const link = inviteLink(mail);
   assert.ok(link.startsWith(`${base}/api/InviteUser?invitationId=`), `the link points at PUBLIC_BASE_URL (${base}): ${link}`);
   if (created.inviteUrl) assert.equal(link, created.inviteUrl, 'the email carries the link the API returned');
@@ -184,6 +130,7 @@ test('a customer follows the invitation email, creates their company, turns on a
     timeout: 20_000,
   });
   const context = await running.browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
+  const cspViolations = await watchCsp(context);
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   page.setDefaultNavigationTimeout(15_000);
@@ -272,7 +219,8 @@ test('a customer follows the invitation email, creates their company, turns on a
     assert.equal(new URL(page.url()).pathname, '/api/Home',
       `after creating the company the browser should be on /api/Home, but it is at ${page.url()}: ${(await page.textContent('body'))?.slice(0, 500)}`);
     const h1 = (await page.locator('h1').first().textContent()) || '';
-    assert.ok(h1.includes(COMPANY.name), `the welcome page's h1 names the company, but it says "${h1.trim()}"`);
+    assert.equal(h1.trim(), 'Welcome to GFMS Customer Portal', 'the welcome page welcomes the person to the product');
+    assert.match(await page.textContent('#companies'), new RegExp(COMPANY.name), 'and shows their company');
     await page.screenshot({ path: path.join(artifacts, 'home.png'), fullPage: true });
     step('welcome page reached');
 
@@ -319,8 +267,34 @@ test('a customer follows the invitation email, creates their company, turns on a
     assert.equal(await page.getAttribute('#mfa-state', 'data-mfa'), 'on', 'MFA is on');
     step('authenticator app turned on');
 
-    // 7. Sign out, sign in again: the code is asked before the welcome page.
-    await Promise.all([page.waitForLoadState('load'), page.click('form[action="/api/SignOut"] button')]);
+    // 7. Both Link buttons reach the provider's sign-in page (the form's post ends there,
+    // which the page's CSP form-action must allow), for the account's address.
+    for (const [button, domainHint] of [['#link-microsoft', 'live.com'], ['#link-google', 'google.com']]) {
+      await page.goto(`${base}/api/Profile`);
+      await clickThrough(page, button, idpOrigin, cspViolations);
+      assert.ok(page.url().includes('/interaction/'), `${button} leads to the provider's sign-in page, not ${page.url()}`);
+      assert.equal(await page.inputValue('#email'), email, `${button}: the provider's page is pre-filled with the account's address`);
+      step(`${button} reached the provider (${domainHint})`);
+    }
+
+    // 8. Sign out: through the provider's end-session endpoint, back on our signed-out page.
+    await page.goto(`${base}/api/Profile`);
+    const visited = [];
+    const onRequest = (req) => { if (req.isNavigationRequest()) visited.push(req.url()); };
+    page.on('request', onRequest);
+    await Promise.all([
+      page.waitForURL((url) => url.origin === base && url.pathname === '/api/SignedOut', { waitUntil: 'load' }),
+      page.click('form[action="/api/SignOut"] button'),
+    ]);
+    page.off('request', onRequest);
+    assert.ok(visited.some((u) => u.startsWith(`${idpOrigin}/`) && new URL(u).pathname.endsWith('/logout')),
+      `sign-out goes through the provider's end_session_endpoint; the browser went to: ${visited.join(', ')}`);
+    assert.equal((await page.textContent('h1')).trim(), 'You are signed out');
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.deepEqual(cspViolations, [], 'no CSP violation anywhere');
+    step('signed out at the provider and back on the signed-out page');
+
+    // 9. Sign in again: the code is asked before the welcome page.
     await page.goto(`${base}/api/SignIn`);
     if (page.url().includes('/interaction/')) {
       await page.fill('#email', email);
@@ -330,15 +304,17 @@ test('a customer follows the invitation email, creates their company, turns on a
     }
     assert.equal(new URL(page.url()).pathname, '/api/Profile/mfa',
       `after signing in again the code is asked, but the browser is at ${page.url()}`);
-    assert.equal((await fetch(`${base}/api/Home`)).status, 401, 'no session before the code');
+    const home = await page.request.get(`${base}/api/Home`, { maxRedirects: 0 });
+    assert.equal(home.status(), 302, 'no session before the code: Home asks for a sign-in');
     await page.fill('#code', totp(secret, Date.now() / 1000));
     await Promise.all([page.waitForLoadState('load'), page.click('#submit-code')]);
     assert.equal(new URL(page.url()).pathname, '/api/Home',
       `the right code leads home, but the browser is at ${page.url()}: ${(await page.textContent('body'))?.slice(0, 300)}`);
-    assert.ok(((await page.locator('h1').first().textContent()) || '').includes(COMPANY.name));
+    assert.match(await page.textContent('#companies'), new RegExp(COMPANY.name));
     step('signed in again with the authenticator code');
 
     assert.deepEqual(pageErrors, [], 'no uncaught JavaScript errors in the pages');
+    assert.deepEqual(cspViolations, [], 'no Content-Security-Policy violation in the pages');
   } catch (err) {
     // Leave evidence: what the browser showed when it went wrong.
     await page.screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true }).catch(() => {});

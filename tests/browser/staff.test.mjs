@@ -14,6 +14,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { artifacts, chromiumPath, CHROMIUM_ARGS, handlerBin, sleep, stack } from './stack.mjs';
+import { watchCsp } from './csp.mjs';
 
 const TEST_TIMEOUT_MS = 60_000;
 const { log, running, cleanup, startServices, startHandler } = stack({ name: 'staff', logPrefix: 'staff-', timeoutMs: TEST_TIMEOUT_MS });
@@ -55,6 +56,7 @@ test('a sales person signs in, invites, resends, revokes and reads the history',
     timeout: 20_000,
   });
   const context = await running.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  const cspViolations = await watchCsp(context);
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const pageErrors = [];
@@ -70,7 +72,14 @@ test('a sales person signs in, invites, resends, revokes and reads the history',
     assert.match(await page.textContent('h1'), /Invitations/);
     assert.match(await page.textContent('header'), /Tamer Mohamed-Nour/);
 
-    // 2. Invite a customer: the link is shown once, the row appears.
+    // 2. An invalid address: its message beside the field, in a sentence, and a red border.
+    await page.fill('#f-email', 'not-an-address');
+    await follow(page, '#send-invitation');
+    assert.match(await page.textContent('#f-email-error'), /^Enter a valid email address/);
+    const border = await page.$eval('#f-email', (e) => getComputedStyle(e).borderTopColor);
+    assert.equal(border, 'rgb(185, 28, 28)', 'an invalid email field has a red border');
+
+    // Invite a customer: the link is shown once, the row appears.
     await page.fill('#f-email', customer);
     await page.fill('#f-display-name', 'Willy URS');
     await page.selectOption('#f-locale', 'fr');
@@ -82,6 +91,16 @@ test('a sales person signs in, invites, resends, revokes and reads the history',
     const row = page.locator(`tr[data-email="${customer}"]`);
     assert.equal(await row.getAttribute('data-status'), 'pending');
     await page.screenshot({ path: path.join(artifacts, 'staff-office.png'), fullPage: true });
+    // The post was answered with a redirect: reloading shows the list, it posts nothing.
+    assert.equal(new URL(page.url()).pathname, '/api/Staff');
+    await page.reload({ waitUntil: 'load' });
+    assert.equal(await page.locator(`tr[data-email="${customer}"]`).count(), 1, 'one invitation after a reload');
+    assert.equal(await page.locator('#invite-url').count(), 0, 'the link is shown only once');
+    // The action cell stays a table cell (row borders intact); Revoke is red, Resend orange.
+    assert.equal(await row.locator('td.actions').evaluate((e) => getComputedStyle(e).display), 'table-cell');
+    const background = (selector) => row.locator(selector).evaluate((e) => getComputedStyle(e).backgroundColor);
+    assert.equal(await background('a:has-text("Revoke")'), 'rgb(185, 28, 28)', 'Revoke is red');
+    assert.equal(await background('a:has-text("Resend")'), 'rgb(194, 65, 12)', 'Resend is orange');
 
     // 3. Resend, after the confirmation step.
     await follow(page, `tr[data-email="${customer}"] a:has-text("Resend")`);
@@ -109,7 +128,27 @@ test('a sales person signs in, invites, resends, revokes and reads the history',
     await page.screenshot({ path: path.join(artifacts, 'staff-phone.png'), fullPage: true });
     assert.deepEqual(pageErrors, []);
 
-    // 6. Someone without the role, in another browser: a 403 page.
+    // 6. Sign out (in French, on the phone): through the staff directory's end-session
+    // endpoint (the form's post ends there: the CSP form-action allows it), back on the
+    // signed-out page; the back office then asks for a sign-in again.
+    const staffOrigin = new URL(services.staffMetadataUrl).origin;
+    const visited = [];
+    const onRequest = (req) => { if (req.isNavigationRequest()) visited.push(req.url()); };
+    page.on('request', onRequest);
+    await Promise.all([
+      page.waitForURL((url) => url.origin === base && url.pathname === '/api/Staff/signedout', { waitUntil: 'load' }),
+      page.click('#sign-out'),
+    ]);
+    page.off('request', onRequest);
+    assert.deepEqual(cspViolations, [], 'no Content-Security-Policy violation');
+    assert.ok(visited.some((u) => u.startsWith(`${staffOrigin}/`) && new URL(u).pathname.endsWith('/logout')),
+      `sign-out goes through the staff directory's end_session_endpoint; the browser went to: ${visited.join(', ')}`);
+    assert.match(await page.textContent('h1'), /déconnecté/i);
+    assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+    await page.goto(`${base}/api/Staff`);
+    assert.ok(page.url().includes('/staff/v2.0/interaction/'), `after signing out the back office asks for a sign-in, but the browser is at ${page.url()}`);
+
+    // 7. Someone without the role, in another browser: a 403 page.
     const other = await (await running.browser.newContext({ locale: 'en-US' })).newPage();
     const statuses = [];
     other.on('response', (res) => { if (new URL(res.url()).pathname === '/api/StaffCallback') statuses.push(res.status()); });

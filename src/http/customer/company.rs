@@ -43,13 +43,7 @@ const FIELDS: [(&str, &str, &str, &str, usize); 6] = [
         12,
     ),
     ("city", "City", "Ville", "address-level2", 100),
-    (
-        "country",
-        "Country (two-letter code, e.g. BE)",
-        "Pays (code à deux lettres, p. ex. BE)",
-        "country",
-        2,
-    ),
+    ("country", "Country", "Pays", "country", 2),
 ];
 
 /// One message per field, the same in the browser's checks and the server's.
@@ -57,20 +51,20 @@ fn field_message(field: &str, locale: Locale) -> &'static str {
     match (locale, field) {
         (Locale::En, "name") => "Enter the company's name (at most 200 characters).",
         (Locale::En, "vatNumber") => {
-            "Enter a valid VAT number for the country, such as BE0123456749."
+            "Enter a valid VAT number for the chosen country, starting with its country prefix."
         }
         (Locale::En, "street") => "Enter the street and number (at most 200 characters).",
         (Locale::En, "postalCode") => "Enter a valid postal code for the country.",
         (Locale::En, "city") => "Enter the city (at most 100 characters).",
-        (Locale::En, _) => "Enter a two-letter country code, such as BE, FR or CH.",
+        (Locale::En, _) => "Choose the country from the list.",
         (Locale::Fr, "name") => "Indiquez le nom de l'entreprise (200 caractères au plus).",
         (Locale::Fr, "vatNumber") => {
-            "Indiquez un numéro de TVA valide pour le pays, par exemple BE0123456749."
+            "Indiquez un numéro de TVA valide pour le pays choisi, commençant par son préfixe de pays."
         }
         (Locale::Fr, "street") => "Indiquez la rue et le numéro (200 caractères au plus).",
         (Locale::Fr, "postalCode") => "Indiquez un code postal valide pour le pays.",
         (Locale::Fr, "city") => "Indiquez la ville (100 caractères au plus).",
-        (Locale::Fr, _) => "Indiquez un code pays à deux lettres, par exemple BE, FR ou CH.",
+        (Locale::Fr, _) => "Choisissez le pays dans la liste.",
     }
 }
 
@@ -118,7 +112,7 @@ fn form_page(
     values: &RawCompany,
     errors: &FieldErrors,
 ) -> CompanyFormPage {
-    let locale = invitation.locale;
+    let locale = session.locale();
     let value_of = |field: &str| -> String {
         match field {
             "name" => values.name.clone(),
@@ -158,11 +152,13 @@ fn form_page(
         "Create your company"
     };
     CompanyFormPage {
-        chrome: Chrome::new(locale, title, &state.services.product_name),
+        chrome: Chrome::new(locale, title, &state.services.product_name).with_switch(),
         fr: locale == Locale::Fr,
         inviter: invitation.invited_by.name.clone(),
         email: session.email.clone(),
         csrf: session.csrf.clone(),
+        prefilled: invitation.company != Default::default(),
+        countries: ISO_3166_ALPHA2.split(' ').collect(),
         fields,
         rules: rules_json(locale),
     }
@@ -214,10 +210,11 @@ async fn session_invitation(
 
 pub async fn show_form(
     state: AppState,
+    query: String,
     cookie_header: Option<String>,
     accept_language: Option<String>,
 ) -> Response {
-    let (session, invitation) = match session_invitation(
+    let (mut session, invitation) = match session_invitation(
         &state,
         cookie_header.as_deref(),
         accept_language.as_deref(),
@@ -227,9 +224,14 @@ pub async fn show_form(
         Ok(found) => found,
         Err(page) => return page,
     };
-    if invitation.status_at(state.services.clock.now()) == Status::Completed {
+    let now = state.services.clock.now();
+    if invitation.status_at(now) == Status::Completed {
         return redirect(StatusCode::SEE_OTHER, "/api/Home", &[]);
     }
+    let cookies: Vec<String> = super::choose_language(&state, &mut session, &query, now)
+        .await
+        .into_iter()
+        .collect();
     let page = form_page(
         &state,
         &session,
@@ -237,7 +239,7 @@ pub async fn show_form(
         &prefill(&invitation),
         &FieldErrors::default(),
     );
-    html(StatusCode::OK, &page, &[])
+    html(StatusCode::OK, &page, &cookies)
 }
 
 pub async fn create(
@@ -256,7 +258,7 @@ pub async fn create(
         Ok(found) => found,
         Err(page) => return page,
     };
-    let locale = invitation.locale;
+    let locale = session.locale();
     let Ok(body) = body else {
         return message_page(
             &state,
@@ -310,7 +312,15 @@ pub async fn create(
     )
     .await
     {
-        Ok(_) => redirect(StatusCode::SEE_OTHER, "/api/Home", &[]),
+        Ok(_) => {
+            // The account's language: the invitation's, or what the person switched to.
+            if let Err(e) =
+                crate::service::language::remember(&state.services, &session.login(), locale).await
+            {
+                tracing::warn!(error = %e, "the account's language was not stored");
+            }
+            redirect(StatusCode::SEE_OTHER, "/api/Home", &[])
+        }
         Err(AcceptFailure::Store(e)) => error_page(&state, e, locale),
         Err(AcceptFailure::NotFound) => message_page(&state, Message::LinkUnknown, locale, &[]),
         Err(AcceptFailure::Refused { .. }) => {
@@ -321,18 +331,22 @@ pub async fn create(
 
 pub async fn home(
     state: AppState,
+    query: String,
     cookie_header: Option<String>,
     accept_language: Option<String>,
 ) -> Response {
     let now = state.services.clock.now();
-    let Some(session) = open_session(&state, cookie_header.as_deref(), now) else {
-        return message_page(
-            &state,
-            Message::SessionRequired,
-            Locale::negotiate(accept_language.as_deref()),
-            &[],
-        );
+    let Some(mut session) = open_session(&state, cookie_header.as_deref(), now) else {
+        // Signed out: a sign-in, which comes back here.
+        let locale = super::query_locale(&query)
+            .unwrap_or_else(|| Locale::negotiate(accept_language.as_deref()));
+        let to = format!("/api/SignIn?lang={}", locale.as_str());
+        return redirect(StatusCode::FOUND, &to, &[]);
     };
+    let cookies: Vec<String> = super::choose_language(&state, &mut session, &query, now)
+        .await
+        .into_iter()
+        .collect();
     let locale = session.locale();
     let memberships = match onboarding::memberships(&state.services, &session.login()).await {
         Ok(memberships) => memberships,
@@ -358,13 +372,13 @@ pub async fn home(
         "Home"
     };
     let page = HomePage {
-        chrome: Chrome::new(locale, title, &state.services.product_name),
+        chrome: Chrome::new(locale, title, &state.services.product_name).with_switch(),
         fr: locale == Locale::Fr,
         email: session.email.clone(),
         companies: memberships.into_iter().map(|m| m.company_name).collect(),
         csrf: session.csrf.clone(),
     };
-    html(StatusCode::OK, &page, &[])
+    html(StatusCode::OK, &page, &cookies)
 }
 
 pub async fn sign_out(
@@ -402,13 +416,39 @@ pub async fn sign_out(
             &[],
         );
     }
-    message_page(
-        &state,
-        Message::SignedOut,
-        session.locale(),
-        &[
-            state.cookies.clear(SESSION),
-            state.cookies.clear(crate::http::cookies::MFA),
-        ],
-    )
+    let locale = session.locale();
+    let cleared = [
+        state.cookies.clear(SESSION),
+        state.cookies.clear(crate::http::cookies::MFA),
+    ];
+    // Signed out at the provider too, when it has an end-session endpoint: back at
+    // /api/SignedOut, which reads the language from `state`.
+    let back = format!(
+        "{}/api/SignedOut",
+        state
+            .services
+            .public_base_url
+            .as_str()
+            .trim_end_matches('/')
+    );
+    match state.customer.end_session_url(&back, locale.as_str()).await {
+        Some(url) => redirect(StatusCode::SEE_OTHER, url.as_str(), &cleared),
+        None => message_page(&state, Message::SignedOut, locale, &cleared),
+    }
+}
+
+/// `GET /api/SignedOut`: where the provider's sign-out comes back (`state` or `lang` is
+/// the language).
+pub async fn signed_out(
+    state: AppState,
+    query: String,
+    accept_language: Option<String>,
+) -> Response {
+    let locale = url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(key, _)| key == "state" || key == "lang")
+        .find_map(|(_, value)| Locale::parse(&value).ok())
+        .unwrap_or_else(|| Locale::negotiate(accept_language.as_deref()));
+    let (status, mut page) = Message::SignedOut.page(locale, &state.services.product_name);
+    page.chrome.switch = true;
+    html(status, &page, &[])
 }

@@ -72,6 +72,11 @@ pub enum Message {
     },
     /// Linking or unlinking needs a sign-in of the last few minutes.
     ReauthNeeded,
+    /// The same, before linking a login: after the sign-in, linking goes on (`next` is
+    /// `/api/SignIn`'s, `link-microsoft` or `link-google`).
+    ReauthToLink {
+        next: &'static str,
+    },
     /// The login to link carries another email than the account's.
     LinkWrongEmail {
         account: String,
@@ -133,10 +138,14 @@ fn retry(label: &str, href: &Option<String>) -> Option<(String, String)> {
 
 impl Message {
     pub fn page(&self, locale: Locale, product: &str) -> (StatusCode, MessagePage) {
-        let t = match locale {
+        let mut t = match locale {
             Locale::En => self.english(product),
             Locale::Fr => self.french(product),
         };
+        if let (Self::ReauthToLink { next }, Some((_, href))) = (self, t.action.as_mut()) {
+            *href = format!("/api/SignIn?prompt=login&next={next}");
+        }
+
         (
             t.status,
             MessagePage {
@@ -164,7 +173,7 @@ impl Message {
                 format!("If you think this is a mistake, contact {inviter} ({inviter_email}).")], None),
             Self::Completed { company } => text(S::CONFLICT, "Invitation already used", "This invitation has already been used", vec![
                 match company { Some(c) => format!("It was used to create {c} on {product}."), None => format!("It was used to create a company on {product}.") },
-                "Sign in with the account you used then to reach your company.".into()], None),
+                "Sign in with the account you used then to reach your company.".into()], Some(("Sign in".into(), "/api/SignIn".into()))),
             Self::SignInExpired { retry: r } => text(S::BAD_REQUEST, "Sign-in expired", "This sign-in has expired", vec![
                 "It took too long, was already completed, or was started in another browser. Nothing was changed.".into(),
                 "Open the link in your invitation email again to start over.".into()], retry("Start again", r)),
@@ -225,6 +234,7 @@ impl Message {
                 "Lost your phone? Use one of the recovery codes you saved when you turned this on.".into()], None),
             Self::BadForm => text(S::BAD_REQUEST, "Request not understood", "This request was not understood", vec![
                 "The form was not filled in as our page sends it. Nothing was changed.".into()], Some(("Back to your profile".into(), "/api/Profile".into()))),
+            Self::ReauthToLink { .. } => Self::ReauthNeeded.english(product),
             Self::MfaExpired => text(S::BAD_REQUEST, "Sign-in expired", "This sign-in has expired", vec![
                 "The code was not given in time, or this page was opened in another browser. Nothing was changed.".into()], Some(("Sign in again".into(), "/api/SignIn".into()))),
         }
@@ -246,7 +256,7 @@ impl Message {
                 format!("S'il s'agit d'une erreur, contactez {inviter} ({inviter_email}).")], None),
             Self::Completed { company } => text(S::CONFLICT, "Invitation déjà utilisée", "Cette invitation a déjà été utilisée", vec![
                 match company { Some(c) => format!("Elle a servi à créer {c} sur {product}."), None => format!("Elle a servi à créer une entreprise sur {product}.") },
-                "Connectez-vous avec le compte utilisé alors pour accéder à votre entreprise.".into()], None),
+                "Connectez-vous avec le compte utilisé alors pour accéder à votre entreprise.".into()], Some(("Se connecter".into(), "/api/SignIn".into()))),
             Self::SignInExpired { retry: r } => text(S::BAD_REQUEST, "Connexion expirée", "Cette connexion a expiré", vec![
                 "Elle a pris trop de temps, était déjà terminée ou a été commencée dans un autre navigateur. Rien n'a été modifié.".into(),
                 "Ouvrez à nouveau le lien de votre e-mail d'invitation pour recommencer.".into()], retry("Recommencer", r)),
@@ -307,6 +317,7 @@ impl Message {
                 "Téléphone perdu ? Utilisez l'un des codes de récupération conservés lors de l'activation.".into()], None),
             Self::BadForm => text(S::BAD_REQUEST, "Demande incomprise", "Cette demande n'a pas été comprise", vec![
                 "Le formulaire n'a pas été rempli comme notre page l'envoie. Rien n'a été modifié.".into()], Some(("Retour au profil".into(), "/api/Profile".into()))),
+            Self::ReauthToLink { .. } => Self::ReauthNeeded.french(product),
             Self::MfaExpired => text(S::BAD_REQUEST, "Connexion expirée", "Cette connexion a expiré", vec![
                 "Le code n'a pas été saisi à temps, ou cette page a été ouverte dans un autre navigateur. Rien n'a été modifié.".into()], Some(("Se reconnecter".into(), "/api/SignIn".into()))),
         }

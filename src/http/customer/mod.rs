@@ -114,6 +114,32 @@ pub fn open_session(
     state.cookies.open(cookie_header, SESSION, now)
 }
 
+/// The language a page's `?lang=` asks for, if it names one we have.
+pub fn query_locale(query: &str) -> Option<Locale> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(key, _)| key == "lang")
+        .find_map(|(_, value)| Locale::parse(&value).ok())
+}
+
+/// `?lang=` on a signed-in page (the language switch): the person's choice, kept in the
+/// session and remembered on their account. The session cookie to set when it changed.
+pub async fn choose_language(
+    state: &AppState,
+    session: &mut Session,
+    query: &str,
+    now: OffsetDateTime,
+) -> Option<String> {
+    let locale = query_locale(query).filter(|l| *l != session.locale())?;
+    session.locale = locale.as_str().to_owned();
+    if let Err(e) =
+        crate::service::language::remember(&state.services, &session.login(), locale).await
+    {
+        // The session has it; the account learns it at the next choice.
+        tracing::warn!(error = %e, "the language choice was not stored");
+    }
+    Some(signin::reseal(state, session, now))
+}
+
 /// A handler's answer: `Ok` when it went its way, `Err` with the page shown instead when
 /// it stopped early (no session, a form that does not check out, …). Both are sent.
 pub fn either(result: Result<Response, Response>) -> Response {

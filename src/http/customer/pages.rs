@@ -13,6 +13,8 @@ pub struct Chrome {
     pub lang: &'static str,
     pub title: String,
     pub product: String,
+    /// The language switch (`?lang=` on this page's address): shown on pages that read it.
+    pub switch: bool,
 }
 
 impl Chrome {
@@ -21,7 +23,14 @@ impl Chrome {
             lang: locale.as_str(),
             title: title.into(),
             product: product.to_owned(),
+            switch: false,
         }
+    }
+
+    /// With the language switch: the page honours `?lang=` at its own address.
+    pub fn with_switch(mut self) -> Self {
+        self.switch = true;
+        self
     }
 }
 
@@ -52,6 +61,11 @@ pub struct CompanyFormPage {
     pub inviter: String,
     pub email: String,
     pub csrf: String,
+    /// Whether the sales person entered any of the company's data.
+    pub prefilled: bool,
+    /// The country list's values (ISO 3166-1 alpha-2, the Rust table); the browser names
+    /// them in the page's language.
+    pub countries: Vec<&'static str>,
     pub fields: Vec<FieldView>,
     /// JSON for the browser's checks; built by the service, never from user input.
     pub rules: String,
@@ -124,6 +138,32 @@ pub fn html(status: StatusCode, page: &impl Template, cookies: &[String]) -> Res
     );
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     add_cookies(&mut response, cookies);
+    response
+}
+
+/// The page with `origins` (the identity provider's, from its metadata) added to its CSP
+/// `form-action`: the directive also governs the redirects that follow a form post, so a
+/// form answered with a redirect to the provider (linking a login, signing out at the
+/// provider) is blocked without them. Nothing else is widened.
+pub fn allow_form_action(mut response: Response, origins: &[String]) -> Response {
+    let Some(csp) = response
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return response;
+    };
+    let extra: String = origins.iter().map(|o| format!(" {o}")).collect();
+    let widened = csp.replacen(
+        "form-action 'self'",
+        &format!("form-action 'self'{extra}"),
+        1,
+    );
+    if let Ok(value) = HeaderValue::from_str(&widened) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
     response
 }
 

@@ -77,10 +77,18 @@ fn notice_text(notice: &str, locale: Locale) -> Option<String> {
 
 pub async fn show(
     state: AppState,
+    query: String,
     cookie_header: Option<String>,
     accept_language: Option<String>,
 ) -> Result<Response, Response> {
     let now = state.services.clock.now();
+    if open_session(&state, cookie_header.as_deref(), now).is_none() {
+        // Signed out: a sign-in, which comes back here.
+        let locale = super::query_locale(&query)
+            .unwrap_or_else(|| Locale::negotiate(accept_language.as_deref()));
+        let to = format!("/api/SignIn?next=profile&lang={}", locale.as_str());
+        return Err(super::pages::redirect(StatusCode::FOUND, &to, &[]));
+    }
     let (mut session, account) = signed_in_account(
         &state,
         cookie_header.as_deref(),
@@ -88,6 +96,9 @@ pub async fn show(
         now,
     )
     .await?;
+    let switched = super::choose_language(&state, &mut session, &query, now)
+        .await
+        .is_some();
     let locale = session.locale();
     let overview = match account::overview(&state.services, &account).await {
         Ok(Some(overview)) => overview,
@@ -110,7 +121,7 @@ pub async fn show(
     let has = |p: &Provider| overview.logins.iter().any(|l| &l.provider == p);
     let notice = session.notice.take().and_then(|n| notice_text(&n, locale));
     // The notice is shown once: the session is written back without it.
-    let cookies = if notice.is_some() {
+    let cookies = if notice.is_some() || switched {
         vec![signin::reseal(&state, &session, now)]
     } else {
         Vec::new()
@@ -121,7 +132,8 @@ pub async fn show(
             locale,
             if fr { "Profil" } else { "Profile" },
             &state.services.product_name,
-        ),
+        )
+        .with_switch(),
         fr,
         email: overview.profile.email.to_string(),
         logins,
@@ -171,16 +183,65 @@ pub async fn link(
             &[],
         ));
     }
+    let reauth = match provider.as_deref() {
+        Some("microsoft") => Message::ReauthToLink {
+            next: "link-microsoft",
+        },
+        Some("google") => Message::ReauthToLink {
+            next: "link-google",
+        },
+        _ => Message::ReauthNeeded,
+    };
     if !account::is_recent(session.signed_in_at, now) {
-        return Err(message_page(&state, Message::ReauthNeeded, locale, &[]));
+        return Err(message_page(&state, reauth, locale, &[]));
     }
     if let Some(key) = unlink {
         return Ok(remove(&state, session, &account, &key, now).await);
     }
-    let domain_hint = match provider.as_deref() {
+    start_link(&state, &session, &account, provider.as_deref()).await
+}
+
+/// `GET /api/Profile/link?provider=…`: linking asked for before a sign-in again, resumed
+/// once that sign-in is done (recent); otherwise the profile, where it can be asked again.
+pub async fn resume_link(
+    state: AppState,
+    query: String,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+) -> Result<Response, Response> {
+    let now = state.services.clock.now();
+    let (session, account) = signed_in_account(
+        &state,
+        cookie_header.as_deref(),
+        accept_language.as_deref(),
+        now,
+    )
+    .await?;
+    let provider = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "provider")
+        .map(|(_, value)| value.into_owned());
+    if !account::is_recent(session.signed_in_at, now) {
+        return Err(super::pages::redirect(
+            StatusCode::SEE_OTHER,
+            "/api/Profile",
+            &[],
+        ));
+    }
+    start_link(&state, &session, &account, provider.as_deref()).await
+}
+
+/// Sends the browser to the provider to sign in with the login to link.
+async fn start_link(
+    state: &AppState,
+    session: &Session,
+    account: &AccountId,
+    provider: Option<&str>,
+) -> Result<Response, Response> {
+    let locale = session.locale();
+    let domain_hint = match provider {
         Some("microsoft") => "live.com",
         Some("google") => "google.com",
-        _ => return Err(message_page(&state, Message::BadForm, locale, &[])),
+        _ => return Err(message_page(state, Message::BadForm, locale, &[])),
     };
     let hints = AuthorizeHints {
         login_hint: Some(session.email.as_str()).filter(|e| !e.is_empty()),
@@ -191,7 +252,7 @@ pub async fn link(
     let purpose = Purpose::Link {
         account: account.as_str().to_owned(),
     };
-    Ok(signin::start(&state, purpose, locale, hints, StatusCode::SEE_OTHER).await)
+    Ok(signin::start(state, purpose, locale, hints, StatusCode::SEE_OTHER).await)
 }
 
 async fn remove(

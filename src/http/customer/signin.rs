@@ -11,6 +11,7 @@ use crate::http::AppState;
 use crate::http::cookies::{AUTH, MFA, SESSION};
 use crate::identity::customer::{AuthRequest, AuthorizeHints, SignedIn};
 use crate::service::account::{self, LinkFailure, Returning};
+use crate::service::language;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use warp::http::StatusCode;
@@ -26,6 +27,9 @@ pub enum Next {
     Home,
     Profile,
     CreateCompany,
+    /// Linking that login, which asked for a sign-in again first: resumed after it.
+    LinkMicrosoft,
+    LinkGoogle,
 }
 
 impl Next {
@@ -34,6 +38,19 @@ impl Next {
             Self::Home => "/api/Home",
             Self::Profile => "/api/Profile",
             Self::CreateCompany => "/api/CreateCompany",
+            Self::LinkMicrosoft => "/api/Profile/link?provider=microsoft",
+            Self::LinkGoogle => "/api/Profile/link?provider=google",
+        }
+    }
+
+    /// The `next` parameter of `/api/SignIn` that leads here (`home` by default).
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "home" => Some(Self::Home),
+            "profile" => Some(Self::Profile),
+            "link-microsoft" => Some(Self::LinkMicrosoft),
+            "link-google" => Some(Self::LinkGoogle),
+            _ => None,
         }
     }
 }
@@ -55,6 +72,10 @@ pub struct AuthFlow {
     pub auth: AuthRequest,
     pub purpose: Purpose,
     pub locale: String,
+    /// `locale` was asked for (`/api/SignIn?lang=`): it becomes the account's language;
+    /// otherwise the account's remembered language wins over it.
+    #[serde(default)]
+    pub chosen: bool,
 }
 
 /// A login to link once the code is given.
@@ -90,6 +111,17 @@ pub async fn start(
     hints: AuthorizeHints<'_>,
     status: StatusCode,
 ) -> Response {
+    start_flow(state, purpose, (locale, false), hints, status).await
+}
+
+/// [`start`], saying whether the language was asked for (see [`AuthFlow::chosen`]).
+async fn start_flow(
+    state: &AppState,
+    purpose: Purpose,
+    (locale, chosen): (Locale, bool),
+    hints: AuthorizeHints<'_>,
+    status: StatusCode,
+) -> Response {
     let now = state.services.clock.now();
     let Ok(auth) = AuthRequest::new() else {
         return message_page(state, Message::Internal, locale, &[]);
@@ -113,34 +145,54 @@ pub async fn start(
         auth,
         purpose,
         locale: locale.as_str().to_owned(),
+        chosen,
     };
     let cookie = state.cookies.seal(AUTH, &flow, now, now + AUTH_LIFETIME);
     super::pages::redirect(status, authorize.as_str(), &[cookie])
 }
 
-/// `GET /api/SignIn?prompt=login&next=profile&lang=fr`.
-pub async fn sign_in(state: AppState, query: String, accept_language: Option<String>) -> Response {
-    let mut locale = Locale::negotiate(accept_language.as_deref());
+/// `GET /api/SignIn?prompt=login&next=profile&lang=fr`. A sign-in again (`prompt=login`)
+/// of someone still signed in names their address to the provider (`login_hint`).
+pub async fn sign_in(
+    state: AppState,
+    query: String,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+) -> Response {
+    let session = open_session(&state, cookie_header.as_deref(), state.services.clock.now());
+    let mut locale = session
+        .as_ref()
+        .map(Session::locale)
+        .unwrap_or_else(|| Locale::negotiate(accept_language.as_deref()));
     let mut prompt_login = false;
     let mut next = Next::Home;
+    let mut chosen = false;
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         match key.as_ref() {
             "prompt" => prompt_login = value == "login",
-            "next" if value == "profile" => next = Next::Profile,
-            "lang" => locale = Locale::parse(&value).unwrap_or(locale),
+            "next" => next = Next::parse(&value).unwrap_or(next),
+            "lang" => {
+                if let Ok(asked) = Locale::parse(&value) {
+                    (locale, chosen) = (asked, true);
+                }
+            }
             _ => {}
         }
     }
+    let login_hint = session
+        .as_ref()
+        .map(|s| s.email.as_str())
+        .filter(|email| prompt_login && !email.is_empty());
     let hints = AuthorizeHints {
-        login_hint: None,
+        login_hint,
         domain_hint: None,
         prompt: prompt_login.then_some("login"),
         ui_locales: Some(locale.as_str()),
     };
-    start(
+    start_flow(
         &state,
         Purpose::SignIn { next },
-        locale,
+        (locale, chosen),
         hints,
         StatusCode::FOUND,
     )
@@ -178,7 +230,10 @@ pub async fn callback(
             Err(message) => return message_page(&state, message, locale, &[clear]),
         };
     match flow.purpose {
-        Purpose::SignIn { next } => returning(&state, signed_in, locale, next, now, clear).await,
+        Purpose::SignIn { next } => {
+            let locale = (locale, flow.chosen);
+            returning(&state, signed_in, locale, next, now, clear).await
+        }
         Purpose::Link { account } => {
             finish_link(
                 &state,
@@ -222,7 +277,7 @@ fn new_session(
 async fn returning(
     state: &AppState,
     signed_in: SignedIn,
-    locale: Locale,
+    (mut locale, chosen): (Locale, bool),
     next: Next,
     now: OffsetDateTime,
     clear: String,
@@ -231,6 +286,21 @@ async fn returning(
         Ok(found) => found,
         Err(e) => return error_page(state, e, locale),
     };
+    // One language per person: the one asked for now (`?lang=`) becomes theirs; otherwise
+    // the account's, whatever the browser's `Accept-Language` says.
+    if let Returning::Account { account, .. } = &found {
+        let services = &state.services;
+        let kept = if chosen {
+            language::remember(services, &signed_in.login, locale).await
+        } else {
+            language::remembered(services, account)
+                .await
+                .map(|remembered| locale = remembered.unwrap_or(locale))
+        };
+        if let Err(e) = kept {
+            tracing::warn!(error = %e, "the account's language could not be read or stored");
+        }
+    }
     let (account, mfa, invitation) = match found {
         Returning::Account { account, mfa } => (Some(account), mfa, None),
         Returning::Unfinished(invitation) => (None, false, Some(invitation.id.to_string())),

@@ -4,16 +4,22 @@
 
 use super::messages::StaffMessage;
 use super::office::service_error_page;
-use super::views::{ConfirmPage, DetailPage, Frame, Row, Sent, event_label, when};
+use super::views::{
+    ConfirmPage, DetailPage, Flash, Frame, Row, Sent, actor_label, event_label, language_name, when,
+};
 use super::{StaffSession, gate, message_page, param, pick_locale};
-use crate::domain::invitation::{Invitation, InvitationId};
+use crate::domain::invitation::{Invitation, InvitationId, Status};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
-use crate::http::customer::pages::html;
+use crate::http::cookies::STAFF_FLASH;
+use crate::http::customer::pages::{html, redirect};
 use crate::service::{InvitationError, invitations};
 use time::OffsetDateTime;
 use warp::http::StatusCode;
 use warp::reply::Response;
+
+/// How long what a post leaves to show (the link, a notice) waits for the page after it.
+pub const FLASH_LIFETIME: time::Duration = time::Duration::minutes(5);
 
 /// What a staff member may do to one invitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,10 +43,11 @@ fn detail_page(
     locale: Locale,
     invitation: &Invitation,
     now: OffsetDateTime,
-    sent: Option<Sent>,
-    notice: Option<String>,
+    flash: Flash,
+    created_company: Option<String>,
 ) -> DetailPage {
     let fr = locale == Locale::Fr;
+    let Flash { sent, notice } = flash;
     DetailPage {
         frame: Frame::new(
             locale,
@@ -51,7 +58,8 @@ fn detail_page(
         sent,
         notice,
         row: Row::new(invitation, now, fr),
-        locale: invitation.locale.as_str(),
+        language: language_name(invitation.locale, fr),
+        created_company,
         history: invitation
             .history_at(now)
             .iter()
@@ -59,11 +67,35 @@ fn detail_page(
                 (
                     when(h.at),
                     event_label(h.event.as_str(), fr),
-                    h.actor.clone(),
+                    actor_label(&h.actor, fr),
                 )
             })
             .collect(),
     }
+}
+
+/// The company the customer created from this invitation, as one line; `None` before.
+async fn created_company(state: &AppState, invitation: &Invitation) -> Option<String> {
+    if invitation.status_at(state.services.clock.now()) != Status::Completed {
+        return None;
+    }
+    let company = match invitations::created_company(&state.services, &invitation.id).await {
+        Ok(company) => company?,
+        Err(e) => {
+            tracing::warn!(error = %e, "the created company could not be read");
+            return None;
+        }
+    };
+    let d = &company.details;
+    Some(format!(
+        "{} · {} · {}, {} {} · {}",
+        d.name,
+        d.vat_number.as_str(),
+        d.street,
+        d.postal_code.as_str(),
+        d.city,
+        d.country
+    ))
 }
 
 /// The session and the invitation named in the path, or the page to show instead.
@@ -99,8 +131,20 @@ pub async fn detail(
     let back = format!("/api/Staff/invitations/{id}");
     match open(&state, &id, cookie_header.as_deref(), locale, &back).await {
         Ok((session, invitation, now)) => {
-            let page = detail_page(&state, &session, locale, &invitation, now, None, None);
-            html(StatusCode::OK, &page, &[])
+            // What the post before the redirect here left to show, once.
+            let flash: Option<Flash> =
+                state
+                    .cookies
+                    .open(cookie_header.as_deref(), STAFF_FLASH, now);
+            let cookies: Vec<String> = flash
+                .is_some()
+                .then(|| state.cookies.clear(STAFF_FLASH))
+                .into_iter()
+                .collect();
+            let company = created_company(&state, &invitation).await;
+            let flash = flash.unwrap_or_default();
+            let page = detail_page(&state, &session, locale, &invitation, now, flash, company);
+            html(StatusCode::OK, &page, &cookies)
         }
         Err(page) => page,
     }
@@ -201,9 +245,20 @@ pub async fn act(
         html(status, &page, &[])
     };
     match result {
+        // Answered with a redirect, so reloading the page does not post again.
         Ok((invitation, now, sent, notice)) => {
-            let page = detail_page(&state, &session, locale, &invitation, now, sent, notice);
-            html(StatusCode::OK, &page, &[])
+            let flash = state.cookies.seal(
+                STAFF_FLASH,
+                &Flash { sent, notice },
+                now,
+                now + FLASH_LIFETIME,
+            );
+            let to = format!(
+                "/api/Staff/invitations/{}?lang={}",
+                invitation.id,
+                locale.as_str()
+            );
+            redirect(StatusCode::SEE_OTHER, &to, &[flash])
         }
         Err(InvitationError::NotAllowed { why }) => refused(StatusCode::CONFLICT, why),
         Err(InvitationError::Limited { detail, .. }) => {

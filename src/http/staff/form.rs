@@ -91,24 +91,26 @@ fn french_error(field: &str, value: &str) -> &'static str {
         "displayName" => "Ce nom n'est pas accepté (trop long ou caractères non permis).",
         "locale" => "Choisissez le français ou l'anglais.",
         "expiresInDays" => "Indiquez un nombre entier de jours, de 1 à 30.",
-        "company.vatNumber" => {
-            "Indiquez un numéro de TVA valide pour le pays, par exemple BE0123456749."
-        }
+        "company.vatNumber" => "Indiquez un numéro de TVA valide pour le pays.",
         "company.postalCode" => "Indiquez un code postal valide pour le pays.",
         "company.country" => "Indiquez un code pays à deux lettres, par exemple BE, FR ou CH.",
         _ => "Cette valeur n'est pas acceptée (trop longue ou caractères non permis).",
     }
 }
 
-fn english_error(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => format!(
-            "{}{}.",
-            first.to_uppercase(),
-            chars.as_str().trim_end_matches('.')
-        ),
-        None => String::new(),
+fn english_error(field: &str, value: &str) -> &'static str {
+    if value.trim().is_empty() {
+        return "This field is required.";
+    }
+    match field {
+        "email" => "Enter a valid email address, such as name@company.com.",
+        "displayName" => "This name is not accepted (too long or characters not allowed).",
+        "locale" => "Choose English or French.",
+        "expiresInDays" => "Enter a whole number of days, from 1 to 30.",
+        "company.vatNumber" => "Enter a valid VAT number for the country.",
+        "company.postalCode" => "Enter a valid postal code for the country.",
+        "company.country" => "Enter a two-letter country code, such as BE, FR or CH.",
+        _ => "This value is not accepted (too long or characters not allowed).",
     }
 }
 
@@ -152,13 +154,13 @@ impl FormState {
     }
 
     pub fn with_errors(mut self, errors: FieldErrors, locale: Locale) -> Self {
-        for (field, message) in errors.iter() {
+        for (field, _) in errors.iter() {
             let value = self.values.get(field).cloned().unwrap_or_default();
             let text = match locale {
-                Locale::Fr => french_error(field, &value).to_owned(),
-                Locale::En => english_error(message),
+                Locale::Fr => french_error(field, &value),
+                Locale::En => english_error(field, &value),
             };
-            self.errors.insert(field.clone(), text);
+            self.errors.insert(field.clone(), text.to_owned());
         }
         self
     }
@@ -191,5 +193,20 @@ mod tests {
         let keys: Vec<&str> = form.errors.keys().map(String::as_str).collect();
         assert_eq!(keys, ["company.vatNumber", "email", "expiresInDays"]);
         assert_eq!(form.errors["email"], "Ce champ est obligatoire.");
+    }
+
+    #[test]
+    fn english_errors_are_whole_sentences_that_say_what_to_enter() {
+        let form = FormState::from_body(b"email=not-an-address&expiresInDays=45");
+        let errors = parse_create(&form.as_create_body()).unwrap_err();
+        let form = form.with_errors(errors, Locale::En);
+        assert_eq!(
+            form.errors["email"],
+            "Enter a valid email address, such as name@company.com."
+        );
+        assert_eq!(
+            form.errors["expiresInDays"],
+            "Enter a whole number of days, from 1 to 30."
+        );
     }
 }

@@ -160,6 +160,12 @@ pub fn routes(state: &AppState) -> Vec<warp::filters::BoxedFilter<(Response,)>> 
         .and(language())
         .and(form())
         .then(sign_in::sign_out);
+    let signed_out = warp::path!("api" / "Staff" / "signedout")
+        .and(warp::get())
+        .and(s())
+        .and(raw_query())
+        .and(language())
+        .then(sign_in::signed_out);
     let callback = super::callback_routes(
         warp::path!("api" / "StaffCallback").boxed(),
         state.clone(),
@@ -176,6 +182,7 @@ pub fn routes(state: &AppState) -> Vec<warp::filters::BoxedFilter<(Response,)>> 
         home.boxed(),
         invite.boxed(),
         sign_out.boxed(),
+        signed_out.boxed(),
         callback,
         detail.boxed(),
     ];

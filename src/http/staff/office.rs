@@ -1,14 +1,15 @@
 //! `GET /api/Staff` (the invite form and the list of invitations) and
 //! `POST /api/Staff/invite`.
 
+use super::actions::FLASH_LIFETIME;
 use super::form::{FORM, FormState};
 use super::messages::StaffMessage;
-use super::views::{FormField, Frame, OfficePage, Row, Sent, statuses};
+use super::views::{Flash, FormField, Frame, OfficePage, Row, Sent, statuses};
 use super::{StaffSession, gate, message_page, param, pick_locale};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
-use crate::http::cookies::STAFF_SESSION;
-use crate::http::customer::pages::html;
+use crate::http::cookies::{STAFF_FLASH, STAFF_SESSION};
+use crate::http::customer::pages::{html, redirect};
 use crate::http::invitations::{parse_create, parse_list_query};
 use crate::service::{InvitationError, invitations};
 use base64::Engine as _;
@@ -166,16 +167,27 @@ pub async fn show(
         Ok(found) => found,
         Err(page) => return page,
     };
-    render(
+    // The link of an invitation just sent (the post before the redirect here), once.
+    let now = state.services.clock.now();
+    let flash: Option<Flash> = state
+        .cookies
+        .open(cookie_header.as_deref(), STAFF_FLASH, now);
+    let mut response = render(
         &state,
         &session,
         locale,
         &query,
         FormState::default(),
-        None,
+        flash.and_then(|f| f.sent),
         StatusCode::OK,
     )
-    .await
+    .await;
+    if let Ok(clear) = HeaderValue::from_str(&state.cookies.clear(STAFF_FLASH)) {
+        response
+            .headers_mut()
+            .append(warp::http::header::SET_COOKIE, clear);
+    }
+    response
 }
 
 /// `POST /api/Staff/invite`: the API's validation and service; errors beside the fields.
@@ -222,16 +234,17 @@ pub async fn invite(
                 invite_url: created.invite_url,
                 resent: false,
             };
-            return render(
-                &state,
-                &session,
-                locale,
-                "",
-                FormState::default(),
-                Some(sent),
-                StatusCode::OK,
-            )
-            .await;
+            // Answered with a redirect, so reloading the page does not post again.
+            let now = state.services.clock.now();
+            let flash = Flash {
+                sent: Some(sent),
+                notice: None,
+            };
+            let cookie = state
+                .cookies
+                .seal(STAFF_FLASH, &flash, now, now + FLASH_LIFETIME);
+            let to = format!("/api/Staff?lang={}", locale.as_str());
+            return redirect(StatusCode::SEE_OTHER, &to, &[cookie]);
         }
         Err(InvitationError::Duplicate(id)) => {
             let text = if fr {

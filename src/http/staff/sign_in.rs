@@ -184,5 +184,33 @@ pub async fn sign_out(
     {
         return message_page(&state, StaffMessage::FormExpired, locale, &[]);
     }
-    message_page(&state, StaffMessage::SignedOut, locale, &[clear])
+    // Signed out at the staff directory too, when it has an end-session endpoint.
+    let back = format!(
+        "{}/api/Staff/signedout",
+        state
+            .services
+            .public_base_url
+            .as_str()
+            .trim_end_matches('/')
+    );
+    let end_session = match &state.staff_sign_in {
+        Some(sign_in) => sign_in.client.end_session_url(&back, locale.as_str()).await,
+        None => None,
+    };
+    match end_session {
+        Some(url) => redirect(StatusCode::SEE_OTHER, url.as_str(), &[clear]),
+        None => message_page(&state, StaffMessage::SignedOut, locale, &[clear]),
+    }
+}
+
+/// `GET /api/Staff/signedout`: where the staff directory's sign-out comes back (`state`
+/// or `lang` is the language).
+pub async fn signed_out(
+    state: AppState,
+    query: String,
+    accept_language: Option<String>,
+) -> Response {
+    let lang = param(query.as_bytes(), "state").or_else(|| param(query.as_bytes(), "lang"));
+    let locale = pick_locale(lang.as_deref(), accept_language.as_deref());
+    message_page(&state, StaffMessage::SignedOut, locale, &[])
 }

@@ -50,14 +50,17 @@ pub struct Row {
     pub status_label: &'static str,
     pub delivery_label: &'static str,
     pub created: String,
-    pub expires: String,
+    /// When the link stops working; `None` once completed or revoked (it no longer can).
+    pub expires: Option<String>,
     pub inviter: String,
     pub company: String,
     pub can_resend: bool,
     pub can_revoke: bool,
 }
 
-/// The invitation just created or resent, with its link, shown once.
+/// The invitation just created or resent, with its link, shown once (carried across the
+/// redirect that answers the post in an encrypted five-minute cookie).
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Sent {
     pub id: String,
     pub email: String,
@@ -88,8 +91,38 @@ pub struct DetailPage {
     pub sent: Option<Sent>,
     pub notice: Option<String>,
     pub row: Row,
-    pub locale: &'static str,
+    /// The language of the invitation, named in the page's language.
+    pub language: &'static str,
+    /// The company the customer created, once they did: name, VAT number, address.
+    pub created_company: Option<String>,
     pub history: Vec<(String, &'static str, String)>,
+}
+
+/// What the page after a post shows once: the link sent, or a notice.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+pub struct Flash {
+    pub sent: Option<Sent>,
+    pub notice: Option<String>,
+}
+
+/// A language's name, in the page's language.
+pub fn language_name(locale: Locale, fr: bool) -> &'static str {
+    match (locale, fr) {
+        (Locale::En, false) => "English",
+        (Locale::En, true) => "Anglais",
+        (Locale::Fr, false) => "French",
+        (Locale::Fr, true) => "Français",
+    }
+}
+
+/// Who did something: a staff member or the customer (their address), or the service
+/// itself (its emails), named in the page's language.
+pub fn actor_label(actor: &str, fr: bool) -> String {
+    match (actor == crate::domain::invitation::SYSTEM_ACTOR, fr) {
+        (true, false) => "the service".into(),
+        (true, true) => "le service".into(),
+        (false, _) => actor.to_owned(),
+    }
 }
 
 #[derive(Template)]
@@ -198,7 +231,8 @@ impl Row {
             status_label: status_label(status.as_str(), fr),
             delivery_label: delivery_label(invitation.delivery.as_str(), fr),
             created: when(invitation.created_at),
-            expires: when(invitation.expires_at),
+            expires: (!matches!(status, Status::Completed | Status::Revoked))
+                .then(|| when(invitation.expires_at)),
             inviter: format!(
                 "{} ({})",
                 invitation.invited_by.name, invitation.invited_by.email

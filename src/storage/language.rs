@@ -1,0 +1,50 @@
+//! The language an account's person reads: PartitionKey `acct-{account id}`, RowKey
+//! `language`, written from the invitation's locale when the account is made and replaced
+//! by each choice of the pages' language switch (the last choice wins).
+
+use super::security::account_partition;
+use super::{StoreError, classify};
+use crate::domain::account::AccountId;
+use crate::domain::locale::Locale;
+use azure_data_tables::prelude::*;
+use serde::{Deserialize, Serialize};
+
+const ROW: &str = "language";
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct LanguageEntity {
+    partition_key: String,
+    row_key: String,
+    locale: String,
+}
+
+pub async fn read(
+    accounts: &TableClient,
+    account: &AccountId,
+) -> Result<Option<Locale>, StoreError> {
+    let row =
+        super::accounts::read::<LanguageEntity>(accounts, &account_partition(account), ROW).await?;
+    Ok(row.and_then(|r| Locale::parse(&r.locale).ok()))
+}
+
+pub async fn write(
+    accounts: &TableClient,
+    account: &AccountId,
+    locale: Locale,
+) -> Result<(), StoreError> {
+    let partition = account_partition(account);
+    let row = LanguageEntity {
+        partition_key: partition.clone(),
+        row_key: ROW.into(),
+        locale: locale.as_str().into(),
+    };
+    accounts
+        .partition_key_client(&partition)
+        .entity_client(ROW)
+        .insert_or_replace(&row)
+        .map_err(|e| StoreError::Unexpected(e.to_string()))?
+        .await
+        .map_err(|e| StoreError::from(classify(e)))?;
+    Ok(())
+}
