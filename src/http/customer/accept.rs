@@ -208,7 +208,7 @@ fn admin_consent_url(description: &str) -> Option<String> {
     });
     static TENANT: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
         regex::Regex::new(&format!(
-            r"(?i)\b(?:tenant|directory)\b[^.']{{0,20}}'?({GUID}|[a-z0-9-]{{1,63}}(?:\.[a-z0-9-]{{1,63}})+)\b"
+            r"(?i)\b(?:tenant|directory)\b[^.']{{0,20}}?'?({GUID}|[a-z0-9-]{{1,63}}(?:\.[a-z0-9-]{{1,63}})+)\b"
         ))
         .ok()
     });
