@@ -38,8 +38,8 @@ pub async fn create_counted(
     // Checked before anything is stored, counted once the invitation is (a duplicate
     // sends nothing, so it counts nothing).
     limits::email_allowed(services, &new.email, now).await?;
-    let secret = InvitationSecret::generate()?;
     let id = InvitationId::new(now, random_u64()?);
+    let secret = InvitationSecret::generate(id.as_str())?;
     let mut invitation = Invitation::create(new, inviter, id, secret.hash(), now);
     invitation.existing_customer = services
         .accounts
@@ -100,8 +100,7 @@ pub async fn resend(
         },
         other => other.into(),
     })?;
-    let secret = InvitationSecret::generate()?;
-    services.store.add_link(&secret.hash(), id).await?;
+    let secret = InvitationSecret::generate(id.as_str())?;
     let stored = update_invitation(services, id, Some(current), |invitation| {
         invitation
             .resend(secret.hash(), staff, now)

@@ -63,11 +63,6 @@ pub mod option_datetime {
     }
 }
 
-/// A `datetime'…'` literal for a query filter.
-pub fn filter_literal(at: OffsetDateTime) -> String {
-    format!("datetime'{}'", format(at))
-}
-
 /// A string literal for a query filter (single quotes doubled).
 pub fn string_literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))

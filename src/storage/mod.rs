@@ -95,6 +95,8 @@ pub trait InvitationStore: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
     async fn get(&self, id: &InvitationId) -> Result<Option<Versioned<Invitation>>, StoreError>;
+    /// Finds the invitation of a link sent before links carried the invitation's id,
+    /// through the link index (two reads); newer links read the invitation with `get`.
     async fn find_by_link(&self, hash: &LinkHash) -> Result<LinkTarget, StoreError>;
     /// Replaces the invitation if it still has `etag`; `Conflict` otherwise.
     async fn replace(
@@ -102,8 +104,6 @@ pub trait InvitationStore: Send + Sync + 'static {
         invitation: &Invitation,
         etag: &str,
     ) -> Result<Versioned<Invitation>, StoreError>;
-    /// Makes `hash` lead to the invitation (before it is made current by `replace`).
-    async fn add_link(&self, hash: &LinkHash, id: &InvitationId) -> Result<(), StoreError>;
     async fn list(&self, filter: &ListFilter, now: OffsetDateTime) -> Result<Page, StoreError>;
     /// Invitations whose email may still need sending.
     async fn delivery_queue(&self) -> Result<Vec<InvitationId>, StoreError>;

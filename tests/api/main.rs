@@ -6,6 +6,7 @@ mod support;
 
 mod account;
 mod binary;
+mod capacity;
 mod delivery;
 mod faults;
 mod health;
@@ -13,6 +14,7 @@ mod hostile;
 mod invite;
 mod journey;
 mod lifecycle;
+mod links;
 mod listing;
 mod races;
 mod security;
