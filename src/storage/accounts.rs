@@ -33,6 +33,9 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Stores the company unless one with its id exists; returns the stored one.
     async fn create_company(&self, company: &Company) -> Result<Company, StoreError>;
     async fn company(&self, id: &CompanyId) -> Result<Option<Company>, StoreError>;
+    /// Removes a company and `account`'s membership of it (a company whose invitation
+    /// ended before it could be completed); rows already gone are fine.
+    async fn remove_company(&self, account: &AccountId, id: &CompanyId) -> Result<(), StoreError>;
     /// The account a login opens, if any.
     async fn account_for(&self, login: &LoginId) -> Result<Option<AccountId>, StoreError>;
     /// Makes sure the account exists, the login leads to it, and it administers `company`.
@@ -249,6 +252,19 @@ async fn insert_absent<T: Serialize>(table: &TableClient, row: &T) -> Result<boo
     }
 }
 
+async fn delete_if_present(table: &TableClient, pk: &str, rk: &str) -> Result<(), StoreError> {
+    let deleted = table
+        .partition_key_client(pk)
+        .entity_client(rk)
+        .delete()
+        .await;
+    match deleted.map_err(classify) {
+        Ok(_) => Ok(()),
+        Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => Ok(()),
+        Err(other) => Err(other.into()),
+    }
+}
+
 async fn read<T: serde::de::DeserializeOwned + Send + Sync>(
     table: &TableClient,
     pk: &str,
@@ -293,6 +309,16 @@ impl AccountStore for TableAccountStore {
             .await?
             .map(Company::try_from)
             .transpose()
+    }
+
+    async fn remove_company(&self, account: &AccountId, id: &CompanyId) -> Result<(), StoreError> {
+        let membership = format!("company-{}", id.as_str());
+        let partition = account_partition(account);
+        let (a, b) = futures::join!(
+            delete_if_present(&self.accounts, &partition, &membership),
+            delete_if_present(&self.companies, id.as_str(), COMPANY_ROW),
+        );
+        a.and(b)
     }
 
     async fn account_for(&self, login: &LoginId) -> Result<Option<AccountId>, StoreError> {

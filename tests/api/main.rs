@@ -7,6 +7,7 @@ mod support;
 mod account;
 mod binary;
 mod capacity;
+mod completion;
 mod delivery;
 mod faults;
 mod health;

@@ -41,7 +41,16 @@ pub struct Call {
 #[derive(Clone)]
 pub struct StorageCalls {
     calls: Arc<Mutex<Vec<Call>>>,
+    hold: Arc<Mutex<Option<Hold>>>,
     pub port: u16,
+}
+
+/// A call to keep waiting before it reaches storage, to make an interleaving happen.
+struct Hold {
+    kind: Kind,
+    table: String,
+    arrived: tokio::sync::oneshot::Sender<()>,
+    release: tokio::sync::oneshot::Receiver<()>,
 }
 
 impl StorageCalls {
@@ -59,6 +68,8 @@ impl StorageCalls {
         let calls = Arc::new(Mutex::new(Vec::new()));
         let client = reqwest::Client::new();
         let noted = calls.clone();
+        let hold: Arc<Mutex<Option<Hold>>> = Arc::new(Mutex::new(None));
+        let holding = hold.clone();
         let prefix = prefix.to_owned();
         let route = warp::method()
             .and(warp::path::full())
@@ -74,11 +85,23 @@ impl StorageCalls {
                     let client = client.clone();
                     let origin = origin.clone();
                     let noted = noted.clone();
+                    let holding = holding.clone();
                     let prefix = prefix.clone();
                     async move {
                         if let Some(call) = describe(&method, path.as_str(), &query, &body, &prefix)
                         {
+                            let held = {
+                                let mut hold = holding.lock().unwrap();
+                                let matches = hold
+                                    .as_ref()
+                                    .is_some_and(|h| h.kind == call.kind && h.table == call.table);
+                                if matches { hold.take() } else { None }
+                            };
                             noted.lock().unwrap().push(call);
+                            if let Some(held) = held {
+                                let _ = held.arrived.send(());
+                                let _ = held.release.await;
+                            }
                         }
                         forward(
                             &client,
@@ -96,7 +119,28 @@ impl StorageCalls {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         tokio::spawn(warp::serve(route).incoming(listener).run());
-        Self { calls, port }
+        Self { calls, hold, port }
+    }
+
+    /// Keeps the next call of `kind` on `table` waiting: the first receiver says it has
+    /// arrived, sending on the second lets it through.
+    pub fn hold_next(
+        &self,
+        kind: Kind,
+        table: &str,
+    ) -> (
+        tokio::sync::oneshot::Receiver<()>,
+        tokio::sync::oneshot::Sender<()>,
+    ) {
+        let (arrived_tx, arrived_rx) = tokio::sync::oneshot::channel();
+        let (release_tx, release_rx) = tokio::sync::oneshot::channel();
+        *self.hold.lock().unwrap() = Some(Hold {
+            kind,
+            table: table.to_owned(),
+            arrived: arrived_tx,
+            release: release_rx,
+        });
+        (arrived_rx, release_tx)
     }
 
     /// The connection string that goes through this pass-through.
