@@ -176,7 +176,7 @@ pub fn writes_by_partition(calls: &[Call]) -> Vec<((String, String), usize)> {
             .or_default() += 1;
     }
     let mut counts: Vec<_> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts
 }
 
