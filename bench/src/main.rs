@@ -296,13 +296,12 @@ fn main() {
                 (_, Err(status)) => return Err(format!("warm-up invitation answered {status}")),
             }
         }
-        let templates =
-            storage::Templates::from_handler_rows(
-                &tables,
-                &warm[0].id,
-                &format!("bench-{run_id}-warm0@example.com"),
-            )
-            .await?;
+        let templates = storage::Templates::from_handler_rows(
+            &tables,
+            &warm[0].id,
+            &format!("bench-{run_id}-warm0@example.com"),
+        )
+        .await?;
         let (subject, text, html) = latency::sample_email(&client, &stack.maildev_url).await?;
         let mail = storage::Mail::new(&stack.smtp_url, subject, text, html)?;
         for i in 0..5 {

@@ -106,7 +106,6 @@ pub fn day_window(at: time::OffsetDateTime) -> String {
     at.date().to_string()
 }
 
-
 #[derive(Clone)]
 pub struct Tables {
     pub invitations: TableClient,
@@ -276,7 +275,6 @@ pub struct CreateOps<'a> {
     templates: &'a Templates,
     pub id: String,
     pub email: String,
-    link_hash: String,
     invitation: Row,
     etag: String,
 }
@@ -292,7 +290,6 @@ impl<'a> CreateOps<'a> {
             templates,
             id,
             email,
-            link_hash,
             invitation,
             etag: String::new(),
         }
@@ -305,9 +302,10 @@ impl<'a> CreateOps<'a> {
         let email_partition = format!("email-{}", sha256_hex(&self.email.to_lowercase()));
         let mail_key = format!("mail-{}", sha256_hex(&self.email.to_lowercase()));
         let staff_key = format!("staff-{}", sha256_hex(&staff.to_lowercase()));
+        let (hour, day) = (hour_window(now), day_window(now));
         let (staff_hit, mail_read, account_read) = futures::join!(
-            self.tables.hit(&staff_key, &hour_window(now)),
-            Tables::read_optional(&self.tables.limits, &mail_key, &day_window(now)),
+            self.tables.hit(&staff_key, &hour),
+            Tables::read_optional(&self.tables.limits, &mail_key, &day),
             Tables::read_optional(&self.tables.accounts, &email_partition, "account"),
         );
         staff_hit?;
