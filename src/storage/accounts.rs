@@ -252,6 +252,37 @@ async fn insert_absent<T: Serialize>(table: &TableClient, row: &T) -> Result<boo
     }
 }
 
+impl TableAccountStore {
+    /// Inserts three rows of the account's partition in one entity-group transaction;
+    /// `Ok(false)` when it was refused (one of them exists), so nothing was written.
+    async fn insert_together(
+        &self,
+        profile: &ProfileEntity,
+        listed: &ListedLoginEntity,
+        membership: &MembershipEntity,
+    ) -> Result<bool, StoreError> {
+        let unexpected = |e: azure_core::Error| StoreError::Unexpected(e.to_string());
+        let batch = self
+            .accounts
+            .partition_key_client(&profile.partition_key)
+            .transaction()
+            .insert(profile)
+            .and_then(|b| b.insert(listed))
+            .and_then(|b| b.insert(membership))
+            .map_err(unexpected)?;
+        match batch.await.map_err(classify) {
+            Ok(response) => Ok(response
+                .operation_responses
+                .iter()
+                .all(|r| r.status_code.is_success())
+                && response.operation_responses.len() == 3),
+            Err(ErrorClass::Unavailable(why)) => Err(StoreError::Unavailable(why)),
+            // Refused as a whole: the single inserts decide row by row.
+            Err(_) => Ok(false),
+        }
+    }
+}
+
 async fn delete_if_present(table: &TableClient, pk: &str, rk: &str) -> Result<(), StoreError> {
     let deleted = table
         .partition_key_client(pk)
@@ -357,14 +388,26 @@ impl AccountStore for TableAccountStore {
         };
         let login_row = Self::login_row(account, login);
         let listed = ListedLoginEntity::new(account, login);
-        let (a, b, c, d, e) = futures::join!(
-            insert_absent(&self.accounts, &profile),
+        // The profile, the listed login and the membership share the account's partition:
+        // one entity-group transaction inserts them when none exists yet (a new
+        // account); otherwise each is inserted if absent.
+        let account_rows = async {
+            if self.insert_together(&profile, &listed, &membership).await? {
+                return Ok(true);
+            }
+            let (a, b, c) = futures::join!(
+                insert_absent(&self.accounts, &profile),
+                insert_absent(&self.accounts, &listed),
+                insert_absent(&self.accounts, &membership),
+            );
+            a.and(b).and(c)
+        };
+        let (a, b, c) = futures::join!(
+            account_rows,
             insert_absent(&self.accounts, &login_row),
-            insert_absent(&self.accounts, &listed),
-            insert_absent(&self.accounts, &membership),
             insert_absent(&self.accounts, &by_email),
         );
-        a.and(b).and(c).and(d).and(e).map(|_| ())
+        a.and(b).and(c).map(|_| ())
     }
 
     async fn profile(&self, account: &AccountId) -> Result<Option<Versioned<Profile>>, StoreError> {

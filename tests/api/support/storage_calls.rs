@@ -19,13 +19,19 @@ pub enum Kind {
     /// A replace or merge (`PUT`, `MERGE`, `PATCH`).
     Update,
     Delete,
-    /// Table creation, batches and anything else.
+    /// An entity-group transaction (`POST $batch`): one call, several rows of one
+    /// partition.
+    Batch,
+    /// Table creation and anything else.
     Other,
 }
 
 impl Kind {
     pub fn is_write(self) -> bool {
-        matches!(self, Self::Insert | Self::Update | Self::Delete)
+        matches!(
+            self,
+            Self::Insert | Self::Update | Self::Delete | Self::Batch
+        )
     }
 }
 
@@ -199,6 +205,24 @@ fn describe(
         Some((table, keys)) => (table, Some(keys.trim_end_matches(')'))),
         None => (resource, None),
     };
+    if table == "$batch" {
+        // The table and partition of the first operation inside (all share them).
+        let text = String::from_utf8_lossy(body);
+        let inner = text
+            .lines()
+            .find(|l| l.ends_with(" HTTP/1.1") && l.contains(prefix))?;
+        let after = &inner[inner.find(prefix)? + prefix.len()..];
+        let table = after
+            .split(|c| c == '(' || c == ' ' || c == '?')
+            .next()?
+            .to_owned();
+        let partition = quoted_json(&text, "PartitionKey").unwrap_or_default();
+        return Some(Call {
+            kind: Kind::Batch,
+            table,
+            partition,
+        });
+    }
     let table = table.strip_prefix(prefix)?.to_owned();
     let quoted = |text: &str, name: &str| -> Option<String> {
         let start = text.find(&format!("{name}='"))? + name.len() + 2;
@@ -230,6 +254,14 @@ fn describe(
         table,
         partition,
     })
+}
+
+/// The string value of `"name":"…"` in JSON text.
+fn quoted_json(text: &str, name: &str) -> Option<String> {
+    let key = format!("\"{name}\":\"");
+    let start = text.find(&key)? + key.len();
+    let end = text[start..].find('"')? + start;
+    Some(text[start..end].to_owned())
 }
 
 async fn forward(
