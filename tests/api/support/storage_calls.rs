@@ -212,10 +212,7 @@ fn describe(
             .lines()
             .find(|l| l.ends_with(" HTTP/1.1") && l.contains(prefix))?;
         let after = &inner[inner.find(prefix)? + prefix.len()..];
-        let table = after
-            .split(|c| c == '(' || c == ' ' || c == '?')
-            .next()?
-            .to_owned();
+        let table = after.split(['(', ' ', '?']).next()?.to_owned();
         let partition = quoted_json(&text, "PartitionKey").unwrap_or_default();
         return Some(Call {
             kind: Kind::Batch,
