@@ -9,9 +9,9 @@
 //!   digits of the id, the id) in `{prefix}Invitations`, whose `LinkHash` is compared;
 //! - `POST /api/InviteUser`: at once, the staff member's hourly counter hit (read, then
 //!   ETag replace or insert), the recipient's daily counter read and the account lookup
-//!   by email in `{prefix}Accounts`; insert-if-absent of the email lock row
-//!   (`email-{…}`, `active`); two index rows inserted in parallel (email listing, mail
-//!   queue `mailq-{last digit of the id}`); the invitation row inserted; the recipient's
+//!   by email in `{prefix}Accounts`; the email lock row (`email-{…}`, `active`) and the
+//!   email listing row in one entity-group transaction; the mail queue row
+//!   (`mailq-{last digit of the id}`); the invitation row inserted; the recipient's
 //!   daily counter hit (read, insert); the email sent; the invitation replaced with its
 //!   ETag, and the mail queue row deleted.
 
@@ -295,7 +295,8 @@ impl<'a> CreateOps<'a> {
         }
     }
 
-    /// The counters and the account lookup at once, the lock, the two index rows in parallel,
+    /// The counters and the account lookup at once, the lock and listing rows together, the
+    /// queue row,
     /// the invitation row, the recipient's counter.
     pub async fn store(&mut self, staff: &str) -> Result<(), String> {
         let now = time::OffsetDateTime::now_utc();
@@ -311,19 +312,30 @@ impl<'a> CreateOps<'a> {
         staff_hit?;
         mail_read?;
         account_read?;
+        // The email lock and the listing row in one entity-group transaction, then the
+        // mail queue row.
         let lock = self.templates.pointer(&email_partition, "active", &self.id);
-        let (locked, _) = Tables::insert_absent(&self.tables.index, &lock).await?;
-        if !locked {
+        let listed = Templates::marker(&email_partition, &self.id);
+        let batch = self
+            .tables
+            .index
+            .partition_key_client(&email_partition)
+            .transaction()
+            .insert(&lock)
+            .and_then(|b| b.insert(&listed))
+            .map_err(|e| e.to_string())?
+            .await
+            .map_err(|e| format!("lock and listing: {e}"))?;
+        if batch
+            .operation_responses
+            .iter()
+            .any(|r| !r.status_code.is_success())
+        {
             return Err("the email lock exists".into());
         }
-        let listed = Templates::marker(&email_partition, &self.id);
         let queued = Templates::marker(&mail_queue(&self.id), &self.id);
-        let (a, b) = futures::join!(
-            Tables::insert_absent(&self.tables.index, &listed),
-            Tables::insert_absent(&self.tables.index, &queued),
-        );
-        if !(a?.0 && b?.0) {
-            return Err("an index row exists".into());
+        if !Tables::insert_absent(&self.tables.index, &queued).await?.0 {
+            return Err("the queue row exists".into());
         }
         let (inserted, etag) =
             Tables::insert_absent(&self.tables.invitations, &self.invitation).await?;

@@ -11,7 +11,7 @@ use super::Versioned;
 use super::edm::{self, DateTimeTag};
 use super::sealed::Sealer;
 use super::security::{self, ListedLoginEntity};
-use super::{ErrorClass, StoreError, classify, conditional_write_error};
+use super::{ErrorClass, StoreError, classify, conditional_write_error, insert_together, row_json};
 use crate::domain::account::{
     AccountId, Company, CompanyId, LinkResult, LinkedLogin, Membership, Profile, Role, login_key,
 };
@@ -252,37 +252,6 @@ async fn insert_absent<T: Serialize>(table: &TableClient, row: &T) -> Result<boo
     }
 }
 
-impl TableAccountStore {
-    /// Inserts three rows of the account's partition in one entity-group transaction;
-    /// `Ok(false)` when it was refused (one of them exists), so nothing was written.
-    async fn insert_together(
-        &self,
-        profile: &ProfileEntity,
-        listed: &ListedLoginEntity,
-        membership: &MembershipEntity,
-    ) -> Result<bool, StoreError> {
-        let unexpected = |e: azure_core::Error| StoreError::Unexpected(e.to_string());
-        let batch = self
-            .accounts
-            .partition_key_client(&profile.partition_key)
-            .transaction()
-            .insert(profile)
-            .and_then(|b| b.insert(listed))
-            .and_then(|b| b.insert(membership))
-            .map_err(unexpected)?;
-        match batch.await.map_err(classify) {
-            Ok(response) => Ok(response
-                .operation_responses
-                .iter()
-                .all(|r| r.status_code.is_success())
-                && response.operation_responses.len() == 3),
-            Err(ErrorClass::Unavailable(why)) => Err(StoreError::Unavailable(why)),
-            // Refused as a whole: the single inserts decide row by row.
-            Err(_) => Ok(false),
-        }
-    }
-}
-
 async fn delete_if_present(table: &TableClient, pk: &str, rk: &str) -> Result<(), StoreError> {
     let deleted = table
         .partition_key_client(pk)
@@ -392,7 +361,12 @@ impl AccountStore for TableAccountStore {
         // one entity-group transaction inserts them when none exists yet (a new
         // account); otherwise each is inserted if absent.
         let account_rows = async {
-            if self.insert_together(&profile, &listed, &membership).await? {
+            let rows = [
+                row_json(&profile)?,
+                row_json(&listed)?,
+                row_json(&membership)?,
+            ];
+            if insert_together(&self.accounts, &profile.partition_key, &rows).await? {
                 return Ok(true);
             }
             let (a, b, c) = futures::join!(

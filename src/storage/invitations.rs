@@ -5,7 +5,7 @@ use super::entity::InvitationEntity;
 use super::index::{self, ACTIVE_ROW, LEGACY_MAIL_QUEUE, LINK_ROW, Marker, Pointer};
 use super::{
     ErrorClass, InvitationStore, LinkTarget, Page, StoreError, Versioned, classify,
-    conditional_write_error,
+    conditional_write_error, insert_together, row_json,
 };
 use crate::domain::invitation::{Invitation, InvitationId, ListFilter};
 use crate::domain::secret::LinkHash;
@@ -240,10 +240,10 @@ impl InvitationStore for TableInvitationStore {
         invitation: &Invitation,
         now: OffsetDateTime,
     ) -> Result<Versioned<Invitation>, StoreError> {
-        self.lock_email(invitation, now).await?;
         let id = invitation.id.as_str();
+        let partition = index::email_partition(&invitation.email);
         let listed = Marker {
-            partition_key: index::email_partition(&invitation.email),
+            partition_key: partition.clone(),
             row_key: id.to_owned(),
         };
         let queued = Marker {
@@ -252,11 +252,21 @@ impl InvitationStore for TableInvitationStore {
         };
         // Index rows first: without the invitation row they lead nowhere, so a crash
         // here leaves nothing a user can see. Links carry the invitation's id, so no
-        // link row is written.
-        let (listed, queued) = futures::join!(
-            Self::insert_absent(&self.index, &listed),
-            Self::insert_absent(&self.index, &queued),
-        );
+        // link row is written. The email's lock and its listing row share a partition:
+        // one entity-group transaction writes both while the email is free; otherwise
+        // the lock is decided row by row (a stale one is taken over) and the listing
+        // row written beside the queue row.
+        let lock = Pointer::new(partition.clone(), ACTIVE_ROW, id, now);
+        let together = [row_json(&lock)?, row_json(&listed)?];
+        let (listed, queued) = if insert_together(&self.index, &partition, &together).await? {
+            (Ok(true), Self::insert_absent(&self.index, &queued).await)
+        } else {
+            self.lock_email(invitation, now).await?;
+            futures::join!(
+                Self::insert_absent(&self.index, &listed),
+                Self::insert_absent(&self.index, &queued),
+            )
+        };
         if !(listed? && queued?) {
             return Err(StoreError::Unexpected(format!(
                 "index rows of {id} already exist"

@@ -35,6 +35,36 @@ pub(crate) async fn back_off(attempt: u32) {
     tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
 }
 
+/// Inserts `rows`, all of `partition`, in one entity-group transaction (one request);
+/// `Ok(false)` when it was refused as a whole (a row exists), so nothing was written.
+pub(crate) async fn insert_together(
+    table: &azure_data_tables::prelude::TableClient,
+    partition: &str,
+    rows: &[serde_json::Value],
+) -> Result<bool, StoreError> {
+    let mut batch = table.partition_key_client(partition).transaction();
+    for row in rows {
+        batch = batch
+            .insert(row)
+            .map_err(|e| StoreError::Unexpected(e.to_string()))?;
+    }
+    match batch.await.map_err(classify) {
+        Ok(response) => Ok(response.operation_responses.len() == rows.len()
+            && response
+                .operation_responses
+                .iter()
+                .all(|r| r.status_code.is_success())),
+        Err(ErrorClass::Unavailable(why)) => Err(StoreError::Unavailable(why)),
+        // Refused as a whole: the caller decides row by row.
+        Err(_) => Ok(false),
+    }
+}
+
+/// A row as the JSON an entity-group transaction sends.
+pub(crate) fn row_json<T: serde::Serialize>(row: &T) -> Result<serde_json::Value, StoreError> {
+    serde_json::to_value(row).map_err(|e| StoreError::Unexpected(e.to_string()))
+}
+
 /// A value with the ETag it was read or written with.
 #[derive(Debug, Clone)]
 pub struct Versioned<T> {

@@ -43,7 +43,7 @@ async fn each_operation_stays_within_its_storage_calls() {
     let (app, calls) = TestApp::spawn_counted(vec![]).await;
     let email = unique_email("capacity");
     let (invitation, create) = created(&app, &calls, &email).await;
-    check("create an invitation", &create, 12);
+    check("create an invitation", &create, 11);
     let id = invitation["id"].as_str().unwrap();
     let link = invitation["inviteUrl"].as_str().unwrap();
 
