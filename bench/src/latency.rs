@@ -233,6 +233,7 @@ pub async fn links(
         unexpected: Unexpected::default(),
     };
     let hashes: Vec<String> = invitations.iter().map(Invitation::link_hash).collect();
+    let ids: Vec<&str> = invitations.iter().map(|i| i.id.as_str()).collect();
     for i in 0..samples {
         let k = i % invitations.len();
         let handler_first = i % 2 == 0;
@@ -247,7 +248,7 @@ pub async fn links(
             } else {
                 let cpu0 = crate::procs::self_cpu_seconds();
                 let t0 = Instant::now();
-                tables.open_link(&hashes[k]).await?;
+                tables.open_link(ids[k], &hashes[k]).await?;
                 f.storage.push(t0.elapsed());
                 f.baseline_cpu += crate::procs::self_cpu_seconds() - cpu0;
             }

@@ -1,4 +1,4 @@
-//! Load with wrk: the handler's email link, and Azurite alone serving the same three
+//! Load with wrk: the handler's email link, and Azurite alone serving the same
 //! point reads per link (pre-signed SharedKey requests, replayed by wrk; a signature covers
 //! the method, the date and the resource only, so it can be replayed for the few
 //! seconds a run lasts).
@@ -187,28 +187,16 @@ impl Signer {
         )
     }
 
-    /// The three reads of each link, signed now, as lines for `table.lua`.
+    /// The read of each link (its invitation row), signed now, as lines for `table.lua`.
     pub fn link_reads(
         &self,
         prefix: &str,
         invitations: &[Invitation],
     ) -> Vec<(String, String, String)> {
-        let mut reads = Vec::new();
-        let client = format!(
-            "link-{}",
-            crate::storage::sha256_hex(crate::storage::UNKNOWN_CLIENT)
-        );
-        let window = crate::storage::hour_window(time::OffsetDateTime::now_utc());
-        for inv in invitations {
-            reads.push(self.point_read(&format!("{prefix}Limits"), &client, &window));
-            reads.push(self.point_read(
-                &format!("{prefix}InvitationIndex"),
-                &format!("link-{}", inv.link_hash()),
-                "link",
-            ));
-            reads.push(self.point_read(&format!("{prefix}Invitations"), bucket(&inv.id), &inv.id));
-        }
-        reads
+        invitations
+            .iter()
+            .map(|inv| self.point_read(&format!("{prefix}Invitations"), bucket(&inv.id), &inv.id))
+            .collect()
     }
 }
 
@@ -239,11 +227,12 @@ pub async fn check_signed(
 }
 
 /// The handler's storage client alone: `connections` tasks in this program, each opening
-/// links one after another with the two point reads, through the same SDK and client
+/// links one after another with the link's point read, through the same SDK and client
 /// settings as the handler, for `seconds`. Answers (links opened, errors, seconds).
+/// `links` are (invitation id, link hash).
 pub async fn sdk_links(
     tables: &crate::storage::Tables,
-    hashes: &[String],
+    links: &[(String, String)],
     connections: u32,
     seconds: u64,
 ) -> (u64, u64, f64) {
@@ -252,12 +241,13 @@ pub async fn sdk_links(
     let mut tasks = Vec::new();
     for worker in 0..connections as usize {
         let tables = tables.clone();
-        let hashes = hashes.to_vec();
+        let links = links.to_vec();
         tasks.push(tokio::spawn(async move {
             let (mut done, mut errors) = (0u64, 0u64);
             let mut k = worker;
             while tokio::time::Instant::now() < deadline {
-                match tables.open_link(&hashes[k % hashes.len()]).await {
+                let (id, hash) = &links[k % links.len()];
+                match tables.open_link(id, hash).await {
                     Ok(()) => done += 1,
                     Err(_) => errors += 1,
                 }

@@ -3,17 +3,17 @@
 //! settings (timeouts, idle pool, retry policy) and rows of the same shape, copied from
 //! rows the handler itself wrote. What the handler takes beyond these is its overhead.
 //!
-//! The operations mirror the service's storage layer (as of the abuse limits, 85879f1):
-//! - the email link: a point read of the client's failed-link counter
-//!   (`link-{sha256(client)}`, the hour) in `{prefix}Limits`, a point read of the link row
-//!   (`link-{sha256(secret)}`, `link`) in `{prefix}InvitationIndex`, then a point read of
-//!   the invitation row (first 5 digits of the id, the id) in `{prefix}Invitations`;
-//! - `POST /api/InviteUser`: the staff member's hourly counter hit (read, then ETag
-//!   replace or insert), the recipient's daily counter read, the account lookup by email
-//!   in `{prefix}Accounts`, insert-if-absent of the email lock row (`email-{…}`,
-//!   `active`), three index rows inserted in parallel (link, email listing, mail queue),
-//!   the invitation row inserted, the recipient's daily counter hit (read, insert), the
-//!   email sent, the invitation replaced with its ETag, and the mail queue row deleted.
+//! The operations mirror the service's storage layer (as of issue #17, links that carry
+//! the invitation's id):
+//! - the email link (opened before): one point read of the invitation row (first 5
+//!   digits of the id, the id) in `{prefix}Invitations`, whose `LinkHash` is compared;
+//! - `POST /api/InviteUser`: at once, the staff member's hourly counter hit (read, then
+//!   ETag replace or insert), the recipient's daily counter read and the account lookup
+//!   by email in `{prefix}Accounts`; the email lock row (`email-{…}`, `active`) and the
+//!   email listing row in one entity-group transaction; the mail queue row
+//!   (`mailq-{last digit of the id}`); the invitation row inserted; the recipient's
+//!   daily counter hit (read, insert); the email sent; the invitation replaced with its
+//!   ETag, and the mail queue row deleted.
 
 use azure_core::{Etag, ExponentialRetryOptions, RetryOptions, TransportOptions};
 use azure_data_tables::IfMatchCondition;
@@ -93,6 +93,11 @@ pub fn new_id() -> String {
 }
 
 /// The windows of the service's counters: the UTC hour (`2026-11-22T10`) and day.
+/// The delivery queue's partition of an invitation: `mailq-` and the id's last digit.
+pub fn mail_queue(id: &str) -> String {
+    format!("mailq-{}", id.chars().last().unwrap_or('0'))
+}
+
 pub fn hour_window(at: time::OffsetDateTime) -> String {
     format!("{}T{:02}", at.date(), at.hour())
 }
@@ -100,9 +105,6 @@ pub fn hour_window(at: time::OffsetDateTime) -> String {
 pub fn day_window(at: time::OffsetDateTime) -> String {
     at.date().to_string()
 }
-
-/// The client the handler counts failed links against when no X-Forwarded-For comes.
-pub const UNKNOWN_CLIENT: &str = "unknown";
 
 #[derive(Clone)]
 pub struct Tables {
@@ -204,19 +206,9 @@ impl Tables {
         }
     }
 
-    /// The email link's point reads: the client's failed-link counter, the link row,
-    /// the invitation row.
-    pub async fn open_link(&self, link_hash: &str) -> Result<(), String> {
-        let now = time::OffsetDateTime::now_utc();
-        let client = format!("link-{}", sha256_hex(UNKNOWN_CLIENT));
-        Self::read_optional(&self.limits, &client, &hour_window(now)).await?;
-        let (pointer, _) = Self::read(&self.index, &format!("link-{link_hash}"), "link").await?;
-        let id = pointer
-            .get("InvitationId")
-            .and_then(Value::as_str)
-            .ok_or("the link row names no invitation")?
-            .to_owned();
-        let (invitation, _) = Self::read(&self.invitations, bucket(&id), &id).await?;
+    /// The email link's one point read: the invitation row, its link hash compared.
+    pub async fn open_link(&self, id: &str, link_hash: &str) -> Result<(), String> {
+        let (invitation, _) = Self::read(&self.invitations, bucket(id), id).await?;
         if invitation.get("LinkHash").and_then(Value::as_str) != Some(link_hash) {
             return Err("the invitation row does not carry this link".into());
         }
@@ -239,13 +231,11 @@ pub fn writable(mut row: Row) -> Row {
 }
 
 impl Templates {
-    pub async fn from_handler_rows(
-        tables: &Tables,
-        id: &str,
-        link_hash: &str,
-    ) -> Result<Self, String> {
-        let (pointer, _) =
-            Tables::read(&tables.index, &format!("link-{link_hash}"), "link").await?;
+    /// From the invitation `id` the handler made for `email` (its email lock row is the
+    /// pointer's shape).
+    pub async fn from_handler_rows(tables: &Tables, id: &str, email: &str) -> Result<Self, String> {
+        let email_partition = format!("email-{}", sha256_hex(&email.to_lowercase()));
+        let (pointer, _) = Tables::read(&tables.index, &email_partition, "active").await?;
         let (invitation, _) = Tables::read(&tables.invitations, bucket(id), id).await?;
         Ok(Self {
             pointer: writable(pointer),
@@ -285,7 +275,6 @@ pub struct CreateOps<'a> {
     templates: &'a Templates,
     pub id: String,
     pub email: String,
-    link_hash: String,
     invitation: Row,
     etag: String,
 }
@@ -301,43 +290,52 @@ impl<'a> CreateOps<'a> {
             templates,
             id,
             email,
-            link_hash,
             invitation,
             etag: String::new(),
         }
     }
 
-    /// The counters and the account lookup, the lock, the three index rows in parallel,
+    /// The counters and the account lookup at once, the lock and listing rows together, the
+    /// queue row,
     /// the invitation row, the recipient's counter.
     pub async fn store(&mut self, staff: &str) -> Result<(), String> {
         let now = time::OffsetDateTime::now_utc();
         let email_partition = format!("email-{}", sha256_hex(&self.email.to_lowercase()));
         let mail_key = format!("mail-{}", sha256_hex(&self.email.to_lowercase()));
-        self.tables
-            .hit(
-                &format!("staff-{}", sha256_hex(&staff.to_lowercase())),
-                &hour_window(now),
-            )
-            .await?;
-        Tables::read_optional(&self.tables.limits, &mail_key, &day_window(now)).await?;
-        Tables::read_optional(&self.tables.accounts, &email_partition, "account").await?;
+        let staff_key = format!("staff-{}", sha256_hex(&staff.to_lowercase()));
+        let (hour, day) = (hour_window(now), day_window(now));
+        let (staff_hit, mail_read, account_read) = futures::join!(
+            self.tables.hit(&staff_key, &hour),
+            Tables::read_optional(&self.tables.limits, &mail_key, &day),
+            Tables::read_optional(&self.tables.accounts, &email_partition, "account"),
+        );
+        staff_hit?;
+        mail_read?;
+        account_read?;
+        // The email lock and the listing row in one entity-group transaction, then the
+        // mail queue row.
         let lock = self.templates.pointer(&email_partition, "active", &self.id);
-        let (locked, _) = Tables::insert_absent(&self.tables.index, &lock).await?;
-        if !locked {
+        let listed = Templates::marker(&email_partition, &self.id);
+        let batch = self
+            .tables
+            .index
+            .partition_key_client(&email_partition)
+            .transaction()
+            .insert(&lock)
+            .and_then(|b| b.insert(&listed))
+            .map_err(|e| e.to_string())?
+            .await
+            .map_err(|e| format!("lock and listing: {e}"))?;
+        if batch
+            .operation_responses
+            .iter()
+            .any(|r| !r.status_code.is_success())
+        {
             return Err("the email lock exists".into());
         }
-        let link = self
-            .templates
-            .pointer(&format!("link-{}", self.link_hash), "link", &self.id);
-        let listed = Templates::marker(&email_partition, &self.id);
-        let queued = Templates::marker("mailq", &self.id);
-        let (a, b, c) = futures::join!(
-            Tables::insert_absent(&self.tables.index, &link),
-            Tables::insert_absent(&self.tables.index, &listed),
-            Tables::insert_absent(&self.tables.index, &queued),
-        );
-        if !(a?.0 && b?.0 && c?.0) {
-            return Err("an index row exists".into());
+        let queued = Templates::marker(&mail_queue(&self.id), &self.id);
+        if !Tables::insert_absent(&self.tables.index, &queued).await?.0 {
+            return Err("the queue row exists".into());
         }
         let (inserted, etag) =
             Tables::insert_absent(&self.tables.invitations, &self.invitation).await?;
@@ -366,7 +364,7 @@ impl<'a> CreateOps<'a> {
         match self
             .tables
             .index
-            .partition_key_client("mailq")
+            .partition_key_client(mail_queue(&self.id))
             .entity_client(&self.id)
             .delete()
             .await

@@ -1,11 +1,13 @@
 //! Query strings as the handler reads them: the staff listing's filters, the email link's
-//! `invitationId`, the sign-in callback's parameters (query or form_post), an invitation
-//! id in a path.
+//! `invitationId` (`{id}.{secret}`, or an old link's secret alone), the sign-in callback's
+//! parameters (query or form_post), an invitation id in a path, and the failed-link
+//! limit's client key from an `X-Forwarded-For` value.
 #![no_main]
 
 use invitations::domain::invitation::InvitationId;
 use invitations::domain::secret::InvitationSecret;
 use invitations::http::customer::accept::Callback;
+use invitations::http::customer::link::client_address;
 use invitations::http::invitations::parse_list_query;
 use libfuzzer_sys::fuzz_target;
 
@@ -27,8 +29,13 @@ fuzz_target!(|data: &[u8]| {
         {
             assert_eq!(secret.expose(), value, "a secret is taken as sent");
             assert_eq!(secret.hash().as_str().len(), 64);
+            if let Some(id) = secret.invitation_id() {
+                assert!(value.starts_with(id), "the id is the link's first part");
+            }
         }
     }
+    let client = client_address(Some(query));
+    assert!(!client.is_empty() && client.chars().count() <= 64, "{client:?}");
     if let Ok(id) = InvitationId::parse(query) {
         assert_eq!(InvitationId::parse(id.as_str()).ok(), Some(id.clone()));
         assert!(id.as_str().starts_with(id.bucket()));

@@ -327,6 +327,9 @@ pub struct Invitation {
     pub company: CompanyDraft,
     pub delivery: Delivery,
     pub link_hash: LinkHash,
+    /// The hashes of links a newer one replaced, newest last (at most
+    /// [`Invitation::PREVIOUS_LINKS`]): such a link says a newer email was sent.
+    pub previous_links: Vec<LinkHash>,
     pub company_id: Option<String>,
     /// The login the invitation was accepted with (`iss`, `sub`).
     pub bound_to: Option<LoginId>,
@@ -384,6 +387,7 @@ impl Invitation {
                 next_attempt_at: now + Delivery::CLAIM,
             },
             link_hash,
+            previous_links: Vec::new(),
             company_id: None,
             bound_to: None,
             history: vec![HistoryEntry {
@@ -430,7 +434,7 @@ impl Invitation {
             };
         }
         if let Some(hash) = new_link {
-            self.link_hash = hash;
+            self.replace_link(hash);
         }
         Ok(())
     }
@@ -476,7 +480,7 @@ impl Invitation {
         }
         // The expiry stops being derivable once the invitation is pending again: keep it.
         self.history = self.history_at(now);
-        self.link_hash = new_link;
+        self.replace_link(new_link);
         self.expires_at = now + self.expires_in.duration();
         self.delivery = Delivery::Queued {
             attempts: 0,
@@ -601,6 +605,24 @@ impl Invitation {
         }
     }
 
+    /// How many replaced links are remembered; an older one reads as unknown.
+    pub const PREVIOUS_LINKS: usize = 32;
+
+    fn replace_link(&mut self, new_link: LinkHash) {
+        let old = std::mem::replace(&mut self.link_hash, new_link);
+        self.previous_links.push(old);
+        let excess = self
+            .previous_links
+            .len()
+            .saturating_sub(Self::PREVIOUS_LINKS);
+        self.previous_links.drain(..excess);
+    }
+
+    /// Whether `hash` is a link this invitation had before its current one.
+    pub fn had_link(&self, hash: &LinkHash) -> bool {
+        self.previous_links.iter().any(|h| h.matches(hash))
+    }
+
     fn push(&mut self, at: OffsetDateTime, event: Event, actor: &str) {
         self.history.push(HistoryEntry {
             at,
@@ -659,7 +681,9 @@ mod tests {
                 email: EmailAddress::parse("tamer@gfms.example").unwrap(),
             },
             InvitationId::new(now, 42),
-            InvitationSecret::generate().unwrap().hash(),
+            InvitationSecret::generate("9998235962181a1b2c3d4e5f6")
+                .unwrap()
+                .hash(),
             now,
         )
     }
@@ -741,7 +765,9 @@ mod tests {
         let mut invitation = new_invitation(now);
         invitation.record_delivery_failure(now);
         let later = now + Duration::minutes(2);
-        let new_hash = InvitationSecret::generate().unwrap().hash();
+        let new_hash = InvitationSecret::generate("9998235962181a1b2c3d4e5f6")
+            .unwrap()
+            .hash();
         invitation
             .claim_delivery(Some(new_hash.clone()), later)
             .unwrap();
@@ -831,7 +857,9 @@ mod tests {
         let mut invitation = new_invitation(now);
         let later = now + Duration::days(10);
         assert_eq!(invitation.status_at(later), Status::Expired);
-        let hash = InvitationSecret::generate().unwrap().hash();
+        let hash = InvitationSecret::generate("9998235962181a1b2c3d4e5f6")
+            .unwrap()
+            .hash();
         invitation.resend(hash.clone(), &staff, later).unwrap();
         assert_eq!(invitation.status_at(later), Status::Pending);
         assert_eq!(invitation.expires_at, later + Duration::days(7));
@@ -841,8 +869,13 @@ mod tests {
             Some(Event::Resent)
         );
         invitation.revoke(&staff, later).unwrap();
-        let refused =
-            invitation.resend(InvitationSecret::generate().unwrap().hash(), &staff, later);
+        let refused = invitation.resend(
+            InvitationSecret::generate("9998235962181a1b2c3d4e5f6")
+                .unwrap()
+                .hash(),
+            &staff,
+            later,
+        );
         assert_eq!(refused, Err(NotAllowed(Status::Revoked)));
     }
 

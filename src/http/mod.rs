@@ -215,7 +215,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(with_state(state.clone()))
         .and(raw_query())
         .and(language())
-        .and(warp::header::optional::<String>("x-forwarded-for"))
+        .and(customer::link::forwarded_for())
         .then(customer::link::open);
 
     let accept = callback_routes(

@@ -139,7 +139,7 @@ async fn retry_one(services: &Services, id: &InvitationId) -> Result<Outcome, In
     if !current.value.delivery_due(now) {
         return Ok(Outcome::Waiting);
     }
-    let secret = InvitationSecret::generate()?;
+    let secret = InvitationSecret::generate(id.as_str())?;
     let mut claimed = current.value.clone();
     if claimed.claim_delivery(Some(secret.hash()), now).is_err() {
         claimed.abandon_delivery(now);
@@ -147,7 +147,6 @@ async fn retry_one(services: &Services, id: &InvitationId) -> Result<Outcome, In
         services.store.dequeue_delivery(id).await?;
         return Ok(Outcome::Abandoned);
     }
-    services.store.add_link(&secret.hash(), id).await?;
     let claimed = match services.store.replace(&claimed, &current.etag).await {
         Ok(claimed) => claimed,
         Err(StoreError::Conflict) => return Ok(Outcome::Waiting), // another instance has it

@@ -24,8 +24,13 @@ pub async fn create(
     inviter: Inviter,
 ) -> Result<Created, InvitationError> {
     let now = services.clock.now();
-    limits::staff_sends(services, &inviter.email, 1, now).await?;
-    create_counted(services, new, inviter, now).await
+    // Independent of each other: issued at once.
+    let (counted, existing) = futures::join!(
+        limits::staff_sends(services, &inviter.email, 1, now),
+        recipient_checks(services, &new.email, now),
+    );
+    counted?;
+    store_and_send(services, new, inviter, existing?, now).await
 }
 
 /// `create` for an invitation already counted against the staff member's hourly limit.
@@ -35,23 +40,48 @@ pub async fn create_counted(
     inviter: Inviter,
     now: OffsetDateTime,
 ) -> Result<Created, InvitationError> {
-    // Checked before anything is stored, counted once the invitation is (a duplicate
-    // sends nothing, so it counts nothing).
-    limits::email_allowed(services, &new.email, now).await?;
-    let secret = InvitationSecret::generate()?;
+    let existing = recipient_checks(services, &new.email, now).await?;
+    store_and_send(services, new, inviter, existing, now).await
+}
+
+/// Refuses a recipient who had today's invitation emails (checked before anything is
+/// stored, counted once the invitation is: a duplicate sends nothing, so it counts
+/// nothing); answers whether the recipient has an account (for the email's wording).
+async fn recipient_checks(
+    services: &Services,
+    email: &EmailAddress,
+    now: OffsetDateTime,
+) -> Result<bool, InvitationError> {
+    let (allowed, existing) = futures::join!(
+        limits::email_allowed(services, email, now),
+        services.accounts.has_account_for_email(email),
+    );
+    allowed?;
+    Ok(existing?)
+}
+
+async fn store_and_send(
+    services: &Services,
+    new: NewInvitation,
+    inviter: Inviter,
+    existing_customer: bool,
+    now: OffsetDateTime,
+) -> Result<Created, InvitationError> {
     let id = InvitationId::new(now, random_u64()?);
+    let secret = InvitationSecret::generate(id.as_str())?;
     let mut invitation = Invitation::create(new, inviter, id, secret.hash(), now);
-    invitation.existing_customer = services
-        .accounts
-        .has_account_for_email(&invitation.email)
-        .await?;
+    invitation.existing_customer = existing_customer;
     let stored = services.store.insert(&invitation, now).await?;
-    if let Err(e) = limits::email_to(services, &invitation.email, now).await {
-        tracing::warn!(invitation = %invitation.id, error = %e, "daily email count not updated");
-    }
     tracing::info!(invitation = %invitation.id, "invitation created");
     let url = invite_url(&services.public_base_url, &secret);
-    let invitation = delivery::first_attempt(services, stored, &url).await;
+    // The recipient's count is written while the email goes.
+    let (counted, invitation) = futures::join!(
+        limits::email_to(services, &invitation.email, now),
+        delivery::first_attempt(services, stored, &url),
+    );
+    if let Err(e) = counted {
+        tracing::warn!(invitation = %invitation.id, error = %e, "daily email count not updated");
+    }
     Ok(Created {
         invitation,
         invite_url: url,
@@ -100,8 +130,7 @@ pub async fn resend(
         },
         other => other.into(),
     })?;
-    let secret = InvitationSecret::generate()?;
-    services.store.add_link(&secret.hash(), id).await?;
+    let secret = InvitationSecret::generate(id.as_str())?;
     let stored = update_invitation(services, id, Some(current), |invitation| {
         invitation
             .resend(secret.hash(), staff, now)

@@ -148,33 +148,19 @@ pub async fn email_to(
     }
 }
 
-/// Whether `client` has used up its unknown-link attempts this hour.
-pub async fn links_exhausted(
+/// Counts one unknown link tried by `client`; `Ok(false)` when the client had used up
+/// its attempts for this hour already.
+pub async fn link_failed(
     services: &Services,
     client: &str,
     now: OffsetDateTime,
 ) -> Result<bool, InvitationError> {
     let (window, _) = hour(now);
-    let used = services
-        .limit_store
-        .count(&key("link", client), &window)
-        .await?;
-    Ok(used >= services.limits.failed_links_per_client_per_hour)
-}
-
-/// Counts one unknown link tried by `client`.
-pub async fn link_failed(
-    services: &Services,
-    client: &str,
-    now: OffsetDateTime,
-) -> Result<(), InvitationError> {
-    let (window, _) = hour(now);
     let limit = services.limits.failed_links_per_client_per_hour;
-    services
+    Ok(services
         .limit_store
         .hit(&key("link", client), &window, limit)
-        .await?;
-    Ok(())
+        .await?)
 }
 
 /// MFA codes checked per account in a quarter of an hour, right ones given back: at most

@@ -8,7 +8,7 @@ use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{AcceptError, Invitation, InvitationId, LoginId, Status};
 use crate::domain::secret::InvitationSecret;
 use crate::identity::customer::SignedIn;
-use crate::storage::LinkTarget;
+use crate::storage::{LinkTarget, Versioned};
 use time::OffsetDateTime;
 
 /// What an invitation link leads to.
@@ -24,13 +24,33 @@ pub enum LinkOutcome {
 }
 
 /// Looks a link up. Never consumes it (mail scanners open links); the first opening is
-/// noted in the history.
+/// noted in the history. A link that carries its invitation's id costs one read (and the
+/// `opened` write the first time); one sent before links carried it is found the old way,
+/// through the link index.
 pub async fn open_link(
     services: &Services,
     secret: &InvitationSecret,
 ) -> Result<(LinkOutcome, OffsetDateTime), InvitationError> {
     let now = services.clock.now();
-    let outcome = match services.store.find_by_link(&secret.hash()).await? {
+    let hash = secret.hash();
+    let target = match secret.invitation_id() {
+        Some(id) => match InvitationId::parse(id) {
+            Ok(id) => match services.store.get(&id).await? {
+                Some(found) if found.value.link_hash.matches(&hash) => LinkTarget::Invitation {
+                    invitation: Box::new(found),
+                    current: true,
+                },
+                Some(found) if found.value.had_link(&hash) => LinkTarget::Invitation {
+                    invitation: Box::new(found),
+                    current: false,
+                },
+                _ => LinkTarget::Unknown,
+            },
+            Err(_) => LinkTarget::Unknown,
+        },
+        None => services.store.find_by_link(&hash).await?,
+    };
+    let outcome = match target {
         LinkTarget::Unknown => LinkOutcome::Unknown,
         LinkTarget::Invitation {
             invitation,
@@ -103,39 +123,37 @@ pub async fn accept(
     Ok(accepted.value)
 }
 
-/// The invitation a signed-in customer is working on, if still theirs.
+/// The invitation a signed-in customer is working on, if still theirs, with its ETag.
 pub async fn bound_invitation(
     services: &Services,
     id: &InvitationId,
     login: &LoginId,
-) -> Result<Option<Invitation>, InvitationError> {
+) -> Result<Option<Versioned<Invitation>>, InvitationError> {
     Ok(services
         .store
         .get(id)
         .await?
-        .map(|v| v.value)
-        .filter(|i| i.bound_to.as_ref() == Some(login)))
+        .filter(|i| i.value.bound_to.as_ref() == Some(login)))
 }
 
 /// Creates the invitation's company, once however often or concurrently it is asked, makes
-/// the customer its administrator and completes the invitation. Each step finds the
-/// previous attempt's write, so a retry after a crash finishes the job.
+/// the customer its administrator and completes the invitation (`current`, as the caller
+/// read it: it is read again only if it changed meanwhile). Each step finds the previous
+/// attempt's write, so a retry after a crash finishes the job. Should the invitation end
+/// meanwhile (a revoke landing between the company's creation and the invitation's
+/// completion), the company and the membership are removed again: either the company
+/// exists and the invitation is completed, or neither.
 pub async fn create_company(
     services: &Services,
-    id: &InvitationId,
+    current: Versioned<Invitation>,
     login: &LoginId,
     email: &EmailAddress,
     provider: Provider,
     details: CompanyDetails,
 ) -> Result<Company, AcceptFailure> {
     let now = services.clock.now();
-    let current = services
-        .store
-        .get(id)
-        .await
-        .map_err(InvitationError::from)?
-        .ok_or(AcceptFailure::NotFound)?;
     let invitation = &current.value;
+    let id = invitation.id.clone();
     if invitation.bound_to.as_ref() != Some(login) {
         return Err(AcceptFailure::Refused {
             invitation: Box::new(invitation.clone()),
@@ -149,7 +167,7 @@ pub async fn create_company(
             reason: AcceptError::NotUsable(status),
         });
     }
-    let company_id = CompanyId::for_invitation(id);
+    let company_id = CompanyId::for_invitation(&id);
     let company = Company {
         id: company_id.clone(),
         details,
@@ -157,20 +175,15 @@ pub async fn create_company(
         created_at: now,
         created_by: Some(email.clone()),
     };
-    let company = services
-        .accounts
-        .create_company(&company)
-        .await
-        .map_err(InvitationError::from)?;
-    let account = match services
-        .accounts
-        .account_for(login)
-        .await
+    // Independent: the company's row, and which account the login opens.
+    let (company, account) = futures::join!(
+        services.accounts.create_company(&company),
+        services.accounts.account_for(login)
+    );
+    let company = company.map_err(InvitationError::from)?;
+    let account = account
         .map_err(InvitationError::from)?
-    {
-        Some(account) => account,
-        None => AccountId::for_first_login(login),
-    };
+        .unwrap_or_else(|| AccountId::for_first_login(login));
     services
         .accounts
         .add_administrator(
@@ -187,7 +200,7 @@ pub async fn create_company(
         .await
         .map_err(InvitationError::from)?;
 
-    update_invitation(services, id, Some(current), |invitation| {
+    let completed = update_invitation(services, &id, Some(current), |invitation| {
         invitation
             .complete(login, company_id.as_str(), now)
             .map_err(|reason| AcceptFailure::Refused {
@@ -195,7 +208,24 @@ pub async fn create_company(
                 reason,
             })
     })
-    .await?;
+    .await;
+    if let Err(refused @ AcceptFailure::Refused { .. }) = completed {
+        // Ended meanwhile (revoked): the company must not outlive it.
+        match services
+            .accounts
+            .remove_company(&account, &company_id)
+            .await
+        {
+            Ok(()) => {
+                tracing::info!(invitation = %id, company = company_id.as_str(), "company removed: the invitation ended meanwhile")
+            }
+            Err(e) => {
+                tracing::error!(invitation = %id, company = company_id.as_str(), error = %e, "company of an ended invitation not removed")
+            }
+        }
+        return Err(refused);
+    }
+    completed?;
     tracing::info!(invitation = %id, company = company_id.as_str(), "company created");
     Ok(company)
 }

@@ -11,7 +11,7 @@ use super::Versioned;
 use super::edm::{self, DateTimeTag};
 use super::sealed::Sealer;
 use super::security::{self, ListedLoginEntity};
-use super::{ErrorClass, StoreError, classify, conditional_write_error};
+use super::{ErrorClass, StoreError, classify, conditional_write_error, insert_together, row_json};
 use crate::domain::account::{
     AccountId, Company, CompanyId, LinkResult, LinkedLogin, Membership, Profile, Role, login_key,
 };
@@ -34,6 +34,9 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Stores the company unless one with its id exists; returns the stored one.
     async fn create_company(&self, company: &Company) -> Result<Company, StoreError>;
     async fn company(&self, id: &CompanyId) -> Result<Option<Company>, StoreError>;
+    /// Removes a company and `account`'s membership of it (a company whose invitation
+    /// ended before it could be completed); rows already gone are fine.
+    async fn remove_company(&self, account: &AccountId, id: &CompanyId) -> Result<(), StoreError>;
     /// The account a login opens, if any.
     async fn account_for(&self, login: &LoginId) -> Result<Option<AccountId>, StoreError>;
     /// Makes sure the account exists, the login leads to it, and it administers `company`.
@@ -281,6 +284,19 @@ pub(super) async fn insert_absent<T: Serialize>(
     }
 }
 
+async fn delete_if_present(table: &TableClient, pk: &str, rk: &str) -> Result<(), StoreError> {
+    let deleted = table
+        .partition_key_client(pk)
+        .entity_client(rk)
+        .delete()
+        .await;
+    match deleted.map_err(classify) {
+        Ok(_) => Ok(()),
+        Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => Ok(()),
+        Err(other) => Err(other.into()),
+    }
+}
+
 pub(super) async fn read<T: serde::de::DeserializeOwned + Send + Sync>(
     table: &TableClient,
     pk: &str,
@@ -327,6 +343,16 @@ impl AccountStore for TableAccountStore {
             .transpose()
     }
 
+    async fn remove_company(&self, account: &AccountId, id: &CompanyId) -> Result<(), StoreError> {
+        let membership = format!("company-{}", id.as_str());
+        let partition = account_partition(account);
+        let (a, b) = futures::join!(
+            delete_if_present(&self.accounts, &partition, &membership),
+            delete_if_present(&self.companies, id.as_str(), COMPANY_ROW),
+        );
+        a.and(b)
+    }
+
     async fn account_for(&self, login: &LoginId) -> Result<Option<AccountId>, StoreError> {
         Ok(
             read::<LoginEntity>(&self.accounts, &login_partition(login), LOGIN_ROW)
@@ -364,14 +390,31 @@ impl AccountStore for TableAccountStore {
         };
         let login_row = Self::login_row(account, login);
         let listed = ListedLoginEntity::new(account, login);
-        let (a, b, c, d, e) = futures::join!(
-            insert_absent(&self.accounts, &profile),
+        // The profile, the listed login and the membership share the account's partition:
+        // one entity-group transaction inserts them when none exists yet (a new
+        // account); otherwise each is inserted if absent.
+        let account_rows = async {
+            let rows = [
+                row_json(&profile)?,
+                row_json(&listed)?,
+                row_json(&membership)?,
+            ];
+            if insert_together(&self.accounts, &profile.partition_key, &rows).await? {
+                return Ok(true);
+            }
+            let (a, b, c) = futures::join!(
+                insert_absent(&self.accounts, &profile),
+                insert_absent(&self.accounts, &listed),
+                insert_absent(&self.accounts, &membership),
+            );
+            a.and(b).and(c)
+        };
+        let (a, b, c) = futures::join!(
+            account_rows,
             insert_absent(&self.accounts, &login_row),
-            insert_absent(&self.accounts, &listed),
-            insert_absent(&self.accounts, &membership),
             insert_absent(&self.accounts, &by_email),
         );
-        a.and(b).and(c).and(d).and(e).map(|_| ())
+        a.and(b).and(c).map(|_| ())
     }
 
     async fn profile(&self, account: &AccountId) -> Result<Option<Versioned<Profile>>, StoreError> {

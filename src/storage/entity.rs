@@ -70,6 +70,9 @@ pub struct InvitationEntity {
     )]
     next_delivery_at_type: Option<DateTimeTag>,
     pub link_hash: String,
+    /// The hashes of replaced links, comma-separated, oldest first; absent when none.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub previous_links: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub company_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -145,6 +148,13 @@ impl From<&Invitation> for InvitationEntity {
             next_delivery_at: next,
             next_delivery_at_type: next.map(|_| DateTimeTag),
             link_hash: inv.link_hash.as_str().to_owned(),
+            previous_links: (!inv.previous_links.is_empty()).then(|| {
+                inv.previous_links
+                    .iter()
+                    .map(LinkHash::as_str)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }),
             company_id: inv.company_id.clone(),
             bound_issuer: inv.bound_to.as_ref().map(|l| l.issuer.clone()),
             bound_subject: inv.bound_to.as_ref().map(|l| l.subject.clone()),
@@ -236,6 +246,14 @@ impl TryFrom<InvitationEntity> for Invitation {
             },
             delivery,
             link_hash: LinkHash::from_stored(e.link_hash),
+            previous_links: e
+                .previous_links
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .filter(|h| !h.is_empty())
+                .map(|h| LinkHash::from_stored(h.to_owned()))
+                .collect(),
             company_id: e.company_id,
             bound_to: match (e.bound_issuer, e.bound_subject) {
                 (Some(issuer), Some(subject)) => Some(LoginId { issuer, subject }),

@@ -3,15 +3,16 @@
 //!
 //! | PartitionKey     | RowKey          | what it answers                                  |
 //! |------------------|-----------------|--------------------------------------------------|
-//! | `link-{sha256}`  | `link`          | which invitation a link's secret belongs to      |
+//! | `link-{sha256}`  | `link`          | which invitation a link belongs to (links sent before they carried the id; no longer written) |
 //! | `email-{sha256}` | `active`        | the one active invitation of an email (the lock that makes a second create a 409) |
 //! | `email-{sha256}` | `{id}`          | every invitation of an email, newest first       |
-//! | `mailq`          | `{id}`          | invitations whose email may still need sending   |
+//! | `mailq-{0…f}`    | `{id}`          | invitations whose email may still need sending (16 partitions by the id's last digit; `mailq` alone before) |
 //!
 //! Emails are keyed by the SHA-256 of their lower-cased form: table keys may not hold
 //! `/`, `#` or `?`, which addresses may.
 
 use crate::domain::email::EmailAddress;
+use crate::domain::invitation::InvitationId;
 use crate::domain::secret::{LinkHash, hex};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -19,7 +20,20 @@ use time::OffsetDateTime;
 
 pub const LINK_ROW: &str = "link";
 pub const ACTIVE_ROW: &str = "active";
-pub const MAIL_QUEUE: &str = "mailq";
+/// The delivery queue's one partition before it was spread; still read and emptied.
+pub const LEGACY_MAIL_QUEUE: &str = "mailq";
+
+/// The delivery queue's partition for an invitation: `mailq-` and the id's last (random)
+/// hex digit, so a burst of invitations spreads its queue writes over 16 partitions.
+pub fn mail_queue_partition(id: &InvitationId) -> String {
+    let digit = id.as_str().chars().last().unwrap_or('0');
+    format!("{LEGACY_MAIL_QUEUE}-{digit}")
+}
+
+/// A query filter for every row of the delivery queue, old partition and new ones.
+pub fn mail_queue_filter() -> String {
+    format!("PartitionKey ge '{LEGACY_MAIL_QUEUE}' and PartitionKey lt 'mailr'")
+}
 
 pub fn link_partition(hash: &LinkHash) -> String {
     format!("link-{}", hash.as_str())

@@ -2,12 +2,12 @@
 
 use super::edm;
 use super::entity::InvitationEntity;
-use super::index::{self, ACTIVE_ROW, LINK_ROW, MAIL_QUEUE, Marker, Pointer};
+use super::index::{self, ACTIVE_ROW, LEGACY_MAIL_QUEUE, LINK_ROW, Marker, Pointer};
 use super::{
     ErrorClass, InvitationStore, LinkTarget, Page, StoreError, Versioned, classify,
-    conditional_write_error,
+    conditional_write_error, insert_together, row_json,
 };
-use crate::domain::invitation::{Invitation, InvitationId, ListFilter, Status};
+use crate::domain::invitation::{Invitation, InvitationId, ListFilter};
 use crate::domain::secret::LinkHash;
 use async_trait::async_trait;
 use azure_core::Etag;
@@ -20,6 +20,10 @@ use time::{Duration, OffsetDateTime};
 /// How long an email lock that points at no stored invitation is honoured: long enough
 /// for a create under way to store its invitation, short enough to clear a crashed one.
 const ORPHAN_LOCK_GRACE: Duration = Duration::minutes(1);
+
+/// The most invitation rows one listing by status reads (one page of Table Storage); a
+/// page that stopped there has a continuation token, even with fewer items than `top`.
+pub const STATUS_SCAN_ROWS: usize = 1000;
 
 #[derive(Clone)]
 pub struct TableInvitationStore {
@@ -155,15 +159,6 @@ impl TableInvitationStore {
         Ok(rows)
     }
 
-    fn status_filter(status: Status, now: OffsetDateTime) -> String {
-        let now = edm::filter_literal(now);
-        match status {
-            Status::Pending => format!("Status eq 'pending' and ExpiresAt gt {now}"),
-            Status::Expired => format!("Status eq 'pending' and ExpiresAt le {now}"),
-            other => format!("Status eq {}", edm::string_literal(other.as_str())),
-        }
-    }
-
     async fn list_by_email(
         &self,
         filter: &ListFilter,
@@ -210,6 +205,13 @@ impl TableInvitationStore {
     }
 }
 
+fn to_invitations(rows: Vec<InvitationEntity>) -> Result<Vec<Invitation>, StoreError> {
+    rows.into_iter()
+        .map(Invitation::try_from)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| StoreError::Unexpected(e.to_string()))
+}
+
 fn paginate(mut items: Vec<Invitation>, top: u32) -> Page {
     let more = items.len() > top as usize;
     items.truncate(top as usize);
@@ -238,30 +240,34 @@ impl InvitationStore for TableInvitationStore {
         invitation: &Invitation,
         now: OffsetDateTime,
     ) -> Result<Versioned<Invitation>, StoreError> {
-        self.lock_email(invitation, now).await?;
         let id = invitation.id.as_str();
-        let link = Pointer::new(
-            index::link_partition(&invitation.link_hash),
-            LINK_ROW,
-            id,
-            now,
-        );
+        let partition = index::email_partition(&invitation.email);
         let listed = Marker {
-            partition_key: index::email_partition(&invitation.email),
+            partition_key: partition.clone(),
             row_key: id.to_owned(),
         };
         let queued = Marker {
-            partition_key: MAIL_QUEUE.to_owned(),
+            partition_key: index::mail_queue_partition(&invitation.id),
             row_key: id.to_owned(),
         };
         // Index rows first: without the invitation row they lead nowhere, so a crash
-        // here leaves nothing a user can see.
-        let (link, listed, queued) = futures::join!(
-            Self::insert_absent(&self.index, &link),
-            Self::insert_absent(&self.index, &listed),
-            Self::insert_absent(&self.index, &queued),
-        );
-        if !(link? && listed? && queued?) {
+        // here leaves nothing a user can see. Links carry the invitation's id, so no
+        // link row is written. The email's lock and its listing row share a partition:
+        // one entity-group transaction writes both while the email is free; otherwise
+        // the lock is decided row by row (a stale one is taken over) and the listing
+        // row written beside the queue row.
+        let lock = Pointer::new(partition.clone(), ACTIVE_ROW, id, now);
+        let together = [row_json(&lock)?, row_json(&listed)?];
+        let (listed, queued) = if insert_together(&self.index, &partition, &together).await? {
+            (Ok(true), Self::insert_absent(&self.index, &queued).await)
+        } else {
+            self.lock_email(invitation, now).await?;
+            futures::join!(
+                Self::insert_absent(&self.index, &listed),
+                Self::insert_absent(&self.index, &queued),
+            )
+        };
+        if !(listed? && queued?) {
             return Err(StoreError::Unexpected(format!(
                 "index rows of {id} already exist"
             )));
@@ -308,7 +314,7 @@ impl InvitationStore for TableInvitationStore {
         };
         Ok(match self.get_entity(&id).await? {
             Some(invitation) => {
-                let current = invitation.value.link_hash == *hash;
+                let current = invitation.value.link_hash.matches(hash);
                 LinkTarget::Invitation {
                     invitation: Box::new(invitation),
                     current,
@@ -338,53 +344,45 @@ impl InvitationStore for TableInvitationStore {
         })
     }
 
-    async fn add_link(&self, hash: &LinkHash, id: &InvitationId) -> Result<(), StoreError> {
-        let link = Pointer::new(
-            index::link_partition(hash),
-            LINK_ROW,
-            id.as_str(),
-            OffsetDateTime::UNIX_EPOCH,
-        );
-        if Self::insert_absent(&self.index, &link).await? {
-            Ok(())
-        } else {
-            Err(StoreError::Unexpected("link row already exists".into()))
-        }
-    }
-
     async fn list(&self, filter: &ListFilter, now: OffsetDateTime) -> Result<Page, StoreError> {
         if filter.email.is_some() {
             return self.list_by_email(filter, now).await;
         }
-        let mut conditions = Vec::new();
-        if let Some(status) = filter.status {
-            conditions.push(Self::status_filter(status, now));
-        }
-        if let Some(after) = &filter.after {
-            conditions.push(format!(
+        let after = filter.after.as_ref().map(|after| {
+            format!(
                 "PartitionKey ge {} and RowKey gt {}",
                 edm::string_literal(after.bucket()),
                 edm::string_literal(after.as_str())
-            ));
-        }
-        let filter_text = (!conditions.is_empty()).then(|| conditions.join(" and "));
+            )
+        });
+        let Some(status) = filter.status else {
+            let rows: Vec<InvitationEntity> =
+                Self::query(&self.invitations, after, filter.top as usize + 1).await?;
+            return Ok(paginate(to_invitations(rows)?, filter.top));
+        };
+        // A status is decided here, on at most STATUS_SCAN_ROWS rows in key order: a
+        // filter in the query would have Table Storage scan old rows until it found
+        // enough, however many that takes.
         let rows: Vec<InvitationEntity> =
-            Self::query(&self.invitations, filter_text, filter.top as usize + 1).await?;
-        let items = rows
+            Self::query(&self.invitations, after, STATUS_SCAN_ROWS).await?;
+        let read_all = rows.len() == STATUS_SCAN_ROWS;
+        let last_read = rows.last().map(|r| r.row_key.clone());
+        let matching: Vec<Invitation> = to_invitations(rows)?
             .into_iter()
-            .map(Invitation::try_from)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| StoreError::Unexpected(e.to_string()))?;
-        Ok(paginate(items, filter.top))
+            .filter(|i| i.status_at(now) == status)
+            .take(filter.top as usize + 1)
+            .collect();
+        let mut page = paginate(matching, filter.top);
+        if page.next.is_none() && read_all {
+            // Stopped at the bound: the next page starts after the last row read.
+            page.next = last_read.and_then(|id| InvitationId::parse(&id).ok());
+        }
+        Ok(page)
     }
 
     async fn delivery_queue(&self) -> Result<Vec<InvitationId>, StoreError> {
-        let rows: Vec<Marker> = Self::query(
-            &self.index,
-            Some(format!("PartitionKey eq '{MAIL_QUEUE}'")),
-            1000,
-        )
-        .await?;
+        let rows: Vec<Marker> =
+            Self::query(&self.index, Some(index::mail_queue_filter()), 1000).await?;
         Ok(rows
             .iter()
             .filter_map(|m| InvitationId::parse(&m.row_key).ok())
@@ -392,15 +390,23 @@ impl InvitationStore for TableInvitationStore {
     }
 
     async fn dequeue_delivery(&self, id: &InvitationId) -> Result<(), StoreError> {
-        let deleted = self
-            .index
-            .partition_key_client(MAIL_QUEUE)
-            .entity_client(id.as_str())
-            .delete()
-            .await;
-        match deleted.map_err(classify) {
-            Ok(_) | Err(ErrorClass::NotFound(_)) => Ok(()),
-            Err(other) => Err(other.into()),
+        // A row queued before the queue was spread is in the one old partition.
+        for partition in [
+            index::mail_queue_partition(id),
+            LEGACY_MAIL_QUEUE.to_owned(),
+        ] {
+            let deleted = self
+                .index
+                .partition_key_client(&partition)
+                .entity_client(id.as_str())
+                .delete()
+                .await;
+            match deleted.map_err(classify) {
+                Ok(_) => return Ok(()),
+                Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => {}
+                Err(other) => return Err(other.into()),
+            }
         }
+        Ok(())
     }
 }

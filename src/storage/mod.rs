@@ -39,6 +39,36 @@ pub(crate) async fn back_off(attempt: u32) {
     tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
 }
 
+/// Inserts `rows`, all of `partition`, in one entity-group transaction (one request);
+/// `Ok(false)` when it was refused as a whole (a row exists), so nothing was written.
+pub(crate) async fn insert_together(
+    table: &azure_data_tables::prelude::TableClient,
+    partition: &str,
+    rows: &[serde_json::Value],
+) -> Result<bool, StoreError> {
+    let mut batch = table.partition_key_client(partition).transaction();
+    for row in rows {
+        batch = batch
+            .insert(row)
+            .map_err(|e| StoreError::Unexpected(e.to_string()))?;
+    }
+    match batch.await.map_err(classify) {
+        Ok(response) => Ok(response.operation_responses.len() == rows.len()
+            && response
+                .operation_responses
+                .iter()
+                .all(|r| r.status_code.is_success())),
+        Err(ErrorClass::Unavailable(why)) => Err(StoreError::Unavailable(why)),
+        // Refused as a whole: the caller decides row by row.
+        Err(_) => Ok(false),
+    }
+}
+
+/// A row as the JSON an entity-group transaction sends.
+pub(crate) fn row_json<T: serde::Serialize>(row: &T) -> Result<serde_json::Value, StoreError> {
+    serde_json::to_value(row).map_err(|e| StoreError::Unexpected(e.to_string()))
+}
+
 /// A value with the ETag it was read or written with.
 #[derive(Debug, Clone)]
 pub struct Versioned<T> {
@@ -99,6 +129,8 @@ pub trait InvitationStore: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
     async fn get(&self, id: &InvitationId) -> Result<Option<Versioned<Invitation>>, StoreError>;
+    /// Finds the invitation of a link sent before links carried the invitation's id,
+    /// through the link index (two reads); newer links read the invitation with `get`.
     async fn find_by_link(&self, hash: &LinkHash) -> Result<LinkTarget, StoreError>;
     /// Replaces the invitation if it still has `etag`; `Conflict` otherwise.
     async fn replace(
@@ -106,8 +138,6 @@ pub trait InvitationStore: Send + Sync + 'static {
         invitation: &Invitation,
         etag: &str,
     ) -> Result<Versioned<Invitation>, StoreError>;
-    /// Makes `hash` lead to the invitation (before it is made current by `replace`).
-    async fn add_link(&self, hash: &LinkHash, id: &InvitationId) -> Result<(), StoreError>;
     async fn list(&self, filter: &ListFilter, now: OffsetDateTime) -> Result<Page, StoreError>;
     /// Invitations whose email may still need sending.
     async fn delivery_queue(&self) -> Result<Vec<InvitationId>, StoreError>;

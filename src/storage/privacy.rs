@@ -11,7 +11,7 @@ use super::accounts::{
 };
 use super::edm::{self, DateTimeTag};
 use super::entity::InvitationEntity;
-use super::index::{self, ACTIVE_ROW, LINK_ROW, MAIL_QUEUE, Marker, Pointer};
+use super::index::{self, ACTIVE_ROW, LEGACY_MAIL_QUEUE, LINK_ROW, Marker, Pointer};
 use super::security::{MFA_ROW, MfaEntity, account_partition};
 use super::{ErrorClass, StoreError, TableInvitationStore, classify};
 use crate::domain::account::{AccountId, CompanyId};
@@ -286,7 +286,9 @@ impl PrivacyStore for TablePrivacyStore {
                 LINK_ROW,
             )
             .await?;
-            delete(&self.index, MAIL_QUEUE, id).await?;
+            // The queue row, in its partition or the one used before the queue was spread.
+            delete(&self.index, &index::mail_queue_partition(&invitation.id), id).await?;
+            delete(&self.index, LEGACY_MAIL_QUEUE, id).await?;
             let email = index::email_partition(&invitation.email);
             if let Some((_, etag)) =
                 TableInvitationStore::read::<Pointer>(&self.index, &email, ACTIVE_ROW)

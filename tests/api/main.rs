@@ -6,6 +6,8 @@ mod support;
 
 mod account;
 mod binary;
+mod capacity;
+mod completion;
 mod delivery;
 mod faults;
 mod hardening;
@@ -17,6 +19,7 @@ mod identity_shapes;
 mod invite;
 mod journey;
 mod lifecycle;
+mod links;
 mod listing;
 mod pages;
 mod platform;

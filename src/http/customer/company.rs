@@ -14,6 +14,7 @@ use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::SESSION;
 use crate::service::onboarding::{self, AcceptFailure};
+use crate::storage::Versioned;
 use serde_json::json;
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -182,7 +183,7 @@ async fn session_invitation(
     state: &AppState,
     cookie_header: Option<&str>,
     accept_language: Option<&str>,
-) -> Result<(Session, Invitation), Response> {
+) -> Result<(Session, Versioned<Invitation>), Response> {
     let now = state.services.clock.now();
     let browser_locale = Locale::negotiate(accept_language);
     let Some(session) = open_session(state, cookie_header, now) else {
@@ -221,7 +222,7 @@ pub async fn show_form(
     )
     .await
     {
-        Ok(found) => found,
+        Ok((session, found)) => (session, found.value),
         Err(page) => return page,
     };
     let now = state.services.clock.now();
@@ -248,7 +249,7 @@ pub async fn create(
     accept_language: Option<String>,
     body: Result<bytes::Bytes, crate::http::problem::Problem>,
 ) -> Response {
-    let (session, invitation) = match session_invitation(
+    let (session, current) = match session_invitation(
         &state,
         cookie_header.as_deref(),
         accept_language.as_deref(),
@@ -258,6 +259,7 @@ pub async fn create(
         Ok(found) => found,
         Err(page) => return page,
     };
+    let invitation = current.value.clone();
     let locale = session.locale();
     let Ok(body) = body else {
         return message_page(
@@ -304,7 +306,7 @@ pub async fn create(
     let email = EmailAddress::parse(&session.email).unwrap_or_else(|_| invitation.email.clone());
     match onboarding::create_company(
         &state.services,
-        &invitation.id,
+        current,
         &session.login(),
         &email,
         crate::domain::account::Provider::from_idp(session.idp.as_deref()),

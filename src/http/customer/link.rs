@@ -22,18 +22,6 @@ pub async fn open(
 ) -> Response {
     let browser_locale = Locale::negotiate(accept_language.as_deref());
     let client = client_address(forwarded_for.as_deref());
-    let now = state.services.clock.now();
-    match limits::links_exhausted(&state.services, &client, now).await {
-        Ok(false) => {}
-        Ok(true) => {
-            let mut response = message_page(&state, Message::TooManyAttempts, browser_locale, &[]);
-            response
-                .headers_mut()
-                .insert("retry-after", warp::http::HeaderValue::from_static("3600"));
-            return response;
-        }
-        Err(e) => return error_page(&state, e, browser_locale),
-    }
     let mut secret = None;
     let mut prompt_login = false;
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
@@ -53,9 +41,7 @@ pub async fn open(
     };
     let invitation = match outcome {
         LinkOutcome::SignIn(invitation) => invitation,
-        LinkOutcome::Unknown => {
-            return message_page(&state, Message::LinkUnknown, browser_locale, &[]);
-        }
+        LinkOutcome::Unknown => return unknown_link(&state, &client, browser_locale).await,
         LinkOutcome::Superseded(invitation) => {
             return message_page(&state, Message::LinkSuperseded, invitation.locale, &[]);
         }
@@ -101,18 +87,46 @@ pub async fn open(
     super::pages::redirect(StatusCode::FOUND, authorize.as_str(), &[cookie])
 }
 
-/// The "unknown link" page, after counting the attempt against the client.
+/// The "unknown link" page, after counting the attempt against the client; past the
+/// client's hourly limit, a page that says to wait. Only a link that leads nowhere
+/// touches the counter: a valid link is answered from the invitation's row alone.
 async fn unknown_link(state: &AppState, client: &str, locale: Locale) -> Response {
     let now = state.services.clock.now();
-    if let Err(e) = limits::link_failed(&state.services, client, now).await {
-        tracing::warn!(error = %e, "failed link attempt not counted");
+    match limits::link_failed(&state.services, client, now).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let mut response = message_page(state, Message::TooManyAttempts, locale, &[]);
+            response
+                .headers_mut()
+                .insert("retry-after", warp::http::HeaderValue::from_static("3600"));
+            return response;
+        }
+        Err(e) => tracing::warn!(error = %e, "failed link attempt not counted"),
     }
     message_page(state, Message::LinkUnknown, locale, &[])
 }
 
+/// Every `X-Forwarded-For` line of the request, joined in order with commas (a header
+/// sent on several lines is one list, RFC 9110 section 5.3).
+pub fn forwarded_for()
+-> impl warp::Filter<Extract = (Option<String>,), Error = std::convert::Infallible> + Clone {
+    use warp::Filter as _;
+    warp::header::headers_cloned().map(|headers: warp::http::HeaderMap| {
+        let lines: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        (!lines.is_empty()).then(|| lines.join(","))
+    })
+}
+
 /// The client as Azure's front end saw it: the **last** `X-Forwarded-For` entry (the one
 /// the front end appends; earlier ones are whatever the client wrote), without a port.
+/// An IPv6 client is its /64: one subscriber gets a whole /64 and can rotate addresses
+/// inside it at will (RFC 6177), so a limit keyed by the address would not hold.
 pub fn client_address(forwarded_for: Option<&str>) -> String {
+    use std::net::IpAddr;
     let last = forwarded_for
         .and_then(|v| v.rsplit(',').next())
         .map(str::trim)
@@ -126,10 +140,17 @@ pub fn client_address(forwarded_for: Option<&str>) -> String {
     } else {
         last
     };
-    if address.is_empty() {
-        "unknown".to_owned()
-    } else {
-        address.chars().take(64).collect()
+    match address.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Err(_) if address.is_empty() => "unknown".to_owned(),
+        Err(_) => address.chars().take(64).collect(),
     }
 }
 
@@ -146,10 +167,19 @@ mod tests {
         );
         assert_eq!(
             client_address(Some("1.1.1.1, [2001:db8::1]:443")),
-            "2001:db8::1"
+            "2001:db8:0:0::/64"
         );
-        assert_eq!(client_address(Some("2001:db8::1")), "2001:db8::1");
+        assert_eq!(client_address(Some("2001:db8::1")), "2001:db8:0:0::/64");
         assert_eq!(client_address(Some(" ")), "unknown");
         assert_eq!(client_address(None), "unknown");
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_64_and_a_mapped_ipv4_client_its_address() {
+        let one = client_address(Some("2001:db8:a:b:1:2:3:4"));
+        assert_eq!(one, "2001:db8:a:b::/64");
+        assert_eq!(client_address(Some("[2001:db8:a:b:ffff::9]:1234")), one);
+        assert_ne!(client_address(Some("2001:db8:a:c::1")), one);
+        assert_eq!(client_address(Some("::ffff:203.0.113.7")), "203.0.113.7");
     }
 }

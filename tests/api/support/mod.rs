@@ -6,6 +6,7 @@ pub mod browser;
 pub mod mailbox;
 pub mod stack;
 pub mod staff;
+pub mod storage_calls;
 pub mod tokens;
 pub mod totp;
 
@@ -84,6 +85,22 @@ impl TestApp {
         app
     }
 
+    /// An app whose storage calls go through a counting pass-through (`take()` them),
+    /// none counted yet.
+    pub async fn spawn_counted(overrides: Overrides) -> (Self, storage_calls::StorageCalls) {
+        let prefix = unique("t");
+        let calls =
+            storage_calls::StorageCalls::start(&stack().storage_connection_string, &prefix).await;
+        let mut all: Overrides = vec![
+            ("TABLE_PREFIX", Some(prefix)),
+            ("INVITATIONS_STORAGE", Some(calls.connection_string())),
+        ];
+        all.extend(overrides);
+        let app = Self::spawn_with(all, |_| {}).await;
+        calls.take();
+        (app, calls)
+    }
+
     /// Starts the handler without waiting for its tables (for storage that is away).
     pub async fn spawn_unready(overrides: Overrides, tune: impl FnOnce(&mut Settings)) -> Self {
         Self::start(overrides, tune, false).await
@@ -129,7 +146,7 @@ impl TestApp {
         }
         let storage = env.get("INVITATIONS_STORAGE").cloned().unwrap_or_default();
         // A test may point the app at another app's tables (a restart with new settings).
-        let table_prefix = env.get("TABLE_PREFIX").cloned().unwrap_or_default();
+        let table_prefix = env.get("TABLE_PREFIX").cloned().unwrap_or(table_prefix);
         let mut settings =
             Settings::from_lookup(|k| env.get(k).cloned()).expect("test settings are valid");
         settings.tuning.delivery_poll_interval = Duration::from_secs(3600);

@@ -1,0 +1,100 @@
+//! A revoke that lands while the customer creates the company: whatever the interleaving,
+//! either the company exists and the invitation is completed, or neither. The storage
+//! pass-through holds one of the company creation's calls back while the revoke runs.
+
+use crate::support::browser::{
+    browser, company_form, csrf_in, location, page, post_form, sign_in_at_b2c,
+};
+use crate::support::storage_calls::{Kind, StorageCalls};
+use crate::support::{TestApp, unique_email};
+
+/// An accepted invitation with its company form open: (the signed-in browser, the
+/// invitation's id, the form's CSRF token).
+async fn at_the_company_form(app: &TestApp) -> (reqwest::Client, String, String) {
+    let email = unique_email("completion");
+    let created = app.invite_email(&email).await;
+    let client = browser();
+    let response = client
+        .get(created["inviteUrl"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let callback = sign_in_at_b2c(&client, &location(&response), &email, "local").await;
+    assert_eq!(client.get(&callback).send().await.unwrap().status(), 303);
+    let html = page(&client, &app.url("/api/CreateCompany")).await;
+    (
+        client,
+        created["id"].as_str().unwrap().to_owned(),
+        csrf_in(&html),
+    )
+}
+
+async fn revoke(app: &TestApp, id: &str) -> u16 {
+    app.client
+        .delete(app.url(&format!("/api/invitations/{id}")))
+        .bearer_auth(app.idp.token())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Sends the company form while the next `kind` call on `table` is held, revokes the
+/// invitation meanwhile, then lets the call through.
+async fn revoke_while_held(app: &TestApp, calls: &StorageCalls, kind: Kind, table: &str) {
+    let (client, id, csrf) = at_the_company_form(app).await;
+    let (arrived, release) = calls.hold_next(kind, table);
+    let url = app.url("/api/CreateCompany");
+    let posted = tokio::spawn(async move { post_form(&client, &url, &company_form(&csrf)).await });
+    arrived.await.unwrap();
+    assert_eq!(revoke(app, &id).await, 200, "the revoke lands first");
+    release.send(()).unwrap();
+    let response = posted.await.unwrap();
+    assert_ne!(
+        response.status(),
+        303,
+        "no welcome: the invitation was withdrawn"
+    );
+    assert_eq!(app.invitation(&id).await["status"], "revoked");
+    assert_eq!(
+        app.table_rows("Companies").await,
+        Vec::<serde_json::Value>::new(),
+        "no company"
+    );
+    assert!(
+        !app.table_rows("Accounts")
+            .await
+            .iter()
+            .any(|r| r["Role"] == "administrator"),
+        "no membership"
+    );
+}
+
+#[tokio::test]
+async fn a_revoke_landing_before_the_invitation_is_completed_leaves_no_company() {
+    let (app, calls) = TestApp::spawn_counted(vec![]).await;
+    revoke_while_held(&app, &calls, Kind::Update, "Invitations").await;
+}
+
+#[tokio::test]
+async fn a_revoke_landing_before_the_company_is_stored_leaves_no_company() {
+    let (app, calls) = TestApp::spawn_counted(vec![]).await;
+    revoke_while_held(&app, &calls, Kind::Insert, "Companies").await;
+}
+
+#[tokio::test]
+async fn a_revoke_after_the_company_is_created_is_refused_and_the_company_stays() {
+    let app = TestApp::spawn().await;
+    let (client, id, csrf) = at_the_company_form(&app).await;
+    let response = post_form(
+        &client,
+        &app.url("/api/CreateCompany"),
+        &company_form(&csrf),
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(revoke(&app, &id).await, 409);
+    assert_eq!(app.invitation(&id).await["status"], "completed");
+    assert_eq!(app.table_rows("Companies").await.len(), 1);
+}
