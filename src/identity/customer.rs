@@ -8,7 +8,8 @@
 //! A sign-in that must be recent asks for `prompt=login` with `max_age=0`, and how recent
 //! a sign-in is comes from the id_token's `auth_time` only ([`SignedIn::signed_in_at`]):
 //! a provider that signs the person in silently from its own session returns the old
-//! `auth_time`, which does not count as recent.
+//! `auth_time`, which does not count as recent. Its age is read against the token's own
+//! `iat` (both the provider's clock), so a clock that differs from ours changes nothing.
 
 use super::provider::{OidcProvider, ProviderUnavailable};
 use crate::domain::email::EmailAddress;
@@ -77,15 +78,20 @@ pub struct SignedIn {
     pub roles: Vec<String>,
     /// `preferred_username`, else `upn` (Entra ID's sign-in name, usually an address).
     pub username: Option<String>,
-    /// `auth_time`: when the person last authenticated at the provider (Unix seconds).
-    pub auth_time: Option<i64>,
+    /// How many seconds before the id_token was issued the person last authenticated at
+    /// the provider: `iat - auth_time` (never negative); `None` without an `auth_time`.
+    pub auth_age: Option<i64>,
 }
 
 impl SignedIn {
-    /// When the person last proved who they are at the provider, in Unix seconds: the
-    /// id_token's `auth_time`, never later than `now`; without one, 0 (never recent).
+    /// When the person last proved who they are at the provider, in Unix seconds on our
+    /// clock: `now` (the token was just received) less the token's [`auth_age`]; without
+    /// an `auth_time`, 0 (never recent).
+    ///
+    /// [`auth_age`]: SignedIn::auth_age
     pub fn signed_in_at(&self, now: time::OffsetDateTime) -> i64 {
-        self.auth_time.map_or(0, |at| at.min(now.unix_timestamp()))
+        self.auth_age
+            .map_or(0, |age| now.unix_timestamp().saturating_sub(age))
     }
 }
 
@@ -341,7 +347,10 @@ impl CustomerSignIn {
             idp: claims.idp,
             roles: claims.roles,
             username: claims.preferred_username.or(claims.upn),
-            auth_time: claims.auth_time,
+            auth_age: claims
+                .auth_time
+                .zip(claims.iat)
+                .map(|(at, iat)| iat.saturating_sub(at).max(0)),
         })
     }
 }
@@ -391,7 +400,7 @@ impl CustomerSignIn {
 mod tests {
     use super::*;
 
-    fn signed_in(auth_time: Option<i64>) -> SignedIn {
+    fn signed_in(auth_age: Option<i64>) -> SignedIn {
         SignedIn {
             login: LoginId {
                 issuer: "https://b2c.example/v2.0/".into(),
@@ -402,22 +411,15 @@ mod tests {
             idp: None,
             roles: Vec::new(),
             username: None,
-            auth_time,
+            auth_age,
         }
     }
 
     #[test]
-    fn a_sign_in_is_as_recent_as_its_auth_time_and_never_later_than_now() {
+    fn a_sign_in_is_as_old_as_its_auth_time_was_when_the_token_was_issued() {
         let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
-        assert_eq!(
-            signed_in(Some(1_799_999_000)).signed_in_at(now),
-            1_799_999_000
-        );
-        assert_eq!(
-            signed_in(Some(1_800_000_500)).signed_in_at(now),
-            1_800_000_000,
-            "a clock ahead of ours is not a later sign-in"
-        );
+        assert_eq!(signed_in(Some(1_000)).signed_in_at(now), 1_799_999_000);
+        assert_eq!(signed_in(Some(0)).signed_in_at(now), 1_800_000_000);
         assert_eq!(signed_in(None).signed_in_at(now), 0, "unknown: long ago");
     }
 

@@ -103,7 +103,7 @@ mod tests {
             idp: None,
             roles: roles.iter().map(|r| r.to_string()).collect(),
             username: username.map(str::to_owned),
-            auth_time: None,
+            auth_age: None,
         }
     }
 

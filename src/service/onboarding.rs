@@ -6,6 +6,7 @@ use crate::domain::account::{AccountId, Company, CompanyId, LinkedLogin, Members
 use crate::domain::company::CompanyDetails;
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{AcceptError, Invitation, InvitationId, LoginId, Status};
+use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
 use crate::identity::customer::SignedIn;
 use crate::storage::{LinkTarget, Versioned};
@@ -150,6 +151,7 @@ pub async fn create_company(
     email: &EmailAddress,
     provider: Provider,
     details: CompanyDetails,
+    locale: Locale,
 ) -> Result<Company, AcceptFailure> {
     let now = services.clock.now();
     let invitation = &current.value;
@@ -195,6 +197,7 @@ pub async fn create_company(
                 linked_at: now,
             },
             &company,
+            locale,
             now,
         )
         .await

@@ -45,6 +45,7 @@ pub trait AccountStore: Send + Sync + 'static {
         account: &AccountId,
         login: &LinkedLogin,
         company: &Company,
+        locale: Locale,
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
     /// The account's own row, with the ETag that guards changes to its set of logins.
@@ -366,9 +367,11 @@ impl AccountStore for TableAccountStore {
         account: &AccountId,
         login: &LinkedLogin,
         company: &Company,
+        locale: Locale,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let partition = account_partition(account);
+        let language = super::language::entity(account, locale);
         let profile = ProfileEntity {
             partition_key: partition.clone(),
             row_key: "profile".into(),
@@ -390,14 +393,16 @@ impl AccountStore for TableAccountStore {
         };
         let login_row = Self::login_row(account, login);
         let listed = ListedLoginEntity::new(account, login);
-        // The profile, the listed login and the membership share the account's partition:
-        // one entity-group transaction inserts them when none exists yet (a new
-        // account); otherwise each is inserted if absent.
+        // The profile, the listed login, the membership and the language share the
+        // account's partition: one entity-group transaction inserts them when none exists
+        // yet (a new account); otherwise each is inserted if absent, and the language the
+        // account has stays.
         let account_rows = async {
             let rows = [
                 row_json(&profile)?,
                 row_json(&listed)?,
                 row_json(&membership)?,
+                row_json(&language)?,
             ];
             if insert_together(&self.accounts, &profile.partition_key, &rows).await? {
                 return Ok(true);

@@ -13,7 +13,7 @@ const ROW: &str = "language";
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct LanguageEntity {
+pub(super) struct LanguageEntity {
     partition_key: String,
     row_key: String,
     locale: String,
@@ -28,17 +28,22 @@ pub async fn read(
     Ok(row.and_then(|r| Locale::parse(&r.locale).ok()))
 }
 
+/// The row that records `locale` as the account's language.
+pub(super) fn entity(account: &AccountId, locale: Locale) -> LanguageEntity {
+    LanguageEntity {
+        partition_key: account_partition(account),
+        row_key: ROW.into(),
+        locale: locale.as_str().into(),
+    }
+}
+
 pub async fn write(
     accounts: &TableClient,
     account: &AccountId,
     locale: Locale,
 ) -> Result<(), StoreError> {
-    let partition = account_partition(account);
-    let row = LanguageEntity {
-        partition_key: partition.clone(),
-        row_key: ROW.into(),
-        locale: locale.as_str().into(),
-    };
+    let row = entity(account, locale);
+    let partition = row.partition_key.clone();
     accounts
         .partition_key_client(&partition)
         .entity_client(ROW)

@@ -87,7 +87,7 @@ async fn fifty_wrong_codes_sent_at_once_are_checked_at_most_five_times() {
             .await
             .unwrap()
             .status(),
-        401
+        302
     );
 
     // The next window checks codes again.
@@ -216,7 +216,7 @@ async fn without_a_cookie_key_an_account_with_mfa_is_refused_not_let_in() {
             .await
             .unwrap()
             .status(),
-        401,
+        302,
         "never signed in without the code"
     );
 }
@@ -351,7 +351,7 @@ async fn recovery_codes_are_kept_keyed_and_the_mfa_row_resists_table_edits() {
             .await
             .unwrap()
             .status(),
-        401,
+        302,
         "an edited row lets nobody in without the code"
     );
 
@@ -386,7 +386,7 @@ async fn recovery_codes_are_kept_keyed_and_the_mfa_row_resists_table_edits() {
                 .await
                 .unwrap()
                 .status(),
-            401
+            302
         );
     }
 }

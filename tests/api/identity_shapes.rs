@@ -88,7 +88,8 @@ async fn journey(shape: Shape) {
     .await;
     assert_eq!(location(&response), "/api/Home");
     let home = page(&client, &app.url("/api/Home")).await;
-    assert!(home.contains("Welcome to URS Machining SA"), "{home}");
+    assert!(home.contains("<h1>Welcome to "), "{home}");
+    assert!(home.contains("<li>URS Machining SA "), "{home}");
 
     // Linking a Microsoft account: B2C takes domain_hint and opens Microsoft's sign-in
     // (here: the picker with Microsoft chosen); External ID shows its provider picker

@@ -311,18 +311,13 @@ pub async fn create(
         &email,
         crate::domain::account::Provider::from_idp(session.idp.as_deref()),
         details,
+        locale,
     )
     .await
     {
-        Ok(_) => {
-            // The account's language: the invitation's, or what the person switched to.
-            if let Err(e) =
-                crate::service::language::remember(&state.services, &session.login(), locale).await
-            {
-                tracing::warn!(error = %e, "the account's language was not stored");
-            }
-            redirect(StatusCode::SEE_OTHER, "/api/Home", &[])
-        }
+        // The account's language (the invitation's, or what the person switched to) is
+        // recorded with the account.
+        Ok(_) => redirect(StatusCode::SEE_OTHER, "/api/Home", &[]),
         Err(AcceptFailure::Store(e)) => error_page(&state, e, locale),
         Err(AcceptFailure::NotFound) => message_page(&state, Message::LinkUnknown, locale, &[]),
         Err(AcceptFailure::Refused { .. }) => {

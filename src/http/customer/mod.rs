@@ -52,7 +52,7 @@ pub struct Session {
     #[serde(default)]
     pub idp: Option<String>,
     /// When the person last signed in at the provider, in Unix seconds: the id_token's
-    /// `auth_time` (0 without one), never the time of the callback, which a provider
+    /// `auth_time`, aged by its `iat` (0 without one), never the time of the callback, which a provider
     /// answering from its own session reaches without a sign-in. Linking and unlinking
     /// need it recent.
     #[serde(default)]
