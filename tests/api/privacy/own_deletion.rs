@@ -74,7 +74,11 @@ async fn a_customer_deletes_their_own_account_after_confirming() {
             .contains("Your account is deleted")
     );
     let response = client.get(app.url("/api/Profile")).send().await.unwrap();
-    assert_eq!(response.status(), 302, "signed out: the profile asks for a sign-in");
+    assert_eq!(
+        response.status(),
+        302,
+        "signed out: the profile asks for a sign-in"
+    );
     let (_, response) = sign_in(&app, &email, "local").await;
     assert_eq!(response.status(), 403, "the login opens nothing");
     assert!(!all_rows(&app).await.contains(&email.to_lowercase()));
