@@ -20,7 +20,7 @@ mod security;
 
 pub use accounts::{AccountStore, TableAccountStore};
 pub use invitations::TableInvitationStore;
-pub use limits::{LimitStore, TableLimitStore};
+pub use limits::{LimitStore, TableLimitStore, Tally};
 pub use privacy::{ErasedAccount, MfaState, PrivacyRecord, PrivacyStore, TablePrivacyStore};
 pub use sealed::Sealer;
 
