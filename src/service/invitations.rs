@@ -16,8 +16,9 @@ pub struct Created {
     pub now: OffsetDateTime,
 }
 
-/// Stores the invitation, then sends its email. The invitation is stored first and never
-/// lost: if the email cannot go now it stays `queued` and is retried.
+/// Records the invitation, sends its email, then writes the invitation's row once with
+/// the outcome. Recorded first and never lost: its delivery-queue row holds it until its
+/// row is written, and if the email cannot go now it stays `queued` and is retried.
 pub async fn create(
     services: &Services,
     new: NewInvitation,
@@ -73,17 +74,18 @@ async fn store_and_send(
     let secret = InvitationSecret::generate(id.as_str())?;
     let mut invitation = Invitation::create(new, inviter, id, secret.hash(), now);
     invitation.existing_customer = existing_customer;
-    let stored = services.store.insert(&invitation, now).await?;
+    services.store.insert(&invitation, now).await?;
     tracing::info!(invitation = %invitation.id, "invitation created");
     let url = invite_url(&services.public_base_url, &secret);
     // The recipient's count is written while the email goes.
-    let (counted, invitation) = futures::join!(
+    let (counted, sent) = futures::join!(
         limits::email_counted(services, &invitation.email, mail_counter),
-        delivery::first_attempt(services, stored, &url),
+        delivery::send(services, &invitation, &url),
     );
     if let Err(e) = counted {
         tracing::warn!(invitation = %invitation.id, error = %e, "daily email count not updated");
     }
+    let invitation = delivery::store_first(services, invitation, sent.is_ok()).await;
     Ok(Created {
         invitation,
         invite_url: url,
