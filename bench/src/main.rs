@@ -386,7 +386,7 @@ fn main() {
     ));
     out.push(row("POST InviteUser (201): handler", &invites.handler));
     out.push(row(
-        "POST: its 11 storage calls, straight",
+        "POST: its 8 storage calls, straight",
         &invites.storage,
     ));
     out.push(row("POST: its SMTP send, straight", &invites.smtp));

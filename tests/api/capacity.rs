@@ -149,6 +149,13 @@ async fn an_invitation_whose_row_is_not_written_yet_is_there_for_whoever_asks() 
     arrived.await.unwrap();
     let mails = mailbox::wait_for(&stack().maildev_url, &email, 1).await;
     assert_eq!(mails.len(), 1, "the email went before the invitation's row");
+    assert!(
+        !app.table_rows("Invitations")
+            .await
+            .iter()
+            .any(|r| r["Email"].as_str().unwrap().eq_ignore_ascii_case(&email)),
+        "its row is not written yet"
+    );
     assert_eq!(
         browser()
             .get(mailbox::link_in(&mails[0]))
