@@ -88,8 +88,9 @@ impl TableInvitationStore {
 
     /// An invitation without its own row, whose delivery-queue row holds it (a create
     /// still sending its email, or cut short after its queue row): its row is written
-    /// from there, insert-if-absent, so that whoever asks sees it. Not once it has
-    /// expired: nothing is left to do for it then.
+    /// from there, insert-if-absent, so that whoever asks sees it. An erased or purged
+    /// invitation does not come back this way: erasure deletes the queue row before the
+    /// invitation's row (`src/storage/privacy.rs`).
     async fn write_from_queue(
         &self,
         id: &InvitationId,
@@ -109,9 +110,6 @@ impl TableInvitationStore {
         entity.etag = None;
         let invitation = Invitation::try_from(entity.clone())
             .map_err(|e| StoreError::Unexpected(e.to_string()))?;
-        if invitation.expires_at <= OffsetDateTime::now_utc() {
-            return Ok(None);
-        }
         match self.insert_row(&entity).await {
             Ok(etag) => {
                 tracing::info!(invitation = %id, "invitation row written from its queue row");
