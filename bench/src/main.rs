@@ -385,10 +385,7 @@ fn main() {
         ms(links.handler.p99() - links.storage.p99())
     ));
     out.push(row("POST InviteUser (201): handler", &invites.handler));
-    out.push(row(
-        "POST: its 11 storage calls, straight",
-        &invites.storage,
-    ));
+    out.push(row("POST: its 8 storage calls, straight", &invites.storage));
     out.push(row("POST: its SMTP send, straight", &invites.smtp));
     out.push(row(
         "POST: storage calls + SMTP send",

@@ -7,13 +7,15 @@
 //! the invitation's id):
 //! - the email link (opened before): one point read of the invitation row (first 5
 //!   digits of the id, the id) in `{prefix}Invitations`, whose `LinkHash` is compared;
-//! - `POST /api/InviteUser`: at once, the staff member's hourly counter hit (read, then
-//!   ETag replace or insert), the recipient's daily counter read and the account lookup
-//!   by email in `{prefix}Accounts`; the email lock row (`email-{…}`, `active`) and the
-//!   email listing row in one entity-group transaction; the mail queue row
-//!   (`mailq-{last digit of the id}`); the invitation row inserted; the recipient's
-//!   daily counter hit (read, insert); the email sent; the invitation replaced with its
-//!   ETag, and the mail queue row deleted.
+//! - `POST /api/InviteUser` (8 calls since issue #17's second part): at once, the staff
+//!   member's hourly counter hit (read, then ETag replace or insert), the recipient's
+//!   daily counter read and the account lookup by email in `{prefix}Accounts`; the
+//!   email lock row (`email-{…}`, `active`) and the email listing row in one
+//!   entity-group transaction; the mail queue row (`mailq-{last digit of the id}`),
+//!   which holds the whole invitation (the outbox); the email sent; then the invitation
+//!   row inserted once, as sent, beside the recipient's daily counter written with the
+//!   ETag of its read (the handler writes it while the email goes; here beside the
+//!   insert, so the send is timed alone). The queue row stays for the delivery retry.
 
 use azure_core::{Etag, ExponentialRetryOptions, RetryOptions, TransportOptions};
 use azure_data_tables::IfMatchCondition;
@@ -151,7 +153,18 @@ impl Tables {
     /// One hit of a counter, as the service's limit store does it: read, then insert the
     /// first count or replace with the ETag.
     pub async fn hit(&self, key: &str, window: &str) -> Result<(), String> {
-        match Self::read_optional(&self.limits, key, window).await? {
+        let read = Self::read_optional(&self.limits, key, window).await?;
+        self.count_on(key, window, read).await
+    }
+
+    /// The write of a counter hit on the counter as `read` found it.
+    pub async fn count_on(
+        &self,
+        key: &str,
+        window: &str,
+        read: Option<(Row, String)>,
+    ) -> Result<(), String> {
+        match read {
             None => {
                 let mut row = Row::new();
                 row.insert("PartitionKey".into(), key.into());
@@ -276,7 +289,8 @@ pub struct CreateOps<'a> {
     pub id: String,
     pub email: String,
     invitation: Row,
-    etag: String,
+    /// The recipient's daily counter as read before the send.
+    mail_counter: Option<(Row, String)>,
 }
 
 impl<'a> CreateOps<'a> {
@@ -291,13 +305,12 @@ impl<'a> CreateOps<'a> {
             id,
             email,
             invitation,
-            etag: String::new(),
+            mail_counter: None,
         }
     }
 
-    /// The counters and the account lookup at once, the lock and listing rows together, the
-    /// queue row,
-    /// the invitation row, the recipient's counter.
+    /// The counters and the account lookup at once, the lock and listing rows together,
+    /// the queue row holding the invitation.
     pub async fn store(&mut self, staff: &str) -> Result<(), String> {
         let now = time::OffsetDateTime::now_utc();
         let email_partition = format!("email-{}", sha256_hex(&self.email.to_lowercase()));
@@ -310,7 +323,7 @@ impl<'a> CreateOps<'a> {
             Tables::read_optional(&self.tables.accounts, &email_partition, "account"),
         );
         staff_hit?;
-        mail_read?;
+        self.mail_counter = mail_read?;
         account_read?;
         // The email lock and the listing row in one entity-group transaction, then the
         // mail queue row.
@@ -333,48 +346,31 @@ impl<'a> CreateOps<'a> {
         {
             return Err("the email lock exists".into());
         }
-        let queued = Templates::marker(&mail_queue(&self.id), &self.id);
+        let mut queued = self.invitation.clone();
+        queued.insert("PartitionKey".into(), mail_queue(&self.id).into());
         if !Tables::insert_absent(&self.tables.index, &queued).await?.0 {
             return Err("the queue row exists".into());
         }
-        let (inserted, etag) =
-            Tables::insert_absent(&self.tables.invitations, &self.invitation).await?;
-        if !inserted {
-            return Err("the invitation row exists".into());
-        }
-        self.etag = etag;
-        self.tables.hit(&mail_key, &day_window(now)).await
+        Ok(())
     }
 
-    /// The delivery outcome: the ETag replace, then the mail queue row's delete.
+    /// After the send: the invitation row inserted once, as sent, beside the recipient's
+    /// counter written on its read.
     pub async fn record_sent(&mut self) -> Result<(), String> {
         let mut row = self.invitation.clone();
         row.insert("EmailDelivery".into(), "sent".into());
-        let pk = bucket(&self.id).to_owned();
-        self.tables
-            .invitations
-            .partition_key_client(&pk)
-            .entity_client(&self.id)
-            .update(&row, IfMatchCondition::Etag(Etag::from(self.etag.clone())))
-            .map_err(|e| e.to_string())?
-            .await
-            .map_err(|e| format!("replace: {e}"))?;
-        // As the handler's `dequeue_delivery`: a row already gone is fine (the handler's
-        // periodic delivery retry may have dequeued it: it shares these tables).
-        match self
-            .tables
-            .index
-            .partition_key_client(mail_queue(&self.id))
-            .entity_client(&self.id)
-            .delete()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if matches!(e.kind(), azure_core::error::ErrorKind::HttpResponse { status, .. } if *status as u16 == 404) => {
-                Ok(())
-            }
-            Err(e) => Err(format!("delete: {e}")),
+        let now = time::OffsetDateTime::now_utc();
+        let mail_key = format!("mail-{}", sha256_hex(&self.email.to_lowercase()));
+        let day = day_window(now);
+        let (inserted, counted) = futures::join!(
+            Tables::insert_absent(&self.tables.invitations, &row),
+            self.tables
+                .count_on(&mail_key, &day, self.mail_counter.take()),
+        );
+        if !inserted?.0 {
+            return Err("the invitation row exists".into());
         }
+        counted
     }
 }
 

@@ -91,17 +91,18 @@ pub async fn bulk(
         .collect();
     let valid = first_row.len() as u32;
     let now = state.services.clock.now();
-    let (remaining, retry_after) =
-        limits::staff_remaining(&state.services, &staff.email, now).await?;
+    // The whole bulk is counted in one write on the staff member's hourly counter.
+    let counter = limits::staff_counter(&state.services, &staff.email, now).await?;
+    let remaining = counter.remaining();
     if valid > remaining {
         return Err(Problem::from(InvitationError::Limited {
-            retry_after,
+            retry_after: counter.retry_after(),
             detail: format!(
                 "These rows hold {valid} valid invitations, but you can send {remaining} more this hour. Nothing was created."
             ),
         }));
     }
-    limits::staff_sends(&state.services, &staff.email, valid, now).await?;
+    limits::staff_sends_counted(&state.services, counter, valid).await?;
     let inviter: Inviter = staff.into();
     let services = &state.services;
     let mut results: Vec<RowResult> =

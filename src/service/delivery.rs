@@ -13,7 +13,7 @@ use crate::storage::{StoreError, Versioned};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-/// Sends the email of a just-created invitation (the creating request holds its claim)
+/// Sends the email of an invitation whose claim the calling request holds (a resend)
 /// and records the outcome. Never fails the request: the outcome is in `delivery`.
 pub async fn first_attempt(
     services: &Services,
@@ -31,8 +31,45 @@ pub async fn first_attempt(
     }
 }
 
+/// Writes the row of a just-created invitation, once, with its first attempt's outcome
+/// (its delivery-queue row holds it until then; the retry takes that row away once it
+/// is no longer needed). Never fails the request: a row that cannot be written now is
+/// written from the queue row by the next reader, still `queued`, and the retry sends
+/// again; a row a reader wrote meanwhile gets the outcome with an ETag write.
+pub async fn store_first(services: &Services, queued: Invitation, sent: bool) -> Invitation {
+    let now = services.clock.now();
+    let mut invitation = queued.clone();
+    apply(&mut invitation, sent, now);
+    let conflict = match services.store.store(&invitation).await {
+        Ok(stored) => return stored.value,
+        Err(StoreError::Conflict) => services.store.get(&invitation.id).await,
+        Err(e) => Err(e),
+    };
+    let recorded = match conflict {
+        Ok(Some(current)) => record(services, current, sent, now).await,
+        Ok(None) => Err((invitation, StoreError::Conflict)),
+        Err(e) => Err((invitation, e)),
+    };
+    recorded.unwrap_or_else(|(_, e)| {
+        tracing::warn!(invitation = %queued.id, error = %e, "invitation row not written; its queue row holds it and the retry will resend");
+        queued
+    })
+}
+
+fn apply(invitation: &mut Invitation, sent: bool, now: OffsetDateTime) {
+    if sent {
+        invitation.record_delivery_success(now);
+    } else {
+        invitation.record_delivery_failure(now);
+    }
+}
+
 /// Renders and sends; the error is already logged.
-async fn send(services: &Services, invitation: &Invitation, url: &str) -> Result<(), MailError> {
+pub async fn send(
+    services: &Services,
+    invitation: &Invitation,
+    url: &str,
+) -> Result<(), MailError> {
     let email = render(invitation, url.to_owned(), &services.product_name)
         .map_err(|e| MailError::Permanent(format!("template: {e}")))?;
     let result =
@@ -58,18 +95,9 @@ async fn record(
 ) -> Result<Invitation, (Invitation, StoreError)> {
     for _ in 0..5 {
         let mut invitation = current.value.clone();
-        if sent {
-            invitation.record_delivery_success(now);
-        } else {
-            invitation.record_delivery_failure(now);
-        }
+        apply(&mut invitation, sent, now);
         match services.store.replace(&invitation, &current.etag).await {
-            Ok(_) => {
-                if !matches!(invitation.delivery, Delivery::Queued { .. }) {
-                    let _ = services.store.dequeue_delivery(&invitation.id).await;
-                }
-                return Ok(invitation);
-            }
+            Ok(_) => return Ok(invitation),
             Err(StoreError::Conflict) => match services.store.get(&invitation.id).await {
                 Ok(Some(fresh)) => current = fresh,
                 Ok(None) => return Err((invitation, StoreError::Conflict)),
@@ -158,6 +186,9 @@ async fn retry_one(services: &Services, id: &InvitationId) -> Result<Outcome, In
     let recorded = record(services, claimed, sent, after)
         .await
         .map_err(|(_, e)| InvitationError::from(e))?;
+    if !matches!(recorded.delivery, Delivery::Queued { .. }) {
+        services.store.dequeue_delivery(id).await?;
+    }
     Ok(match recorded.delivery {
         Delivery::Sent => Outcome::Sent,
         Delivery::Queued { .. } => Outcome::Requeued,

@@ -16,8 +16,9 @@ pub struct Created {
     pub now: OffsetDateTime,
 }
 
-/// Stores the invitation, then sends its email. The invitation is stored first and never
-/// lost: if the email cannot go now it stays `queued` and is retried.
+/// Records the invitation, sends its email, then writes the invitation's row once with
+/// the outcome. Recorded first and never lost: its delivery-queue row holds it until its
+/// row is written, and if the email cannot go now it stays `queued` and is retried.
 pub async fn create(
     services: &Services,
     new: NewInvitation,
@@ -30,7 +31,8 @@ pub async fn create(
         recipient_checks(services, &new.email, now),
     );
     counted?;
-    store_and_send(services, new, inviter, existing?, now).await
+    let (mail_counter, existing) = existing?;
+    store_and_send(services, new, inviter, existing, mail_counter, now).await
 }
 
 /// `create` for an invitation already counted against the staff member's hourly limit.
@@ -40,24 +42,24 @@ pub async fn create_counted(
     inviter: Inviter,
     now: OffsetDateTime,
 ) -> Result<Created, InvitationError> {
-    let existing = recipient_checks(services, &new.email, now).await?;
-    store_and_send(services, new, inviter, existing, now).await
+    let (mail_counter, existing) = recipient_checks(services, &new.email, now).await?;
+    store_and_send(services, new, inviter, existing, mail_counter, now).await
 }
 
 /// Refuses a recipient who had today's invitation emails (checked before anything is
 /// stored, counted once the invitation is: a duplicate sends nothing, so it counts
-/// nothing); answers whether the recipient has an account (for the email's wording).
+/// nothing, on the counter read here); answers the counter and whether the recipient has
+/// an account (for the email's wording).
 async fn recipient_checks(
     services: &Services,
     email: &EmailAddress,
     now: OffsetDateTime,
-) -> Result<bool, InvitationError> {
+) -> Result<(limits::Counted, bool), InvitationError> {
     let (allowed, existing) = futures::join!(
         limits::email_allowed(services, email, now),
         services.accounts.has_account_for_email(email),
     );
-    allowed?;
-    Ok(existing?)
+    Ok((allowed?, existing?))
 }
 
 async fn store_and_send(
@@ -65,23 +67,25 @@ async fn store_and_send(
     new: NewInvitation,
     inviter: Inviter,
     existing_customer: bool,
+    mail_counter: limits::Counted,
     now: OffsetDateTime,
 ) -> Result<Created, InvitationError> {
     let id = InvitationId::new(now, random_u64()?);
     let secret = InvitationSecret::generate(id.as_str())?;
     let mut invitation = Invitation::create(new, inviter, id, secret.hash(), now);
     invitation.existing_customer = existing_customer;
-    let stored = services.store.insert(&invitation, now).await?;
+    services.store.insert(&invitation, now).await?;
     tracing::info!(invitation = %invitation.id, "invitation created");
     let url = invite_url(&services.public_base_url, &secret);
     // The recipient's count is written while the email goes.
-    let (counted, invitation) = futures::join!(
-        limits::email_to(services, &invitation.email, now),
-        delivery::first_attempt(services, stored, &url),
+    let (counted, sent) = futures::join!(
+        limits::email_counted(services, &invitation.email, mail_counter),
+        delivery::send(services, &invitation, &url),
     );
     if let Err(e) = counted {
         tracing::warn!(invitation = %invitation.id, error = %e, "daily email count not updated");
     }
+    let invitation = delivery::store_first(services, invitation, sent.is_ok()).await;
     Ok(Created {
         invitation,
         invite_url: url,

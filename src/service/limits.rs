@@ -6,6 +6,7 @@
 use super::{InvitationError, Services};
 use crate::domain::email::EmailAddress;
 use crate::domain::secret::hex;
+use crate::storage::Tally;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -63,42 +64,101 @@ fn day(now: OffsetDateTime) -> (String, u64) {
     (now.date().to_string(), (86_400 - elapsed).max(1))
 }
 
-/// Counts one invitation (or resend) by `staff`; refused past the hourly limit.
+/// A counter read before its hits are added, so that checking and counting cost one
+/// read and one write.
+#[derive(Debug)]
+pub struct Counted {
+    key: String,
+    window: String,
+    seen: Tally,
+    limit: u32,
+    retry_after: u64,
+}
+
+impl Counted {
+    /// How many more hits the window takes.
+    pub fn remaining(&self) -> u32 {
+        self.limit.saturating_sub(self.seen.count)
+    }
+
+    pub fn retry_after(&self) -> u64 {
+        self.retry_after
+    }
+
+    /// Adds `hits` (one write; a lost write reads again and decides again); `Ok(false)`
+    /// when they would pass the limit, and then nothing is counted.
+    async fn add(self, services: &Services, hits: u32) -> Result<bool, InvitationError> {
+        Ok(services
+            .limit_store
+            .add(&self.key, &self.window, self.seen, hits, self.limit)
+            .await?)
+    }
+}
+
+async fn read_counter(
+    services: &Services,
+    key: String,
+    (window, retry_after): (String, u64),
+    limit: u32,
+) -> Result<Counted, InvitationError> {
+    let seen = services.limit_store.read(&key, &window).await?;
+    Ok(Counted {
+        key,
+        window,
+        seen,
+        limit,
+        retry_after,
+    })
+}
+
+fn staff_limited(limit: u32, retry_after: u64) -> InvitationError {
+    InvitationError::Limited {
+        retry_after,
+        detail: format!("You can send at most {limit} invitations an hour. Try again later."),
+    }
+}
+
+/// Counts `count` invitations (or resends) by `staff` in one write; refused, counting
+/// nothing, when they would pass the hourly limit.
 pub async fn staff_sends(
     services: &Services,
     staff: &EmailAddress,
     count: u32,
     now: OffsetDateTime,
 ) -> Result<(), InvitationError> {
-    let limit = services.limits.invitations_per_staff_per_hour;
-    let (window, retry_after) = hour(now);
-    let key = key("staff", &staff.normalized());
-    for _ in 0..count {
-        if !services.limit_store.hit(&key, &window, limit).await? {
-            return Err(InvitationError::Limited {
-                retry_after,
-                detail: format!(
-                    "You can send at most {limit} invitations an hour. Try again later."
-                ),
-            });
-        }
-    }
-    Ok(())
+    staff_sends_counted(services, staff_counter(services, staff, now).await?, count).await
 }
 
-/// How many more invitations `staff` may send this hour.
-pub async fn staff_remaining(
+/// The staff member's hourly counter as it stands (one read): how many more invitations
+/// they may send this hour, to be counted with [`staff_sends_counted`].
+pub async fn staff_counter(
     services: &Services,
     staff: &EmailAddress,
     now: OffsetDateTime,
-) -> Result<(u32, u64), InvitationError> {
+) -> Result<Counted, InvitationError> {
     let limit = services.limits.invitations_per_staff_per_hour;
-    let (window, retry_after) = hour(now);
-    let used = services
-        .limit_store
-        .count(&key("staff", &staff.normalized()), &window)
-        .await?;
-    Ok((limit.saturating_sub(used), retry_after))
+    read_counter(
+        services,
+        key("staff", &staff.normalized()),
+        hour(now),
+        limit,
+    )
+    .await
+}
+
+/// Counts `count` invitations on a counter read by [`staff_counter`] (one write unless
+/// another request wrote it meanwhile); refused, counting nothing, past the limit.
+pub async fn staff_sends_counted(
+    services: &Services,
+    counter: Counted,
+    count: u32,
+) -> Result<(), InvitationError> {
+    let (limit, retry_after) = (counter.limit, counter.retry_after);
+    if counter.add(services, count).await? {
+        Ok(())
+    } else {
+        Err(staff_limited(limit, retry_after))
+    }
 }
 
 fn mail_limited(address: &EmailAddress, limit: u32, retry_after: u64) -> InvitationError {
@@ -110,19 +170,31 @@ fn mail_limited(address: &EmailAddress, limit: u32, retry_after: u64) -> Invitat
     }
 }
 
-/// Refuses when `address` has had its invitation emails for today (counts nothing).
+/// Refuses when `address` has had its invitation emails for today (one read, counts
+/// nothing); the counter read is counted on later with [`email_counted`].
 pub async fn email_allowed(
     services: &Services,
     address: &EmailAddress,
     now: OffsetDateTime,
-) -> Result<(), InvitationError> {
+) -> Result<Counted, InvitationError> {
     let limit = services.limits.emails_per_address_per_day;
-    let (window, retry_after) = day(now);
-    let sent = services
-        .limit_store
-        .count(&key("mail", &address.normalized()), &window)
-        .await?;
-    if sent < limit {
+    let counter = read_counter(services, mail_key(address), day(now), limit).await?;
+    if counter.remaining() > 0 {
+        Ok(counter)
+    } else {
+        Err(mail_limited(address, limit, counter.retry_after))
+    }
+}
+
+/// Counts one invitation email to `address` on the counter [`email_allowed`] read (one
+/// write unless another request wrote it meanwhile); refused past the daily limit.
+pub async fn email_counted(
+    services: &Services,
+    address: &EmailAddress,
+    counter: Counted,
+) -> Result<(), InvitationError> {
+    let (limit, retry_after) = (counter.limit, counter.retry_after);
+    if counter.add(services, 1).await? {
         Ok(())
     } else {
         Err(mail_limited(address, limit, retry_after))
@@ -135,17 +207,8 @@ pub async fn email_to(
     address: &EmailAddress,
     now: OffsetDateTime,
 ) -> Result<(), InvitationError> {
-    let limit = services.limits.emails_per_address_per_day;
-    let (window, retry_after) = day(now);
-    if services
-        .limit_store
-        .hit(&key("mail", &address.normalized()), &window, limit)
-        .await?
-    {
-        Ok(())
-    } else {
-        Err(mail_limited(address, limit, retry_after))
-    }
+    let counter = email_allowed(services, address, now).await?;
+    email_counted(services, address, counter).await
 }
 
 /// Counts one unknown link tried by `client`; `Ok(false)` when the client had used up

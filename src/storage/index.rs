@@ -6,7 +6,7 @@
 //! | `link-{sha256}`  | `link`          | which invitation a link belongs to (links sent before they carried the id; no longer written) |
 //! | `email-{sha256}` | `active`        | the one active invitation of an email (the lock that makes a second create a 409) |
 //! | `email-{sha256}` | `{id}`          | every invitation of an email, newest first       |
-//! | `mailq-{0…f}`    | `{id}`          | invitations whose email may still need sending (16 partitions by the id's last digit; `mailq` alone before) |
+//! | `mailq-{0…f}`    | `{id}`          | invitations whose email may still need sending (16 partitions by the id's last digit; `mailq` alone before); holds the whole invitation, its outbox, until the invitation's row is written |
 //!
 //! Emails are keyed by the SHA-256 of their lower-cased form: table keys may not hold
 //! `/`, `#` or `?`, which addresses may.

@@ -80,14 +80,69 @@ impl TableInvitationStore {
         &self,
         id: &InvitationId,
     ) -> Result<Option<Versioned<Invitation>>, StoreError> {
-        let Some((entity, etag)) =
-            Self::read::<InvitationEntity>(&self.invitations, id.bucket(), id.as_str()).await?
+        match Self::read::<InvitationEntity>(&self.invitations, id.bucket(), id.as_str()).await? {
+            Some((entity, etag)) => Ok(Some(versioned(entity, etag)?)),
+            None => self.write_from_queue(id).await,
+        }
+    }
+
+    /// An invitation without its own row, whose delivery-queue row holds it (a create
+    /// still sending its email, or cut short after its queue row): its row is written
+    /// from there, insert-if-absent, so that whoever asks sees it. An erased or purged
+    /// invitation does not come back this way: erasure deletes the queue row before the
+    /// invitation's row (`src/storage/privacy.rs`).
+    async fn write_from_queue(
+        &self,
+        id: &InvitationId,
+    ) -> Result<Option<Versioned<Invitation>>, StoreError> {
+        let queue = index::mail_queue_partition(id);
+        let Some((row, _)) =
+            Self::read::<serde_json::Value>(&self.index, &queue, id.as_str()).await?
         else {
             return Ok(None);
         };
-        let value =
-            Invitation::try_from(entity).map_err(|e| StoreError::Unexpected(e.to_string()))?;
-        Ok(Some(Versioned { value, etag }))
+        if row.get("Email").is_none() {
+            return Ok(None); // queued before queue rows held the invitation
+        }
+        let mut entity: InvitationEntity =
+            serde_json::from_value(row).map_err(|e| StoreError::Unexpected(e.to_string()))?;
+        entity.partition_key = id.bucket().to_owned();
+        entity.etag = None;
+        let invitation = Invitation::try_from(entity.clone())
+            .map_err(|e| StoreError::Unexpected(e.to_string()))?;
+        match self.insert_row(&entity).await {
+            Ok(etag) => {
+                tracing::info!(invitation = %id, "invitation row written from its queue row");
+                Ok(Some(Versioned {
+                    value: invitation,
+                    etag,
+                }))
+            }
+            Err(StoreError::Conflict) => {
+                let written =
+                    Self::read::<InvitationEntity>(&self.invitations, id.bucket(), id.as_str())
+                        .await?;
+                written
+                    .map(|(entity, etag)| versioned(entity, etag))
+                    .transpose()
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Inserts an invitation row; `Conflict` when it exists. Answers its ETag.
+    async fn insert_row(&self, entity: &InvitationEntity) -> Result<String, StoreError> {
+        let response = self
+            .invitations
+            .insert::<&InvitationEntity, serde_json::Value>(entity)
+            .map_err(|e| StoreError::Unexpected(e.to_string()))?
+            .return_entity(false)
+            .await
+            .map_err(|e| match classify(e) {
+                ErrorClass::AlreadyExists => StoreError::Conflict,
+                other => other.into(),
+            })?;
+        Ok(response.etag.to_string())
     }
 
     /// Takes the email's lock for `invitation`, or names the active invitation holding it.
@@ -205,6 +260,11 @@ impl TableInvitationStore {
     }
 }
 
+fn versioned(entity: InvitationEntity, etag: String) -> Result<Versioned<Invitation>, StoreError> {
+    let value = Invitation::try_from(entity).map_err(|e| StoreError::Unexpected(e.to_string()))?;
+    Ok(Versioned { value, etag })
+}
+
 fn to_invitations(rows: Vec<InvitationEntity>) -> Result<Vec<Invitation>, StoreError> {
     rows.into_iter()
         .map(Invitation::try_from)
@@ -235,59 +295,45 @@ impl InvitationStore for TableInvitationStore {
         Ok(())
     }
 
-    async fn insert(
-        &self,
-        invitation: &Invitation,
-        now: OffsetDateTime,
-    ) -> Result<Versioned<Invitation>, StoreError> {
+    async fn insert(&self, invitation: &Invitation, now: OffsetDateTime) -> Result<(), StoreError> {
         let id = invitation.id.as_str();
         let partition = index::email_partition(&invitation.email);
         let listed = Marker {
             partition_key: partition.clone(),
             row_key: id.to_owned(),
         };
-        let queued = Marker {
-            partition_key: index::mail_queue_partition(&invitation.id),
-            row_key: id.to_owned(),
-        };
-        // Index rows first: without the invitation row they lead nowhere, so a crash
-        // here leaves nothing a user can see. Links carry the invitation's id, so no
-        // link row is written. The email's lock and its listing row share a partition:
-        // one entity-group transaction writes both while the email is free; otherwise
-        // the lock is decided row by row (a stale one is taken over) and the listing
-        // row written beside the queue row.
+        // The queue row is the invitation's outbox: it holds the whole invitation until
+        // the invitation's own row is written, once, with its delivery outcome.
+        let mut queued = InvitationEntity::from(invitation);
+        queued.partition_key = index::mail_queue_partition(&invitation.id);
+        // Index rows first: without the invitation they lead nowhere, so a crash before
+        // the queue row leaves nothing a user can see; once the queue row is written the
+        // invitation exists (a reader that finds no row writes it from the queue row).
+        // Links carry the invitation's id, so no link row is written. The email's lock
+        // and its listing row share a partition: one entity-group transaction writes both
+        // while the email is free; otherwise the lock is decided row by row (a stale one
+        // is taken over). The queue row comes last, after the lock is held.
         let lock = Pointer::new(partition.clone(), ACTIVE_ROW, id, now);
         let together = [row_json(&lock)?, row_json(&listed)?];
-        let (listed, queued) = if insert_together(&self.index, &partition, &together).await? {
-            (Ok(true), Self::insert_absent(&self.index, &queued).await)
+        let listed = if insert_together(&self.index, &partition, &together).await? {
+            true
         } else {
             self.lock_email(invitation, now).await?;
-            futures::join!(
-                Self::insert_absent(&self.index, &listed),
-                Self::insert_absent(&self.index, &queued),
-            )
+            Self::insert_absent(&self.index, &listed).await?
         };
-        if !(listed? && queued?) {
+        if !(listed && Self::insert_absent(&self.index, &queued).await?) {
             return Err(StoreError::Unexpected(format!(
                 "index rows of {id} already exist"
             )));
         }
-        let entity = InvitationEntity::from(invitation);
-        let response = self
-            .invitations
-            .insert::<&InvitationEntity, serde_json::Value>(&entity)
-            .map_err(|e| StoreError::Unexpected(e.to_string()))?
-            .return_entity(false)
-            .await
-            .map_err(|e| match classify(e) {
-                ErrorClass::AlreadyExists => {
-                    StoreError::Unexpected(format!("invitation {id} already exists"))
-                }
-                other => other.into(),
-            })?;
+        Ok(())
+    }
+
+    async fn store(&self, invitation: &Invitation) -> Result<Versioned<Invitation>, StoreError> {
+        let etag = self.insert_row(&InvitationEntity::from(invitation)).await?;
         Ok(Versioned {
             value: invitation.clone(),
-            etag: response.etag.to_string(),
+            etag,
         })
     }
 

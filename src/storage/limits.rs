@@ -12,13 +12,36 @@ use azure_data_tables::IfMatchCondition;
 use azure_data_tables::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// A counter as it was read: its hits, and the version a write of it must match.
+/// A counter as it was read: its hits, and the version a write of it must match.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    pub count: u32,
+    /// `None`: no row yet (the write is an insert-if-absent).
+    etag: Option<String>,
+}
+
 #[async_trait]
 pub trait LimitStore: Send + Sync + 'static {
     async fn ensure_table(&self) -> Result<(), StoreError>;
+    /// The counter as it stands (one read).
+    async fn read(&self, key: &str, window: &str) -> Result<Tally, StoreError>;
+    /// Adds `hits` to the counter as `seen` read it, unless that would pass `limit`
+    /// (`Ok(false)`, nothing written): one write when nobody wrote meanwhile; a write
+    /// that lost to another reads again and decides again.
+    async fn add(
+        &self,
+        key: &str,
+        window: &str,
+        seen: Tally,
+        hits: u32,
+        limit: u32,
+    ) -> Result<bool, StoreError>;
     /// Counts one hit unless `limit` hits were counted already; `Ok(false)` when over.
-    async fn hit(&self, key: &str, window: &str, limit: u32) -> Result<bool, StoreError>;
-    /// Hits counted so far.
-    async fn count(&self, key: &str, window: &str) -> Result<u32, StoreError>;
+    async fn hit(&self, key: &str, window: &str, limit: u32) -> Result<bool, StoreError> {
+        let seen = self.read(key, window).await?;
+        self.add(key, window, seen, 1, limit).await
+    }
     /// Gives one hit back (an attempt counted before it was known to be harmless).
     async fn release(&self, key: &str, window: &str) -> Result<(), StoreError>;
 }
@@ -35,7 +58,7 @@ impl TableLimitStore {
         }
     }
 
-    async fn read(&self, key: &str, window: &str) -> Result<Option<(Counter, String)>, StoreError> {
+    async fn row(&self, key: &str, window: &str) -> Result<Option<(Counter, String)>, StoreError> {
         match self
             .table
             .partition_key_client(key)
@@ -67,51 +90,61 @@ impl LimitStore for TableLimitStore {
             Err(other) => Err(other.into()),
         }
     }
+    async fn read(&self, key: &str, window: &str) -> Result<Tally, StoreError> {
+        Ok(match self.row(key, window).await? {
+            Some((counter, etag)) => Tally {
+                count: u32::try_from(counter.count).unwrap_or(0),
+                etag: Some(etag),
+            },
+            None => Tally::default(),
+        })
+    }
 
-    async fn hit(&self, key: &str, window: &str, limit: u32) -> Result<bool, StoreError> {
+    async fn add(
+        &self,
+        key: &str,
+        window: &str,
+        mut seen: Tally,
+        hits: u32,
+        limit: u32,
+    ) -> Result<bool, StoreError> {
         for attempt in 0..10 {
             if attempt > 0 {
                 super::back_off(attempt).await;
+                seen = self.read(key, window).await?;
             }
-            match self.read(key, window).await? {
-                None => {
-                    let first = Counter {
-                        partition_key: key.to_owned(),
-                        row_key: window.to_owned(),
-                        count: 1,
-                    };
-                    let inserted = self
-                        .table
-                        .insert::<&Counter, serde_json::Value>(&first)
-                        .map_err(|e| StoreError::Unexpected(e.to_string()))?
-                        .return_entity(false)
-                        .await
-                        .map_err(classify);
-                    match inserted {
-                        Ok(_) => return Ok(limit >= 1),
-                        Err(ErrorClass::AlreadyExists) => continue,
-                        Err(other) => return Err(other.into()),
-                    }
-                }
-                Some((counter, _)) if u32::try_from(counter.count).unwrap_or(u32::MAX) >= limit => {
-                    return Ok(false);
-                }
-                Some((mut counter, etag)) => {
-                    counter.count += 1;
-                    let updated = self
-                        .table
-                        .partition_key_client(key)
-                        .entity_client(window)
-                        .update(&counter, IfMatchCondition::Etag(Etag::from(etag)))
-                        .map_err(|e| StoreError::Unexpected(e.to_string()))?
-                        .await
-                        .map_err(classify);
-                    match updated {
-                        Ok(_) => return Ok(true),
-                        Err(ErrorClass::PreconditionFailed) => continue,
-                        Err(other) => return Err(other.into()),
-                    }
-                }
+            let total = seen.count.saturating_add(hits);
+            if total > limit {
+                return Ok(false);
+            }
+            let counter = Counter {
+                partition_key: key.to_owned(),
+                row_key: window.to_owned(),
+                count: i32::try_from(total).unwrap_or(i32::MAX),
+            };
+            let written = match &seen.etag {
+                None => self
+                    .table
+                    .insert::<&Counter, serde_json::Value>(&counter)
+                    .map_err(|e| StoreError::Unexpected(e.to_string()))?
+                    .return_entity(false)
+                    .await
+                    .map(|_| ()),
+                Some(etag) => self
+                    .table
+                    .partition_key_client(key)
+                    .entity_client(window)
+                    .update(&counter, IfMatchCondition::Etag(Etag::from(etag.as_str())))
+                    .map_err(|e| StoreError::Unexpected(e.to_string()))?
+                    .await
+                    .map(|_| ()),
+            };
+            match written.map_err(classify) {
+                Ok(()) => return Ok(true),
+                // Another writer came first (or deleted the row): read again.
+                Err(ErrorClass::AlreadyExists | ErrorClass::PreconditionFailed) => continue,
+                Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => continue,
+                Err(other) => return Err(other.into()),
             }
         }
         Err(StoreError::Conflict)
@@ -122,7 +155,7 @@ impl LimitStore for TableLimitStore {
             if attempt > 0 {
                 super::back_off(attempt).await;
             }
-            let Some((mut counter, etag)) = self.read(key, window).await? else {
+            let Some((mut counter, etag)) = self.row(key, window).await? else {
                 return Ok(());
             };
             if counter.count <= 0 {
@@ -144,13 +177,5 @@ impl LimitStore for TableLimitStore {
             }
         }
         Err(StoreError::Conflict)
-    }
-
-    async fn count(&self, key: &str, window: &str) -> Result<u32, StoreError> {
-        Ok(self
-            .read(key, window)
-            .await?
-            .map(|(c, _)| u32::try_from(c.count).unwrap_or(0))
-            .unwrap_or(0))
     }
 }

@@ -20,7 +20,7 @@ mod security;
 
 pub use accounts::{AccountStore, TableAccountStore};
 pub use invitations::TableInvitationStore;
-pub use limits::{LimitStore, TableLimitStore};
+pub use limits::{LimitStore, TableLimitStore, Tally};
 pub use privacy::{ErasedAccount, MfaState, PrivacyRecord, PrivacyStore, TablePrivacyStore};
 pub use sealed::Sealer;
 
@@ -114,13 +114,16 @@ pub enum LinkTarget {
 pub trait InvitationStore: Send + Sync + 'static {
     /// Creates the tables that are missing.
     async fn ensure_tables(&self) -> Result<(), StoreError>;
-    /// Stores a new invitation, refusing it with `Duplicate` while another one for the
-    /// same email is active at `now`.
-    async fn insert(
-        &self,
-        invitation: &Invitation,
-        now: OffsetDateTime,
-    ) -> Result<Versioned<Invitation>, StoreError>;
+    /// Records a new invitation, refusing it with `Duplicate` while another one for the
+    /// same email is active at `now`: its index rows, then its delivery-queue row, which
+    /// holds the whole invitation until [`InvitationStore::store`] writes its own row
+    /// (a reader that finds no row writes it from there). Once this returns, the
+    /// invitation exists.
+    async fn insert(&self, invitation: &Invitation, now: OffsetDateTime) -> Result<(), StoreError>;
+    /// Writes the row of an invitation [`InvitationStore::insert`] recorded, once, with
+    /// its first delivery outcome; `Conflict` when a reader wrote it from the queue row
+    /// meanwhile.
+    async fn store(&self, invitation: &Invitation) -> Result<Versioned<Invitation>, StoreError>;
     /// Takes (back) the email's lock for this invitation, unless another active invitation
     /// holds it (`Duplicate`).
     async fn claim_email(
