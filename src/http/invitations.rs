@@ -4,10 +4,11 @@
 use super::problem::Problem;
 use super::{AppState, body};
 use crate::domain::FieldErrors;
+use crate::domain::account::{CompanyId, Role};
 use crate::domain::company::{CompanyDraft, RawCompany};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{
-    DisplayName, ExpiryDays, Invitation, InvitationId, ListFilter, NewInvitation, Status,
+    DisplayName, ExpiryDays, Invitation, InvitationId, Join, ListFilter, NewInvitation, Status,
 };
 use crate::domain::locale::Locale;
 use crate::service::invitations;
@@ -256,17 +257,65 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
             None
         }
     };
-    match (email, locale, expires_in, company) {
-        (Some(email), Some(locale), Some(expires_in), Some(company)) if errors.is_empty() => {
+    let join = parse_join(object, &mut errors);
+    match (email, locale, expires_in, company, join) {
+        (Some(email), Some(locale), Some(expires_in), Some(company), Some(join))
+            if errors.is_empty() =>
+        {
             Ok(NewInvitation {
                 email,
                 display_name,
                 locale,
                 expires_in,
                 company,
+                join,
             })
         }
         _ => Err(errors),
+    }
+}
+
+/// `companyId` and `role` of a colleague's invitation: `Some(None)` for a company
+/// invitation, `None` when they are invalid (the errors say why).
+fn parse_join(object: &Map<String, Value>, errors: &mut FieldErrors) -> Option<Option<Join>> {
+    let role = match object.get("role") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => match Role::parse(s) {
+            Some(role) => Some(role),
+            None => {
+                errors.add("role", "must be \"administrator\" or \"member\"");
+                return None;
+            }
+        },
+        Some(_) => {
+            errors.add("role", "must be \"administrator\" or \"member\"");
+            return None;
+        }
+    };
+    match object.get("companyId") {
+        None | Some(Value::Null) if role.is_some() => {
+            errors.add("companyId", "is required with a role");
+            None
+        }
+        None | Some(Value::Null) => Some(None),
+        Some(Value::String(s)) => {
+            let Some(company_id) = CompanyId::parse(s) else {
+                errors.add("companyId", "is not a company id");
+                return None;
+            };
+            if !matches!(object.get("company"), None | Some(Value::Null)) {
+                errors.add("company", "must not be given with companyId");
+                return None;
+            }
+            Some(Some(Join {
+                company_id,
+                role: role.unwrap_or(Role::Member),
+            }))
+        }
+        Some(_) => {
+            errors.add("companyId", "must be a string");
+            None
+        }
     }
 }
 
@@ -287,6 +336,8 @@ pub struct InvitationView {
     #[serde(skip_serializing_if = "Option::is_none")]
     invite_url: Option<String>,
     company_id: Option<String>,
+    kind: &'static str,
+    role: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<Vec<HistoryView>>,
 }
@@ -344,6 +395,8 @@ impl InvitationView {
             email_delivery: invitation.delivery.as_str(),
             invite_url: None,
             company_id: invitation.company_id.clone(),
+            kind: invitation.kind().as_str(),
+            role: invitation.member_role.map(Role::as_str),
             history: None,
         }
     }

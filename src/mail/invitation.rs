@@ -182,6 +182,7 @@ mod tests {
                     name: company.map(str::to_owned),
                     ..CompanyDraft::default()
                 },
+                join: None,
             },
             Inviter {
                 name: "Tamer Mohamed-Nour".into(),
