@@ -174,6 +174,8 @@ pub struct MemberHistoryEntry {
     pub actor: String,
     pub subject: String,
     pub role: Option<Role>,
+    /// For `invited`: the invitation sent.
+    pub invitation: Option<String>,
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! ended invitations by itself. Log lines carry counts and ids only, never an address.
 
 use super::{InvitationError, Services, limits, update_invitation};
-use crate::domain::account::{AccountId, CompanyId, LinkedLogin, Membership, Profile};
+use crate::domain::account::{AccountId, CompanyId, LinkedLogin, Membership, Profile, Role};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{Invitation, ListFilter};
 use crate::identity::staff::StaffMember;
@@ -92,14 +92,16 @@ pub async fn erase(
                 .map(|id| CompanyId::from_stored(id.clone()))
         }))
         .collect();
-    for company in &companies {
-        services.privacy.forget_creator(company, email).await?;
-    }
     let mut without_administrator = Vec::new();
-    for membership in &memberships {
-        let members = services.privacy.members(&membership.company_id).await?;
-        if !members.iter().any(|(_, role)| role == "administrator") {
-            without_administrator.push(membership.company_id.clone());
+    for company in &companies {
+        // Off the roster first (a company made before rosters seeds it from its creator).
+        let roster = super::members::forget(services, company, email)
+            .await
+            .map_err(member_error)?;
+        services.privacy.forget_creator(company, email).await?;
+        let was_member = memberships.iter().any(|m| m.company_id == *company);
+        if was_member && roster.is_some_and(|r| r.administrators() == 0) {
+            without_administrator.push(company.clone());
         }
     }
     let erased_invitations = services.privacy.erase_invitations(&invitations).await?;
@@ -175,14 +177,24 @@ pub async fn handover_needed(
 ) -> Result<Vec<Membership>, InvitationError> {
     let mut blocked = Vec::new();
     for membership in services.accounts.memberships(account).await? {
-        let members = services.privacy.members(&membership.company_id).await?;
-        let others = members.iter().filter(|(id, _)| id != account);
-        let other_admins = others.clone().any(|(_, role)| role == "administrator");
+        let Some(company) = services.accounts.company(&membership.company_id).await? else {
+            continue;
+        };
+        let (roster, _) = services.members.roster(&company).await?;
+        let others = roster.members.iter().filter(|m| m.account != *account);
+        let other_admins = others.clone().any(|m| m.role == Role::Administrator);
         if !other_admins && others.count() > 0 {
             blocked.push(membership);
         }
     }
     Ok(blocked)
+}
+
+fn member_error(error: super::members::MemberError) -> InvitationError {
+    match error {
+        super::members::MemberError::Invitation(e) => e,
+        other => InvitationError::Internal(other.to_string()),
+    }
 }
 
 /// The customer deletes their own account: refused while they are the last
