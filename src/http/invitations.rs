@@ -11,7 +11,8 @@ use crate::domain::invitation::{
     DisplayName, ExpiryDays, Invitation, InvitationId, Join, ListFilter, NewInvitation, Status,
 };
 use crate::domain::locale::Locale;
-use crate::service::invitations;
+use crate::domain::membership::Actor;
+use crate::service::{invitations, members};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
@@ -30,7 +31,7 @@ pub async fn create(
     let staff = state.staff.authenticate(authorization.as_deref()).await?;
     let object = body::json_object(content_type.as_deref(), &raw_body)?;
     let new = parse_create(&object).map_err(Problem::validation)?;
-    let created = invitations::create(&state.services, new, staff.into()).await?;
+    let created = members::invite(&state.services, new, staff.into(), &Actor::Staff).await?;
     let location = format!("/api/invitations/{}", created.invitation.id);
     let mut view = InvitationView::new(&created.invitation, created.now);
     view.invite_url = Some(created.invite_url);

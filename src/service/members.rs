@@ -53,36 +53,68 @@ async fn company(services: &Services, id: &CompanyId) -> Result<Company, MemberE
 
 /// Invites `new.email` into the company `new.join` names, as `actor` (staff, or an
 /// administrator of that company, counted like staff under the inviter's email). The
-/// email, its limits and exactly-once storage are those of any invitation.
+/// email, its limits and exactly-once storage are those of any invitation; a company
+/// invitation (no `join`) is simply created.
 pub async fn invite(
     services: &Services,
     new: NewInvitation,
     inviter: Inviter,
     actor: &Actor,
 ) -> Result<Created, MemberError> {
-    let Some(join) = new.join.clone() else {
-        return Ok(invitations::create(services, new, inviter).await?);
+    let company = invitable(services, &new, actor).await?;
+    let created = invitations::create(services, new, inviter).await?;
+    note_invited(services, company, &created).await;
+    Ok(created)
+}
+
+/// `invite` by staff for an invitation already counted against their hourly limit (bulk).
+pub async fn invite_counted(
+    services: &Services,
+    new: NewInvitation,
+    inviter: Inviter,
+    now: OffsetDateTime,
+) -> Result<Created, MemberError> {
+    let company = invitable(services, &new, &Actor::Staff).await?;
+    let created = invitations::create_counted(services, new, inviter, now).await?;
+    note_invited(services, company, &created).await;
+    Ok(created)
+}
+
+/// The company a colleague's invitation joins, once `actor` may invite into it and the
+/// email is not a member yet (`None` for a company invitation).
+async fn invitable(
+    services: &Services,
+    new: &NewInvitation,
+    actor: &Actor,
+) -> Result<Option<(CompanyId, Role)>, MemberError> {
+    let Some(join) = &new.join else {
+        return Ok(None);
     };
     let company = company(services, &join.company_id).await?;
     let (roster, _) = services.members.roster(&company).await?;
     roster.may_manage(actor)?;
     if roster.member_by_email(&new.email).is_some() {
-        return Err(MemberError::AlreadyMember(new.email));
+        return Err(MemberError::AlreadyMember(new.email.clone()));
     }
-    let created = invitations::create(services, new, inviter).await?;
+    Ok(Some((company.id, join.role)))
+}
+
+async fn note_invited(services: &Services, company: Option<(CompanyId, Role)>, created: &Created) {
+    let Some((company, role)) = company else {
+        return;
+    };
     let invited = MemberHistoryEntry {
         at: created.now,
         event: MemberEvent::Invited,
         actor: created.invitation.invited_by.email.to_string(),
         subject: created.invitation.email.to_string(),
-        role: Some(join.role),
+        role: Some(role),
         invitation: Some(created.invitation.id.to_string()),
     };
-    if let Err(e) = services.members.record(&company.id, &[invited]).await {
+    if let Err(e) = services.members.record(&company, &[invited]).await {
         // The invitation and its own history stand; only the company's entry is missing.
         tracing::warn!(invitation = %created.invitation.id, error = %e, "membership history not written");
     }
-    Ok(created)
 }
 
 /// Completes an accepted `member` invitation: the account (made if it is the person's
