@@ -61,7 +61,7 @@ pub async fn invite(
     inviter: Inviter,
     actor: &Actor,
 ) -> Result<Created, MemberError> {
-    let company = invitable(services, &new, actor).await?;
+    let (new, company) = invitable(services, new, actor).await?;
     let created = invitations::create(services, new, inviter).await?;
     note_invited(services, company, &created).await;
     Ok(created)
@@ -74,29 +74,34 @@ pub async fn invite_counted(
     inviter: Inviter,
     now: OffsetDateTime,
 ) -> Result<Created, MemberError> {
-    let company = invitable(services, &new, &Actor::Staff).await?;
+    let (new, company) = invitable(services, new, &Actor::Staff).await?;
     let created = invitations::create_counted(services, new, inviter, now).await?;
     note_invited(services, company, &created).await;
     Ok(created)
 }
 
 /// The company a colleague's invitation joins, once `actor` may invite into it and the
-/// email is not a member yet (`None` for a company invitation).
+/// email is not a member yet (`None` for a company invitation). The invitation then
+/// carries the company's name, for its email and listings.
 async fn invitable(
     services: &Services,
-    new: &NewInvitation,
+    mut new: NewInvitation,
     actor: &Actor,
-) -> Result<Option<(CompanyId, Role)>, MemberError> {
-    let Some(join) = &new.join else {
-        return Ok(None);
+) -> Result<(NewInvitation, Option<(CompanyId, Role)>), MemberError> {
+    let Some(join) = new.join.clone() else {
+        return Ok((new, None));
     };
     let company = company(services, &join.company_id).await?;
     let (roster, _) = services.members.roster(&company).await?;
     roster.may_manage(actor)?;
     if roster.member_by_email(&new.email).is_some() {
-        return Err(MemberError::AlreadyMember(new.email.clone()));
+        return Err(MemberError::AlreadyMember(new.email));
     }
-    Ok(Some((company.id, join.role)))
+    new.company = crate::domain::company::CompanyDraft {
+        name: Some(company.details.name.clone()),
+        ..Default::default()
+    };
+    Ok((new, Some((company.id, join.role))))
 }
 
 async fn note_invited(services: &Services, company: Option<(CompanyId, Role)>, created: &Created) {
