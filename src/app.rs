@@ -103,6 +103,11 @@ impl Application {
         self.port
     }
 
+    /// The services the handler's requests use (tests call operations through them).
+    pub fn services(&self) -> crate::service::Services {
+        self.state.services.clone()
+    }
+
     /// Serves until `shutdown` completes, then finishes the requests under way.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         let Self {

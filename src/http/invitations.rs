@@ -279,22 +279,16 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
 /// `companyId` and `role` of a colleague's invitation: `Some(None)` for a company
 /// invitation, `None` when they are invalid (the errors say why).
 fn parse_join(object: &Map<String, Value>, errors: &mut FieldErrors) -> Option<Option<Join>> {
+    let given = !matches!(object.get("role"), None | Some(Value::Null));
     let role = match object.get("role") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => match Role::parse(s) {
-            Some(role) => Some(role),
-            None => {
-                errors.add("role", "must be \"administrator\" or \"member\"");
-                return None;
-            }
-        },
-        Some(_) => {
-            errors.add("role", "must be \"administrator\" or \"member\"");
-            return None;
-        }
+        Some(Value::String(s)) => Role::parse(s),
+        _ => None,
     };
+    if given && role.is_none() {
+        errors.add("role", "must be \"administrator\" or \"member\"");
+    }
     match object.get("companyId") {
-        None | Some(Value::Null) if role.is_some() => {
+        None | Some(Value::Null) if given => {
             errors.add("companyId", "is required with a role");
             None
         }
@@ -306,6 +300,9 @@ fn parse_join(object: &Map<String, Value>, errors: &mut FieldErrors) -> Option<O
             };
             if !matches!(object.get("company"), None | Some(Value::Null)) {
                 errors.add("company", "must not be given with companyId");
+                return None;
+            }
+            if given && role.is_none() {
                 return None;
             }
             Some(Some(Join {
