@@ -31,7 +31,7 @@ async fn onboard(app: &TestApp, email: &str, name: &str) -> (Client, String) {
 
 /// Follows an email link and signs in at the local B2C as `email`: the browser and the
 /// AcceptInvite answer.
-async fn follow(link: &str, email: &str) -> (Client, reqwest::Response) {
+pub(crate) async fn follow(link: &str, email: &str) -> (Client, reqwest::Response) {
     let client = browser();
     let response = client.get(link).send().await.unwrap();
     assert_eq!(response.status(), 302);
