@@ -359,14 +359,19 @@ pub async fn company_view(
         services.members.history(company_id),
     );
     let (roster, _) = roster?;
-    let mut pending = Vec::new();
-    for id in history?
+    let mut invited: Vec<InvitationId> = history?
         .iter()
         .filter(|h| h.event == MemberEvent::Invited)
         .filter_map(|h| InvitationId::parse(h.invitation.as_deref()?).ok())
-    {
-        if let Some(found) = services.store.get(&id).await? {
-            if found.value.is_active(now) && !pending.iter().any(|p: &Invitation| p.id == id) {
+        .collect();
+    invited.sort();
+    invited.dedup();
+    // Read at once; only those still pending or accepted are shown.
+    let read = futures::future::join_all(invited.iter().map(|id| services.store.get(id))).await;
+    let mut pending = Vec::new();
+    for found in read {
+        if let Some(found) = found? {
+            if found.value.is_active(now) {
                 pending.push(found.value);
             }
         }

@@ -414,3 +414,63 @@ async fn erasing_a_member_takes_them_off_the_company_and_out_of_its_history() {
         "{erased}"
     );
 }
+
+#[tokio::test]
+async fn each_membership_operation_stays_within_its_storage_calls() {
+    use crate::capacity::check;
+    let (app, calls) = TestApp::spawn_counted(vec![]).await;
+    let anne = unique_email("anne");
+    let (_, company_id) = onboard(&app, &anne, "Counted Calls SA").await;
+    let bert = unique_email("bert");
+
+    calls.take();
+    let response = invite_member(
+        &app,
+        &json!({"email": bert, "companyId": company_id, "role": "administrator"}),
+    )
+    .await;
+    assert_eq!(response.status(), 201);
+    // Today's create, plus the company, its roster (its creator's email row, the first
+    // time) and the `invited` history row.
+    check("invite a colleague (first roster)", &calls.take(), 11 + 4);
+
+    let mails = mailbox::wait_for(&stack().maildev_url, &bert, 1).await;
+    let client = browser();
+    let response = client
+        .get(mailbox::link_in(&mails[0]))
+        .send()
+        .await
+        .unwrap();
+    let callback = sign_in_at_b2c(&client, &location(&response), &bert, "local").await;
+    calls.take();
+    let response = client.get(&callback).send().await.unwrap();
+    assert_eq!(location(&response), "/api/Home");
+    // Today's accept (read, replace, the login's account for MFA), the company and the
+    // login's account, the account's rows (3), the roster (written the first time: its
+    // creator's email row, then one transaction), the invitation completed (read,
+    // replace), and the MFA row of the account that now exists.
+    check("accept a colleague's invitation", &calls.take(), 3 + 11);
+
+    let id = CompanyId::parse(&company_id).unwrap();
+    let services = &app.services;
+    let stored = services.accounts.company(&id).await.unwrap().unwrap();
+    let (roster, _) = services.members.roster(&stored).await.unwrap();
+    let (a, b) = (
+        roster.members[0].account.clone(),
+        roster.members[1].account.clone(),
+    );
+    calls.take();
+    members::change_role(services, &id, &a, &b, Role::Member)
+        .await
+        .unwrap();
+    check("change a role", &calls.take(), 4);
+    members::remove(services, &id, &b, &b).await.unwrap();
+    check("leave", &calls.take(), 4);
+
+    assert_eq!(company(&app, &company_id).await.status(), 200);
+    // The company, its roster, its history, and each invitation it sent (one).
+    check("GET /api/companies/{id}", &calls.take(), 4);
+    companies(&app, "?top=10").await;
+    // The page of companies, and each one's roster.
+    check("GET /api/companies (one company)", &calls.take(), 2);
+}
