@@ -320,6 +320,52 @@ pub async fn remove(
     Ok(roster)
 }
 
+/// An administrator of `company_id` sends a colleague's invitation of that company again
+/// (counted under their email, like staff's resends).
+pub async fn resend(
+    services: &Services,
+    company_id: &CompanyId,
+    actor: &AccountId,
+    id: &InvitationId,
+) -> Result<Created, MemberError> {
+    let by = managing(services, company_id, actor, id).await?;
+    Ok(invitations::resend(services, id, &by).await?)
+}
+
+/// An administrator of `company_id` withdraws a colleague's invitation of that company.
+pub async fn revoke(
+    services: &Services,
+    company_id: &CompanyId,
+    actor: &AccountId,
+    id: &InvitationId,
+) -> Result<Invitation, MemberError> {
+    let by = managing(services, company_id, actor, id).await?;
+    Ok(invitations::revoke(services, id, &by).await?.0)
+}
+
+/// The email of `actor`, once they administer `company_id` and invitation `id` joins it
+/// (an invitation of another company is not found: ids in a path are never trusted).
+async fn managing(
+    services: &Services,
+    company_id: &CompanyId,
+    actor: &AccountId,
+    id: &InvitationId,
+) -> Result<EmailAddress, MemberError> {
+    let company = company(services, company_id).await?;
+    let (roster, invitation) =
+        futures::join!(services.members.roster(&company), services.store.get(id),);
+    let (roster, _) = roster?;
+    roster.may_manage(&Actor::Member(actor.clone()))?;
+    let joins_it = invitation?
+        .and_then(|found| found.value.join())
+        .is_some_and(|join| join.company_id == *company_id);
+    if !joins_it {
+        return Err(InvitationError::NotFound.into());
+    }
+    let by = roster.member(actor).ok_or(MembershipError::NotAMember)?;
+    Ok(by.email.clone())
+}
+
 /// Takes an erased person off a company's roster, whatever the rules (erasure is not a
 /// member's choice), and pseudonymises the company's history; returns the roster left.
 pub async fn forget(

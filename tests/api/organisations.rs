@@ -220,6 +220,82 @@ async fn of_two_administrators_demoting_each_other_at_once_exactly_one_succeeds(
     } else {
         (b.clone(), a.clone())
     };
+    // A customer administrator invites, resends and revokes as staff do, shown as the
+    // inviter; the member may do none of it, and another company's invitation is not
+    // theirs to touch.
+    let by = |account: &invitations::domain::account::AccountId| {
+        let email = roster
+            .members
+            .iter()
+            .find(|m| m.account == *account)
+            .unwrap()
+            .email
+            .clone();
+        invitations::domain::invitation::Inviter {
+            name: "Anne Martin".into(),
+            email,
+        }
+    };
+    let carl = unique_email("carl");
+    let new = |email: &str, role| invitations::domain::invitation::NewInvitation {
+        email: invitations::domain::email::EmailAddress::parse(email).unwrap(),
+        display_name: None,
+        locale: invitations::domain::locale::Locale::En,
+        expires_in: Default::default(),
+        company: Default::default(),
+        join: Some(invitations::domain::invitation::Join {
+            company_id: id.clone(),
+            role,
+        }),
+    };
+    let refused = members::invite(
+        services,
+        new(&carl, Role::Member),
+        by(&member),
+        &invitations::domain::membership::Actor::Member(member.clone()),
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(MemberError::Refused(_))),
+        "{:?}",
+        refused.err()
+    );
+    let sent = members::invite(
+        services,
+        new(&carl, Role::Member),
+        by(&admin),
+        &invitations::domain::membership::Actor::Member(admin.clone()),
+    )
+    .await
+    .unwrap();
+    let mails = mailbox::wait_for(&stack().maildev_url, &carl, 1).await;
+    let inviter = by(&admin).email.to_string();
+    assert!(
+        mails[0].text.contains(&format!(
+            "Anne Martin ({inviter}) has invited you to join Twin Admins AG"
+        )),
+        "{}",
+        mails[0].text
+    );
+    let read = app.invitation(sent.invitation.id.as_str()).await;
+    assert_eq!(read["invitedBy"]["email"], inviter.as_str());
+    assert_eq!(read["history"][0]["actor"], inviter.as_str());
+    let not_theirs = members::resend(services, &id, &member, &sent.invitation.id).await;
+    assert!(matches!(not_theirs, Err(MemberError::Refused(_))));
+    members::resend(services, &id, &admin, &sent.invitation.id)
+        .await
+        .unwrap();
+    let revoked = members::revoke(services, &id, &admin, &sent.invitation.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        revoked.status_at(time::OffsetDateTime::now_utc()).as_str(),
+        "revoked"
+    );
+    let other = CompanyId::parse(&format!("c{}", sent.invitation.id)).unwrap();
+    let elsewhere = members::revoke(services, &other, &admin, &sent.invitation.id).await;
+    assert!(matches!(elsewhere, Err(MemberError::NoCompany)));
+
     let demote = members::change_role(services, &id, &admin, &admin, Role::Member).await;
     assert!(matches!(demote, Err(MemberError::Refused(_))), "{demote:?}");
     let leave = members::remove(services, &id, &admin, &admin).await;
@@ -236,7 +312,10 @@ async fn of_two_administrators_demoting_each_other_at_once_exactly_one_succeeds(
         .iter()
         .map(|h| h.event.as_str())
         .collect();
-    assert_eq!(history, ["invited", "joined", "roleChanged", "left"]);
+    assert_eq!(
+        history,
+        ["invited", "joined", "roleChanged", "invited", "left"]
+    );
 }
 
 #[tokio::test]
