@@ -6,6 +6,7 @@ use super::{InvitationError, Services, limits, update_invitation};
 use crate::domain::account::{AccountId, CompanyId, LinkedLogin, Membership, Profile, Role};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{Invitation, ListFilter};
+use crate::domain::membership::MemberHistoryEntry;
 use crate::identity::staff::StaffMember;
 use crate::storage::{MfaState, PrivacyRecord};
 use serde::Serialize;
@@ -83,15 +84,7 @@ pub async fn erase(
         Some(account) => services.privacy.erase_account(account).await?,
         None => Default::default(),
     };
-    let companies: HashSet<CompanyId> = memberships
-        .iter()
-        .map(|m| m.company_id.clone())
-        .chain(invitations.iter().filter_map(|i| {
-            i.company_id
-                .as_ref()
-                .map(|id| CompanyId::from_stored(id.clone()))
-        }))
-        .collect();
+    let companies = companies_of(&memberships, &invitations);
     let mut without_administrator = Vec::new();
     for company in &companies {
         // Off the roster first (a company made before rosters seeds it from its creator).
@@ -224,6 +217,23 @@ pub struct Export {
     pub logins: Vec<LinkedLogin>,
     pub mfa: Option<MfaState>,
     pub memberships: Vec<Membership>,
+    /// The membership history entries that name the person (as actor or subject), of
+    /// every company they belong to or were invited into.
+    pub member_history: Vec<(CompanyId, MemberHistoryEntry)>,
+}
+
+/// The companies whose rows may name the person: their memberships, and the companies
+/// their invitations made or join.
+fn companies_of(memberships: &[Membership], invitations: &[Invitation]) -> HashSet<CompanyId> {
+    memberships
+        .iter()
+        .map(|m| m.company_id.clone())
+        .chain(invitations.iter().filter_map(|i| {
+            i.company_id
+                .as_ref()
+                .map(|id| CompanyId::from_stored(id.clone()))
+        }))
+        .collect()
 }
 
 pub async fn export(
@@ -246,6 +256,16 @@ pub async fn export(
         }
         None => (None, Vec::new(), None, Vec::new()),
     };
+    let mut member_history = Vec::new();
+    for company in companies_of(&memberships, &invitations) {
+        let named = |who: &str| EmailAddress::parse(who).is_ok_and(|e| e == *email);
+        for entry in services.members.history(&company).await? {
+            if named(&entry.actor) || named(&entry.subject) {
+                member_history.push((company.clone(), entry));
+            }
+        }
+    }
+    member_history.sort_by_key(|(_, entry)| entry.at);
     let found = Erased {
         invitations: u32::try_from(invitations.len()).unwrap_or(u32::MAX),
         accounts: u32::from(profile.is_some()),
@@ -272,6 +292,7 @@ pub async fn export(
         logins,
         mfa,
         memberships,
+        member_history,
     })
 }
 

@@ -465,6 +465,30 @@ async fn erasing_a_member_takes_them_off_the_company_and_out_of_its_history() {
             response.json::<Value>().await.unwrap()
         }
     };
+    // The export shows the membership and the history entries that name them.
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("email", &bert)
+        .finish();
+    let exported: Value = app
+        .client
+        .get(app.url(&format!("/api/privacy/export?{query}")))
+        .bearer_auth(&privacy)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(exported["memberships"][0]["companyId"], company_id.as_str());
+    assert_eq!(exported["memberships"][0]["role"], "member");
+    let named: Vec<&str> = exported["membershipHistory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(named, ["invited", "joined"], "{exported}");
+
     let erased = erase(bert.clone()).await;
     assert_eq!(erased["erased"]["memberships"], 1, "{erased}");
     assert_eq!(erased["companiesWithoutAdministrator"], json!([]));
