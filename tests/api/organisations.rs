@@ -154,6 +154,29 @@ async fn staff_invite_a_colleague_into_a_company_who_joins_and_lands_on_home_wit
     assert!(body["errors"]["companyId"].is_string() && body["errors"]["role"].is_string());
     let lone = invite_member(&app, &json!({"email": unique_email("x"), "role": "member"})).await;
     assert!(problem(lone, 400).await["errors"]["companyId"].is_string());
+
+    // Removed by the other administrator: Home no longer lists the company at once, and
+    // the account stays.
+    let services = &app.services;
+    let cid = CompanyId::parse(&company_id).unwrap();
+    let stored = services.accounts.company(&cid).await.unwrap().unwrap();
+    let (roster, _) = services.members.roster(&stored).await.unwrap();
+    let account = |email: &str| {
+        roster
+            .members
+            .iter()
+            .find(|m| m.email.as_str().eq_ignore_ascii_case(email))
+            .unwrap()
+            .account
+            .clone()
+    };
+    members::remove(services, &cid, &account(&anne), &account(&bert))
+        .await
+        .unwrap();
+    let response = client.get(app.url("/api/Home")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let home = response.text().await.unwrap();
+    assert!(!home.contains("URS Machining SA"), "{home}");
 }
 
 #[tokio::test]
