@@ -445,6 +445,47 @@ mod tests {
     }
 
     #[test]
+    fn a_colleague_invitation_names_a_company_id_and_a_role() {
+        let id = "c9998235962181a1b2c3d4e5f6";
+        let new = parse(json!({"email": "a@b.example", "companyId": id})).unwrap();
+        let join = new.join.unwrap();
+        assert_eq!((join.company_id.as_str(), join.role), (id, Role::Member));
+        let new = parse(json!({"email": "a@b.example", "companyId": id, "role": "administrator"}))
+            .unwrap();
+        assert_eq!(new.join.unwrap().role, Role::Administrator);
+        assert!(
+            parse(json!({"email": "a@b.example"}))
+                .unwrap()
+                .join
+                .is_none()
+        );
+        for (body, fields) in [
+            (
+                json!({"email": "a@b.example", "role": "member"}),
+                vec!["companyId"],
+            ),
+            (
+                json!({"email": "a@b.example", "companyId": "c1/x"}),
+                vec!["companyId"],
+            ),
+            (
+                json!({"email": "a@b.example", "companyId": 7}),
+                vec!["companyId"],
+            ),
+            (
+                json!({"email": "a@b.example", "companyId": id, "role": "owner"}),
+                vec!["role"],
+            ),
+            (
+                json!({"email": "a@b.example", "companyId": id, "company": {"name": "X"}}),
+                vec!["company"],
+            ),
+        ] {
+            assert_eq!(keys(parse(body).unwrap_err()), fields);
+        }
+    }
+
+    #[test]
     fn only_email_is_required() {
         let new = parse(json!({"email": "willy.urs@example.com"})).unwrap();
         assert_eq!(new.locale, Locale::En);

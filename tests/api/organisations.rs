@@ -600,3 +600,50 @@ async fn each_membership_operation_stays_within_its_storage_calls() {
     // The page of companies, and each one's roster.
     check("GET /api/companies (one company)", &calls.take(), 2);
 }
+
+#[tokio::test]
+async fn a_customer_administrator_is_counted_per_hour_like_staff() {
+    let app = TestApp::spawn_with(
+        vec![("LIMIT_INVITATIONS_PER_HOUR", Some("1".into()))],
+        |_| {},
+    )
+    .await;
+    let anne = unique_email("anne");
+    let (_, company_id) = onboard(&app, &anne, "Counted Admin SA").await;
+    let services = &app.services;
+    let id = CompanyId::parse(&company_id).unwrap();
+    let stored = services.accounts.company(&id).await.unwrap().unwrap();
+    let (roster, _) = services.members.roster(&stored).await.unwrap();
+    let admin = roster.members[0].clone();
+    let invite = |email: String| {
+        let inviter = invitations::domain::invitation::Inviter {
+            name: "Anne Martin".into(),
+            email: admin.email.clone(),
+        };
+        let new = invitations::domain::invitation::NewInvitation {
+            email: invitations::domain::email::EmailAddress::parse(&email).unwrap(),
+            display_name: None,
+            locale: invitations::domain::locale::Locale::En,
+            expires_in: Default::default(),
+            company: Default::default(),
+            join: Some(invitations::domain::invitation::Join {
+                company_id: id.clone(),
+                role: Role::Member,
+            }),
+        };
+        let actor = invitations::domain::membership::Actor::Member(admin.account.clone());
+        async move { members::invite(services, new, inviter, &actor).await }
+    };
+    invite(unique_email("first")).await.unwrap();
+    let second = invite(unique_email("second")).await;
+    assert!(
+        matches!(
+            second,
+            Err(MemberError::Invitation(
+                invitations::service::InvitationError::Limited { .. }
+            ))
+        ),
+        "{:?}",
+        second.err()
+    );
+}
