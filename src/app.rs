@@ -103,6 +103,11 @@ impl Application {
         self.port
     }
 
+    /// The services the handler's requests use (tests call operations through them).
+    pub fn services(&self) -> crate::service::Services {
+        self.state.services.clone()
+    }
+
     /// Serves until `shutdown` completes, then finishes the requests under way.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         let Self {
@@ -210,6 +215,9 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
         Arc::new(TableLimitStore::new(&service, &settings.table_prefix));
     let privacy: Arc<dyn PrivacyStore> =
         Arc::new(TablePrivacyStore::new(&service, &settings.table_prefix));
+    let members: Arc<dyn crate::storage::MemberStore> = Arc::new(
+        crate::storage::TableMemberStore::new(&service, &settings.table_prefix),
+    );
     let mailer: Arc<dyn Mailer> = match &settings.smtp_url {
         Some(url) => Arc::new(
             SmtpMailer::new(
@@ -300,6 +308,7 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
         accounts,
         limit_store,
         privacy,
+        members,
         limits: settings.limits,
         retention_days: settings.retention_days,
         mailer,

@@ -47,6 +47,14 @@ impl CompanyId {
         Self(value)
     }
 
+    /// A company id as given from outside: `c` and an invitation id.
+    pub fn parse(input: &str) -> Option<Self> {
+        let rest = input.strip_prefix('c')?;
+        InvitationId::parse(rest)
+            .ok()
+            .map(|id| Self::for_invitation(&id))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -65,13 +73,21 @@ pub struct Company {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Administrator,
+    Member,
 }
 
 impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Administrator => "administrator",
+            Self::Member => "member",
         }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Administrator, Self::Member]
+            .into_iter()
+            .find(|r| r.as_str() == value)
     }
 }
 

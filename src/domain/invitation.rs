@@ -2,6 +2,7 @@
 //! Every function takes the time it acts at; none reads a clock.
 
 use super::FieldErrors;
+use super::account::{CompanyId, Role};
 use super::company::CompanyDraft;
 use super::email::EmailAddress;
 use super::locale::Locale;
@@ -210,6 +211,31 @@ pub struct NewInvitation {
     pub locale: Locale,
     pub expires_in: ExpiryDays,
     pub company: CompanyDraft,
+    /// For a colleague: the existing company they join and their role there.
+    pub join: Option<Join>,
+}
+
+/// What a `member` invitation joins: an existing company, with a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Join {
+    pub company_id: CompanyId,
+    pub role: Role,
+}
+
+/// `company`: the customer creates a company; `member`: the person joins one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Company,
+    Member,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Company => "company",
+            Self::Member => "member",
+        }
+    }
 }
 
 /// Where the invitation email stands.
@@ -330,7 +356,10 @@ pub struct Invitation {
     /// The hashes of links a newer one replaced, newest last (at most
     /// [`Invitation::PREVIOUS_LINKS`]): such a link says a newer email was sent.
     pub previous_links: Vec<LinkHash>,
+    /// For `company`: the company created from it; for `member`: the one it joins.
     pub company_id: Option<String>,
+    /// Set for a `member` invitation: the role the person gets.
+    pub member_role: Option<Role>,
     /// The login the invitation was accepted with (`iss`, `sub`).
     pub bound_to: Option<LoginId>,
     pub history: Vec<HistoryEntry>,
@@ -370,6 +399,10 @@ impl Invitation {
         now: OffsetDateTime,
     ) -> Self {
         let actor = invited_by.email.to_string();
+        let (company_id, member_role) = match new.join {
+            Some(join) => (Some(join.company_id.as_str().to_owned()), Some(join.role)),
+            None => (None, None),
+        };
         Self {
             id,
             email: new.email,
@@ -388,7 +421,8 @@ impl Invitation {
             },
             link_hash,
             previous_links: Vec::new(),
-            company_id: None,
+            company_id,
+            member_role,
             bound_to: None,
             history: vec![HistoryEntry {
                 at: now,
@@ -396,6 +430,22 @@ impl Invitation {
                 actor,
             }],
         }
+    }
+
+    pub fn kind(&self) -> Kind {
+        if self.member_role.is_some() {
+            Kind::Member
+        } else {
+            Kind::Company
+        }
+    }
+
+    /// The company a `member` invitation joins and the role it gives.
+    pub fn join(&self) -> Option<Join> {
+        Some(Join {
+            company_id: CompanyId::from_stored(self.company_id.clone()?),
+            role: self.member_role?,
+        })
     }
 
     pub fn status_at(&self, now: OffsetDateTime) -> Status {
@@ -675,6 +725,7 @@ mod tests {
                 locale: Locale::Fr,
                 expires_in: ExpiryDays::default(),
                 company: CompanyDraft::default(),
+                join: None,
             },
             Inviter {
                 name: "Tamer".into(),

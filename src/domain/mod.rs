@@ -7,6 +7,7 @@ pub mod country;
 pub mod email;
 pub mod invitation;
 pub mod locale;
+pub mod membership;
 pub mod mfa;
 pub mod secret;
 pub mod totp;

@@ -48,6 +48,7 @@ fn invitation(now: OffsetDateTime) -> Invitation {
             locale: Locale::En,
             expires_in: ExpiryDays::default(),
             company: CompanyDraft::default(),
+            join: None,
         },
         Inviter {
             name: "Tamer".into(),

@@ -8,7 +8,8 @@ use super::invitations::parse_create;
 use super::problem::Problem;
 use crate::domain::FieldErrors;
 use crate::domain::invitation::Inviter;
-use crate::service::{InvitationError, invitations, limits};
+use crate::service::members::{self, MemberError};
+use crate::service::{InvitationError, limits};
 use futures::StreamExt as _;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -121,16 +122,34 @@ pub async fn bulk(
                             };
                         }
                     };
-                    match invitations::create_counted(services, new, inviter, now).await {
-                        Ok(created) => RowResult {
-                            id: Some(created.invitation.id.to_string()),
-                            ..RowResult::new(number, "created")
-                        },
-                        Err(InvitationError::Duplicate(id)) => RowResult {
+                    let error = match members::invite_counted(services, new, inviter, now).await {
+                        Ok(created) => {
+                            return RowResult {
+                                id: Some(created.invitation.id.to_string()),
+                                ..RowResult::new(number, "created")
+                            };
+                        }
+                        Err(MemberError::Invitation(e)) => e,
+                        Err(refused) => {
+                            let mut errors = FieldErrors::default();
+                            match refused {
+                                MemberError::AlreadyMember(_) => {
+                                    errors.add("email", "is already a member of this company")
+                                }
+                                _ => errors.add("companyId", "no company has this id"),
+                            }
+                            return RowResult {
+                                errors: Some(errors.into_map()),
+                                ..RowResult::new(number, "invalid")
+                            };
+                        }
+                    };
+                    match error {
+                        InvitationError::Duplicate(id) => RowResult {
                             id: Some(id.to_string()),
                             ..RowResult::new(number, "duplicate")
                         },
-                        Err(InvitationError::Limited { detail, .. }) => {
+                        InvitationError::Limited { detail, .. } => {
                             let mut errors = FieldErrors::default();
                             errors.add("email", detail);
                             RowResult {
@@ -138,7 +157,7 @@ pub async fn bulk(
                                 ..RowResult::new(number, "limited")
                             }
                         }
-                        Err(e) => {
+                        e => {
                             tracing::warn!(row = number, error = %e, "bulk row failed");
                             let mut errors = FieldErrors::default();
                             errors.add("row", "could not be stored now; send this row again");
@@ -206,8 +225,10 @@ pub fn parse_rows(content_type: Option<&str>, raw: &[u8]) -> Result<Vec<Row>, Pr
     }
 }
 
-const CSV_FIELDS: [&str; 10] = [
+const CSV_FIELDS: [&str; 12] = [
     "email",
+    "companyId",
+    "role",
     "displayName",
     "locale",
     "expiresInDays",

@@ -4,13 +4,15 @@
 use super::problem::Problem;
 use super::{AppState, body};
 use crate::domain::FieldErrors;
+use crate::domain::account::{CompanyId, Role};
 use crate::domain::company::{CompanyDraft, RawCompany};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{
-    DisplayName, ExpiryDays, Invitation, InvitationId, ListFilter, NewInvitation, Status,
+    DisplayName, ExpiryDays, Invitation, InvitationId, Join, ListFilter, NewInvitation, Status,
 };
 use crate::domain::locale::Locale;
-use crate::service::invitations;
+use crate::domain::membership::Actor;
+use crate::service::{invitations, members};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
@@ -29,7 +31,7 @@ pub async fn create(
     let staff = state.staff.authenticate(authorization.as_deref()).await?;
     let object = body::json_object(content_type.as_deref(), &raw_body)?;
     let new = parse_create(&object).map_err(Problem::validation)?;
-    let created = invitations::create(&state.services, new, staff.into()).await?;
+    let created = members::invite(&state.services, new, staff.into(), &Actor::Staff).await?;
     let location = format!("/api/invitations/{}", created.invitation.id);
     let mut view = InvitationView::new(&created.invitation, created.now);
     view.invite_url = Some(created.invite_url);
@@ -256,17 +258,62 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
             None
         }
     };
-    match (email, locale, expires_in, company) {
-        (Some(email), Some(locale), Some(expires_in), Some(company)) if errors.is_empty() => {
+    let join = parse_join(object, &mut errors);
+    match (email, locale, expires_in, company, join) {
+        (Some(email), Some(locale), Some(expires_in), Some(company), Some(join))
+            if errors.is_empty() =>
+        {
             Ok(NewInvitation {
                 email,
                 display_name,
                 locale,
                 expires_in,
                 company,
+                join,
             })
         }
         _ => Err(errors),
+    }
+}
+
+/// `companyId` and `role` of a colleague's invitation: `Some(None)` for a company
+/// invitation, `None` when they are invalid (the errors say why).
+fn parse_join(object: &Map<String, Value>, errors: &mut FieldErrors) -> Option<Option<Join>> {
+    let given = !matches!(object.get("role"), None | Some(Value::Null));
+    let role = match object.get("role") {
+        Some(Value::String(s)) => Role::parse(s),
+        _ => None,
+    };
+    if given && role.is_none() {
+        errors.add("role", "must be \"administrator\" or \"member\"");
+    }
+    match object.get("companyId") {
+        None | Some(Value::Null) if given => {
+            errors.add("companyId", "is required with a role");
+            None
+        }
+        None | Some(Value::Null) => Some(None),
+        Some(Value::String(s)) => {
+            let Some(company_id) = CompanyId::parse(s) else {
+                errors.add("companyId", "is not a company id");
+                return None;
+            };
+            if !matches!(object.get("company"), None | Some(Value::Null)) {
+                errors.add("company", "must not be given with companyId");
+                return None;
+            }
+            if given && role.is_none() {
+                return None;
+            }
+            Some(Some(Join {
+                company_id,
+                role: role.unwrap_or(Role::Member),
+            }))
+        }
+        Some(_) => {
+            errors.add("companyId", "must be a string");
+            None
+        }
     }
 }
 
@@ -287,6 +334,8 @@ pub struct InvitationView {
     #[serde(skip_serializing_if = "Option::is_none")]
     invite_url: Option<String>,
     company_id: Option<String>,
+    kind: &'static str,
+    role: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<Vec<HistoryView>>,
 }
@@ -344,6 +393,8 @@ impl InvitationView {
             email_delivery: invitation.delivery.as_str(),
             invite_url: None,
             company_id: invitation.company_id.clone(),
+            kind: invitation.kind().as_str(),
+            role: invitation.member_role.map(Role::as_str),
             history: None,
         }
     }
@@ -391,6 +442,47 @@ mod tests {
 
     fn keys(errors: FieldErrors) -> Vec<String> {
         errors.iter().map(|(k, _)| k.clone()).collect()
+    }
+
+    #[test]
+    fn a_colleague_invitation_names_a_company_id_and_a_role() {
+        let id = "c9998235962181a1b2c3d4e5f6";
+        let new = parse(json!({"email": "a@b.example", "companyId": id})).unwrap();
+        let join = new.join.unwrap();
+        assert_eq!((join.company_id.as_str(), join.role), (id, Role::Member));
+        let new = parse(json!({"email": "a@b.example", "companyId": id, "role": "administrator"}))
+            .unwrap();
+        assert_eq!(new.join.unwrap().role, Role::Administrator);
+        assert!(
+            parse(json!({"email": "a@b.example"}))
+                .unwrap()
+                .join
+                .is_none()
+        );
+        for (body, fields) in [
+            (
+                json!({"email": "a@b.example", "role": "member"}),
+                vec!["companyId"],
+            ),
+            (
+                json!({"email": "a@b.example", "companyId": "c1/x"}),
+                vec!["companyId"],
+            ),
+            (
+                json!({"email": "a@b.example", "companyId": 7}),
+                vec!["companyId"],
+            ),
+            (
+                json!({"email": "a@b.example", "companyId": id, "role": "owner"}),
+                vec!["role"],
+            ),
+            (
+                json!({"email": "a@b.example", "companyId": id, "company": {"name": "X"}}),
+                vec!["company"],
+            ),
+        ] {
+            assert_eq!(keys(parse(body).unwrap_err()), fields);
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod body;
 pub mod bulk;
+pub mod companies;
 pub mod cookies;
 pub mod customer;
 pub mod invitations;
@@ -191,6 +192,21 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(with_state(state.clone()))
         .and(authorization())
         .then(|id, state, auth| async move { respond(invitations::revoke(state, id, auth).await) });
+
+    let companies_list = warp::path!("api" / "companies")
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(raw_query())
+        .and(authorization())
+        .then(
+            |state, query, auth| async move { respond(companies::list(state, query, auth).await) },
+        );
+
+    let company_one = warp::path!("api" / "companies" / String)
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(authorization())
+        .then(|id, state, auth| async move { respond(companies::get(state, id, auth).await) });
 
     let bulk_route = warp::path!("api" / "invitations" / "bulk")
         .and(warp::post())
@@ -377,6 +393,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         revoke.boxed(),
         list.boxed(),
         get_one.boxed(),
+        companies_list.boxed(),
+        company_one.boxed(),
         retry.boxed(),
         purge.boxed(),
         erase.boxed(),

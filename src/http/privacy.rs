@@ -64,6 +64,7 @@ struct ExportView {
     logins: Vec<Value>,
     mfa: Value,
     memberships: Vec<Value>,
+    membership_history: Vec<Value>,
 }
 
 pub async fn export(
@@ -108,6 +109,20 @@ pub async fn export(
                     "companyId": m.company_id.as_str(),
                     "role": m.role.as_str(),
                     "since": m.since.map(timestamp),
+                })
+            })
+            .collect(),
+        membership_history: found
+            .member_history
+            .iter()
+            .map(|(company, h)| {
+                json!({
+                    "companyId": company.as_str(),
+                    "at": timestamp(h.at),
+                    "event": h.event.as_str(),
+                    "actor": h.actor,
+                    "subject": h.subject,
+                    "role": h.role.map(|r| r.as_str()),
                 })
             })
             .collect(),

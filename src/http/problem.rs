@@ -190,3 +190,39 @@ impl From<StaffAuthError> for Problem {
         }
     }
 }
+
+impl From<crate::service::members::MemberError> for Problem {
+    fn from(error: crate::service::members::MemberError) -> Self {
+        use crate::domain::membership::MembershipError;
+        use crate::service::members::MemberError;
+        match error {
+            MemberError::NoCompany => Problem::not_found("No company has this id."),
+            // The address is the caller's own input: it is named back, never logged.
+            MemberError::AlreadyMember(email) => Problem::new(
+                StatusCode::CONFLICT,
+                "already-member",
+                "Already a member",
+                format!("{email} is already a member of this company."),
+            ),
+            MemberError::Refused(MembershipError::LastAdministrator) => Problem::new(
+                StatusCode::CONFLICT,
+                "last-administrator",
+                "The last administrator",
+                "A company keeps at least one administrator: make someone else administrator first.",
+            ),
+            MemberError::Refused(why) => Problem::new(
+                StatusCode::FORBIDDEN,
+                "not-allowed",
+                "Not allowed",
+                why.to_string(),
+            ),
+            MemberError::NotAcceptable(why) => Problem::new(
+                StatusCode::CONFLICT,
+                "not-allowed",
+                "Not allowed in this state",
+                why.to_string(),
+            ),
+            MemberError::Invitation(e) => e.into(),
+        }
+    }
+}

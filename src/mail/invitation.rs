@@ -18,6 +18,8 @@ pub struct InvitationMail {
     pub inviter_email: String,
     pub product: String,
     pub company_name: Option<String>,
+    /// A colleague's invitation: the company they are invited to join.
+    pub joining: Option<String>,
     pub url: String,
     pub expires_on: String,
     /// The address already has an account: "sign in" rather than "create an account".
@@ -89,6 +91,9 @@ pub fn render(
         inviter_email: invitation.invited_by.email.to_string(),
         product: product.to_owned(),
         company_name: invitation.company.name.clone(),
+        joining: invitation
+            .join()
+            .and_then(|_| invitation.company.name.clone()),
         url,
         expires_on: long_date(invitation.expires_at, invitation.locale),
         existing: invitation.existing_customer,
@@ -182,6 +187,7 @@ mod tests {
                     name: company.map(str::to_owned),
                     ..CompanyDraft::default()
                 },
+                join: None,
             },
             Inviter {
                 name: "Tamer Mohamed-Nour".into(),
@@ -237,6 +243,28 @@ mod tests {
         )
         .unwrap();
         assert!(new.text.contains("Create your account, or sign in"));
+    }
+
+    #[test]
+    fn a_colleague_is_told_who_invited_them_to_which_company_in_both_languages() {
+        for (locale, text) in [
+            (
+                Locale::En,
+                "Tamer Mohamed-Nour (tamer@gfms.example) has invited you to join URS Machining SA on P.",
+            ),
+            (
+                Locale::Fr,
+                "Tamer Mohamed-Nour (tamer@gfms.example) vous invite à rejoindre URS Machining SA sur P.",
+            ),
+        ] {
+            let mut colleague = invitation(locale, "Willy URS", Some("URS Machining SA"));
+            colleague.company_id = Some("c1".into());
+            colleague.member_role = Some(crate::domain::account::Role::Member);
+            let email = render(&colleague, "https://p.example/x".into(), "P").unwrap();
+            assert!(email.text.contains(text), "{}", email.text);
+            assert!(email.html.contains("<strong>URS Machining SA</strong>"));
+            assert!(!email.text.contains("set up") && !email.text.contains("créer"));
+        }
     }
 
     #[test]

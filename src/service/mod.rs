@@ -6,6 +6,7 @@ pub mod delivery;
 pub mod invitations;
 pub mod language;
 pub mod limits;
+pub mod members;
 pub mod onboarding;
 pub mod privacy;
 
@@ -24,6 +25,7 @@ pub struct Services {
     pub accounts: Arc<dyn AccountStore>,
     pub limit_store: Arc<dyn LimitStore>,
     pub privacy: Arc<dyn PrivacyStore>,
+    pub members: Arc<dyn crate::storage::MemberStore>,
     pub limits: Limits,
     /// `RETENTION_DAYS`: how long ended invitations are kept.
     pub retention_days: u32,

@@ -3,9 +3,10 @@
 //! ended invitations by itself. Log lines carry counts and ids only, never an address.
 
 use super::{InvitationError, Services, limits, update_invitation};
-use crate::domain::account::{AccountId, CompanyId, LinkedLogin, Membership, Profile};
+use crate::domain::account::{AccountId, CompanyId, LinkedLogin, Membership, Profile, Role};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{Invitation, ListFilter};
+use crate::domain::membership::MemberHistoryEntry;
 use crate::identity::staff::StaffMember;
 use crate::storage::{MfaState, PrivacyRecord};
 use serde::Serialize;
@@ -83,23 +84,17 @@ pub async fn erase(
         Some(account) => services.privacy.erase_account(account).await?,
         None => Default::default(),
     };
-    let companies: HashSet<CompanyId> = memberships
-        .iter()
-        .map(|m| m.company_id.clone())
-        .chain(invitations.iter().filter_map(|i| {
-            i.company_id
-                .as_ref()
-                .map(|id| CompanyId::from_stored(id.clone()))
-        }))
-        .collect();
-    for company in &companies {
-        services.privacy.forget_creator(company, email).await?;
-    }
+    let companies = companies_of(&memberships, &invitations);
     let mut without_administrator = Vec::new();
-    for membership in &memberships {
-        let members = services.privacy.members(&membership.company_id).await?;
-        if !members.iter().any(|(_, role)| role == "administrator") {
-            without_administrator.push(membership.company_id.clone());
+    for company in &companies {
+        // Off the roster first (a company made before rosters seeds it from its creator).
+        let roster = super::members::forget(services, company, email)
+            .await
+            .map_err(member_error)?;
+        services.privacy.forget_creator(company, email).await?;
+        let was_member = memberships.iter().any(|m| m.company_id == *company);
+        if was_member && roster.is_some_and(|r| r.administrators() == 0) {
+            without_administrator.push(company.clone());
         }
     }
     let erased_invitations = services.privacy.erase_invitations(&invitations).await?;
@@ -175,14 +170,24 @@ pub async fn handover_needed(
 ) -> Result<Vec<Membership>, InvitationError> {
     let mut blocked = Vec::new();
     for membership in services.accounts.memberships(account).await? {
-        let members = services.privacy.members(&membership.company_id).await?;
-        let others = members.iter().filter(|(id, _)| id != account);
-        let other_admins = others.clone().any(|(_, role)| role == "administrator");
+        let Some(company) = services.accounts.company(&membership.company_id).await? else {
+            continue;
+        };
+        let (roster, _) = services.members.roster(&company).await?;
+        let others = roster.members.iter().filter(|m| m.account != *account);
+        let other_admins = others.clone().any(|m| m.role == Role::Administrator);
         if !other_admins && others.count() > 0 {
             blocked.push(membership);
         }
     }
     Ok(blocked)
+}
+
+fn member_error(error: super::members::MemberError) -> InvitationError {
+    match error {
+        super::members::MemberError::Invitation(e) => e,
+        other => InvitationError::Internal(other.to_string()),
+    }
 }
 
 /// The customer deletes their own account: refused while they are the last
@@ -212,6 +217,23 @@ pub struct Export {
     pub logins: Vec<LinkedLogin>,
     pub mfa: Option<MfaState>,
     pub memberships: Vec<Membership>,
+    /// The membership history entries that name the person (as actor or subject), of
+    /// every company they belong to or were invited into.
+    pub member_history: Vec<(CompanyId, MemberHistoryEntry)>,
+}
+
+/// The companies whose rows may name the person: their memberships, and the companies
+/// their invitations made or join.
+fn companies_of(memberships: &[Membership], invitations: &[Invitation]) -> HashSet<CompanyId> {
+    memberships
+        .iter()
+        .map(|m| m.company_id.clone())
+        .chain(invitations.iter().filter_map(|i| {
+            i.company_id
+                .as_ref()
+                .map(|id| CompanyId::from_stored(id.clone()))
+        }))
+        .collect()
 }
 
 pub async fn export(
@@ -234,6 +256,16 @@ pub async fn export(
         }
         None => (None, Vec::new(), None, Vec::new()),
     };
+    let mut member_history = Vec::new();
+    for company in companies_of(&memberships, &invitations) {
+        let named = |who: &str| EmailAddress::parse(who).is_ok_and(|e| e == *email);
+        for entry in services.members.history(&company).await? {
+            if named(&entry.actor) || named(&entry.subject) {
+                member_history.push((company.clone(), entry));
+            }
+        }
+    }
+    member_history.sort_by_key(|(_, entry)| entry.at);
     let found = Erased {
         invitations: u32::try_from(invitations.len()).unwrap_or(u32::MAX),
         accounts: u32::from(profile.is_some()),
@@ -260,6 +292,7 @@ pub async fn export(
         logins,
         mfa,
         memberships,
+        member_history,
     })
 }
 

@@ -47,6 +47,20 @@ pub trait AccountStore: Send + Sync + 'static {
         company: &Company,
         locale: Locale,
         now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.add_member(account, login, company, Role::Administrator, locale, now)
+            .await
+    }
+    /// Makes sure the account exists, the login leads to it, and its row for `company`
+    /// (inserted if absent) says `role`.
+    async fn add_member(
+        &self,
+        account: &AccountId,
+        login: &LinkedLogin,
+        company: &Company,
+        role: Role,
+        locale: Locale,
+        now: OffsetDateTime,
     ) -> Result<(), StoreError>;
     /// The account's own row, with the ETag that guards changes to its set of logins.
     async fn profile(&self, account: &AccountId) -> Result<Option<Versioned<Profile>>, StoreError>;
@@ -130,7 +144,7 @@ impl TableAccountStore {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct CompanyEntity {
+pub(super) struct CompanyEntity {
     partition_key: String,
     row_key: String,
     name: String,
@@ -227,11 +241,11 @@ struct LoginEntity {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct MembershipEntity {
-    partition_key: String,
-    row_key: String,
-    company_name: String,
-    role: String,
+pub(super) struct MembershipEntity {
+    pub partition_key: String,
+    pub row_key: String,
+    pub company_name: String,
+    pub role: String,
     /// Set by the table when the row was written (membership rows are never changed).
     #[serde(
         rename = "Timestamp",
@@ -239,7 +253,12 @@ struct MembershipEntity {
         default,
         skip_serializing
     )]
-    since: Option<OffsetDateTime>,
+    pub since: Option<OffsetDateTime>,
+}
+
+/// The account-side row of a membership: `company-{company id}`.
+pub(super) fn membership_row(company: &CompanyId) -> String {
+    format!("company-{}", company.as_str())
 }
 
 use security::account_partition;
@@ -285,7 +304,11 @@ pub(super) async fn insert_absent<T: Serialize>(
     }
 }
 
-async fn delete_if_present(table: &TableClient, pk: &str, rk: &str) -> Result<(), StoreError> {
+pub(super) async fn delete_if_present(
+    table: &TableClient,
+    pk: &str,
+    rk: &str,
+) -> Result<(), StoreError> {
     let deleted = table
         .partition_key_client(pk)
         .entity_client(rk)
@@ -362,11 +385,12 @@ impl AccountStore for TableAccountStore {
         )
     }
 
-    async fn add_administrator(
+    async fn add_member(
         &self,
         account: &AccountId,
         login: &LinkedLogin,
         company: &Company,
+        role: Role,
         locale: Locale,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
@@ -381,9 +405,9 @@ impl AccountStore for TableAccountStore {
         };
         let membership = MembershipEntity {
             partition_key: partition,
-            row_key: format!("company-{}", company.id.as_str()),
+            row_key: membership_row(&company.id),
             company_name: company.details.name.clone(),
-            role: Role::Administrator.as_str().to_owned(),
+            role: role.as_str().to_owned(),
             since: None,
         };
         let by_email = EmailEntity {
@@ -578,7 +602,8 @@ impl AccountStore for TableAccountStore {
                     memberships.push(Membership {
                         company_id: CompanyId::from_stored(id.to_owned()),
                         company_name: row.company_name,
-                        role: Role::Administrator,
+                        // Rows written before members existed are administrators'.
+                        role: Role::parse(&row.role).unwrap_or(Role::Administrator),
                         since: row.since,
                     });
                 }

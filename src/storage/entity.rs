@@ -75,6 +75,9 @@ pub struct InvitationEntity {
     pub previous_links: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub company_id: Option<String>,
+    /// Only in a `member` invitation: the role it gives (`administrator`, `member`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub member_role: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub bound_issuer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -156,6 +159,7 @@ impl From<&Invitation> for InvitationEntity {
                     .join(",")
             }),
             company_id: inv.company_id.clone(),
+            member_role: inv.member_role.map(|r| r.as_str().to_owned()),
             bound_issuer: inv.bound_to.as_ref().map(|l| l.issuer.clone()),
             bound_subject: inv.bound_to.as_ref().map(|l| l.subject.clone()),
             history: serde_json::to_string(&history).unwrap_or_else(|_| "[]".to_owned()),
@@ -255,6 +259,13 @@ impl TryFrom<InvitationEntity> for Invitation {
                 .map(|h| LinkHash::from_stored(h.to_owned()))
                 .collect(),
             company_id: e.company_id,
+            member_role: e
+                .member_role
+                .as_deref()
+                .map(|r| {
+                    crate::domain::account::Role::parse(r).ok_or_else(|| corrupt("MemberRole"))
+                })
+                .transpose()?,
             bound_to: match (e.bound_issuer, e.bound_subject) {
                 (Some(issuer), Some(subject)) => Some(LoginId { issuer, subject }),
                 (None, None) => None,

@@ -14,6 +14,7 @@ mod index;
 mod invitations;
 mod language;
 mod limits;
+mod members;
 mod privacy;
 mod sealed;
 mod security;
@@ -21,6 +22,7 @@ mod security;
 pub use accounts::{AccountStore, TableAccountStore};
 pub use invitations::TableInvitationStore;
 pub use limits::{LimitStore, TableLimitStore, Tally};
+pub use members::{ERASED_PERSON, MemberStore, TableMemberStore};
 pub use privacy::{ErasedAccount, MfaState, PrivacyRecord, PrivacyStore, TablePrivacyStore};
 pub use sealed::Sealer;
 

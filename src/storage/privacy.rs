@@ -65,8 +65,6 @@ pub trait PrivacyStore: Send + Sync + 'static {
         email: &EmailAddress,
     ) -> Result<Option<AccountId>, StoreError>;
     async fn mfa_state(&self, account: &AccountId) -> Result<Option<MfaState>, StoreError>;
-    /// The members of a company and their roles (the accounts with its membership row).
-    async fn members(&self, company: &CompanyId) -> Result<Vec<(AccountId, String)>, StoreError>;
     /// Erases invitations entirely: their row, link rows (old links too), queue row, email
     /// listing row and the email's lock when it is theirs. Returns how many rows existed.
     async fn erase_invitations(&self, invitations: &[Invitation]) -> Result<u32, StoreError>;
@@ -170,13 +168,6 @@ struct AccountRow {
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct MembershipRow {
-    partition_key: String,
-    role: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
 struct LoginRow {
     partition_key: String,
     account_id: String,
@@ -241,26 +232,6 @@ impl PrivacyStore for TablePrivacyStore {
                     enabled_at: row.enabled_at,
                 }),
         )
-    }
-
-    async fn members(&self, company: &CompanyId) -> Result<Vec<(AccountId, String)>, StoreError> {
-        // Membership rows live in each account's partition: a filtered scan finds them.
-        let rows: Vec<MembershipRow> = query(
-            &self.accounts,
-            format!(
-                "RowKey eq {}",
-                edm::string_literal(&format!("company-{}", company.as_str()))
-            ),
-        )
-        .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| {
-                row.partition_key
-                    .strip_prefix("acct-")
-                    .map(|id| (AccountId::from_stored(id.to_owned()), row.role))
-            })
-            .collect())
     }
 
     async fn erase_invitations(&self, invitations: &[Invitation]) -> Result<u32, StoreError> {

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 /// Prints an operation's calls (run with `--nocapture` to read them) and checks the
 /// ceiling the capacity model promises.
-fn check(operation: &str, calls: &[Call], ceiling: usize) {
+pub(crate) fn check(operation: &str, calls: &[Call], ceiling: usize) {
     let described: Vec<String> = calls
         .iter()
         .map(|c| format!("{:?} {}/{}", c.kind, c.table, c.partition))

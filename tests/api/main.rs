@@ -21,6 +21,7 @@ mod journey;
 mod lifecycle;
 mod links;
 mod listing;
+mod organisations;
 mod pages;
 mod platform;
 mod privacy;

@@ -6,12 +6,13 @@ use super::ended_message;
 use super::messages::Message;
 use super::signin::{Next, ask_for_code};
 use super::{SESSION_LIFETIME, Session, accept_redirect_uri, error_page, message_page, open_flow};
-use crate::domain::invitation::{AcceptError, Status};
+use crate::domain::invitation::{AcceptError, Kind, Status};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{FLOW, SESSION};
 use crate::identity::customer::{AuthRequest, SignInError, SignedIn};
 use crate::service::account;
+use crate::service::members::{self, MemberError};
 use crate::service::onboarding::{self, AcceptFailure};
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -97,6 +98,24 @@ pub async fn callback(
             return message_page(&state, message, invitation.locale, &[clear_flow]);
         }
     };
+    let mut completed = invitation.status_at(now) == Status::Completed;
+    if invitation.kind() == Kind::Member && !completed {
+        // A colleague joins at once: no company form.
+        if let Err(e) = join(&state, &invitation, &signed_in).await {
+            let message = match e {
+                MemberError::NotAcceptable(AcceptError::NotUsable(status)) => {
+                    ended_message(&invitation, status)
+                }
+                MemberError::Invitation(e) => return error_page(&state, e, locale),
+                other => {
+                    tracing::error!(invitation = %invitation.id, error = %other, "member not joined");
+                    Message::Internal
+                }
+            };
+            return message_page(&state, message, invitation.locale, &[clear_flow]);
+        }
+        completed = true;
+    }
     let Ok(csrf) = AuthRequest::new().map(|r| r.state) else {
         return message_page(&state, Message::Internal, locale, &[clear_flow]);
     };
@@ -115,7 +134,7 @@ pub async fn callback(
         signed_in_at: signed_in.signed_in_at(now),
         notice: None,
     };
-    let next = if invitation.status_at(now) == Status::Completed {
+    let next = if completed {
         Next::Home
     } else {
         Next::CreateCompany
@@ -148,6 +167,27 @@ pub async fn callback(
         next.path(),
         &[clear_flow, session_cookie],
     )
+}
+
+async fn join(
+    state: &AppState,
+    invitation: &crate::domain::invitation::Invitation,
+    signed_in: &SignedIn,
+) -> Result<(), MemberError> {
+    let email = signed_in
+        .email
+        .as_ref()
+        .ok_or(MemberError::NotAcceptable(AcceptError::WrongEmail))?;
+    let provider = crate::domain::account::Provider::from_idp(signed_in.idp.as_deref());
+    members::join(
+        &state.services,
+        invitation,
+        &signed_in.login,
+        email,
+        provider,
+    )
+    .await
+    .map(|_| ())
 }
 
 /// The checks every callback makes, in order: `state` against the flow's, the provider's

@@ -349,8 +349,14 @@ pub async fn home(
         Ok(memberships) => memberships,
         Err(e) => return error_page(&state, e, locale),
     };
-    if memberships.is_empty() && session.invitation_id().is_some() {
-        return redirect(StatusCode::SEE_OTHER, "/api/CreateCompany", &[]);
+    if let Some(id) = session.invitation_id().filter(|_| memberships.is_empty()) {
+        // A company still to create; not for a colleague who left or was removed (their
+        // invitation is completed: the form would send them back here).
+        match onboarding::bound_invitation(&state.services, &id, &session.login()).await {
+            Ok(Some(bound)) if bound.value.join().is_some() => {}
+            Ok(_) => return redirect(StatusCode::SEE_OTHER, "/api/CreateCompany", &[]),
+            Err(e) => return error_page(&state, e, locale),
+        }
     }
     if memberships.is_empty() {
         // A session whose account was erased meanwhile opens nothing.

@@ -3,9 +3,9 @@
 use super::{all_rows, mixed_case_email, onboard_with};
 use crate::account::{invite, sign_in};
 use crate::support::browser::{csrf_in, location, page, post_form};
-use crate::support::{TestApp, mailbox, stack, unique};
+use crate::support::{TestApp, mailbox, stack};
 use reqwest::Client;
-use serde_json::{Value, json};
+use serde_json::json;
 use time::Duration;
 
 /// The profile's delete form, posted with `confirm`.
@@ -104,18 +104,16 @@ async fn the_last_administrator_of_a_company_with_other_members_must_hand_over_f
     let mails = mailbox::wait_for(&stack().maildev_url, &email, 1).await;
     let link_secret = mailbox::link_in(mails.last().expect("the invitation email"));
     let (client, company) = onboard_with(&app, &link_secret, &email).await;
-    // A colleague's membership, as the colleague invitations write it.
-    let colleague = json!({
-        "PartitionKey": format!("acct-{}", unique("colleague")),
-        "RowKey": format!("company-{company}"),
-        "CompanyName": "Privacy Test SA",
-        "Role": "member",
-    });
-    app.table("Accounts")
-        .insert::<_, Value>(colleague)
-        .unwrap()
-        .await
-        .unwrap();
+    // A colleague joins as a member.
+    let colleague = crate::support::unique_email("colleague");
+    let invited = app
+        .invite(json!({"email": colleague, "companyId": company, "role": "member"}))
+        .await;
+    assert_eq!(invited["kind"], "member");
+    let mails = mailbox::wait_for(&stack().maildev_url, &colleague, 1).await;
+    let (_, response) =
+        crate::organisations::follow(&mailbox::link_in(&mails[0]), &colleague).await;
+    assert_eq!(location(&response), "/api/Home");
 
     for confirm in [false, true] {
         let response = delete_account(&app, &client, confirm).await;

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub idp: StaffIdp,
     pub clock: Arc<ShiftedClock>,
     pub table_prefix: String,
+    /// The running handler's services, to call operations directly.
+    pub services: invitations::service::Services,
     /// The connection string of the storage this app uses (the shared Azurite unless a
     /// test gave its own).
     storage: String,
@@ -157,6 +159,7 @@ impl TestApp {
             .await
             .expect("the handler starts");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let services = app.services();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until(async {
             let _ = rx.await;
@@ -172,6 +175,7 @@ impl TestApp {
             idp,
             clock,
             table_prefix,
+            services,
             storage,
             shutdown: Some(tx),
         }

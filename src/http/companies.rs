@@ -1,0 +1,155 @@
+//! The staff API for companies: `GET /api/companies` (newest first, paged) and
+//! `GET /api/companies/{companyId}` (its members and pending colleague invitations).
+
+use super::AppState;
+use super::invitations::{InvitationView, timestamp};
+use super::problem::Problem;
+use crate::domain::FieldErrors;
+use crate::domain::account::{Company, CompanyId};
+use crate::domain::invitation::ListFilter;
+use crate::service::members;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use warp::Reply as _;
+use warp::reply::Response;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CompanyItem {
+    id: String,
+    name: String,
+    vat_number: String,
+    country: String,
+    created_at: String,
+}
+
+impl From<&Company> for CompanyItem {
+    fn from(c: &Company) -> Self {
+        Self {
+            id: c.id.as_str().to_owned(),
+            name: c.details.name.clone(),
+            vat_number: c.details.vat_number.as_str().to_owned(),
+            country: c.details.country.to_string(),
+            created_at: timestamp(c.created_at),
+        }
+    }
+}
+
+pub async fn list(
+    state: AppState,
+    query: String,
+    authorization: Option<String>,
+) -> Result<Response, Problem> {
+    state.staff.authenticate(authorization.as_deref()).await?;
+    let (top, after) = parse_list_query(&query).map_err(Problem::validation)?;
+    let (companies, next) = members::companies(&state.services, top, after.as_ref()).await?;
+    #[derive(Serialize)]
+    struct Item {
+        #[serde(flatten)]
+        company: CompanyItem,
+        members: usize,
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct ListView {
+        items: Vec<Item>,
+        continuation_token: Option<String>,
+    }
+    let view = ListView {
+        items: companies
+            .iter()
+            .map(|(company, members)| Item {
+                company: company.into(),
+                members: *members,
+            })
+            .collect(),
+        continuation_token: next.map(|id| URL_SAFE_NO_PAD.encode(id.as_str())),
+    };
+    Ok(warp::reply::json(&view).into_response())
+}
+
+fn parse_list_query(query: &str) -> Result<(u32, Option<CompanyId>), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let mut top = ListFilter::DEFAULT_TOP;
+    let mut after = None;
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
+            "top" => match value.trim().parse::<i64>() {
+                Ok(n) => match ListFilter::top(n) {
+                    Ok(n) => top = n,
+                    Err(more) => errors.merge_prefixed("", more),
+                },
+                Err(_) => errors.add(
+                    "top",
+                    format!("must be a whole number from 1 to {}", ListFilter::MAX_TOP),
+                ),
+            },
+            "continuationToken" => {
+                match URL_SAFE_NO_PAD
+                    .decode(value.as_bytes())
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .and_then(|s| CompanyId::parse(&s))
+                {
+                    Some(id) => after = Some(id),
+                    None => errors.add("continuationToken", "is not a token this service returned"),
+                }
+            }
+            _ => {}
+        }
+    }
+    errors.into_result((top, after))
+}
+
+pub async fn get(
+    state: AppState,
+    id: String,
+    authorization: Option<String>,
+) -> Result<Response, Problem> {
+    state.staff.authenticate(authorization.as_deref()).await?;
+    let id = CompanyId::parse(&id).ok_or_else(|| Problem::not_found("No company has this id."))?;
+    let view = members::company_view(&state.services, &id).await?;
+    #[derive(Serialize)]
+    struct MemberItem {
+        email: String,
+        name: Option<String>,
+        role: &'static str,
+        since: String,
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct CompanyDetail {
+        #[serde(flatten)]
+        company: CompanyItem,
+        street: String,
+        postal_code: String,
+        city: String,
+        members: Vec<MemberItem>,
+        pending_invitations: Vec<InvitationView>,
+    }
+    let company = &view.company;
+    let detail = CompanyDetail {
+        company: company.into(),
+        street: company.details.street.clone(),
+        postal_code: company.details.postal_code.as_str().to_owned(),
+        city: company.details.city.clone(),
+        members: view
+            .roster
+            .members
+            .iter()
+            .map(|m| MemberItem {
+                email: m.email.to_string(),
+                name: m.name.clone(),
+                role: m.role.as_str(),
+                since: timestamp(m.since),
+            })
+            .collect(),
+        pending_invitations: view
+            .pending
+            .iter()
+            .map(|i| InvitationView::new(i, view.now))
+            .collect(),
+    };
+    Ok(warp::reply::json(&detail).into_response())
+}

@@ -1,0 +1,455 @@
+//! A company's members: inviting a colleague (staff or a customer administrator), joining
+//! when a colleague's invitation is accepted, changing roles, removing and leaving, and
+//! what the staff API shows of companies. The rules are `domain::membership`'s; every
+//! change is an `If-Match` write of the roster (with its history row, in one
+//! transaction), read again and decided again when another change landed first.
+
+use super::invitations::{self, Created};
+use super::{InvitationError, Services, update_invitation};
+use crate::domain::account::{AccountId, Company, CompanyId, LinkedLogin, Provider, Role};
+use crate::domain::email::EmailAddress;
+use crate::domain::invitation::{
+    AcceptError, Invitation, InvitationId, Inviter, LoginId, NewInvitation,
+};
+use crate::domain::membership::{
+    Actor, Member, MemberEvent, MemberHistoryEntry, MembershipError, Roster,
+};
+use crate::storage::StoreError;
+use time::OffsetDateTime;
+
+/// Why a membership operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum MemberError {
+    #[error("no such company")]
+    NoCompany,
+    /// The invited email is a member already (the caller names them).
+    #[error("already a member")]
+    AlreadyMember(EmailAddress),
+    #[error(transparent)]
+    Refused(#[from] MembershipError),
+    /// The invitation cannot (or can no longer) be completed.
+    #[error("the invitation cannot be accepted")]
+    NotAcceptable(AcceptError),
+    #[error(transparent)]
+    Invitation(#[from] InvitationError),
+}
+
+impl From<StoreError> for MemberError {
+    fn from(error: StoreError) -> Self {
+        Self::Invitation(error.into())
+    }
+}
+
+/// How often a roster change is decided again after losing to another change.
+const ATTEMPTS: u32 = 8;
+
+async fn company(services: &Services, id: &CompanyId) -> Result<Company, MemberError> {
+    services
+        .accounts
+        .company(id)
+        .await?
+        .ok_or(MemberError::NoCompany)
+}
+
+/// Invites `new.email` into the company `new.join` names, as `actor` (staff, or an
+/// administrator of that company, counted like staff under the inviter's email). The
+/// email, its limits and exactly-once storage are those of any invitation; a company
+/// invitation (no `join`) is simply created.
+pub async fn invite(
+    services: &Services,
+    new: NewInvitation,
+    inviter: Inviter,
+    actor: &Actor,
+) -> Result<Created, MemberError> {
+    let (new, company) = invitable(services, new, actor).await?;
+    let created = invitations::create(services, new, inviter).await?;
+    note_invited(services, company, &created).await;
+    Ok(created)
+}
+
+/// `invite` by staff for an invitation already counted against their hourly limit (bulk).
+pub async fn invite_counted(
+    services: &Services,
+    new: NewInvitation,
+    inviter: Inviter,
+    now: OffsetDateTime,
+) -> Result<Created, MemberError> {
+    let (new, company) = invitable(services, new, &Actor::Staff).await?;
+    let created = invitations::create_counted(services, new, inviter, now).await?;
+    note_invited(services, company, &created).await;
+    Ok(created)
+}
+
+/// The company a colleague's invitation joins, once `actor` may invite into it and the
+/// email is not a member yet (`None` for a company invitation). The invitation then
+/// carries the company's name, for its email and listings.
+async fn invitable(
+    services: &Services,
+    mut new: NewInvitation,
+    actor: &Actor,
+) -> Result<(NewInvitation, Option<(CompanyId, Role)>), MemberError> {
+    let Some(join) = new.join.clone() else {
+        return Ok((new, None));
+    };
+    let company = company(services, &join.company_id).await?;
+    let (roster, _) = services.members.roster(&company).await?;
+    roster.may_manage(actor)?;
+    if roster.member_by_email(&new.email).is_some() {
+        return Err(MemberError::AlreadyMember(new.email));
+    }
+    new.company = crate::domain::company::CompanyDraft {
+        name: Some(company.details.name.clone()),
+        ..Default::default()
+    };
+    Ok((new, Some((company.id, join.role))))
+}
+
+async fn note_invited(services: &Services, company: Option<(CompanyId, Role)>, created: &Created) {
+    let Some((company, role)) = company else {
+        return;
+    };
+    let invited = MemberHistoryEntry {
+        at: created.now,
+        event: MemberEvent::Invited,
+        actor: created.invitation.invited_by.email.to_string(),
+        subject: created.invitation.email.to_string(),
+        role: Some(role),
+        invitation: Some(created.invitation.id.to_string()),
+    };
+    if let Err(e) = services.members.record(&company, &[invited]).await {
+        // The invitation and its own history stand; only the company's entry is missing.
+        tracing::warn!(invitation = %created.invitation.id, error = %e, "membership history not written");
+    }
+}
+
+/// Completes an accepted `member` invitation: the account (made if it is the person's
+/// first), the membership with the invited role, a `joined` entry, and the invitation
+/// `completed`. Each step finds the previous attempt's write, so signing in again after a
+/// failure finishes the job; should the invitation end meanwhile, the membership is
+/// taken back.
+pub async fn join(
+    services: &Services,
+    invitation: &Invitation,
+    login: &LoginId,
+    email: &EmailAddress,
+    provider: Provider,
+) -> Result<Company, MemberError> {
+    let now = services.clock.now();
+    let Some(grant) = invitation.join() else {
+        return Err(MemberError::NotAcceptable(AcceptError::NotUsable(
+            invitation.status_at(now),
+        )));
+    };
+    if invitation.bound_to.as_ref() != Some(login) {
+        return Err(MemberError::NotAcceptable(AcceptError::BoundElsewhere));
+    }
+    let (company, account) = futures::join!(
+        company(services, &grant.company_id),
+        services.accounts.account_for(login),
+    );
+    let company = company?;
+    let account = account?.unwrap_or_else(|| AccountId::for_first_login(login));
+    let linked = LinkedLogin {
+        login: login.clone(),
+        provider,
+        email: email.clone(),
+        linked_at: now,
+    };
+    services
+        .accounts
+        .add_member(
+            &account,
+            &linked,
+            &company,
+            grant.role,
+            invitation.locale,
+            now,
+        )
+        .await?;
+    let member = Member {
+        account: account.clone(),
+        email: email.clone(),
+        name: invitation
+            .display_name
+            .as_ref()
+            .map(|n| n.as_str().to_owned()),
+        role: grant.role,
+        since: now,
+    };
+    let joined = MemberHistoryEntry {
+        at: now,
+        event: MemberEvent::Joined,
+        actor: email.to_string(),
+        subject: email.to_string(),
+        role: Some(grant.role),
+        invitation: Some(invitation.id.to_string()),
+    };
+    change_roster(services, &company, |roster| {
+        Ok(roster.join(member.clone()).then(|| vec![joined.clone()]))
+    })
+    .await?;
+    let completed = update_invitation(services, &invitation.id, None, |current| {
+        current
+            .complete(login, company.id.as_str(), now)
+            .map_err(MemberError::NotAcceptable)
+    })
+    .await;
+    if let Err(refused @ MemberError::NotAcceptable(_)) = completed {
+        // Ended meanwhile (revoked): the membership must not outlive it.
+        let left = change_roster(services, &company, |roster| {
+            Ok(roster
+                .members
+                .iter()
+                .position(|m| m.account == account)
+                .map(|i| {
+                    roster.members.remove(i);
+                    Vec::new()
+                }))
+        })
+        .await;
+        let row = services
+            .members
+            .set_account_row(&account, &company, None)
+            .await;
+        if left.is_err() || row.is_err() {
+            tracing::error!(invitation = %invitation.id, "membership of an ended invitation not removed");
+        }
+        return Err(refused);
+    }
+    completed?;
+    tracing::info!(invitation = %invitation.id, company = company.id.as_str(), "member joined");
+    Ok(company)
+}
+
+/// Reads the roster, lets `decide` change it (`Ok(None)`: nothing to write; otherwise the
+/// history entries of the change) and writes it with its ETag, again from a fresh read
+/// whenever another change landed first. Returns the roster as written (or as read).
+async fn change_roster(
+    services: &Services,
+    company: &Company,
+    mut decide: impl FnMut(&mut Roster) -> Result<Option<Vec<MemberHistoryEntry>>, MemberError>,
+) -> Result<Roster, MemberError> {
+    for attempt in 0..ATTEMPTS {
+        if attempt > 0 {
+            crate::storage::back_off(attempt).await;
+        }
+        let (mut roster, etag) = services.members.roster(company).await?;
+        let Some(history) = decide(&mut roster)? else {
+            return Ok(roster);
+        };
+        match services
+            .members
+            .save(&company.id, &roster, etag.as_deref(), &history)
+            .await
+        {
+            Ok(()) => return Ok(roster),
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Conflict.into())
+}
+
+/// The email a member acts under, for the history.
+fn email_of(roster: &Roster, account: &AccountId) -> Result<String, MembershipError> {
+    roster
+        .member(account)
+        .map(|m| m.email.to_string())
+        .ok_or(MembershipError::NotAMember)
+}
+
+/// `actor` (an administrator) gives `target` the role `role`. The last administrator
+/// cannot be demoted, even by two administrators demoting each other at once: each
+/// decision is written against the roster it was made on.
+pub async fn change_role(
+    services: &Services,
+    company_id: &CompanyId,
+    actor: &AccountId,
+    target: &AccountId,
+    role: Role,
+) -> Result<Roster, MemberError> {
+    let company = company(services, company_id).await?;
+    let now = services.clock.now();
+    let roster = change_roster(services, &company, |roster| {
+        let by = email_of(roster, actor)?;
+        if !roster.change_role(&Actor::Member(actor.clone()), target, role)? {
+            return Ok(None);
+        }
+        let subject = email_of(roster, target)?;
+        Ok(Some(vec![MemberHistoryEntry {
+            at: now,
+            event: MemberEvent::RoleChanged,
+            actor: by,
+            subject,
+            role: Some(role),
+            invitation: None,
+        }]))
+    })
+    .await?;
+    services
+        .members
+        .set_account_row(target, &company, Some(role))
+        .await?;
+    Ok(roster)
+}
+
+/// `actor` removes `target` (an administrator removing anyone), or leaves (`actor` =
+/// `target`). The person keeps their account and other companies.
+pub async fn remove(
+    services: &Services,
+    company_id: &CompanyId,
+    actor: &AccountId,
+    target: &AccountId,
+) -> Result<Roster, MemberError> {
+    let company = company(services, company_id).await?;
+    let now = services.clock.now();
+    let roster = change_roster(services, &company, |roster| {
+        let by = email_of(roster, actor)?;
+        let removed = roster.remove(&Actor::Member(actor.clone()), target)?;
+        Ok(Some(vec![MemberHistoryEntry {
+            at: now,
+            event: if actor == target {
+                MemberEvent::Left
+            } else {
+                MemberEvent::Removed
+            },
+            actor: by,
+            subject: removed.email.to_string(),
+            role: Some(removed.role),
+            invitation: None,
+        }]))
+    })
+    .await?;
+    services
+        .members
+        .set_account_row(target, &company, None)
+        .await?;
+    Ok(roster)
+}
+
+/// An administrator of `company_id` sends a colleague's invitation of that company again
+/// (counted under their email, like staff's resends).
+pub async fn resend(
+    services: &Services,
+    company_id: &CompanyId,
+    actor: &AccountId,
+    id: &InvitationId,
+) -> Result<Created, MemberError> {
+    let by = managing(services, company_id, actor, id).await?;
+    Ok(invitations::resend(services, id, &by).await?)
+}
+
+/// An administrator of `company_id` withdraws a colleague's invitation of that company.
+pub async fn revoke(
+    services: &Services,
+    company_id: &CompanyId,
+    actor: &AccountId,
+    id: &InvitationId,
+) -> Result<Invitation, MemberError> {
+    let by = managing(services, company_id, actor, id).await?;
+    Ok(invitations::revoke(services, id, &by).await?.0)
+}
+
+/// The email of `actor`, once they administer `company_id` and invitation `id` joins it
+/// (an invitation of another company is not found: ids in a path are never trusted).
+async fn managing(
+    services: &Services,
+    company_id: &CompanyId,
+    actor: &AccountId,
+    id: &InvitationId,
+) -> Result<EmailAddress, MemberError> {
+    let company = company(services, company_id).await?;
+    let (roster, invitation) =
+        futures::join!(services.members.roster(&company), services.store.get(id),);
+    let (roster, _) = roster?;
+    roster.may_manage(&Actor::Member(actor.clone()))?;
+    let joins_it = invitation?
+        .and_then(|found| found.value.join())
+        .is_some_and(|join| join.company_id == *company_id);
+    if !joins_it {
+        return Err(InvitationError::NotFound.into());
+    }
+    let by = roster.member(actor).ok_or(MembershipError::NotAMember)?;
+    Ok(by.email.clone())
+}
+
+/// Takes an erased person off a company's roster, whatever the rules (erasure is not a
+/// member's choice), and pseudonymises the company's history; returns the roster left.
+pub async fn forget(
+    services: &Services,
+    company_id: &CompanyId,
+    email: &EmailAddress,
+) -> Result<Option<Roster>, MemberError> {
+    let Some(company) = services.accounts.company(company_id).await? else {
+        return Ok(None);
+    };
+    let roster = change_roster(services, &company, |roster| {
+        let before = roster.members.len();
+        roster.members.retain(|m| m.email != *email);
+        Ok((roster.members.len() != before).then(Vec::new))
+    })
+    .await?;
+    services.members.pseudonymise(company_id, email).await?;
+    Ok(Some(roster))
+}
+
+/// A company as staff see it: its data, members and pending colleague invitations.
+pub struct CompanyView {
+    pub company: Company,
+    pub roster: Roster,
+    pub pending: Vec<Invitation>,
+    pub now: OffsetDateTime,
+}
+
+pub async fn company_view(
+    services: &Services,
+    company_id: &CompanyId,
+) -> Result<CompanyView, MemberError> {
+    let now = services.clock.now();
+    let company = company(services, company_id).await?;
+    let (roster, history) = futures::join!(
+        services.members.roster(&company),
+        services.members.history(company_id),
+    );
+    let (roster, _) = roster?;
+    let mut invited: Vec<InvitationId> = history?
+        .iter()
+        .filter(|h| h.event == MemberEvent::Invited)
+        .filter_map(|h| InvitationId::parse(h.invitation.as_deref()?).ok())
+        .collect();
+    invited.sort();
+    invited.dedup();
+    // Read at once; only those still pending or accepted are shown.
+    let read = futures::future::join_all(invited.iter().map(|id| services.store.get(id))).await;
+    let mut pending = Vec::new();
+    for found in read {
+        if let Some(found) = found? {
+            if found.value.is_active(now) {
+                pending.push(found.value);
+            }
+        }
+    }
+    Ok(CompanyView {
+        company,
+        roster,
+        pending,
+        now,
+    })
+}
+
+/// Companies newest first with their member counts, and where the next page starts.
+pub async fn companies(
+    services: &Services,
+    top: u32,
+    after: Option<&CompanyId>,
+) -> Result<(Vec<(Company, usize)>, Option<CompanyId>), MemberError> {
+    let (companies, next) = services.members.companies(top, after).await?;
+    let rosters =
+        futures::future::join_all(companies.iter().map(|c| services.members.roster(c))).await;
+    let counted = companies
+        .into_iter()
+        .zip(rosters)
+        .map(|(company, roster)| Ok((company, roster?.0.members.len())))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok((counted, next))
+}

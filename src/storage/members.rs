@@ -1,0 +1,423 @@
+//! A company's members and membership history, in the company's own partition of
+//! `{prefix}Companies` (beside its `company` row), so "the members of a company" is one
+//! point read and its history one single-partition query:
+//!
+//! - RowKey `members`: the roster, every member (account, email, name, role, since) as
+//!   JSON, with the administrator count beside it. Every change is an `If-Match` replace
+//!   (or an insert-if-absent for the first), in one entity-group transaction with the
+//!   history row that records it: two changes decided on the same roster cannot both land,
+//!   so two administrators demoting each other at once leave one administrator.
+//! - RowKey `history-{13-digit ms}-{8 hex}`: one row per event, oldest first.
+//!
+//! A company made before rosters existed has no `members` row: its roster is its creator
+//! (by the account its email opened), written on the first change.
+//! The account-side `company-{id}` row (Accounts, the account's partition) follows the
+//! roster after each change, so Home lists an account's companies with one query.
+
+use super::accounts::{
+    self, CompanyEntity, EMAIL_ROW, EmailEntity, MembershipEntity, email_partition, membership_row,
+};
+use super::edm::{self, DateTimeTag};
+use super::security::account_partition;
+use super::{ErrorClass, StoreError, classify, row_json};
+use crate::domain::account::{AccountId, Company, CompanyId, Role};
+use crate::domain::email::EmailAddress;
+use crate::domain::membership::{Member, MemberEvent, MemberHistoryEntry, Roster};
+use async_trait::async_trait;
+use azure_core::Etag;
+use azure_data_tables::prelude::*;
+use futures::StreamExt as _;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+const ROSTER_ROW: &str = "members";
+const HISTORY_PREFIX: &str = "history-";
+/// What an erased person's email becomes in a company's history.
+pub const ERASED_PERSON: &str = "erased";
+
+#[async_trait]
+pub trait MemberStore: Send + Sync + 'static {
+    /// The company's roster and the ETag to change it with (`None`: no roster row yet).
+    async fn roster(&self, company: &Company) -> Result<(Roster, Option<String>), StoreError>;
+    /// Writes the roster (insert without `etag`, `If-Match` with it) together with
+    /// `history`, all or nothing; `Conflict` when the roster changed meanwhile.
+    async fn save(
+        &self,
+        company: &CompanyId,
+        roster: &Roster,
+        etag: Option<&str>,
+        history: &[MemberHistoryEntry],
+    ) -> Result<(), StoreError>;
+    /// Adds history entries (an invitation sent).
+    async fn record(
+        &self,
+        company: &CompanyId,
+        history: &[MemberHistoryEntry],
+    ) -> Result<(), StoreError>;
+    /// The company's membership history, oldest first.
+    async fn history(&self, company: &CompanyId) -> Result<Vec<MemberHistoryEntry>, StoreError>;
+    /// Makes the account-side row of `account` in `company` say `role`, or removes it.
+    async fn set_account_row(
+        &self,
+        account: &AccountId,
+        company: &Company,
+        role: Option<Role>,
+    ) -> Result<(), StoreError>;
+    /// Companies newest first (ids count down), `top` of them after `after`; the next
+    /// page's start when there are more.
+    async fn companies(
+        &self,
+        top: u32,
+        after: Option<&CompanyId>,
+    ) -> Result<(Vec<Company>, Option<CompanyId>), StoreError>;
+    /// Replaces `email` in the company's history (actor or subject) by
+    /// [`ERASED_PERSON`]; returns how many rows changed.
+    async fn pseudonymise(
+        &self,
+        company: &CompanyId,
+        email: &EmailAddress,
+    ) -> Result<u32, StoreError>;
+}
+
+#[derive(Clone)]
+pub struct TableMemberStore {
+    companies: TableClient,
+    accounts: TableClient,
+}
+
+impl TableMemberStore {
+    pub fn new(service: &TableServiceClient, prefix: &str) -> Self {
+        Self {
+            companies: service.table_client(format!("{prefix}Companies")),
+            accounts: service.table_client(format!("{prefix}Accounts")),
+        }
+    }
+
+    /// The roster of a company without a roster row: its creator, if their account exists.
+    async fn seed(&self, company: &Company) -> Result<Roster, StoreError> {
+        let Some(creator) = &company.created_by else {
+            return Ok(Roster::default());
+        };
+        let account =
+            accounts::read::<EmailEntity>(&self.accounts, &email_partition(creator), EMAIL_ROW)
+                .await?;
+        Ok(Roster {
+            members: account
+                .map(|row| Member {
+                    account: AccountId::from_stored(row.account_id),
+                    email: creator.clone(),
+                    name: None,
+                    role: Role::Administrator,
+                    since: company.created_at,
+                })
+                .into_iter()
+                .collect(),
+        })
+    }
+
+    async fn query<T: serde::de::DeserializeOwned + Send + Sync + 'static>(
+        &self,
+        filter: String,
+        top: Option<u32>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut query = self.companies.query().filter(filter);
+        if let Some(top) = top {
+            query = query.top(top);
+        }
+        let mut stream = query.into_stream::<T>();
+        let mut rows = Vec::new();
+        while let Some(page) = stream.next().await {
+            rows.extend(page.map_err(|e| StoreError::from(classify(e)))?.entities);
+            if top.is_some_and(|top| rows.len() >= top as usize) {
+                break;
+            }
+        }
+        Ok(rows)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RosterEntity {
+    partition_key: String,
+    row_key: String,
+    /// JSON array of [`StoredMember`].
+    members: String,
+    administrators: i32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredMember {
+    account: String,
+    email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    role: String,
+    since: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct HistoryEntity {
+    partition_key: String,
+    row_key: String,
+    #[serde(with = "edm::datetime")]
+    at: OffsetDateTime,
+    #[serde(rename = "At@odata.type", default)]
+    at_type: DateTimeTag,
+    event: String,
+    actor: String,
+    subject: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    invitation_id: Option<String>,
+}
+
+fn roster_entity(company: &CompanyId, roster: &Roster) -> Result<RosterEntity, StoreError> {
+    let members: Vec<StoredMember> = roster
+        .members
+        .iter()
+        .map(|m| StoredMember {
+            account: m.account.as_str().to_owned(),
+            email: m.email.to_string(),
+            name: m.name.clone(),
+            role: m.role.as_str().to_owned(),
+            since: edm::format(m.since),
+        })
+        .collect();
+    Ok(RosterEntity {
+        partition_key: company.as_str().to_owned(),
+        row_key: ROSTER_ROW.to_owned(),
+        members: serde_json::to_string(&members)
+            .map_err(|e| StoreError::Unexpected(e.to_string()))?,
+        administrators: i32::try_from(roster.administrators()).unwrap_or(i32::MAX),
+    })
+}
+
+fn read_roster(entity: &RosterEntity) -> Result<Roster, StoreError> {
+    let corrupt = || StoreError::Unexpected(format!("roster {}: unreadable", entity.partition_key));
+    let stored: Vec<StoredMember> = serde_json::from_str(&entity.members).map_err(|_| corrupt())?;
+    let members = stored
+        .into_iter()
+        .map(|m| {
+            Some(Member {
+                account: AccountId::from_stored(m.account),
+                email: EmailAddress::parse(&m.email).ok()?,
+                name: m.name,
+                role: Role::parse(&m.role)?,
+                since: OffsetDateTime::parse(
+                    &m.since,
+                    &time::format_description::well_known::Rfc3339,
+                )
+                .ok()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(corrupt)?;
+    Ok(Roster { members })
+}
+
+fn history_entity(company: &CompanyId, entry: &MemberHistoryEntry) -> HistoryEntity {
+    use rand::Rng as _;
+    let millis = (entry.at.unix_timestamp_nanos() / 1_000_000).max(0);
+    HistoryEntity {
+        partition_key: company.as_str().to_owned(),
+        row_key: format!(
+            "{HISTORY_PREFIX}{millis:013}-{:08x}",
+            rand::rng().random::<u32>()
+        ),
+        at: entry.at,
+        at_type: DateTimeTag,
+        event: entry.event.as_str().to_owned(),
+        actor: entry.actor.clone(),
+        subject: entry.subject.clone(),
+        role: entry.role.map(|r| r.as_str().to_owned()),
+        invitation_id: entry.invitation.clone(),
+    }
+}
+
+fn history_filter(company: &CompanyId) -> String {
+    format!(
+        "PartitionKey eq {} and RowKey gt '{HISTORY_PREFIX}' and RowKey lt 'history.'",
+        edm::string_literal(company.as_str())
+    )
+}
+
+#[async_trait]
+impl MemberStore for TableMemberStore {
+    async fn roster(&self, company: &Company) -> Result<(Roster, Option<String>), StoreError> {
+        match self
+            .companies
+            .partition_key_client(company.id.as_str())
+            .entity_client(ROSTER_ROW)
+            .get::<RosterEntity>()
+            .await
+        {
+            Ok(found) => Ok((read_roster(&found.entity)?, Some(found.etag.to_string()))),
+            Err(e) => match classify(e) {
+                ErrorClass::NotFound(code) if code != "TableNotFound" => {
+                    Ok((self.seed(company).await?, None))
+                }
+                other => Err(other.into()),
+            },
+        }
+    }
+
+    async fn save(
+        &self,
+        company: &CompanyId,
+        roster: &Roster,
+        etag: Option<&str>,
+        history: &[MemberHistoryEntry],
+    ) -> Result<(), StoreError> {
+        let unexpected = |e: azure_core::Error| StoreError::Unexpected(e.to_string());
+        let entity = roster_entity(company, roster)?;
+        let mut batch = self
+            .companies
+            .partition_key_client(company.as_str())
+            .transaction();
+        batch = match etag {
+            None => batch.insert(row_json(&entity)?).map_err(unexpected)?,
+            Some(etag) => batch
+                .update(
+                    ROSTER_ROW,
+                    row_json(&entity)?,
+                    Some(IfMatchCondition::Etag(Etag::from(etag))),
+                )
+                .map_err(unexpected)?,
+        };
+        for entry in history {
+            batch = batch
+                .insert(row_json(&history_entity(company, entry))?)
+                .map_err(unexpected)?;
+        }
+        match batch.await.map_err(classify) {
+            Ok(response)
+                if response.operation_responses.len() == history.len() + 1
+                    && response
+                        .operation_responses
+                        .iter()
+                        .all(|r| r.status_code.is_success()) =>
+            {
+                Ok(())
+            }
+            // Refused as a whole: the roster changed (412) or was made meanwhile (409).
+            Ok(_) | Err(ErrorClass::PreconditionFailed | ErrorClass::AlreadyExists) => {
+                Err(StoreError::Conflict)
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    async fn record(
+        &self,
+        company: &CompanyId,
+        history: &[MemberHistoryEntry],
+    ) -> Result<(), StoreError> {
+        for entry in history {
+            accounts::insert_absent(&self.companies, &history_entity(company, entry)).await?;
+        }
+        Ok(())
+    }
+
+    async fn history(&self, company: &CompanyId) -> Result<Vec<MemberHistoryEntry>, StoreError> {
+        let rows: Vec<HistoryEntity> = self.query(history_filter(company), None).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                Some(MemberHistoryEntry {
+                    at: row.at,
+                    event: MemberEvent::parse(&row.event)?,
+                    actor: row.actor,
+                    subject: row.subject,
+                    role: row.role.as_deref().and_then(Role::parse),
+                    invitation: row.invitation_id,
+                })
+            })
+            .collect())
+    }
+
+    async fn set_account_row(
+        &self,
+        account: &AccountId,
+        company: &Company,
+        role: Option<Role>,
+    ) -> Result<(), StoreError> {
+        let partition = account_partition(account);
+        let row_key = membership_row(&company.id);
+        let Some(role) = role else {
+            return accounts::delete_if_present(&self.accounts, &partition, &row_key).await;
+        };
+        let row = MembershipEntity {
+            partition_key: partition.clone(),
+            row_key: row_key.clone(),
+            company_name: company.details.name.clone(),
+            role: role.as_str().to_owned(),
+            since: None,
+        };
+        self.accounts
+            .partition_key_client(&partition)
+            .entity_client(&row_key)
+            .insert_or_replace(&row)
+            .map_err(|e| StoreError::Unexpected(e.to_string()))?
+            .await
+            .map_err(|e| StoreError::from(classify(e)))?;
+        Ok(())
+    }
+
+    async fn companies(
+        &self,
+        top: u32,
+        after: Option<&CompanyId>,
+    ) -> Result<(Vec<Company>, Option<CompanyId>), StoreError> {
+        let mut filter = format!("RowKey eq '{}'", accounts::COMPANY_ROW);
+        if let Some(after) = after {
+            filter.push_str(&format!(
+                " and PartitionKey gt {}",
+                edm::string_literal(after.as_str())
+            ));
+        }
+        let rows: Vec<CompanyEntity> = self.query(filter, Some(top + 1)).await?;
+        let mut companies = rows
+            .into_iter()
+            .map(Company::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if companies.len() > top as usize {
+            companies.truncate(top as usize);
+            companies.last().map(|c| c.id.clone())
+        } else {
+            None
+        };
+        Ok((companies, next))
+    }
+
+    async fn pseudonymise(
+        &self,
+        company: &CompanyId,
+        email: &EmailAddress,
+    ) -> Result<u32, StoreError> {
+        let rows: Vec<HistoryEntity> = self.query(history_filter(company), None).await?;
+        let named = |who: &str| EmailAddress::parse(who).is_ok_and(|e| e == *email);
+        let mut changed = 0;
+        for mut row in rows {
+            if !named(&row.actor) && !named(&row.subject) {
+                continue;
+            }
+            for who in [&mut row.actor, &mut row.subject] {
+                if named(who) {
+                    ERASED_PERSON.clone_into(who);
+                }
+            }
+            self.companies
+                .partition_key_client(company.as_str())
+                .entity_client(&row.row_key)
+                .insert_or_replace(&row)
+                .map_err(|e| StoreError::Unexpected(e.to_string()))?
+                .await
+                .map_err(|e| StoreError::from(classify(e)))?;
+            changed += 1;
+        }
+        Ok(changed)
+    }
+}
