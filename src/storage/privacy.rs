@@ -258,7 +258,12 @@ impl PrivacyStore for TablePrivacyStore {
             )
             .await?;
             // The queue row, in its partition or the one used before the queue was spread.
-            delete(&self.index, &index::mail_queue_partition(&invitation.id), id).await?;
+            delete(
+                &self.index,
+                &index::mail_queue_partition(&invitation.id),
+                id,
+            )
+            .await?;
             delete(&self.index, LEGACY_MAIL_QUEUE, id).await?;
             let email = index::email_partition(&invitation.email);
             if let Some((_, etag)) =
