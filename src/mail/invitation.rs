@@ -98,15 +98,15 @@ pub fn render(
             .any(|h| h.event == crate::domain::invitation::Event::Resent),
     };
     let (subject, text, html) = match invitation.locale {
-        Locale::En => (
-            SubjectEn { m: &m }.render()?,
-            TextEn { m: &m }.render()?,
-            HtmlEn { m: &m }.render()?,
-        ),
         Locale::Fr => (
             SubjectFr { m: &m }.render()?,
             TextFr { m: &m }.render()?,
             HtmlFr { m: &m }.render()?,
+        ),
+        _ => (
+            SubjectEn { m: &m }.render()?,
+            TextEn { m: &m }.render()?,
+            HtmlEn { m: &m }.render()?,
         ),
     };
     Ok(OutgoingEmail {
@@ -121,43 +121,9 @@ pub fn render(
     })
 }
 
-/// "29 November 2026" / "29 novembre 2026" (UTC).
+/// "29 November 2026" / "29 novembre 2026" (UTC): the locale's `date-long` message.
 pub fn long_date(at: OffsetDateTime, locale: Locale) -> String {
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    const FR: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    let at = at.to_offset(time::UtcOffset::UTC);
-    let month = usize::from(u8::from(at.month())) - 1;
-    let name = match locale {
-        Locale::En => EN[month],
-        Locale::Fr => FR[month],
-    };
-    format!("{} {} {}", at.day(), name, at.year())
+    crate::i18n::Tr::new(locale).date(at)
 }
 
 #[cfg(test)]

@@ -50,14 +50,6 @@ const FIELDS: [(&str, &str, &str, &str, usize); 6] = [
 /// One message per field, the same in the browser's checks and the server's.
 fn field_message(field: &str, locale: Locale) -> &'static str {
     match (locale, field) {
-        (Locale::En, "name") => "Enter the company's name (at most 200 characters).",
-        (Locale::En, "vatNumber") => {
-            "Enter a valid VAT number for the chosen country, starting with its country prefix."
-        }
-        (Locale::En, "street") => "Enter the street and number (at most 200 characters).",
-        (Locale::En, "postalCode") => "Enter a valid postal code for the country.",
-        (Locale::En, "city") => "Enter the city (at most 100 characters).",
-        (Locale::En, _) => "Choose the country from the list.",
         (Locale::Fr, "name") => "Indiquez le nom de l'entreprise (200 caractères au plus).",
         (Locale::Fr, "vatNumber") => {
             "Indiquez un numéro de TVA valide pour le pays choisi, commençant par son préfixe de pays."
@@ -66,13 +58,21 @@ fn field_message(field: &str, locale: Locale) -> &'static str {
         (Locale::Fr, "postalCode") => "Indiquez un code postal valide pour le pays.",
         (Locale::Fr, "city") => "Indiquez la ville (100 caractères au plus).",
         (Locale::Fr, _) => "Choisissez le pays dans la liste.",
+        (_, "name") => "Enter the company's name (at most 200 characters).",
+        (_, "vatNumber") => {
+            "Enter a valid VAT number for the chosen country, starting with its country prefix."
+        }
+        (_, "street") => "Enter the street and number (at most 200 characters).",
+        (_, "postalCode") => "Enter a valid postal code for the country.",
+        (_, "city") => "Enter the city (at most 100 characters).",
+        (_, _) => "Choose the country from the list.",
     }
 }
 
 fn required_message(locale: Locale) -> &'static str {
     match locale {
-        Locale::En => "This field is required.",
         Locale::Fr => "Ce champ est obligatoire.",
+        _ => "This field is required.",
     }
 }
 

@@ -16,8 +16,8 @@ use warp::reply::Response;
 
 pub fn provider_name(provider: &Provider, locale: Locale) -> String {
     match (provider, locale) {
-        (Provider::Local, Locale::En) => "Email and password".into(),
         (Provider::Local, Locale::Fr) => "E-mail et mot de passe".into(),
+        (Provider::Local, _) => "Email and password".into(),
         (Provider::Google, _) => "Google".into(),
         (Provider::Microsoft, _) => "Microsoft".into(),
         (Provider::Other(idp), _) => idp.clone(),

@@ -158,7 +158,7 @@ impl FormState {
             let value = self.values.get(field).cloned().unwrap_or_default();
             let text = match locale {
                 Locale::Fr => french_error(field, &value),
-                Locale::En => english_error(field, &value),
+                _ => english_error(field, &value),
             };
             self.errors.insert(field.clone(), text.to_owned());
         }

@@ -59,7 +59,7 @@ async fn office_page(
                 .iter()
                 .map(|(k, m)| match locale {
                     Locale::Fr => format!("Filtre non valable ({k})."),
-                    Locale::En => format!("Filter {k}: {m}."),
+                    _ => format!("Filter {k}: {m}."),
                 })
                 .collect();
             (Vec::new(), None, errors)

@@ -112,6 +112,12 @@ pub fn language_name(locale: Locale, fr: bool) -> &'static str {
         (Locale::En, true) => "Anglais",
         (Locale::Fr, false) => "French",
         (Locale::Fr, true) => "Français",
+        (Locale::De, false) => "German",
+        (Locale::De, true) => "Allemand",
+        (Locale::It, false) => "Italian",
+        (Locale::It, true) => "Italien",
+        (Locale::Nl, false) => "Dutch",
+        (Locale::Nl, true) => "Néerlandais",
     }
 }
 

@@ -1,0 +1,25 @@
+# The back office's pages that show no form: a title and paragraphs.
+staff-not-configured = Die Anmeldung für Mitarbeitende ist nicht eingerichtet
+    .p1 = Das Backoffice benötigt seine App-Registrierung im Mitarbeiterverzeichnis (die Einstellungen STAFF_CLIENT_ID und STAFF_CLIENT_SECRET), und diese Installation hat keine.
+    .p2 = Bitten Sie das Team, das den Dienst betreibt, sie zu setzen; die Mitarbeiter-API (Bearer-Tokens) funktioniert auch ohne sie.
+staff-forbidden = Nicht erlaubt
+    .p1 = Sie sind als { $email } angemeldet, Ihrem Konto fehlt jedoch die Rolle { $role }, die das Backoffice voraussetzt.
+    .p2 = Bitten Sie Ihren Administrator um die Rolle, oder melden Sie sich mit einem anderen Konto an.
+staff-sign-in-expired = Anmeldung abgelaufen
+    .p1 = Diese Anmeldung hat zu lange gedauert, war bereits abgeschlossen oder wurde in einem anderen Browser begonnen. Es wurde nichts geändert.
+staff-sign-in-failed = Anmeldung fehlgeschlagen
+    .p1 = Die Antwort des Mitarbeiterverzeichnisses konnte nicht überprüft werden und wurde daher nicht verwendet.
+staff-sign-in-refused = Anmeldung verweigert
+    .p1 = Das Mitarbeiterverzeichnis meldete: { $detail }
+staff-sign-in-unavailable = Anmeldung nicht verfügbar
+    .p1 = Das Mitarbeiterverzeichnis ist im Moment nicht erreichbar. Bitte versuchen Sie es in einigen Minuten erneut.
+staff-form-expired = Formular abgelaufen
+    .p1 = Dieses Formular wurde nicht von der Seite gesendet, die wir Ihnen angezeigt haben, oder Ihre Sitzung hat sich seitdem geändert. Es wurde nichts geändert.
+staff-signed-out = Abgemeldet
+    .p1 = Sie sind vom Backoffice abgemeldet.
+staff-not-found = Einladung nicht gefunden
+    .p1 = Keine Einladung hat diese Kennung.
+staff-unavailable = Vorübergehend nicht verfügbar
+    .p1 = Der Speicher antwortet nicht. Es wurde nichts geändert; bitte versuchen Sie es in einigen Minuten erneut.
+staff-internal = Ein Fehler ist aufgetreten
+    .p1 = Bei uns ist ein Fehler aufgetreten. Es wurde nichts geändert; bitte versuchen Sie es erneut.

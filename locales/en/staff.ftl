@@ -1,0 +1,25 @@
+# The back office's pages that show no form: a title and paragraphs.
+staff-not-configured = Staff sign-in is not configured
+    .p1 = The back office needs its app registration in the staff directory (the STAFF_CLIENT_ID and STAFF_CLIENT_SECRET settings), and this installation has none.
+    .p2 = Ask the team that runs the service to set them; the staff API (bearer tokens) works without them.
+staff-forbidden = Not allowed
+    .p1 = You are signed in as { $email }, but your account does not have the { $role } role that the back office requires.
+    .p2 = Ask your administrator for the role, or sign in with another account.
+staff-sign-in-expired = Sign-in expired
+    .p1 = This sign-in took too long, was already completed or was started in another browser. Nothing was changed.
+staff-sign-in-failed = Sign-in failed
+    .p1 = The answer from the staff directory could not be verified, so it was not used.
+staff-sign-in-refused = Sign-in refused
+    .p1 = The staff directory said: { $detail }
+staff-sign-in-unavailable = Sign-in unavailable
+    .p1 = The staff directory cannot be reached right now. Please try again in a few minutes.
+staff-form-expired = Form expired
+    .p1 = This form was not sent from the page we showed you, or your session changed since. Nothing was changed.
+staff-signed-out = Signed out
+    .p1 = You are signed out of the back office.
+staff-not-found = Invitation not found
+    .p1 = No invitation has this id.
+staff-unavailable = Temporarily unavailable
+    .p1 = Storage is not answering. Nothing was changed; please try again in a few minutes.
+staff-internal = Something went wrong
+    .p1 = Something went wrong on our side. Nothing was changed; please try again.

@@ -1,0 +1,25 @@
+# The back office's pages that show no form: a title and paragraphs.
+staff-not-configured = La connexion du personnel n'est pas configurée
+    .p1 = Le back-office a besoin de son inscription d'application dans l'annuaire du personnel (les réglages STAFF_CLIENT_ID et STAFF_CLIENT_SECRET), et cette installation n'en a pas.
+    .p2 = Demandez à l'équipe qui exploite le service de les définir ; l'API du personnel (jetons bearer) fonctionne sans eux.
+staff-forbidden = Accès refusé
+    .p1 = Vous êtes connecté en tant que { $email }, mais votre compte n'a pas le rôle { $role } exigé par le back-office.
+    .p2 = Demandez ce rôle à votre administrateur, ou connectez-vous avec un autre compte.
+staff-sign-in-expired = Connexion expirée
+    .p1 = Cette connexion a pris trop de temps, était déjà terminée ou a été commencée dans un autre navigateur. Rien n'a été modifié.
+staff-sign-in-failed = Échec de la connexion
+    .p1 = La réponse de l'annuaire du personnel n'a pas pu être vérifiée : elle n'a pas été utilisée.
+staff-sign-in-refused = Connexion refusée
+    .p1 = L'annuaire du personnel a répondu : { $detail }
+staff-sign-in-unavailable = Connexion indisponible
+    .p1 = L'annuaire du personnel est injoignable pour le moment. Réessayez dans quelques minutes.
+staff-form-expired = Formulaire expiré
+    .p1 = Ce formulaire n'a pas été envoyé depuis la page que nous vous avons montrée, ou votre session a changé depuis. Rien n'a été modifié.
+staff-signed-out = Déconnecté
+    .p1 = Vous êtes déconnecté du back-office.
+staff-not-found = Invitation introuvable
+    .p1 = Aucune invitation ne porte cet identifiant.
+staff-unavailable = Momentanément indisponible
+    .p1 = Le stockage ne répond pas. Rien n'a été modifié ; réessayez dans quelques minutes.
+staff-internal = Une erreur est survenue
+    .p1 = Une erreur est survenue de notre côté. Rien n'a été modifié ; réessayez.

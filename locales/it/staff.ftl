@@ -1,0 +1,25 @@
+# The back office's pages that show no form: a title and paragraphs.
+staff-not-configured = L'accesso del personale non è configurato
+    .p1 = Il back office ha bisogno della sua registrazione dell'applicazione nella directory del personale (le impostazioni STAFF_CLIENT_ID e STAFF_CLIENT_SECRET), e questa installazione non ne ha.
+    .p2 = Chieda al team che gestisce il servizio di impostarle; l'API del personale (token bearer) funziona anche senza.
+staff-forbidden = Non consentito
+    .p1 = Ha effettuato l'accesso come { $email }, ma il Suo account non ha il ruolo { $role } richiesto dal back office.
+    .p2 = Chieda il ruolo al Suo amministratore, oppure acceda con un altro account.
+staff-sign-in-expired = Accesso scaduto
+    .p1 = Questo accesso ha richiesto troppo tempo, era già concluso oppure è stato avviato in un altro browser. Non è stato modificato nulla.
+staff-sign-in-failed = Accesso non riuscito
+    .p1 = Non è stato possibile verificare la risposta della directory del personale, quindi non è stata usata.
+staff-sign-in-refused = Accesso rifiutato
+    .p1 = La directory del personale ha risposto: { $detail }
+staff-sign-in-unavailable = Accesso non disponibile
+    .p1 = Al momento la directory del personale non è raggiungibile. Riprovi tra qualche minuto.
+staff-form-expired = Modulo scaduto
+    .p1 = Questo modulo non è stato inviato dalla pagina che Le abbiamo mostrato, oppure la Sua sessione è cambiata nel frattempo. Non è stato modificato nulla.
+staff-signed-out = Disconnessione effettuata
+    .p1 = La disconnessione dal back office è stata effettuata.
+staff-not-found = Invito non trovato
+    .p1 = Nessun invito ha questo identificativo.
+staff-unavailable = Temporaneamente non disponibile
+    .p1 = L'archivio non risponde. Non è stato modificato nulla; riprovi tra qualche minuto.
+staff-internal = Si è verificato un errore
+    .p1 = Si è verificato un errore da parte nostra. Non è stato modificato nulla; riprovi.

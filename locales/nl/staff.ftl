@@ -1,0 +1,25 @@
+# The back office's pages that show no form: a title and paragraphs.
+staff-not-configured = Aanmelden voor medewerkers is niet ingesteld
+    .p1 = De backoffice heeft haar app-registratie in de medewerkersdirectory nodig (de instellingen STAFF_CLIENT_ID en STAFF_CLIENT_SECRET), en deze installatie heeft die niet.
+    .p2 = Vraag het team dat de dienst beheert ze in te stellen; de medewerkers-API (bearer-tokens) werkt ook zonder.
+staff-forbidden = Niet toegestaan
+    .p1 = U bent aangemeld als { $email }, maar uw account heeft niet de rol { $role } die de backoffice vereist.
+    .p2 = Vraag uw beheerder om de rol, of meld u aan met een ander account.
+staff-sign-in-expired = Aanmelding verlopen
+    .p1 = Deze aanmelding duurde te lang, was al voltooid of is in een andere browser gestart. Er is niets gewijzigd.
+staff-sign-in-failed = Aanmelding mislukt
+    .p1 = Het antwoord van de medewerkersdirectory kon niet worden gecontroleerd en is daarom niet gebruikt.
+staff-sign-in-refused = Aanmelding geweigerd
+    .p1 = De medewerkersdirectory antwoordde: { $detail }
+staff-sign-in-unavailable = Aanmelden niet beschikbaar
+    .p1 = De medewerkersdirectory is op dit moment niet bereikbaar. Probeer het over enkele minuten opnieuw.
+staff-form-expired = Formulier verlopen
+    .p1 = Dit formulier is niet verstuurd vanaf de pagina die we u hebben getoond, of uw sessie is sindsdien gewijzigd. Er is niets gewijzigd.
+staff-signed-out = Afgemeld
+    .p1 = U bent afgemeld bij de backoffice.
+staff-not-found = Uitnodiging niet gevonden
+    .p1 = Geen enkele uitnodiging heeft deze id.
+staff-unavailable = Tijdelijk niet beschikbaar
+    .p1 = De opslag antwoordt niet. Er is niets gewijzigd; probeer het over enkele minuten opnieuw.
+staff-internal = Er is iets misgegaan
+    .p1 = Er is bij ons iets misgegaan. Er is niets gewijzigd; probeer het opnieuw.
