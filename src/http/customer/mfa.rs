@@ -103,16 +103,18 @@ fn pending(
 }
 
 fn page(state: &AppState, locale: Locale, mode: &'static str, csrf: &str) -> MfaPage {
-    let fr = locale == Locale::Fr;
-    let title = match (mode, fr) {
-        ("challenge", true) => "Code de vérification",
-        ("challenge", false) => "Verification code",
-        (_, true) => "Application d'authentification",
-        (_, false) => "Authenticator app",
-    };
+    mfa_page(&state.services.product_name, locale, mode, csrf)
+}
+
+pub(super) fn mfa_page(product: &str, locale: Locale, mode: &'static str, csrf: &str) -> MfaPage {
+    let tr = crate::i18n::Tr::new(locale);
+    let title = tr.t(if mode == "challenge" {
+        "mfa-title-challenge"
+    } else {
+        "mfa-title"
+    });
     MfaPage {
-        chrome: Chrome::new(locale, title, &state.services.product_name),
-        fr,
+        chrome: Chrome::new(locale, title, product),
         mode,
         csrf: csrf.to_owned(),
         error: None,
@@ -160,17 +162,13 @@ fn qr_data_uri(text: &str) -> String {
     }
 }
 
-fn failure_text(failure: &MfaFailure, locale: Locale) -> String {
-    let fr = locale == Locale::Fr;
-    match failure {
-        MfaFailure::Replayed if fr => "Ce code a déjà servi. Attendez le suivant dans votre application (30 secondes).",
-        MfaFailure::Replayed => "This code was already used. Wait for the next one in your app (30 seconds).",
-        MfaFailure::Unreadable if fr => "Saisissez les 6 chiffres affichés par votre application, ou un code de récupération.",
-        MfaFailure::Unreadable => "Enter the 6 digits your app shows, or a recovery code.",
-        _ if fr => "Ce code n'est pas le bon. Vérifiez l'heure de votre téléphone et saisissez le code affiché maintenant.",
-        _ => "That code is not right. Check your phone's clock and enter the code shown now.",
-    }
-    .to_owned()
+pub(super) fn failure_text(failure: &MfaFailure, locale: Locale) -> String {
+    let id = match failure {
+        MfaFailure::Replayed => "mfa-error-replayed",
+        MfaFailure::Unreadable => "mfa-error-unreadable",
+        _ => "mfa-error-wrong",
+    };
+    crate::i18n::Tr::new(locale).t(id)
 }
 
 pub async fn show(

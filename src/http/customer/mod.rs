@@ -10,6 +10,9 @@ pub mod pages;
 pub mod profile;
 pub mod signin;
 
+#[cfg(test)]
+mod i18n_tests;
+
 use super::AppState;
 use super::cookies::{FLOW, SESSION};
 use crate::domain::invitation::{InvitationId, LoginId};

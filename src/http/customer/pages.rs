@@ -59,7 +59,7 @@ pub struct MessagePage {
 
 pub struct FieldView {
     pub name: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub value: String,
     pub error: Option<String>,
     pub autocomplete: &'static str,
@@ -70,7 +70,6 @@ pub struct FieldView {
 #[template(path = "pages/company_form.html")]
 pub struct CompanyFormPage {
     pub chrome: Chrome,
-    pub fr: bool,
     pub inviter: String,
     pub email: String,
     pub csrf: String,
@@ -88,7 +87,6 @@ pub struct CompanyFormPage {
 #[template(path = "pages/home.html")]
 pub struct HomePage {
     pub chrome: Chrome,
-    pub fr: bool,
     pub email: String,
     pub companies: Vec<String>,
     pub csrf: String,
@@ -107,7 +105,6 @@ pub struct LoginView {
 #[template(path = "pages/profile.html")]
 pub struct ProfilePage {
     pub chrome: Chrome,
-    pub fr: bool,
     pub email: String,
     pub logins: Vec<LoginView>,
     pub can_link_microsoft: bool,
@@ -121,7 +118,6 @@ pub struct ProfilePage {
 #[template(path = "pages/mfa.html")]
 pub struct MfaPage {
     pub chrome: Chrome,
-    pub fr: bool,
     /// `enable` (enrolment), `challenge` (code at sign-in), `manage` (on: turn off),
     /// `recovery` (just turned on: the recovery codes, once).
     pub mode: &'static str,
