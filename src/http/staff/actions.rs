@@ -13,6 +13,7 @@ use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::STAFF_FLASH;
 use crate::http::customer::pages::{html, redirect};
+use crate::i18n::Tr;
 use crate::service::{InvitationError, invitations};
 use time::OffsetDateTime;
 use warp::http::StatusCode;
@@ -46,7 +47,7 @@ fn detail_page(
     flash: Flash,
     created_company: Option<String>,
 ) -> DetailPage {
-    let fr = locale == Locale::Fr;
+    let tr = Tr::new(locale);
     let Flash { sent, notice } = flash;
     DetailPage {
         frame: Frame::new(
@@ -57,8 +58,8 @@ fn detail_page(
         ),
         sent,
         notice,
-        row: Row::new(invitation, now, fr),
-        language: language_name(invitation.locale, fr),
+        row: Row::new(invitation, now, tr),
+        language: language_name(invitation.locale, tr),
         created_company,
         history: invitation
             .history_at(now)
@@ -66,8 +67,8 @@ fn detail_page(
             .map(|h| {
                 (
                     when(h.at),
-                    event_label(h.event.as_str(), fr),
-                    actor_label(&h.actor, fr),
+                    event_label(h.event.as_str(), tr),
+                    actor_label(&h.actor, tr),
                 )
             })
             .collect(),
@@ -174,7 +175,7 @@ pub async fn confirm(
                     &session,
                 ),
                 action: action.as_str(),
-                row: Row::new(&invitation, now, locale == Locale::Fr),
+                row: Row::new(&invitation, now, Tr::new(locale)),
                 error: None,
             };
             html(StatusCode::OK, &page, &[])
@@ -205,7 +206,7 @@ pub async fn act(
     let Ok(staff) = crate::domain::email::EmailAddress::parse(&session.email) else {
         return message_page(&state, StaffMessage::Internal, locale, &[]);
     };
-    let fr = locale == Locale::Fr;
+    let tr = Tr::new(locale);
     let result = match action {
         Action::Resend => invitations::resend(&state.services, &invitation.id, &staff)
             .await
@@ -220,14 +221,7 @@ pub async fn act(
             }),
         Action::Revoke => invitations::revoke(&state.services, &invitation.id, &staff)
             .await
-            .map(|(i, now)| {
-                let notice = if fr {
-                    "L'invitation a été retirée."
-                } else {
-                    "The invitation was revoked."
-                };
-                (i, now, None, Some(notice.to_owned()))
-            }),
+            .map(|(i, now)| (i, now, None, Some(tr.t("staff-notice-revoked")))),
     };
     let refused = |status: StatusCode, why: String| {
         let now = state.services.clock.now();
@@ -239,7 +233,7 @@ pub async fn act(
                 &session,
             ),
             action: action.as_str(),
-            row: Row::new(&invitation, now, fr),
+            row: Row::new(&invitation, now, tr),
             error: Some(why),
         };
         html(status, &page, &[])
