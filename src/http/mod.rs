@@ -302,6 +302,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
     let mfa_show = warp::path!("api" / "Profile" / "mfa")
         .and(warp::get())
         .and(with_state(state.clone()))
+        .and(raw_query())
         .and(cookie())
         .and(language())
         .then(customer::mfa::show)

@@ -173,6 +173,7 @@ pub(super) fn failure_text(failure: &MfaFailure, locale: Locale) -> String {
 
 pub async fn show(
     state: AppState,
+    query: String,
     cookie_header: Option<String>,
     accept_language: Option<String>,
 ) -> Result<Response, Response> {
@@ -186,40 +187,40 @@ pub async fn show(
         let view = page(&state, locale, "challenge", &pending.csrf);
         return Ok(html(StatusCode::OK, &view, &[]));
     }
-    let (session, account) = signed_in_account(
+    let (mut session, account) = signed_in_account(
         &state,
         cookie_header.as_deref(),
         accept_language.as_deref(),
         now,
     )
     .await?;
+    // The language switch, as on the profile: the session and the account take it.
+    let switched = super::choose_language(&state, &mut session, &query, now).await;
+    let mut cookies: Vec<String> = switched.into_iter().collect();
     let locale = session.locale();
     let fresh = match account::enrolment(&state.services, &account).await {
         Ok(fresh) => fresh,
         Err(MfaFailure::AlreadyOn) => {
-            let view = page(&state, locale, "manage", &session.csrf);
-            return Ok(html(StatusCode::OK, &view, &[]));
+            let mut view = page(&state, locale, "manage", &session.csrf);
+            view.chrome = view.chrome.with_switch();
+            return Ok(html(StatusCode::OK, &view, &cookies));
         }
         Err(failure) => return Err(failure_page(&state, failure, locale)),
     };
     // The enrolment this session started, shown again as it was.
     if let Some(kept) = Enrolment::open(&state, cookie_header.as_deref(), &session, &account, now) {
-        return Ok(html(
-            StatusCode::OK,
-            &enrol_page(&state, &session, &kept),
-            &[],
-        ));
+        let mut view = enrol_page(&state, &session, &kept);
+        view.chrome = view.chrome.with_switch();
+        return Ok(html(StatusCode::OK, &view, &cookies));
     }
     // Showing a new secret starts turning MFA on: a recent sign-in only.
     if !account::is_recent(session.signed_in_at, now) {
         return Err(message_page(&state, Message::ReauthNeeded, locale, &[]));
     }
-    let cookie = Enrolment::seal(&state, &session, &account, &fresh);
-    Ok(html(
-        StatusCode::OK,
-        &enrol_page(&state, &session, &fresh),
-        &[cookie],
-    ))
+    cookies.push(Enrolment::seal(&state, &session, &account, &fresh));
+    let mut view = enrol_page(&state, &session, &fresh);
+    view.chrome = view.chrome.with_switch();
+    Ok(html(StatusCode::OK, &view, &cookies))
 }
 
 /// Pages for failures that are not a wrong code.
