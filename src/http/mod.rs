@@ -10,6 +10,7 @@ pub mod body;
 pub mod bulk;
 pub mod cookies;
 pub mod customer;
+pub mod explain;
 pub mod invitations;
 pub mod openapi;
 pub mod privacy;

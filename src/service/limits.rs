@@ -3,7 +3,7 @@
 //! client tries per hour, how many MFA codes are checked per account per quarter of an
 //! hour. Counted in the tables, so they hold across instances.
 
-use super::{InvitationError, Services};
+use super::{InvitationError, Limit, Services};
 use crate::domain::email::EmailAddress;
 use crate::domain::secret::hex;
 use sha2::{Digest, Sha256};
@@ -77,9 +77,7 @@ pub async fn staff_sends(
         if !services.limit_store.hit(&key, &window, limit).await? {
             return Err(InvitationError::Limited {
                 retry_after,
-                detail: format!(
-                    "You can send at most {limit} invitations an hour. Try again later."
-                ),
+                limit: Limit::StaffPerHour { limit },
             });
         }
     }
@@ -104,9 +102,10 @@ pub async fn staff_remaining(
 fn mail_limited(address: &EmailAddress, limit: u32, retry_after: u64) -> InvitationError {
     InvitationError::Limited {
         retry_after,
-        detail: format!(
-            "{address} has already received {limit} invitation emails today. Try again tomorrow."
-        ),
+        limit: Limit::EmailsPerDay {
+            limit,
+            address: address.to_string(),
+        },
     }
 }
 

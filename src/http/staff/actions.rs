@@ -13,6 +13,7 @@ use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::STAFF_FLASH;
 use crate::http::customer::pages::{html, redirect};
+use crate::http::explain;
 use crate::i18n::Tr;
 use crate::service::{InvitationError, invitations};
 use time::OffsetDateTime;
@@ -254,9 +255,11 @@ pub async fn act(
             );
             redirect(StatusCode::SEE_OTHER, &to, &[flash])
         }
-        Err(InvitationError::NotAllowed { why }) => refused(StatusCode::CONFLICT, why),
-        Err(InvitationError::Limited { detail, .. }) => {
-            refused(StatusCode::TOO_MANY_REQUESTS, detail)
+        Err(InvitationError::NotAllowed(why)) => {
+            refused(StatusCode::CONFLICT, explain::refusal(tr, &why))
+        }
+        Err(InvitationError::Limited { limit, .. }) => {
+            refused(StatusCode::TOO_MANY_REQUESTS, explain::limit(tr, &limit))
         }
         Err(e) => service_error_page(&state, e, locale),
     }

@@ -249,10 +249,14 @@ pub async fn invite(
             form.errors.insert("email".into(), text);
             (StatusCode::CONFLICT, None)
         }
-        Err(InvitationError::Limited { detail, .. }) => {
-            (StatusCode::TOO_MANY_REQUESTS, Some(detail))
-        }
-        Err(InvitationError::NotAllowed { why }) => (StatusCode::CONFLICT, Some(why)),
+        Err(InvitationError::Limited { limit, .. }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(crate::http::explain::limit(tr, &limit)),
+        ),
+        Err(InvitationError::NotAllowed(why)) => (
+            StatusCode::CONFLICT,
+            Some(crate::http::explain::refusal(tr, &why)),
+        ),
         Err(other) => return service_error_page(&state, other, locale),
     };
     form.error = error;
