@@ -71,21 +71,21 @@ fn body_up_to(
 }
 
 /// A sign-in redirect URI at `path`: `GET` with the query, or `POST` with a `form_post`
-/// body, both handed to `handler` as a [`customer::accept::Callback`].
+/// body, both handed to `handler` as a [`customer::callback::Callback`].
 fn callback_routes<H, F>(
     path: BoxedFilter<()>,
     state: AppState,
     handler: H,
 ) -> BoxedFilter<(Response,)>
 where
-    H: Fn(AppState, customer::accept::Callback, Option<String>, Option<String>) -> F
+    H: Fn(AppState, customer::callback::Callback, Option<String>, Option<String>) -> F
         + Clone
         + Send
         + Sync
         + 'static,
     F: std::future::Future<Output = Response> + Send + 'static,
 {
-    use customer::accept::Callback;
+    use customer::callback::Callback;
     let cookie = || warp::header::optional::<String>("cookie");
     let language = || warp::header::optional::<String>("accept-language");
     let get_handler = handler.clone();

@@ -1,6 +1,7 @@
 //! The customer's pages: the email link, the sign-in callback, the company form, Home.
 
 pub mod accept;
+pub mod callback;
 pub mod company;
 pub mod delete;
 pub mod link;
