@@ -5,7 +5,8 @@
 use super::messages::StaffMessage;
 use super::office::service_error_page;
 use super::views::{
-    ConfirmPage, DetailPage, Flash, Frame, Row, Sent, actor_label, event_label, language_name, when,
+    ConfirmPage, DetailPage, FLASH_LIFETIME, Flash, Frame, Row, Sent, actor_label, event_label,
+    language_name, when,
 };
 use super::{StaffSession, gate, message_page, param, pick_locale};
 use crate::domain::invitation::{Invitation, InvitationId, Status};
@@ -19,9 +20,6 @@ use crate::service::{InvitationError, invitations};
 use time::OffsetDateTime;
 use warp::http::StatusCode;
 use warp::reply::Response;
-
-/// How long what a post leaves to show (the link, a notice) waits for the page after it.
-pub const FLASH_LIFETIME: time::Duration = time::Duration::minutes(5);
 
 /// What a staff member may do to one invitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,10 +1,9 @@
 //! `GET /api/Staff` (the invite form and the list of invitations) and
 //! `POST /api/Staff/invite`.
 
-use super::actions::FLASH_LIFETIME;
 use super::form::{FORM, FormState};
 use super::messages::StaffMessage;
-use super::views::{Flash, FormField, Frame, OfficePage, Row, Sent, statuses};
+use super::views::{FLASH_LIFETIME, Flash, FormField, Frame, OfficePage, Row, Sent, statuses};
 use super::{StaffSession, gate, message_page, param, pick_locale};
 use crate::domain::locale::Locale;
 use crate::http::AppState;

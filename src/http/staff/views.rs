@@ -113,6 +113,9 @@ pub struct DetailPage {
     pub history: Vec<(String, String, String)>,
 }
 
+/// How long what a post leaves to show (the link, a notice) waits for the page after it.
+pub const FLASH_LIFETIME: time::Duration = time::Duration::minutes(5);
+
 /// What the page after a post shows once: the link sent, or a notice.
 #[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct Flash {
