@@ -8,3 +8,9 @@ limit-emails-per-day = { $address } hat heute bereits { $limit } Einladungs-E-Ma
 refusal-not-resendable = Nur offene oder abgelaufene Einladungen können erneut gesendet werden; diese hat den Status „{ $status }“.
 refusal-not-revocable = Eine Einladung mit dem Status „{ $status }“ kann nicht zurückgezogen werden: Ihr Unternehmen besteht bereits.
 refusal-other-active = Für diese Adresse besteht eine andere aktive Einladung ({ $id }); senden Sie stattdessen diese erneut oder ziehen Sie sie zurück.
+# An invitation's state inside a sentence.
+state-pending = offen
+state-accepted = angenommen
+state-completed = abgeschlossen
+state-revoked = zurückgezogen
+state-expired = abgelaufen

@@ -8,3 +8,9 @@ limit-emails-per-day = { $address } a déjà reçu { $limit } e-mails d'invitati
 refusal-not-resendable = Seules les invitations en attente ou expirées peuvent être renvoyées ; celle-ci est dans l'état « { $status } ».
 refusal-not-revocable = Une invitation dans l'état « { $status } » ne peut pas être retirée : son entreprise existe.
 refusal-other-active = Une autre invitation active ({ $id }) existe pour cette adresse ; renvoyez ou retirez plutôt celle-là.
+# An invitation's state inside a sentence.
+state-pending = en attente
+state-accepted = acceptée
+state-completed = terminée
+state-revoked = retirée
+state-expired = expirée

@@ -8,3 +8,9 @@ limit-emails-per-day = { $address } ha già ricevuto { $limit } e-mail di invito
 refusal-not-resendable = Si possono inviare di nuovo solo gli inviti in attesa o scaduti; questo è nello stato «{ $status }».
 refusal-not-revocable = Un invito nello stato «{ $status }» non può essere ritirato: la sua azienda esiste già.
 refusal-other-active = Esiste un altro invito attivo ({ $id }) per questo indirizzo; invii di nuovo o ritiri piuttosto quello.
+# An invitation's state inside a sentence.
+state-pending = in attesa
+state-accepted = accettato
+state-completed = completato
+state-revoked = ritirato
+state-expired = scaduto

@@ -8,3 +8,9 @@ limit-emails-per-day = { $address } heeft vandaag al { $limit } uitnodigingsmail
 refusal-not-resendable = Alleen openstaande of verlopen uitnodigingen kunnen opnieuw worden verstuurd; deze heeft de status '{ $status }'.
 refusal-not-revocable = Een uitnodiging met de status '{ $status }' kan niet worden ingetrokken: haar bedrijf bestaat al.
 refusal-other-active = Er bestaat een andere actieve uitnodiging ({ $id }) voor dit adres; verstuur of trek liever die in.
+# An invitation's state inside a sentence.
+state-pending = openstaand
+state-accepted = aanvaard
+state-completed = voltooid
+state-revoked = ingetrokken
+state-expired = verlopen

@@ -11,12 +11,12 @@ pub fn refusal(tr: Tr, refusal: &Refusal) -> String {
         Refusal::NotResendable(status) => tr.t1(
             "refusal-not-resendable",
             "status",
-            tr.t(&format!("staff-status-{}", status.as_str())),
+            tr.t(&format!("state-{}", status.as_str())),
         ),
         Refusal::NotRevocable(status) => tr.t1(
             "refusal-not-revocable",
             "status",
-            tr.t(&format!("staff-status-{}", status.as_str())),
+            tr.t(&format!("state-{}", status.as_str())),
         ),
         Refusal::OtherActive(id) => tr.t1("refusal-other-active", "id", id.to_string()),
     }
