@@ -9,6 +9,8 @@ use std::path::Path;
 fn main() {
     println!("cargo:rerun-if-changed=functions");
     println!("cargo:rerun-if-changed=host.json");
+    // The Fluent messages are embedded by `fluent-templates` (src/i18n.rs).
+    println!("cargo:rerun-if-changed=locales");
     let prefix = std::fs::read_to_string("host.json")
         .ok()
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())

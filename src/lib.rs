@@ -8,6 +8,7 @@ pub mod app;
 pub mod clock;
 pub mod domain;
 pub mod http;
+pub mod i18n;
 pub mod identity;
 pub mod logging;
 pub mod mail;

@@ -1,4 +1,4 @@
-//! The two languages the service speaks.
+//! The five languages the service speaks.
 
 use std::fmt;
 
@@ -7,17 +7,26 @@ pub enum Locale {
     #[default]
     En,
     Fr,
+    De,
+    It,
+    Nl,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("must be \"en\" or \"fr\"")]
+#[error("must be one of \"en\", \"fr\", \"de\", \"it\", \"nl\"")]
 pub struct UnknownLocale;
 
 impl Locale {
+    /// Every language, English first.
+    pub const ALL: [Self; 5] = [Self::En, Self::Fr, Self::De, Self::It, Self::Nl];
+
     pub fn parse(input: &str) -> Result<Self, UnknownLocale> {
         match input.trim().to_ascii_lowercase().as_str() {
             "en" => Ok(Self::En),
             "fr" => Ok(Self::Fr),
+            "de" => Ok(Self::De),
+            "it" => Ok(Self::It),
+            "nl" => Ok(Self::Nl),
             _ => Err(UnknownLocale),
         }
     }
@@ -26,6 +35,9 @@ impl Locale {
         match self {
             Self::En => "en",
             Self::Fr => "fr",
+            Self::De => "de",
+            Self::It => "it",
+            Self::Nl => "nl",
         }
     }
 
@@ -65,10 +77,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_the_two_languages_only() {
+    fn parses_the_five_languages_only() {
         assert_eq!(Locale::parse("fr"), Ok(Locale::Fr));
         assert_eq!(Locale::parse("EN"), Ok(Locale::En));
-        assert!(Locale::parse("de").is_err());
+        assert_eq!(Locale::parse("de"), Ok(Locale::De));
+        assert_eq!(Locale::parse("it"), Ok(Locale::It));
+        assert_eq!(Locale::parse("nl"), Ok(Locale::Nl));
+        assert!(Locale::parse("es").is_err());
         assert!(Locale::parse("").is_err());
     }
 
@@ -79,10 +94,15 @@ mod tests {
             Locale::Fr
         );
         assert_eq!(
-            Locale::negotiate(Some("de-DE,en;q=0.5,fr;q=0.7")),
+            Locale::negotiate(Some("es-ES,en;q=0.5,fr;q=0.7")),
             Locale::Fr
         );
-        assert_eq!(Locale::negotiate(Some("de-DE")), Locale::En);
+        assert_eq!(
+            Locale::negotiate(Some("de-CH,de;q=0.9,en;q=0.8")),
+            Locale::De
+        );
+        assert_eq!(Locale::negotiate(Some("nl-BE;q=0.4,it;q=0.6")), Locale::It);
+        assert_eq!(Locale::negotiate(Some("es-ES")), Locale::En);
         assert_eq!(Locale::negotiate(Some("fr;q=0")), Locale::En);
         assert_eq!(Locale::negotiate(None), Locale::En);
     }

@@ -98,9 +98,10 @@ pub async fn bulk(
     if valid > remaining {
         return Err(Problem::from(InvitationError::Limited {
             retry_after: counter.retry_after(),
-            detail: format!(
-                "These rows hold {valid} valid invitations, but you can send {remaining} more this hour. Nothing was created."
-            ),
+            limit: crate::service::Limit::StaffBulk {
+                rows: valid,
+                remaining,
+            },
         }));
     }
     limits::staff_sends_counted(&state.services, counter, valid).await?;
@@ -149,9 +150,10 @@ pub async fn bulk(
                             id: Some(id.to_string()),
                             ..RowResult::new(number, "duplicate")
                         },
-                        InvitationError::Limited { detail, .. } => {
+                        InvitationError::Limited { limit, .. } => {
                             let mut errors = FieldErrors::default();
-                            errors.add("email", detail);
+                            let tr = crate::i18n::Tr::new(crate::domain::locale::Locale::En);
+                            errors.add("email", crate::http::explain::limit(tr, &limit));
                             RowResult {
                                 errors: Some(errors.into_map()),
                                 ..RowResult::new(number, "limited")

@@ -194,7 +194,10 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
             .map_err(|e| errors.add("locale", e.to_string()))
             .ok(),
         Some(_) => {
-            errors.add("locale", "must be \"en\" or \"fr\"");
+            errors.add(
+                "locale",
+                "must be one of \"en\", \"fr\", \"de\", \"it\", \"nl\"",
+            );
             None
         }
     };
@@ -496,7 +499,7 @@ mod tests {
     #[test]
     fn every_bad_field_is_reported_under_its_own_name() {
         let errors = parse(json!({
-            "email": "nope", "locale": "de", "expiresInDays": 31, "displayName": 5,
+            "email": "nope", "locale": "es", "expiresInDays": 31, "displayName": 5,
             "company": {"vatNumber": "BE0123456748", "country": "BE", "city": 12}
         }))
         .unwrap_err();

@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod companies;
 pub mod cookies;
 pub mod customer;
+pub mod explain;
 pub mod invitations;
 pub mod openapi;
 pub mod privacy;
@@ -71,21 +72,21 @@ fn body_up_to(
 }
 
 /// A sign-in redirect URI at `path`: `GET` with the query, or `POST` with a `form_post`
-/// body, both handed to `handler` as a [`customer::accept::Callback`].
+/// body, both handed to `handler` as a [`customer::callback::Callback`].
 fn callback_routes<H, F>(
     path: BoxedFilter<()>,
     state: AppState,
     handler: H,
 ) -> BoxedFilter<(Response,)>
 where
-    H: Fn(AppState, customer::accept::Callback, Option<String>, Option<String>) -> F
+    H: Fn(AppState, customer::callback::Callback, Option<String>, Option<String>) -> F
         + Clone
         + Send
         + Sync
         + 'static,
     F: std::future::Future<Output = Response> + Send + 'static,
 {
-    use customer::accept::Callback;
+    use customer::callback::Callback;
     let cookie = || warp::header::optional::<String>("cookie");
     let language = || warp::header::optional::<String>("accept-language");
     let get_handler = handler.clone();
@@ -318,6 +319,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
     let mfa_show = warp::path!("api" / "Profile" / "mfa")
         .and(warp::get())
         .and(with_state(state.clone()))
+        .and(raw_query())
         .and(cookie())
         .and(language())
         .then(customer::mfa::show)

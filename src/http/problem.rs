@@ -9,6 +9,11 @@ use warp::Reply as _;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
+/// The words of a problem's `detail` (English, as the API's callers read it so far).
+fn english() -> crate::i18n::Tr {
+    crate::i18n::Tr::new(crate::domain::locale::Locale::En)
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
     #[serde(rename = "type")]
@@ -123,20 +128,17 @@ impl From<InvitationError> for Problem {
                 problem
             }
             InvitationError::NotFound => Problem::not_found("No invitation has this id."),
-            InvitationError::NotAllowed { why } => Problem::new(
+            InvitationError::NotAllowed(refusal) => Problem::new(
                 StatusCode::CONFLICT,
                 "not-allowed",
                 "Not allowed in this state",
-                why,
+                crate::http::explain::refusal(english(), &refusal),
             ),
-            InvitationError::Limited {
-                retry_after,
-                detail,
-            } => Problem::new(
+            InvitationError::Limited { retry_after, limit } => Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate-limited",
                 "Too many requests",
-                detail,
+                crate::http::explain::limit(english(), &limit),
             )
             .with_header("retry-after", retry_after.to_string()),
             InvitationError::Unavailable(why) => {

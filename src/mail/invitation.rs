@@ -1,10 +1,12 @@
 //! The invitation email: "Hi <name>, <inviter> has invited you to use <product>…", a
-//! **Get started now** button and the raw link below it.
+//! **Get started now** button and the raw link below it. One text + HTML pair of
+//! templates for every language; the sentences come from `locales/*/email.ftl`.
 
 use super::OutgoingEmail;
 use crate::domain::invitation::Invitation;
 use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
+use crate::i18n::{Arg, Tr};
 use askama::Template;
 use time::OffsetDateTime;
 use url::Url;
@@ -28,40 +30,92 @@ pub struct InvitationMail {
     pub replaces: bool,
 }
 
-macro_rules! parts {
-    ($subject:ident, $text:ident, $html:ident, $txt_path:literal, $html_path:literal) => {
-        #[derive(Template)]
-        #[template(path = $txt_path, block = "subject", escape = "none")]
-        struct $subject<'a> {
-            m: &'a InvitationMail,
-        }
-        #[derive(Template)]
-        #[template(path = $txt_path, block = "body", escape = "none")]
-        struct $text<'a> {
-            m: &'a InvitationMail,
-        }
-        #[derive(Template)]
-        #[template(path = $html_path)]
-        struct $html<'a> {
-            m: &'a InvitationMail,
-        }
-    };
+/// The email's sentences in the invitation's language, from `locales/*/email.ftl`.
+pub struct Words {
+    pub lang: &'static str,
+    pub subject: String,
+    pub greeting: String,
+    pub intro: String,
+    pub replaces: Option<String>,
+    /// The button, and the line before the link in the text part.
+    pub action: String,
+    pub action_text: String,
+    pub account: String,
+    pub valid_until: String,
+    pub fallback: String,
+    pub not_expected: String,
 }
 
-parts!(
-    SubjectEn,
-    TextEn,
-    HtmlEn,
-    "email/invitation.en.txt",
-    "email/invitation.en.html"
-);
-parts!(
-    SubjectFr,
-    TextFr,
-    HtmlFr,
-    "email/invitation.fr.txt",
-    "email/invitation.fr.html"
-);
+impl Words {
+    fn new(m: &InvitationMail, locale: Locale) -> Self {
+        let tr = Tr::new(locale);
+        let people = || -> Vec<(&'static str, Arg)> {
+            vec![
+                ("inviter", Arg::from(&m.inviter_name)),
+                ("inviterEmail", Arg::from(&m.inviter_email)),
+                ("product", Arg::from(&m.product)),
+                ("email", Arg::from(&m.recipient_email)),
+                ("date", Arg::from(&m.expires_on)),
+            ]
+        };
+        let subject = if m.replaces {
+            "email-subject-new-link"
+        } else {
+            "email-subject"
+        };
+        let with_company = |id: &str, company: &String| {
+            let mut args = people();
+            args.push(("company", Arg::from(company)));
+            tr.with(id, args)
+        };
+        let intro = match (&m.joining, &m.company_name) {
+            (Some(company), _) => with_company("email-intro-join", company),
+            (None, Some(company)) => with_company("email-intro-company", company),
+            (None, None) => tr.with("email-intro", people()),
+        };
+        let (action, account) = if m.existing {
+            ("email-sign-in", "email-account-existing")
+        } else {
+            ("email-start", "email-account-new")
+        };
+        Self {
+            lang: locale.as_str(),
+            subject: tr.with(subject, people()),
+            greeting: match &m.recipient_name {
+                Some(name) => tr.t1("email-greeting-name", "name", name),
+                None => tr.t("email-greeting"),
+            },
+            intro,
+            replaces: m.replaces.then(|| tr.t("email-replaces")),
+            action: tr.t(action),
+            action_text: tr.t(&format!("{action}-text")),
+            account: tr.with(account, people()),
+            valid_until: tr.with("email-valid-until", people()),
+            fallback: tr.t("email-button-fallback"),
+            not_expected: tr.t("email-not-expected"),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "email/invitation.txt", block = "subject", escape = "none")]
+struct Subject<'a> {
+    w: &'a Words,
+}
+
+#[derive(Template)]
+#[template(path = "email/invitation.txt", block = "body", escape = "none")]
+struct Text<'a> {
+    m: &'a InvitationMail,
+    w: &'a Words,
+}
+
+#[derive(Template)]
+#[template(path = "email/invitation.html")]
+struct Html<'a> {
+    m: &'a InvitationMail,
+    w: &'a Words,
+}
 
 /// The link an invitation email carries.
 pub fn invite_url(public_base_url: &Url, secret: &InvitationSecret) -> String {
@@ -102,18 +156,12 @@ pub fn render(
             .iter()
             .any(|h| h.event == crate::domain::invitation::Event::Resent),
     };
-    let (subject, text, html) = match invitation.locale {
-        Locale::En => (
-            SubjectEn { m: &m }.render()?,
-            TextEn { m: &m }.render()?,
-            HtmlEn { m: &m }.render()?,
-        ),
-        Locale::Fr => (
-            SubjectFr { m: &m }.render()?,
-            TextFr { m: &m }.render()?,
-            HtmlFr { m: &m }.render()?,
-        ),
-    };
+    let w = Words::new(&m, invitation.locale);
+    let (subject, text, html) = (
+        Subject { w: &w }.render()?,
+        Text { m: &m, w: &w }.render()?,
+        Html { m: &m, w: &w }.render()?,
+    );
     Ok(OutgoingEmail {
         to: invitation.email.clone(),
         to_name: invitation
@@ -126,43 +174,9 @@ pub fn render(
     })
 }
 
-/// "29 November 2026" / "29 novembre 2026" (UTC).
+/// "29 November 2026" / "29 novembre 2026" (UTC): the locale's `date-long` message.
 pub fn long_date(at: OffsetDateTime, locale: Locale) -> String {
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    const FR: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    let at = at.to_offset(time::UtcOffset::UTC);
-    let month = usize::from(u8::from(at.month())) - 1;
-    let name = match locale {
-        Locale::En => EN[month],
-        Locale::Fr => FR[month],
-    };
-    format!("{} {} {}", at.day(), name, at.year())
+    crate::i18n::Tr::new(locale).date(at)
 }
 
 #[cfg(test)]
@@ -246,7 +260,7 @@ mod tests {
     }
 
     #[test]
-    fn a_colleague_is_told_who_invited_them_to_which_company_in_both_languages() {
+    fn a_colleague_is_told_who_invited_them_to_which_company() {
         for (locale, text) in [
             (
                 Locale::En,
@@ -262,7 +276,7 @@ mod tests {
             colleague.member_role = Some(crate::domain::account::Role::Member);
             let email = render(&colleague, "https://p.example/x".into(), "P").unwrap();
             assert!(email.text.contains(text), "{}", email.text);
-            assert!(email.html.contains("<strong>URS Machining SA</strong>"));
+            assert!(email.html.contains(text), "{}", email.html);
             assert!(!email.text.contains("set up") && !email.text.contains("créer"));
         }
     }
@@ -346,5 +360,90 @@ mod tests {
                 secret.expose()
             )
         );
+    }
+
+    /// Every shape of the email (new or existing customer, with or without a name and a
+    /// company, first or resent, a colleague's) in `locale`: subject, text and HTML joined.
+    fn every_email(locale: Locale) -> Vec<String> {
+        let mut emails = Vec::new();
+        for (name, company, existing, resent) in [
+            ("Willy URS", Some("Mobile SRL"), false, false),
+            ("", None, true, true),
+            ("Willy URS", None, false, true),
+            ("", Some("Mobile SRL"), true, false),
+        ] {
+            let mut i = invitation(locale, name, company);
+            if name.is_empty() {
+                i.display_name = None;
+            }
+            i.existing_customer = existing;
+            if resent {
+                i.history.push(crate::domain::invitation::HistoryEntry {
+                    at: i.created_at,
+                    event: crate::domain::invitation::Event::Resent,
+                    actor: "tamer@gfms.example".into(),
+                });
+            }
+            let e = render(&i, "https://p.example/x".into(), "Portal").unwrap();
+            emails.push(format!("{}\n{}\n{}", e.subject, e.text, e.html));
+        }
+        // A colleague invited to join a company.
+        let mut colleague = invitation(locale, "Willy URS", Some("Mobile SRL"));
+        colleague.company_id = Some("c1".into());
+        colleague.member_role = Some(crate::domain::account::Role::Member);
+        let e = render(&colleague, "https://p.example/x".into(), "Portal").unwrap();
+        emails.push(format!("{}\n{}\n{}", e.subject, e.text, e.html));
+        emails
+    }
+
+    #[test]
+    fn every_email_speaks_each_language_with_no_english_sentence_left() {
+        let data = [
+            "Willy URS",
+            "Tamer Mohamed-Nour",
+            "tamer@gfms.example",
+            "willy.urs@example.com",
+            "Mobile SRL",
+            "Portal",
+            "https://p.example/x",
+            "Segoe UI,Helvetica,Arial,sans-serif",
+        ];
+        let english = every_email(Locale::En);
+        for locale in Locale::ALL.into_iter().skip(1) {
+            for (en, other) in english.iter().zip(every_email(locale)) {
+                assert!(other.contains(&format!("<html lang=\"{locale}\">")));
+                assert!(
+                    !other.contains("{$"),
+                    "{locale}: a variable not passed:\n{other}"
+                );
+                let left = crate::i18n::check::english_left(en, &other, &data);
+                assert!(left.is_empty(), "{locale} still says {left:?}:\n{other}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_german_email_is_formal_and_dates_the_link_in_german() {
+        let email = render(
+            &invitation(Locale::De, "Willy URS", Some("Mobile SRL")),
+            "https://p.example/x".into(),
+            "Portal",
+        )
+        .unwrap();
+        assert_eq!(
+            email.subject,
+            "Tamer Mohamed-Nour hat Sie zu Portal eingeladen"
+        );
+        assert!(
+            email.text.starts_with("Guten Tag Willy URS,"),
+            "{}",
+            email.text
+        );
+        assert!(
+            email.text.contains("bis zum 29. November 2026 gültig"),
+            "{}",
+            email.text
+        );
+        assert!(email.html.contains(">Jetzt loslegen</a>"));
     }
 }

@@ -1,6 +1,6 @@
 //! Creating, reading, listing, resending and revoking invitations.
 
-use super::{InvitationError, Services, delivery, limits, random_u64, update_invitation};
+use super::{InvitationError, Refusal, Services, delivery, limits, random_u64, update_invitation};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{
     Invitation, InvitationId, Inviter, ListFilter, NewInvitation, NotAllowed,
@@ -128,18 +128,22 @@ pub async fn resend(
     limits::staff_sends(services, staff, 1, now).await?;
     limits::email_to(services, &current.value.email, now).await?;
     // An expired invitation may have been followed by another for the same email.
-    services.store.claim_email(&current.value, now).await.map_err(|e| match e {
-        StoreError::Duplicate(other) => InvitationError::NotAllowed {
-            why: format!("Another active invitation ({other}) exists for this email; resend or revoke that one instead."),
-        },
-        other => other.into(),
-    })?;
+    services
+        .store
+        .claim_email(&current.value, now)
+        .await
+        .map_err(|e| match e {
+            StoreError::Duplicate(other) => {
+                InvitationError::NotAllowed(Refusal::OtherActive(other))
+            }
+            other => other.into(),
+        })?;
     let secret = InvitationSecret::generate(id.as_str())?;
     let stored = update_invitation(services, id, Some(current), |invitation| {
         invitation
             .resend(secret.hash(), staff, now)
             .map(|()| true)
-            .map_err(|NotAllowed(status)| not_resendable(status.as_str()))
+            .map_err(|NotAllowed(status)| not_resendable(status))
     })
     .await?;
     tracing::info!(invitation = %id, "invitation resent");
@@ -156,14 +160,12 @@ fn check_resendable(invitation: &Invitation, now: OffsetDateTime) -> Result<(), 
     use crate::domain::invitation::Status;
     match invitation.status_at(now) {
         Status::Pending | Status::Expired => Ok(()),
-        other => Err(not_resendable(other.as_str())),
+        other => Err(not_resendable(other)),
     }
 }
 
-fn not_resendable(status: &str) -> InvitationError {
-    InvitationError::NotAllowed {
-        why: format!("Only pending or expired invitations can be resent; this one is {status}."),
-    }
+fn not_resendable(status: crate::domain::invitation::Status) -> InvitationError {
+    InvitationError::NotAllowed(Refusal::NotResendable(status))
 }
 
 /// Withdraws an invitation; revoking a revoked one changes nothing.
@@ -174,14 +176,9 @@ pub async fn revoke(
 ) -> Result<(Invitation, OffsetDateTime), InvitationError> {
     let now = services.clock.now();
     let revoked = update_invitation(services, id, None, |invitation| {
-        invitation
-            .revoke(staff, now)
-            .map_err(|NotAllowed(status)| InvitationError::NotAllowed {
-                why: format!(
-                    "A {} invitation cannot be revoked: its company exists.",
-                    status.as_str()
-                ),
-            })
+        invitation.revoke(staff, now).map_err(|NotAllowed(status)| {
+            InvitationError::NotAllowed(Refusal::NotRevocable(status))
+        })
     })
     .await?;
     tracing::info!(invitation = %id, "invitation revoked");

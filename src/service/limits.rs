@@ -3,7 +3,7 @@
 //! client tries per hour, how many MFA codes are checked per account per quarter of an
 //! hour. Counted in the tables, so they hold across instances.
 
-use super::{InvitationError, Services};
+use super::{InvitationError, Limit, Services};
 use crate::domain::email::EmailAddress;
 use crate::domain::secret::hex;
 use crate::storage::Tally;
@@ -114,7 +114,7 @@ async fn read_counter(
 fn staff_limited(limit: u32, retry_after: u64) -> InvitationError {
     InvitationError::Limited {
         retry_after,
-        detail: format!("You can send at most {limit} invitations an hour. Try again later."),
+        limit: Limit::StaffPerHour { limit },
     }
 }
 
@@ -164,9 +164,10 @@ pub async fn staff_sends_counted(
 fn mail_limited(address: &EmailAddress, limit: u32, retry_after: u64) -> InvitationError {
     InvitationError::Limited {
         retry_after,
-        detail: format!(
-            "{address} has already received {limit} invitation emails today. Try again tomorrow."
-        ),
+        limit: Limit::EmailsPerDay {
+            limit,
+            address: address.to_string(),
+        },
     }
 }
 

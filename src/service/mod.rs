@@ -43,17 +43,51 @@ pub enum InvitationError {
     Duplicate(crate::domain::invitation::InvitationId),
     #[error("no such invitation")]
     NotFound,
-    /// The invitation's state does not allow this; `why` says so to the caller.
-    #[error("not allowed: {why}")]
-    NotAllowed { why: String },
+    /// The invitation's state does not allow this; the refusal says which and why.
+    #[error("not allowed: {0:?}")]
+    NotAllowed(Refusal),
     /// An abuse limit is reached; try again after `retry_after` seconds.
-    /// Displayed without its detail, which may name an address: errors are logged.
+    /// Displayed without its data, which may name an address: errors are logged.
     #[error("limit reached")]
-    Limited { retry_after: u64, detail: String },
+    Limited { retry_after: u64, limit: Limit },
     #[error("storage is unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Why an invitation's state refuses an action, as data: pages and problem details word
+/// it in the reader's language (`locales/*/errors.ftl`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Only pending or expired invitations can be resent; this one has `status`.
+    NotResendable(crate::domain::invitation::Status),
+    /// An invitation whose company exists (`status`) cannot be revoked.
+    NotRevocable(crate::domain::invitation::Status),
+    /// Another active invitation exists for this email (a resend of an expired one).
+    OtherActive(crate::domain::invitation::InvitationId),
+}
+
+/// Which abuse limit was reached, as data.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Limit {
+    /// At most `limit` invitations and resends per staff member per hour.
+    StaffPerHour { limit: u32 },
+    /// A bulk request of `rows` valid rows when only `remaining` may be sent this hour.
+    StaffBulk { rows: u32, remaining: u32 },
+    /// At most `limit` invitation emails to `address` per day.
+    EmailsPerDay { limit: u32, address: String },
+}
+
+/// Never prints the address.
+impl std::fmt::Debug for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::StaffPerHour { limit } => write!(f, "StaffPerHour({limit})"),
+            Self::StaffBulk { rows, remaining } => write!(f, "StaffBulk({rows}, {remaining})"),
+            Self::EmailsPerDay { limit, .. } => write!(f, "EmailsPerDay({limit})"),
+        }
+    }
 }
 
 impl From<StoreError> for InvitationError {
@@ -130,8 +164,12 @@ mod tests {
     fn a_limit_error_does_not_print_its_detail() {
         let error = super::InvitationError::Limited {
             retry_after: 60,
-            detail: "willy@example.com has already received 5 invitation emails today.".into(),
+            limit: super::Limit::EmailsPerDay {
+                limit: 5,
+                address: "willy@example.com".into(),
+            },
         };
         assert_eq!(error.to_string(), "limit reached");
+        assert!(!format!("{error:?}").contains("willy"));
     }
 }

@@ -187,7 +187,7 @@ async fn a_returning_customer_signs_in_and_lands_on_home() {
         "{profile}"
     );
     assert!(
-        profile.contains("Application d'authentification"),
+        profile.contains("Application d&#39;authentification"),
         "{profile}"
     );
 }

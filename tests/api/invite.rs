@@ -153,7 +153,7 @@ async fn every_invalid_field_is_a_400_keyed_by_that_field_and_creates_nothing() 
         (json!({}), "email"),
         (json!({"email": "not-an-address"}), "email"),
         (json!({"email": 42}), "email"),
-        (json!({"email": email, "locale": "de"}), "locale"),
+        (json!({"email": email, "locale": "es"}), "locale"),
         (json!({"email": email, "expiresInDays": 0}), "expiresInDays"),
         (
             json!({"email": email, "expiresInDays": 31}),

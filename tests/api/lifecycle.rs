@@ -388,7 +388,7 @@ async fn a_bulk_csv_file_with_good_and_bad_rows() {
     let csv = format!(
         "email,displayName,locale,expiresInDays,company.name,company.vatNumber,company.country\n\
          {a},Anne,en,10,Anne SPRL,BE0123456749,BE\n\
-         {b},Bert,de,,,,\n\
+         {b},Bert,es,,,,\n\
          {a},Anne again,,,,,\n"
     );
     let response = app

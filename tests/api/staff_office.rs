@@ -239,3 +239,46 @@ async fn the_list_filters_by_status_and_email_and_pages_on() {
     assert_eq!(bad.status(), 200);
     assert!(bad.text().await.unwrap().contains("Filter status"));
 }
+
+#[tokio::test]
+async fn the_hourly_limit_is_said_in_the_back_office_s_language() {
+    let app = crate::support::staff::spawn_back_office_with(vec![(
+        "LIMIT_INVITATIONS_PER_HOUR",
+        Some("1".into()),
+    )])
+    .await;
+    let (client, _) = staff_browser(&app, &staff_email(), true).await;
+    let invite = |lang: &'static str| {
+        let (client, app) = (&client, &app);
+        async move {
+            let page = read_page(client, &app.url(&format!("/api/Staff?lang={lang}"))).await;
+            let mut form = invite_form(&csrf_in(&page), &unique_email("limit"));
+            form.push(("lang", lang.into()));
+            client
+                .post(app.url("/api/Staff/invite"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        invite("fr").await.status(),
+        303,
+        "the hour's one invitation"
+    );
+    for (lang, said) in [
+        ("fr", "Vous pouvez envoyer au plus 1 invitation par heure."),
+        ("de", "Sie können höchstens 1 Einladung pro Stunde senden."),
+        ("en", "You can send at most 1 invitation an hour."),
+    ] {
+        let response = invite(lang).await;
+        assert_eq!(response.status(), 429);
+        assert_eq!(
+            response.headers()["content-language"].to_str().unwrap(),
+            lang
+        );
+        let page = response.text().await.unwrap();
+        assert!(page.contains(said), "{page}");
+    }
+}

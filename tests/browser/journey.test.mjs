@@ -17,7 +17,7 @@
 // logs go to test-artifacts/ (git-ignored). The whole test is bounded by hard
 // timeouts and always stops what it started.
 
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -25,6 +25,7 @@ import assert from 'node:assert/strict';
 import { artifacts, chromiumPath, CHROMIUM_ARGS, handlerBin, root, sleep, stack, tail } from './stack.mjs';
 import { clickThrough, watchCsp } from './csp.mjs';
 import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
+import { totp } from './phone.mjs';
 
 const TEST_TIMEOUT_MS = 90_000;
 const ORANGE = 'rgb(194, 65, 12)'; // #c2410c
@@ -59,19 +60,6 @@ function isGrey(css) {
   const l = (max + min) / 2;
   const s = (max - min) / (1 - Math.abs(2 * l - 1));
   return s <= 0.25;
-}
-
-/** RFC 6238 (HMAC-SHA-1, 6 digits, 30 s) for a base32 secret, at Unix time `seconds`. */
-function totp(base32, seconds) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of base32.replace(/\s+/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(seconds / 30)));
-  const digest = createHmac('sha1', key).update(counter).digest();
-  const offset = digest[19] & 0x0f;
-  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
 // ------------------------------------------------------------------ the test

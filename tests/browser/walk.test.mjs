@@ -17,40 +17,11 @@ import assert from 'node:assert/strict';
 import { artifacts, chromiumPath, CHROMIUM_ARGS, handlerBin, stack } from './stack.mjs';
 import { clickThrough, watchCsp } from './csp.mjs';
 import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
+import { PHONE, fitsThePhone, follow, h1, signInAtB2c } from './phone.mjs';
 
 const TEST_TIMEOUT_MS = 90_000;
-const PHONE = { width: 390, height: 844 };
 const { log, logs, running, cleanup, startServices, startHandler } = stack({ name: 'walk', logPrefix: 'walk-', timeoutMs: TEST_TIMEOUT_MS });
 
-/**
- * Clicks `selector` and waits for the next page to load; with `origin`, for a page of
- * that origin after at least one navigation (redirects through other origins pass).
- */
-async function follow(page, selector, origin) {
-  const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
-  await page.click(selector);
-  await navigated;
-  if (origin) await page.waitForURL((url) => url.origin === origin, { waitUntil: 'load' });
-  else await page.waitForLoadState('load');
-}
-
-/** Signs in at the local B2C page the browser is on, as `email`, back at `base`. */
-async function signInAtB2c(page, base, email) {
-  assert.ok(page.url().includes('/interaction/'), `on the provider's sign-in page, not ${page.url()}`);
-  await page.fill('#email', email);
-  await page.check('#idp-local');
-  await page.fill('#password', 'any-password-will-do');
-  await follow(page, '#next', base);
-}
-
-async function fitsThePhone(page, what) {
-  // Against the phone's width, not innerWidth: a mobile browser zooms out to show a page
-  // wider than the screen, which would hide the overflow.
-  const overflow = await page.evaluate((width) => document.documentElement.scrollWidth - width, PHONE.width);
-  assert.ok(overflow <= 0, `${what} fits a phone's width (overflow ${overflow}px)`);
-}
-
-const h1 = async (page) => ((await page.textContent('h1')) || '').trim();
 
 test('a French customer on a phone clicks every button of their pages; the language they choose stays theirs', { timeout: TEST_TIMEOUT_MS }, async () => {
   assert.ok(fs.existsSync(chromiumPath), `Chromium was not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
@@ -117,7 +88,7 @@ test('a French customer on a phone clicks every button of their pages; the langu
     assert.match(await page.textContent('#companies'), /Mobile SRL/);
     await fitsThePhone(page, 'Home');
     await shot('home-fr');
-    await follow(page, '#language-switch');
+    await follow(page, '#language-en');
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     assert.equal(await h1(page), 'Welcome to GFMS Customer Portal');
     await page.goto(`${base}/api/Home`);
@@ -188,7 +159,7 @@ test('a French customer on a phone clicks every button of their pages; the langu
 
     // 6. Back to French with the switch on the profile; a sign-in again keeps it.
     await page.goto(`${base}/api/Profile`);
-    await follow(page, '#language-switch');
+    await follow(page, '#language-fr');
     assert.equal(await page.getAttribute('html', 'lang'), 'fr');
     assert.match(await page.textContent('main'), /Adresse e-mail : /);
     await shot('profile-fr');

@@ -13,71 +13,35 @@ use crate::domain::invitation::{Invitation, Status};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::SESSION;
+use crate::i18n::Tr;
 use crate::service::onboarding::{self, AcceptFailure};
 use crate::storage::Versioned;
 use serde_json::json;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-/// The form's fields: name, label (en, fr), autocomplete, maximum length.
-const FIELDS: [(&str, &str, &str, &str, usize); 6] = [
-    (
-        "name",
-        "Company name",
-        "Nom de l'entreprise",
-        "organization",
-        200,
-    ),
-    ("vatNumber", "VAT number", "Numéro de TVA", "off", 20),
-    (
-        "street",
-        "Street and number",
-        "Rue et numéro",
-        "street-address",
-        200,
-    ),
-    (
-        "postalCode",
-        "Postal code",
-        "Code postal",
-        "postal-code",
-        12,
-    ),
-    ("city", "City", "Ville", "address-level2", 100),
-    ("country", "Country", "Pays", "country", 2),
+/// The form's fields: name, autocomplete, maximum length. The label is the Fluent
+/// message `field-{name}`, the message when invalid `field-invalid-{name}`.
+const FIELDS: [(&str, &str, usize); 6] = [
+    ("name", "organization", 200),
+    ("vatNumber", "off", 20),
+    ("street", "street-address", 200),
+    ("postalCode", "postal-code", 12),
+    ("city", "address-level2", 100),
+    ("country", "country", 2),
 ];
 
 /// One message per field, the same in the browser's checks and the server's.
-fn field_message(field: &str, locale: Locale) -> &'static str {
-    match (locale, field) {
-        (Locale::En, "name") => "Enter the company's name (at most 200 characters).",
-        (Locale::En, "vatNumber") => {
-            "Enter a valid VAT number for the chosen country, starting with its country prefix."
-        }
-        (Locale::En, "street") => "Enter the street and number (at most 200 characters).",
-        (Locale::En, "postalCode") => "Enter a valid postal code for the country.",
-        (Locale::En, "city") => "Enter the city (at most 100 characters).",
-        (Locale::En, _) => "Choose the country from the list.",
-        (Locale::Fr, "name") => "Indiquez le nom de l'entreprise (200 caractères au plus).",
-        (Locale::Fr, "vatNumber") => {
-            "Indiquez un numéro de TVA valide pour le pays choisi, commençant par son préfixe de pays."
-        }
-        (Locale::Fr, "street") => "Indiquez la rue et le numéro (200 caractères au plus).",
-        (Locale::Fr, "postalCode") => "Indiquez un code postal valide pour le pays.",
-        (Locale::Fr, "city") => "Indiquez la ville (100 caractères au plus).",
-        (Locale::Fr, _) => "Choisissez le pays dans la liste.",
-    }
+fn field_message(field: &str, locale: Locale) -> String {
+    Tr::new(locale).t(&format!("field-invalid-{field}"))
 }
 
-fn required_message(locale: Locale) -> &'static str {
-    match locale {
-        Locale::En => "This field is required.",
-        Locale::Fr => "Ce champ est obligatoire.",
-    }
+fn required_message(locale: Locale) -> String {
+    Tr::new(locale).t("field-required")
 }
 
 /// The rules the browser runs, as JSON safe inside a `<script>` element.
-fn rules_json(locale: Locale) -> String {
+pub(super) fn rules_json(locale: Locale) -> String {
     let map = |table: &[(&str, &str)]| {
         table
             .iter()
@@ -106,14 +70,12 @@ fn rules_json(locale: Locale) -> String {
     .replace('<', "\\u003c")
 }
 
-fn form_page(
-    state: &AppState,
-    session: &Session,
-    invitation: &Invitation,
+/// The form's fields with their labels, values and errors in the reader's language.
+pub(super) fn field_views(
     values: &RawCompany,
     errors: &FieldErrors,
-) -> CompanyFormPage {
-    let locale = session.locale();
+    locale: Locale,
+) -> Vec<FieldView> {
     let value_of = |field: &str| -> String {
         match field {
             "name" => values.name.clone(),
@@ -125,9 +87,9 @@ fn form_page(
         }
         .unwrap_or_default()
     };
-    let fields = FIELDS
+    FIELDS
         .iter()
-        .map(|(name, en, fr, autocomplete, max)| {
+        .map(|(name, autocomplete, max)| {
             let value = value_of(name);
             let error = errors.iter().any(|(k, _)| k == name).then(|| {
                 if value.trim().is_empty() {
@@ -135,26 +97,31 @@ fn form_page(
                 } else {
                     field_message(name, locale)
                 }
-                .to_owned()
             });
             FieldView {
                 name,
-                label: if locale == Locale::Fr { fr } else { en },
+                label: Tr::new(locale).t(&format!("field-{name}")),
                 value,
                 error,
                 autocomplete,
                 max: *max,
             }
         })
-        .collect();
-    let title = if locale == Locale::Fr {
-        "Créez votre entreprise"
-    } else {
-        "Create your company"
-    };
+        .collect()
+}
+
+fn form_page(
+    state: &AppState,
+    session: &Session,
+    invitation: &Invitation,
+    values: &RawCompany,
+    errors: &FieldErrors,
+) -> CompanyFormPage {
+    let locale = session.locale();
+    let fields = field_views(values, errors, locale);
+    let title = Tr::new(locale).t("company-title");
     CompanyFormPage {
         chrome: Chrome::new(locale, title, &state.services.product_name).with_switch(),
-        fr: locale == Locale::Fr,
         inviter: invitation.invited_by.name.clone(),
         email: session.email.clone(),
         csrf: session.csrf.clone(),
@@ -369,14 +336,9 @@ pub async fn home(
             Err(e) => return error_page(&state, e, locale),
         }
     }
-    let title = if locale == Locale::Fr {
-        "Accueil"
-    } else {
-        "Home"
-    };
+    let title = Tr::new(locale).t("home-title");
     let page = HomePage {
         chrome: Chrome::new(locale, title, &state.services.product_name).with_switch(),
-        fr: locale == Locale::Fr,
         email: session.email.clone(),
         companies: memberships.into_iter().map(|m| m.company_name).collect(),
         csrf: session.csrf.clone(),

@@ -12,6 +12,7 @@ use crate::domain::account::Membership;
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{MFA, SESSION};
+use crate::i18n::Tr;
 use crate::service::account;
 use crate::service::privacy::{self, DeleteFailure};
 use askama::Template;
@@ -20,7 +21,7 @@ use warp::reply::Response;
 
 #[derive(Template)]
 #[template(path = "pages/delete_account.html")]
-struct ConfirmPage {
+pub(super) struct ConfirmPage {
     chrome: Chrome,
     heading: String,
     paragraphs: Vec<String>,
@@ -95,65 +96,24 @@ pub async fn post(
     }
 }
 
-fn confirm_page(locale: Locale, product: &str, csrf: String) -> ConfirmPage {
-    let fr = locale == Locale::Fr;
-    let (title, heading, paragraphs, button, cancel) = if fr {
-        (
-            "Supprimer le compte",
-            "Supprimer votre compte ?",
-            vec![
-                format!("Votre compte {product}, vos méthodes de connexion, votre application d'authentification, vos invitations et vos appartenances aux entreprises seront effacés. Cela ne peut pas être annulé."),
-                "Les entreprises que vous avez créées restent : ce sont les données de l'entreprise.".to_owned(),
-            ],
-            "Supprimer définitivement mon compte",
-            "Annuler et revenir au profil",
-        )
-    } else {
-        (
-            "Delete account",
-            "Delete your account?",
-            vec![
-                format!(
-                    "Your {product} account, your ways to sign in, your authenticator app, your invitations and your company memberships will be erased. This cannot be undone."
-                ),
-                "Companies you created stay: they are the company's data.".to_owned(),
-            ],
-            "Delete my account for good",
-            "Cancel and go back to your profile",
-        )
-    };
+pub(super) fn confirm_page(locale: Locale, product: &str, csrf: String) -> ConfirmPage {
+    let tr = Tr::new(locale);
     ConfirmPage {
-        chrome: Chrome::new(locale, title, product),
-        heading: heading.to_owned(),
-        paragraphs,
+        chrome: Chrome::new(locale, tr.t("delete-title"), product),
+        heading: tr.t("delete-heading"),
+        paragraphs: vec![tr.t1("delete-p1", "product", product), tr.t("delete-p2")],
         csrf,
-        button: button.to_owned(),
-        cancel: cancel.to_owned(),
+        button: tr.t("delete-confirm"),
+        cancel: tr.t("delete-cancel"),
     }
 }
 
-fn deleted_page(locale: Locale, product: &str) -> MessagePage {
-    let (title, heading, paragraph) = if locale == Locale::Fr {
-        (
-            "Compte supprimé",
-            "Votre compte est supprimé",
-            format!(
-                "Tout ce que {product} conservait à votre sujet a été effacé, et vous êtes déconnecté. Vos anciennes connexions n'ouvrent plus rien."
-            ),
-        )
-    } else {
-        (
-            "Account deleted",
-            "Your account is deleted",
-            format!(
-                "Everything {product} kept about you was erased, and you are signed out. Your former logins open nothing any more."
-            ),
-        )
-    };
+pub(super) fn deleted_page(locale: Locale, product: &str) -> MessagePage {
+    let tr = Tr::new(locale);
     MessagePage {
-        chrome: Chrome::new(locale, title, product),
-        heading: heading.to_owned(),
-        paragraphs: vec![paragraph],
+        chrome: Chrome::new(locale, tr.t("deleted-title"), product),
+        heading: tr.t("deleted-heading"),
+        paragraphs: vec![tr.t1("deleted-p1", "product", product)],
         action: None,
     }
 }
@@ -165,36 +125,24 @@ fn handover_page(blocked: &[Membership], locale: Locale, product: &str) -> Respo
         .map(|m| m.company_name.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    let (title, heading, paragraphs, back) = if locale == Locale::Fr {
-        (
-            "Passez d'abord la main",
-            "Vous êtes le dernier administrateur",
-            vec![
-                format!(
-                    "Vous êtes le seul administrateur de {names}, qui a d'autres membres. Nommez d'abord un autre administrateur, puis supprimez votre compte."
-                ),
-                "Rien n'a été supprimé.".to_owned(),
-            ],
-            "Retour au profil",
-        )
-    } else {
-        (
-            "Hand over first",
-            "You are the last administrator",
-            vec![
-                format!(
-                    "You are the only administrator of {names}, which has other members. Make another member an administrator first, then delete your account."
-                ),
-                "Nothing was deleted.".to_owned(),
-            ],
-            "Back to your profile",
-        )
-    };
-    let page = MessagePage {
-        chrome: Chrome::new(locale, title, product),
-        heading: heading.to_owned(),
-        paragraphs,
-        action: Some((back.to_owned(), "/api/Profile".to_owned())),
-    };
+    let page = handover_message(&names, blocked.len(), locale, product);
     html(StatusCode::CONFLICT, &page, &[])
+}
+
+pub(super) fn handover_message(
+    names: &str,
+    count: usize,
+    locale: Locale,
+    product: &str,
+) -> MessagePage {
+    let tr = Tr::new(locale);
+    MessagePage {
+        chrome: Chrome::new(locale, tr.t("handover-title"), product),
+        heading: tr.t("handover-heading"),
+        paragraphs: vec![
+            tr.t2("handover-p1", "companies", names, "count", count),
+            tr.t("handover-p2"),
+        ],
+        action: Some((tr.t("action-back-to-profile"), "/api/Profile".to_owned())),
+    }
 }

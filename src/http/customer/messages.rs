@@ -1,8 +1,10 @@
-//! What each customer page says, in English and French side by side: what happened and
-//! what to do next.
+//! Which page each situation a customer meets shows: its status, its message in
+//! `locales/*/messages.ftl` (title, heading, paragraphs) with the data it names, and its
+//! button. The words are in Fluent, in every language.
 
 use super::pages::{Chrome, MessagePage};
 use crate::domain::locale::Locale;
+use crate::i18n::{Arg, Tr};
 use warp::http::StatusCode;
 
 /// Every situation a customer can meet that is not a form.
@@ -100,226 +102,331 @@ pub enum Message {
     BadForm,
 }
 
-struct Text {
+/// A message page before it has words: the Fluent message, the attributes that are its
+/// paragraphs, the variables they read, the button (label message and address).
+struct Spec {
     status: StatusCode,
-    title: String,
-    heading: String,
-    paragraphs: Vec<String>,
-    action: Option<(String, String)>,
+    id: &'static str,
+    paragraphs: Vec<&'static str>,
+    args: Vec<(&'static str, Arg)>,
+    action: Option<(&'static str, String)>,
 }
 
-fn text(
-    status: StatusCode,
-    title: &str,
-    heading: &str,
-    paragraphs: Vec<String>,
-    action: Option<(String, String)>,
-) -> Text {
-    Text {
+fn spec(status: StatusCode, id: &'static str, paragraphs: &[&'static str]) -> Spec {
+    Spec {
         status,
-        title: title.to_owned(),
-        heading: heading.to_owned(),
-        paragraphs,
-        action,
+        id,
+        paragraphs: paragraphs.to_vec(),
+        args: Vec::new(),
+        action: None,
     }
 }
 
-/// `t` with one more paragraph, `intro` and then `address`, when there is an address.
-fn with_address(mut t: Text, intro: &str, address: &Option<String>) -> Text {
-    if let Some(address) = address {
-        t.paragraphs.push(format!("{intro} {address}"));
+impl Spec {
+    fn arg(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
+        self.args.push((name, value.into()));
+        self
     }
-    t
+
+    fn action(mut self, label: &'static str, href: impl Into<String>) -> Self {
+        self.action = Some((label, href.into()));
+        self
+    }
+
+    fn retry(mut self, label: &'static str, href: &Option<String>) -> Self {
+        self.action = href.as_ref().map(|h| (label, h.clone()));
+        self
+    }
 }
 
-fn retry(label: &str, href: &Option<String>) -> Option<(String, String)> {
-    href.as_ref().map(|h| (label.to_owned(), h.clone()))
-}
+const PROFILE: &str = "/api/Profile";
+const SIGN_IN: &str = "/api/SignIn";
 
 impl Message {
     pub fn page(&self, locale: Locale, product: &str) -> (StatusCode, MessagePage) {
-        let mut t = match locale {
-            Locale::En => self.english(product),
-            Locale::Fr => self.french(product),
-        };
-        if let (Self::ReauthToLink { next }, Some((_, href))) = (self, t.action.as_mut()) {
-            *href = format!("/api/SignIn?prompt=login&next={next}");
-        }
-
+        let tr = Tr::new(locale);
+        let mut spec = self.spec();
+        spec.args.push(("product", Arg::from(product)));
+        let words = |key: &str| tr.with(&format!("{}.{key}", spec.id), spec.args.clone());
         (
-            t.status,
+            spec.status,
             MessagePage {
-                chrome: Chrome::new(locale, t.title, product),
-                heading: t.heading,
-                paragraphs: t.paragraphs,
-                action: t.action,
+                chrome: Chrome::new(locale, tr.with(spec.id, spec.args.clone()), product),
+                heading: words("heading"),
+                paragraphs: spec.paragraphs.iter().map(|p| words(p)).collect(),
+                action: spec
+                    .action
+                    .as_ref()
+                    .map(|(label, href)| (tr.t(label), href.clone())),
             },
         )
     }
 
-    fn english(&self, product: &str) -> Text {
+    fn spec(&self) -> Spec {
         use StatusCode as S;
         match self {
-            Self::LinkUnknown => text(S::NOT_FOUND, "Invitation not found", "This invitation link does not work", vec![
-                "We found no invitation for this link. It may have been copied incompletely: open it again from the email, or copy the whole address.".into(),
-                "If it still does not work, ask the person who invited you to send a new invitation.".into()], None),
-            Self::LinkSuperseded => text(S::GONE, "Newer invitation sent", "A newer invitation was sent to you", vec![
-                "This link was replaced by a newer one. Use the link in the most recent invitation email.".into()], None),
-            Self::Expired { inviter, inviter_email, date } => text(S::GONE, "Invitation expired", "This invitation has expired", vec![
-                format!("It could be used until {date}."),
-                format!("Ask {inviter} ({inviter_email}) to send you a new invitation.")], None),
-            Self::Revoked { inviter, inviter_email } => text(S::GONE, "Invitation withdrawn", "This invitation was withdrawn", vec![
-                format!("{inviter} withdrew this invitation, so it can no longer be used."),
-                format!("If you think this is a mistake, contact {inviter} ({inviter_email}).")], None),
-            Self::Completed { company } => text(S::CONFLICT, "Invitation already used", "This invitation has already been used", vec![
-                match company { Some(c) => format!("It was used to create {c} on {product}."), None => format!("It was used to create a company on {product}.") },
-                "Sign in with the account you used then to reach your company.".into()], Some(("Sign in".into(), "/api/SignIn".into()))),
-            Self::SignInExpired { retry: r } => text(S::BAD_REQUEST, "Sign-in expired", "This sign-in has expired", vec![
-                "It took too long, was already completed, or was started in another browser. Nothing was changed.".into(),
-                "Open the link in your invitation email again to start over.".into()], retry("Start again", r)),
-            Self::WrongEmail { signed_in, invited, retry: r } => text(S::FORBIDDEN, "Different email address", "You signed in with a different email address", vec![
-                match signed_in { Some(e) => format!("You signed in as {e}, but this invitation is for {invited}."), None => format!("Your sign-in did not give us an email address, but this invitation is for {invited}.") },
-                format!("Sign in again, or create an account, with {invited}. Nothing was changed.")], retry("Sign in with another account", r)),
-            Self::BoundElsewhere { invited } => text(S::FORBIDDEN, "Invitation already accepted", "This invitation was accepted with another account", vec![
-                format!("Someone already signed in with {invited} through a different account (for example with Google instead of a password) and accepted it."),
-                "Sign in the same way you did the first time. If that was not you, contact the person who invited you.".into()], None),
-            Self::Cancelled { retry: r } => text(S::BAD_REQUEST, "Sign-in cancelled", "Sign-in was cancelled", vec![
-                "You left the sign-in before it was complete, so your invitation is still waiting for you.".into()], retry("Sign in", r)),
-            Self::ForgotPassword { retry: r } => text(S::BAD_REQUEST, "Password reset", "Reset your password", vec![
-                "Start the sign-in again and choose \"Forgot your password?\": you will receive a verification code by email and can then choose a new password.".into()], retry("Start again", r)),
-            Self::OrganisationBlocks { retry: r, admin_consent: a } => with_address(text(S::FORBIDDEN, "Your organisation needs to allow this app", "Your organisation has not allowed this app yet", vec![
-                format!("Your company's Microsoft account settings do not let you sign in to outside applications such as {product} without an administrator's approval."),
-                format!("Ask your IT department to allow (grant admin consent to) {product} for your organisation, or to let users consent to applications themselves. Then open your invitation link again."),
-                "Alternatively, sign in with another method, such as an email address and password.".into()], retry("Try again", r)),
-                "To grant consent for everyone in your organisation, an administrator opens this address and accepts; forward it to your IT department:", a),
-            Self::AccessDenied { detail, retry: r } => text(S::FORBIDDEN, "Sign-in refused", "Sign-in was refused", vec![
-                format!("The sign-in service said: {detail}"),
-                "Try again; if it keeps happening, contact the person who invited you.".into()], retry("Try again", r)),
-            Self::SignInUnavailable => text(S::SERVICE_UNAVAILABLE, "Sign-in unavailable", "Sign-in is unavailable right now", vec![
-                "We cannot reach the sign-in service at the moment. Nothing was changed.".into(),
-                "Please try again in a few minutes with the same link.".into()], None),
-            Self::SignInFailed { retry: r } => text(S::BAD_REQUEST, "Sign-in failed", "We could not confirm your sign-in", vec![
-                "The answer from the sign-in service could not be verified, so we did not use it. Nothing was changed.".into()], retry("Try again", r)),
-            Self::SessionRequired => text(S::UNAUTHORIZED, "Sign-in needed", "Please sign in first", vec![
-                "Your session has ended or this page was opened in another browser.".into(),
-                "Sign in again, or open the link in your invitation email to continue.".into()], Some(("Sign in".into(), "/api/SignIn".into()))),
-            Self::FormExpired { page } => text(S::FORBIDDEN, "Form expired", "This form has expired", vec![
-                "For your security the form can only be sent from the page we showed you. Nothing was changed.".into()], Some(("Reload the form".into(), (*page).into()))),
-            Self::SignedOut => text(S::OK, "Signed out", "You are signed out", vec![
-                "To come back, sign in again.".into()], Some(("Sign in".into(), "/api/SignIn".into()))),
-            Self::TooManyAttempts => text(S::TOO_MANY_REQUESTS, "Too many attempts", "Too many attempts", vec![
-                "Too many invitation links that do not exist were tried from here. For your security, please wait an hour and try again with the link from your email.".into()], None),
-            Self::Unavailable => text(S::SERVICE_UNAVAILABLE, "Temporarily unavailable", "We cannot do this right now", vec![
-                "A service we depend on is not answering. Nothing was changed; please try again in a few minutes.".into()], None),
-            Self::Internal => text(S::INTERNAL_SERVER_ERROR, "Something went wrong", "Something went wrong on our side", vec![
-                "Nothing was changed. Please try again; if it keeps happening, contact the person who invited you.".into()], None),
-            Self::NoAccount { email } => text(S::FORBIDDEN, "No account yet", &format!("You need an invitation to use {product}"), vec![
-                match email { Some(e) => format!("No {product} account uses this sign-in ({e})."), None => format!("No {product} account uses this sign-in.") },
-                "Accounts are opened from an invitation: open the link in the invitation email you received, or ask your sales contact to send you one.".into(),
-                "If you already have an account with another sign-in method (for example email and password), sign in that way; you can then link this one from your profile.".into()], Some(("Sign in another way".into(), "/api/SignIn?prompt=login".into()))),
-            Self::ReauthNeeded => text(S::FORBIDDEN, "Sign in again", "Please sign in again first", vec![
-                "For your security, changing how you sign in needs a sign-in of the last few minutes. Nothing was changed.".into()], Some(("Sign in again".into(), "/api/SignIn?prompt=login&next=profile".into()))),
-            Self::LinkWrongEmail { account, login } => text(S::FORBIDDEN, "Different email address", "This login has a different email address", vec![
-                match login { Some(l) => format!("You signed in as {l}, but your account's address is {account}."), None => format!("That sign-in gave us no email address, but your account's address is {account}.") },
-                format!("Only a login with the same address ({account}) can be linked, so that nobody can attach their login to your account. Nothing was linked.")], Some(("Back to your profile".into(), "/api/Profile".into()))),
-            Self::LinkOwnedElsewhere => text(S::CONFLICT, "Login already in use", "This login belongs to another account", vec![
-                format!("It already opens another {product} account, so it cannot open yours as well. Nothing was linked."),
-                "Sign in with that login to use the other account, or contact your sales contact if you need the two merged.".into()], Some(("Back to your profile".into(), "/api/Profile".into()))),
-            Self::UnlinkRefused { last } => text(S::CONFLICT, "Login kept", "This login cannot be removed", vec![
-                if *last { "It is the only way to sign in to your account. Link another one first.".into() } else { "You are signed in with it right now. Sign in another way to remove it.".into() }], Some(("Back to your profile".into(), "/api/Profile".into()))),
-            Self::MfaUnavailable => text(S::SERVICE_UNAVAILABLE, "Not available", "Authenticator apps cannot be turned on here", vec![
-                "This installation has no key to keep authenticator secrets safely (its operator has not set COOKIE_KEY). Nothing was changed.".into()], Some(("Back to your profile".into(), "/api/Profile".into()))),
-            Self::MfaThrottled { minutes } => text(S::TOO_MANY_REQUESTS, "Too many wrong codes", "Too many wrong codes", vec![
-                format!("For your security, codes for this account are refused for the next {minutes} minutes. Then try again with the code your app shows."),
-                "Lost your phone? Use one of the recovery codes you saved when you turned this on.".into()], None),
-            Self::BadForm => text(S::BAD_REQUEST, "Request not understood", "This request was not understood", vec![
-                "The form was not filled in as our page sends it. Nothing was changed.".into()], Some(("Back to your profile".into(), "/api/Profile".into()))),
-            Self::ReauthToLink { .. } => Self::ReauthNeeded.english(product),
-            Self::MfaExpired => text(S::BAD_REQUEST, "Sign-in expired", "This sign-in has expired", vec![
-                "The code was not given in time, or this page was opened in another browser. Nothing was changed.".into()], Some(("Sign in again".into(), "/api/SignIn".into()))),
+            Self::LinkUnknown => spec(S::NOT_FOUND, "link-unknown", &["p1", "p2"]),
+            Self::LinkSuperseded => spec(S::GONE, "link-superseded", &["p1"]),
+            Self::Expired {
+                inviter,
+                inviter_email,
+                date,
+            } => spec(S::GONE, "expired", &["p1", "p2"])
+                .arg("date", date)
+                .arg("inviter", inviter)
+                .arg("inviterEmail", inviter_email),
+            Self::Revoked {
+                inviter,
+                inviter_email,
+            } => spec(S::GONE, "revoked", &["p1", "p2"])
+                .arg("inviter", inviter)
+                .arg("inviterEmail", inviter_email),
+            Self::Completed { company } => match company {
+                Some(c) => spec(S::CONFLICT, "completed", &["p1-company", "p2"]).arg("company", c),
+                None => spec(S::CONFLICT, "completed", &["p1", "p2"]),
+            }
+            .action("action-sign-in", SIGN_IN),
+            Self::SignInExpired { retry } => spec(S::BAD_REQUEST, "sign-in-expired", &["p1", "p2"])
+                .retry("action-start-again", retry),
+            Self::WrongEmail {
+                signed_in,
+                invited,
+                retry,
+            } => match signed_in {
+                Some(e) => spec(S::FORBIDDEN, "wrong-email", &["p1", "p2"]).arg("signedIn", e),
+                None => spec(S::FORBIDDEN, "wrong-email", &["p1-no-email", "p2"]),
+            }
+            .arg("invited", invited)
+            .retry("action-sign-in-other-account", retry),
+            Self::BoundElsewhere { invited } => {
+                spec(S::FORBIDDEN, "bound-elsewhere", &["p1", "p2"]).arg("invited", invited)
+            }
+            Self::Cancelled { retry } => {
+                spec(S::BAD_REQUEST, "cancelled", &["p1"]).retry("action-sign-in", retry)
+            }
+            Self::ForgotPassword { retry } => {
+                spec(S::BAD_REQUEST, "forgot-password", &["p1"]).retry("action-start-again", retry)
+            }
+            Self::OrganisationBlocks {
+                retry,
+                admin_consent,
+            } => {
+                let s = match admin_consent {
+                    Some(a) => spec(
+                        S::FORBIDDEN,
+                        "organisation-blocks",
+                        &["p1", "p2", "p3", "consent"],
+                    )
+                    .arg("address", a),
+                    None => spec(S::FORBIDDEN, "organisation-blocks", &["p1", "p2", "p3"]),
+                };
+                s.retry("action-try-again", retry)
+            }
+            Self::AccessDenied { detail, retry } => {
+                spec(S::FORBIDDEN, "access-denied", &["p1", "p2"])
+                    .arg("detail", detail)
+                    .retry("action-try-again", retry)
+            }
+            Self::SignInUnavailable => {
+                spec(S::SERVICE_UNAVAILABLE, "sign-in-unavailable", &["p1", "p2"])
+            }
+            Self::SignInFailed { retry } => {
+                spec(S::BAD_REQUEST, "sign-in-failed", &["p1"]).retry("action-try-again", retry)
+            }
+            Self::SessionRequired => spec(S::UNAUTHORIZED, "session-required", &["p1", "p2"])
+                .action("action-sign-in", SIGN_IN),
+            Self::FormExpired { page } => {
+                spec(S::FORBIDDEN, "form-expired", &["p1"]).action("action-reload-form", *page)
+            }
+            Self::SignedOut => spec(S::OK, "signed-out", &["p1"]).action("action-sign-in", SIGN_IN),
+            Self::TooManyAttempts => spec(S::TOO_MANY_REQUESTS, "too-many-attempts", &["p1"]),
+            Self::Unavailable => spec(S::SERVICE_UNAVAILABLE, "unavailable", &["p1"]),
+            Self::Internal => spec(S::INTERNAL_SERVER_ERROR, "internal", &["p1"]),
+            Self::NoAccount { email } => match email {
+                Some(e) => spec(S::FORBIDDEN, "no-account", &["p1", "p2", "p3"]).arg("email", e),
+                None => spec(S::FORBIDDEN, "no-account", &["p1-no-email", "p2", "p3"]),
+            }
+            .action("action-sign-in-another-way", "/api/SignIn?prompt=login"),
+            Self::ReauthNeeded => spec(S::FORBIDDEN, "reauth-needed", &["p1"]).action(
+                "action-sign-in-again",
+                "/api/SignIn?prompt=login&next=profile",
+            ),
+            Self::ReauthToLink { next } => spec(S::FORBIDDEN, "reauth-needed", &["p1"]).action(
+                "action-sign-in-again",
+                format!("/api/SignIn?prompt=login&next={next}"),
+            ),
+            Self::LinkWrongEmail { account, login } => match login {
+                Some(l) => spec(S::FORBIDDEN, "link-wrong-email", &["p1", "p2"]).arg("login", l),
+                None => spec(S::FORBIDDEN, "link-wrong-email", &["p1-no-email", "p2"]),
+            }
+            .arg("account", account)
+            .action("action-back-to-profile", PROFILE),
+            Self::LinkOwnedElsewhere => spec(S::CONFLICT, "link-owned-elsewhere", &["p1", "p2"])
+                .action("action-back-to-profile", PROFILE),
+            Self::UnlinkRefused { last } => {
+                let p = if *last { "p1-last" } else { "p1-current" };
+                spec(S::CONFLICT, "unlink-refused", &[p]).action("action-back-to-profile", PROFILE)
+            }
+            Self::MfaUnavailable => spec(S::SERVICE_UNAVAILABLE, "mfa-unavailable", &["p1"])
+                .action("action-back-to-profile", PROFILE),
+            Self::MfaThrottled { minutes } => {
+                spec(S::TOO_MANY_REQUESTS, "mfa-throttled", &["p1", "p2"]).arg("minutes", *minutes)
+            }
+            Self::BadForm => {
+                spec(S::BAD_REQUEST, "bad-form", &["p1"]).action("action-back-to-profile", PROFILE)
+            }
+            Self::MfaExpired => {
+                spec(S::BAD_REQUEST, "mfa-expired", &["p1"]).action("action-sign-in-again", SIGN_IN)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::check::english_left;
+    use askama::Template;
+
+    fn every_message() -> Vec<Message> {
+        let some = |s: &str| Some(s.to_owned());
+        let retry = some("/api/InviteUser?invitationId=x");
+        vec![
+            Message::LinkUnknown,
+            Message::LinkSuperseded,
+            Message::Expired {
+                inviter: "Tamer".into(),
+                inviter_email: "t@example.com".into(),
+                date: "DATE".into(),
+            },
+            Message::Revoked {
+                inviter: "Tamer".into(),
+                inviter_email: "t@example.com".into(),
+            },
+            Message::Completed {
+                company: some("Mobile SRL"),
+            },
+            Message::Completed { company: None },
+            Message::SignInExpired {
+                retry: retry.clone(),
+            },
+            Message::WrongEmail {
+                signed_in: some("a@example.com"),
+                invited: "b@example.com".into(),
+                retry: retry.clone(),
+            },
+            Message::WrongEmail {
+                signed_in: None,
+                invited: "b@example.com".into(),
+                retry: retry.clone(),
+            },
+            Message::BoundElsewhere {
+                invited: "b@example.com".into(),
+            },
+            Message::Cancelled {
+                retry: retry.clone(),
+            },
+            Message::ForgotPassword {
+                retry: retry.clone(),
+            },
+            Message::OrganisationBlocks {
+                retry: retry.clone(),
+                admin_consent: some("https://login.example/consent"),
+            },
+            Message::OrganisationBlocks {
+                retry: None,
+                admin_consent: None,
+            },
+            Message::AccessDenied {
+                detail: "DETAIL".into(),
+                retry: retry.clone(),
+            },
+            Message::SignInUnavailable,
+            Message::SignInFailed { retry },
+            Message::SessionRequired,
+            Message::FormExpired {
+                page: "/api/Profile",
+            },
+            Message::SignedOut,
+            Message::TooManyAttempts,
+            Message::Unavailable,
+            Message::Internal,
+            Message::NoAccount {
+                email: some("a@example.com"),
+            },
+            Message::NoAccount { email: None },
+            Message::ReauthNeeded,
+            Message::ReauthToLink {
+                next: "link-google",
+            },
+            Message::LinkWrongEmail {
+                account: "b@example.com".into(),
+                login: some("a@example.com"),
+            },
+            Message::LinkWrongEmail {
+                account: "b@example.com".into(),
+                login: None,
+            },
+            Message::LinkOwnedElsewhere,
+            Message::UnlinkRefused { last: true },
+            Message::UnlinkRefused { last: false },
+            Message::MfaUnavailable,
+            Message::MfaThrottled { minutes: 1 },
+            Message::MfaThrottled { minutes: 15 },
+            Message::BadForm,
+            Message::MfaExpired,
+        ]
+    }
+
+    const DATA: [&str; 11] = [
+        "Tamer",
+        "t@example.com",
+        "a@example.com",
+        "b@example.com",
+        "Mobile SRL",
+        "DATE",
+        "DETAIL",
+        "https://login.example/consent",
+        "GFMS Customer Portal",
+        "COOKIE_KEY",
+        "Google",
+    ];
+
+    #[test]
+    fn every_message_page_speaks_each_language_with_no_english_sentence_left() {
+        for message in every_message() {
+            let (status, english) = message.page(Locale::En, "GFMS Customer Portal");
+            let english = english.render().unwrap();
+            assert!(!english.contains("{$") && !english.contains("Unknown localization"));
+            for locale in Locale::ALL.into_iter().skip(1) {
+                let (s, page) = message.page(locale, "GFMS Customer Portal");
+                let page = page.render().unwrap();
+                assert_eq!(s, status);
+                assert!(page.contains(&format!("<html lang=\"{locale}\">")));
+                assert!(
+                    !page.contains("{$"),
+                    "{locale}: a variable not passed:\n{page}"
+                );
+                let left = english_left(&english, &page, &DATA);
+                assert!(left.is_empty(), "{locale} still says {left:?}:\n{page}");
+            }
         }
     }
 
-    fn french(&self, product: &str) -> Text {
-        use StatusCode as S;
-        match self {
-            Self::LinkUnknown => text(S::NOT_FOUND, "Invitation introuvable", "Ce lien d'invitation ne fonctionne pas", vec![
-                "Aucune invitation ne correspond à ce lien. Il a peut-être été copié en partie : ouvrez-le à nouveau depuis l'e-mail, ou copiez l'adresse entière.".into(),
-                "Si cela ne fonctionne toujours pas, demandez à la personne qui vous a invité de vous envoyer une nouvelle invitation.".into()], None),
-            Self::LinkSuperseded => text(S::GONE, "Nouvelle invitation envoyée", "Une invitation plus récente vous a été envoyée", vec![
-                "Ce lien a été remplacé par un plus récent. Utilisez le lien du dernier e-mail d'invitation.".into()], None),
-            Self::Expired { inviter, inviter_email, date } => text(S::GONE, "Invitation expirée", "Cette invitation a expiré", vec![
-                format!("Elle était valable jusqu'au {date}."),
-                format!("Demandez à {inviter} ({inviter_email}) de vous envoyer une nouvelle invitation.")], None),
-            Self::Revoked { inviter, inviter_email } => text(S::GONE, "Invitation retirée", "Cette invitation a été retirée", vec![
-                format!("{inviter} a retiré cette invitation : elle ne peut plus être utilisée."),
-                format!("S'il s'agit d'une erreur, contactez {inviter} ({inviter_email}).")], None),
-            Self::Completed { company } => text(S::CONFLICT, "Invitation déjà utilisée", "Cette invitation a déjà été utilisée", vec![
-                match company { Some(c) => format!("Elle a servi à créer {c} sur {product}."), None => format!("Elle a servi à créer une entreprise sur {product}.") },
-                "Connectez-vous avec le compte utilisé alors pour accéder à votre entreprise.".into()], Some(("Se connecter".into(), "/api/SignIn".into()))),
-            Self::SignInExpired { retry: r } => text(S::BAD_REQUEST, "Connexion expirée", "Cette connexion a expiré", vec![
-                "Elle a pris trop de temps, était déjà terminée ou a été commencée dans un autre navigateur. Rien n'a été modifié.".into(),
-                "Ouvrez à nouveau le lien de votre e-mail d'invitation pour recommencer.".into()], retry("Recommencer", r)),
-            Self::WrongEmail { signed_in, invited, retry: r } => text(S::FORBIDDEN, "Adresse e-mail différente", "Vous vous êtes connecté avec une autre adresse e-mail", vec![
-                match signed_in { Some(e) => format!("Vous êtes connecté en tant que {e}, mais cette invitation est destinée à {invited}."), None => format!("Votre connexion ne nous a pas donné d'adresse e-mail, mais cette invitation est destinée à {invited}.") },
-                format!("Connectez-vous à nouveau, ou créez un compte, avec {invited}. Rien n'a été modifié.")], retry("Se connecter avec un autre compte", r)),
-            Self::BoundElsewhere { invited } => text(S::FORBIDDEN, "Invitation déjà acceptée", "Cette invitation a été acceptée avec un autre compte", vec![
-                format!("Quelqu'un s'est déjà connecté avec {invited} par un autre compte (par exemple avec Google plutôt qu'un mot de passe) et l'a acceptée."),
-                "Connectez-vous de la même façon que la première fois. Si ce n'était pas vous, contactez la personne qui vous a invité.".into()], None),
-            Self::Cancelled { retry: r } => text(S::BAD_REQUEST, "Connexion annulée", "La connexion a été annulée", vec![
-                "Vous avez quitté la connexion avant la fin : votre invitation vous attend toujours.".into()], retry("Se connecter", r)),
-            Self::ForgotPassword { retry: r } => text(S::BAD_REQUEST, "Mot de passe oublié", "Réinitialisez votre mot de passe", vec![
-                "Recommencez la connexion et choisissez « Mot de passe oublié ? » : vous recevrez un code de vérification par e-mail, puis choisirez un nouveau mot de passe.".into()], retry("Recommencer", r)),
-            Self::OrganisationBlocks { retry: r, admin_consent: a } => with_address(text(S::FORBIDDEN, "Votre organisation doit autoriser cette application", "Votre organisation n'a pas encore autorisé cette application", vec![
-                format!("Les réglages Microsoft de votre entreprise ne vous permettent pas de vous connecter à des applications extérieures comme {product} sans l'accord d'un administrateur."),
-                format!("Demandez à votre service informatique d'autoriser {product} pour votre organisation (consentement administrateur), ou de permettre aux utilisateurs de donner leur consentement eux-mêmes. Ouvrez ensuite à nouveau votre lien d'invitation."),
-                "Vous pouvez aussi vous connecter autrement, par exemple avec une adresse e-mail et un mot de passe.".into()], retry("Réessayer", r)),
-                "Pour donner le consentement pour toute votre organisation, un administrateur ouvre cette adresse et accepte ; transmettez-la à votre service informatique :", a),
-            Self::AccessDenied { detail, retry: r } => text(S::FORBIDDEN, "Connexion refusée", "La connexion a été refusée", vec![
-                format!("Le service de connexion a répondu : {detail}"),
-                "Réessayez ; si cela se reproduit, contactez la personne qui vous a invité.".into()], retry("Réessayer", r)),
-            Self::SignInUnavailable => text(S::SERVICE_UNAVAILABLE, "Connexion indisponible", "La connexion est indisponible pour le moment", vec![
-                "Nous ne parvenons pas à joindre le service de connexion. Rien n'a été modifié.".into(),
-                "Réessayez dans quelques minutes avec le même lien.".into()], None),
-            Self::SignInFailed { retry: r } => text(S::BAD_REQUEST, "Échec de la connexion", "Nous n'avons pas pu confirmer votre connexion", vec![
-                "La réponse du service de connexion n'a pas pu être vérifiée : nous ne l'avons pas utilisée. Rien n'a été modifié.".into()], retry("Réessayer", r)),
-            Self::SessionRequired => text(S::UNAUTHORIZED, "Connexion nécessaire", "Veuillez d'abord vous connecter", vec![
-                "Votre session a pris fin ou cette page a été ouverte dans un autre navigateur.".into(),
-                "Reconnectez-vous, ou ouvrez à nouveau le lien de votre e-mail d'invitation pour continuer.".into()], Some(("Se connecter".into(), "/api/SignIn".into()))),
-            Self::FormExpired { page } => text(S::FORBIDDEN, "Formulaire expiré", "Ce formulaire a expiré", vec![
-                "Pour votre sécurité, le formulaire ne peut être envoyé que depuis la page que nous vous avons montrée. Rien n'a été modifié.".into()], Some(("Recharger le formulaire".into(), (*page).into()))),
-            Self::SignedOut => text(S::OK, "Déconnecté", "Vous êtes déconnecté", vec![
-                "Pour revenir, connectez-vous à nouveau.".into()], Some(("Se connecter".into(), "/api/SignIn".into()))),
-            Self::TooManyAttempts => text(S::TOO_MANY_REQUESTS, "Trop de tentatives", "Trop de tentatives", vec![
-                "Trop de liens d'invitation inexistants ont été essayés depuis cet endroit. Par sécurité, attendez une heure puis réessayez avec le lien de votre e-mail.".into()], None),
-            Self::Unavailable => text(S::SERVICE_UNAVAILABLE, "Momentanément indisponible", "Nous ne pouvons pas le faire pour le moment", vec![
-                "Un service dont nous dépendons ne répond pas. Rien n'a été modifié ; réessayez dans quelques minutes.".into()], None),
-            Self::Internal => text(S::INTERNAL_SERVER_ERROR, "Une erreur est survenue", "Une erreur est survenue de notre côté", vec![
-                "Rien n'a été modifié. Réessayez ; si cela se reproduit, contactez la personne qui vous a invité.".into()], None),
-            Self::NoAccount { email } => text(S::FORBIDDEN, "Pas encore de compte", &format!("Il vous faut une invitation pour utiliser {product}"), vec![
-                match email { Some(e) => format!("Aucun compte {product} n'utilise cette connexion ({e})."), None => format!("Aucun compte {product} n'utilise cette connexion.") },
-                "Les comptes s'ouvrent à partir d'une invitation : ouvrez le lien de l'e-mail d'invitation reçu, ou demandez-en une à votre interlocuteur commercial.".into(),
-                "Si vous avez déjà un compte avec une autre méthode de connexion (par exemple e-mail et mot de passe), connectez-vous ainsi ; vous pourrez ensuite lier celle-ci depuis votre profil.".into()], Some(("Se connecter autrement".into(), "/api/SignIn?prompt=login".into()))),
-            Self::ReauthNeeded => text(S::FORBIDDEN, "Reconnectez-vous", "Veuillez d'abord vous reconnecter", vec![
-                "Pour votre sécurité, modifier vos méthodes de connexion demande une connexion de moins de quelques minutes. Rien n'a été modifié.".into()], Some(("Se reconnecter".into(), "/api/SignIn?prompt=login&next=profile".into()))),
-            Self::LinkWrongEmail { account, login } => text(S::FORBIDDEN, "Adresse e-mail différente", "Cette connexion a une autre adresse e-mail", vec![
-                match login { Some(l) => format!("Vous vous êtes connecté en tant que {l}, mais l'adresse de votre compte est {account}."), None => format!("Cette connexion ne nous a pas donné d'adresse e-mail, mais l'adresse de votre compte est {account}.") },
-                format!("Seule une connexion avec la même adresse ({account}) peut être liée, afin que personne ne puisse rattacher sa connexion à votre compte. Rien n'a été lié.")], Some(("Retour au profil".into(), "/api/Profile".into()))),
-            Self::LinkOwnedElsewhere => text(S::CONFLICT, "Connexion déjà utilisée", "Cette connexion appartient à un autre compte", vec![
-                format!("Elle ouvre déjà un autre compte {product} et ne peut donc pas ouvrir aussi le vôtre. Rien n'a été lié."),
-                "Connectez-vous avec elle pour utiliser l'autre compte, ou contactez votre interlocuteur commercial s'il faut réunir les deux.".into()], Some(("Retour au profil".into(), "/api/Profile".into()))),
-            Self::UnlinkRefused { last } => text(S::CONFLICT, "Connexion conservée", "Cette connexion ne peut pas être retirée", vec![
-                if *last { "C'est la seule façon de vous connecter à votre compte. Liez-en d'abord une autre.".into() } else { "Vous êtes connecté avec elle en ce moment. Connectez-vous autrement pour la retirer.".into() }], Some(("Retour au profil".into(), "/api/Profile".into()))),
-            Self::MfaUnavailable => text(S::SERVICE_UNAVAILABLE, "Indisponible", "Les applications d'authentification ne peuvent pas être activées ici", vec![
-                "Cette installation n'a pas de clé pour conserver les secrets d'authentification en sécurité (COOKIE_KEY n'est pas configurée). Rien n'a été modifié.".into()], Some(("Retour au profil".into(), "/api/Profile".into()))),
-            Self::MfaThrottled { minutes } => text(S::TOO_MANY_REQUESTS, "Trop de codes erronés", "Trop de codes erronés", vec![
-                format!("Pour votre sécurité, les codes de ce compte sont refusés pendant les {minutes} prochaines minutes. Réessayez ensuite avec le code affiché par votre application."),
-                "Téléphone perdu ? Utilisez l'un des codes de récupération conservés lors de l'activation.".into()], None),
-            Self::BadForm => text(S::BAD_REQUEST, "Demande incomprise", "Cette demande n'a pas été comprise", vec![
-                "Le formulaire n'a pas été rempli comme notre page l'envoie. Rien n'a été modifié.".into()], Some(("Retour au profil".into(), "/api/Profile".into()))),
-            Self::ReauthToLink { .. } => Self::ReauthNeeded.french(product),
-            Self::MfaExpired => text(S::BAD_REQUEST, "Connexion expirée", "Cette connexion a expiré", vec![
-                "Le code n'a pas été saisi à temps, ou cette page a été ouverte dans un autre navigateur. Rien n'a été modifié.".into()], Some(("Se reconnecter".into(), "/api/SignIn".into()))),
-        }
+    #[test]
+    fn the_expiry_names_inviter_date_and_address_in_german() {
+        let message = Message::Expired {
+            inviter: "Tamer".into(),
+            inviter_email: "t@example.com".into(),
+            date: "29. November 2026".into(),
+        };
+        let (status, page) = message.page(Locale::De, "Portal");
+        assert_eq!(status, StatusCode::GONE);
+        assert_eq!(page.heading, "Diese Einladung ist abgelaufen");
+        assert_eq!(
+            page.paragraphs[0],
+            "Sie war bis zum 29. November 2026 gültig."
+        );
+        assert!(page.paragraphs[1].contains("Tamer (t@example.com)"));
     }
 }

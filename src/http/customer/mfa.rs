@@ -103,16 +103,18 @@ fn pending(
 }
 
 fn page(state: &AppState, locale: Locale, mode: &'static str, csrf: &str) -> MfaPage {
-    let fr = locale == Locale::Fr;
-    let title = match (mode, fr) {
-        ("challenge", true) => "Code de vérification",
-        ("challenge", false) => "Verification code",
-        (_, true) => "Application d'authentification",
-        (_, false) => "Authenticator app",
-    };
+    mfa_page(&state.services.product_name, locale, mode, csrf)
+}
+
+pub(super) fn mfa_page(product: &str, locale: Locale, mode: &'static str, csrf: &str) -> MfaPage {
+    let tr = crate::i18n::Tr::new(locale);
+    let title = tr.t(if mode == "challenge" {
+        "mfa-title-challenge"
+    } else {
+        "mfa-title"
+    });
     MfaPage {
-        chrome: Chrome::new(locale, title, &state.services.product_name),
-        fr,
+        chrome: Chrome::new(locale, title, product),
         mode,
         csrf: csrf.to_owned(),
         error: None,
@@ -160,21 +162,18 @@ fn qr_data_uri(text: &str) -> String {
     }
 }
 
-fn failure_text(failure: &MfaFailure, locale: Locale) -> String {
-    let fr = locale == Locale::Fr;
-    match failure {
-        MfaFailure::Replayed if fr => "Ce code a déjà servi. Attendez le suivant dans votre application (30 secondes).",
-        MfaFailure::Replayed => "This code was already used. Wait for the next one in your app (30 seconds).",
-        MfaFailure::Unreadable if fr => "Saisissez les 6 chiffres affichés par votre application, ou un code de récupération.",
-        MfaFailure::Unreadable => "Enter the 6 digits your app shows, or a recovery code.",
-        _ if fr => "Ce code n'est pas le bon. Vérifiez l'heure de votre téléphone et saisissez le code affiché maintenant.",
-        _ => "That code is not right. Check your phone's clock and enter the code shown now.",
-    }
-    .to_owned()
+pub(super) fn failure_text(failure: &MfaFailure, locale: Locale) -> String {
+    let id = match failure {
+        MfaFailure::Replayed => "mfa-error-replayed",
+        MfaFailure::Unreadable => "mfa-error-unreadable",
+        _ => "mfa-error-wrong",
+    };
+    crate::i18n::Tr::new(locale).t(id)
 }
 
 pub async fn show(
     state: AppState,
+    query: String,
     cookie_header: Option<String>,
     accept_language: Option<String>,
 ) -> Result<Response, Response> {
@@ -188,40 +187,40 @@ pub async fn show(
         let view = page(&state, locale, "challenge", &pending.csrf);
         return Ok(html(StatusCode::OK, &view, &[]));
     }
-    let (session, account) = signed_in_account(
+    let (mut session, account) = signed_in_account(
         &state,
         cookie_header.as_deref(),
         accept_language.as_deref(),
         now,
     )
     .await?;
+    // The language switch, as on the profile: the session and the account take it.
+    let switched = super::choose_language(&state, &mut session, &query, now).await;
+    let mut cookies: Vec<String> = switched.into_iter().collect();
     let locale = session.locale();
     let fresh = match account::enrolment(&state.services, &account).await {
         Ok(fresh) => fresh,
         Err(MfaFailure::AlreadyOn) => {
-            let view = page(&state, locale, "manage", &session.csrf);
-            return Ok(html(StatusCode::OK, &view, &[]));
+            let mut view = page(&state, locale, "manage", &session.csrf);
+            view.chrome = view.chrome.with_switch();
+            return Ok(html(StatusCode::OK, &view, &cookies));
         }
         Err(failure) => return Err(failure_page(&state, failure, locale)),
     };
     // The enrolment this session started, shown again as it was.
     if let Some(kept) = Enrolment::open(&state, cookie_header.as_deref(), &session, &account, now) {
-        return Ok(html(
-            StatusCode::OK,
-            &enrol_page(&state, &session, &kept),
-            &[],
-        ));
+        let mut view = enrol_page(&state, &session, &kept);
+        view.chrome = view.chrome.with_switch();
+        return Ok(html(StatusCode::OK, &view, &cookies));
     }
     // Showing a new secret starts turning MFA on: a recent sign-in only.
     if !account::is_recent(session.signed_in_at, now) {
         return Err(message_page(&state, Message::ReauthNeeded, locale, &[]));
     }
-    let cookie = Enrolment::seal(&state, &session, &account, &fresh);
-    Ok(html(
-        StatusCode::OK,
-        &enrol_page(&state, &session, &fresh),
-        &[cookie],
-    ))
+    cookies.push(Enrolment::seal(&state, &session, &account, &fresh));
+    let mut view = enrol_page(&state, &session, &fresh);
+    view.chrome = view.chrome.with_switch();
+    Ok(html(StatusCode::OK, &view, &cookies))
 }
 
 /// Pages for failures that are not a wrong code.

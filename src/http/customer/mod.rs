@@ -1,6 +1,7 @@
 //! The customer's pages: the email link, the sign-in callback, the company form, Home.
 
 pub mod accept;
+pub mod callback;
 pub mod company;
 pub mod delete;
 pub mod link;
@@ -9,6 +10,9 @@ pub mod mfa;
 pub mod pages;
 pub mod profile;
 pub mod signin;
+
+#[cfg(test)]
+mod i18n_tests;
 
 use super::AppState;
 use super::cookies::{FLOW, SESSION};

@@ -1,8 +1,9 @@
-//! The customer's pages: askama templates (compile-time checked, HTML-escaped), French and
-//! English, and the one place a page becomes a response (status, security headers,
-//! cookies).
+//! The customer's pages: askama templates (compile-time checked, HTML-escaped) whose
+//! words come from Fluent through [`Tr`], and the one place a page becomes a response
+//! (status, security headers, `Content-Language`, cookies).
 
 use crate::domain::locale::Locale;
+use crate::i18n::Tr;
 use askama::Template;
 use warp::Reply as _;
 use warp::http::{HeaderValue, StatusCode, header};
@@ -11,6 +12,8 @@ use warp::reply::Response;
 /// What every page shows around its content.
 pub struct Chrome {
     pub lang: &'static str,
+    /// The page's words, in its language.
+    pub tr: Tr,
     pub title: String,
     pub product: String,
     /// The language switch (`?lang=` on this page's address): shown on pages that read it.
@@ -21,10 +24,20 @@ impl Chrome {
     pub fn new(locale: Locale, title: impl Into<String>, product: &str) -> Self {
         Self {
             lang: locale.as_str(),
+            tr: Tr::new(locale),
             title: title.into(),
             product: product.to_owned(),
             switch: false,
         }
+    }
+
+    /// The languages the switch offers: every other one, each named in itself.
+    pub fn others(&self) -> Vec<(&'static str, &'static str)> {
+        LANGUAGE_NAMES
+            .iter()
+            .copied()
+            .filter(|(code, _)| *code != self.lang)
+            .collect()
     }
 
     /// With the language switch: the page honours `?lang=` at its own address.
@@ -46,7 +59,7 @@ pub struct MessagePage {
 
 pub struct FieldView {
     pub name: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub value: String,
     pub error: Option<String>,
     pub autocomplete: &'static str,
@@ -57,7 +70,6 @@ pub struct FieldView {
 #[template(path = "pages/company_form.html")]
 pub struct CompanyFormPage {
     pub chrome: Chrome,
-    pub fr: bool,
     pub inviter: String,
     pub email: String,
     pub csrf: String,
@@ -75,7 +87,6 @@ pub struct CompanyFormPage {
 #[template(path = "pages/home.html")]
 pub struct HomePage {
     pub chrome: Chrome,
-    pub fr: bool,
     pub email: String,
     pub companies: Vec<String>,
     pub csrf: String,
@@ -94,7 +105,6 @@ pub struct LoginView {
 #[template(path = "pages/profile.html")]
 pub struct ProfilePage {
     pub chrome: Chrome,
-    pub fr: bool,
     pub email: String,
     pub logins: Vec<LoginView>,
     pub can_link_microsoft: bool,
@@ -108,7 +118,6 @@ pub struct ProfilePage {
 #[template(path = "pages/mfa.html")]
 pub struct MfaPage {
     pub chrome: Chrome,
-    pub fr: bool,
     /// `enable` (enrolment), `challenge` (code at sign-in), `manage` (on: turn off),
     /// `recovery` (just turned on: the recovery codes, once).
     pub mode: &'static str,
@@ -121,6 +130,15 @@ pub struct MfaPage {
     pub recovery_codes: Vec<String>,
 }
 
+/// Each language named in itself (an endonym reads the same on every page).
+pub const LANGUAGE_NAMES: [(&str, &str); 5] = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+];
+
 /// The Content-Security-Policy of every page: nothing from elsewhere, no inline script.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -130,8 +148,12 @@ pub fn html(status: StatusCode, page: &impl Template, cookies: &[String]) -> Res
         tracing::error!(error = %e, "page template failed");
         "<!DOCTYPE html><title>Error</title><p>Something went wrong on our side. Please try again.</p>".to_owned()
     });
+    let lang = declared_language(&body).map(HeaderValue::from_str);
     let mut response = warp::reply::with_status(warp::reply::html(body), status).into_response();
     let headers = response.headers_mut();
+    if let Some(Ok(lang)) = lang {
+        headers.insert(header::CONTENT_LANGUAGE, lang);
+    }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),
@@ -139,6 +161,15 @@ pub fn html(status: StatusCode, page: &impl Template, cookies: &[String]) -> Res
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     add_cookies(&mut response, cookies);
     response
+}
+
+/// The language a rendered page declares in `<html lang>`: `Content-Language` says the
+/// same, read from the page itself so the two cannot differ.
+fn declared_language(body: &str) -> Option<&str> {
+    let start = body.find("<html lang=\"")? + "<html lang=\"".len();
+    let rest = body.get(start..)?;
+    let end = rest.find('"')?;
+    rest.get(..end).filter(|l| !l.is_empty() && l.len() <= 8)
 }
 
 /// The page with `origins` (the identity provider's, from its metadata) added to its CSP

@@ -8,6 +8,7 @@ use super::{Session, error_page, message_page, open_session};
 use crate::domain::account::{AccountId, Provider, login_key};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
+use crate::i18n::Tr;
 use crate::identity::customer::AuthorizeHints;
 use crate::service::account::{self, UnlinkFailure};
 use time::OffsetDateTime;
@@ -16,8 +17,7 @@ use warp::reply::Response;
 
 pub fn provider_name(provider: &Provider, locale: Locale) -> String {
     match (provider, locale) {
-        (Provider::Local, Locale::En) => "Email and password".into(),
-        (Provider::Local, Locale::Fr) => "E-mail et mot de passe".into(),
+        (Provider::Local, _) => Tr::new(locale).t("provider-local"),
         (Provider::Google, _) => "Google".into(),
         (Provider::Microsoft, _) => "Microsoft".into(),
         (Provider::Other(idp), _) => idp.clone(),
@@ -56,23 +56,18 @@ pub async fn signed_in_account(
     }
 }
 
-fn notice_text(notice: &str, locale: Locale) -> Option<String> {
+pub(super) fn notice_text(notice: &str, locale: Locale) -> Option<String> {
     let (kind, provider) = notice.split_once(':').unwrap_or((notice, ""));
     let name = provider_name(&Provider::from_idp(Some(provider)), locale);
-    let fr = locale == Locale::Fr;
-    Some(match kind {
-        "linked" if fr => format!("Votre connexion {name} est liée : vous pouvez désormais l'utiliser pour vous connecter."),
-        "linked" => format!("Your {name} login is linked: you can now use it to sign in."),
-        "already" if fr => format!("Cette connexion {name} était déjà liée à votre compte."),
-        "already" => format!("This {name} login was already linked to your account."),
-        "unlinked" if fr => format!("La connexion {name} a été retirée de votre compte."),
-        "unlinked" => format!("The {name} login was removed from your account."),
-        "mfa-on" if fr => "L'application d'authentification est activée : un code vous sera demandé à chaque connexion.".into(),
-        "mfa-on" => "Your authenticator app is on: you will be asked for a code at every sign-in.".into(),
-        "mfa-off" if fr => "L'application d'authentification est désactivée.".into(),
-        "mfa-off" => "Your authenticator app is turned off.".into(),
+    let id = match kind {
+        "linked" => "notice-linked",
+        "already" => "notice-already",
+        "unlinked" => "notice-unlinked",
+        "mfa-on" => "notice-mfa-on",
+        "mfa-off" => "notice-mfa-off",
         _ => return None,
-    })
+    };
+    Some(Tr::new(locale).t1(id, "provider", name))
 }
 
 pub async fn show(
@@ -126,15 +121,13 @@ pub async fn show(
     } else {
         Vec::new()
     };
-    let fr = locale == Locale::Fr;
     let page = ProfilePage {
         chrome: Chrome::new(
             locale,
-            if fr { "Profil" } else { "Profile" },
+            Tr::new(locale).t("profile-title"),
             &state.services.product_name,
         )
         .with_switch(),
-        fr,
         email: overview.profile.email.to_string(),
         logins,
         can_link_microsoft: !has(&Provider::Microsoft),

@@ -3,7 +3,7 @@
 //! login from the profile. An account is found by the login (`iss`, `sub`) only. With
 //! MFA on, the session is granted only after the code (see `mfa.rs`).
 
-use super::accept::{Callback, complete_sign_in};
+use super::callback::{Callback, complete_sign_in};
 use super::messages::Message;
 use super::{SESSION_LIFETIME, Session, error_page, message_page, open_session};
 use crate::domain::locale::Locale;

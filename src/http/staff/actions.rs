@@ -5,7 +5,8 @@
 use super::messages::StaffMessage;
 use super::office::service_error_page;
 use super::views::{
-    ConfirmPage, DetailPage, Flash, Frame, Row, Sent, actor_label, event_label, language_name, when,
+    ConfirmPage, DetailPage, FLASH_LIFETIME, Flash, Frame, Row, Sent, actor_label, event_label,
+    language_name, when,
 };
 use super::{StaffSession, gate, message_page, param, pick_locale};
 use crate::domain::invitation::{Invitation, InvitationId, Status};
@@ -13,13 +14,12 @@ use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::STAFF_FLASH;
 use crate::http::customer::pages::{html, redirect};
+use crate::http::explain;
+use crate::i18n::Tr;
 use crate::service::{InvitationError, invitations};
 use time::OffsetDateTime;
 use warp::http::StatusCode;
 use warp::reply::Response;
-
-/// How long what a post leaves to show (the link, a notice) waits for the page after it.
-pub const FLASH_LIFETIME: time::Duration = time::Duration::minutes(5);
 
 /// What a staff member may do to one invitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,7 @@ fn detail_page(
     flash: Flash,
     created_company: Option<String>,
 ) -> DetailPage {
-    let fr = locale == Locale::Fr;
+    let tr = Tr::new(locale);
     let Flash { sent, notice } = flash;
     DetailPage {
         frame: Frame::new(
@@ -57,8 +57,8 @@ fn detail_page(
         ),
         sent,
         notice,
-        row: Row::new(invitation, now, fr),
-        language: language_name(invitation.locale, fr),
+        row: Row::new(invitation, now, tr),
+        language: language_name(invitation.locale, tr),
         created_company,
         history: invitation
             .history_at(now)
@@ -66,8 +66,8 @@ fn detail_page(
             .map(|h| {
                 (
                     when(h.at),
-                    event_label(h.event.as_str(), fr),
-                    actor_label(&h.actor, fr),
+                    event_label(h.event.as_str(), tr),
+                    actor_label(&h.actor, tr),
                 )
             })
             .collect(),
@@ -174,7 +174,7 @@ pub async fn confirm(
                     &session,
                 ),
                 action: action.as_str(),
-                row: Row::new(&invitation, now, locale == Locale::Fr),
+                row: Row::new(&invitation, now, Tr::new(locale)),
                 error: None,
             };
             html(StatusCode::OK, &page, &[])
@@ -205,7 +205,7 @@ pub async fn act(
     let Ok(staff) = crate::domain::email::EmailAddress::parse(&session.email) else {
         return message_page(&state, StaffMessage::Internal, locale, &[]);
     };
-    let fr = locale == Locale::Fr;
+    let tr = Tr::new(locale);
     let result = match action {
         Action::Resend => invitations::resend(&state.services, &invitation.id, &staff)
             .await
@@ -220,14 +220,7 @@ pub async fn act(
             }),
         Action::Revoke => invitations::revoke(&state.services, &invitation.id, &staff)
             .await
-            .map(|(i, now)| {
-                let notice = if fr {
-                    "L'invitation a été retirée."
-                } else {
-                    "The invitation was revoked."
-                };
-                (i, now, None, Some(notice.to_owned()))
-            }),
+            .map(|(i, now)| (i, now, None, Some(tr.t("staff-notice-revoked")))),
     };
     let refused = |status: StatusCode, why: String| {
         let now = state.services.clock.now();
@@ -239,7 +232,7 @@ pub async fn act(
                 &session,
             ),
             action: action.as_str(),
-            row: Row::new(&invitation, now, fr),
+            row: Row::new(&invitation, now, tr),
             error: Some(why),
         };
         html(status, &page, &[])
@@ -260,9 +253,11 @@ pub async fn act(
             );
             redirect(StatusCode::SEE_OTHER, &to, &[flash])
         }
-        Err(InvitationError::NotAllowed { why }) => refused(StatusCode::CONFLICT, why),
-        Err(InvitationError::Limited { detail, .. }) => {
-            refused(StatusCode::TOO_MANY_REQUESTS, detail)
+        Err(InvitationError::NotAllowed(why)) => {
+            refused(StatusCode::CONFLICT, explain::refusal(tr, &why))
+        }
+        Err(InvitationError::Limited { limit, .. }) => {
+            refused(StatusCode::TOO_MANY_REQUESTS, explain::limit(tr, &limit))
         }
         Err(e) => service_error_page(&state, e, locale),
     }

@@ -3,76 +3,43 @@
 
 use crate::domain::FieldErrors;
 use crate::domain::locale::Locale;
+use crate::i18n::Tr;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-/// The invite form: field (the create body's name), element id, label en, label fr, type.
-pub const FORM: [(&str, &str, &str, &str, &str); 10] = [
-    (
-        "email",
-        "f-email",
-        "Customer's email",
-        "E-mail du client",
-        "email",
-    ),
-    (
-        "displayName",
-        "f-display-name",
-        "Customer's name",
-        "Nom du client",
-        "text",
-    ),
-    (
-        "locale",
-        "f-locale",
-        "Language of the email",
-        "Langue de l'e-mail",
-        "select",
-    ),
-    (
-        "expiresInDays",
-        "f-expires",
-        "Valid for (days, 1 to 30)",
-        "Valable (jours, de 1 à 30)",
-        "number",
-    ),
-    (
-        "company.name",
-        "f-company-name",
-        "Company name",
-        "Nom de l'entreprise",
-        "text",
-    ),
-    (
-        "company.vatNumber",
-        "f-company-vat",
-        "VAT number",
-        "Numéro de TVA",
-        "text",
-    ),
-    (
-        "company.street",
-        "f-company-street",
-        "Street and number",
-        "Rue et numéro",
-        "text",
-    ),
-    (
-        "company.postalCode",
-        "f-company-postal",
-        "Postal code",
-        "Code postal",
-        "text",
-    ),
-    ("company.city", "f-company-city", "City", "Ville", "text"),
-    (
-        "company.country",
-        "f-company-country",
-        "Country (two letters, e.g. BE)",
-        "Pays (deux lettres, p. ex. BE)",
-        "text",
-    ),
+/// The invite form: field (the create body's name), element id, type. The label is the
+/// Fluent message [`label_id`], an error [`error_id`].
+pub const FORM: [(&str, &str, &str); 10] = [
+    ("email", "f-email", "email"),
+    ("displayName", "f-display-name", "text"),
+    ("locale", "f-locale", "select"),
+    ("expiresInDays", "f-expires", "number"),
+    ("company.name", "f-company-name", "text"),
+    ("company.vatNumber", "f-company-vat", "text"),
+    ("company.street", "f-company-street", "text"),
+    ("company.postalCode", "f-company-postal", "text"),
+    ("company.city", "f-company-city", "text"),
+    ("company.country", "f-company-country", "text"),
 ];
+
+/// `staff-field-company-name` for `company.name`.
+pub fn label_id(field: &str) -> String {
+    format!("staff-field-{}", field.replace('.', "-"))
+}
+
+/// The message for an invalid `field` holding `value`.
+fn error_id(field: &str, value: &str) -> String {
+    if value.trim().is_empty() {
+        return "staff-error-required".into();
+    }
+    match field {
+        "email" | "displayName" | "locale" | "expiresInDays" | "company.vatNumber"
+        | "company.postalCode" | "company.country" => {
+            format!("staff-error-{}", field.replace('.', "-"))
+        }
+        _ => "staff-error-other".into(),
+    }
+}
 
 /// What the form holds: values and errors by field, and an error about the whole form.
 #[derive(Default)]
@@ -80,38 +47,6 @@ pub struct FormState {
     pub values: BTreeMap<String, String>,
     pub errors: BTreeMap<String, String>,
     pub error: Option<String>,
-}
-
-fn french_error(field: &str, value: &str) -> &'static str {
-    if value.trim().is_empty() {
-        return "Ce champ est obligatoire.";
-    }
-    match field {
-        "email" => "Indiquez une adresse e-mail valide.",
-        "displayName" => "Ce nom n'est pas accepté (trop long ou caractères non permis).",
-        "locale" => "Choisissez le français ou l'anglais.",
-        "expiresInDays" => "Indiquez un nombre entier de jours, de 1 à 30.",
-        "company.vatNumber" => "Indiquez un numéro de TVA valide pour le pays.",
-        "company.postalCode" => "Indiquez un code postal valide pour le pays.",
-        "company.country" => "Indiquez un code pays à deux lettres, par exemple BE, FR ou CH.",
-        _ => "Cette valeur n'est pas acceptée (trop longue ou caractères non permis).",
-    }
-}
-
-fn english_error(field: &str, value: &str) -> &'static str {
-    if value.trim().is_empty() {
-        return "This field is required.";
-    }
-    match field {
-        "email" => "Enter a valid email address, such as name@company.com.",
-        "displayName" => "This name is not accepted (too long or characters not allowed).",
-        "locale" => "Choose English or French.",
-        "expiresInDays" => "Enter a whole number of days, from 1 to 30.",
-        "company.vatNumber" => "Enter a valid VAT number for the country.",
-        "company.postalCode" => "Enter a valid postal code for the country.",
-        "company.country" => "Enter a two-letter country code, such as BE, FR or CH.",
-        _ => "This value is not accepted (too long or characters not allowed).",
-    }
 }
 
 impl FormState {
@@ -156,11 +91,8 @@ impl FormState {
     pub fn with_errors(mut self, errors: FieldErrors, locale: Locale) -> Self {
         for (field, _) in errors.iter() {
             let value = self.values.get(field).cloned().unwrap_or_default();
-            let text = match locale {
-                Locale::Fr => french_error(field, &value),
-                Locale::En => english_error(field, &value),
-            };
-            self.errors.insert(field.clone(), text.to_owned());
+            let text = Tr::new(locale).t(&error_id(field, &value));
+            self.errors.insert(field.clone(), text);
         }
         self
     }

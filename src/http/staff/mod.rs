@@ -10,6 +10,9 @@ pub mod office;
 pub mod sign_in;
 pub mod views;
 
+#[cfg(test)]
+mod i18n_tests;
+
 use super::AppState;
 use super::cookies::STAFF_SESSION;
 use crate::domain::invitation::Inviter;

@@ -1,16 +1,16 @@
 //! `GET /api/Staff` (the invite form and the list of invitations) and
 //! `POST /api/Staff/invite`.
 
-use super::actions::FLASH_LIFETIME;
 use super::form::{FORM, FormState};
 use super::messages::StaffMessage;
-use super::views::{Flash, FormField, Frame, OfficePage, Row, Sent, statuses};
+use super::views::{FLASH_LIFETIME, Flash, FormField, Frame, OfficePage, Row, Sent, statuses};
 use super::{StaffSession, gate, message_page, param, pick_locale};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{STAFF_FLASH, STAFF_SESSION};
 use crate::http::customer::pages::{html, redirect};
 use crate::http::invitations::{parse_create, parse_list_query};
+use crate::i18n::Tr;
 use crate::service::{InvitationError, invitations};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -29,7 +29,7 @@ async fn office_page(
     form: FormState,
     sent: Option<Sent>,
 ) -> Result<OfficePage, InvitationError> {
-    let fr = locale == Locale::Fr;
+    let tr = Tr::new(locale);
     let wanted = |k: &str| matches!(k, "status" | "email" | "continuationToken");
     let clean: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(
@@ -51,21 +51,18 @@ async fn office_page(
                     .append_pair("lang", locale.as_str())
                     .finish()
             });
-            let rows = page.items.iter().map(|i| Row::new(i, now, fr)).collect();
+            let rows = page.items.iter().map(|i| Row::new(i, now, tr)).collect();
             (rows, next, Vec::new())
         }
         Err(errors) => {
             let errors = errors
                 .iter()
-                .map(|(k, m)| match locale {
-                    Locale::Fr => format!("Filtre non valable ({k})."),
-                    Locale::En => format!("Filter {k}: {m}."),
-                })
+                .map(|(k, _)| tr.t1("staff-filter-invalid", "field", k))
                 .collect();
             (Vec::new(), None, errors)
         }
     };
-    let title = "Invitations";
+    let title = tr.t("staff-office-title");
     let locale_value = form
         .values
         .get("locale")
@@ -73,10 +70,10 @@ async fn office_page(
         .unwrap_or_else(|| locale.as_str().to_owned());
     let fields = FORM
         .iter()
-        .map(|(name, id, en, fr_label, kind)| FormField {
+        .map(|(name, id, kind)| FormField {
             name,
             id,
-            label: if fr { fr_label } else { en },
+            label: tr.t(&super::form::label_id(name)),
             kind,
             value: form.values.get(*name).cloned().unwrap_or_else(|| {
                 if *name == "expiresInDays" {
@@ -89,7 +86,7 @@ async fn office_page(
         })
         .collect();
     Ok(OfficePage {
-        frame: Frame::new(locale, title, &state.services.product_name, session),
+        frame: Frame::new(locale, &title, &state.services.product_name, session),
         sent,
         form_error: form.error,
         fields,
@@ -97,7 +94,7 @@ async fn office_page(
         filter_status,
         filter_email,
         filter_errors,
-        statuses: statuses(fr),
+        statuses: statuses(tr),
         rows,
         next,
     })
@@ -225,7 +222,7 @@ pub async fn invite(
             .await;
         }
     };
-    let fr = locale == Locale::Fr;
+    let tr = Tr::new(locale);
     let (status, error) = match invitations::create(&state.services, new, inviter).await {
         Ok(created) => {
             let sent = Sent {
@@ -247,22 +244,18 @@ pub async fn invite(
             return redirect(StatusCode::SEE_OTHER, &to, &[cookie]);
         }
         Err(InvitationError::Duplicate(id)) => {
-            let text = if fr {
-                format!(
-                    "Une invitation active existe déjà pour cette adresse ({id}) : renvoyez-la ou retirez-la."
-                )
-            } else {
-                format!(
-                    "An active invitation already exists for this address ({id}): resend or revoke it."
-                )
-            };
+            let text = tr.t1("staff-duplicate", "id", id.to_string());
             form.errors.insert("email".into(), text);
             (StatusCode::CONFLICT, None)
         }
-        Err(InvitationError::Limited { detail, .. }) => {
-            (StatusCode::TOO_MANY_REQUESTS, Some(detail))
-        }
-        Err(InvitationError::NotAllowed { why }) => (StatusCode::CONFLICT, Some(why)),
+        Err(InvitationError::Limited { limit, .. }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(crate::http::explain::limit(tr, &limit)),
+        ),
+        Err(InvitationError::NotAllowed(why)) => (
+            StatusCode::CONFLICT,
+            Some(crate::http::explain::refusal(tr, &why)),
+        ),
         Err(other) => return service_error_page(&state, other, locale),
     };
     form.error = error;

@@ -7,7 +7,7 @@ use super::{SESSION_LIFETIME, StaffSession, callback_uri, message_page, param, p
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{STAFF_FLOW, STAFF_SESSION};
-use crate::http::customer::accept::Callback;
+use crate::http::customer::callback::Callback;
 use crate::http::customer::pages::redirect;
 use crate::identity::customer::{AuthRequest, AuthorizeHints, SignInError};
 use crate::identity::staff_sign_in::{NotStaff, StaffSignIn};

@@ -1,15 +1,17 @@
-//! The back office's templates and what they show of an invitation, in both languages.
+//! The back office's templates and what they show of an invitation; the words come from
+//! `locales/*/staff.ftl` through [`Tr`].
 
 use super::StaffSession;
 use crate::domain::invitation::{Invitation, Status};
 use crate::domain::locale::Locale;
+use crate::i18n::Tr;
 use askama::Template;
 use time::OffsetDateTime;
 
 /// What every back-office page shows around its content.
 pub struct Frame {
     pub lang: &'static str,
-    pub fr: bool,
+    pub tr: Tr,
     pub title: String,
     pub product: String,
     pub staff_name: String,
@@ -21,7 +23,7 @@ impl Frame {
     pub fn new(locale: Locale, title: &str, product: &str, session: &StaffSession) -> Self {
         Self {
             lang: locale.as_str(),
-            fr: locale == Locale::Fr,
+            tr: Tr::new(locale),
             title: title.to_owned(),
             product: product.to_owned(),
             staff_name: session.name.clone(),
@@ -29,13 +31,26 @@ impl Frame {
             csrf: session.csrf.clone(),
         }
     }
+
+    /// Every language, each named in itself.
+    pub fn languages(&self) -> Vec<(&'static str, &'static str)> {
+        crate::http::customer::pages::LANGUAGE_NAMES.to_vec()
+    }
+
+    /// The languages the switch offers: every other one.
+    pub fn others(&self) -> Vec<(&'static str, &'static str)> {
+        self.languages()
+            .into_iter()
+            .filter(|(code, _)| *code != self.lang)
+            .collect()
+    }
 }
 
 /// One field of the invite form.
 pub struct FormField {
     pub name: &'static str,
     pub id: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub kind: &'static str,
     pub value: String,
     pub error: Option<String>,
@@ -47,8 +62,8 @@ pub struct Row {
     pub email: String,
     pub display_name: String,
     pub status: &'static str,
-    pub status_label: &'static str,
-    pub delivery_label: &'static str,
+    pub status_label: String,
+    pub delivery_label: String,
     pub created: String,
     /// When the link stops working; `None` once completed or revoked (it no longer can).
     pub expires: Option<String>,
@@ -79,7 +94,7 @@ pub struct OfficePage {
     pub filter_status: String,
     pub filter_email: String,
     pub filter_errors: Vec<String>,
-    pub statuses: Vec<(&'static str, &'static str)>,
+    pub statuses: Vec<(&'static str, String)>,
     pub rows: Vec<Row>,
     pub next: Option<String>,
 }
@@ -92,11 +107,14 @@ pub struct DetailPage {
     pub notice: Option<String>,
     pub row: Row,
     /// The language of the invitation, named in the page's language.
-    pub language: &'static str,
+    pub language: String,
     /// The company the customer created, once they did: name, VAT number, address.
     pub created_company: Option<String>,
-    pub history: Vec<(String, &'static str, String)>,
+    pub history: Vec<(String, String, String)>,
 }
+
+/// How long what a post leaves to show (the link, a notice) waits for the page after it.
+pub const FLASH_LIFETIME: time::Duration = time::Duration::minutes(5);
 
 /// What the page after a post shows once: the link sent, or a notice.
 #[derive(Default, serde::Serialize, serde::Deserialize)]
@@ -106,22 +124,17 @@ pub struct Flash {
 }
 
 /// A language's name, in the page's language.
-pub fn language_name(locale: Locale, fr: bool) -> &'static str {
-    match (locale, fr) {
-        (Locale::En, false) => "English",
-        (Locale::En, true) => "Anglais",
-        (Locale::Fr, false) => "French",
-        (Locale::Fr, true) => "Français",
-    }
+pub fn language_name(locale: Locale, tr: Tr) -> String {
+    tr.t(&format!("staff-language-{}", locale.as_str()))
 }
 
 /// Who did something: a staff member or the customer (their address), or the service
 /// itself (its emails), named in the page's language.
-pub fn actor_label(actor: &str, fr: bool) -> String {
-    match (actor == crate::domain::invitation::SYSTEM_ACTOR, fr) {
-        (true, false) => "the service".into(),
-        (true, true) => "le service".into(),
-        (false, _) => actor.to_owned(),
+pub fn actor_label(actor: &str, tr: Tr) -> String {
+    if actor == crate::domain::invitation::SYSTEM_ACTOR {
+        tr.t("staff-actor-system")
+    } else {
+        actor.to_owned()
     }
 }
 
@@ -147,66 +160,40 @@ pub fn when(at: OffsetDateTime) -> String {
     )
 }
 
-pub fn status_label(status: &str, fr: bool) -> &'static str {
-    match (status, fr) {
-        ("pending", false) => "Pending",
-        ("pending", true) => "En attente",
-        ("accepted", false) => "Accepted",
-        ("accepted", true) => "Acceptée",
-        ("completed", false) => "Completed",
-        ("completed", true) => "Terminée",
-        ("revoked", false) => "Revoked",
-        ("revoked", true) => "Retirée",
-        ("expired", false) => "Expired",
-        ("expired", true) => "Expirée",
-        (_, false) => "All",
-        (_, true) => "Toutes",
+/// A status's name (`""`: all of them, for the filter).
+pub fn status_label(status: &str, tr: Tr) -> String {
+    match status {
+        "pending" | "accepted" | "completed" | "revoked" | "expired" => {
+            tr.t(&format!("staff-status-{status}"))
+        }
+        _ => tr.t("staff-status-all"),
     }
 }
 
-pub fn statuses(fr: bool) -> Vec<(&'static str, &'static str)> {
+pub fn statuses(tr: Tr) -> Vec<(&'static str, String)> {
     ["", "pending", "accepted", "completed", "revoked", "expired"]
         .into_iter()
-        .map(|s| (s, status_label(s, fr)))
+        .map(|s| (s, status_label(s, tr)))
         .collect()
 }
 
-fn delivery_label(delivery: &str, fr: bool) -> &'static str {
-    match (delivery, fr) {
-        ("sent", false) => "Email sent",
-        ("sent", true) => "E-mail envoyé",
-        ("queued", false) => "Email queued (will be retried)",
-        ("queued", true) => "E-mail en attente (nouvel essai prévu)",
-        (_, false) => "Email failed",
-        (_, true) => "Échec de l'e-mail",
+fn delivery_label(delivery: &str, tr: Tr) -> String {
+    match delivery {
+        "sent" | "queued" => tr.t(&format!("staff-delivery-{delivery}")),
+        _ => tr.t("staff-delivery-failed"),
     }
 }
 
-pub fn event_label(event: &str, fr: bool) -> &'static str {
-    match (event, fr) {
-        ("created", false) => "Created",
-        ("created", true) => "Créée",
-        ("emailSent", false) => "Email sent",
-        ("emailSent", true) => "E-mail envoyé",
-        ("emailFailed", false) => "Email failed",
-        ("emailFailed", true) => "Échec de l'e-mail",
-        ("opened", false) => "Link opened",
-        ("opened", true) => "Lien ouvert",
-        ("accepted", false) => "Accepted",
-        ("accepted", true) => "Acceptée",
-        ("completed", false) => "Company created",
-        ("completed", true) => "Entreprise créée",
-        ("resent", false) => "Resent",
-        ("resent", true) => "Renvoyée",
-        ("revoked", false) => "Revoked",
-        ("revoked", true) => "Retirée",
-        (_, false) => "Expired",
-        (_, true) => "Expirée",
+pub fn event_label(event: &str, tr: Tr) -> String {
+    match event {
+        "created" | "emailSent" | "emailFailed" | "opened" | "accepted" | "completed"
+        | "resent" | "revoked" => tr.t(&format!("staff-event-{event}")),
+        _ => tr.t("staff-event-expired"),
     }
 }
 
 impl Row {
-    pub fn new(invitation: &Invitation, now: OffsetDateTime, fr: bool) -> Self {
+    pub fn new(invitation: &Invitation, now: OffsetDateTime, tr: Tr) -> Self {
         let status = invitation.status_at(now);
         let company = &invitation.company;
         let company = [
@@ -228,8 +215,8 @@ impl Row {
                 .map(|n| n.as_str().to_owned())
                 .unwrap_or_default(),
             status: status.as_str(),
-            status_label: status_label(status.as_str(), fr),
-            delivery_label: delivery_label(invitation.delivery.as_str(), fr),
+            status_label: status_label(status.as_str(), tr),
+            delivery_label: delivery_label(invitation.delivery.as_str(), tr),
             created: when(invitation.created_at),
             expires: (!matches!(status, Status::Completed | Status::Revoked))
                 .then(|| when(invitation.expires_at)),

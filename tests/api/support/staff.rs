@@ -10,20 +10,23 @@ use url::Url;
 
 /// A handler whose staff provider is the local staff directory, with staff sign-in on.
 pub async fn spawn_back_office() -> TestApp {
+    spawn_back_office_with(Vec::new()).await
+}
+
+/// The same, with more settings (a lower limit, …).
+pub async fn spawn_back_office_with(more: super::Overrides) -> TestApp {
     let stack = stack();
-    TestApp::spawn_with(
-        vec![
-            ("STAFF_METADATA_URL", Some(stack.staff_metadata_url.clone())),
-            ("STAFF_AUDIENCE", Some(stack.staff_audience.clone())),
-            ("STAFF_CLIENT_ID", Some(stack.staff_client_id.clone())),
-            (
-                "STAFF_CLIENT_SECRET",
-                Some(stack.staff_client_secret.clone()),
-            ),
-        ],
-        |_| {},
-    )
-    .await
+    let mut settings = more;
+    settings.extend(vec![
+        ("STAFF_METADATA_URL", Some(stack.staff_metadata_url.clone())),
+        ("STAFF_AUDIENCE", Some(stack.staff_audience.clone())),
+        ("STAFF_CLIENT_ID", Some(stack.staff_client_id.clone())),
+        (
+            "STAFF_CLIENT_SECRET",
+            Some(stack.staff_client_secret.clone()),
+        ),
+    ]);
+    TestApp::spawn_with(settings, |_| {}).await
 }
 
 /// What the local directory's token endpoint answers to `form`.

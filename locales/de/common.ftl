@@ -1,0 +1,25 @@
+# Around every page, dates and the buttons several pages share.
+skip-to-content = Zum Inhalt springen
+language = Sprache
+date-long = { $day }. { $month } { $year }
+month-1 = Januar
+month-2 = Februar
+month-3 = März
+month-4 = April
+month-5 = Mai
+month-6 = Juni
+month-7 = Juli
+month-8 = August
+month-9 = September
+month-10 = Oktober
+month-11 = November
+month-12 = Dezember
+action-sign-in = Anmelden
+action-sign-in-again = Erneut anmelden
+action-sign-in-other-account = Mit einem anderen Konto anmelden
+action-sign-in-another-way = Anders anmelden
+action-start-again = Neu beginnen
+action-try-again = Erneut versuchen
+action-reload-form = Formular neu laden
+action-back-to-profile = Zurück zu Ihrem Profil
+action-back-to-invitations = Zurück zu den Einladungen

@@ -1,0 +1,25 @@
+# Around every page, dates and the buttons several pages share.
+skip-to-content = Skip to content
+language = Language
+date-long = { $day } { $month } { $year }
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+action-sign-in = Sign in
+action-sign-in-again = Sign in again
+action-sign-in-other-account = Sign in with another account
+action-sign-in-another-way = Sign in another way
+action-start-again = Start again
+action-try-again = Try again
+action-reload-form = Reload the form
+action-back-to-profile = Back to your profile
+action-back-to-invitations = Back to the invitations

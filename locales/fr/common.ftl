@@ -1,0 +1,25 @@
+# Around every page, dates and the buttons several pages share.
+skip-to-content = Aller au contenu
+language = Langue
+date-long = { $day } { $month } { $year }
+month-1 = janvier
+month-2 = février
+month-3 = mars
+month-4 = avril
+month-5 = mai
+month-6 = juin
+month-7 = juillet
+month-8 = août
+month-9 = septembre
+month-10 = octobre
+month-11 = novembre
+month-12 = décembre
+action-sign-in = Se connecter
+action-sign-in-again = Se reconnecter
+action-sign-in-other-account = Se connecter avec un autre compte
+action-sign-in-another-way = Se connecter autrement
+action-start-again = Recommencer
+action-try-again = Réessayer
+action-reload-form = Recharger le formulaire
+action-back-to-profile = Retour au profil
+action-back-to-invitations = Retour aux invitations

@@ -1,0 +1,25 @@
+# Around every page, dates and the buttons several pages share.
+skip-to-content = Vai al contenuto
+language = Lingua
+date-long = { $day } { $month } { $year }
+month-1 = gennaio
+month-2 = febbraio
+month-3 = marzo
+month-4 = aprile
+month-5 = maggio
+month-6 = giugno
+month-7 = luglio
+month-8 = agosto
+month-9 = settembre
+month-10 = ottobre
+month-11 = novembre
+month-12 = dicembre
+action-sign-in = Accedi
+action-sign-in-again = Accedi di nuovo
+action-sign-in-other-account = Accedi con un altro account
+action-sign-in-another-way = Accedi in un altro modo
+action-start-again = Ricomincia
+action-try-again = Riprova
+action-reload-form = Ricarica il modulo
+action-back-to-profile = Torna al Suo profilo
+action-back-to-invitations = Torna agli inviti

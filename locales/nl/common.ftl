@@ -1,0 +1,25 @@
+# Around every page, dates and the buttons several pages share.
+skip-to-content = Naar de inhoud
+language = Taal
+date-long = { $day } { $month } { $year }
+month-1 = januari
+month-2 = februari
+month-3 = maart
+month-4 = april
+month-5 = mei
+month-6 = juni
+month-7 = juli
+month-8 = augustus
+month-9 = september
+month-10 = oktober
+month-11 = november
+month-12 = december
+action-sign-in = Aanmelden
+action-sign-in-again = Opnieuw aanmelden
+action-sign-in-other-account = Aanmelden met een ander account
+action-sign-in-another-way = Op een andere manier aanmelden
+action-start-again = Opnieuw beginnen
+action-try-again = Opnieuw proberen
+action-reload-form = Formulier opnieuw laden
+action-back-to-profile = Terug naar uw profiel
+action-back-to-invitations = Terug naar de uitnodigingen

@@ -1,0 +1,162 @@
+//! Every customer page, rendered in each of the five languages: no sentence of the
+//! English version is left in another language's version (user data aside), no variable
+//! is missing, and `<html lang>` names the language.
+
+use super::company::{field_views, rules_json};
+use super::delete::{confirm_page, deleted_page, handover_message};
+use super::mfa::{failure_text, mfa_page};
+use super::pages::{Chrome, CompanyFormPage, HomePage, LoginView, ProfilePage};
+use super::profile::notice_text;
+use crate::domain::FieldErrors;
+use crate::domain::company::RawCompany;
+use crate::domain::locale::Locale;
+use crate::i18n::check::english_left;
+use crate::service::account::MfaFailure;
+use askama::Template;
+
+const PRODUCT: &str = "GFMS Customer Portal";
+const DATA: [&str; 9] = [
+    PRODUCT,
+    crate::domain::country::ISO_3166_ALPHA2,
+    "willy@example.com",
+    "Tamer Mohamed-Nour",
+    "Mobile SRL",
+    "Usine Nord SA",
+    "Google Authenticator, Microsoft Authenticator, Authy",
+    "Google",
+    "Microsoft",
+];
+
+/// Every page, in `locale`, rendered.
+fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
+    let mut errors = FieldErrors::default();
+    for field in [
+        "name",
+        "vatNumber",
+        "street",
+        "postalCode",
+        "city",
+        "country",
+    ] {
+        errors.add(field, "x");
+    }
+    let values = RawCompany {
+        name: Some("Mobile SRL".into()),
+        vat_number: Some("XX".into()),
+        ..RawCompany::default()
+    };
+    let form = |prefilled| CompanyFormPage {
+        chrome: Chrome::new(locale, "t", PRODUCT).with_switch(),
+        inviter: "Tamer Mohamed-Nour".into(),
+        email: "willy@example.com".into(),
+        csrf: "c".into(),
+        prefilled,
+        countries: vec!["BE"],
+        fields: field_views(&values, &errors, locale),
+        rules: rules_json(locale),
+    };
+    let home = |companies: Vec<String>| HomePage {
+        chrome: Chrome::new(locale, "t", PRODUCT).with_switch(),
+        email: "willy@example.com".into(),
+        companies,
+        csrf: "c".into(),
+    };
+    let profile = |mfa, notice: &str| ProfilePage {
+        chrome: Chrome::new(locale, "t", PRODUCT).with_switch(),
+        email: "willy@example.com".into(),
+        logins: vec![LoginView {
+            key: "k".into(),
+            provider: super::profile::provider_name(
+                &crate::domain::account::Provider::Local,
+                locale,
+            ),
+            linked: crate::i18n::Tr::new(locale)
+                .date(time::macros::datetime!(2026-11-29 10:00 UTC)),
+            current: true,
+            removable: true,
+        }],
+        can_link_microsoft: true,
+        can_link_google: true,
+        mfa,
+        notice: notice_text(notice, locale),
+        csrf: "c".into(),
+    };
+    let mfa = |mode| {
+        let mut page = mfa_page(PRODUCT, locale, mode, "c");
+        page.error = Some(failure_text(&MfaFailure::Wrong, locale));
+        page
+    };
+    let mut pages = vec![
+        ("form prefilled", form(true).render()),
+        ("form empty", form(false).render()),
+        ("home one", home(vec!["Mobile SRL".into()]).render()),
+        (
+            "home two",
+            home(vec!["Mobile SRL".into(), "Usine Nord SA".into()]).render(),
+        ),
+        ("profile off", profile(false, "linked:google").render()),
+        ("profile on", profile(true, "mfa-on").render()),
+        (
+            "profile unlinked",
+            profile(true, "unlinked:microsoft").render(),
+        ),
+        ("profile already", profile(true, "already:google").render()),
+        ("profile mfa off", profile(false, "mfa-off").render()),
+        ("mfa enable", mfa("enable").render()),
+        ("mfa challenge", mfa("challenge").render()),
+        ("mfa manage", mfa("manage").render()),
+        ("mfa recovery", mfa("recovery").render()),
+        ("delete", confirm_page(locale, PRODUCT, "c".into()).render()),
+        ("deleted", deleted_page(locale, PRODUCT).render()),
+        (
+            "handover",
+            handover_message("Mobile SRL", 1, locale, PRODUCT).render(),
+        ),
+        (
+            "handover two",
+            handover_message("Mobile SRL, Usine Nord SA", 2, locale, PRODUCT).render(),
+        ),
+    ];
+    for failure in [MfaFailure::Replayed, MfaFailure::Unreadable] {
+        let mut page = mfa_page(PRODUCT, locale, "challenge", "c");
+        page.error = Some(failure_text(&failure, locale));
+        pages.push(("mfa error", page.render()));
+    }
+    pages
+        .into_iter()
+        .map(|(name, page)| (name, page.unwrap()))
+        .collect()
+}
+
+#[test]
+fn every_customer_page_speaks_each_language_with_no_english_sentence_left() {
+    let english = every_page(Locale::En);
+    for locale in Locale::ALL.into_iter().skip(1) {
+        for ((name, en), (_, page)) in english.iter().zip(every_page(locale)) {
+            assert!(
+                page.contains(&format!("<html lang=\"{locale}\">")),
+                "{name}"
+            );
+            assert!(
+                !page.contains("{$"),
+                "{locale} {name}: a variable not passed:\n{page}"
+            );
+            let left = english_left(en, &page, &DATA);
+            assert!(
+                left.is_empty(),
+                "{locale} {name} still says {left:?}:\n{page}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_company_form_says_what_is_wrong_in_german() {
+    let page = every_page(Locale::De).remove(0).1;
+    assert!(
+        page.contains("Geben Sie eine gültige Umsatzsteuer-Identifikationsnummer"),
+        "{page}"
+    );
+    assert!(page.contains("Dieses Feld ist erforderlich."), "{page}");
+    assert!(page.contains("Unternehmen anlegen"), "{page}");
+}

@@ -1,0 +1,155 @@
+// The whole customer journey once more, in German at phone width, in a real Chromium:
+// the invitation email in German, the provider's sign-in, the company form (labels, the
+// browser's field errors, the button), Home, the profile, the authenticator app turned on
+// (code computed here from the secret read off the page, recovery codes), sign-out
+// through the provider to the signed-out page, a sign-in again that asks for the code
+// before Home. Every page says `<html lang="de">` and `Content-Language: de`, fits the
+// phone, and shows none of the English wording checked below. Any Content-Security-Policy
+// violation fails the test.
+//
+// Run:   node --test tests/browser/
+// Needs: what journey.test.mjs needs. Screenshots in test-artifacts/german-*.
+
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { artifacts, chromiumPath, CHROMIUM_ARGS, handlerBin, sleep, stack } from './stack.mjs';
+import { watchCsp } from './csp.mjs';
+import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
+import { PHONE, fitsThePhone, follow, h1, signInAtB2c, totp } from './phone.mjs';
+
+const TEST_TIMEOUT_MS = 90_000;
+const { log, logs, running, cleanup, startServices, startHandler } = stack({ name: 'german', logPrefix: 'german-', timeoutMs: TEST_TIMEOUT_MS });
+
+/** Words of the English pages that a German page must not show. */
+const ENGLISH = /Sign in|Sign out|Create company|Welcome to|Your profile|Authenticator app|Skip to content|What next|This field is required|Enter the/;
+
+test('a German customer on a phone follows the invitation, creates the company, turns on an authenticator app and signs in with it, all in German', { timeout: TEST_TIMEOUT_MS }, async () => {
+  assert.ok(fs.existsSync(chromiumPath), `Chromium was not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  assert.ok(fs.existsSync(handlerBin), 'target/debug/handler is missing: cargo build --bin handler');
+  const { chromium } = await import('playwright-core');
+  fs.mkdirSync(artifacts, { recursive: true });
+
+  const services = await startServices();
+  const base = await startHandler(services, { waitForTables: true });
+  const idpOrigin = new URL(services.b2cMetadataUrl).origin;
+  log(`handler at ${base}`);
+
+  // The sales person invites a German customer, company data pre-filled.
+  const email = `jonas.weber.${randomBytes(4).toString('hex')}@kunde.example`;
+  const company = { name: 'Weber Präzision GmbH', vatNumber: 'DE136695976', street: 'Industriestraße 7', postalCode: '70565', city: 'Stuttgart', country: 'DE' };
+  await invite(base, await staffToken(services), { email, displayName: 'Jonas Weber', locale: 'de', company });
+  const mail = await emailTo(services.maildevUrl, email, logs);
+  assert.match(String(mail.subject), /hat Sie zu .+ eingeladen$/, `the subject is German: ${mail.subject}`);
+  assert.match(String(mail.text), /^Guten Tag Jonas Weber,/, 'the email greets formally, in German');
+  assert.match(String(mail.text), /Jetzt loslegen:/);
+  assert.match(String(mail.html), /<html lang="de">/);
+  assert.doesNotMatch(String(mail.text), /Get started|has invited you|Hello/, 'no English in the email');
+  const link = inviteLink(mail);
+
+  running.browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, timeout: 20_000 });
+  const context = await running.browser.newContext({ locale: 'de-DE', viewport: PHONE, isMobile: true, hasTouch: true });
+  const violations = await watchCsp(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const pageErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+  const languages = [];
+  page.on('response', (res) => {
+    if (res.url().startsWith(base) && (res.headers()['content-type'] || '').startsWith('text/html')) {
+      languages.push(`${new URL(res.url()).pathname} ${res.headers()['content-language']}`);
+    }
+  });
+  const shot = (name) => page.screenshot({ path: path.join(artifacts, `german-${name}.png`), fullPage: true });
+  /** The page is German, fits the phone, and shows no English wording. */
+  const german = async (what) => {
+    assert.equal(await page.getAttribute('html', 'lang'), 'de', `${what}: <html lang="de">`);
+    assert.doesNotMatch(await page.textContent('body'), ENGLISH, `${what} shows no English`);
+    await fitsThePhone(page, what);
+    await shot(what.replace(/\W+/g, '-'));
+  };
+
+  try {
+    // 1. The link, the provider, the company form in German, pre-filled.
+    await page.goto(link);
+    await signInAtB2c(page, base, email);
+    assert.equal(new URL(page.url()).pathname, '/api/CreateCompany');
+    assert.equal(await h1(page), 'Legen Sie Ihr Unternehmen an');
+    assert.match(await page.textContent('#intro'), /hat diese Angaben für Sie vorbereitet/);
+    assert.equal((await page.textContent('label[for="vatNumber"]')).trim(), 'USt-IdNr.');
+    assert.equal(await page.inputValue('#name'), company.name);
+    await german('company form');
+
+    // 2. An empty name: the browser's error, in German; the name typed back.
+    await page.fill('#name', '');
+    await page.locator('#name').blur();
+    assert.equal((await page.textContent('#name-error')).trim(), 'Dieses Feld ist erforderlich.');
+    assert.equal(await page.locator('#create-company').isDisabled(), true);
+    await page.fill('#postalCode', '7056');
+    await page.locator('#postalCode').blur();
+    assert.equal((await page.textContent('#postalCode-error')).trim(), 'Geben Sie eine gültige Postleitzahl für das Land ein.');
+    await page.fill('#postalCode', company.postalCode);
+    await page.fill('#name', company.name);
+    assert.equal((await page.textContent('#create-company')).trim(), 'Unternehmen anlegen');
+    await german('company form with errors');
+    await follow(page, '#create-company');
+
+    // 3. Home, in German.
+    assert.equal(new URL(page.url()).pathname, '/api/Home');
+    assert.equal(await h1(page), 'Willkommen bei GFMS Customer Portal');
+    assert.match(await page.textContent('#companies'), /Weber Präzision GmbH · Administrator/);
+    await german('home');
+
+    // 4. The profile, then the authenticator app turned on.
+    await follow(page, '#profile-link');
+    assert.equal(await h1(page), 'Ihr Profil');
+    assert.match(await page.textContent('#logins'), /E-Mail und Passwort\s+· verknüpft am \d+\. \S+ \d{4}/);
+    await german('profile');
+    await follow(page, '#mfa-start');
+    assert.equal(await h1(page), 'Authenticator-App aktivieren');
+    await page.click('#manual summary');
+    const secret = ((await page.textContent('#secret')) || '').replace(/\s+/g, '');
+    assert.equal(await page.locator('nav.language #language-en').count(), 1, 'the authenticator page offers the language switch');
+    await german('authenticator app');
+    await page.fill('#code', '000000');
+    await follow(page, '#submit-code');
+    assert.match(await page.textContent('#code-error'), /Dieser Code ist nicht richtig|Geben Sie die 6 Ziffern/);
+    if (30 - (Date.now() / 1000) % 30 < 3) await sleep(3_000);
+    await page.fill('#code', totp(secret, Date.now() / 1000 - 30));
+    await follow(page, '#submit-code');
+    assert.equal(await page.locator('#recovery-codes li').count(), 10);
+    assert.equal(await h1(page), 'Die Authenticator-App ist aktiviert');
+    await german('recovery codes');
+    await follow(page, '#done');
+    assert.match(await page.textContent('#notice'), /Authenticator-App ist aktiviert/);
+
+    // 5. Sign-out through the provider, back on the German signed-out page.
+    await follow(page, '#sign-out', base);
+    assert.equal(new URL(page.url()).pathname, '/api/SignedOut');
+    assert.equal(await h1(page), 'Sie sind abgemeldet');
+    await german('signed out');
+
+    // 6. A sign-in again asks for the code, in German, before Home.
+    await follow(page, 'main a.button', idpOrigin);
+    if (page.url().includes('/interaction/')) await signInAtB2c(page, base, email);
+    assert.equal(new URL(page.url()).pathname, '/api/Profile/mfa');
+    assert.equal(await h1(page), 'Geben Sie Ihren Code ein');
+    await german('code at sign-in');
+    await page.fill('#code', totp(secret, Date.now() / 1000));
+    await follow(page, '#submit-code');
+    assert.equal(new URL(page.url()).pathname, '/api/Home');
+    assert.equal(await h1(page), 'Willkommen bei GFMS Customer Portal');
+
+    const notGerman = languages.filter((l) => !l.endsWith(' de'));
+    assert.deepEqual(notGerman, [], 'every page of the service says Content-Language: de');
+    assert.deepEqual(violations, [], 'no Content-Security-Policy violation');
+    assert.deepEqual(pageErrors, [], 'no uncaught JavaScript errors');
+  } catch (err) {
+    await shot('failure').catch(() => {});
+    err.message += `\n(browser at ${page.url()}; logs in test-artifacts/german-handler.log)`;
+    throw err;
+  }
+  await cleanup();
+});
