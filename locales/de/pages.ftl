@@ -8,6 +8,7 @@ home-companies = { $count ->
    *[other] Ihre Unternehmen
 }
 home-role-administrator = Administrator
+home-role-member = Mitglied
 home-next = Wie geht es weiter?
 home-keep-address = Bewahren Sie die Adresse dieser Seite auf: Hier melden Sie sich künftig mit { $email } an.
 home-sales-contact = Ihr Ansprechpartner im Vertrieb sieht Ihr Unternehmen jetzt und kann die Zusammenarbeit mit Ihnen beginnen.

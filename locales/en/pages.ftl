@@ -8,6 +8,7 @@ home-companies = { $count ->
    *[other] Your companies
 }
 home-role-administrator = administrator
+home-role-member = member
 home-next = What next?
 home-keep-address = Keep this page's address: you will sign in again here with { $email }.
 home-sales-contact = Your sales contact now sees your company and can start working with you.

@@ -8,6 +8,7 @@ home-companies = { $count ->
    *[other] Uw bedrijven
 }
 home-role-administrator = beheerder
+home-role-member = lid
 home-next = Hoe verder?
 home-keep-address = Bewaar het adres van deze pagina: hier meldt u zich voortaan aan met { $email }.
 home-sales-contact = Uw commerciële contactpersoon ziet uw bedrijf nu en kan met u aan de slag.

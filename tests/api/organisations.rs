@@ -364,8 +364,14 @@ async fn an_existing_customer_invited_into_a_second_company_signs_in_and_sees_bo
     let (client, response) = follow(&mailbox::link_in(mail), &anne).await;
     assert_eq!(location(&response), "/api/Home");
     let home = page(&client, &app.url("/api/Home")).await;
-    assert!(home.contains("<li>Anne Works SPRL "), "{home}");
-    assert!(home.contains("<li>Carl Tools GmbH "), "{home}");
+    assert!(
+        home.contains("<li>Anne Works SPRL <span class=\"muted\">· administrator</span>"),
+        "{home}"
+    );
+    assert!(
+        home.contains("<li>Carl Tools GmbH <span class=\"muted\">· member</span>"),
+        "{home}"
+    );
     let joined: Value = company(&app, &second).await.json().await.unwrap();
     assert_eq!(
         roles(&joined),

@@ -4,7 +4,9 @@
 //! and the back office's answer to a post (a redirect, the link shown once).
 
 use crate::account::{onboard, sign_in};
-use crate::support::browser::{browser, csrf_in, location, page, param, post_form, sign_in_at_b2c};
+use crate::support::browser::{
+    browser, csrf_in, end_provider_session, location, page, param, post_form, sign_in_at_b2c,
+};
 use crate::support::staff::{invite_form, spawn_back_office, staff_browser, staff_email};
 use crate::support::{TestApp, mailbox, stack, unique_email};
 use reqwest::Client;
@@ -71,33 +73,11 @@ async fn the_back_office_allows_the_staff_directory_in_form_action_for_its_sign_
 /// Follows the provider's sign-out from its end-session address (its page posts a form to
 /// itself, as the browser would), back to the service: that address.
 async fn through_provider_sign_out(client: &Client, end_session: &str) -> String {
-    let mut url = Url::parse(end_session).unwrap();
+    let url = Url::parse(end_session).unwrap();
     let response = client.get(url.clone()).send().await.unwrap();
     assert_eq!(response.status(), 200, "the provider's sign-out page");
     let html = response.text().await.unwrap();
-    let action = html
-        .split("action=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
-    let xsrf = html
-        .split("name=\"xsrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
-    url = url.join(action).unwrap();
-    let response = client
-        .post(url.clone())
-        .form(&[("xsrf", xsrf), ("logout", "yes")])
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_redirection(), "{}", response.status());
-    url.join(&location(&response)).unwrap().to_string()
+    end_provider_session(client, &url, &html).await.to_string()
 }
 
 #[tokio::test]

@@ -340,7 +340,7 @@ pub async fn home(
     let page = HomePage {
         chrome: Chrome::new(locale, title, &state.services.product_name).with_switch(),
         email: session.email.clone(),
-        companies: memberships.into_iter().map(|m| m.company_name).collect(),
+        companies: memberships.into_iter().map(Into::into).collect(),
         csrf: session.csrf.clone(),
     };
     html(StatusCode::OK, &page, &cookies)

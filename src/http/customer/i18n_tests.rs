@@ -5,7 +5,7 @@
 use super::company::{field_views, rules_json};
 use super::delete::{confirm_page, deleted_page, handover_message};
 use super::mfa::{failure_text, mfa_page};
-use super::pages::{Chrome, CompanyFormPage, HomePage, LoginView, ProfilePage};
+use super::pages::{Chrome, CompanyFormPage, CompanyLine, HomePage, LoginView, ProfilePage};
 use super::profile::notice_text;
 use crate::domain::FieldErrors;
 use crate::domain::company::RawCompany;
@@ -55,10 +55,17 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         fields: field_views(&values, &errors, locale),
         rules: rules_json(locale),
     };
-    let home = |companies: Vec<String>| HomePage {
+    let home = |companies: Vec<&str>| HomePage {
         chrome: Chrome::new(locale, "t", PRODUCT).with_switch(),
         email: "willy@example.com".into(),
-        companies,
+        companies: companies
+            .into_iter()
+            .zip(["home-role-administrator", "home-role-member"])
+            .map(|(name, role)| CompanyLine {
+                name: name.into(),
+                role,
+            })
+            .collect(),
         csrf: "c".into(),
     };
     let profile = |mfa, notice: &str| ProfilePage {
@@ -89,10 +96,10 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
     let mut pages = vec![
         ("form prefilled", form(true).render()),
         ("form empty", form(false).render()),
-        ("home one", home(vec!["Mobile SRL".into()]).render()),
+        ("home one", home(vec!["Mobile SRL"]).render()),
         (
             "home two",
-            home(vec!["Mobile SRL".into(), "Usine Nord SA".into()]).render(),
+            home(vec!["Mobile SRL", "Usine Nord SA"]).render(),
         ),
         ("profile off", profile(false, "linked:google").render()),
         ("profile on", profile(true, "mfa-on").render()),

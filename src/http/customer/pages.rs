@@ -88,8 +88,26 @@ pub struct CompanyFormPage {
 pub struct HomePage {
     pub chrome: Chrome,
     pub email: String,
-    pub companies: Vec<String>,
+    pub companies: Vec<CompanyLine>,
     pub csrf: String,
+}
+
+/// A company on Home: its name and the person's role there (a message id).
+pub struct CompanyLine {
+    pub name: String,
+    pub role: &'static str,
+}
+
+impl From<crate::domain::account::Membership> for CompanyLine {
+    fn from(m: crate::domain::account::Membership) -> Self {
+        Self {
+            name: m.company_name,
+            role: match m.role {
+                crate::domain::account::Role::Administrator => "home-role-administrator",
+                crate::domain::account::Role::Member => "home-role-member",
+            },
+        }
+    }
 }
 
 pub struct LoginView {

@@ -49,32 +49,7 @@ pub async fn sign_in_at_b2c(client: &Client, authorize: &str, email: &str, idp: 
             // Signing in as another account than the provider's current session: the
             // provider ends that session first with a self-submitting form.
             let html = response.text().await.unwrap();
-            let action = html
-                .split("action=\"")
-                .nth(1)
-                .unwrap()
-                .split('"')
-                .next()
-                .unwrap();
-            let xsrf = html
-                .split("name=\"xsrf\" value=\"")
-                .nth(1)
-                .unwrap()
-                .split('"')
-                .next()
-                .unwrap();
-            let response = client
-                .post(action)
-                .form(&[("xsrf", xsrf), ("logout", "yes")])
-                .send()
-                .await
-                .unwrap();
-            assert!(
-                response.status().is_redirection(),
-                "session switch: {}",
-                response.status()
-            );
-            url = url.join(&location(&response)).unwrap();
+            url = end_provider_session(client, &url, &html).await;
             continue;
         }
         // The login form: POST {page}/login with email, password, idp.
@@ -137,4 +112,32 @@ pub fn company_form(csrf: &str) -> Vec<(&'static str, String)> {
         ("country", "BE".into()),
         ("csrf", csrf.to_owned()),
     ]
+}
+
+/// Answers the local provider's "end your session" form on the page at `page` (the page
+/// posts it to itself, as the browser would): where the provider then sends the browser.
+pub async fn end_provider_session(client: &Client, page: &Url, html: &str) -> Url {
+    let value_after = |marker: &str| {
+        html.split(marker)
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let action = page.join(&value_after("action=\"")).unwrap();
+    let xsrf = value_after("name=\"xsrf\" value=\"");
+    let response = client
+        .post(action.clone())
+        .form(&[("xsrf", xsrf.as_str()), ("logout", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_redirection(),
+        "the provider's sign-out form: {}",
+        response.status()
+    );
+    action.join(&location(&response)).unwrap()
 }
