@@ -6,7 +6,7 @@
 
 use invitations::domain::invitation::InvitationId;
 use invitations::domain::secret::InvitationSecret;
-use invitations::http::customer::accept::Callback;
+use invitations::http::customer::callback::Callback;
 use invitations::http::customer::link::client_address;
 use invitations::http::invitations::parse_list_query;
 use libfuzzer_sys::fuzz_target;
