@@ -9,6 +9,7 @@
 //! | Companies | the company id | [`COMPANY_ROW`], [`ROSTER_ROW`], [`history_row`] `history-{ms}-{hex}` |
 //! | InvitationIndex | [`email_partition`] | [`ACTIVE_ROW`] |
 //! | InvitationIndex | [`link_partition`] `link-{sha256}` | [`LINK_ROW`] |
+//! | PrivacyRequests | [`request_partition`] `{yyyy}-{mm}` | [`request_row`] `{countdown ms}-{hex}` |
 //! | InvitationIndex | [`mail_queue_partition`] `mailq-{hex}` (or [`LEGACY_MAIL_QUEUE`]) | the invitation id |
 
 use super::edm;
@@ -17,6 +18,7 @@ use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{InvitationId, LoginId};
 use crate::domain::secret::{LinkHash, hex};
 use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
 
 /// An account's own partition.
 pub fn account_partition(account: &AccountId) -> String {
@@ -99,6 +101,21 @@ pub fn mail_queue_filter() -> String {
     format!("PartitionKey ge '{LEGACY_MAIL_QUEUE}' and PartitionKey lt 'mailr'")
 }
 
+/// A personal-data request's partition in PrivacyRequests: its month (`2026-11`).
+pub fn request_partition(at: OffsetDateTime) -> String {
+    format!("{}-{:02}", at.year(), u8::from(at.month()))
+}
+
+/// A personal-data request's row: newest first within a month (the key counts down from
+/// the time), then random digits.
+pub fn request_row(at: OffsetDateTime, random: u32) -> String {
+    let millis = u64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+    format!(
+        "{:013}-{random:08x}",
+        9_999_999_999_999u64.saturating_sub(millis)
+    )
+}
+
 /// A query filter for the rows of `partition` whose RowKey starts with `prefix` (a prefix
 /// ending in `-`: the range up to the same prefix ending in `.`, the next character).
 pub fn rows_starting_with(partition: &str, prefix: &str) -> String {
@@ -120,5 +137,8 @@ mod tests {
             "PartitionKey eq 'acct-a' and RowKey gt 'company-' and RowKey lt 'company.'"
         );
         assert_eq!(history_row(42, 0xab), "history-0000000000042-000000ab");
+        let at = time::macros::datetime!(2026-11-30 21:00 UTC);
+        assert_eq!(request_partition(at), "2026-11");
+        assert!(request_row(at, 1) > request_row(at + time::Duration::SECOND, 1));
     }
 }

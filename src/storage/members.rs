@@ -21,12 +21,11 @@ use super::keys::{
     COMPANY_ROW, EMAIL_ROW, HISTORY_PREFIX, ROSTER_ROW, account_partition, email_partition,
     history_row, membership_row, rows_starting_with,
 };
-use super::table::{self, ErrorClass, classify, row_json};
+use super::table::{self, row_json};
 use crate::domain::account::{AccountId, Company, CompanyId, Role};
 use crate::domain::email::EmailAddress;
 use crate::domain::membership::{Member, MemberEvent, MemberHistoryEntry, Roster};
 use async_trait::async_trait;
-use azure_core::Etag;
 use azure_data_tables::prelude::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -233,42 +232,25 @@ impl MemberStore for TableMemberStore {
         etag: Option<&str>,
         history: &[MemberHistoryEntry],
     ) -> Result<(), StoreError> {
-        let unexpected = |e: azure_core::Error| StoreError::Unexpected(e.to_string());
-        let entity = roster_entity(company, roster)?;
-        let mut batch = self
-            .companies
-            .partition_key_client(company.as_str())
-            .transaction();
-        batch = match etag {
-            None => batch.insert(row_json(&entity)?).map_err(unexpected)?,
-            Some(etag) => batch
-                .update(
-                    ROSTER_ROW,
-                    row_json(&entity)?,
-                    Some(IfMatchCondition::Etag(Etag::from(etag))),
-                )
-                .map_err(unexpected)?,
-        };
-        for entry in history {
-            batch = batch
-                .insert(row_json(&history_entity(company, entry))?)
-                .map_err(unexpected)?;
-        }
-        match batch.await.map_err(classify) {
-            Ok(response)
-                if response.operation_responses.len() == history.len() + 1
-                    && response
-                        .operation_responses
-                        .iter()
-                        .all(|r| r.status_code.is_success()) =>
-            {
-                Ok(())
-            }
-            // Refused as a whole: the roster changed (412) or was made meanwhile (409).
-            Ok(_) | Err(ErrorClass::PreconditionFailed | ErrorClass::AlreadyExists) => {
-                Err(StoreError::Conflict)
-            }
-            Err(other) => Err(other.into()),
+        let entity = row_json(&roster_entity(company, roster)?)?;
+        let history = history
+            .iter()
+            .map(|entry| row_json(&history_entity(company, entry)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let written = table::write_together(
+            &self.companies,
+            company.as_str(),
+            ROSTER_ROW,
+            entity,
+            etag,
+            &history,
+        )
+        .await?;
+        // Refused as a whole: the roster changed (412) or was made meanwhile (409).
+        if written {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict)
         }
     }
 

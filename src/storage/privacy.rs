@@ -398,15 +398,9 @@ impl PrivacyStore for TablePrivacyStore {
 
     async fn record(&self, record: &PrivacyRecord) -> Result<(), StoreError> {
         let (staff_name, staff_email) = record.staff.clone().unwrap_or_default();
-        // Newest first within a month: the row key counts down from the time.
-        let millis = u64::try_from(record.at.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
-        let random: u32 = rand::random();
         let row = RequestEntity {
-            partition_key: format!("{}-{:02}", record.at.year(), u8::from(record.at.month())),
-            row_key: format!(
-                "{:013}-{random:08x}",
-                9_999_999_999_999u64.saturating_sub(millis)
-            ),
+            partition_key: keys::request_partition(record.at),
+            row_key: keys::request_row(record.at, rand::random()),
             kind: record.kind.to_owned(),
             staff_name,
             staff_email,

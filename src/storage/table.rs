@@ -287,6 +287,38 @@ pub(crate) async fn insert_together(
     }
 }
 
+/// Writes `row` (RowKey `rk`) into `partition`, an insert-if-absent without `etag` and an
+/// `If-Match` replace with it, and inserts `rows` beside it, in one entity-group
+/// transaction (one request); `Ok(false)` when it was refused as a whole (the row exists,
+/// changed or vanished, or one of `rows` exists), so nothing was written.
+pub(crate) async fn write_together(
+    table: &TableClient,
+    partition: &str,
+    rk: &str,
+    row: serde_json::Value,
+    etag: Option<&str>,
+    rows: &[serde_json::Value],
+) -> Result<bool, StoreError> {
+    let unexpected = |e: azure_core::Error| StoreError::Unexpected(e.to_string());
+    let batch = table.partition_key_client(partition).transaction();
+    let mut batch = match etag {
+        None => batch.insert(row),
+        Some(etag) => batch.update(rk, row, Some(IfMatchCondition::Etag(Etag::from(etag)))),
+    }
+    .map_err(unexpected)?;
+    for row in rows {
+        batch = batch.insert(row).map_err(unexpected)?;
+    }
+    match batch.await {
+        Ok(response) => Ok(response.operation_responses.len() == rows.len() + 1
+            && response
+                .operation_responses
+                .iter()
+                .all(|r| r.status_code.is_success())),
+        Err(e) => lost_or(classify(e)).map_or(Ok(false), Err),
+    }
+}
+
 /// A row as the JSON an entity-group transaction sends.
 pub(crate) fn row_json<T: Serialize>(row: &T) -> Result<serde_json::Value, StoreError> {
     serde_json::to_value(row).map_err(|e| StoreError::Unexpected(e.to_string()))
