@@ -323,3 +323,37 @@ pub(crate) async fn write_together(
 pub(crate) fn row_json<T: Serialize>(row: &T) -> Result<serde_json::Value, StoreError> {
     serde_json::to_value(row).map_err(|e| StoreError::Unexpected(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_table_is_unavailable_and_never_a_missing_row() {
+        let table_gone = || ErrorClass::NotFound("TableNotFound".into());
+        assert!(matches!(
+            lost_or(table_gone()),
+            Some(StoreError::Unavailable(_))
+        ));
+        assert!(matches!(
+            StoreError::from(table_gone()),
+            StoreError::Unavailable(_)
+        ));
+        // A row that changed, vanished or already exists: the write lost, read again.
+        for lost in [
+            ErrorClass::NotFound("ResourceNotFound".into()),
+            ErrorClass::PreconditionFailed,
+            ErrorClass::AlreadyExists,
+        ] {
+            assert!(lost_or(lost).is_none());
+        }
+        assert!(matches!(
+            lost_or(ErrorClass::Unavailable("HTTP 503".into())),
+            Some(StoreError::Unavailable(_))
+        ));
+        assert!(matches!(
+            lost_or(ErrorClass::Other("HTTP 400".into())),
+            Some(StoreError::Unexpected(_))
+        ));
+    }
+}
