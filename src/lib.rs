@@ -10,6 +10,8 @@ pub mod domain;
 pub mod http;
 pub mod i18n;
 pub mod identity;
+#[cfg(test)]
+mod import_loops;
 pub mod logging;
 pub mod mail;
 pub mod service;

@@ -34,6 +34,17 @@ pub enum StorageTarget {
     ManagedIdentity { table_service_uri: Url },
 }
 
+impl<'a> From<&'a StorageTarget> for crate::storage::connection::Target<'a> {
+    fn from(target: &'a StorageTarget) -> Self {
+        match target {
+            StorageTarget::ConnectionString(conn) => Self::ConnectionString(conn.expose()),
+            StorageTarget::ManagedIdentity { table_service_uri } => {
+                Self::ManagedIdentity(table_service_uri)
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct OidcClient {
     pub metadata_url: Url,

@@ -2,7 +2,7 @@
 
 use super::company::CompanyDetails;
 use super::email::EmailAddress;
-use super::invitation::{InvitationId, LoginId};
+use super::ids::{InvitationId, LoginId};
 use super::secret::hex;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;

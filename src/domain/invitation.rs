@@ -5,64 +5,10 @@ use super::FieldErrors;
 use super::account::{CompanyId, Role};
 use super::company::CompanyDraft;
 use super::email::EmailAddress;
+pub use super::ids::{InvitationId, LoginId, MalformedId};
 use super::locale::Locale;
 use super::secret::LinkHash;
-use std::fmt;
 use time::{Duration, OffsetDateTime};
-
-/// Identifier of an invitation: 13 digits that count down with its creation time (so the
-/// natural key order is newest first) followed by 12 random hex digits. Public, not secret.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct InvitationId(String);
-
-const ID_TIME_DIGITS: usize = 13;
-const ID_RANDOM_DIGITS: usize = 12;
-const ID_TIME_CEILING: i128 = 9_999_999_999_999;
-/// Ids sharing their first digits were created within the same ~28 hours; the storage
-/// groups them in one partition.
-const ID_BUCKET_DIGITS: usize = 5;
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("is not an invitation id")]
-pub struct MalformedId;
-
-impl InvitationId {
-    pub fn new(created_at: OffsetDateTime, random: u64) -> Self {
-        let millis = created_at.unix_timestamp_nanos() / 1_000_000;
-        let countdown = (ID_TIME_CEILING - millis).clamp(0, ID_TIME_CEILING);
-        Self(format!("{countdown:013}{:012x}", random & 0xffff_ffff_ffff))
-    }
-
-    pub fn parse(input: &str) -> Result<Self, MalformedId> {
-        // ASCII first: slicing at a byte offset inside a multi-byte character would panic.
-        let valid = input.len() == ID_TIME_DIGITS + ID_RANDOM_DIGITS
-            && input.is_ascii()
-            && input[..ID_TIME_DIGITS].bytes().all(|b| b.is_ascii_digit())
-            && input[ID_TIME_DIGITS..]
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if valid {
-            Ok(Self(input.to_owned()))
-        } else {
-            Err(MalformedId)
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The storage partition: the id's leading digits.
-    pub fn bucket(&self) -> &str {
-        &self.0[..ID_BUCKET_DIGITS]
-    }
-}
-
-impl fmt::Display for InvitationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// The state kept in storage. `expired` is not kept: it is what a pending invitation is
 /// once its time has passed, see [`Invitation::status_at`].
@@ -363,13 +309,6 @@ pub struct Invitation {
     /// The login the invitation was accepted with (`iss`, `sub`).
     pub bound_to: Option<LoginId>,
     pub history: Vec<HistoryEntry>,
-}
-
-/// A login at an identity provider: its issuer and subject. Emails are not identities.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct LoginId {
-    pub issuer: String,
-    pub subject: String,
 }
 
 /// Why an invitation cannot be accepted.

@@ -5,6 +5,7 @@ pub mod account;
 pub mod company;
 pub mod country;
 pub mod email;
+pub mod ids;
 pub mod invitation;
 pub mod locale;
 pub mod membership;

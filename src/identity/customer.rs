@@ -3,7 +3,7 @@
 //! id_token validated completely (RS256 by `kid`, `iss`, `aud`, `exp`, `nbf`, `iat`,
 //! `nonce`). Works with B2C (`emails` array) and Entra External ID (`email`). The staff
 //! pages sign sales staff in with a second instance pointed at the staff directory
-//! ([`super::staff_sign_in`]).
+//! (`staff_sign_in.rs`).
 //!
 //! A sign-in that must be recent asks for `prompt=login` with `max_age=0`, and how recent
 //! a sign-in is comes from the id_token's `auth_time` only ([`SignedIn::signed_in_at`]):

@@ -7,13 +7,20 @@
 //! PartitionKey `email-{sha256}`, RowKey `account`, says an email has an account. Every
 //! row is written insert-if-absent, so repeating a creation finds the first write.
 
+use super::StoreError;
 use super::Versioned;
 use super::edm::{self, DateTimeTag};
+use super::keys::{
+    COMPANY_ROW, EMAIL_ROW, LOGIN_ROW, MEMBERSHIP_PREFIX, PROFILE_ROW, account_partition,
+    email_partition, listed_login_row, login_partition, membership_row, rows_starting_with,
+};
 use super::sealed::Sealer;
 use super::security::{self, ListedLoginEntity};
-use super::{ErrorClass, StoreError, classify, conditional_write_error, insert_together, row_json};
+use super::table::{
+    self, delete_if_present, insert_absent, insert_together, read_value as read, row_json,
+};
 use crate::domain::account::{
-    AccountId, Company, CompanyId, LinkResult, LinkedLogin, Membership, Profile, Role, login_key,
+    AccountId, Company, CompanyId, LinkResult, LinkedLogin, Membership, Profile, Role,
 };
 use crate::domain::company::CompanyDetails;
 use crate::domain::country::{CountryCode, PostalCode, VatNumber};
@@ -22,9 +29,7 @@ use crate::domain::invitation::{InvitationId, LoginId};
 use crate::domain::locale::Locale;
 use crate::domain::mfa::Mfa;
 use async_trait::async_trait;
-use azure_core::Etag;
 use azure_data_tables::prelude::*;
-use futures::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -161,8 +166,6 @@ pub(super) struct CompanyEntity {
     created_at_type: DateTimeTag,
 }
 
-pub(super) const COMPANY_ROW: &str = "company";
-
 impl From<&Company> for CompanyEntity {
     fn from(c: &Company) -> Self {
         Self {
@@ -256,24 +259,6 @@ pub(super) struct MembershipEntity {
     pub since: Option<OffsetDateTime>,
 }
 
-/// The account-side row of a membership: `company-{company id}`.
-pub(super) fn membership_row(company: &CompanyId) -> String {
-    format!("company-{}", company.as_str())
-}
-
-use security::account_partition;
-
-pub(super) fn email_partition(email: &EmailAddress) -> String {
-    use sha2::Digest as _;
-    format!(
-        "email-{}",
-        crate::domain::secret::hex(&sha2::Sha256::digest(email.normalized().as_bytes()))
-    )
-}
-
-/// The row that says an email has an account.
-pub(super) const EMAIL_ROW: &str = "account";
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct EmailEntity {
@@ -282,71 +267,11 @@ pub(super) struct EmailEntity {
     pub account_id: String,
 }
 
-/// The row that leads from a login to its account.
-pub(super) const LOGIN_ROW: &str = "login";
-
-pub(super) fn login_partition(login: &LoginId) -> String {
-    format!("login-{}", login_key(login))
-}
-
-pub(super) async fn insert_absent<T: Serialize>(
-    table: &TableClient,
-    row: &T,
-) -> Result<bool, StoreError> {
-    let insert = table
-        .insert::<&T, serde_json::Value>(row)
-        .map_err(|e| StoreError::Unexpected(e.to_string()))?
-        .return_entity(false);
-    match insert.await.map_err(classify) {
-        Ok(_) => Ok(true),
-        Err(ErrorClass::AlreadyExists) => Ok(false),
-        Err(other) => Err(other.into()),
-    }
-}
-
-pub(super) async fn delete_if_present(
-    table: &TableClient,
-    pk: &str,
-    rk: &str,
-) -> Result<(), StoreError> {
-    let deleted = table
-        .partition_key_client(pk)
-        .entity_client(rk)
-        .delete()
-        .await;
-    match deleted.map_err(classify) {
-        Ok(_) => Ok(()),
-        Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => Ok(()),
-        Err(other) => Err(other.into()),
-    }
-}
-
-pub(super) async fn read<T: serde::de::DeserializeOwned + Send + Sync>(
-    table: &TableClient,
-    pk: &str,
-    rk: &str,
-) -> Result<Option<T>, StoreError> {
-    match table
-        .partition_key_client(pk)
-        .entity_client(rk)
-        .get::<T>()
-        .await
-        .map_err(classify)
-    {
-        Ok(response) => Ok(Some(response.entity)),
-        Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => Ok(None),
-        Err(other) => Err(other.into()),
-    }
-}
-
 #[async_trait]
 impl AccountStore for TableAccountStore {
     async fn ensure_tables(&self) -> Result<(), StoreError> {
         for table in [&self.companies, &self.accounts] {
-            match table.create().await.map_err(classify) {
-                Ok(_) | Err(ErrorClass::AlreadyExists) => {}
-                Err(other) => return Err(other.into()),
-            }
+            table::ensure(table).await?;
         }
         Ok(())
     }
@@ -368,13 +293,13 @@ impl AccountStore for TableAccountStore {
     }
 
     async fn remove_company(&self, account: &AccountId, id: &CompanyId) -> Result<(), StoreError> {
-        let membership = format!("company-{}", id.as_str());
+        let membership = membership_row(id);
         let partition = account_partition(account);
         let (a, b) = futures::join!(
             delete_if_present(&self.accounts, &partition, &membership),
             delete_if_present(&self.companies, id.as_str(), COMPANY_ROW),
         );
-        a.and(b)
+        a.and(b).map(|_| ())
     }
 
     async fn account_for(&self, login: &LoginId) -> Result<Option<AccountId>, StoreError> {
@@ -398,7 +323,7 @@ impl AccountStore for TableAccountStore {
         let language = super::language::entity(account, locale);
         let profile = ProfileEntity {
             partition_key: partition.clone(),
-            row_key: "profile".into(),
+            row_key: PROFILE_ROW.into(),
             email: login.email.to_string(),
             created_at: now,
             created_at_type: DateTimeTag,
@@ -447,20 +372,12 @@ impl AccountStore for TableAccountStore {
     }
 
     async fn profile(&self, account: &AccountId) -> Result<Option<Versioned<Profile>>, StoreError> {
-        let row = match self
-            .accounts
-            .partition_key_client(account_partition(account))
-            .entity_client("profile")
-            .get::<ProfileEntity>()
-            .await
-        {
-            Ok(response) => (response.entity, response.etag.to_string()),
-            Err(e) => match classify(e) {
-                ErrorClass::NotFound(code) if code != "TableNotFound" => return Ok(None),
-                other => return Err(other.into()),
-            },
+        let Some((entity, etag)) =
+            table::read::<ProfileEntity>(&self.accounts, &account_partition(account), PROFILE_ROW)
+                .await?
+        else {
+            return Ok(None);
         };
-        let (entity, etag) = row;
         let email = EmailAddress::parse(&entity.email)
             .map_err(|_| StoreError::Unexpected("unreadable profile email".into()))?;
         Ok(Some(Versioned {
@@ -509,36 +426,25 @@ impl AccountStore for TableAccountStore {
         let partition = account_partition(&profile.value.id);
         let bumped = ProfileEntity {
             partition_key: partition.clone(),
-            row_key: "profile".into(),
+            row_key: PROFILE_ROW.into(),
             email: profile.value.email.to_string(),
             created_at: profile.value.created_at,
             created_at_type: DateTimeTag,
         };
-        self.accounts
-            .partition_key_client(&partition)
-            .entity_client("profile")
-            .update(
-                &bumped,
-                IfMatchCondition::Etag(Etag::from(profile.etag.as_str())),
-            )
-            .map_err(|e| StoreError::Unexpected(e.to_string()))?
-            .await
-            .map_err(conditional_write_error)?;
+        table::replace_if_match(
+            &self.accounts,
+            &partition,
+            PROFILE_ROW,
+            &bumped,
+            &profile.etag,
+        )
+        .await?
+        .ok_or(StoreError::Conflict)?;
         for (pk, rk) in [
             (login_partition(login), LOGIN_ROW.to_owned()),
-            (partition, security::listed_login_row(login)),
+            (partition, listed_login_row(login)),
         ] {
-            match self
-                .accounts
-                .partition_key_client(&pk)
-                .entity_client(&rk)
-                .delete()
-                .await
-                .map_err(classify)
-            {
-                Ok(_) | Err(ErrorClass::NotFound(_)) => {}
-                Err(other) => return Err(other.into()),
-            }
+            delete_if_present(&self.accounts, &pk, &rk).await?;
         }
         Ok(())
     }
@@ -586,30 +492,21 @@ impl AccountStore for TableAccountStore {
     }
 
     async fn memberships(&self, account: &AccountId) -> Result<Vec<Membership>, StoreError> {
-        let filter = format!(
-            "PartitionKey eq {} and RowKey gt 'company-' and RowKey lt 'company.'",
-            edm::string_literal(&account_partition(account))
-        );
-        let mut stream = self
-            .accounts
-            .query()
-            .filter(filter)
-            .into_stream::<MembershipEntity>();
-        let mut memberships = Vec::new();
-        while let Some(page) = stream.next().await {
-            for row in page.map_err(|e| StoreError::from(classify(e)))?.entities {
-                if let Some(id) = row.row_key.strip_prefix("company-") {
-                    memberships.push(Membership {
-                        company_id: CompanyId::from_stored(id.to_owned()),
-                        company_name: row.company_name,
-                        // Rows written before members existed are administrators'.
-                        role: Role::parse(&row.role).unwrap_or(Role::Administrator),
-                        since: row.since,
-                    });
-                }
-            }
-        }
-        Ok(memberships)
+        let filter = rows_starting_with(&account_partition(account), MEMBERSHIP_PREFIX);
+        let rows: Vec<MembershipEntity> = table::query(&self.accounts, Some(filter), None).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let id = row.row_key.strip_prefix(MEMBERSHIP_PREFIX)?;
+                Some(Membership {
+                    company_id: CompanyId::from_stored(id.to_owned()),
+                    company_name: row.company_name,
+                    // Rows written before members existed are administrators'.
+                    role: Role::parse(&row.role).unwrap_or(Role::Administrator),
+                    since: row.since,
+                })
+            })
+            .collect())
     }
 
     async fn language(&self, account: &AccountId) -> Result<Option<Locale>, StoreError> {

@@ -3,13 +3,13 @@
 //! with the app's managed identity.
 
 use super::gate::TableGate;
-use crate::settings::StorageTarget;
 use azure_core::{ClientOptions, ExponentialRetryOptions, RetryOptions, TransportOptions};
 use azure_data_tables::clients::TableServiceClientBuilder;
 use azure_data_tables::prelude::TableServiceClient;
 use azure_storage::{CloudLocation, ConnectionString, StorageCredentials};
 use std::sync::Arc;
 use std::time::Duration;
+use url::Url;
 
 const DEV_STORAGE: &str = "UseDevelopmentStorage=true";
 
@@ -81,9 +81,16 @@ pub fn validate(conn: &str) -> Result<(), String> {
     parse(conn).map(|_| ())
 }
 
+/// Where the tables are: what the settings name (`INVITATIONS_STORAGE` or
+/// `INVITATIONS_STORAGE__tableServiceUri`), seen from here.
+pub enum Target<'a> {
+    ConnectionString(&'a str),
+    ManagedIdentity(&'a Url),
+}
+
 /// The table service client; each of its calls first passes `gate` (table readiness).
-pub fn service_client(
-    target: &StorageTarget,
+pub fn service_client<'a>(
+    target: impl Into<Target<'a>>,
     timeout: Duration,
     gate: &TableGate,
 ) -> Result<TableServiceClient, String> {
@@ -96,9 +103,9 @@ pub fn service_client(
     let Parsed {
         location,
         credentials,
-    } = match target {
-        StorageTarget::ConnectionString(conn) => parse(conn.expose())?,
-        StorageTarget::ManagedIdentity { table_service_uri } => {
+    } = match target.into() {
+        Target::ConnectionString(conn) => parse(conn)?,
+        Target::ManagedIdentity(table_service_uri) => {
             let account = table_service_uri
                 .host_str()
                 .and_then(|h| h.split('.').next())

@@ -2,7 +2,7 @@
 //! created in the background, so every storage call first waits (a few seconds at most)
 //! for that creation to be done, then goes on. A call that still finds its table missing
 //! gets `TableNotFound`, which is "unavailable" (a 503 with `Retry-After`,
-//! [`super::classify`]): a missing table is never read as an empty one.
+//! [`super::table::classify`]): a missing table is never read as an empty one.
 //!
 //! It sits in the storage client's pipeline, so every store passes through it without
 //! knowing; only the table creation itself (`POST …/Tables`) goes through at once.

@@ -11,40 +11,8 @@
 //! Emails are keyed by the SHA-256 of their lower-cased form: table keys may not hold
 //! `/`, `#` or `?`, which addresses may.
 
-use crate::domain::email::EmailAddress;
-use crate::domain::invitation::InvitationId;
-use crate::domain::secret::{LinkHash, hex};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-
-pub const LINK_ROW: &str = "link";
-pub const ACTIVE_ROW: &str = "active";
-/// The delivery queue's one partition before it was spread; still read and emptied.
-pub const LEGACY_MAIL_QUEUE: &str = "mailq";
-
-/// The delivery queue's partition for an invitation: `mailq-` and the id's last (random)
-/// hex digit, so a burst of invitations spreads its queue writes over 16 partitions.
-pub fn mail_queue_partition(id: &InvitationId) -> String {
-    let digit = id.as_str().chars().last().unwrap_or('0');
-    format!("{LEGACY_MAIL_QUEUE}-{digit}")
-}
-
-/// A query filter for every row of the delivery queue, old partition and new ones.
-pub fn mail_queue_filter() -> String {
-    format!("PartitionKey ge '{LEGACY_MAIL_QUEUE}' and PartitionKey lt 'mailr'")
-}
-
-pub fn link_partition(hash: &LinkHash) -> String {
-    format!("link-{}", hash.as_str())
-}
-
-pub fn email_partition(email: &EmailAddress) -> String {
-    format!(
-        "email-{}",
-        hex(&Sha256::digest(email.normalized().as_bytes()))
-    )
-}
 
 /// A row that points at an invitation.
 #[derive(Debug, Clone, Serialize, Deserialize)]

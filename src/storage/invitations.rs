@@ -2,19 +2,14 @@
 
 use super::edm;
 use super::entity::InvitationEntity;
-use super::index::{self, ACTIVE_ROW, LEGACY_MAIL_QUEUE, LINK_ROW, Marker, Pointer};
-use super::{
-    ErrorClass, InvitationStore, LinkTarget, Page, StoreError, Versioned, classify,
-    conditional_write_error, insert_together, row_json,
-};
+use super::index::{Marker, Pointer};
+use super::keys::{self, ACTIVE_ROW, LEGACY_MAIL_QUEUE, LINK_ROW};
+use super::table::{self, insert_absent, insert_together, query, read, row_json};
+use super::{InvitationStore, LinkTarget, Page, StoreError, Versioned};
 use crate::domain::invitation::{Invitation, InvitationId, ListFilter};
 use crate::domain::secret::LinkHash;
 use async_trait::async_trait;
-use azure_core::Etag;
-use azure_data_tables::IfMatchCondition;
 use azure_data_tables::prelude::*;
-use futures::StreamExt as _;
-use serde::de::DeserializeOwned;
 use time::{Duration, OffsetDateTime};
 
 /// How long an email lock that points at no stored invitation is honoured: long enough
@@ -39,48 +34,11 @@ impl TableInvitationStore {
         }
     }
 
-    pub(super) async fn read<T: DeserializeOwned + Send + Sync>(
-        table: &TableClient,
-        pk: &str,
-        rk: &str,
-    ) -> Result<Option<(T, String)>, StoreError> {
-        match table
-            .partition_key_client(pk)
-            .entity_client(rk)
-            .get::<T>()
-            .await
-        {
-            Ok(response) => Ok(Some((response.entity, response.etag.to_string()))),
-            Err(e) => match classify(e) {
-                ErrorClass::NotFound(code) if code != "TableNotFound" => Ok(None),
-                other => Err(other.into()),
-            },
-        }
-    }
-
-    /// Inserts a row; `Ok(false)` when a row with its keys already exists.
-    async fn insert_absent<T: serde::Serialize>(
-        table: &TableClient,
-        row: &T,
-    ) -> Result<bool, StoreError> {
-        let insert = table
-            .insert::<&T, serde_json::Value>(row)
-            .map_err(|e| StoreError::Unexpected(e.to_string()))?
-            .return_entity(false);
-        match insert.await {
-            Ok(_) => Ok(true),
-            Err(e) => match classify(e) {
-                ErrorClass::AlreadyExists => Ok(false),
-                other => Err(other.into()),
-            },
-        }
-    }
-
     async fn get_entity(
         &self,
         id: &InvitationId,
     ) -> Result<Option<Versioned<Invitation>>, StoreError> {
-        match Self::read::<InvitationEntity>(&self.invitations, id.bucket(), id.as_str()).await? {
+        match read::<InvitationEntity>(&self.invitations, id.bucket(), id.as_str()).await? {
             Some((entity, etag)) => Ok(Some(versioned(entity, etag)?)),
             None => self.write_from_queue(id).await,
         }
@@ -95,9 +53,8 @@ impl TableInvitationStore {
         &self,
         id: &InvitationId,
     ) -> Result<Option<Versioned<Invitation>>, StoreError> {
-        let queue = index::mail_queue_partition(id);
-        let Some((row, _)) =
-            Self::read::<serde_json::Value>(&self.index, &queue, id.as_str()).await?
+        let queue = keys::mail_queue_partition(id);
+        let Some((row, _)) = read::<serde_json::Value>(&self.index, &queue, id.as_str()).await?
         else {
             return Ok(None);
         };
@@ -120,8 +77,7 @@ impl TableInvitationStore {
             }
             Err(StoreError::Conflict) => {
                 let written =
-                    Self::read::<InvitationEntity>(&self.invitations, id.bucket(), id.as_str())
-                        .await?;
+                    read::<InvitationEntity>(&self.invitations, id.bucket(), id.as_str()).await?;
                 written
                     .map(|(entity, etag)| versioned(entity, etag))
                     .transpose()
@@ -132,17 +88,9 @@ impl TableInvitationStore {
 
     /// Inserts an invitation row; `Conflict` when it exists. Answers its ETag.
     async fn insert_row(&self, entity: &InvitationEntity) -> Result<String, StoreError> {
-        let response = self
-            .invitations
-            .insert::<&InvitationEntity, serde_json::Value>(entity)
-            .map_err(|e| StoreError::Unexpected(e.to_string()))?
-            .return_entity(false)
-            .await
-            .map_err(|e| match classify(e) {
-                ErrorClass::AlreadyExists => StoreError::Conflict,
-                other => other.into(),
-            })?;
-        Ok(response.etag.to_string())
+        table::insert_if_absent(&self.invitations, entity)
+            .await?
+            .ok_or(StoreError::Conflict)
     }
 
     /// Takes the email's lock for `invitation`, or names the active invitation holding it.
@@ -151,14 +99,13 @@ impl TableInvitationStore {
         invitation: &Invitation,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let partition = index::email_partition(&invitation.email);
+        let partition = keys::email_partition(&invitation.email);
         let lock = Pointer::new(partition.clone(), ACTIVE_ROW, invitation.id.as_str(), now);
         for _ in 0..3 {
-            if Self::insert_absent(&self.index, &lock).await? {
+            if insert_absent(&self.index, &lock).await? {
                 return Ok(());
             }
-            let Some((held, etag)) =
-                Self::read::<Pointer>(&self.index, &partition, ACTIVE_ROW).await?
+            let Some((held, etag)) = read::<Pointer>(&self.index, &partition, ACTIVE_ROW).await?
             else {
                 continue; // released meanwhile: try again
             };
@@ -174,44 +121,15 @@ impl TableInvitationStore {
             if !stale {
                 return Err(StoreError::Duplicate(holder));
             }
-            let replaced = self
-                .index
-                .partition_key_client(&partition)
-                .entity_client(ACTIVE_ROW)
-                .update(&lock, IfMatchCondition::Etag(Etag::from(etag)))
-                .map_err(|e| StoreError::Unexpected(e.to_string()))?
-                .await;
-            match replaced.map_err(classify) {
-                Ok(_) => return Ok(()),
-                Err(ErrorClass::PreconditionFailed | ErrorClass::NotFound(_)) => continue,
-                Err(other) => return Err(other.into()),
+            // `None`: another writer changed or removed the lock meanwhile: look again.
+            if table::replace_if_match(&self.index, &partition, ACTIVE_ROW, &lock, &etag)
+                .await?
+                .is_some()
+            {
+                return Ok(());
             }
         }
         Err(StoreError::Conflict)
-    }
-
-    async fn query<T: DeserializeOwned + Send + Sync + 'static>(
-        table: &TableClient,
-        filter: Option<String>,
-        want: usize,
-    ) -> Result<Vec<T>, StoreError> {
-        let mut query = table
-            .query()
-            .top(u32::try_from(want.min(1000)).unwrap_or(1000));
-        if let Some(filter) = filter {
-            query = query.filter(filter);
-        }
-        let mut stream = query.into_stream::<T>();
-        let mut rows = Vec::new();
-        while let Some(page) = stream.next().await {
-            let page = page.map_err(|e| StoreError::from(classify(e)))?;
-            rows.extend(page.entities);
-            if rows.len() >= want {
-                rows.truncate(want);
-                break;
-            }
-        }
-        Ok(rows)
     }
 
     async fn list_by_email(
@@ -227,7 +145,7 @@ impl TableInvitationStore {
         };
         let mut condition = format!(
             "PartitionKey eq {} and RowKey lt 'a'",
-            edm::string_literal(&index::email_partition(email))
+            edm::string_literal(&keys::email_partition(email))
         );
         if let Some(after) = &filter.after {
             condition.push_str(&format!(
@@ -236,7 +154,7 @@ impl TableInvitationStore {
             ));
         }
         // One email has few invitations: read its ids, then each invitation.
-        let markers: Vec<Marker> = Self::query(&self.index, Some(condition), 1000).await?;
+        let markers: Vec<Marker> = query(&self.index, Some(condition), Some(1000)).await?;
         let want = filter.top as usize + 1;
         let mut items = Vec::new();
         for marker in markers {
@@ -287,17 +205,14 @@ fn paginate(mut items: Vec<Invitation>, top: u32) -> Page {
 impl InvitationStore for TableInvitationStore {
     async fn ensure_tables(&self) -> Result<(), StoreError> {
         for table in [&self.invitations, &self.index] {
-            match table.create().await.map_err(classify) {
-                Ok(_) | Err(ErrorClass::AlreadyExists) => {}
-                Err(other) => return Err(other.into()),
-            }
+            table::ensure(table).await?;
         }
         Ok(())
     }
 
     async fn insert(&self, invitation: &Invitation, now: OffsetDateTime) -> Result<(), StoreError> {
         let id = invitation.id.as_str();
-        let partition = index::email_partition(&invitation.email);
+        let partition = keys::email_partition(&invitation.email);
         let listed = Marker {
             partition_key: partition.clone(),
             row_key: id.to_owned(),
@@ -305,7 +220,7 @@ impl InvitationStore for TableInvitationStore {
         // The queue row is the invitation's outbox: it holds the whole invitation until
         // the invitation's own row is written, once, with its delivery outcome.
         let mut queued = InvitationEntity::from(invitation);
-        queued.partition_key = index::mail_queue_partition(&invitation.id);
+        queued.partition_key = keys::mail_queue_partition(&invitation.id);
         // Index rows first: without the invitation they lead nowhere, so a crash before
         // the queue row leaves nothing a user can see; once the queue row is written the
         // invitation exists (a reader that finds no row writes it from the queue row).
@@ -319,9 +234,9 @@ impl InvitationStore for TableInvitationStore {
             true
         } else {
             self.lock_email(invitation, now).await?;
-            Self::insert_absent(&self.index, &listed).await?
+            insert_absent(&self.index, &listed).await?
         };
-        if !(listed && Self::insert_absent(&self.index, &queued).await?) {
+        if !(listed && insert_absent(&self.index, &queued).await?) {
             return Err(StoreError::Unexpected(format!(
                 "index rows of {id} already exist"
             )));
@@ -351,7 +266,7 @@ impl InvitationStore for TableInvitationStore {
 
     async fn find_by_link(&self, hash: &LinkHash) -> Result<LinkTarget, StoreError> {
         let Some((pointer, _)) =
-            Self::read::<Pointer>(&self.index, &index::link_partition(hash), LINK_ROW).await?
+            read::<Pointer>(&self.index, &keys::link_partition(hash), LINK_ROW).await?
         else {
             return Ok(LinkTarget::Unknown);
         };
@@ -376,17 +291,18 @@ impl InvitationStore for TableInvitationStore {
         etag: &str,
     ) -> Result<Versioned<Invitation>, StoreError> {
         let entity = InvitationEntity::from(invitation);
-        let response = self
-            .invitations
-            .partition_key_client(invitation.id.bucket())
-            .entity_client(invitation.id.as_str())
-            .update(&entity, IfMatchCondition::Etag(Etag::from(etag)))
-            .map_err(|e| StoreError::Unexpected(e.to_string()))?
-            .await
-            .map_err(conditional_write_error)?;
+        let etag = table::replace_if_match(
+            &self.invitations,
+            invitation.id.bucket(),
+            invitation.id.as_str(),
+            &entity,
+            etag,
+        )
+        .await?
+        .ok_or(StoreError::Conflict)?;
         Ok(Versioned {
             value: invitation.clone(),
-            etag: response.etag.to_string(),
+            etag,
         })
     }
 
@@ -403,14 +319,14 @@ impl InvitationStore for TableInvitationStore {
         });
         let Some(status) = filter.status else {
             let rows: Vec<InvitationEntity> =
-                Self::query(&self.invitations, after, filter.top as usize + 1).await?;
+                query(&self.invitations, after, Some(filter.top as usize + 1)).await?;
             return Ok(paginate(to_invitations(rows)?, filter.top));
         };
         // A status is decided here, on at most STATUS_SCAN_ROWS rows in key order: a
         // filter in the query would have Table Storage scan old rows until it found
         // enough, however many that takes.
         let rows: Vec<InvitationEntity> =
-            Self::query(&self.invitations, after, STATUS_SCAN_ROWS).await?;
+            query(&self.invitations, after, Some(STATUS_SCAN_ROWS)).await?;
         let read_all = rows.len() == STATUS_SCAN_ROWS;
         let last_read = rows.last().map(|r| r.row_key.clone());
         let matching: Vec<Invitation> = to_invitations(rows)?
@@ -428,7 +344,7 @@ impl InvitationStore for TableInvitationStore {
 
     async fn delivery_queue(&self) -> Result<Vec<InvitationId>, StoreError> {
         let rows: Vec<Marker> =
-            Self::query(&self.index, Some(index::mail_queue_filter()), 1000).await?;
+            query(&self.index, Some(keys::mail_queue_filter()), Some(1000)).await?;
         Ok(rows
             .iter()
             .filter_map(|m| InvitationId::parse(&m.row_key).ok())
@@ -437,20 +353,9 @@ impl InvitationStore for TableInvitationStore {
 
     async fn dequeue_delivery(&self, id: &InvitationId) -> Result<(), StoreError> {
         // A row queued before the queue was spread is in the one old partition.
-        for partition in [
-            index::mail_queue_partition(id),
-            LEGACY_MAIL_QUEUE.to_owned(),
-        ] {
-            let deleted = self
-                .index
-                .partition_key_client(&partition)
-                .entity_client(id.as_str())
-                .delete()
-                .await;
-            match deleted.map_err(classify) {
-                Ok(_) => return Ok(()),
-                Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => {}
-                Err(other) => return Err(other.into()),
+        for partition in [keys::mail_queue_partition(id), LEGACY_MAIL_QUEUE.to_owned()] {
+            if table::delete_if_present(&self.index, &partition, id.as_str()).await? {
+                return Ok(());
             }
         }
         Ok(())

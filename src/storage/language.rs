@@ -2,14 +2,13 @@
 //! `language`, written from the invitation's locale when the account is made and replaced
 //! by each choice of the pages' language switch (the last choice wins).
 
-use super::security::account_partition;
-use super::{StoreError, classify};
+use super::StoreError;
+use super::keys::{LANGUAGE_ROW, account_partition};
+use super::table;
 use crate::domain::account::AccountId;
 use crate::domain::locale::Locale;
 use azure_data_tables::prelude::*;
 use serde::{Deserialize, Serialize};
-
-const ROW: &str = "language";
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -24,7 +23,8 @@ pub async fn read(
     account: &AccountId,
 ) -> Result<Option<Locale>, StoreError> {
     let row =
-        super::accounts::read::<LanguageEntity>(accounts, &account_partition(account), ROW).await?;
+        table::read_value::<LanguageEntity>(accounts, &account_partition(account), LANGUAGE_ROW)
+            .await?;
     Ok(row.and_then(|r| Locale::parse(&r.locale).ok()))
 }
 
@@ -32,7 +32,7 @@ pub async fn read(
 pub(super) fn entity(account: &AccountId, locale: Locale) -> LanguageEntity {
     LanguageEntity {
         partition_key: account_partition(account),
-        row_key: ROW.into(),
+        row_key: LANGUAGE_ROW.into(),
         locale: locale.as_str().into(),
     }
 }
@@ -44,12 +44,5 @@ pub async fn write(
 ) -> Result<(), StoreError> {
     let row = entity(account, locale);
     let partition = row.partition_key.clone();
-    accounts
-        .partition_key_client(&partition)
-        .entity_client(ROW)
-        .insert_or_replace(&row)
-        .map_err(|e| StoreError::Unexpected(e.to_string()))?
-        .await
-        .map_err(|e| StoreError::from(classify(e)))?;
-    Ok(())
+    table::upsert(accounts, &partition, LANGUAGE_ROW, &row).await
 }

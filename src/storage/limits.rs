@@ -5,10 +5,9 @@
 //! (or an insert-if-absent), so concurrent hits are all counted, and never more than the
 //! limit: a hit that finds the limit reached writes nothing.
 
-use super::{ErrorClass, StoreError, classify};
+use super::StoreError;
+use super::table;
 use async_trait::async_trait;
-use azure_core::Etag;
-use azure_data_tables::IfMatchCondition;
 use azure_data_tables::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -59,18 +58,7 @@ impl TableLimitStore {
     }
 
     async fn row(&self, key: &str, window: &str) -> Result<Option<(Counter, String)>, StoreError> {
-        match self
-            .table
-            .partition_key_client(key)
-            .entity_client(window)
-            .get::<Counter>()
-            .await
-            .map_err(classify)
-        {
-            Ok(response) => Ok(Some((response.entity, response.etag.to_string()))),
-            Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => Ok(None),
-            Err(other) => Err(other.into()),
-        }
+        table::read::<Counter>(&self.table, key, window).await
     }
 }
 
@@ -85,10 +73,7 @@ struct Counter {
 #[async_trait]
 impl LimitStore for TableLimitStore {
     async fn ensure_table(&self) -> Result<(), StoreError> {
-        match self.table.create().await.map_err(classify) {
-            Ok(_) | Err(ErrorClass::AlreadyExists) => Ok(()),
-            Err(other) => Err(other.into()),
-        }
+        table::ensure(&self.table).await
     }
     async fn read(&self, key: &str, window: &str) -> Result<Tally, StoreError> {
         Ok(match self.row(key, window).await? {
@@ -123,28 +108,14 @@ impl LimitStore for TableLimitStore {
                 count: i32::try_from(total).unwrap_or(i32::MAX),
             };
             let written = match &seen.etag {
-                None => self
-                    .table
-                    .insert::<&Counter, serde_json::Value>(&counter)
-                    .map_err(|e| StoreError::Unexpected(e.to_string()))?
-                    .return_entity(false)
-                    .await
-                    .map(|_| ()),
-                Some(etag) => self
-                    .table
-                    .partition_key_client(key)
-                    .entity_client(window)
-                    .update(&counter, IfMatchCondition::Etag(Etag::from(etag.as_str())))
-                    .map_err(|e| StoreError::Unexpected(e.to_string()))?
-                    .await
-                    .map(|_| ()),
+                None => table::insert_if_absent(&self.table, &counter).await?,
+                Some(etag) => {
+                    table::replace_if_match(&self.table, key, window, &counter, etag).await?
+                }
             };
-            match written.map_err(classify) {
-                Ok(()) => return Ok(true),
-                // Another writer came first (or deleted the row): read again.
-                Err(ErrorClass::AlreadyExists | ErrorClass::PreconditionFailed) => continue,
-                Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => continue,
-                Err(other) => return Err(other.into()),
+            // `None`: another writer came first (or deleted the row): read again.
+            if written.is_some() {
+                return Ok(true);
             }
         }
         Err(StoreError::Conflict)
@@ -162,18 +133,11 @@ impl LimitStore for TableLimitStore {
                 return Ok(());
             }
             counter.count -= 1;
-            let updated = self
-                .table
-                .partition_key_client(key)
-                .entity_client(window)
-                .update(&counter, IfMatchCondition::Etag(Etag::from(etag)))
-                .map_err(|e| StoreError::Unexpected(e.to_string()))?
-                .await
-                .map_err(classify);
-            match updated {
-                Ok(_) => return Ok(()),
-                Err(ErrorClass::PreconditionFailed) => continue,
-                Err(other) => return Err(other.into()),
+            if table::replace_if_match(&self.table, key, window, &counter, &etag)
+                .await?
+                .is_some()
+            {
+                return Ok(());
             }
         }
         Err(StoreError::Conflict)

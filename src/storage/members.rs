@@ -14,24 +14,22 @@
 //! The account-side `company-{id}` row (Accounts, the account's partition) follows the
 //! roster after each change, so Home lists an account's companies with one query.
 
-use super::accounts::{
-    self, CompanyEntity, EMAIL_ROW, EmailEntity, MembershipEntity, email_partition, membership_row,
-};
+use super::StoreError;
+use super::accounts::{CompanyEntity, EmailEntity, MembershipEntity};
 use super::edm::{self, DateTimeTag};
-use super::security::account_partition;
-use super::{ErrorClass, StoreError, classify, row_json};
+use super::keys::{
+    COMPANY_ROW, EMAIL_ROW, HISTORY_PREFIX, ROSTER_ROW, account_partition, email_partition,
+    history_row, membership_row, rows_starting_with,
+};
+use super::table::{self, row_json};
 use crate::domain::account::{AccountId, Company, CompanyId, Role};
 use crate::domain::email::EmailAddress;
 use crate::domain::membership::{Member, MemberEvent, MemberHistoryEntry, Roster};
 use async_trait::async_trait;
-use azure_core::Etag;
 use azure_data_tables::prelude::*;
-use futures::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-const ROSTER_ROW: &str = "members";
-const HISTORY_PREFIX: &str = "history-";
 /// What an erased person's email becomes in a company's history.
 pub const ERASED_PERSON: &str = "erased";
 
@@ -99,7 +97,7 @@ impl TableMemberStore {
             return Ok(Roster::default());
         };
         let account =
-            accounts::read::<EmailEntity>(&self.accounts, &email_partition(creator), EMAIL_ROW)
+            table::read_value::<EmailEntity>(&self.accounts, &email_partition(creator), EMAIL_ROW)
                 .await?;
         Ok(Roster {
             members: account
@@ -113,26 +111,6 @@ impl TableMemberStore {
                 .into_iter()
                 .collect(),
         })
-    }
-
-    async fn query<T: serde::de::DeserializeOwned + Send + Sync + 'static>(
-        &self,
-        filter: String,
-        top: Option<u32>,
-    ) -> Result<Vec<T>, StoreError> {
-        let mut query = self.companies.query().filter(filter);
-        if let Some(top) = top {
-            query = query.top(top);
-        }
-        let mut stream = query.into_stream::<T>();
-        let mut rows = Vec::new();
-        while let Some(page) = stream.next().await {
-            rows.extend(page.map_err(|e| StoreError::from(classify(e)))?.entities);
-            if top.is_some_and(|top| rows.len() >= top as usize) {
-                break;
-            }
-        }
-        Ok(rows)
     }
 }
 
@@ -223,10 +201,7 @@ fn history_entity(company: &CompanyId, entry: &MemberHistoryEntry) -> HistoryEnt
     let millis = (entry.at.unix_timestamp_nanos() / 1_000_000).max(0);
     HistoryEntity {
         partition_key: company.as_str().to_owned(),
-        row_key: format!(
-            "{HISTORY_PREFIX}{millis:013}-{:08x}",
-            rand::rng().random::<u32>()
-        ),
+        row_key: history_row(millis, rand::rng().random::<u32>()),
         at: entry.at,
         at_type: DateTimeTag,
         event: entry.event.as_str().to_owned(),
@@ -238,29 +213,15 @@ fn history_entity(company: &CompanyId, entry: &MemberHistoryEntry) -> HistoryEnt
 }
 
 fn history_filter(company: &CompanyId) -> String {
-    format!(
-        "PartitionKey eq {} and RowKey gt '{HISTORY_PREFIX}' and RowKey lt 'history.'",
-        edm::string_literal(company.as_str())
-    )
+    rows_starting_with(company.as_str(), HISTORY_PREFIX)
 }
 
 #[async_trait]
 impl MemberStore for TableMemberStore {
     async fn roster(&self, company: &Company) -> Result<(Roster, Option<String>), StoreError> {
-        match self
-            .companies
-            .partition_key_client(company.id.as_str())
-            .entity_client(ROSTER_ROW)
-            .get::<RosterEntity>()
-            .await
-        {
-            Ok(found) => Ok((read_roster(&found.entity)?, Some(found.etag.to_string()))),
-            Err(e) => match classify(e) {
-                ErrorClass::NotFound(code) if code != "TableNotFound" => {
-                    Ok((self.seed(company).await?, None))
-                }
-                other => Err(other.into()),
-            },
+        match table::read::<RosterEntity>(&self.companies, company.id.as_str(), ROSTER_ROW).await? {
+            Some((found, etag)) => Ok((read_roster(&found)?, Some(etag))),
+            None => Ok((self.seed(company).await?, None)),
         }
     }
 
@@ -271,42 +232,25 @@ impl MemberStore for TableMemberStore {
         etag: Option<&str>,
         history: &[MemberHistoryEntry],
     ) -> Result<(), StoreError> {
-        let unexpected = |e: azure_core::Error| StoreError::Unexpected(e.to_string());
-        let entity = roster_entity(company, roster)?;
-        let mut batch = self
-            .companies
-            .partition_key_client(company.as_str())
-            .transaction();
-        batch = match etag {
-            None => batch.insert(row_json(&entity)?).map_err(unexpected)?,
-            Some(etag) => batch
-                .update(
-                    ROSTER_ROW,
-                    row_json(&entity)?,
-                    Some(IfMatchCondition::Etag(Etag::from(etag))),
-                )
-                .map_err(unexpected)?,
-        };
-        for entry in history {
-            batch = batch
-                .insert(row_json(&history_entity(company, entry))?)
-                .map_err(unexpected)?;
-        }
-        match batch.await.map_err(classify) {
-            Ok(response)
-                if response.operation_responses.len() == history.len() + 1
-                    && response
-                        .operation_responses
-                        .iter()
-                        .all(|r| r.status_code.is_success()) =>
-            {
-                Ok(())
-            }
-            // Refused as a whole: the roster changed (412) or was made meanwhile (409).
-            Ok(_) | Err(ErrorClass::PreconditionFailed | ErrorClass::AlreadyExists) => {
-                Err(StoreError::Conflict)
-            }
-            Err(other) => Err(other.into()),
+        let entity = row_json(&roster_entity(company, roster)?)?;
+        let history = history
+            .iter()
+            .map(|entry| row_json(&history_entity(company, entry)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let written = table::write_together(
+            &self.companies,
+            company.as_str(),
+            ROSTER_ROW,
+            entity,
+            etag,
+            &history,
+        )
+        .await?;
+        // Refused as a whole: the roster changed (412) or was made meanwhile (409).
+        if written {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict)
         }
     }
 
@@ -316,13 +260,14 @@ impl MemberStore for TableMemberStore {
         history: &[MemberHistoryEntry],
     ) -> Result<(), StoreError> {
         for entry in history {
-            accounts::insert_absent(&self.companies, &history_entity(company, entry)).await?;
+            table::insert_absent(&self.companies, &history_entity(company, entry)).await?;
         }
         Ok(())
     }
 
     async fn history(&self, company: &CompanyId) -> Result<Vec<MemberHistoryEntry>, StoreError> {
-        let rows: Vec<HistoryEntity> = self.query(history_filter(company), None).await?;
+        let rows: Vec<HistoryEntity> =
+            table::query(&self.companies, Some(history_filter(company)), None).await?;
         Ok(rows
             .into_iter()
             .filter_map(|row| {
@@ -347,7 +292,9 @@ impl MemberStore for TableMemberStore {
         let partition = account_partition(account);
         let row_key = membership_row(&company.id);
         let Some(role) = role else {
-            return accounts::delete_if_present(&self.accounts, &partition, &row_key).await;
+            return table::delete_if_present(&self.accounts, &partition, &row_key)
+                .await
+                .map(|_| ());
         };
         let row = MembershipEntity {
             partition_key: partition.clone(),
@@ -356,13 +303,7 @@ impl MemberStore for TableMemberStore {
             role: role.as_str().to_owned(),
             since: None,
         };
-        self.accounts
-            .partition_key_client(&partition)
-            .entity_client(&row_key)
-            .insert_or_replace(&row)
-            .map_err(|e| StoreError::Unexpected(e.to_string()))?
-            .await
-            .map_err(|e| StoreError::from(classify(e)))?;
+        table::upsert(&self.accounts, &partition, &row_key, &row).await?;
         Ok(())
     }
 
@@ -371,14 +312,15 @@ impl MemberStore for TableMemberStore {
         top: u32,
         after: Option<&CompanyId>,
     ) -> Result<(Vec<Company>, Option<CompanyId>), StoreError> {
-        let mut filter = format!("RowKey eq '{}'", accounts::COMPANY_ROW);
+        let mut filter = format!("RowKey eq '{}'", COMPANY_ROW);
         if let Some(after) = after {
             filter.push_str(&format!(
                 " and PartitionKey gt {}",
                 edm::string_literal(after.as_str())
             ));
         }
-        let rows: Vec<CompanyEntity> = self.query(filter, Some(top + 1)).await?;
+        let rows: Vec<CompanyEntity> =
+            table::query(&self.companies, Some(filter), Some(top as usize + 1)).await?;
         let mut companies = rows
             .into_iter()
             .map(Company::try_from)
@@ -397,7 +339,8 @@ impl MemberStore for TableMemberStore {
         company: &CompanyId,
         email: &EmailAddress,
     ) -> Result<u32, StoreError> {
-        let rows: Vec<HistoryEntity> = self.query(history_filter(company), None).await?;
+        let rows: Vec<HistoryEntity> =
+            table::query(&self.companies, Some(history_filter(company)), None).await?;
         let named = |who: &str| EmailAddress::parse(who).is_ok_and(|e| e == *email);
         let mut changed = 0;
         for mut row in rows {
@@ -409,13 +352,7 @@ impl MemberStore for TableMemberStore {
                     ERASED_PERSON.clone_into(who);
                 }
             }
-            self.companies
-                .partition_key_client(company.as_str())
-                .entity_client(&row.row_key)
-                .insert_or_replace(&row)
-                .map_err(|e| StoreError::Unexpected(e.to_string()))?
-                .await
-                .map_err(|e| StoreError::from(classify(e)))?;
+            table::upsert(&self.companies, company.as_str(), &row.row_key, &row).await?;
             changed += 1;
         }
         Ok(changed)

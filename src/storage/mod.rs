@@ -12,12 +12,14 @@ mod entity;
 pub mod gate;
 mod index;
 mod invitations;
+pub(crate) mod keys;
 mod language;
 mod limits;
 mod members;
 mod privacy;
 mod sealed;
 mod security;
+mod table;
 
 pub use accounts::{AccountStore, TableAccountStore};
 pub use invitations::TableInvitationStore;
@@ -39,36 +41,6 @@ pub(crate) async fn back_off(attempt: u32) {
     let ceiling = (4u64 << attempt.min(5)).min(100);
     let millis = rand::rng().random_range(0..=ceiling);
     tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
-}
-
-/// Inserts `rows`, all of `partition`, in one entity-group transaction (one request);
-/// `Ok(false)` when it was refused as a whole (a row exists), so nothing was written.
-pub(crate) async fn insert_together(
-    table: &azure_data_tables::prelude::TableClient,
-    partition: &str,
-    rows: &[serde_json::Value],
-) -> Result<bool, StoreError> {
-    let mut batch = table.partition_key_client(partition).transaction();
-    for row in rows {
-        batch = batch
-            .insert(row)
-            .map_err(|e| StoreError::Unexpected(e.to_string()))?;
-    }
-    match batch.await.map_err(classify) {
-        Ok(response) => Ok(response.operation_responses.len() == rows.len()
-            && response
-                .operation_responses
-                .iter()
-                .all(|r| r.status_code.is_success())),
-        Err(ErrorClass::Unavailable(why)) => Err(StoreError::Unavailable(why)),
-        // Refused as a whole: the caller decides row by row.
-        Err(_) => Ok(false),
-    }
-}
-
-/// A row as the JSON an entity-group transaction sends.
-pub(crate) fn row_json<T: serde::Serialize>(row: &T) -> Result<serde_json::Value, StoreError> {
-    serde_json::to_value(row).map_err(|e| StoreError::Unexpected(e.to_string()))
 }
 
 /// A value with the ETag it was read or written with.
@@ -148,60 +120,4 @@ pub trait InvitationStore: Send + Sync + 'static {
     async fn delivery_queue(&self) -> Result<Vec<InvitationId>, StoreError>;
     /// Takes an invitation off the delivery queue.
     async fn dequeue_delivery(&self, id: &InvitationId) -> Result<(), StoreError>;
-}
-
-pub(crate) fn classify(error: azure_core::Error) -> ErrorClass {
-    use azure_core::error::ErrorKind;
-    match error.kind() {
-        ErrorKind::HttpResponse { status, error_code } => {
-            let status = *status as u16;
-            match status {
-                404 => ErrorClass::NotFound(error_code.clone().unwrap_or_default()),
-                409 => ErrorClass::AlreadyExists,
-                412 => ErrorClass::PreconditionFailed,
-                408 | 429 | 500..=599 => ErrorClass::Unavailable(format!("HTTP {status}")),
-                _ => ErrorClass::Other(format!(
-                    "HTTP {status} {}",
-                    error_code.as_deref().unwrap_or("")
-                )),
-            }
-        }
-        ErrorKind::Io | ErrorKind::Credential => ErrorClass::Unavailable(error.to_string()),
-        _ => ErrorClass::Other(error.to_string()),
-    }
-}
-
-/// The error of a write made with `If-Match`: a changed or vanished row is a `Conflict`
-/// (read again and decide again).
-pub(crate) fn conditional_write_error(error: azure_core::Error) -> StoreError {
-    match classify(error) {
-        ErrorClass::NotFound(code) if code != "TableNotFound" => StoreError::Conflict,
-        other => other.into(),
-    }
-}
-
-/// What an Azure error means to this service.
-#[derive(Debug)]
-pub(crate) enum ErrorClass {
-    NotFound(String),
-    AlreadyExists,
-    PreconditionFailed,
-    Unavailable(String),
-    Other(String),
-}
-
-impl From<ErrorClass> for StoreError {
-    fn from(class: ErrorClass) -> Self {
-        match class {
-            ErrorClass::PreconditionFailed => StoreError::Conflict,
-            ErrorClass::Unavailable(why) => StoreError::Unavailable(why),
-            // A missing table means start-up has not created it yet (or it was deleted).
-            ErrorClass::NotFound(code) if code == "TableNotFound" => {
-                StoreError::Unavailable("table not found".into())
-            }
-            ErrorClass::NotFound(code) => StoreError::Unexpected(format!("not found: {code}")),
-            ErrorClass::AlreadyExists => StoreError::Unexpected("already exists".into()),
-            ErrorClass::Other(why) => StoreError::Unexpected(why),
-        }
-    }
 }

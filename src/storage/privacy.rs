@@ -6,23 +6,23 @@
 //! row already gone is fine), and the rows that lead to a person (the email rows) go last,
 //! so an erasure interrupted half-way is finished by asking again.
 
-use super::accounts::{
-    self, COMPANY_ROW, EMAIL_ROW, EmailEntity, LOGIN_ROW, email_partition, login_partition,
-};
+use super::StoreError;
+use super::accounts::EmailEntity;
 use super::edm::{self, DateTimeTag};
 use super::entity::InvitationEntity;
-use super::index::{self, ACTIVE_ROW, LEGACY_MAIL_QUEUE, LINK_ROW, Marker, Pointer};
-use super::security::{MFA_ROW, MfaEntity, account_partition};
-use super::{ErrorClass, StoreError, TableInvitationStore, classify};
+use super::index::{Marker, Pointer};
+use super::keys::{
+    self, ACTIVE_ROW, COMPANY_ROW, EMAIL_ROW, LEGACY_MAIL_QUEUE, LINK_ROW, LISTED_LOGIN_PREFIX,
+    LOGIN_ROW, MEMBERSHIP_PREFIX, MFA_ROW, PROFILE_ROW, account_partition, email_partition,
+    login_partition,
+};
+use super::security::MfaEntity;
+use super::table;
 use crate::domain::account::{AccountId, CompanyId};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{Invitation, LoginId};
 use async_trait::async_trait;
-use azure_core::Etag;
-use azure_data_tables::IfMatchCondition;
 use azure_data_tables::prelude::*;
-use futures::StreamExt as _;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use time::OffsetDateTime;
@@ -119,39 +119,12 @@ impl TablePrivacyStore {
     }
 }
 
-/// Every row matching `filter`, all pages.
-async fn query<T: DeserializeOwned + Send + Sync + 'static>(
-    table: &TableClient,
-    filter: String,
-) -> Result<Vec<T>, StoreError> {
-    let mut stream = table.query().filter(filter).into_stream::<T>();
-    let mut rows = Vec::new();
-    while let Some(page) = stream.next().await {
-        rows.extend(page.map_err(|e| StoreError::from(classify(e)))?.entities);
-    }
-    Ok(rows)
-}
-
-/// Deletes a row; `Ok(false)` when it was not there.
-async fn delete(table: &TableClient, pk: &str, rk: &str) -> Result<bool, StoreError> {
-    match table
-        .partition_key_client(pk)
-        .entity_client(rk)
-        .delete()
-        .await
-        .map_err(classify)
-    {
-        Ok(_) => Ok(true),
-        Err(ErrorClass::NotFound(code)) if code != "TableNotFound" => Ok(false),
-        Err(other) => Err(other.into()),
-    }
-}
-
 /// Every row of a partition, keys only.
 async fn partition(table: &TableClient, pk: &str) -> Result<Vec<Marker>, StoreError> {
-    query(
+    table::query(
         table,
-        format!("PartitionKey eq {}", edm::string_literal(pk)),
+        Some(format!("PartitionKey eq {}", edm::string_literal(pk))),
+        None,
     )
     .await
 }
@@ -205,10 +178,7 @@ fn count(n: u32) -> i32 {
 #[async_trait]
 impl PrivacyStore for TablePrivacyStore {
     async fn ensure_table(&self) -> Result<(), StoreError> {
-        match self.requests.create().await.map_err(classify) {
-            Ok(_) | Err(ErrorClass::AlreadyExists) => Ok(()),
-            Err(other) => Err(other.into()),
-        }
+        table::ensure(&self.requests).await
     }
 
     async fn account_for_email(
@@ -216,7 +186,7 @@ impl PrivacyStore for TablePrivacyStore {
         email: &EmailAddress,
     ) -> Result<Option<AccountId>, StoreError> {
         Ok(
-            accounts::read::<EmailEntity>(&self.accounts, &email_partition(email), EMAIL_ROW)
+            table::read_value::<EmailEntity>(&self.accounts, &email_partition(email), EMAIL_ROW)
                 .await?
                 .map(|row| AccountId::from_stored(row.account_id)),
         )
@@ -225,7 +195,7 @@ impl PrivacyStore for TablePrivacyStore {
     async fn mfa_state(&self, account: &AccountId) -> Result<Option<MfaState>, StoreError> {
         // Read without opening the sealed secret: only the dates are wanted.
         Ok(
-            accounts::read::<MfaEntity>(&self.accounts, &account_partition(account), MFA_ROW)
+            table::read_value::<MfaEntity>(&self.accounts, &account_partition(account), MFA_ROW)
                 .await?
                 .map(|row| MfaState {
                     started_at: row.started_at,
@@ -241,63 +211,52 @@ impl PrivacyStore for TablePrivacyStore {
         let ids: HashSet<&str> = invitations.iter().map(|i| i.id.as_str()).collect();
         // Links replaced by a resend or a retry are not named by the invitation any more:
         // one scan of the link rows finds them all.
-        let links: Vec<Pointer> = query(&self.index, format!("RowKey eq '{LINK_ROW}'")).await?;
+        let links: Vec<Pointer> =
+            table::query(&self.index, Some(format!("RowKey eq '{LINK_ROW}'")), None).await?;
         for link in links
             .iter()
             .filter(|l| ids.contains(l.invitation_id.as_str()))
         {
-            delete(&self.index, &link.partition_key, LINK_ROW).await?;
+            table::delete_if_present(&self.index, &link.partition_key, LINK_ROW).await?;
         }
         let mut erased = 0;
         for invitation in invitations {
             let id = invitation.id.as_str();
-            delete(
+            table::delete_if_present(
                 &self.index,
-                &index::link_partition(&invitation.link_hash),
+                &keys::link_partition(&invitation.link_hash),
                 LINK_ROW,
             )
             .await?;
             // The queue row, in its partition or the one used before the queue was spread.
-            delete(
-                &self.index,
-                &index::mail_queue_partition(&invitation.id),
-                id,
-            )
-            .await?;
-            delete(&self.index, LEGACY_MAIL_QUEUE, id).await?;
-            let email = index::email_partition(&invitation.email);
-            if let Some((_, etag)) =
-                TableInvitationStore::read::<Pointer>(&self.index, &email, ACTIVE_ROW)
-                    .await?
-                    .filter(|(lock, _)| lock.invitation_id == id)
+            table::delete_if_present(&self.index, &keys::mail_queue_partition(&invitation.id), id)
+                .await?;
+            table::delete_if_present(&self.index, LEGACY_MAIL_QUEUE, id).await?;
+            let email = keys::email_partition(&invitation.email);
+            if let Some((_, etag)) = table::read::<Pointer>(&self.index, &email, ACTIVE_ROW)
+                .await?
+                .filter(|(lock, _)| lock.invitation_id == id)
             {
                 // Only while it is still this invitation's: a newer one may have taken it.
-                match self
-                    .index
-                    .partition_key_client(&email)
-                    .entity_client(ACTIVE_ROW)
-                    .delete()
-                    .if_match(IfMatchCondition::Etag(Etag::from(etag)))
-                    .await
-                    .map_err(classify)
-                {
-                    Ok(_) | Err(ErrorClass::NotFound(_) | ErrorClass::PreconditionFailed) => {}
-                    Err(other) => return Err(other.into()),
-                }
+                table::delete_if_match(&self.index, &email, ACTIVE_ROW, &etag).await?;
             }
-            if delete(&self.invitations, invitation.id.bucket(), id).await? {
+            if table::delete_if_present(&self.invitations, invitation.id.bucket(), id).await? {
                 erased += 1;
             }
-            delete(&self.index, &email, id).await?;
+            table::delete_if_present(&self.index, &email, id).await?;
         }
         Ok(erased)
     }
 
     async fn erase_account(&self, account: &AccountId) -> Result<ErasedAccount, StoreError> {
         let partition_key = account_partition(account);
-        let rows: Vec<AccountRow> = query(
+        let rows: Vec<AccountRow> = table::query(
             &self.accounts,
-            format!("PartitionKey eq {}", edm::string_literal(&partition_key)),
+            Some(format!(
+                "PartitionKey eq {}",
+                edm::string_literal(&partition_key)
+            )),
+            None,
         )
         .await?;
         // First the rows that let a login open the account, so it opens nothing from now
@@ -305,7 +264,7 @@ impl PrivacyStore for TablePrivacyStore {
         let mut logins: HashSet<String> = rows
             .iter()
             .filter_map(|row| match (&row.issuer, &row.subject) {
-                (Some(issuer), Some(subject)) if row.row_key.starts_with("login-") => {
+                (Some(issuer), Some(subject)) if row.row_key.starts_with(LISTED_LOGIN_PREFIX) => {
                     Some(login_partition(&LoginId {
                         issuer: issuer.clone(),
                         subject: subject.clone(),
@@ -314,12 +273,13 @@ impl PrivacyStore for TablePrivacyStore {
                 _ => None,
             })
             .collect();
-        let unlisted: Vec<LoginRow> = query(
+        let unlisted: Vec<LoginRow> = table::query(
             &self.accounts,
-            format!(
+            Some(format!(
                 "RowKey eq '{LOGIN_ROW}' and AccountId eq {}",
                 edm::string_literal(account.as_str())
-            ),
+            )),
+            None,
         )
         .await?;
         logins.extend(
@@ -331,22 +291,22 @@ impl PrivacyStore for TablePrivacyStore {
         for login in &logins {
             // Only a login that still leads here (it cannot lead elsewhere while listed,
             // but a row is never deleted on a guess).
-            let leads_here = accounts::read::<LoginRow>(&self.accounts, login, LOGIN_ROW)
+            let leads_here = table::read_value::<LoginRow>(&self.accounts, login, LOGIN_ROW)
                 .await?
                 .is_some_and(|row| row.account_id == account.as_str());
             if leads_here {
-                delete(&self.accounts, login, LOGIN_ROW).await?;
+                table::delete_if_present(&self.accounts, login, LOGIN_ROW).await?;
             }
         }
         let mut erased = ErasedAccount::default();
         // The profile last: until it goes, asking again finds the account.
         let (profile, others): (Vec<_>, Vec<_>) =
-            rows.iter().partition(|row| row.row_key == "profile");
+            rows.iter().partition(|row| row.row_key == PROFILE_ROW);
         for row in others.into_iter().chain(profile) {
-            if delete(&self.accounts, &partition_key, &row.row_key).await? {
+            if table::delete_if_present(&self.accounts, &partition_key, &row.row_key).await? {
                 match row.row_key.as_str() {
-                    "profile" => erased.accounts += 1,
-                    key if key.starts_with("company-") => erased.memberships += 1,
+                    PROFILE_ROW => erased.accounts += 1,
+                    key if key.starts_with(MEMBERSHIP_PREFIX) => erased.memberships += 1,
                     _ => {}
                 }
             }
@@ -355,11 +315,11 @@ impl PrivacyStore for TablePrivacyStore {
     }
 
     async fn erase_email_rows(&self, email: &EmailAddress) -> Result<(), StoreError> {
-        let listed = index::email_partition(email);
+        let listed = keys::email_partition(email);
         for row in partition(&self.index, &listed).await? {
-            delete(&self.index, &listed, &row.row_key).await?;
+            table::delete_if_present(&self.index, &listed, &row.row_key).await?;
         }
-        delete(&self.accounts, &email_partition(email), EMAIL_ROW).await?;
+        table::delete_if_present(&self.accounts, &email_partition(email), EMAIL_ROW).await?;
         Ok(())
     }
 
@@ -368,12 +328,8 @@ impl PrivacyStore for TablePrivacyStore {
         company: &CompanyId,
         email: &EmailAddress,
     ) -> Result<(), StoreError> {
-        let Some((row, etag)) = TableInvitationStore::read::<CreatorEntity>(
-            &self.companies,
-            company.as_str(),
-            COMPANY_ROW,
-        )
-        .await?
+        let Some((row, etag)) =
+            table::read::<CreatorEntity>(&self.companies, company.as_str(), COMPANY_ROW).await?
         else {
             return Ok(());
         };
@@ -384,20 +340,20 @@ impl PrivacyStore for TablePrivacyStore {
             created_by: String::new(),
             ..row
         };
-        self.companies
-            .partition_key_client(company.as_str())
-            .entity_client(COMPANY_ROW)
-            .merge(&cleared, IfMatchCondition::Etag(Etag::from(etag)))
-            .map_err(|e| StoreError::Unexpected(e.to_string()))?
-            .await
-            .map(|_| ())
-            .map_err(super::conditional_write_error)
+        table::merge_if_match(
+            &self.companies,
+            company.as_str(),
+            COMPANY_ROW,
+            &cleared,
+            &etag,
+        )
+        .await
     }
 
     async fn erase_counters(&self, partitions: &[String]) -> Result<(), StoreError> {
         for pk in partitions {
             for row in partition(&self.limits, pk).await? {
-                delete(&self.limits, pk, &row.row_key).await?;
+                table::delete_if_present(&self.limits, pk, &row.row_key).await?;
             }
         }
         Ok(())
@@ -408,19 +364,11 @@ impl PrivacyStore for TablePrivacyStore {
         over: for<'w> fn(&'w str, OffsetDateTime) -> bool,
         now: OffsetDateTime,
     ) -> Result<u32, StoreError> {
-        let mut stream = self.limits.query().into_stream::<Marker>();
-        let mut finished = Vec::new();
-        while let Some(page) = stream.next().await {
-            let page = page.map_err(|e| StoreError::from(classify(e)))?;
-            finished.extend(
-                page.entities
-                    .into_iter()
-                    .filter(|row| over(&row.row_key, now)),
-            );
-        }
+        let rows: Vec<Marker> = table::query(&self.limits, None, None).await?;
+        let finished = rows.into_iter().filter(|row| over(&row.row_key, now));
         let mut erased = 0;
         for row in finished {
-            if delete(&self.limits, &row.partition_key, &row.row_key).await? {
+            if table::delete_if_present(&self.limits, &row.partition_key, &row.row_key).await? {
                 erased += 1;
             }
         }
@@ -429,11 +377,12 @@ impl PrivacyStore for TablePrivacyStore {
 
     async fn ended_before(&self, cutoff: OffsetDateTime) -> Result<Vec<Invitation>, StoreError> {
         let cutoff = edm::filter_literal(cutoff);
-        let rows: Vec<InvitationEntity> = query(
+        let rows: Vec<InvitationEntity> = table::query(
             &self.invitations,
-            format!(
+            Some(format!(
                 "(Status eq 'revoked' and CreatedAt le {cutoff}) or (Status eq 'pending' and ExpiresAt le {cutoff})"
-            ),
+            )),
+            None,
         )
         .await?;
         Ok(rows
@@ -449,15 +398,9 @@ impl PrivacyStore for TablePrivacyStore {
 
     async fn record(&self, record: &PrivacyRecord) -> Result<(), StoreError> {
         let (staff_name, staff_email) = record.staff.clone().unwrap_or_default();
-        // Newest first within a month: the row key counts down from the time.
-        let millis = u64::try_from(record.at.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
-        let random: u32 = rand::random();
         let row = RequestEntity {
-            partition_key: format!("{}-{:02}", record.at.year(), u8::from(record.at.month())),
-            row_key: format!(
-                "{:013}-{random:08x}",
-                9_999_999_999_999u64.saturating_sub(millis)
-            ),
+            partition_key: keys::request_partition(record.at),
+            row_key: keys::request_row(record.at, rand::random()),
             kind: record.kind.to_owned(),
             staff_name,
             staff_email,
@@ -467,8 +410,6 @@ impl PrivacyStore for TablePrivacyStore {
             accounts: count(record.accounts),
             memberships: count(record.memberships),
         };
-        accounts::insert_absent(&self.requests, &row)
-            .await
-            .map(|_| ())
+        table::insert_absent(&self.requests, &row).await.map(|_| ())
     }
 }

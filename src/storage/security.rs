@@ -6,28 +6,20 @@
 //!   every change is an `If-Match` write, so a code used twice at once is accepted once.
 
 use super::edm::{self, DateTimeTag};
+use super::keys::{
+    LISTED_LOGIN_PREFIX, MFA_ROW, account_partition, listed_login_row, rows_starting_with,
+};
 use super::sealed::Sealer;
-use super::{ErrorClass, StoreError, Versioned, classify, conditional_write_error};
-use crate::domain::account::{AccountId, LinkedLogin, Provider, login_key};
+use super::table;
+use super::{StoreError, Versioned};
+use crate::domain::account::{AccountId, LinkedLogin, Provider};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::LoginId;
 use crate::domain::mfa::Mfa;
 use crate::domain::totp::TotpSecret;
-use azure_core::Etag;
 use azure_data_tables::prelude::*;
-use futures::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-
-pub const MFA_ROW: &str = "mfa";
-
-pub fn account_partition(account: &AccountId) -> String {
-    format!("acct-{}", account.as_str())
-}
-
-pub fn listed_login_row(login: &LoginId) -> String {
-    format!("login-{}", login_key(login))
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -76,20 +68,12 @@ pub async fn logins(
     table: &TableClient,
     account: &AccountId,
 ) -> Result<Vec<LinkedLogin>, StoreError> {
-    let filter = format!(
-        "PartitionKey eq {} and RowKey gt 'login-' and RowKey lt 'login.'",
-        edm::string_literal(&account_partition(account))
-    );
-    let mut stream = table
-        .query()
-        .filter(filter)
-        .into_stream::<ListedLoginEntity>();
-    let mut logins = Vec::new();
-    while let Some(page) = stream.next().await {
-        for row in page.map_err(|e| StoreError::from(classify(e)))?.entities {
-            logins.extend(row.into_linked());
-        }
-    }
+    let filter = rows_starting_with(&account_partition(account), LISTED_LOGIN_PREFIX);
+    let rows: Vec<ListedLoginEntity> = table::query(table, Some(filter), None).await?;
+    let mut logins: Vec<LinkedLogin> = rows
+        .into_iter()
+        .filter_map(ListedLoginEntity::into_linked)
+        .collect();
     logins.sort_by_key(|l| l.linked_at);
     Ok(logins)
 }
@@ -231,19 +215,10 @@ pub async fn read_mfa(
     account: &AccountId,
     sealer: &Sealer,
 ) -> Result<Option<Versioned<Mfa>>, StoreError> {
-    let (entity, etag) = match table
-        .partition_key_client(account_partition(account))
-        .entity_client(MFA_ROW)
-        .get::<MfaEntity>()
-        .await
-    {
-        Ok(response) => (response.entity, response.etag.to_string()),
-        Err(e) => {
-            return match classify(e) {
-                ErrorClass::NotFound(code) if code != "TableNotFound" => Ok(None),
-                other => Err(other.into()),
-            };
-        }
+    let Some((entity, etag)) =
+        table::read::<MfaEntity>(table, &account_partition(account), MFA_ROW).await?
+    else {
+        return Ok(None);
     };
     let opened = entity.open(sealer)?;
     if opened.stale {
@@ -267,18 +242,11 @@ pub async fn read_mfa(
 /// Whether the account has an MFA row at all (read without opening it: for an
 /// installation that has no key to open it with, which must then not skip the code).
 pub async fn has_mfa_row(table: &TableClient, account: &AccountId) -> Result<bool, StoreError> {
-    match table
-        .partition_key_client(account_partition(account))
-        .entity_client(MFA_ROW)
-        .get::<serde_json::Value>()
-        .await
-    {
-        Ok(_) => Ok(true),
-        Err(e) => match classify(e) {
-            ErrorClass::NotFound(code) if code != "TableNotFound" => Ok(false),
-            other => Err(other.into()),
-        },
-    }
+    Ok(
+        table::read::<serde_json::Value>(table, &account_partition(account), MFA_ROW)
+            .await?
+            .is_some(),
+    )
 }
 
 /// Writes an account's MFA row: insert-if-absent without `etag` (a concurrent first write
@@ -292,28 +260,12 @@ pub async fn write_mfa(
 ) -> Result<Versioned<Mfa>, StoreError> {
     let entity = MfaEntity::seal(account, mfa, sealer)?;
     let etag = match etag {
-        None => {
-            let response = table
-                .insert::<&MfaEntity, serde_json::Value>(&entity)
-                .map_err(|e| StoreError::Unexpected(e.to_string()))?
-                .return_entity(false)
-                .await
-                .map_err(|e| match classify(e) {
-                    ErrorClass::AlreadyExists => StoreError::Conflict,
-                    other => other.into(),
-                })?;
-            response.etag.to_string()
+        None => table::insert_if_absent(table, &entity).await?,
+        Some(etag) => {
+            table::replace_if_match(table, &entity.partition_key, MFA_ROW, &entity, etag).await?
         }
-        Some(etag) => table
-            .partition_key_client(&entity.partition_key)
-            .entity_client(MFA_ROW)
-            .update(&entity, IfMatchCondition::Etag(Etag::from(etag)))
-            .map_err(|e| StoreError::Unexpected(e.to_string()))?
-            .await
-            .map_err(conditional_write_error)?
-            .etag
-            .to_string(),
-    };
+    }
+    .ok_or(StoreError::Conflict)?;
     Ok(Versioned {
         value: mfa.clone(),
         etag,
@@ -326,14 +278,11 @@ pub async fn delete_mfa(
     account: &AccountId,
     etag: &str,
 ) -> Result<(), StoreError> {
-    table
-        .partition_key_client(account_partition(account))
-        .entity_client(MFA_ROW)
-        .delete()
-        .if_match(IfMatchCondition::Etag(Etag::from(etag)))
-        .await
-        .map(|_| ())
-        .map_err(conditional_write_error)
+    if table::delete_if_match(table, &account_partition(account), MFA_ROW, etag).await? {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
 }
 
 #[cfg(test)]

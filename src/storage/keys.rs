@@ -1,0 +1,144 @@
+//! Every PartitionKey and RowKey the stores write, by name: one place to read how rows
+//! are keyed, and the only place a key's literal appears.
+//!
+//! | table | PartitionKey | RowKey |
+//! |---|---|---|
+//! | Accounts | [`account_partition`] `acct-{id}` | [`PROFILE_ROW`], [`LANGUAGE_ROW`], [`MFA_ROW`], [`membership_row`] `company-{id}`, [`listed_login_row`] `login-{sha256}` |
+//! | Accounts | [`login_partition`] `login-{sha256}` | [`LOGIN_ROW`] |
+//! | Accounts | [`email_partition`] `email-{sha256}` | [`EMAIL_ROW`] |
+//! | Companies | the company id | [`COMPANY_ROW`], [`ROSTER_ROW`], [`history_row`] `history-{ms}-{hex}` |
+//! | InvitationIndex | [`email_partition`] | [`ACTIVE_ROW`] |
+//! | InvitationIndex | [`link_partition`] `link-{sha256}` | [`LINK_ROW`] |
+//! | PrivacyRequests | [`request_partition`] `{yyyy}-{mm}` | [`request_row`] `{countdown ms}-{hex}` |
+//! | InvitationIndex | [`mail_queue_partition`] `mailq-{hex}` (or [`LEGACY_MAIL_QUEUE`]) | the invitation id |
+
+use super::edm;
+use crate::domain::account::{AccountId, CompanyId, login_key};
+use crate::domain::email::EmailAddress;
+use crate::domain::invitation::{InvitationId, LoginId};
+use crate::domain::secret::{LinkHash, hex};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+/// An account's own partition.
+pub fn account_partition(account: &AccountId) -> String {
+    format!("acct-{}", account.as_str())
+}
+
+/// An account's profile (its email, when it was made).
+pub const PROFILE_ROW: &str = "profile";
+/// The language an account's person reads.
+pub const LANGUAGE_ROW: &str = "language";
+/// An account's MFA secret (sealed) and its dates.
+pub const MFA_ROW: &str = "mfa";
+
+/// The account-side row of a membership.
+pub const MEMBERSHIP_PREFIX: &str = "company-";
+
+pub fn membership_row(company: &CompanyId) -> String {
+    format!("{MEMBERSHIP_PREFIX}{}", company.as_str())
+}
+
+/// The account-side row that lists one of its logins.
+pub const LISTED_LOGIN_PREFIX: &str = "login-";
+
+pub fn listed_login_row(login: &LoginId) -> String {
+    format!("{LISTED_LOGIN_PREFIX}{}", login_key(login))
+}
+
+/// The partition that leads from a login to its account, in [`LOGIN_ROW`].
+pub fn login_partition(login: &LoginId) -> String {
+    format!("login-{}", login_key(login))
+}
+
+pub const LOGIN_ROW: &str = "login";
+
+/// An email's partition (in Accounts: whether it has an account; in the invitation
+/// index: its active invitation).
+pub fn email_partition(email: &EmailAddress) -> String {
+    format!(
+        "email-{}",
+        hex(&Sha256::digest(email.normalized().as_bytes()))
+    )
+}
+
+/// The row that says an email has an account.
+pub const EMAIL_ROW: &str = "account";
+
+/// A company's own row, in its partition of Companies.
+pub const COMPANY_ROW: &str = "company";
+/// A company's roster of members.
+pub const ROSTER_ROW: &str = "members";
+/// One event of a company's membership history, oldest first.
+pub const HISTORY_PREFIX: &str = "history-";
+
+pub fn history_row(millis: i128, random: u32) -> String {
+    format!("{HISTORY_PREFIX}{millis:013}-{random:08x}")
+}
+
+/// Which invitation a link belongs to (links sent before they carried the id).
+pub const LINK_ROW: &str = "link";
+
+pub fn link_partition(hash: &LinkHash) -> String {
+    format!("link-{}", hash.as_str())
+}
+
+/// The one active invitation of an email.
+pub const ACTIVE_ROW: &str = "active";
+
+/// The delivery queue's one partition before it was spread; still read and emptied.
+pub const LEGACY_MAIL_QUEUE: &str = "mailq";
+
+/// The delivery queue's partition for an invitation: `mailq-` and the id's last (random)
+/// hex digit, so a burst of invitations spreads its queue writes over 16 partitions.
+pub fn mail_queue_partition(id: &InvitationId) -> String {
+    let digit = id.as_str().chars().last().unwrap_or('0');
+    format!("{LEGACY_MAIL_QUEUE}-{digit}")
+}
+
+/// A query filter for every row of the delivery queue, old partition and new ones.
+pub fn mail_queue_filter() -> String {
+    format!("PartitionKey ge '{LEGACY_MAIL_QUEUE}' and PartitionKey lt 'mailr'")
+}
+
+/// A personal-data request's partition in PrivacyRequests: its month (`2026-11`).
+pub fn request_partition(at: OffsetDateTime) -> String {
+    format!("{}-{:02}", at.year(), u8::from(at.month()))
+}
+
+/// A personal-data request's row: newest first within a month (the key counts down from
+/// the time), then random digits.
+pub fn request_row(at: OffsetDateTime, random: u32) -> String {
+    let millis = u64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+    format!(
+        "{:013}-{random:08x}",
+        9_999_999_999_999u64.saturating_sub(millis)
+    )
+}
+
+/// A query filter for the rows of `partition` whose RowKey starts with `prefix` (a prefix
+/// ending in `-`: the range up to the same prefix ending in `.`, the next character).
+pub fn rows_starting_with(partition: &str, prefix: &str) -> String {
+    let stem = prefix.trim_end_matches('-');
+    format!(
+        "PartitionKey eq {} and RowKey gt '{stem}-' and RowKey lt '{stem}.'",
+        edm::string_literal(partition)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefix_filter_is_the_range_the_stores_have_always_asked_for() {
+        assert_eq!(
+            rows_starting_with("acct-a", MEMBERSHIP_PREFIX),
+            "PartitionKey eq 'acct-a' and RowKey gt 'company-' and RowKey lt 'company.'"
+        );
+        assert_eq!(history_row(42, 0xab), "history-0000000000042-000000ab");
+        let at = time::macros::datetime!(2026-11-30 21:00 UTC);
+        assert_eq!(request_partition(at), "2026-11");
+        assert!(request_row(at, 1) > request_row(at + time::Duration::SECOND, 1));
+    }
+}
