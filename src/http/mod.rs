@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod privacy;
 pub mod problem;
 pub mod routing;
+pub mod session;
 pub mod staff;
 pub mod timer;
 

@@ -9,7 +9,7 @@
 use super::messages::Message;
 use super::pages::{Chrome, MfaPage, html};
 use super::profile::signed_in_account;
-use super::signin::{self, MfaPending, linked_notice};
+use super::signin::{self, MfaPending};
 use super::{Session, error_page, message_page};
 use crate::domain::account::{AccountId, LinkedLogin, Provider};
 use crate::domain::email::EmailAddress;
@@ -19,6 +19,7 @@ use crate::domain::mfa::Mfa;
 use crate::domain::totp::TotpSecret;
 use crate::http::AppState;
 use crate::http::cookies::{ENROLMENT, MFA};
+use crate::http::session::Notice;
 use crate::service::account::{self, CodeUse, ENROLMENT_LIFETIME, MfaFailure};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -27,6 +28,9 @@ use time::OffsetDateTime;
 use warp::http::{HeaderValue, StatusCode};
 use warp::reply::Response;
 
+/// The form of every `POST /api/Profile/mfa`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct Form {
     action: String,
     code: String,
@@ -35,19 +39,8 @@ struct Form {
 
 impl Form {
     fn parse(body: &[u8]) -> Self {
-        let mut form = Self {
-            action: String::new(),
-            code: String::new(),
-            csrf: String::new(),
-        };
-        for (key, value) in url::form_urlencoded::parse(body) {
-            match key.as_ref() {
-                "action" => form.action = value.into_owned(),
-                "code" => form.code = value.chars().take(64).collect(),
-                "csrf" => form.csrf = value.into_owned(),
-                _ => {}
-            }
-        }
+        let mut form: Self = crate::http::session::form(body).unwrap_or_default();
+        form.code = form.code.chars().take(64).collect();
         form
     }
 }
@@ -306,7 +299,7 @@ async fn enable(
     let locale = session.locale();
     match account::enable(&state.services, account, enrolment, &form.code).await {
         Ok(codes) => {
-            session.notice = Some("mfa-on".into());
+            session.notice = Some(Notice::MfaOn);
             let mut view = page(state, locale, "recovery", &session.csrf);
             view.recovery_codes = codes;
             let cookies = [
@@ -339,7 +332,7 @@ async fn disable(
     let locale = session.locale();
     match account::use_code(&state.services, account, &form.code, CodeUse::Disable).await {
         Ok(_) => {
-            session.notice = Some("mfa-off".into());
+            session.notice = Some(Notice::MfaOff);
             signin::grant(state, &session, "/api/Profile", now, &[])
         }
         Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
@@ -363,8 +356,7 @@ async fn challenge(
     now: OffsetDateTime,
 ) -> Response {
     let locale = pending.session.locale();
-    use subtle::ConstantTimeEq as _;
-    if form.csrf.is_empty() || !bool::from(pending.csrf.as_bytes().ct_eq(form.csrf.as_bytes())) {
+    if !crate::http::session::csrf_matches(&pending.csrf, &form.csrf) {
         return message_page(
             state,
             Message::FormExpired {
@@ -403,7 +395,7 @@ async fn challenge(
             linked_at: now,
         };
         match account::link(&state.services, &account, &linked).await {
-            Ok(new) => session.notice = Some(linked_notice(new, &linked.provider)),
+            Ok(new) => session.notice = Some(Notice::linked(new, linked.provider.clone())),
             Err(failure) => return signin::link_failure_page(state, failure, locale, clear),
         }
     }

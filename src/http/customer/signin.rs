@@ -414,20 +414,14 @@ async fn finish_link(
     match account::link(services, &account, &linked).await {
         Ok(new) => {
             let mut session = session;
-            session.notice = Some(linked_notice(new, &linked.provider));
+            session.notice = Some(crate::http::session::Notice::linked(
+                new,
+                linked.provider.clone(),
+            ));
             grant(state, &session, Next::Profile.path(), now, &[clear])
         }
         Err(failure) => link_failure_page(state, failure, locale, clear),
     }
-}
-
-/// The notice the profile shows after a link.
-pub fn linked_notice(new: bool, provider: &crate::domain::account::Provider) -> String {
-    format!(
-        "{}:{}",
-        if new { "linked" } else { "already" },
-        provider.stored()
-    )
 }
 
 pub fn link_failure_page(

@@ -41,8 +41,7 @@ pub struct StaffSession {
 
 impl StaffSession {
     pub fn csrf_matches(&self, sent: &str) -> bool {
-        use subtle::ConstantTimeEq as _;
-        !sent.is_empty() && bool::from(self.csrf.as_bytes().ct_eq(sent.as_bytes()))
+        crate::http::session::csrf_matches(&self.csrf, sent)
     }
 
     pub fn inviter(&self) -> Option<Inviter> {
