@@ -132,6 +132,13 @@ impl TryFrom<String> for Notice {
     }
 }
 
+/// A form whose only field is its CSRF token (sign-out, and the like).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    pub csrf: String,
+}
+
 /// A form body (`application/x-www-form-urlencoded`) as its typed struct; `None` when it
 /// does not fit (a field of the wrong type, a field twice). Give the struct
 /// `#[serde(default)]` so that absent fields are empty rather than an error.
