@@ -12,6 +12,7 @@ pub mod companies;
 pub mod cookies;
 pub mod customer;
 pub mod explain;
+pub mod failure;
 pub mod invitations;
 pub mod openapi;
 pub mod privacy;

@@ -25,7 +25,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use warp::http::{HeaderValue, StatusCode};
+use warp::http::StatusCode;
 use warp::reply::Response;
 
 /// The form of every `POST /api/Profile/mfa`.
@@ -222,11 +222,8 @@ fn failure_page(state: &AppState, failure: MfaFailure, locale: Locale) -> Respon
         MfaFailure::NotAvailable => message_page(state, Message::MfaUnavailable, locale, &[]),
         MfaFailure::Throttled { retry_after } => {
             let minutes = retry_after.div_ceil(60);
-            let mut response = message_page(state, Message::MfaThrottled { minutes }, locale, &[]);
-            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-                response.headers_mut().insert("retry-after", value);
-            }
-            response
+            let page = message_page(state, Message::MfaThrottled { minutes }, locale, &[]);
+            crate::http::failure::retry_after(page, retry_after)
         }
         MfaFailure::Store(e) => error_page(state, e, locale),
         _ => message_page(state, Message::BadForm, locale, &[]),

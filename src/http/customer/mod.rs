@@ -114,22 +114,15 @@ pub fn message_page(
 
 /// A service error as a page: unavailable or internal, with the detail in the log only.
 pub fn error_page(state: &AppState, error: InvitationError, locale: Locale) -> Response {
-    let message = match error {
-        InvitationError::Unavailable(why) => {
-            tracing::warn!(reason = %why, "storage unavailable");
-            Message::Unavailable
-        }
-        InvitationError::NotFound => Message::LinkUnknown,
-        other => {
-            tracing::error!(error = %other, "customer page failed");
-            Message::Internal
-        }
+    use crate::http::failure::{Failure, UNAVAILABLE_RETRY, retry_after};
+    let message = match Failure::from(error) {
+        Failure::Unavailable => Message::Unavailable,
+        Failure::NotFound => Message::LinkUnknown,
+        Failure::Internal => Message::Internal,
     };
-    let mut response = message_page(state, message, locale, &[]);
+    let response = message_page(state, message, locale, &[]);
     if response.status() == warp::http::StatusCode::SERVICE_UNAVAILABLE {
-        response
-            .headers_mut()
-            .insert("retry-after", warp::http::HeaderValue::from_static("30"));
+        return retry_after(response, UNAVAILABLE_RETRY);
     }
     response
 }

@@ -134,11 +134,8 @@ async fn start_flow(
         Ok(url) => url,
         Err(e) => {
             tracing::warn!(error = %e, "B2C unavailable");
-            let mut response = message_page(state, Message::SignInUnavailable, locale, &[]);
-            response
-                .headers_mut()
-                .insert("retry-after", warp::http::HeaderValue::from_static("60"));
-            return response;
+            let page = message_page(state, Message::SignInUnavailable, locale, &[]);
+            return crate::http::failure::retry_after(page, 60);
         }
     };
     let flow = AuthFlow {

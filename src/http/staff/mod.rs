@@ -83,11 +83,12 @@ pub fn message_page(
     cookies: &[String],
 ) -> Response {
     let (status, page) = message.page(locale, &state.services.product_name);
-    let mut response = super::customer::pages::html(status, &page, cookies);
+    let response = super::customer::pages::html(status, &page, cookies);
     if status == warp::http::StatusCode::SERVICE_UNAVAILABLE {
-        response
-            .headers_mut()
-            .insert("retry-after", warp::http::HeaderValue::from_static("30"));
+        return crate::http::failure::retry_after(
+            response,
+            crate::http::failure::UNAVAILABLE_RETRY,
+        );
     }
     response
 }

@@ -102,16 +102,11 @@ async fn office_page(
 
 /// A service error as a page.
 pub fn service_error_page(state: &AppState, error: InvitationError, locale: Locale) -> Response {
-    let message = match error {
-        InvitationError::Unavailable(why) => {
-            tracing::warn!(reason = %why, "storage unavailable");
-            StaffMessage::Unavailable
-        }
-        InvitationError::NotFound => StaffMessage::NotFound,
-        other => {
-            tracing::error!(error = %other, "staff page failed");
-            StaffMessage::Internal
-        }
+    use crate::http::failure::Failure;
+    let message = match Failure::from(error) {
+        Failure::Unavailable => StaffMessage::Unavailable,
+        Failure::NotFound => StaffMessage::NotFound,
+        Failure::Internal => StaffMessage::Internal,
     };
     message_page(state, message, locale, &[])
 }
