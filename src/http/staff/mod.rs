@@ -69,6 +69,21 @@ pub fn param(encoded: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// What every back-office form posts besides its own fields: the CSRF token and the
+/// page's language.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StaffPost {
+    pub csrf: String,
+    pub lang: Option<String>,
+}
+
+impl StaffPost {
+    pub fn parse(body: &[u8]) -> Self {
+        crate::http::session::form(body).unwrap_or_default()
+    }
+}
+
 /// Where the staff directory sends staff back.
 pub fn callback_uri(state: &AppState) -> String {
     let base = &state.services.public_base_url;

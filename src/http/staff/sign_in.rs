@@ -173,14 +173,15 @@ pub async fn sign_out(
     accept_language: Option<String>,
     body: bytes::Bytes,
 ) -> Response {
-    let locale = pick_locale(param(&body, "lang").as_deref(), accept_language.as_deref());
+    let post = super::StaffPost::parse(&body);
+    let locale = pick_locale(post.lang.as_deref(), accept_language.as_deref());
     let now = state.services.clock.now();
     let clear = state.cookies.clear(STAFF_SESSION);
     if let Some(session) =
         state
             .cookies
             .open::<StaffSession>(cookie_header.as_deref(), STAFF_SESSION, now)
-        && !session.csrf_matches(&param(&body, "csrf").unwrap_or_default())
+        && !session.csrf_matches(&post.csrf)
     {
         return message_page(&state, StaffMessage::FormExpired, locale, &[]);
     }
