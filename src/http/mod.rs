@@ -12,11 +12,13 @@ pub mod companies;
 pub mod cookies;
 pub mod customer;
 pub mod explain;
+pub mod failure;
 pub mod invitations;
 pub mod openapi;
 pub mod privacy;
 pub mod problem;
 pub mod routing;
+pub mod session;
 pub mod staff;
 pub mod timer;
 

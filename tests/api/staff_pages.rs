@@ -182,3 +182,29 @@ async fn signing_out_ends_the_staff_session() {
     let response = client.get(app.url("/api/Staff")).send().await.unwrap();
     assert_eq!(response.status(), 302, "signed out: sent to sign in again");
 }
+
+#[tokio::test]
+async fn a_refusal_at_the_staff_directory_is_a_403_page_with_its_words_escaped() {
+    let app = spawn_back_office().await;
+    let client = browser();
+    let response = client.get(app.url("/api/Staff")).send().await.unwrap();
+    let authorize = location(&response);
+    let callback = reqwest::Url::parse_with_params(
+        &app.url("/api/StaffCallback"),
+        &[
+            ("error", "access_denied"),
+            ("error_description", "<b>AADSTS50105</b> not assigned"),
+            ("state", &param(&authorize, "state").unwrap()),
+        ],
+    )
+    .unwrap();
+    let response = client.get(callback).send().await.unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(set_cookie(&response, "inv_staff_session").is_none());
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("AADSTS50105"),
+        "the directory's words are shown"
+    );
+    assert!(!html.contains("<b>AADSTS"), "{html}");
+}

@@ -1,11 +1,11 @@
-//! The checks every customer sign-in callback makes (`AcceptInvite`, `AuthCallback`):
+//! The checks every sign-in callback makes (`AcceptInvite`, `AuthCallback`, `StaffCallback`):
 //! the callback's parameters, `state` against the flow's, the provider's error as a page
 //! that explains it, the code redeemed and its id_token validated. `accept.rs` and
 //! `signin.rs` both build on this module, which imports neither.
 
 use super::messages::Message;
 use crate::http::AppState;
-use crate::identity::customer::{AuthRequest, SignInError, SignedIn};
+use crate::identity::customer::{AuthRequest, CustomerSignIn, SignInError, SignedIn};
 
 /// The callback's parameters, from the query or a `form_post` body.
 #[derive(Debug, Default)]
@@ -33,9 +33,63 @@ impl Callback {
     }
 }
 
-/// The checks every callback makes, in order: `state` against the flow's, the provider's
-/// error, the code redeemed and its id_token validated. A failure is the page to show;
-/// `retry` is where its "try again" button leads.
+/// Why a callback did not sign anyone in, before any page puts it into words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallbackFailure {
+    /// `state` does not match the flow's, or the code was refused (stale, used).
+    Expired,
+    /// The provider answered with an error instead of a code.
+    Provider { error: String, description: String },
+    /// No code, or an id_token that does not check out.
+    Failed,
+    /// The provider could not be reached.
+    Unavailable,
+}
+
+/// The checks every sign-in callback makes (the customers' and the back office's), in
+/// order: `state` against the flow's, the provider's error, the code redeemed and its
+/// id_token validated.
+pub async fn redeem_checked(
+    client: &CustomerSignIn,
+    callback: &Callback,
+    auth: &AuthRequest,
+    redirect_uri: &str,
+) -> Result<SignedIn, CallbackFailure> {
+    if !callback
+        .state
+        .as_deref()
+        .is_some_and(|s| auth.state_matches(s))
+    {
+        return Err(CallbackFailure::Expired);
+    }
+    if let Some(error) = &callback.error {
+        return Err(CallbackFailure::Provider {
+            error: error.clone(),
+            description: callback.error_description.clone().unwrap_or_default(),
+        });
+    }
+    let Some(code) = callback.code.as_deref().filter(|c| !c.is_empty()) else {
+        return Err(CallbackFailure::Failed);
+    };
+    match client.redeem(code, auth, redirect_uri).await {
+        Ok(signed_in) => Ok(signed_in),
+        Err(SignInError::Unavailable(e)) => {
+            tracing::warn!(error = %e, "identity provider unavailable at the callback");
+            Err(CallbackFailure::Unavailable)
+        }
+        Err(SignInError::CodeRefused(why)) => {
+            tracing::info!(reason = %why, "authorization code refused");
+            Err(CallbackFailure::Expired)
+        }
+        Err(e @ SignInError::InvalidToken(_)) => {
+            tracing::warn!(error = %e, "id_token refused");
+            Err(CallbackFailure::Failed)
+        }
+    }
+}
+
+/// [`redeem_checked`] for a customer's callback; a failure is the page to show, `retry`
+/// is where its "try again" button leads.
 pub(super) async fn complete_sign_in(
     state: &AppState,
     callback: &Callback,
@@ -43,35 +97,16 @@ pub(super) async fn complete_sign_in(
     redirect_uri: &str,
     retry: Option<String>,
 ) -> Result<SignedIn, Message> {
-    if !callback
-        .state
-        .as_deref()
-        .is_some_and(|s| auth.state_matches(s))
-    {
-        return Err(Message::SignInExpired { retry });
-    }
-    if let Some(error) = &callback.error {
-        let description = callback.error_description.as_deref().unwrap_or("");
-        return Err(provider_error(error, description, retry));
-    }
-    let Some(code) = callback.code.as_deref().filter(|c| !c.is_empty()) else {
-        return Err(Message::SignInFailed { retry });
-    };
-    match state.customer.redeem(code, auth, redirect_uri).await {
-        Ok(signed_in) => Ok(signed_in),
-        Err(SignInError::Unavailable(e)) => {
-            tracing::warn!(error = %e, "B2C unavailable at the callback");
-            Err(Message::SignInUnavailable)
-        }
-        Err(SignInError::CodeRefused(why)) => {
-            tracing::info!(reason = %why, "authorization code refused");
-            Err(Message::SignInExpired { retry })
-        }
-        Err(e @ SignInError::InvalidToken(_)) => {
-            tracing::warn!(error = %e, "id_token refused");
-            Err(Message::SignInFailed { retry })
-        }
-    }
+    redeem_checked(&state.customer, callback, auth, redirect_uri)
+        .await
+        .map_err(|failure| match failure {
+            CallbackFailure::Expired => Message::SignInExpired { retry },
+            CallbackFailure::Provider { error, description } => {
+                provider_error(&error, &description, retry)
+            }
+            CallbackFailure::Failed => Message::SignInFailed { retry },
+            CallbackFailure::Unavailable => Message::SignInUnavailable,
+        })
 }
 
 /// The admin-consent address for the application an Entra error names ("…the application

@@ -13,6 +13,7 @@ use crate::domain::invitation::{Invitation, Status};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::SESSION;
+use crate::http::session::CsrfForm;
 use crate::i18n::Tr;
 use crate::service::onboarding::{self, AcceptFailure};
 use crate::storage::Versioned;
@@ -238,21 +239,8 @@ pub async fn create(
             &[],
         );
     };
-    let mut raw = RawCompany::default();
-    let mut csrf = String::new();
-    for (key, value) in url::form_urlencoded::parse(&body) {
-        let value = value.into_owned();
-        match key.as_ref() {
-            "name" => raw.name = Some(value),
-            "vatNumber" => raw.vat_number = Some(value),
-            "street" => raw.street = Some(value),
-            "postalCode" => raw.postal_code = Some(value),
-            "city" => raw.city = Some(value),
-            "country" => raw.country = Some(value),
-            "csrf" => csrf = value,
-            _ => {}
-        }
-    }
+    let CompanyForm { csrf, company } = crate::http::session::form(&body).unwrap_or_default();
+    let raw = RawCompany::from(company);
     if !session.csrf_matches(&csrf) {
         return message_page(
             &state,
@@ -289,6 +277,39 @@ pub async fn create(
         Err(AcceptFailure::NotFound) => message_page(&state, Message::LinkUnknown, locale, &[]),
         Err(AcceptFailure::Refused { .. }) => {
             message_page(&state, Message::SessionRequired, locale, &[])
+        }
+    }
+}
+
+/// The company form as posted: the company's fields as the API names them, and the token.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct CompanyForm {
+    csrf: String,
+    #[serde(flatten)]
+    company: CompanyFields,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct CompanyFields {
+    name: Option<String>,
+    vat_number: Option<String>,
+    street: Option<String>,
+    postal_code: Option<String>,
+    city: Option<String>,
+    country: Option<String>,
+}
+
+impl From<CompanyFields> for RawCompany {
+    fn from(f: CompanyFields) -> Self {
+        Self {
+            name: f.name,
+            vat_number: f.vat_number,
+            street: f.street,
+            postal_code: f.postal_code,
+            city: f.city,
+            country: f.country,
         }
     }
 }
@@ -365,13 +386,9 @@ pub async fn sign_out(
             ],
         );
     };
-    let csrf = body
+    let CsrfForm { csrf } = body
         .ok()
-        .and_then(|b| {
-            url::form_urlencoded::parse(&b)
-                .find(|(k, _)| k == "csrf")
-                .map(|(_, v)| v.into_owned())
-        })
+        .and_then(|b| crate::http::session::form(&b))
         .unwrap_or_default();
     if !session.csrf_matches(&csrf) {
         return message_page(

@@ -30,6 +30,14 @@ pub(super) struct ConfirmPage {
     cancel: String,
 }
 
+/// The form of `POST /api/Profile/delete`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct DeleteForm {
+    csrf: String,
+    confirm: String,
+}
+
 pub async fn post(
     state: AppState,
     cookie_header: Option<String>,
@@ -45,15 +53,9 @@ pub async fn post(
     )
     .await?;
     let locale = session.locale();
-    let body = body.unwrap_or_default();
-    let (mut csrf, mut confirmed) = (String::new(), false);
-    for (key, value) in url::form_urlencoded::parse(&body) {
-        match key.as_ref() {
-            "csrf" => csrf = value.into_owned(),
-            "confirm" => confirmed = value == "yes",
-            _ => {}
-        }
-    }
+    let DeleteForm { csrf, confirm } =
+        crate::http::session::form(&body.unwrap_or_default()).unwrap_or_default();
+    let confirmed = confirm == "yes";
     if !session.csrf_matches(&csrf) {
         let expired = Message::FormExpired {
             page: "/api/Profile",

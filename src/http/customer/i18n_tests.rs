@@ -8,8 +8,10 @@ use super::mfa::{failure_text, mfa_page};
 use super::pages::{Chrome, CompanyFormPage, CompanyLine, HomePage, LoginView, ProfilePage};
 use super::profile::notice_text;
 use crate::domain::FieldErrors;
+use crate::domain::account::Provider;
 use crate::domain::company::RawCompany;
 use crate::domain::locale::Locale;
+use crate::http::session::Notice;
 use crate::i18n::check::english_left;
 use crate::service::account::MfaFailure;
 use askama::Template;
@@ -68,7 +70,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
             .collect(),
         csrf: "c".into(),
     };
-    let profile = |mfa, notice: &str| ProfilePage {
+    let profile = |mfa, notice: Notice| ProfilePage {
         chrome: Chrome::new(locale, "t", PRODUCT).with_switch(),
         email: "willy@example.com".into(),
         logins: vec![LoginView {
@@ -85,7 +87,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         can_link_microsoft: true,
         can_link_google: true,
         mfa,
-        notice: notice_text(notice, locale),
+        notice: Some(notice_text(&notice, locale)),
         csrf: "c".into(),
     };
     let mfa = |mode| {
@@ -101,14 +103,20 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
             "home two",
             home(vec!["Mobile SRL", "Usine Nord SA"]).render(),
         ),
-        ("profile off", profile(false, "linked:google").render()),
-        ("profile on", profile(true, "mfa-on").render()),
+        (
+            "profile off",
+            profile(false, Notice::Linked(Provider::Google)).render(),
+        ),
+        ("profile on", profile(true, Notice::MfaOn).render()),
         (
             "profile unlinked",
-            profile(true, "unlinked:microsoft").render(),
+            profile(true, Notice::Unlinked(Provider::Microsoft)).render(),
         ),
-        ("profile already", profile(true, "already:google").render()),
-        ("profile mfa off", profile(false, "mfa-off").render()),
+        (
+            "profile already",
+            profile(true, Notice::AlreadyLinked(Provider::Google)).render(),
+        ),
+        ("profile mfa off", profile(false, Notice::MfaOff).render()),
         ("mfa enable", mfa("enable").render()),
         ("mfa challenge", mfa("challenge").render()),
         ("mfa manage", mfa("manage").render()),

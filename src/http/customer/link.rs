@@ -69,12 +69,8 @@ pub async fn open(
         Ok(url) => url,
         Err(e) => {
             tracing::warn!(error = %e, "B2C unavailable");
-            let mut response =
-                message_page(&state, Message::SignInUnavailable, invitation.locale, &[]);
-            response
-                .headers_mut()
-                .insert("retry-after", warp::http::HeaderValue::from_static("60"));
-            return response;
+            let page = message_page(&state, Message::SignInUnavailable, invitation.locale, &[]);
+            return crate::http::failure::retry_after(page, 60);
         }
     };
     let flow = Flow {
@@ -95,11 +91,8 @@ async fn unknown_link(state: &AppState, client: &str, locale: Locale) -> Respons
     match limits::link_failed(&state.services, client, now).await {
         Ok(true) => {}
         Ok(false) => {
-            let mut response = message_page(state, Message::TooManyAttempts, locale, &[]);
-            response
-                .headers_mut()
-                .insert("retry-after", warp::http::HeaderValue::from_static("3600"));
-            return response;
+            let page = message_page(state, Message::TooManyAttempts, locale, &[]);
+            return crate::http::failure::retry_after(page, 3600);
         }
         Err(e) => tracing::warn!(error = %e, "failed link attempt not counted"),
     }

@@ -9,7 +9,7 @@
 use super::messages::Message;
 use super::pages::{Chrome, MfaPage, html};
 use super::profile::signed_in_account;
-use super::signin::{self, MfaPending, linked_notice};
+use super::signin::{self, MfaPending};
 use super::{Session, error_page, message_page};
 use crate::domain::account::{AccountId, LinkedLogin, Provider};
 use crate::domain::email::EmailAddress;
@@ -19,14 +19,18 @@ use crate::domain::mfa::Mfa;
 use crate::domain::totp::TotpSecret;
 use crate::http::AppState;
 use crate::http::cookies::{ENROLMENT, MFA};
+use crate::http::session::Notice;
 use crate::service::account::{self, CodeUse, ENROLMENT_LIFETIME, MfaFailure};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use warp::http::{HeaderValue, StatusCode};
+use warp::http::StatusCode;
 use warp::reply::Response;
 
+/// The form of every `POST /api/Profile/mfa`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct Form {
     action: String,
     code: String,
@@ -35,19 +39,8 @@ struct Form {
 
 impl Form {
     fn parse(body: &[u8]) -> Self {
-        let mut form = Self {
-            action: String::new(),
-            code: String::new(),
-            csrf: String::new(),
-        };
-        for (key, value) in url::form_urlencoded::parse(body) {
-            match key.as_ref() {
-                "action" => form.action = value.into_owned(),
-                "code" => form.code = value.chars().take(64).collect(),
-                "csrf" => form.csrf = value.into_owned(),
-                _ => {}
-            }
-        }
+        let mut form: Self = crate::http::session::form(body).unwrap_or_default();
+        form.code = form.code.chars().take(64).collect();
         form
     }
 }
@@ -229,11 +222,8 @@ fn failure_page(state: &AppState, failure: MfaFailure, locale: Locale) -> Respon
         MfaFailure::NotAvailable => message_page(state, Message::MfaUnavailable, locale, &[]),
         MfaFailure::Throttled { retry_after } => {
             let minutes = retry_after.div_ceil(60);
-            let mut response = message_page(state, Message::MfaThrottled { minutes }, locale, &[]);
-            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-                response.headers_mut().insert("retry-after", value);
-            }
-            response
+            let page = message_page(state, Message::MfaThrottled { minutes }, locale, &[]);
+            crate::http::failure::retry_after(page, retry_after)
         }
         MfaFailure::Store(e) => error_page(state, e, locale),
         _ => message_page(state, Message::BadForm, locale, &[]),
@@ -306,7 +296,7 @@ async fn enable(
     let locale = session.locale();
     match account::enable(&state.services, account, enrolment, &form.code).await {
         Ok(codes) => {
-            session.notice = Some("mfa-on".into());
+            session.notice = Some(Notice::MfaOn);
             let mut view = page(state, locale, "recovery", &session.csrf);
             view.recovery_codes = codes;
             let cookies = [
@@ -339,7 +329,7 @@ async fn disable(
     let locale = session.locale();
     match account::use_code(&state.services, account, &form.code, CodeUse::Disable).await {
         Ok(_) => {
-            session.notice = Some("mfa-off".into());
+            session.notice = Some(Notice::MfaOff);
             signin::grant(state, &session, "/api/Profile", now, &[])
         }
         Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
@@ -363,8 +353,7 @@ async fn challenge(
     now: OffsetDateTime,
 ) -> Response {
     let locale = pending.session.locale();
-    use subtle::ConstantTimeEq as _;
-    if form.csrf.is_empty() || !bool::from(pending.csrf.as_bytes().ct_eq(form.csrf.as_bytes())) {
+    if !crate::http::session::csrf_matches(&pending.csrf, &form.csrf) {
         return message_page(
             state,
             Message::FormExpired {
@@ -403,7 +392,7 @@ async fn challenge(
             linked_at: now,
         };
         match account::link(&state.services, &account, &linked).await {
-            Ok(new) => session.notice = Some(linked_notice(new, &linked.provider)),
+            Ok(new) => session.notice = Some(Notice::linked(new, linked.provider.clone())),
             Err(failure) => return signin::link_failure_page(state, failure, locale, clear),
         }
     }

@@ -16,9 +16,9 @@ mod i18n_tests;
 
 use super::AppState;
 use super::cookies::{FLOW, SESSION};
-use crate::domain::invitation::{InvitationId, LoginId};
 use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
+pub use crate::http::session::Session;
 use crate::identity::customer::AuthRequest;
 use crate::mail::invitation::invite_url;
 use crate::service::InvitationError;
@@ -40,55 +40,6 @@ pub struct Flow {
 
 pub const FLOW_LIFETIME: Duration = Duration::minutes(10);
 pub const SESSION_LIFETIME: Duration = Duration::hours(8);
-
-/// The signed-in customer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Session {
-    pub issuer: String,
-    pub subject: String,
-    pub email: String,
-    /// The invitation being completed, if any.
-    pub invitation: Option<String>,
-    pub locale: String,
-    /// Compared with the `csrf` field of every form post.
-    pub csrf: String,
-    /// The provider of the login (the `idp` claim; none for email and password).
-    #[serde(default)]
-    pub idp: Option<String>,
-    /// When the person last signed in at the provider, in Unix seconds: the id_token's
-    /// `auth_time`, aged by its `iat` (0 without one), never the time of the callback, which a provider
-    /// answering from its own session reaches without a sign-in. Linking and unlinking
-    /// need it recent.
-    #[serde(default)]
-    pub signed_in_at: i64,
-    /// A notice to show once on the next profile page.
-    #[serde(default)]
-    pub notice: Option<String>,
-}
-
-impl Session {
-    pub fn login(&self) -> LoginId {
-        LoginId {
-            issuer: self.issuer.clone(),
-            subject: self.subject.clone(),
-        }
-    }
-
-    pub fn locale(&self) -> Locale {
-        Locale::parse(&self.locale).unwrap_or_default()
-    }
-
-    pub fn invitation_id(&self) -> Option<InvitationId> {
-        self.invitation
-            .as_deref()
-            .and_then(|id| InvitationId::parse(id).ok())
-    }
-
-    pub fn csrf_matches(&self, sent: &str) -> bool {
-        use subtle::ConstantTimeEq as _;
-        !sent.is_empty() && bool::from(self.csrf.as_bytes().ct_eq(sent.as_bytes()))
-    }
-}
 
 impl Flow {
     pub fn locale(&self) -> Locale {
@@ -163,22 +114,15 @@ pub fn message_page(
 
 /// A service error as a page: unavailable or internal, with the detail in the log only.
 pub fn error_page(state: &AppState, error: InvitationError, locale: Locale) -> Response {
-    let message = match error {
-        InvitationError::Unavailable(why) => {
-            tracing::warn!(reason = %why, "storage unavailable");
-            Message::Unavailable
-        }
-        InvitationError::NotFound => Message::LinkUnknown,
-        other => {
-            tracing::error!(error = %other, "customer page failed");
-            Message::Internal
-        }
+    use crate::http::failure::{Failure, UNAVAILABLE_RETRY, retry_after};
+    let message = match Failure::from(error) {
+        Failure::Unavailable => Message::Unavailable,
+        Failure::NotFound => Message::LinkUnknown,
+        Failure::Internal => Message::Internal,
     };
-    let mut response = message_page(state, message, locale, &[]);
+    let response = message_page(state, message, locale, &[]);
     if response.status() == warp::http::StatusCode::SERVICE_UNAVAILABLE {
-        response
-            .headers_mut()
-            .insert("retry-after", warp::http::HeaderValue::from_static("30"));
+        return retry_after(response, UNAVAILABLE_RETRY);
     }
     response
 }

@@ -8,6 +8,7 @@ use super::{Session, error_page, message_page, open_session};
 use crate::domain::account::{AccountId, Provider, login_key};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
+use crate::http::session::Notice;
 use crate::i18n::Tr;
 use crate::identity::customer::AuthorizeHints;
 use crate::service::account::{self, UnlinkFailure};
@@ -56,18 +57,14 @@ pub async fn signed_in_account(
     }
 }
 
-pub(super) fn notice_text(notice: &str, locale: Locale) -> Option<String> {
-    let (kind, provider) = notice.split_once(':').unwrap_or((notice, ""));
-    let name = provider_name(&Provider::from_idp(Some(provider)), locale);
-    let id = match kind {
-        "linked" => "notice-linked",
-        "already" => "notice-already",
-        "unlinked" => "notice-unlinked",
-        "mfa-on" => "notice-mfa-on",
-        "mfa-off" => "notice-mfa-off",
-        _ => return None,
-    };
-    Some(Tr::new(locale).t1(id, "provider", name))
+/// A notice in `locale`.
+pub(super) fn notice_text(notice: &Notice, locale: Locale) -> String {
+    let (id, provider) = notice.message();
+    let tr = Tr::new(locale);
+    match provider {
+        Some(provider) => tr.t1(id, "provider", provider_name(provider, locale)),
+        None => tr.t(id),
+    }
 }
 
 pub async fn show(
@@ -114,7 +111,7 @@ pub async fn show(
         })
         .collect();
     let has = |p: &Provider| overview.logins.iter().any(|l| &l.provider == p);
-    let notice = session.notice.take().and_then(|n| notice_text(&n, locale));
+    let notice = session.notice.take().map(|n| notice_text(&n, locale));
     // The notice is shown once: the session is written back without it.
     let cookies = if notice.is_some() || switched {
         vec![signin::reseal(&state, &session, now)]
@@ -139,6 +136,15 @@ pub async fn show(
     Ok(html(StatusCode::OK, &page, &cookies))
 }
 
+/// The form of `POST /api/Profile/link`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct LinkForm {
+    csrf: String,
+    provider: Option<String>,
+    unlink: Option<String>,
+}
+
 /// `POST /api/Profile/link`: `provider` = `microsoft` | `google` starts linking;
 /// `unlink` = a login's key removes it.
 pub async fn link(
@@ -156,16 +162,11 @@ pub async fn link(
     )
     .await?;
     let locale = session.locale();
-    let body = body.unwrap_or_default();
-    let (mut csrf, mut provider, mut unlink) = (String::new(), None, None);
-    for (key, value) in url::form_urlencoded::parse(&body) {
-        match key.as_ref() {
-            "csrf" => csrf = value.into_owned(),
-            "provider" => provider = Some(value.into_owned()),
-            "unlink" => unlink = Some(value.into_owned()),
-            _ => {}
-        }
-    }
+    let LinkForm {
+        csrf,
+        provider,
+        unlink,
+    } = crate::http::session::form(&body.unwrap_or_default()).unwrap_or_default();
     if !session.csrf_matches(&csrf) {
         return Err(message_page(
             &state,
@@ -258,7 +259,7 @@ async fn remove(
     let locale = session.locale();
     match account::unlink(&state.services, account, key, &session.login()).await {
         Ok(removed) => {
-            session.notice = Some(format!("unlinked:{}", removed.provider.stored()));
+            session.notice = Some(Notice::Unlinked(removed.provider.clone()));
             signin::grant(state, &session, "/api/Profile", now, &[])
         }
         Err(UnlinkFailure::LastLogin) => {

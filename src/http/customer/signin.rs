@@ -134,11 +134,8 @@ async fn start_flow(
         Ok(url) => url,
         Err(e) => {
             tracing::warn!(error = %e, "B2C unavailable");
-            let mut response = message_page(state, Message::SignInUnavailable, locale, &[]);
-            response
-                .headers_mut()
-                .insert("retry-after", warp::http::HeaderValue::from_static("60"));
-            return response;
+            let page = message_page(state, Message::SignInUnavailable, locale, &[]);
+            return crate::http::failure::retry_after(page, 60);
         }
     };
     let flow = AuthFlow {
@@ -414,20 +411,14 @@ async fn finish_link(
     match account::link(services, &account, &linked).await {
         Ok(new) => {
             let mut session = session;
-            session.notice = Some(linked_notice(new, &linked.provider));
+            session.notice = Some(crate::http::session::Notice::linked(
+                new,
+                linked.provider.clone(),
+            ));
             grant(state, &session, Next::Profile.path(), now, &[clear])
         }
         Err(failure) => link_failure_page(state, failure, locale, clear),
     }
-}
-
-/// The notice the profile shows after a link.
-pub fn linked_notice(new: bool, provider: &crate::domain::account::Provider) -> String {
-    format!(
-        "{}:{}",
-        if new { "linked" } else { "already" },
-        provider.stored()
-    )
 }
 
 pub fn link_failure_page(

@@ -192,14 +192,15 @@ pub async fn act(
     accept_language: Option<String>,
     body: bytes::Bytes,
 ) -> Response {
-    let locale = pick_locale(param(&body, "lang").as_deref(), accept_language.as_deref());
+    let post = super::StaffPost::parse(&body);
+    let locale = pick_locale(post.lang.as_deref(), accept_language.as_deref());
     let back = format!("/api/Staff/invitations/{id}");
     let (session, invitation, _) =
         match open(&state, &id, cookie_header.as_deref(), locale, &back).await {
             Ok(found) => found,
             Err(page) => return page,
         };
-    if !session.csrf_matches(&param(&body, "csrf").unwrap_or_default()) {
+    if !session.csrf_matches(&post.csrf) {
         return message_page(&state, StaffMessage::FormExpired, locale, &[]);
     }
     let Ok(staff) = crate::domain::email::EmailAddress::parse(&session.email) else {

@@ -41,8 +41,7 @@ pub struct StaffSession {
 
 impl StaffSession {
     pub fn csrf_matches(&self, sent: &str) -> bool {
-        use subtle::ConstantTimeEq as _;
-        !sent.is_empty() && bool::from(self.csrf.as_bytes().ct_eq(sent.as_bytes()))
+        crate::http::session::csrf_matches(&self.csrf, sent)
     }
 
     pub fn inviter(&self) -> Option<Inviter> {
@@ -70,6 +69,21 @@ pub fn param(encoded: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// What every back-office form posts besides its own fields: the CSRF token and the
+/// page's language.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StaffPost {
+    pub csrf: String,
+    pub lang: Option<String>,
+}
+
+impl StaffPost {
+    pub fn parse(body: &[u8]) -> Self {
+        crate::http::session::form(body).unwrap_or_default()
+    }
+}
+
 /// Where the staff directory sends staff back.
 pub fn callback_uri(state: &AppState) -> String {
     let base = &state.services.public_base_url;
@@ -84,11 +98,12 @@ pub fn message_page(
     cookies: &[String],
 ) -> Response {
     let (status, page) = message.page(locale, &state.services.product_name);
-    let mut response = super::customer::pages::html(status, &page, cookies);
+    let response = super::customer::pages::html(status, &page, cookies);
     if status == warp::http::StatusCode::SERVICE_UNAVAILABLE {
-        response
-            .headers_mut()
-            .insert("retry-after", warp::http::HeaderValue::from_static("30"));
+        return crate::http::failure::retry_after(
+            response,
+            crate::http::failure::UNAVAILABLE_RETRY,
+        );
     }
     response
 }

@@ -102,16 +102,11 @@ async fn office_page(
 
 /// A service error as a page.
 pub fn service_error_page(state: &AppState, error: InvitationError, locale: Locale) -> Response {
-    let message = match error {
-        InvitationError::Unavailable(why) => {
-            tracing::warn!(reason = %why, "storage unavailable");
-            StaffMessage::Unavailable
-        }
-        InvitationError::NotFound => StaffMessage::NotFound,
-        other => {
-            tracing::error!(error = %other, "staff page failed");
-            StaffMessage::Internal
-        }
+    use crate::http::failure::Failure;
+    let message = match Failure::from(error) {
+        Failure::Unavailable => StaffMessage::Unavailable,
+        Failure::NotFound => StaffMessage::NotFound,
+        Failure::Internal => StaffMessage::Internal,
     };
     message_page(state, message, locale, &[])
 }
@@ -194,12 +189,13 @@ pub async fn invite(
     accept_language: Option<String>,
     body: bytes::Bytes,
 ) -> Response {
-    let locale = pick_locale(param(&body, "lang").as_deref(), accept_language.as_deref());
+    let post = super::StaffPost::parse(&body);
+    let locale = pick_locale(post.lang.as_deref(), accept_language.as_deref());
     let (_, session) = match gate(&state, cookie_header.as_deref(), locale, "/api/Staff").await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    if !session.csrf_matches(&param(&body, "csrf").unwrap_or_default()) {
+    if !session.csrf_matches(&post.csrf) {
         return message_page(&state, StaffMessage::FormExpired, locale, &[]);
     }
     let Some(inviter) = session.inviter() else {

@@ -7,9 +7,9 @@ use super::{SESSION_LIFETIME, StaffSession, callback_uri, message_page, param, p
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{STAFF_FLOW, STAFF_SESSION};
-use crate::http::customer::callback::Callback;
+use crate::http::customer::callback::{Callback, CallbackFailure, redeem_checked};
 use crate::http::customer::pages::redirect;
-use crate::identity::customer::{AuthRequest, AuthorizeHints, SignInError};
+use crate::identity::customer::{AuthRequest, AuthorizeHints};
 use crate::identity::staff_sign_in::{NotStaff, StaffSignIn};
 use serde::{Deserialize, Serialize};
 use warp::http::StatusCode;
@@ -91,46 +91,28 @@ pub async fn callback(
     };
     let locale = Locale::parse(&flow.locale).unwrap_or(fallback);
     let fail = |message| message_page(&state, message, locale, std::slice::from_ref(&clear));
-    if !callback
-        .state
-        .as_deref()
-        .is_some_and(|s| flow.auth.state_matches(s))
-    {
-        return fail(StaffMessage::SignInExpired);
-    }
-    if let Some(error) = &callback.error {
-        let detail = callback
-            .error_description
-            .as_deref()
-            .filter(|d| !d.is_empty())
-            .unwrap_or(error)
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(300)
-            .collect();
-        return fail(StaffMessage::SignInRefused { detail });
-    }
-    let Some(code) = callback.code.as_deref().filter(|c| !c.is_empty()) else {
-        return fail(StaffMessage::SignInFailed);
-    };
-    let signed_in = match sign_in
-        .client
-        .redeem(code, &flow.auth, &callback_uri(&state))
-        .await
-    {
+    let checked = redeem_checked(
+        &sign_in.client,
+        &callback,
+        &flow.auth,
+        &callback_uri(&state),
+    )
+    .await;
+    let signed_in = match checked {
         Ok(signed_in) => signed_in,
-        Err(SignInError::Unavailable(e)) => {
-            tracing::warn!(error = %e, "staff directory unavailable at the callback");
-            return fail(StaffMessage::SignInUnavailable);
+        Err(CallbackFailure::Expired) => return fail(StaffMessage::SignInExpired),
+        Err(CallbackFailure::Provider { error, description }) => {
+            let detail = Some(description.as_str())
+                .filter(|d| !d.is_empty())
+                .unwrap_or(&error)
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(300)
+                .collect();
+            return fail(StaffMessage::SignInRefused { detail });
         }
-        Err(SignInError::CodeRefused(why)) => {
-            tracing::info!(reason = %why, "staff authorization code refused");
-            return fail(StaffMessage::SignInExpired);
-        }
-        Err(e @ SignInError::InvalidToken(_)) => {
-            tracing::warn!(error = %e, "staff id_token refused");
-            return fail(StaffMessage::SignInFailed);
-        }
+        Err(CallbackFailure::Failed) => return fail(StaffMessage::SignInFailed),
+        Err(CallbackFailure::Unavailable) => return fail(StaffMessage::SignInUnavailable),
     };
     let member = match sign_in.member(&signed_in) {
         Ok(member) => member,
@@ -173,14 +155,15 @@ pub async fn sign_out(
     accept_language: Option<String>,
     body: bytes::Bytes,
 ) -> Response {
-    let locale = pick_locale(param(&body, "lang").as_deref(), accept_language.as_deref());
+    let post = super::StaffPost::parse(&body);
+    let locale = pick_locale(post.lang.as_deref(), accept_language.as_deref());
     let now = state.services.clock.now();
     let clear = state.cookies.clear(STAFF_SESSION);
     if let Some(session) =
         state
             .cookies
             .open::<StaffSession>(cookie_header.as_deref(), STAFF_SESSION, now)
-        && !session.csrf_matches(&param(&body, "csrf").unwrap_or_default())
+        && !session.csrf_matches(&post.csrf)
     {
         return message_page(&state, StaffMessage::FormExpired, locale, &[]);
     }
