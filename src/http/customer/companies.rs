@@ -101,7 +101,27 @@ fn page_path(id: &str) -> String {
     format!("/api/Companies/{id}")
 }
 
-/// A page that says why nothing happened, with a way back.
+/// A page that says why nothing happened (`id`'s heading and paragraph), with a way back.
+fn refusal_page(
+    product: &str,
+    locale: Locale,
+    id: &str,
+    args: Vec<(&'static str, crate::i18n::Arg)>,
+    back: Option<String>,
+) -> MessagePage {
+    let tr = Tr::new(locale);
+    let words = |key: &str| tr.with(&format!("{id}.{key}"), args.clone());
+    MessagePage {
+        chrome: Chrome::new(locale, tr.with(id, args.clone()), product),
+        heading: words("heading"),
+        paragraphs: vec![words("p1")],
+        action: Some(match back {
+            Some(href) => (tr.t("org-back"), href),
+            None => (tr.t("org-home"), "/api/Home".to_owned()),
+        }),
+    }
+}
+
 fn refusal(
     state: &AppState,
     locale: Locale,
@@ -110,21 +130,7 @@ fn refusal(
     args: Vec<(&'static str, crate::i18n::Arg)>,
     back: Option<String>,
 ) -> Response {
-    let tr = Tr::new(locale);
-    let words = |key: &str| tr.with(&format!("{id}.{key}"), args.clone());
-    let page = MessagePage {
-        chrome: Chrome::new(
-            locale,
-            tr.with(id, args.clone()),
-            &state.services.product_name,
-        ),
-        heading: words("heading"),
-        paragraphs: vec![words("p1")],
-        action: Some(match back {
-            Some(href) => (tr.t("org-back"), href),
-            None => (tr.t("org-home"), "/api/Home".to_owned()),
-        }),
-    };
+    let page = refusal_page(&state.services.product_name, locale, id, args, back);
     html(status, &page, &[])
 }
 
@@ -543,5 +549,118 @@ pub async fn member_action(
     match members::change_role(services, &company_id, &account, &target, role).await {
         Ok(_) => done(&company, "role"),
         Err(e) => member_error(&state, locale, &company, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::check::english_left;
+
+    const PRODUCT: &str = "GFMS Customer Portal";
+    const DATA: [&str; 6] = [
+        PRODUCT,
+        "Usine Nord SA",
+        "anne@example.com",
+        "bert@example.com",
+        "Bert Keller",
+        "BE0123456789",
+    ];
+
+    fn company_page(locale: Locale, administrator: bool) -> CompanyPage {
+        let tr = Tr::new(locale);
+        let at = time::macros::datetime!(2026-11-29 10:00 UTC);
+        let mut form = FormState::default();
+        form.values
+            .insert("email".into(), "bert@example.com".into());
+        form.errors
+            .insert("email".into(), tr.t("staff-error-email"));
+        CompanyPage {
+            chrome: Chrome::new(locale, "Usine Nord SA", PRODUCT).with_switch(),
+            id: "c1".into(),
+            name: "Usine Nord SA".into(),
+            vat_number: "BE0123456789".into(),
+            address: Vec::new(),
+            members: vec![
+                MemberLine {
+                    id: "a1".into(),
+                    name: String::new(),
+                    email: "anne@example.com".into(),
+                    role: role_label(Role::Administrator),
+                    administrator: true,
+                    since: tr.date(at),
+                    me: true,
+                },
+                MemberLine {
+                    id: "a2".into(),
+                    name: "Bert Keller".into(),
+                    email: "bert@example.com".into(),
+                    role: role_label(Role::Member),
+                    administrator: false,
+                    since: tr.date(at),
+                    me: false,
+                },
+            ],
+            administrator,
+            pending: vec![PendingLine {
+                id: "i1".into(),
+                email: "bert@example.com".into(),
+                name: "Bert Keller".into(),
+                role: role_label(Role::Member),
+                expires: tr.date(at),
+            }],
+            form,
+            languages: Vec::new(),
+            notice: Some(tr.t("org-notice-invited")),
+            csrf: "c".into(),
+        }
+    }
+
+    fn every_page(locale: Locale) -> Vec<String> {
+        let mut pages = vec![
+            company_page(locale, true).render(),
+            company_page(locale, false).render(),
+        ];
+        for (_, notice) in NOTICES {
+            let mut page = company_page(locale, true);
+            page.notice = Some(Tr::new(locale).t(notice));
+            pages.push(page.render());
+        }
+        for id in [
+            "org-not-found",
+            "org-forbidden",
+            "org-last-administrator",
+            "org-already-member",
+            "org-already-invited",
+            "org-not-allowed",
+            "org-limited",
+            "org-form-expired",
+            "org-bad-form",
+        ] {
+            let args = vec![
+                ("email", "bert@example.com".into()),
+                ("minutes", 5u64.into()),
+            ];
+            pages.push(refusal_page(PRODUCT, locale, id, args, Some("/x".into())).render());
+        }
+        pages.into_iter().map(|p| p.unwrap()).collect()
+    }
+
+    #[test]
+    fn the_company_page_and_its_refusals_speak_each_language() {
+        let english = every_page(Locale::En);
+        assert!(english[0].contains("Invite a colleague"), "{}", english[0]);
+        assert!(!english[1].contains("id=\"invite-form\""), "{}", english[1]);
+        for locale in Locale::ALL.into_iter().skip(1) {
+            for (en, page) in english.iter().zip(every_page(locale)) {
+                assert!(page.contains(&format!("<html lang=\"{locale}\">")));
+                assert!(
+                    !page.contains("{$"),
+                    "{locale}: a variable not passed:\n{page}"
+                );
+                let left = english_left(en, &page, &DATA);
+                assert!(left.is_empty(), "{locale} still says {left:?}:\n{page}");
+            }
+        }
     }
 }
