@@ -396,14 +396,22 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(language())
         .and(limited_body())
         .then(customer::companies::invite);
-    let company_invitation =
-        warp::path!("api" / "Companies" / String / "invitations" / String / String)
+    let company_resend =
+        warp::path!("api" / "Companies" / String / "invitations" / String / "resend")
             .and(warp::post())
             .and(with_state(state.clone()))
             .and(cookie())
             .and(language())
             .and(limited_body())
-            .then(customer::companies::invitation_action);
+            .then(customer::companies::resend);
+    let company_revoke =
+        warp::path!("api" / "Companies" / String / "invitations" / String / "revoke")
+            .and(warp::post())
+            .and(with_state(state.clone()))
+            .and(cookie())
+            .and(language())
+            .and(limited_body())
+            .then(customer::companies::revoke);
     let company_member = warp::path!("api" / "Companies" / String / "members" / String)
         .and(warp::post())
         .and(with_state(state.clone()))
@@ -425,7 +433,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         companies_list.boxed(),
         company_one.boxed(),
         company_invite.boxed(),
-        company_invitation.boxed(),
+        company_resend.boxed(),
+        company_revoke.boxed(),
         company_member.boxed(),
         retry.boxed(),
         purge.boxed(),

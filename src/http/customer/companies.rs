@@ -452,15 +452,45 @@ pub async fn invite(
     }
 }
 
-/// `POST /api/Companies/{companyId}/invitations/{id}/{action}`: `resend` or `revoke`.
-pub async fn invitation_action(
+/// `POST /api/Companies/{companyId}/invitations/{id}/resend`.
+pub async fn resend(
     company: String,
     invitation: String,
-    action: String,
     state: AppState,
     cookie_header: Option<String>,
     accept_language: Option<String>,
     body: Result<bytes::Bytes, Problem>,
+) -> Response {
+    let form = (cookie_header, accept_language, body);
+    invitation_action(company, invitation, "resend", state, form).await
+}
+
+/// `POST /api/Companies/{companyId}/invitations/{id}/revoke`.
+pub async fn revoke(
+    company: String,
+    invitation: String,
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+    body: Result<bytes::Bytes, Problem>,
+) -> Response {
+    let form = (cookie_header, accept_language, body);
+    invitation_action(company, invitation, "revoke", state, form).await
+}
+
+/// The cookie and Accept-Language headers and the body of a form post.
+type Posted = (
+    Option<String>,
+    Option<String>,
+    Result<bytes::Bytes, Problem>,
+);
+
+async fn invitation_action(
+    company: String,
+    invitation: String,
+    action: &'static str,
+    state: AppState,
+    (cookie_header, accept_language, body): Posted,
 ) -> Response {
     let (session, account, _) = match posted(
         &state,
@@ -480,14 +510,13 @@ pub async fn invitation_action(
         return not_found(&state, locale);
     };
     let services = &state.services;
-    let result = match action.as_str() {
+    let result = match action {
         "resend" => members::resend(services, &company_id, &account, &id)
             .await
             .map(|_| "resent"),
-        "revoke" => members::revoke(services, &company_id, &account, &id)
+        _ => members::revoke(services, &company_id, &account, &id)
             .await
             .map(|_| "revoked"),
-        _ => return not_found(&state, locale),
     };
     match result {
         Ok(notice) => done(&company, notice),
