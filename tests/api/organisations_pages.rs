@@ -369,7 +369,7 @@ async fn a_member_leaves_and_refusals_change_nothing_and_send_nothing() {
     // Nothing of it changed the roster or sent any email.
     let after = roster(&app, &company).await;
     let roles: Vec<(&str, &str)> = after.iter().map(|m| (m.0.as_str(), m.2)).collect();
-    let mut expected = vec![
+    let mut expected = [
         (anne.to_lowercase(), "administrator"),
         (bert.to_lowercase(), "member"),
     ];
