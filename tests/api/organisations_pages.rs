@@ -135,6 +135,52 @@ async fn an_administrator_invites_a_colleague_from_the_page_changes_roles_and_re
     assert_eq!(again.status(), 409);
     assert!(again.text().await.unwrap().contains(&bert));
 
+    // Another invitation, sent again and withdrawn from the page.
+    let carl = unique_email("carl");
+    let sent = post(
+        &anne_browser,
+        &app,
+        &invitations,
+        Some(&csrf),
+        &[("email", &carl)],
+    )
+    .await;
+    assert_eq!(sent.status(), 303);
+    let html = page(&anne_browser, &app.url(&company_page)).await;
+    let carl_line = &html[html
+        .find(&format!("data-email=\"{}\"", carl.to_lowercase()))
+        .unwrap()..];
+    let start = carl_line.find(&format!("{invitations}/")).unwrap() + invitations.len() + 1;
+    let carl_id = carl_line[start..].split('/').next().unwrap().to_owned();
+    let resent = post(
+        &anne_browser,
+        &app,
+        &format!("{invitations}/{carl_id}/resend"),
+        Some(&csrf),
+        &[],
+    )
+    .await;
+    assert_eq!(resent.status(), 303);
+    assert_eq!(location(&resent), format!("{company_page}?notice=resent"));
+    mailbox::wait_for(&stack().maildev_url, &carl, 2).await;
+    let revoked = post(
+        &anne_browser,
+        &app,
+        &format!("{invitations}/{carl_id}/revoke"),
+        Some(&csrf),
+        &[],
+    )
+    .await;
+    assert_eq!(revoked.status(), 303);
+    assert_eq!(location(&revoked), format!("{company_page}?notice=revoked"));
+    assert_eq!(app.invitation(&carl_id).await["status"], "revoked");
+    let html = page(&anne_browser, &app.url(&location(&revoked))).await;
+    assert!(
+        html.contains("The invitation has been withdrawn."),
+        "{html}"
+    );
+    assert!(!html.contains(&carl.to_lowercase()), "{html}");
+
     // The colleague follows the German email, signs in and lands on Home with the company.
     let mails = mailbox::wait_for(&stack().maildev_url, &bert, 1).await;
     assert!(mails[0].text.contains("Page Works SA"), "{}", mails[0].text);
