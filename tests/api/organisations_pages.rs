@@ -4,7 +4,7 @@
 //! and send nothing; a removed member's next request is a 404 and Home drops the company.
 
 use crate::organisations::{follow, onboard};
-use crate::support::browser::{browser, csrf_in, location, page};
+use crate::support::browser::{browser, csrf_in, location, page, sign_in_at_b2c};
 use crate::support::{TestApp, mailbox, stack, unique_email};
 use invitations::domain::account::{AccountId, CompanyId};
 use reqwest::Client;
@@ -314,6 +314,19 @@ async fn a_member_leaves_and_refusals_change_nothing_and_send_nothing() {
         location(&anonymous),
         format!("/api/SignIn?next=company%3A{company}&lang=en")
     );
+    // … and after the sign-in, the browser is back on the company page.
+    let returning = browser();
+    let to_provider = returning
+        .get(app.url(&location(&anonymous)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(to_provider.status(), 302);
+    let callback = sign_in_at_b2c(&returning, &location(&to_provider), &anne, "local").await;
+    let back = returning.get(&callback).send().await.unwrap();
+    assert_eq!(location(&back), company_page);
+    let html = page(&returning, &app.url(&company_page)).await;
+    assert!(html.contains("Refusal Tools AG"), "{html}");
 
     // Without the CSRF token: 403, nothing sent.
     let carl = unique_email("carl");
