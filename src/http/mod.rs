@@ -205,12 +205,6 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
             |state, query, auth| async move { respond(companies::list(state, query, auth).await) },
         );
 
-    let company_one = warp::path!("api" / "companies" / String)
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(authorization())
-        .then(|id, state, auth| async move { respond(companies::get(state, id, auth).await) });
-
     let bulk_route = warp::path!("api" / "invitations" / "bulk")
         .and(warp::post())
         .and(with_state(state.clone()))
@@ -387,6 +381,47 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .then(customer::delete::post)
         .map(customer::either);
 
+    // The company page and its forms; `GET` is also the staff API's company (by the
+    // Authorization header: the host's routes ignore case, so both are one route).
+    let company_one = warp::path!("api" / "companies" / String)
+        .and(warp::get())
+        .and(with_state(state.clone()))
+        .and(raw_query())
+        .and(authorization())
+        .and(cookie())
+        .and(language())
+        .then(customer::companies::show_or_api);
+    let company_invite = warp::path!("api" / "Companies" / String / "invitations")
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(cookie())
+        .and(language())
+        .and(limited_body())
+        .then(customer::companies::invite);
+    let company_resend =
+        warp::path!("api" / "Companies" / String / "invitations" / String / "resend")
+            .and(warp::post())
+            .and(with_state(state.clone()))
+            .and(cookie())
+            .and(language())
+            .and(limited_body())
+            .then(customer::companies::resend);
+    let company_revoke =
+        warp::path!("api" / "Companies" / String / "invitations" / String / "revoke")
+            .and(warp::post())
+            .and(with_state(state.clone()))
+            .and(cookie())
+            .and(language())
+            .and(limited_body())
+            .then(customer::companies::revoke);
+    let company_member = warp::path!("api" / "Companies" / String / "members" / String)
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(cookie())
+        .and(language())
+        .and(limited_body())
+        .then(customer::companies::member_action);
+
     // Each route is boxed before they are combined: warp's nested filter types otherwise
     // grow with every route and the compiler's type checking with them.
     let mut all: Vec<BoxedFilter<(Response,)>> = vec![
@@ -399,6 +434,10 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         get_one.boxed(),
         companies_list.boxed(),
         company_one.boxed(),
+        company_invite.boxed(),
+        company_resend.boxed(),
+        company_revoke.boxed(),
+        company_member.boxed(),
         retry.boxed(),
         purge.boxed(),
         erase.boxed(),

@@ -22,6 +22,7 @@ mod lifecycle;
 mod links;
 mod listing;
 mod organisations;
+mod organisations_pages;
 mod pages;
 mod platform;
 mod privacy;

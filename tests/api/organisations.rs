@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 /// Staff invite `email` to create a company named `name`; the customer follows the link,
 /// signs in and creates it. Returns their browser and the company's id.
-async fn onboard(app: &TestApp, email: &str, name: &str) -> (Client, String) {
+pub(crate) async fn onboard(app: &TestApp, email: &str, name: &str) -> (Client, String) {
     let created = app
         .invite(json!({"email": email, "displayName": "Anne Martin"}))
         .await;

@@ -139,7 +139,7 @@ pub async fn callback(
         .seal(SESSION, &session, now, now + SESSION_LIFETIME);
     super::pages::redirect(
         StatusCode::SEE_OTHER,
-        next.path(),
+        &next.path(),
         &[clear_flow, session_cookie],
     )
 }

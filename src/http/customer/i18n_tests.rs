@@ -64,6 +64,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
             .into_iter()
             .zip(["home-role-administrator", "home-role-member"])
             .map(|(name, role)| CompanyLine {
+                id: "c1".into(),
                 name: name.into(),
                 role,
             })

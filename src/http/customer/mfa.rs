@@ -396,5 +396,5 @@ async fn challenge(
             Err(failure) => return signin::link_failure_page(state, failure, locale, clear),
         }
     }
-    signin::grant(state, &session, pending.next.path(), now, &[clear])
+    signin::grant(state, &session, &pending.next.path(), now, &[clear])
 }

@@ -2,6 +2,7 @@
 
 pub mod accept;
 pub mod callback;
+pub mod companies;
 pub mod company;
 pub mod delete;
 pub mod link;

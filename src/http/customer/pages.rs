@@ -94,6 +94,8 @@ pub struct HomePage {
 
 /// A company on Home: its name and the person's role there (a message id).
 pub struct CompanyLine {
+    /// The company's id, for the link to its page.
+    pub id: String,
     pub name: String,
     pub role: &'static str,
 }
@@ -101,6 +103,7 @@ pub struct CompanyLine {
 impl From<crate::domain::account::Membership> for CompanyLine {
     fn from(m: crate::domain::account::Membership) -> Self {
         Self {
+            id: m.company_id.as_str().to_owned(),
             name: m.company_name,
             role: match m.role {
                 crate::domain::account::Role::Administrator => "home-role-administrator",

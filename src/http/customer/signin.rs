@@ -22,9 +22,12 @@ pub const AUTH_LIFETIME: Duration = Duration::minutes(10);
 pub const MFA_LIFETIME: Duration = Duration::minutes(5);
 
 /// Where a sign-in lands: only these, so no address from outside is ever followed.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub enum Next {
     Home,
+    /// A company's page (`next=company:{companyId}`); whether the person is a member is
+    /// decided there.
+    Company(String),
     Profile,
     CreateCompany,
     /// Linking that login, which asked for a sign-in again first: resumed after it.
@@ -33,14 +36,15 @@ pub enum Next {
 }
 
 impl Next {
-    pub fn path(self) -> &'static str {
-        match self {
+    pub fn path(&self) -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(match self {
             Self::Home => "/api/Home",
+            Self::Company(id) => return format!("/api/Companies/{id}").into(),
             Self::Profile => "/api/Profile",
             Self::CreateCompany => "/api/CreateCompany",
             Self::LinkMicrosoft => "/api/Profile/link?provider=microsoft",
             Self::LinkGoogle => "/api/Profile/link?provider=google",
-        }
+        })
     }
 
     /// The `next` parameter of `/api/SignIn` that leads here (`home` by default).
@@ -50,7 +54,10 @@ impl Next {
             "profile" => Some(Self::Profile),
             "link-microsoft" => Some(Self::LinkMicrosoft),
             "link-google" => Some(Self::LinkGoogle),
-            _ => None,
+            _ => value
+                .strip_prefix("company:")
+                .and_then(crate::domain::account::CompanyId::parse)
+                .map(|id| Self::Company(id.as_str().to_owned())),
         }
     }
 }
@@ -314,11 +321,11 @@ async fn returning(
         return ask_for_code(state, account.as_str(), session, None, next, now, clear);
     }
     let target = if invitation.is_some() {
-        "/api/CreateCompany"
+        "/api/CreateCompany".into()
     } else {
         next.path()
     };
-    grant(state, &session, target, now, &[clear])
+    grant(state, &session, &target, now, &[clear])
 }
 
 /// Sets the session cookie and goes on.
@@ -415,7 +422,7 @@ async fn finish_link(
                 new,
                 linked.provider.clone(),
             ));
-            grant(state, &session, Next::Profile.path(), now, &[clear])
+            grant(state, &session, &Next::Profile.path(), now, &[clear])
         }
         Err(failure) => link_failure_page(state, failure, locale, clear),
     }

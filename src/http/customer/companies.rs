@@ -1,0 +1,695 @@
+//! The company page for its members, `GET /api/Companies/{companyId}`, and its forms:
+//! inviting a colleague, resending and revoking their invitations, changing a member's
+//! role, removing a member and leaving. Every rule is the service's (`service::members`):
+//! these handlers only read the session, check the form's CSRF token and word the answer.
+//! Ids in a path are never trusted: the service checks each against the roster, and
+//! anyone who is not a member gets the same 404 page whether the company exists or not.
+//!
+//! The host matches routes without regard to case, so the staff API's
+//! `GET /api/companies/{companyId}` is this same route: a request that carries an
+//! `Authorization` header is the staff API's (JSON), any other one the page's.
+
+use super::pages::{Chrome, MessagePage, html, redirect};
+use super::profile::signed_in_account;
+use super::{Session, error_page, open_session};
+use crate::domain::account::{AccountId, CompanyId, Role};
+use crate::domain::invitation::{InvitationId, Inviter};
+use crate::domain::locale::Locale;
+use crate::domain::membership::{Actor, MembershipError};
+use crate::http::AppState;
+use crate::http::problem::Problem;
+use crate::http::staff::form::FormState;
+use crate::i18n::Tr;
+use crate::service::InvitationError;
+use crate::service::members::{self, CompanyView, MemberError};
+use askama::Template;
+use serde_json::{Map, Value};
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+/// The invite form's fields, as the staff API's create body names them.
+const INVITE_FIELDS: [&str; 4] = ["email", "displayName", "role", "locale"];
+
+/// What the page says after a form went through (`?notice=`): a Fluent message each.
+const NOTICES: [(&str, &str); 5] = [
+    ("invited", "org-notice-invited"),
+    ("resent", "org-notice-resent"),
+    ("revoked", "org-notice-revoked"),
+    ("role", "org-notice-role"),
+    ("removed", "org-notice-removed"),
+];
+
+#[derive(Template)]
+#[template(path = "pages/company.html")]
+pub struct CompanyPage {
+    pub chrome: Chrome,
+    pub id: String,
+    pub name: String,
+    pub vat_number: String,
+    pub address: Vec<String>,
+    pub members: Vec<MemberLine>,
+    pub administrator: bool,
+    pub pending: Vec<PendingLine>,
+    /// The invite form's values and errors (a 422 shows them again).
+    pub form: FormState,
+    pub languages: Vec<(&'static str, &'static str)>,
+    pub notice: Option<String>,
+    pub csrf: String,
+}
+
+pub struct MemberLine {
+    /// What the page's forms send as `{memberId}`: the member's account id.
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+    pub administrator: bool,
+    pub since: String,
+    pub me: bool,
+}
+
+pub struct PendingLine {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: &'static str,
+    pub expires: String,
+}
+
+impl CompanyPage {
+    pub fn value(&self, field: &str) -> &str {
+        self.form
+            .values
+            .get(field)
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    pub fn error(&self, field: &str) -> Option<&String> {
+        self.form.errors.get(field)
+    }
+}
+
+fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Administrator => "home-role-administrator",
+        Role::Member => "home-role-member",
+    }
+}
+
+fn page_path(id: &str) -> String {
+    format!("/api/Companies/{id}")
+}
+
+/// A page that says why nothing happened (`id`'s heading and paragraph), with a way back.
+fn refusal_page(
+    product: &str,
+    locale: Locale,
+    id: &str,
+    args: Vec<(&'static str, crate::i18n::Arg)>,
+    back: Option<String>,
+) -> MessagePage {
+    let tr = Tr::new(locale);
+    let words = |key: &str| tr.with(&format!("{id}.{key}"), args.clone());
+    MessagePage {
+        chrome: Chrome::new(locale, tr.with(id, args.clone()), product),
+        heading: words("heading"),
+        paragraphs: vec![words("p1")],
+        action: Some(match back {
+            Some(href) => (tr.t("org-back"), href),
+            None => (tr.t("org-home"), "/api/Home".to_owned()),
+        }),
+    }
+}
+
+fn refusal(
+    state: &AppState,
+    locale: Locale,
+    status: StatusCode,
+    id: &str,
+    args: Vec<(&'static str, crate::i18n::Arg)>,
+    back: Option<String>,
+) -> Response {
+    let page = refusal_page(&state.services.product_name, locale, id, args, back);
+    html(status, &page, &[])
+}
+
+fn not_found(state: &AppState, locale: Locale) -> Response {
+    refusal(
+        state,
+        locale,
+        StatusCode::NOT_FOUND,
+        "org-not-found",
+        Vec::new(),
+        None,
+    )
+}
+
+/// A service refusal as a page; `company` is where the page's way back leads.
+fn member_error(state: &AppState, locale: Locale, company: &str, error: MemberError) -> Response {
+    let back = Some(page_path(company));
+    let conflict = |id, email: String| {
+        refusal(
+            state,
+            locale,
+            StatusCode::CONFLICT,
+            id,
+            vec![("email", email.into())],
+            back.clone(),
+        )
+    };
+    match error {
+        MemberError::NoCompany
+        | MemberError::Refused(MembershipError::NotAMember)
+        | MemberError::Refused(MembershipError::UnknownMember)
+        | MemberError::Invitation(InvitationError::NotFound) => not_found(state, locale),
+        MemberError::Refused(MembershipError::NotAdministrator) => refusal(
+            state,
+            locale,
+            StatusCode::FORBIDDEN,
+            "org-forbidden",
+            Vec::new(),
+            back,
+        ),
+        MemberError::Refused(MembershipError::LastAdministrator) => refusal(
+            state,
+            locale,
+            StatusCode::CONFLICT,
+            "org-last-administrator",
+            Vec::new(),
+            back,
+        ),
+        MemberError::AlreadyMember(email) => conflict("org-already-member", email.to_string()),
+        MemberError::NotAcceptable(_) => not_found(state, locale),
+        MemberError::Invitation(InvitationError::NotAllowed(_)) => refusal(
+            state,
+            locale,
+            StatusCode::CONFLICT,
+            "org-not-allowed",
+            Vec::new(),
+            back,
+        ),
+        MemberError::Invitation(InvitationError::Limited { retry_after, .. }) => refusal(
+            state,
+            locale,
+            StatusCode::TOO_MANY_REQUESTS,
+            "org-limited",
+            vec![("minutes", retry_after.div_ceil(60).max(1).into())],
+            back,
+        ),
+        MemberError::Invitation(other) => error_page(state, other, locale),
+    }
+}
+
+/// `GET /api/Companies/{companyId}`: the staff API's JSON for a request with an
+/// `Authorization` header, the members' page otherwise.
+pub async fn show_or_api(
+    id: String,
+    state: AppState,
+    query: String,
+    authorization: Option<String>,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+) -> Response {
+    if authorization.is_some() {
+        return crate::http::companies::get(state, id, authorization)
+            .await
+            .unwrap_or_else(Problem::into_response);
+    }
+    let now = state.services.clock.now();
+    if open_session(&state, cookie_header.as_deref(), now).is_none() {
+        // Signed out: a sign-in, which comes back here.
+        let locale = super::query_locale(&query)
+            .unwrap_or_else(|| Locale::negotiate(accept_language.as_deref()));
+        let next = url::form_urlencoded::byte_serialize(format!("company:{id}").as_bytes())
+            .collect::<String>();
+        let to = format!("/api/SignIn?next={next}&lang={}", locale.as_str());
+        return redirect(StatusCode::FOUND, &to, &[]);
+    }
+    let (mut session, account) = match signed_in_account(
+        &state,
+        cookie_header.as_deref(),
+        accept_language.as_deref(),
+        now,
+    )
+    .await
+    {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let cookies: Vec<String> = super::choose_language(&state, &mut session, &query, now)
+        .await
+        .into_iter()
+        .collect();
+    let notice = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "notice")
+        .and_then(|(_, value)| NOTICES.iter().find(|(key, _)| *key == value).copied())
+        .map(|(_, message)| Tr::new(session.locale()).t(message));
+    let locale = session.locale();
+    let Some(company_id) = CompanyId::parse(&id) else {
+        return not_found(&state, locale);
+    };
+    let view = match members::company_view(&state.services, &company_id).await {
+        Ok(view) => view,
+        Err(e) => return member_error(&state, locale, &id, e),
+    };
+    let Some(me) = view.roster.member(&account) else {
+        return not_found(&state, locale);
+    };
+    let administrator = me.role == Role::Administrator;
+    let page = page_of(
+        &state,
+        &session,
+        &account,
+        &view,
+        administrator,
+        FormState::default(),
+        notice,
+    );
+    html(StatusCode::OK, &page, &cookies)
+}
+
+fn page_of(
+    state: &AppState,
+    session: &Session,
+    account: &AccountId,
+    view: &CompanyView,
+    administrator: bool,
+    form: FormState,
+    notice: Option<String>,
+) -> CompanyPage {
+    let locale = session.locale();
+    let tr = Tr::new(locale);
+    let details = &view.company.details;
+    let members = view
+        .roster
+        .members
+        .iter()
+        .map(|m| MemberLine {
+            id: m.account.as_str().to_owned(),
+            name: m.name.clone().unwrap_or_default(),
+            email: m.email.to_string(),
+            role: role_label(m.role),
+            administrator: m.role == Role::Administrator,
+            since: tr.date(m.since),
+            me: m.account == *account,
+        })
+        .collect();
+    let pending = if administrator {
+        view.pending
+            .iter()
+            .map(|i| PendingLine {
+                id: i.id.to_string(),
+                email: i.email.to_string(),
+                name: i
+                    .display_name
+                    .as_ref()
+                    .map(|n| n.as_str().to_owned())
+                    .unwrap_or_default(),
+                role: role_label(i.member_role.unwrap_or(Role::Member)),
+                expires: tr.date(i.expires_at),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    CompanyPage {
+        chrome: Chrome::new(locale, details.name.clone(), &state.services.product_name)
+            .with_switch(),
+        id: view.company.id.as_str().to_owned(),
+        name: details.name.clone(),
+        vat_number: details.vat_number.as_str().to_owned(),
+        address: vec![
+            details.street.clone(),
+            format!("{} {}", details.postal_code.as_str(), details.city),
+            details.country.to_string(),
+        ],
+        members,
+        administrator,
+        pending,
+        form,
+        languages: super::pages::LANGUAGE_NAMES.to_vec(),
+        notice,
+        csrf: session.csrf.clone(),
+    }
+}
+
+/// The signed-in account, the form's fields and whether its CSRF token is the
+/// session's; otherwise the page to show (no session: the sign-in page's message).
+async fn posted(
+    state: &AppState,
+    cookie_header: Option<&str>,
+    accept_language: Option<&str>,
+    company: &str,
+    body: Result<bytes::Bytes, Problem>,
+) -> Result<(Session, AccountId, Vec<(String, String)>), Response> {
+    let now = state.services.clock.now();
+    let (session, account) = signed_in_account(state, cookie_header, accept_language, now).await?;
+    let body = body.unwrap_or_default();
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let csrf = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    if !session.csrf_matches(csrf) {
+        return Err(refusal(
+            state,
+            session.locale(),
+            StatusCode::FORBIDDEN,
+            "org-form-expired",
+            Vec::new(),
+            Some(page_path(company)),
+        ));
+    }
+    Ok((session, account, fields))
+}
+
+fn done(company: &str, notice: &str) -> Response {
+    redirect(
+        StatusCode::SEE_OTHER,
+        &format!("{}?notice={notice}", page_path(company)),
+        &[],
+    )
+}
+
+/// `POST /api/Companies/{companyId}/invitations`: an administrator invites a colleague.
+pub async fn invite(
+    company: String,
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+    body: Result<bytes::Bytes, Problem>,
+) -> Response {
+    let (session, account, fields) = match posted(
+        &state,
+        cookie_header.as_deref(),
+        accept_language.as_deref(),
+        &company,
+        body,
+    )
+    .await
+    {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
+    let locale = session.locale();
+    let Some(company_id) = CompanyId::parse(&company) else {
+        return not_found(&state, locale);
+    };
+    let view = match members::company_view(&state.services, &company_id).await {
+        Ok(view) => view,
+        Err(e) => return member_error(&state, locale, &company, e),
+    };
+    let actor = Actor::Member(account.clone());
+    if let Err(e) = view.roster.may_manage(&actor) {
+        return member_error(&state, locale, &company, e.into());
+    }
+    let form = FormState {
+        values: fields
+            .into_iter()
+            .filter(|(k, _)| INVITE_FIELDS.contains(&k.as_str()))
+            .collect(),
+        ..FormState::default()
+    };
+    let mut create: Map<String, Value> = form.as_create_body();
+    create.insert("companyId".into(), Value::from(company_id.as_str()));
+    create
+        .entry("role")
+        .or_insert_with(|| Value::from(Role::Member.as_str()));
+    let new = match crate::http::invitations::parse_create(&create) {
+        Ok(new) => new,
+        Err(errors) => {
+            let form = form.with_errors(errors, locale);
+            let page = page_of(&state, &session, &account, &view, true, form, None);
+            return html(StatusCode::UNPROCESSABLE_ENTITY, &page, &[]);
+        }
+    };
+    // The email and the history name the member who invites.
+    let Some(me) = view.roster.member(&account) else {
+        return not_found(&state, locale);
+    };
+    let inviter = Inviter {
+        name: me.name.clone().unwrap_or_else(|| me.email.to_string()),
+        email: me.email.clone(),
+    };
+    match members::invite(&state.services, new, inviter, &actor).await {
+        Ok(_) => done(&company, "invited"),
+        Err(MemberError::Invitation(InvitationError::Duplicate(_))) => {
+            let email = form.values.get("email").cloned().unwrap_or_default();
+            refusal(
+                &state,
+                locale,
+                StatusCode::CONFLICT,
+                "org-already-invited",
+                vec![("email", email.trim().into())],
+                Some(page_path(&company)),
+            )
+        }
+        Err(e) => member_error(&state, locale, &company, e),
+    }
+}
+
+/// `POST /api/Companies/{companyId}/invitations/{id}/resend`.
+pub async fn resend(
+    company: String,
+    invitation: String,
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+    body: Result<bytes::Bytes, Problem>,
+) -> Response {
+    let form = (cookie_header, accept_language, body);
+    invitation_action(company, invitation, "resend", state, form).await
+}
+
+/// `POST /api/Companies/{companyId}/invitations/{id}/revoke`.
+pub async fn revoke(
+    company: String,
+    invitation: String,
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+    body: Result<bytes::Bytes, Problem>,
+) -> Response {
+    let form = (cookie_header, accept_language, body);
+    invitation_action(company, invitation, "revoke", state, form).await
+}
+
+/// The cookie and Accept-Language headers and the body of a form post.
+type Posted = (
+    Option<String>,
+    Option<String>,
+    Result<bytes::Bytes, Problem>,
+);
+
+async fn invitation_action(
+    company: String,
+    invitation: String,
+    action: &'static str,
+    state: AppState,
+    (cookie_header, accept_language, body): Posted,
+) -> Response {
+    let (session, account, _) = match posted(
+        &state,
+        cookie_header.as_deref(),
+        accept_language.as_deref(),
+        &company,
+        body,
+    )
+    .await
+    {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
+    let locale = session.locale();
+    let (Some(company_id), Ok(id)) = (CompanyId::parse(&company), InvitationId::parse(&invitation))
+    else {
+        return not_found(&state, locale);
+    };
+    let services = &state.services;
+    let result = match action {
+        "resend" => members::resend(services, &company_id, &account, &id)
+            .await
+            .map(|_| "resent"),
+        _ => members::revoke(services, &company_id, &account, &id)
+            .await
+            .map(|_| "revoked"),
+    };
+    match result {
+        Ok(notice) => done(&company, notice),
+        Err(e) => member_error(&state, locale, &company, e),
+    }
+}
+
+/// `POST /api/Companies/{companyId}/members/{memberId}`: `role` changes the member's
+/// role, `remove=1` removes them (or, for oneself, leaves: then Home).
+pub async fn member_action(
+    company: String,
+    member: String,
+    state: AppState,
+    cookie_header: Option<String>,
+    accept_language: Option<String>,
+    body: Result<bytes::Bytes, Problem>,
+) -> Response {
+    let (session, account, fields) = match posted(
+        &state,
+        cookie_header.as_deref(),
+        accept_language.as_deref(),
+        &company,
+        body,
+    )
+    .await
+    {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
+    let locale = session.locale();
+    let Some(company_id) = CompanyId::parse(&company) else {
+        return not_found(&state, locale);
+    };
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let target = AccountId::from_stored(member);
+    let services = &state.services;
+    if field("remove") == Some("1") {
+        return match members::remove(services, &company_id, &account, &target).await {
+            Ok(_) if target == account => redirect(StatusCode::SEE_OTHER, "/api/Home", &[]),
+            Ok(_) => done(&company, "removed"),
+            Err(e) => member_error(&state, locale, &company, e),
+        };
+    }
+    let Some(role) = field("role").and_then(Role::parse) else {
+        return refusal(
+            &state,
+            locale,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "org-bad-form",
+            Vec::new(),
+            Some(page_path(&company)),
+        );
+    };
+    match members::change_role(services, &company_id, &account, &target, role).await {
+        Ok(_) => done(&company, "role"),
+        Err(e) => member_error(&state, locale, &company, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::check::english_left;
+
+    const PRODUCT: &str = "GFMS Customer Portal";
+    const DATA: [&str; 6] = [
+        PRODUCT,
+        "Usine Nord SA",
+        "anne@example.com",
+        "bert@example.com",
+        "Bert Keller",
+        "BE0123456789",
+    ];
+
+    fn company_page(locale: Locale, administrator: bool) -> CompanyPage {
+        let tr = Tr::new(locale);
+        let at = time::macros::datetime!(2026-11-29 10:00 UTC);
+        let mut form = FormState::default();
+        form.values
+            .insert("email".into(), "bert@example.com".into());
+        form.errors
+            .insert("email".into(), tr.t("staff-error-email"));
+        CompanyPage {
+            chrome: Chrome::new(locale, "Usine Nord SA", PRODUCT).with_switch(),
+            id: "c1".into(),
+            name: "Usine Nord SA".into(),
+            vat_number: "BE0123456789".into(),
+            address: Vec::new(),
+            members: vec![
+                MemberLine {
+                    id: "a1".into(),
+                    name: String::new(),
+                    email: "anne@example.com".into(),
+                    role: role_label(Role::Administrator),
+                    administrator: true,
+                    since: tr.date(at),
+                    me: true,
+                },
+                MemberLine {
+                    id: "a2".into(),
+                    name: "Bert Keller".into(),
+                    email: "bert@example.com".into(),
+                    role: role_label(Role::Member),
+                    administrator: false,
+                    since: tr.date(at),
+                    me: false,
+                },
+            ],
+            administrator,
+            pending: vec![PendingLine {
+                id: "i1".into(),
+                email: "bert@example.com".into(),
+                name: "Bert Keller".into(),
+                role: role_label(Role::Member),
+                expires: tr.date(at),
+            }],
+            form,
+            languages: Vec::new(),
+            notice: Some(tr.t("org-notice-invited")),
+            csrf: "c".into(),
+        }
+    }
+
+    fn every_page(locale: Locale) -> Vec<String> {
+        let mut pages = vec![
+            company_page(locale, true).render(),
+            company_page(locale, false).render(),
+        ];
+        for (_, notice) in NOTICES {
+            let mut page = company_page(locale, true);
+            page.notice = Some(Tr::new(locale).t(notice));
+            pages.push(page.render());
+        }
+        for id in [
+            "org-not-found",
+            "org-forbidden",
+            "org-last-administrator",
+            "org-already-member",
+            "org-already-invited",
+            "org-not-allowed",
+            "org-limited",
+            "org-form-expired",
+            "org-bad-form",
+        ] {
+            let args = vec![
+                ("email", "bert@example.com".into()),
+                ("minutes", 5u64.into()),
+            ];
+            pages.push(refusal_page(PRODUCT, locale, id, args, Some("/x".into())).render());
+        }
+        pages.into_iter().map(|p| p.unwrap()).collect()
+    }
+
+    #[test]
+    fn the_company_page_and_its_refusals_speak_each_language() {
+        let english = every_page(Locale::En);
+        assert!(english[0].contains("Invite a colleague"), "{}", english[0]);
+        assert!(!english[1].contains("id=\"invite-form\""), "{}", english[1]);
+        for locale in Locale::ALL.into_iter().skip(1) {
+            for (en, page) in english.iter().zip(every_page(locale)) {
+                assert!(page.contains(&format!("<html lang=\"{locale}\">")));
+                assert!(
+                    !page.contains("{$"),
+                    "{locale}: a variable not passed:\n{page}"
+                );
+                let left = english_left(en, &page, &DATA);
+                assert!(left.is_empty(), "{locale} still says {left:?}:\n{page}");
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+// A second person joins the company, in a real Chromium at phone width: the customer
+// who created the company opens its page from Home and invites a colleague there; the
+// colleague follows the email caught by maildev, signs in at the provider and lands on
+// Home with the company listed, and its page shows them as a member (Leave, no invite
+// form). Every page fits the phone; any Content-Security-Policy violation fails the test.
+//
+// Run:   node --test tests/browser/
+// Needs: what journey.test.mjs needs. Screenshots in test-artifacts/organisations-*.
+
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { artifacts, chromiumPath, CHROMIUM_ARGS, handlerBin, stack } from './stack.mjs';
+import { watchCsp } from './csp.mjs';
+import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
+import { PHONE, fitsThePhone, follow, h1, signInAtB2c } from './phone.mjs';
+
+const TEST_TIMEOUT_MS = 90_000;
+const { log, logs, running, cleanup, startServices, startHandler } = stack({ name: 'organisations', logPrefix: 'organisations-', timeoutMs: TEST_TIMEOUT_MS });
+
+const COMPANY = { name: 'URS Machining SA', vatNumber: 'BE0123456749', street: "Rue de l'Industrie 12", postalCode: '1400', city: 'Nivelles', country: 'BE' };
+
+test('an administrator invites a colleague from the company page; the colleague follows the email, signs in and lands on Home with the company', { timeout: TEST_TIMEOUT_MS }, async () => {
+  assert.ok(fs.existsSync(chromiumPath), `Chromium was not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  assert.ok(fs.existsSync(handlerBin), 'target/debug/handler is missing: cargo build --bin handler');
+  const { chromium } = await import('playwright-core');
+  fs.mkdirSync(artifacts, { recursive: true });
+
+  const services = await startServices();
+  const base = await startHandler(services, { waitForTables: true });
+  log(`handler at ${base}`);
+  const suffix = randomBytes(4).toString('hex');
+  const anne = `anne.martin.${suffix}@customer.example`;
+  const bert = `bert.keller.${suffix}@customer.example`;
+  await invite(base, await staffToken(services), { email: anne, displayName: 'Anne Martin', company: COMPANY });
+  const anneLink = inviteLink(await emailTo(services.maildevUrl, anne, logs));
+
+  running.browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, timeout: 20_000 });
+  const person = async (name) => {
+    const context = await running.browser.newContext({ locale: 'en-GB', viewport: PHONE, isMobile: true, hasTouch: true });
+    const violations = await watchCsp(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
+    const shot = (what) => page.screenshot({ path: path.join(artifacts, `organisations-${name}-${what}.png`), fullPage: true });
+    const check = async (what) => {
+      await fitsThePhone(page, `${name}: ${what}`);
+      await shot(what.replace(/\W+/g, '-'));
+    };
+    return { page, violations, errors, shot, check };
+  };
+  const first = await person('anne');
+  const second = await person('bert');
+
+  try {
+    // The administrator creates the company, then opens its page from Home.
+    let { page } = first;
+    await page.goto(anneLink);
+    await signInAtB2c(page, base, anne);
+    assert.equal(new URL(page.url()).pathname, '/api/CreateCompany');
+    await follow(page, '#create-company');
+    assert.equal(new URL(page.url()).pathname, '/api/Home');
+    await follow(page, '#companies a.company-link');
+    assert.match(new URL(page.url()).pathname, /^\/api\/Companies\/c/);
+    const companyPath = new URL(page.url()).pathname;
+    assert.equal(await h1(page), COMPANY.name);
+    await first.check('company page');
+
+    // … and invites a colleague there: back on the page with a notice, the invitation pending.
+    await page.fill('#email', bert);
+    await page.fill('#displayName', 'Bert Keller');
+    await page.selectOption('#role', 'member');
+    await follow(page, '#invite');
+    assert.equal(new URL(page.url()).pathname, companyPath);
+    assert.match(await page.textContent('#notice'), /The invitation has been sent/);
+    assert.match(await page.textContent('#pending'), /Bert Keller/);
+    await first.check('invited');
+
+    // The colleague follows the email, signs in and lands on Home with the company.
+    const mail = await emailTo(services.maildevUrl, bert, logs);
+    assert.match(String(mail.text), /\(anne\.martin\.[0-9a-f]+@customer\.example\) has invited you to join URS Machining SA/);
+    page = second.page;
+    await page.goto(inviteLink(mail));
+    await signInAtB2c(page, base, bert);
+    assert.equal(new URL(page.url()).pathname, '/api/Home');
+    assert.match(await page.textContent('#companies'), /URS Machining SA · member/);
+    await second.check('home');
+    await follow(page, '#companies a.company-link');
+    assert.equal(new URL(page.url()).pathname, companyPath);
+    assert.match(await page.textContent('#members'), /Anne Martin|anne\.martin/);
+    assert.equal(await page.locator('#leave').count(), 1, 'a member can leave');
+    assert.equal(await page.locator('#invite-form').count(), 0, 'a member cannot invite');
+    await second.check('company page');
+
+    // The administrator sees the colleague among the members, no longer pending.
+    await first.page.reload();
+    assert.match(await first.page.textContent('#members'), /Bert Keller/);
+    assert.equal(await first.page.locator('#pending').count(), 0);
+
+    for (const who of [first, second]) {
+      assert.deepEqual(who.violations, [], 'no Content-Security-Policy violation');
+      assert.deepEqual(who.errors, [], 'no uncaught JavaScript errors');
+    }
+  } catch (err) {
+    await first.shot('failure').catch(() => {});
+    await second.shot('failure').catch(() => {});
+    err.message += '\n(logs in test-artifacts/organisations-handler.log)';
+    throw err;
+  }
+  await cleanup();
+});
