@@ -68,6 +68,9 @@ pub struct Company {
     pub created_at: OffsetDateTime,
     /// `None` once its creator's personal data was erased.
     pub created_by: Option<EmailAddress>,
+    /// The creator's name as the sales person gave it (`None` when none was given, or
+    /// once erased): how the creator is named to the colleagues they invite.
+    pub created_by_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -176,6 +176,10 @@ pub async fn create_company(
         invitation_id: id.clone(),
         created_at: now,
         created_by: Some(email.clone()),
+        created_by_name: invitation
+            .display_name
+            .as_ref()
+            .map(|n| n.as_str().to_owned()),
     };
     // Independent: the company's row, and which account the login opens.
     let (company, account) = futures::join!(

@@ -160,6 +160,8 @@ pub(super) struct CompanyEntity {
     country: String,
     invitation_id: String,
     created_by: String,
+    #[serde(default)]
+    created_by_name: String,
     #[serde(with = "edm::datetime")]
     created_at: OffsetDateTime,
     #[serde(rename = "CreatedAt@odata.type", default)]
@@ -183,6 +185,7 @@ impl From<&Company> for CompanyEntity {
                 .as_ref()
                 .map(ToString::to_string)
                 .unwrap_or_default(),
+            created_by_name: c.created_by_name.clone().unwrap_or_default(),
             created_at: c.created_at,
             created_at_type: DateTimeTag,
         }
@@ -209,6 +212,7 @@ impl TryFrom<CompanyEntity> for Company {
                 .map_err(|_| corrupt("InvitationId"))?,
             // Empty once its creator was erased (the company stays).
             created_by: EmailAddress::parse(&e.created_by).ok(),
+            created_by_name: Some(e.created_by_name.clone()).filter(|n| !n.is_empty()),
             created_at: e.created_at,
             id: CompanyId::from_stored(e.partition_key),
         })

@@ -104,7 +104,7 @@ impl TableMemberStore {
                 .map(|row| Member {
                     account: AccountId::from_stored(row.account_id),
                     email: creator.clone(),
-                    name: None,
+                    name: company.created_by_name.clone(),
                     role: Role::Administrator,
                     since: company.created_at,
                 })

@@ -152,6 +152,8 @@ struct CreatorEntity {
     partition_key: String,
     row_key: String,
     created_by: String,
+    #[serde(default)]
+    created_by_name: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -338,6 +340,7 @@ impl PrivacyStore for TablePrivacyStore {
         }
         let cleared = CreatorEntity {
             created_by: String::new(),
+            created_by_name: String::new(),
             ..row
         };
         table::merge_if_match(

@@ -184,6 +184,12 @@ async fn an_administrator_invites_a_colleague_from_the_page_changes_roles_and_re
     // The colleague follows the German email, signs in and lands on Home with the company.
     let mails = mailbox::wait_for(&stack().maildev_url, &bert, 1).await;
     assert!(mails[0].text.contains("Page Works SA"), "{}", mails[0].text);
+    // Named as the sales person named her when she was invited, not by her address twice.
+    assert!(
+        mails[0].text.contains("Anne Martin (") && mails[0].text.contains("hat Sie eingeladen"),
+        "{}",
+        mails[0].text
+    );
     let (bert_browser, response) = follow(&mailbox::link_in(&mails[0]), &bert).await;
     assert_eq!(location(&response), "/api/Home");
     let home = page(&bert_browser, &app.url("/api/Home")).await;
