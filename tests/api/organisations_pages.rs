@@ -457,9 +457,10 @@ async fn a_member_leaves_and_refusals_change_nothing_and_send_nothing() {
     )
     .await;
     assert_eq!(left.status(), 303);
-    assert_eq!(location(&left), "/api/Home");
-    let home = page(&bert_browser, &app.url("/api/Home")).await;
+    assert_eq!(location(&left), "/api/Home?notice=left");
+    let home = page(&bert_browser, &app.url("/api/Home?notice=left")).await;
     assert!(!home.contains("Refusal Tools AG"), "{home}");
+    assert!(home.contains("You have left the company."), "{home}");
     let gone = bert_browser
         .get(app.url(&company_page))
         .send()

@@ -560,7 +560,9 @@ pub async fn member_action(
     let services = &state.services;
     if field("remove") == Some("1") {
         return match members::remove(services, &company_id, &account, &target).await {
-            Ok(_) if target == account => redirect(StatusCode::SEE_OTHER, "/api/Home", &[]),
+            Ok(_) if target == account => {
+                redirect(StatusCode::SEE_OTHER, "/api/Home?notice=left", &[])
+            }
             Ok(_) => done(&company, "removed"),
             Err(e) => member_error(&state, locale, &company, e),
         };

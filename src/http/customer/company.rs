@@ -362,6 +362,10 @@ pub async fn home(
         chrome: Chrome::new(locale, title, &state.services.product_name).with_switch(),
         email: session.email.clone(),
         companies: memberships.into_iter().map(Into::into).collect(),
+        // `?notice=left`: the person has just left a company.
+        notice: url::form_urlencoded::parse(query.as_bytes())
+            .any(|(key, value)| key == "notice" && value == "left")
+            .then(|| crate::i18n::Tr::new(locale).t("home-notice-left")),
         csrf: session.csrf.clone(),
     };
     html(StatusCode::OK, &page, &cookies)

@@ -70,6 +70,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
             })
             .collect(),
         csrf: "c".into(),
+        notice: Some(crate::i18n::Tr::new(locale).t("home-notice-left")),
     };
     let profile = |mfa, notice: Notice| ProfilePage {
         chrome: Chrome::new(locale, "t", PRODUCT).with_switch(),

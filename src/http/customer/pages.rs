@@ -90,6 +90,8 @@ pub struct HomePage {
     pub email: String,
     pub companies: Vec<CompanyLine>,
     pub csrf: String,
+    /// What Home says once after a form sent the person here (leaving a company).
+    pub notice: Option<String>,
 }
 
 /// A company on Home: its name and the person's role there (a message id).
