@@ -390,6 +390,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(authorization())
         .and(cookie())
         .and(language())
+        .and(warp::header::optional::<String>("accept"))
         .then(customer::companies::show_or_api);
     let company_invite = warp::path!("api" / "Companies" / String / "invitations")
         .and(warp::post())

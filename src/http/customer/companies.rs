@@ -201,8 +201,10 @@ fn member_error(state: &AppState, locale: Locale, company: &str, error: MemberEr
     }
 }
 
-/// `GET /api/Companies/{companyId}`: the staff API's JSON for a request with an
-/// `Authorization` header, the members' page otherwise.
+/// `GET /api/Companies/{companyId}`, which the host routes without regard to case, so it
+/// is also the staff API's `GET /api/companies/{companyId}`: the API's JSON (or its 401
+/// problem) for a request with an `Authorization` header, or for a program that neither
+/// holds a customer session nor asks for HTML; the members' page for a browser.
 pub async fn show_or_api(
     id: String,
     state: AppState,
@@ -210,14 +212,17 @@ pub async fn show_or_api(
     authorization: Option<String>,
     cookie_header: Option<String>,
     accept_language: Option<String>,
+    accept: Option<String>,
 ) -> Response {
-    if authorization.is_some() {
+    let now = state.services.clock.now();
+    let signed_in = open_session(&state, cookie_header.as_deref(), now).is_some();
+    let wants_html = accept.as_deref().is_some_and(|a| a.contains("text/html"));
+    if authorization.is_some() || !(signed_in || wants_html) {
         return crate::http::companies::get(state, id, authorization)
             .await
             .unwrap_or_else(Problem::into_response);
     }
-    let now = state.services.clock.now();
-    if open_session(&state, cookie_header.as_deref(), now).is_none() {
+    if !signed_in {
         // Signed out: a sign-in, which comes back here.
         let locale = super::query_locale(&query)
             .unwrap_or_else(|| Locale::negotiate(accept_language.as_deref()));
