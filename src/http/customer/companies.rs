@@ -347,7 +347,7 @@ async fn posted(
     accept_language: Option<&str>,
     company: &str,
     body: Result<bytes::Bytes, Problem>,
-) -> Result<(Session, AccountId, Vec<(String, String)>), Response> {
+) -> Result<(Session, AccountId, CompanyId, Vec<(String, String)>), Response> {
     let now = state.services.clock.now();
     let (session, account) = signed_in_account(state, cookie_header, accept_language, now).await?;
     let body = body.unwrap_or_default();
@@ -369,7 +369,10 @@ async fn posted(
             Some(page_path(company)),
         ));
     }
-    Ok((session, account, fields))
+    let Some(company_id) = CompanyId::parse(company) else {
+        return Err(not_found(state, session.locale()));
+    };
+    Ok((session, account, company_id, fields))
 }
 
 fn done(company: &str, notice: &str) -> Response {
@@ -388,7 +391,7 @@ pub async fn invite(
     accept_language: Option<String>,
     body: Result<bytes::Bytes, Problem>,
 ) -> Response {
-    let (session, account, fields) = match posted(
+    let (session, account, company_id, fields) = match posted(
         &state,
         cookie_header.as_deref(),
         accept_language.as_deref(),
@@ -401,9 +404,6 @@ pub async fn invite(
         Err(page) => return page,
     };
     let locale = session.locale();
-    let Some(company_id) = CompanyId::parse(&company) else {
-        return not_found(&state, locale);
-    };
     let view = match members::company_view(&state.services, &company_id).await {
         Ok(view) => view,
         Err(e) => return member_error(&state, locale, &company, e),
@@ -497,7 +497,7 @@ async fn invitation_action(
     state: AppState,
     (cookie_header, accept_language, body): Posted,
 ) -> Response {
-    let (session, account, _) = match posted(
+    let (session, account, company_id, _) = match posted(
         &state,
         cookie_header.as_deref(),
         accept_language.as_deref(),
@@ -510,8 +510,7 @@ async fn invitation_action(
         Err(page) => return page,
     };
     let locale = session.locale();
-    let (Some(company_id), Ok(id)) = (CompanyId::parse(&company), InvitationId::parse(&invitation))
-    else {
+    let Ok(id) = InvitationId::parse(&invitation) else {
         return not_found(&state, locale);
     };
     let services = &state.services;
@@ -539,7 +538,7 @@ pub async fn member_action(
     accept_language: Option<String>,
     body: Result<bytes::Bytes, Problem>,
 ) -> Response {
-    let (session, account, fields) = match posted(
+    let (session, account, company_id, fields) = match posted(
         &state,
         cookie_header.as_deref(),
         accept_language.as_deref(),
@@ -552,9 +551,6 @@ pub async fn member_action(
         Err(page) => return page,
     };
     let locale = session.locale();
-    let Some(company_id) = CompanyId::parse(&company) else {
-        return not_found(&state, locale);
-    };
     let field = |name: &str| {
         fields
             .iter()
