@@ -1,8 +1,8 @@
 //! The company data a sales person enters with an invitation (every field optional) and
 //! the complete company a customer creates (every field required).
 
-use super::FieldErrors;
 use super::country::{CountryCode, PostalCode, VatNumber};
+use super::{FieldError, FieldErrors};
 
 /// Company fields as they arrive, before any check. Names match the request's fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,7 +45,7 @@ impl CompanyDraft {
 
         let country = present(&raw.country).and_then(|c| {
             CountryCode::parse(&c)
-                .map_err(|e| errors.add("country", e.to_string()))
+                .map_err(|_| errors.add("country", FieldError::Country))
                 .ok()
         });
         let name = present(&raw.name).and_then(|v| errors.text("name", v, NAME_MAX));
@@ -53,12 +53,12 @@ impl CompanyDraft {
         let city = present(&raw.city).and_then(|v| errors.text("city", v, CITY_MAX));
         let vat_number = present(&raw.vat_number).and_then(|v| {
             VatNumber::parse(&v, country)
-                .map_err(|e| errors.add("vatNumber", e.to_string()))
+                .map_err(|e| errors.add("vatNumber", FieldError::Vat(e)))
                 .ok()
         });
         let postal_code = present(&raw.postal_code).and_then(|v| {
             PostalCode::parse(&v, country)
-                .map_err(|e| errors.add("postalCode", e.to_string()))
+                .map_err(|e| errors.add("postalCode", e.into()))
                 .ok()
         });
         errors.into_result(Self {
@@ -92,7 +92,6 @@ impl CompanyDetails {
         let draft = CompanyDraft::parse(raw);
         let mut errors = draft.as_ref().err().cloned().unwrap_or_default();
         let draft = draft.unwrap_or_default();
-        let required = "is required";
         let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
         for (field, value) in [
             ("name", &raw.name),
@@ -103,7 +102,7 @@ impl CompanyDetails {
             ("country", &raw.country),
         ] {
             if blank(value) {
-                errors.add(field, required);
+                errors.add(field, FieldError::Required);
             }
         }
         match draft {
@@ -131,10 +130,10 @@ impl FieldErrors {
     /// A free-text field: trimmed, bounded, no control characters.
     fn text(&mut self, field: &str, value: String, max: usize) -> Option<String> {
         if value.chars().count() > max {
-            self.add(field, format!("must be at most {max} characters"));
+            self.add(field, FieldError::TooLong { max });
             None
         } else if value.chars().any(char::is_control) {
-            self.add(field, "must not contain control characters");
+            self.add(field, FieldError::ControlCharacters);
             None
         } else {
             Some(value)

@@ -214,6 +214,12 @@ pub struct PostalCode(String);
 #[error("is not a valid postal code{}", .0.as_ref().map(|c| format!(" for {c}")).unwrap_or_default())]
 pub struct InvalidPostalCode(Option<String>);
 
+impl From<InvalidPostalCode> for super::FieldError {
+    fn from(InvalidPostalCode(country): InvalidPostalCode) -> Self {
+        Self::PostalCode { country }
+    }
+}
+
 impl PostalCode {
     pub fn parse(input: &str, country: Option<CountryCode>) -> Result<Self, InvalidPostalCode> {
         let value = input.trim().to_ascii_uppercase();

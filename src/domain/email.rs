@@ -6,7 +6,8 @@
 
 use std::fmt;
 
-const MAX_LEN: usize = 254;
+/// The longest address accepted (RFC 5321 limits a path to 256 octets, brackets included).
+pub const MAX_LEN: usize = 254;
 const MAX_LOCAL_LEN: usize = 64;
 
 /// Two addresses are equal when they name the same mailbox as this service compares them:

@@ -1,7 +1,7 @@
 //! An invitation and its life: states, transitions, delivery bookkeeping and history.
 //! Every function takes the time it acts at; none reads a clock.
 
-use super::FieldErrors;
+use super::FieldError;
 use super::account::{CompanyId, Role};
 use super::company::CompanyDraft;
 use super::email::EmailAddress;
@@ -89,15 +89,19 @@ impl ExpiryDays {
     pub const MIN: i64 = 1;
     pub const MAX: i64 = 30;
 
-    pub fn new(days: i64) -> Result<Self, String> {
+    pub fn new(days: i64) -> Result<Self, FieldError> {
         if (Self::MIN..=Self::MAX).contains(&days) {
             Ok(Self(days as u8))
         } else {
-            Err(format!(
-                "must be a whole number of days from {} to {}",
-                Self::MIN,
-                Self::MAX
-            ))
+            Err(Self::refused())
+        }
+    }
+
+    /// What a value out of range, or not a whole number, is told.
+    pub fn refused() -> FieldError {
+        FieldError::Days {
+            min: Self::MIN,
+            max: Self::MAX,
         }
     }
 
@@ -124,14 +128,14 @@ impl DisplayName {
     pub const MAX: usize = 100;
 
     /// `Ok(None)` for an empty or blank name.
-    pub fn parse(input: &str) -> Result<Option<Self>, String> {
+    pub fn parse(input: &str) -> Result<Option<Self>, FieldError> {
         let value = input.trim();
         if value.is_empty() {
             Ok(None)
         } else if value.chars().count() > Self::MAX {
-            Err(format!("must be at most {} characters", Self::MAX))
+            Err(FieldError::TooLong { max: Self::MAX })
         } else if value.chars().any(char::is_control) {
-            Err("must not contain control characters".into())
+            Err(FieldError::ControlCharacters)
         } else {
             Ok(Some(Self(value.to_owned())))
         }
@@ -635,17 +639,17 @@ impl ListFilter {
     pub const DEFAULT_TOP: u32 = 50;
     pub const MAX_TOP: u32 = 100;
 
-    pub fn top(value: i64) -> Result<u32, FieldErrors> {
-        if (1..=i64::from(Self::MAX_TOP)).contains(&value) {
-            Ok(value as u32)
-        } else {
-            let mut errors = FieldErrors::default();
-            errors.add(
-                "top",
-                format!("must be a whole number from 1 to {}", Self::MAX_TOP),
-            );
-            Err(errors)
-        }
+    /// `top`: a whole number from 1 to [`Self::MAX_TOP`].
+    pub fn top(value: &str) -> Result<u32, FieldError> {
+        value
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=Self::MAX_TOP).contains(n))
+            .ok_or(FieldError::Number {
+                min: 1,
+                max: i64::from(Self::MAX_TOP),
+            })
     }
 }
 

@@ -17,7 +17,7 @@ pub fn asset(name: &str) -> Response {
         "staff.css" => (STAFF_CSS, "text/css; charset=utf-8"),
         "company-form.js" => (COMPANY_FORM_JS, "text/javascript; charset=utf-8"),
         "favicon.svg" => (FAVICON_SVG, "image/svg+xml"),
-        _ => return super::problem::Problem::not_found("No such asset.").into_response(),
+        _ => return super::problem::Problem::not_found("problem-no-asset").into_response(),
     };
     let mut response = warp::reply::with_status(body, StatusCode::OK).into_response();
     let headers = response.headers_mut();

@@ -1,7 +1,8 @@
 //! Reading request bodies: a hard size limit whatever the headers say, and JSON that must
 //! be JSON.
 
-use super::problem::Problem;
+use super::problem::{Detail, Problem};
+use crate::i18n::Arg;
 use bytes::{Buf, Bytes, BytesMut};
 use futures::{Stream, StreamExt as _};
 
@@ -19,9 +20,8 @@ pub async fn collect(
     }
     let mut body = BytesMut::new();
     while let Some(chunk) = stream.next().await {
-        let mut chunk = chunk.map_err(|_| {
-            Problem::bad_request("unreadable-body", "The request body could not be read.")
-        })?;
+        let mut chunk = chunk
+            .map_err(|_| Problem::bad_request("unreadable-body", "problem-unreadable-body"))?;
         if body.len() + chunk.remaining() > limit {
             return Err(Problem::too_large(limit));
         }
@@ -50,24 +50,28 @@ pub fn json_object(
     if !is_json(content_type) {
         return Err(Problem::bad_request(
             "unsupported-content-type",
-            "Send the body as JSON with 'Content-Type: application/json'.",
+            "problem-not-json",
         ));
     }
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        Problem::bad_request(
-            "malformed-json",
-            format!(
-                "The body is not valid JSON (line {}, column {}).",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
-    match value {
+    match serde_json::from_slice(body).map_err(|e| malformed(&e))? {
         serde_json::Value::Object(map) => Ok(map),
         _ => Err(Problem::bad_request(
             "malformed-json",
-            "The body must be a JSON object.",
+            "problem-not-an-object",
         )),
     }
+}
+
+/// JSON that does not parse: where it breaks.
+pub fn malformed(error: &serde_json::Error) -> Problem {
+    Problem::bad_request(
+        "malformed-json",
+        Detail::with(
+            "problem-malformed-json",
+            vec![
+                ("line", Arg::from(error.line())),
+                ("column", Arg::from(error.column())),
+            ],
+        ),
+    )
 }

@@ -4,10 +4,13 @@
 //! the others; the same limits as single invitations.
 
 use super::AppState;
+use super::explain;
 use super::invitations::parse_create;
-use super::problem::Problem;
-use crate::domain::FieldErrors;
+use super::problem::{Detail, Problem};
 use crate::domain::invitation::Inviter;
+use crate::domain::locale::Locale;
+use crate::domain::{FieldError, FieldErrors};
+use crate::i18n::{Arg, Tr};
 use crate::service::members::{self, MemberError};
 use crate::service::{InvitationError, limits};
 use futures::StreamExt as _;
@@ -42,14 +45,24 @@ impl RowResult {
             errors: None,
         }
     }
+
+    /// A row refused for `errors`, said in the reader's language.
+    fn refused(row: usize, status: &'static str, tr: Tr, errors: &FieldErrors) -> Self {
+        Self {
+            errors: Some(explain::fields(tr, errors)),
+            ..Self::new(row, status)
+        }
+    }
 }
 
 pub async fn bulk(
     state: AppState,
     authorization: Option<String>,
     content_type: Option<String>,
+    accept_language: Option<String>,
     raw: bytes::Bytes,
 ) -> Result<Response, Problem> {
+    let tr = Tr::new(Locale::negotiate(accept_language.as_deref()));
     let staff = state.staff.authenticate(authorization.as_deref()).await?;
     let rows = parse_rows(content_type.as_deref(), &raw)?;
     if rows.len() > MAX_ROWS {
@@ -57,17 +70,17 @@ pub async fn bulk(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too-many-rows",
             "Too many rows",
-            format!(
-                "Send at most {MAX_ROWS} invitations at once; this request has {}. Nothing was created.",
-                rows.len()
+            Detail::with(
+                "problem-too-many-rows",
+                vec![
+                    ("max", Arg::from(MAX_ROWS)),
+                    ("rows", Arg::from(rows.len())),
+                ],
             ),
         ));
     }
     if rows.is_empty() {
-        return Err(Problem::bad_request(
-            "no-rows",
-            "The request holds no invitations.",
-        ));
+        return Err(Problem::bad_request("no-rows", "problem-no-rows"));
     }
     let parsed: Vec<_> = rows
         .into_iter()
@@ -116,12 +129,7 @@ pub async fn bulk(
                     let new = match row {
                         Ok(_) if earlier.is_some() => return RowResult::new(number, "duplicate"),
                         Ok(new) => new,
-                        Err(errors) => {
-                            return RowResult {
-                                errors: Some(errors.into_map()),
-                                ..RowResult::new(number, "invalid")
-                            };
-                        }
+                        Err(errors) => return RowResult::refused(number, "invalid", tr, &errors),
                     };
                     let error = match members::invite_counted(services, new, inviter, now).await {
                         Ok(created) => {
@@ -132,17 +140,13 @@ pub async fn bulk(
                         }
                         Err(MemberError::Invitation(e)) => e,
                         Err(refused) => {
-                            let mut errors = FieldErrors::default();
-                            match refused {
+                            let errors = match refused {
                                 MemberError::AlreadyMember(_) => {
-                                    errors.add("email", "is already a member of this company")
+                                    FieldErrors::one("email", FieldError::AlreadyMember)
                                 }
-                                _ => errors.add("companyId", "no company has this id"),
-                            }
-                            return RowResult {
-                                errors: Some(errors.into_map()),
-                                ..RowResult::new(number, "invalid")
+                                _ => FieldErrors::one("companyId", FieldError::UnknownCompany),
                             };
+                            return RowResult::refused(number, "invalid", tr, &errors);
                         }
                     };
                     match error {
@@ -151,22 +155,16 @@ pub async fn bulk(
                             ..RowResult::new(number, "duplicate")
                         },
                         InvitationError::Limited { limit, .. } => {
-                            let mut errors = FieldErrors::default();
-                            let tr = crate::i18n::Tr::new(crate::domain::locale::Locale::En);
-                            errors.add("email", crate::http::explain::limit(tr, &limit));
+                            let why = explain::limit(tr, &limit);
                             RowResult {
-                                errors: Some(errors.into_map()),
+                                errors: Some([("email".to_owned(), why)].into()),
                                 ..RowResult::new(number, "limited")
                             }
                         }
                         e => {
                             tracing::warn!(row = number, error = %e, "bulk row failed");
-                            let mut errors = FieldErrors::default();
-                            errors.add("row", "could not be stored now; send this row again");
-                            RowResult {
-                                errors: Some(errors.into_map()),
-                                ..RowResult::new(number, "failed")
-                            }
+                            let errors = FieldErrors::one("row", FieldError::NotStored);
+                            RowResult::refused(number, "failed", tr, &errors)
                         }
                     }
                 }
@@ -191,38 +189,26 @@ pub fn parse_rows(content_type: Option<&str>, raw: &[u8]) -> Result<Vec<Row>, Pr
         .unwrap_or_default();
     match essence.as_str() {
         "application/json" => {
-            let value: Value = serde_json::from_slice(raw).map_err(|e| {
-                Problem::bad_request(
-                    "malformed-json",
-                    format!(
-                        "The body is not valid JSON (line {}, column {}).",
-                        e.line(),
-                        e.column()
-                    ),
-                )
-            })?;
+            let value: Value =
+                serde_json::from_slice(raw).map_err(|e| super::body::malformed(&e))?;
             let Value::Array(items) = value else {
                 return Err(Problem::bad_request(
                     "malformed-json",
-                    "The body must be a JSON array of invitations.",
+                    "problem-not-an-array",
                 ));
             };
             Ok(items
                 .into_iter()
                 .map(|item| match item {
                     Value::Object(object) => Ok(object),
-                    _ => {
-                        let mut errors = FieldErrors::default();
-                        errors.add("row", "must be a JSON object");
-                        Err(errors)
-                    }
+                    _ => Err(FieldErrors::one("row", FieldError::NotAnObject)),
                 })
                 .collect())
         }
         "text/csv" => parse_csv(raw),
         _ => Err(Problem::bad_request(
             "unsupported-content-type",
-            "Send a JSON array ('Content-Type: application/json') or a CSV file ('Content-Type: text/csv').",
+            "problem-bulk-content-type",
         )),
     }
 }
@@ -251,36 +237,32 @@ fn parse_csv(raw: &[u8]) -> Result<Vec<Row>, Problem> {
         .from_reader(raw);
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|_| {
-            Problem::bad_request(
-                "malformed-csv",
-                "The CSV file's header row could not be read.",
-            )
-        })?
+        .map_err(|_| Problem::bad_request("malformed-csv", "problem-csv-header"))?
         .iter()
         .map(str::to_owned)
         .collect();
     if let Some(unknown) = headers.iter().find(|h| !CSV_FIELDS.contains(&h.as_str())) {
         return Err(Problem::bad_request(
             "malformed-csv",
-            format!(
-                "Unknown column \"{unknown}\"; the columns are {}.",
-                CSV_FIELDS.join(", ")
+            Detail::with(
+                "problem-csv-unknown-column",
+                vec![
+                    ("column", Arg::from(unknown)),
+                    ("columns", Arg::from(CSV_FIELDS.join(", "))),
+                ],
             ),
         ));
     }
     if !headers.iter().any(|h| h == "email") {
         return Err(Problem::bad_request(
             "malformed-csv",
-            "The CSV file needs an \"email\" column.",
+            "problem-csv-no-email",
         ));
     }
     let mut rows = Vec::new();
     for record in reader.records() {
         let Ok(record) = record else {
-            let mut errors = FieldErrors::default();
-            errors.add("row", "is not valid CSV");
-            rows.push(Err(errors));
+            rows.push(Err(FieldErrors::one("row", FieldError::NotCsv)));
             continue;
         };
         let mut object = Map::new();

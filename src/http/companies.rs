@@ -4,9 +4,9 @@
 use super::AppState;
 use super::invitations::{InvitationView, timestamp};
 use super::problem::Problem;
-use crate::domain::FieldErrors;
 use crate::domain::account::{Company, CompanyId};
 use crate::domain::invitation::ListFilter;
+use crate::domain::{FieldError, FieldErrors};
 use crate::service::members;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -75,15 +75,9 @@ fn parse_list_query(query: &str) -> Result<(u32, Option<CompanyId>), FieldErrors
     let mut after = None;
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         match key.as_ref() {
-            "top" => match value.trim().parse::<i64>() {
-                Ok(n) => match ListFilter::top(n) {
-                    Ok(n) => top = n,
-                    Err(more) => errors.merge_prefixed("", more),
-                },
-                Err(_) => errors.add(
-                    "top",
-                    format!("must be a whole number from 1 to {}", ListFilter::MAX_TOP),
-                ),
+            "top" => match ListFilter::top(&value) {
+                Ok(n) => top = n,
+                Err(e) => errors.add("top", e),
             },
             "continuationToken" => {
                 match URL_SAFE_NO_PAD
@@ -93,7 +87,7 @@ fn parse_list_query(query: &str) -> Result<(u32, Option<CompanyId>), FieldErrors
                     .and_then(|s| CompanyId::parse(&s))
                 {
                     Some(id) => after = Some(id),
-                    None => errors.add("continuationToken", "is not a token this service returned"),
+                    None => errors.add("continuationToken", FieldError::ContinuationToken),
                 }
             }
             _ => {}
@@ -108,7 +102,7 @@ pub async fn get(
     authorization: Option<String>,
 ) -> Result<Response, Problem> {
     state.staff.authenticate(authorization.as_deref()).await?;
-    let id = CompanyId::parse(&id).ok_or_else(|| Problem::not_found("No company has this id."))?;
+    let id = CompanyId::parse(&id).ok_or_else(|| Problem::not_found("problem-no-company"))?;
     let view = members::company_view(&state.services, &id).await?;
     #[derive(Serialize)]
     struct MemberItem {

@@ -3,7 +3,6 @@
 
 use super::problem::Problem;
 use super::{AppState, body};
-use crate::domain::FieldErrors;
 use crate::domain::account::{CompanyId, Role};
 use crate::domain::company::{CompanyDraft, RawCompany};
 use crate::domain::email::EmailAddress;
@@ -12,6 +11,7 @@ use crate::domain::invitation::{
 };
 use crate::domain::locale::Locale;
 use crate::domain::membership::Actor;
+use crate::domain::{FieldError, FieldErrors};
 use crate::service::{invitations, members};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -51,8 +51,7 @@ pub async fn get(
     authorization: Option<String>,
 ) -> Result<Response, Problem> {
     state.staff.authenticate(authorization.as_deref()).await?;
-    let id =
-        InvitationId::parse(&id).map_err(|_| Problem::not_found("No invitation has this id."))?;
+    let id = InvitationId::parse(&id).map_err(|_| Problem::not_found("problem-no-invitation"))?;
     let (invitation, now) = invitations::get(&state.services, &id).await?;
     Ok(warp::reply::json(&InvitationView::with_history(&invitation, now)).into_response())
 }
@@ -63,8 +62,7 @@ pub async fn resend(
     authorization: Option<String>,
 ) -> Result<Response, Problem> {
     let staff = state.staff.authenticate(authorization.as_deref()).await?;
-    let id =
-        InvitationId::parse(&id).map_err(|_| Problem::not_found("No invitation has this id."))?;
+    let id = InvitationId::parse(&id).map_err(|_| Problem::not_found("problem-no-invitation"))?;
     let resent = invitations::resend(&state.services, &id, &staff.email).await?;
     let mut view = InvitationView::new(&resent.invitation, resent.now);
     view.invite_url = Some(resent.invite_url);
@@ -77,8 +75,7 @@ pub async fn revoke(
     authorization: Option<String>,
 ) -> Result<Response, Problem> {
     let staff = state.staff.authenticate(authorization.as_deref()).await?;
-    let id =
-        InvitationId::parse(&id).map_err(|_| Problem::not_found("No invitation has this id."))?;
+    let id = InvitationId::parse(&id).map_err(|_| Problem::not_found("problem-no-invitation"))?;
     let (invitation, now) = invitations::revoke(&state.services, &id, &staff.email).await?;
     Ok(warp::reply::json(&InvitationView::new(&invitation, now)).into_response())
 }
@@ -118,26 +115,15 @@ pub fn parse_list_query(query: &str) -> Result<ListFilter, FieldErrors> {
         match key.as_ref() {
             "status" => match Status::parse(&value) {
                 Some(status) => filter.status = Some(status),
-                None => errors.add(
-                    "status",
-                    "must be one of pending, accepted, completed, revoked, expired",
-                ),
+                None => errors.add("status", FieldError::Status),
             },
             "email" => match EmailAddress::parse(&value) {
                 Ok(email) => filter.email = Some(email),
-                Err(e) => errors.add("email", e.to_string()),
+                Err(e) => errors.add("email", e.into()),
             },
-            "top" => match value
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| ())
-                .and_then(|n| ListFilter::top(n).map_err(|_| ()))
-            {
+            "top" => match ListFilter::top(&value) {
                 Ok(top) => filter.top = top,
-                Err(()) => errors.add(
-                    "top",
-                    format!("must be a whole number from 1 to {}", ListFilter::MAX_TOP),
-                ),
+                Err(e) => errors.add("top", e),
             },
             "continuationToken" => {
                 let id = URL_SAFE_NO_PAD
@@ -147,7 +133,7 @@ pub fn parse_list_query(query: &str) -> Result<ListFilter, FieldErrors> {
                     .and_then(|s| InvitationId::parse(&s).ok());
                 match id {
                     Some(id) => filter.after = Some(id),
-                    None => errors.add("continuationToken", "is not a token this service returned"),
+                    None => errors.add("continuationToken", FieldError::ContinuationToken),
                 }
             }
             _ => {}
@@ -164,7 +150,7 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => {
-                errors.add(field, "must be a string");
+                errors.add(field, FieldError::NotText);
                 None
             }
         }
@@ -172,12 +158,10 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
 
     let email = match text("email", &mut errors) {
         Some(value) => EmailAddress::parse(&value)
-            .map_err(|e| errors.add("email", e.to_string()))
+            .map_err(|e| errors.add("email", e.into()))
             .ok(),
         None => {
-            if !errors.iter().any(|(k, _)| k == "email") {
-                errors.add("email", "is required");
-            }
+            errors.add("email", FieldError::Required);
             None
         }
     };
@@ -191,13 +175,10 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
     let locale = match object.get("locale") {
         None | Some(Value::Null) => Some(Locale::default()),
         Some(Value::String(s)) => Locale::parse(s)
-            .map_err(|e| errors.add("locale", e.to_string()))
+            .map_err(|_| errors.add("locale", FieldError::Locale))
             .ok(),
         Some(_) => {
-            errors.add(
-                "locale",
-                "must be one of \"en\", \"fr\", \"de\", \"it\", \"nl\"",
-            );
+            errors.add("locale", FieldError::Locale);
             None
         }
     };
@@ -208,18 +189,12 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
                 .map_err(|e| errors.add("expiresInDays", e))
                 .ok(),
             None => {
-                errors.add(
-                    "expiresInDays",
-                    "must be a whole number of days from 1 to 30",
-                );
+                errors.add("expiresInDays", ExpiryDays::refused());
                 None
             }
         },
         Some(_) => {
-            errors.add(
-                "expiresInDays",
-                "must be a whole number of days from 1 to 30",
-            );
+            errors.add("expiresInDays", ExpiryDays::refused());
             None
         }
     };
@@ -231,7 +206,7 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
                 None | Some(Value::Null) => None,
                 Some(Value::String(s)) => Some(s.clone()),
                 Some(_) => {
-                    field_errors.add(name, "must be a string");
+                    field_errors.add(name, FieldError::NotText);
                     None
                 }
             };
@@ -257,7 +232,7 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
             }
         }
         Some(_) => {
-            errors.add("company", "must be an object");
+            errors.add("company", FieldError::NotAnObject);
             None
         }
     };
@@ -288,21 +263,21 @@ fn parse_join(object: &Map<String, Value>, errors: &mut FieldErrors) -> Option<O
         _ => None,
     };
     if given && role.is_none() {
-        errors.add("role", "must be \"administrator\" or \"member\"");
+        errors.add("role", FieldError::Role);
     }
     match object.get("companyId") {
         None | Some(Value::Null) if given => {
-            errors.add("companyId", "is required with a role");
+            errors.add("companyId", FieldError::RequiredWithRole);
             None
         }
         None | Some(Value::Null) => Some(None),
         Some(Value::String(s)) => {
             let Some(company_id) = CompanyId::parse(s) else {
-                errors.add("companyId", "is not a company id");
+                errors.add("companyId", FieldError::CompanyId);
                 return None;
             };
             if !matches!(object.get("company"), None | Some(Value::Null)) {
-                errors.add("company", "must not be given with companyId");
+                errors.add("company", FieldError::NotWithCompanyId);
                 return None;
             }
             if given && role.is_none() {
@@ -314,7 +289,7 @@ fn parse_join(object: &Map<String, Value>, errors: &mut FieldErrors) -> Option<O
             }))
         }
         Some(_) => {
-            errors.add("companyId", "must be a string");
+            errors.add("companyId", FieldError::NotText);
             None
         }
     }

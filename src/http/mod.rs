@@ -54,6 +54,13 @@ fn authorization() -> impl Filter<Extract = (Option<String>,), Error = Rejection
     warp::header::optional::<String>("authorization")
 }
 
+/// `Accept-Language`, if it is readable: never a rejection, for any request.
+fn accept_language() -> impl Filter<Extract = (Option<String>,), Error = Infallible> + Clone {
+    warp::header::optional::<String>("accept-language")
+        .or(warp::any().map(|| None))
+        .unify()
+}
+
 fn raw_query() -> impl Filter<Extract = (String,), Error = Infallible> + Clone {
     warp::query::raw().or(warp::any().map(String::new)).unify()
 }
@@ -210,11 +217,12 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(with_state(state.clone()))
         .and(authorization())
         .and(warp::header::optional::<String>("content-type"))
+        .and(accept_language())
         .and(body_up_to(bulk::MAX_BODY))
         .then(
-            |state, auth, content_type, body: Result<bytes::Bytes, Problem>| async move {
+            |state, auth, content_type, language, body: Result<bytes::Bytes, Problem>| async move {
                 respond(match body {
-                    Ok(body) => bulk::bulk(state, auth, content_type, body).await,
+                    Ok(body) => bulk::bulk(state, auth, content_type, language, body).await,
                     Err(problem) => Err(problem),
                 })
             },
@@ -484,9 +492,9 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
                 .and_then(|| async { Err::<Response, _>(warp::reject::not_found()) })
                 .boxed()
         });
-    combined
-        .recover(recover)
-        .unify()
+    accept_language()
+        .and(combined.recover(recover).unify())
+        .map(problem::in_language)
         .map(secure_headers)
         .with(warp::log::custom(log_request))
 }
@@ -494,21 +502,21 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
 /// Rejections are warp's own: no route, wrong method, unreadable headers.
 async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     let problem = if rejection.is_not_found() {
-        Problem::not_found("There is nothing at this address.")
+        Problem::not_found("problem-nothing-here")
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
         Problem::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "method-not-allowed",
             "Method not allowed",
-            "This address does not accept this HTTP method.",
+            "problem-method-not-allowed",
         )
     } else if rejection.find::<warp::reject::InvalidHeader>().is_some() {
-        Problem::bad_request("invalid-header", "A request header could not be read.")
+        Problem::bad_request("invalid-header", "problem-invalid-header")
     } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
         Problem::too_large(body::MAX_BODY)
     } else {
         tracing::warn!(?rejection, "unhandled rejection");
-        Problem::bad_request("bad-request", "The request could not be understood.")
+        Problem::bad_request("bad-request", "problem-bad-request")
     };
     Ok(problem.into_response())
 }

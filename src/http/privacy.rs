@@ -4,8 +4,8 @@
 use super::invitations::{InvitationView, timestamp};
 use super::problem::Problem;
 use super::{AppState, body};
-use crate::domain::FieldErrors;
 use crate::domain::email::EmailAddress;
+use crate::domain::{FieldError, FieldErrors};
 use crate::service::privacy::{self, Requester};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -16,12 +16,12 @@ use warp::reply::Response;
 fn email_field(value: Option<&Value>) -> Result<EmailAddress, Problem> {
     let mut errors = FieldErrors::default();
     match value {
-        None | Some(Value::Null) => errors.add("email", "is required"),
+        None | Some(Value::Null) => errors.add("email", FieldError::Required),
         Some(Value::String(text)) => match EmailAddress::parse(text) {
             Ok(email) => return Ok(email),
-            Err(e) => errors.add("email", e.to_string()),
+            Err(e) => errors.add("email", e.into()),
         },
-        Some(_) => errors.add("email", "must be a string"),
+        Some(_) => errors.add("email", FieldError::NotText),
     }
     Err(Problem::validation(errors))
 }

@@ -17,7 +17,7 @@ fn check_payload(body: Result<bytes::Bytes, Problem>) -> Result<(), Problem> {
     if !body.is_empty() && serde_json::from_slice::<serde_json::Value>(&body).is_err() {
         return Err(Problem::bad_request(
             "malformed-json",
-            "The invoke payload is not JSON.",
+            "problem-invoke-payload",
         ));
     }
     Ok(())

@@ -33,11 +33,51 @@ pub enum StaffAuthError {
     #[error("no bearer token was sent")]
     Missing,
     #[error("the bearer token is not valid: {0}")]
-    Invalid(String),
+    Invalid(TokenFault),
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Lacking),
     #[error(transparent)]
     Unavailable(#[from] ProviderUnavailable),
+}
+
+/// Why a bearer token was refused (the web layer says it in the reader's language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenFault {
+    #[error("malformed token")]
+    Malformed,
+    #[error("only RS256 tokens are accepted")]
+    NotRs256,
+    #[error("the token names no key (kid)")]
+    NoKeyId,
+    #[error("signed by a key the provider does not publish")]
+    UnknownKey,
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token is not valid yet")]
+    NotYetValid,
+    #[error("the token is for another audience")]
+    OtherAudience,
+    #[error("the token is from another issuer")]
+    OtherIssuer,
+    #[error("the signature does not match")]
+    Signature,
+    #[error("the token lacks a required claim")]
+    MissingClaim,
+    #[error("an id_token is not accepted as a bearer token")]
+    IdToken,
+    #[error("the token is not an access token (idtyp)")]
+    NotAccessToken,
+    #[error("the token names no client (azp, appid or client_id): not an access token")]
+    NoClient,
+}
+
+/// What a valid token lacks to be let in.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Lacking {
+    #[error("the token does not carry the {0} role")]
+    Role(String),
+    #[error("the token names no email address (email, preferred_username or upn)")]
+    Email,
 }
 
 #[derive(Deserialize)]
@@ -63,23 +103,22 @@ struct Claims {
 
 impl Claims {
     /// Why these are not an access token's claims, if they are not.
-    fn not_an_access_token(&self) -> Option<&'static str> {
+    fn not_an_access_token(&self) -> Option<TokenFault> {
         if self.nonce.is_some() || self.at_hash.is_some() || self.c_hash.is_some() {
-            return Some("an id_token is not accepted as a bearer token");
+            return Some(TokenFault::IdToken);
         }
         if self
             .idtyp
             .as_deref()
             .is_some_and(|t| !matches!(t, "app" | "user"))
         {
-            return Some("the token is not an access token (idtyp)");
+            return Some(TokenFault::NotAccessToken);
         }
         let client = [&self.azp, &self.appid, &self.client_id]
             .into_iter()
             .flatten()
             .any(|c| !c.is_empty());
-        (!client)
-            .then_some("the token names no client (azp, appid or client_id): not an access token")
+        (!client).then_some(TokenFault::NoClient)
     }
 }
 
@@ -104,9 +143,11 @@ impl StaffAuthenticator {
         authorization: Option<&str>,
     ) -> Result<StaffMember, StaffAuthError> {
         let (token, kid) = read_bearer(authorization)?;
-        let (key, snapshot) = self.provider.key(&kid).await?.ok_or_else(|| {
-            StaffAuthError::Invalid("signed by a key the provider does not publish".into())
-        })?;
+        let (key, snapshot) = self
+            .provider
+            .key(&kid)
+            .await?
+            .ok_or(StaffAuthError::Invalid(TokenFault::UnknownKey))?;
         self.verify(token, &key, &snapshot.issuer)
     }
 
@@ -128,23 +169,16 @@ impl StaffAuthenticator {
             .map_err(|e| StaffAuthError::Invalid(reason(e.kind())))?
             .claims;
         if let Some(why) = claims.not_an_access_token() {
-            return Err(StaffAuthError::Invalid(why.into()));
+            return Err(StaffAuthError::Invalid(why));
         }
         if !claims.roles.iter().any(|r| r == &self.role) {
-            return Err(StaffAuthError::Forbidden(format!(
-                "the token does not carry the {} role",
-                self.role
-            )));
+            return Err(StaffAuthError::Forbidden(Lacking::Role(self.role.clone())));
         }
         let email = [&claims.email, &claims.preferred_username, &claims.upn]
             .into_iter()
             .flatten()
             .find_map(|v| EmailAddress::parse(v).ok())
-            .ok_or_else(|| {
-                StaffAuthError::Forbidden(
-                    "the token names no email address (email, preferred_username or upn)".into(),
-                )
-            })?;
+            .ok_or(StaffAuthError::Forbidden(Lacking::Email))?;
         let name = claims
             .name
             .map(|n| {
@@ -172,30 +206,29 @@ pub fn read_bearer(authorization: Option<&str>) -> Result<(&str, String), StaffA
         })
         .filter(|t| !t.is_empty())
         .ok_or(StaffAuthError::Missing)?;
-    let invalid = |why: &str| StaffAuthError::Invalid(why.to_owned());
-    let header = decode_header(token).map_err(|_| invalid("malformed token"))?;
+    let header =
+        decode_header(token).map_err(|_| StaffAuthError::Invalid(TokenFault::Malformed))?;
     if header.alg != Algorithm::RS256 {
-        return Err(invalid("only RS256 tokens are accepted"));
+        return Err(StaffAuthError::Invalid(TokenFault::NotRs256));
     }
     let kid = header
         .kid
-        .ok_or_else(|| invalid("the token names no key (kid)"))?;
+        .ok_or(StaffAuthError::Invalid(TokenFault::NoKeyId))?;
     Ok((token, kid))
 }
 
-fn reason(kind: &jsonwebtoken::errors::ErrorKind) -> String {
+fn reason(kind: &jsonwebtoken::errors::ErrorKind) -> TokenFault {
     use jsonwebtoken::errors::ErrorKind as K;
     match kind {
-        K::ExpiredSignature => "the token has expired",
-        K::ImmatureSignature => "the token is not valid yet",
-        K::InvalidAudience => "the token is for another audience",
-        K::InvalidIssuer => "the token is from another issuer",
-        K::InvalidSignature => "the signature does not match",
-        K::MissingRequiredClaim(_) => "the token lacks a required claim",
-        K::InvalidAlgorithm => "only RS256 tokens are accepted",
-        _ => "malformed token",
+        K::ExpiredSignature => TokenFault::Expired,
+        K::ImmatureSignature => TokenFault::NotYetValid,
+        K::InvalidAudience => TokenFault::OtherAudience,
+        K::InvalidIssuer => TokenFault::OtherIssuer,
+        K::InvalidSignature => TokenFault::Signature,
+        K::MissingRequiredClaim(_) => TokenFault::MissingClaim,
+        K::InvalidAlgorithm => TokenFault::NotRs256,
+        _ => TokenFault::Malformed,
     }
-    .to_owned()
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ mod organisations_pages;
 mod pages;
 mod platform;
 mod privacy;
+mod problem_languages;
 mod races;
 mod security;
 mod staff_office;

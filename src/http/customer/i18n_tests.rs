@@ -40,7 +40,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         "city",
         "country",
     ] {
-        errors.add(field, "x");
+        errors.add(field, crate::domain::FieldError::Required);
     }
     let values = RawCompany {
         name: Some("Mobile SRL".into()),
