@@ -7,15 +7,17 @@ use super::AppState;
 use super::explain;
 use super::invitations::parse_create;
 use super::problem::{Detail, Problem};
-use crate::domain::invitation::Inviter;
+use crate::domain::invitation::{Inviter, NewInvitation};
 use crate::domain::locale::Locale;
 use crate::domain::{FieldError, FieldErrors};
 use crate::i18n::{Arg, Tr};
 use crate::service::members::{self, MemberError};
-use crate::service::{InvitationError, limits};
+use crate::service::{InvitationError, Services, limits};
 use futures::StreamExt as _;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+use time::OffsetDateTime;
 use warp::Reply as _;
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -66,17 +68,15 @@ pub async fn bulk(
     let staff = state.staff.authenticate(authorization.as_deref()).await?;
     let rows = parse_rows(content_type.as_deref(), &raw)?;
     if rows.len() > MAX_ROWS {
+        let args = vec![
+            ("max", Arg::from(MAX_ROWS)),
+            ("rows", Arg::from(rows.len())),
+        ];
         return Err(Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too-many-rows",
             "Too many rows",
-            Detail::with(
-                "problem-too-many-rows",
-                vec![
-                    ("max", Arg::from(MAX_ROWS)),
-                    ("rows", Arg::from(rows.len())),
-                ],
-            ),
+            Detail::with("problem-too-many-rows", args),
         ));
     }
     if rows.is_empty() {
@@ -86,24 +86,12 @@ pub async fn bulk(
         .into_iter()
         .map(|row| row.and_then(|object| parse_create(&object)))
         .collect();
-    // A later row for an email an earlier row invites is that row's duplicate: decided
-    // here, so the first row wins whatever order the rows are stored in.
-    let mut first_row: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let earlier: Vec<Option<usize>> = parsed
+    let earlier = earlier_rows(&parsed);
+    let valid = parsed
         .iter()
-        .enumerate()
-        .map(|(index, row)| {
-            let email = row.as_ref().ok()?.email.normalized();
-            match first_row.get(&email) {
-                Some(first) => Some(*first),
-                None => {
-                    first_row.insert(email, index);
-                    None
-                }
-            }
-        })
-        .collect();
-    let valid = first_row.len() as u32;
+        .zip(&earlier)
+        .filter(|(row, earlier)| row.is_ok() && earlier.is_none())
+        .count() as u32;
     let now = state.services.clock.now();
     // The whole bulk is counted in one write on the staff member's hourly counter.
     let counter = limits::staff_counter(&state.services, &staff.email, now).await?;
@@ -123,49 +111,16 @@ pub async fn bulk(
     let mut results: Vec<RowResult> =
         futures::stream::iter(parsed.into_iter().zip(earlier.iter().copied()).enumerate())
             .map(|(index, (row, earlier))| {
+                let row = match row {
+                    Ok(_) if earlier.is_some() => Err(RowResult::new(index + 1, "duplicate")),
+                    Ok(new) => Ok(new),
+                    Err(errors) => Err(RowResult::refused(index + 1, "invalid", tr, &errors)),
+                };
                 let inviter = inviter.clone();
                 async move {
-                    let number = index + 1;
-                    let new = match row {
-                        Ok(_) if earlier.is_some() => return RowResult::new(number, "duplicate"),
-                        Ok(new) => new,
-                        Err(errors) => return RowResult::refused(number, "invalid", tr, &errors),
-                    };
-                    let error = match members::invite_counted(services, new, inviter, now).await {
-                        Ok(created) => {
-                            return RowResult {
-                                id: Some(created.invitation.id.to_string()),
-                                ..RowResult::new(number, "created")
-                            };
-                        }
-                        Err(MemberError::Invitation(e)) => e,
-                        Err(refused) => {
-                            let errors = match refused {
-                                MemberError::AlreadyMember(_) => {
-                                    FieldErrors::one("email", FieldError::AlreadyMember)
-                                }
-                                _ => FieldErrors::one("companyId", FieldError::UnknownCompany),
-                            };
-                            return RowResult::refused(number, "invalid", tr, &errors);
-                        }
-                    };
-                    match error {
-                        InvitationError::Duplicate(id) => RowResult {
-                            id: Some(id.to_string()),
-                            ..RowResult::new(number, "duplicate")
-                        },
-                        InvitationError::Limited { limit, .. } => {
-                            let why = explain::limit(tr, &limit);
-                            RowResult {
-                                errors: Some([("email".to_owned(), why)].into()),
-                                ..RowResult::new(number, "limited")
-                            }
-                        }
-                        e => {
-                            tracing::warn!(row = number, error = %e, "bulk row failed");
-                            let errors = FieldErrors::one("row", FieldError::NotStored);
-                            RowResult::refused(number, "failed", tr, &errors)
-                        }
+                    match row {
+                        Ok(new) => create_row(services, index + 1, new, inviter, now, tr).await,
+                        Err(result) => result,
                     }
                 }
             })
@@ -178,6 +133,69 @@ pub async fn bulk(
         }
     }
     Ok(warp::reply::json(&serde_json::json!({ "results": results })).into_response())
+}
+
+/// For each row, the earlier row that invites the same email, if any: that row's
+/// duplicate. Decided here, so the first row wins whatever order the rows are stored in.
+fn earlier_rows(parsed: &[Result<NewInvitation, FieldErrors>]) -> Vec<Option<usize>> {
+    let mut first_row: HashMap<String, usize> = HashMap::new();
+    parsed
+        .iter()
+        .enumerate()
+        .map(|(index, row)| {
+            let email = row.as_ref().ok()?.email.normalized();
+            match first_row.get(&email) {
+                Some(first) => Some(*first),
+                None => {
+                    first_row.insert(email, index);
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// Creates the invitation of row `number` (already counted) and says how it went.
+async fn create_row(
+    services: &Services,
+    number: usize,
+    new: NewInvitation,
+    inviter: Inviter,
+    now: OffsetDateTime,
+    tr: Tr,
+) -> RowResult {
+    let error = match members::invite_counted(services, new, inviter, now).await {
+        Ok(created) => {
+            return RowResult {
+                id: Some(created.invitation.id.to_string()),
+                ..RowResult::new(number, "created")
+            };
+        }
+        Err(MemberError::Invitation(e)) => e,
+        Err(MemberError::AlreadyMember(_)) => {
+            let errors = FieldErrors::one("email", FieldError::AlreadyMember);
+            return RowResult::refused(number, "invalid", tr, &errors);
+        }
+        Err(_) => {
+            let errors = FieldErrors::one("companyId", FieldError::UnknownCompany);
+            return RowResult::refused(number, "invalid", tr, &errors);
+        }
+    };
+    match error {
+        InvitationError::Duplicate(id) => RowResult {
+            id: Some(id.to_string()),
+            ..RowResult::new(number, "duplicate")
+        },
+        InvitationError::Limited { limit, .. } => RowResult {
+            errors: Some([("email".to_owned(), explain::limit(tr, &limit))].into()),
+            ..RowResult::new(number, "limited")
+        },
+        e => {
+            tracing::warn!(row = number, error = %e, "bulk row failed");
+            let errors = FieldErrors::one("row", FieldError::NotStored);
+            RowResult::refused(number, "failed", tr, &errors)
+        }
+    }
 }
 
 pub type Row = Result<Map<String, Value>, FieldErrors>;
