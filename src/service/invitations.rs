@@ -168,7 +168,8 @@ fn not_resendable(status: crate::domain::invitation::Status) -> InvitationError 
     InvitationError::NotAllowed(Refusal::NotResendable(status))
 }
 
-/// Withdraws an invitation; revoking a revoked one changes nothing.
+/// Withdraws an invitation; revoking a revoked one changes nothing. A company the customer
+/// began creating from it, and whose creation never completed it, goes too.
 pub async fn revoke(
     services: &Services,
     id: &InvitationId,
@@ -182,6 +183,7 @@ pub async fn revoke(
     })
     .await?;
     tracing::info!(invitation = %id, "invitation revoked");
+    super::onboarding::remove_unfinished_company(services, &revoked.value).await;
     Ok((revoked.value, now))
 }
 

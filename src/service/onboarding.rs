@@ -5,7 +5,7 @@ use super::{InvitationError, Services, update_invitation};
 use crate::domain::account::{AccountId, Company, CompanyId, LinkedLogin, Membership, Provider};
 use crate::domain::company::CompanyDetails;
 use crate::domain::email::EmailAddress;
-use crate::domain::invitation::{AcceptError, Invitation, InvitationId, LoginId, Status};
+use crate::domain::invitation::{AcceptError, Invitation, InvitationId, Kind, LoginId, Status};
 use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
 use crate::identity::customer::SignedIn;
@@ -235,6 +235,44 @@ pub async fn create_company(
     completed?;
     tracing::info!(invitation = %id, company = company_id.as_str(), "company created");
     Ok(company)
+}
+
+/// After an invitation ended (revoked): removes the company a creation left behind when it
+/// stopped between storing the company and completing the invitation (the process ended
+/// there), with the customer's membership of it, so the company does not outlive the
+/// invitation. One read when there is none. Storage failing here is logged: the
+/// invitation's end stands.
+pub async fn remove_unfinished_company(services: &Services, ended: &Invitation) {
+    // Only a company invitation bound to a login can have started a company.
+    let Some(login) = ended
+        .bound_to
+        .as_ref()
+        .filter(|_| ended.kind() == Kind::Company)
+    else {
+        return;
+    };
+    let company = CompanyId::for_invitation(&ended.id);
+    let removed = async {
+        if services.accounts.company(&company).await?.is_none() {
+            return Ok(false);
+        }
+        let account = services
+            .accounts
+            .account_for(login)
+            .await?
+            .unwrap_or_else(|| AccountId::for_first_login(login));
+        services.accounts.remove_company(&account, &company).await?;
+        Ok::<_, crate::storage::StoreError>(true)
+    };
+    match removed.await {
+        Ok(true) => {
+            tracing::info!(invitation = %ended.id, company = company.as_str(), "unfinished company removed with its invitation")
+        }
+        Ok(false) => {}
+        Err(e) => {
+            tracing::error!(invitation = %ended.id, company = company.as_str(), error = %e, "unfinished company of an ended invitation not removed")
+        }
+    }
 }
 
 /// The companies a login administers.

@@ -40,6 +40,23 @@ async fn revoke(app: &TestApp, id: &str) -> u16 {
         .as_u16()
 }
 
+/// Asserts that the invitation ended with no company and no membership left.
+async fn no_company_left(app: &TestApp, id: &str) {
+    assert_eq!(app.invitation(id).await["status"], "revoked");
+    assert_eq!(
+        app.table_rows("Companies").await,
+        Vec::<serde_json::Value>::new(),
+        "no company"
+    );
+    assert!(
+        !app.table_rows("Accounts")
+            .await
+            .iter()
+            .any(|r| r["Role"] == "administrator"),
+        "no membership"
+    );
+}
+
 /// Sends the company form while the next `kind` call on `table` is held, revokes the
 /// invitation meanwhile, then lets the call through.
 async fn revoke_while_held(app: &TestApp, calls: &StorageCalls, kind: Kind, table: &str) {
@@ -56,19 +73,7 @@ async fn revoke_while_held(app: &TestApp, calls: &StorageCalls, kind: Kind, tabl
         303,
         "no welcome: the invitation was withdrawn"
     );
-    assert_eq!(app.invitation(&id).await["status"], "revoked");
-    assert_eq!(
-        app.table_rows("Companies").await,
-        Vec::<serde_json::Value>::new(),
-        "no company"
-    );
-    assert!(
-        !app.table_rows("Accounts")
-            .await
-            .iter()
-            .any(|r| r["Role"] == "administrator"),
-        "no membership"
-    );
+    no_company_left(app, &id).await;
 }
 
 #[tokio::test]
@@ -94,7 +99,74 @@ async fn a_revoke_after_the_company_is_created_is_refused_and_the_company_stays(
     )
     .await;
     assert_eq!(response.status(), 303);
+    let home = page(&client, &app.url("/api/Home")).await;
+    assert!(home.contains("URS Machining SA"));
     assert_eq!(revoke(&app, &id).await, 409);
     assert_eq!(app.invitation(&id).await["status"], "completed");
     assert_eq!(app.table_rows("Companies").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_revoke_after_a_creation_that_stopped_midway_removes_the_company_it_left() {
+    use invitations::domain::account::{AccountId, Company, CompanyId, LinkedLogin, Provider};
+    use invitations::domain::company::{CompanyDetails, RawCompany};
+    use invitations::domain::invitation::InvitationId;
+    use invitations::domain::locale::Locale;
+
+    let app = TestApp::spawn().await;
+    let (client, id, _csrf) = at_the_company_form(&app).await;
+    // What a creation leaves when its process ends after storing the company and the
+    // customer's membership, before completing the invitation: the same calls, made here.
+    let services = &app.services;
+    let invitation = services
+        .store
+        .get(&InvitationId::parse(&id).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .value;
+    let login = invitation.bound_to.clone().expect("accepted");
+    let now = services.clock.now();
+    let details = CompanyDetails::parse(&RawCompany {
+        name: Some("URS Machining SA".into()),
+        vat_number: Some("BE0123456749".into()),
+        street: Some("Rue de l'Industrie 12".into()),
+        postal_code: Some("1400".into()),
+        city: Some("Nivelles".into()),
+        country: Some("BE".into()),
+    })
+    .unwrap();
+    let company = Company {
+        id: CompanyId::for_invitation(&invitation.id),
+        details,
+        invitation_id: invitation.id.clone(),
+        created_at: now,
+        created_by: Some(invitation.email.clone()),
+        created_by_name: None,
+    };
+    services.accounts.create_company(&company).await.unwrap();
+    let linked = LinkedLogin {
+        login: login.clone(),
+        provider: Provider::Local,
+        email: invitation.email.clone(),
+        linked_at: now,
+    };
+    let account = AccountId::for_first_login(&login);
+    services
+        .accounts
+        .add_administrator(&account, &linked, &company, Locale::En, now)
+        .await
+        .unwrap();
+    let home = page(&client, &app.url("/api/Home")).await;
+    assert!(
+        home.contains("URS Machining SA"),
+        "the half-made company shows"
+    );
+
+    // The invitation stays `accepted`; staff withdraw it.
+    assert_eq!(app.invitation(&id).await["status"], "accepted");
+    assert_eq!(revoke(&app, &id).await, 200);
+    no_company_left(&app, &id).await;
+    let home = page(&client, &app.url("/api/Home")).await;
+    assert!(!home.contains("URS Machining SA"), "{home}");
 }
