@@ -145,18 +145,7 @@ pub fn parse_list_query(query: &str) -> Result<ListFilter, FieldErrors> {
 /// Reads the create body field by field, so every error is keyed by its field.
 pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let text = |field: &str, errors: &mut FieldErrors| -> Option<String> {
-        match object.get(field) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => {
-                errors.add(field, FieldError::NotText);
-                None
-            }
-        }
-    };
-
-    let email = match text("email", &mut errors) {
+    let email = match text(object, "email", &mut errors) {
         Some(value) => EmailAddress::parse(&value)
             .map_err(|e| errors.add("email", e.into()))
             .ok(),
@@ -165,7 +154,7 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
             None
         }
     };
-    let display_name = text("displayName", &mut errors)
+    let display_name = text(object, "displayName", &mut errors)
         .and_then(|v| {
             DisplayName::parse(&v)
                 .map_err(|e| errors.add("displayName", e))
@@ -174,68 +163,22 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
         .flatten();
     let locale = match object.get("locale") {
         None | Some(Value::Null) => Some(Locale::default()),
-        Some(Value::String(s)) => Locale::parse(s)
-            .map_err(|_| errors.add("locale", FieldError::Locale))
-            .ok(),
-        Some(_) => {
-            errors.add("locale", FieldError::Locale);
-            None
-        }
+        Some(Value::String(s)) => Locale::parse(s).ok(),
+        Some(_) => None,
     };
+    if locale.is_none() {
+        errors.add("locale", FieldError::Locale);
+    }
     let expires_in = match object.get("expiresInDays") {
-        None | Some(Value::Null) => Some(ExpiryDays::default()),
-        Some(Value::Number(n)) => match n.as_i64() {
-            Some(days) => ExpiryDays::new(days)
-                .map_err(|e| errors.add("expiresInDays", e))
-                .ok(),
-            None => {
-                errors.add("expiresInDays", ExpiryDays::refused());
-                None
-            }
-        },
-        Some(_) => {
-            errors.add("expiresInDays", ExpiryDays::refused());
-            None
-        }
-    };
-    let company = match object.get("company") {
-        None | Some(Value::Null) => Some(CompanyDraft::default()),
-        Some(Value::Object(fields)) => {
-            let mut field_errors = FieldErrors::default();
-            let mut field = |name: &str| match fields.get(name) {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(_) => {
-                    field_errors.add(name, FieldError::NotText);
-                    None
-                }
-            };
-            let raw = RawCompany {
-                name: field("name"),
-                vat_number: field("vatNumber"),
-                street: field("street"),
-                postal_code: field("postalCode"),
-                city: field("city"),
-                country: field("country"),
-            };
-            match CompanyDraft::parse(&raw) {
-                Ok(draft) if field_errors.is_empty() => Some(draft),
-                Ok(_) => {
-                    errors.merge_prefixed("company.", field_errors);
-                    None
-                }
-                Err(more) => {
-                    errors.merge_prefixed("company.", field_errors);
-                    errors.merge_prefixed("company.", more);
-                    None
-                }
-            }
-        }
-        Some(_) => {
-            errors.add("company", FieldError::NotAnObject);
-            None
-        }
-    };
+        None | Some(Value::Null) => Ok(ExpiryDays::default()),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map_or_else(|| Err(ExpiryDays::refused()), ExpiryDays::new),
+        Some(_) => Err(ExpiryDays::refused()),
+    }
+    .map_err(|e| errors.add("expiresInDays", e))
+    .ok();
+    let company = parse_company(object, &mut errors);
     let join = parse_join(object, &mut errors);
     match (email, locale, expires_in, company, join) {
         (Some(email), Some(locale), Some(expires_in), Some(company), Some(join))
@@ -251,6 +194,50 @@ pub fn parse_create(object: &Map<String, Value>) -> Result<NewInvitation, FieldE
             })
         }
         _ => Err(errors),
+    }
+}
+
+/// A text field of `object`: `None` when absent or null, and when not text (the
+/// errors then say so).
+fn text(object: &Map<String, Value>, field: &str, errors: &mut FieldErrors) -> Option<String> {
+    match object.get(field) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            errors.add(field, FieldError::NotText);
+            None
+        }
+    }
+}
+
+/// The optional `company` object, its errors keyed `company.{field}`; `None` when invalid.
+fn parse_company(object: &Map<String, Value>, errors: &mut FieldErrors) -> Option<CompanyDraft> {
+    let fields = match object.get("company") {
+        None | Some(Value::Null) => return Some(CompanyDraft::default()),
+        Some(Value::Object(fields)) => fields,
+        Some(_) => {
+            errors.add("company", FieldError::NotAnObject);
+            return None;
+        }
+    };
+    let mut field_errors = FieldErrors::default();
+    let raw = RawCompany {
+        name: text(fields, "name", &mut field_errors),
+        vat_number: text(fields, "vatNumber", &mut field_errors),
+        street: text(fields, "street", &mut field_errors),
+        postal_code: text(fields, "postalCode", &mut field_errors),
+        city: text(fields, "city", &mut field_errors),
+        country: text(fields, "country", &mut field_errors),
+    };
+    let typed = field_errors.is_empty();
+    errors.merge_prefixed("company.", field_errors);
+    match CompanyDraft::parse(&raw) {
+        Ok(draft) if typed => Some(draft),
+        Ok(_) => None,
+        Err(more) => {
+            errors.merge_prefixed("company.", more);
+            None
+        }
     }
 }
 
