@@ -6,11 +6,11 @@ use super::callback::{Callback, complete_sign_in};
 use super::ended_message;
 use super::messages::Message;
 use super::signin::{Next, ask_for_code};
-use super::{SESSION_LIFETIME, Session, accept_redirect_uri, error_page, message_page, open_flow};
+use super::{Flow, SESSION_LIFETIME, Session, accept_redirect_uri, error_page, message_page};
 use crate::domain::invitation::{AcceptError, Kind, Status};
-use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{FLOW, SESSION};
+use crate::http::extract::Visit;
 use crate::identity::customer::{AuthRequest, SignedIn};
 use crate::service::account;
 use crate::service::members::{self, MemberError};
@@ -18,23 +18,13 @@ use crate::service::onboarding::{self, AcceptFailure};
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-pub async fn callback(
-    state: AppState,
-    callback: Callback,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-) -> Response {
-    let now = state.services.clock.now();
-    let clear_flow = state.cookies.clear(FLOW);
-    let Some(flow) = open_flow(&state, cookie_header.as_deref(), now) else {
-        let locale = Locale::negotiate(accept_language.as_deref());
-        return message_page(
-            &state,
-            Message::SignInExpired { retry: None },
-            locale,
-            &[clear_flow],
-        );
+pub async fn callback(visit: Visit, callback: Callback) -> Response {
+    let clear_flow = visit.state.cookies.clear(FLOW);
+    let Some(flow) = visit.cookie::<Flow>(FLOW) else {
+        let expired = Message::SignInExpired { retry: None };
+        return message_page(&visit.state, expired, visit.browser, &[clear_flow]);
     };
+    let (state, now) = (visit.state, visit.now);
     let locale = flow.locale();
     let retry = flow.retry_link(&state);
     let redirect_uri = accept_redirect_uri(&state);
