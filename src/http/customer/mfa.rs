@@ -237,26 +237,21 @@ pub async fn post(visit: Visit, posted: Posted<Form>) -> Result<Response, Respon
 }
 
 /// `action=enable`: the first code of this session's enrolment turns MFA on.
-async fn enable(who: SignedIn, enrolment: &Mfa, form: &Form) -> Response {
-    let SignedIn {
-        visit,
-        mut session,
-        account,
-    } = who;
-    let (state, locale) = (&visit.state, session.locale());
-    match account::enable(&state.services, &account, enrolment, &form.code()).await {
+async fn enable(mut who: SignedIn, enrolment: &Mfa, form: &Form) -> Response {
+    let (locale, state, session) = (who.locale(), &who.visit.state, &mut who.session);
+    match account::enable(&state.services, &who.account, enrolment, &form.code()).await {
         Ok(codes) => {
             session.notice = Some(Notice::MfaOn);
             let mut view = page(state, locale, "recovery", &session.csrf);
             view.recovery_codes = codes;
             let cookies = [
-                signin::reseal(state, &session, visit.now),
+                signin::reseal(state, session, who.visit.now),
                 state.cookies.clear(ENROLMENT),
             ];
             html(StatusCode::OK, &view, &cookies)
         }
         Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
-            let mut view = enrol_page(state, &session, enrolment);
+            let mut view = enrol_page(state, session, enrolment);
             view.error = Some(failure_text(&failure, locale));
             html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
         }
@@ -269,17 +264,19 @@ async fn enable(who: SignedIn, enrolment: &Mfa, form: &Form) -> Response {
 }
 
 /// `action=disable`: a current code or a recovery code turns MFA off.
-async fn disable(who: SignedIn, form: &Form) -> Response {
-    let SignedIn {
-        visit,
-        mut session,
-        account,
-    } = who;
-    let (state, locale) = (&visit.state, session.locale());
-    match account::use_code(&state.services, &account, &form.code(), CodeUse::Disable).await {
+async fn disable(mut who: SignedIn, form: &Form) -> Response {
+    let (locale, state, session) = (who.locale(), &who.visit.state, &mut who.session);
+    match account::use_code(
+        &state.services,
+        &who.account,
+        &form.code(),
+        CodeUse::Disable,
+    )
+    .await
+    {
         Ok(_) => {
             session.notice = Some(Notice::MfaOff);
-            signin::grant(state, &session, "/api/Profile", visit.now, &[])
+            signin::grant(state, session, "/api/Profile", who.visit.now, &[])
         }
         Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
             let mut view = page(state, locale, "manage", &session.csrf);
