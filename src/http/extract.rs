@@ -33,11 +33,6 @@ impl Visit {
             .cookies
             .open(self.cookies.as_deref(), name, self.now)
     }
-
-    /// The raw `Cookie` header (for a handler that hands it on).
-    pub fn cookie_header(&self) -> Option<&str> {
-        self.cookies.as_deref()
-    }
 }
 
 /// The [`Visit`] of a request.

@@ -5,17 +5,16 @@
 use super::callback::{Callback, complete_sign_in};
 use super::ended_message;
 use super::messages::Message;
-use super::signin::{Next, ask_for_code};
-use super::{Flow, SESSION_LIFETIME, Session, accept_redirect_uri, error_page, message_page};
+use super::signin::{Next, ask_for_code, grant, new_session};
+use super::{Flow, accept_redirect_uri, error_page, message_page};
 use crate::domain::invitation::{AcceptError, Kind, Status};
 use crate::http::AppState;
-use crate::http::cookies::{FLOW, SESSION};
+use crate::http::cookies::FLOW;
 use crate::http::extract::Visit;
-use crate::identity::customer::{AuthRequest, SignedIn};
+use crate::identity::customer::SignedIn;
 use crate::service::account;
 use crate::service::members::{self, MemberError};
 use crate::service::onboarding::{self, AcceptFailure};
-use warp::http::StatusCode;
 use warp::reply::Response;
 
 pub async fn callback(visit: Visit, callback: Callback) -> Response {
@@ -81,23 +80,9 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
         }
         completed = true;
     }
-    let Ok(csrf) = AuthRequest::new().map(|r| r.state) else {
+    let invitation_id = Some(invitation.id.to_string());
+    let Some(session) = new_session(&signed_in, invitation_id, invitation.locale, now) else {
         return message_page(&state, Message::Internal, locale, &[clear_flow]);
-    };
-    let session = Session {
-        issuer: signed_in.login.issuer.clone(),
-        subject: signed_in.login.subject.clone(),
-        email: signed_in
-            .email
-            .as_ref()
-            .map(|e| e.to_string())
-            .unwrap_or_default(),
-        invitation: Some(invitation.id.to_string()),
-        locale: invitation.locale.as_str().to_owned(),
-        csrf,
-        idp: signed_in.idp.clone(),
-        signed_in_at: signed_in.signed_in_at(now),
-        notice: None,
     };
     let next = if completed {
         Next::Home
@@ -124,14 +109,7 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
         Ok(None) => {}
         Err(e) => return error_page(&state, e, locale),
     }
-    let session_cookie = state
-        .cookies
-        .seal(SESSION, &session, now, now + SESSION_LIFETIME);
-    super::pages::redirect(
-        StatusCode::SEE_OTHER,
-        &next.path(),
-        &[clear_flow, session_cookie],
-    )
+    grant(&state, &session, &next.path(), now, &[clear_flow])
 }
 
 async fn join(

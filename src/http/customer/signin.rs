@@ -237,7 +237,7 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
 }
 
 /// A fresh session for a login that just signed in.
-fn new_session(
+pub(super) fn new_session(
     signed_in: &SignedIn,
     invitation: Option<String>,
     locale: Locale,

@@ -124,7 +124,7 @@ pub async fn detail(id: String, visit: Visit, query: LangQuery) -> Result<Respon
     let (session, invitation, now) = open(&visit, &id, locale, &back).await?;
     let state = &visit.state;
     // What the post before the redirect here left to show, once.
-    let flash: Option<Flash> = state.cookies.open(visit.cookie_header(), STAFF_FLASH, now);
+    let flash: Option<Flash> = visit.cookie(STAFF_FLASH);
     let cookies: Vec<String> = flash
         .is_some()
         .then(|| state.cookies.clear(STAFF_FLASH))
