@@ -7,7 +7,7 @@ use super::ended_message;
 use super::messages::Message;
 use super::signin::{Next, ask_for_code, grant, new_session};
 use super::{Flow, accept_redirect_uri, error_page, message_page};
-use crate::domain::invitation::{AcceptError, Kind, Status};
+use crate::domain::invitation::{AcceptError, Invitation, InvitationId, Kind, Status};
 use crate::http::AppState;
 use crate::http::cookies::FLOW;
 use crate::http::extract::Visit;
@@ -32,7 +32,7 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
             Ok(signed_in) => signed_in,
             Err(message) => return message_page(&state, message, locale, &[clear_flow]),
         };
-    let Ok(id) = crate::domain::invitation::InvitationId::parse(&flow.invitation) else {
+    let Ok(id) = InvitationId::parse(&flow.invitation) else {
         return message_page(
             &state,
             Message::SignInExpired { retry },
@@ -47,18 +47,7 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
         }
         Err(AcceptFailure::Store(e)) => return error_page(&state, e, locale),
         Err(AcceptFailure::Refused { invitation, reason }) => {
-            let retry_other = retry.map(|r| format!("{r}&prompt=login"));
-            let message = match reason {
-                AcceptError::WrongEmail => Message::WrongEmail {
-                    signed_in: signed_in.email.as_ref().map(|e| e.to_string()),
-                    invited: invitation.email.to_string(),
-                    retry: retry_other,
-                },
-                AcceptError::BoundElsewhere => Message::BoundElsewhere {
-                    invited: invitation.email.to_string(),
-                },
-                AcceptError::NotUsable(status) => ended_message(&invitation, status),
-            };
+            let message = refusal(&invitation, reason, &signed_in, retry);
             return message_page(&state, message, invitation.locale, &[clear_flow]);
         }
     };
@@ -112,9 +101,30 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
     grant(&state, &session, &next.path(), now, &[clear_flow])
 }
 
+/// Why this login cannot accept the invitation, as the page says it; "try again" signs in
+/// with another account.
+fn refusal(
+    invitation: &Invitation,
+    reason: AcceptError,
+    signed_in: &SignedIn,
+    retry: Option<String>,
+) -> Message {
+    match reason {
+        AcceptError::WrongEmail => Message::WrongEmail {
+            signed_in: signed_in.email.as_ref().map(|e| e.to_string()),
+            invited: invitation.email.to_string(),
+            retry: retry.map(|r| format!("{r}&prompt=login")),
+        },
+        AcceptError::BoundElsewhere => Message::BoundElsewhere {
+            invited: invitation.email.to_string(),
+        },
+        AcceptError::NotUsable(status) => ended_message(invitation, status),
+    }
+}
+
 async fn join(
     state: &AppState,
-    invitation: &crate::domain::invitation::Invitation,
+    invitation: &Invitation,
     signed_in: &SignedIn,
 ) -> Result<(), MemberError> {
     let email = signed_in

@@ -146,18 +146,26 @@ pub async fn confirm(
     let locale = super::locale(&visit, query.lang);
     let back = format!("/api/Staff/invitations/{id}/{}", action.as_str());
     let (session, invitation, now) = open(&visit, &id, locale, &back).await?;
-    let page = ConfirmPage {
-        frame: Frame::new(
-            locale,
-            invitation.email.as_str(),
-            &visit.state.services.product_name,
-            &session,
-        ),
-        action: action.as_str(),
-        row: Row::new(&invitation, now, Tr::new(locale)),
-        error: None,
-    };
+    let page = confirm_page(&visit, &session, locale, &invitation, action, now);
     Ok(html(StatusCode::OK, &page, &[]))
+}
+
+/// The confirmation step of `action` on `invitation`.
+fn confirm_page(
+    visit: &Visit,
+    session: &StaffSession,
+    locale: Locale,
+    invitation: &Invitation,
+    action: Action,
+    now: OffsetDateTime,
+) -> ConfirmPage {
+    let product = &visit.state.services.product_name;
+    ConfirmPage {
+        frame: Frame::new(locale, invitation.email.as_str(), product, session),
+        action: action.as_str(),
+        row: Row::new(invitation, now, Tr::new(locale)),
+        error: None,
+    }
 }
 
 /// `POST /api/Staff/invitations/{id}/{action}`: the action, then the invitation's page.
@@ -192,19 +200,11 @@ pub async fn act(
             .await
             .map(|(i, now)| (i, now, None, Some(tr.t("staff-notice-revoked")))),
     };
+    // Refused: the confirmation step again, saying why.
     let refused = |status: StatusCode, why: String| {
         let now = state.services.clock.now();
-        let page = ConfirmPage {
-            frame: Frame::new(
-                locale,
-                invitation.email.as_str(),
-                &state.services.product_name,
-                &session,
-            ),
-            action: action.as_str(),
-            row: Row::new(&invitation, now, tr),
-            error: Some(why),
-        };
+        let mut page = confirm_page(&visit, &session, locale, &invitation, action, now);
+        page.error = Some(why);
         html(status, &page, &[])
     };
     Ok(match result {
