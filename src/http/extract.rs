@@ -2,8 +2,8 @@
 //! languages it asks for), a query as its typed struct, and a form post as a [`Posted`]
 //! whose fields come out only through the one CSRF check.
 //!
-//! Imports the session's CSRF check and the domain; the page modules use it, it uses none
-//! of them.
+//! Imports `AppState`, the session's CSRF check and the domain; the page modules use it,
+//! it uses none of them.
 
 use super::AppState;
 use super::session::csrf_matches;
@@ -89,7 +89,7 @@ pub struct LangQuery {
 
 /// The query of the pages a provider's sign-out comes back to: the language, as the
 /// provider hands it back (`state`) or as a page asks for it (`lang`).
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct SignedOutQuery {
     #[serde(deserialize_with = "our_locale")]
@@ -170,6 +170,14 @@ where
     T: DeserializeOwned + Default + Send + 'static,
 {
     warp::post().and(visit(state)).and(form::<T>())
+}
+
+/// A handler's answer: `Ok` when it went its way, `Err` with the page shown instead when
+/// it stopped early (no session, a form that does not check out, …). Both are sent.
+pub fn either(
+    result: Result<warp::reply::Response, warp::reply::Response>,
+) -> warp::reply::Response {
+    result.unwrap_or_else(|page| page)
 }
 
 /// A form with no fields but its token (sign-out and the like).

@@ -75,12 +75,6 @@ pub async fn choose_language(
     Some(signin::reseal(state, session, now))
 }
 
-/// A handler's answer: `Ok` when it went its way, `Err` with the page shown instead when
-/// it stopped early (no session, a form that does not check out, …). Both are sent.
-pub fn either(result: Result<Response, Response>) -> Response {
-    result.unwrap_or_else(|page| page)
-}
-
 /// The page for a message, in `locale`.
 pub fn message_page(
     state: &AppState,

@@ -5,8 +5,8 @@
 //! [`Visit`]: crate::http::extract::Visit
 //! [`Posted`]: crate::http::extract::Posted
 
-use super::{accept, companies, company, delete, either, link, mfa, profile, signin};
-use crate::http::extract::{LangQuery, page, post};
+use super::{accept, companies, company, delete, link, mfa, profile, signin};
+use crate::http::extract::{LangQuery, either, page, post};
 use crate::http::{AppState, authorization, callback_routes, provider_forms};
 use warp::Filter as _;
 use warp::filters::BoxedFilter;

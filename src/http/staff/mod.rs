@@ -136,8 +136,7 @@ pub async fn gate(
 
 /// The back office's routes, each boxed (see [`super::routes`]).
 pub fn routes(state: &AppState) -> Vec<warp::filters::BoxedFilter<(Response,)>> {
-    use super::customer::either;
-    use super::extract::{page, post};
+    use super::extract::{either, page, post};
     use actions::Action;
     use warp::Filter as _;
     let s = state;
