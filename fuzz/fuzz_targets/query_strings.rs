@@ -1,21 +1,26 @@
 //! Query strings as the handler reads them: the staff listing's filters, the email link's
 //! `invitationId` (`{id}.{secret}`, or an old link's secret alone), the sign-in callback's
-//! parameters (query or form_post), an invitation id in a path, and the failed-link
-//! limit's client key from an `X-Forwarded-For` value.
+//! parameters (query or form_post), a page's typed query and a posted form, an invitation
+//! id in a path, and the failed-link limit's client key from an `X-Forwarded-For` value.
 #![no_main]
 
 use invitations::domain::invitation::InvitationId;
 use invitations::domain::secret::InvitationSecret;
 use invitations::http::customer::callback::Callback;
 use invitations::http::customer::link::client_address;
+use invitations::http::extract::{LangQuery, Posted, parse_query};
 use invitations::http::invitations::parse_list_query;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let _ = Callback::parse(data);
+    let form = Posted::<std::collections::BTreeMap<String, String>>::parse(data);
+    let _ = form.lang();
+    assert!(form.check("").is_none(), "an empty token never matches");
     let Ok(query) = std::str::from_utf8(data) else {
         return;
     };
+    let _: LangQuery = parse_query(query);
     if let Ok(filter) = parse_list_query(query) {
         assert!(
             (1..=100).contains(&filter.top),

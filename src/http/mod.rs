@@ -12,6 +12,7 @@ pub mod companies;
 pub mod cookies;
 pub mod customer;
 pub mod explain;
+pub mod extract;
 pub mod failure;
 pub mod invitations;
 pub mod openapi;
@@ -84,43 +85,28 @@ fn body_up_to(
 /// body, both handed to `handler` as a [`customer::callback::Callback`].
 fn callback_routes<H, F>(
     path: BoxedFilter<()>,
-    state: AppState,
+    state: &AppState,
     handler: H,
 ) -> BoxedFilter<(Response,)>
 where
-    H: Fn(AppState, customer::callback::Callback, Option<String>, Option<String>) -> F
-        + Clone
-        + Send
-        + Sync
-        + 'static,
+    H: Fn(extract::Visit, customer::callback::Callback) -> F + Clone + Send + Sync + 'static,
     F: std::future::Future<Output = Response> + Send + 'static,
 {
     use customer::callback::Callback;
-    let cookie = || warp::header::optional::<String>("cookie");
-    let language = || warp::header::optional::<String>("accept-language");
     let get_handler = handler.clone();
     let get = path
         .clone()
         .and(warp::get())
-        .and(with_state(state.clone()))
+        .and(extract::visit(state))
         .and(raw_query())
-        .and(cookie())
-        .and(language())
-        .then(move |state, query: String, cookie, language| {
-            get_handler(state, Callback::parse(query.as_bytes()), cookie, language)
-        });
+        .then(move |visit, query: String| get_handler(visit, Callback::parse(query.as_bytes())));
     let post = path
         .and(warp::post())
-        .and(with_state(state))
+        .and(extract::visit(state))
         .and(limited_body())
-        .and(cookie())
-        .and(language())
-        .then(
-            move |state, body: Result<bytes::Bytes, Problem>, cookie, language| {
-                let callback = body.map(|b| Callback::parse(&b)).unwrap_or_default();
-                handler(state, callback, cookie, language)
-            },
-        );
+        .then(move |visit, body: Result<bytes::Bytes, Problem>| {
+            handler(visit, body.map(|b| Callback::parse(&b)).unwrap_or_default())
+        });
     get.or(post).unify().boxed()
 }
 
@@ -228,114 +214,6 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
             },
         );
 
-    let cookie = || warp::header::optional::<String>("cookie");
-    let language = || warp::header::optional::<String>("accept-language");
-
-    let link = warp::path!("api" / "InviteUser")
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(raw_query())
-        .and(language())
-        .and(customer::link::forwarded_for())
-        .then(customer::link::open);
-
-    let accept = callback_routes(
-        warp::path!("api" / "AcceptInvite").boxed(),
-        state.clone(),
-        customer::accept::callback,
-    );
-
-    let company_form = warp::path!("api" / "CreateCompany")
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(raw_query())
-        .and(cookie())
-        .and(language())
-        .then(customer::company::show_form);
-    let company_create = warp::path!("api" / "CreateCompany")
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(cookie())
-        .and(language())
-        .and(limited_body())
-        .then(customer::company::create);
-    let home = warp::path!("api" / "Home")
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(raw_query())
-        .and(cookie())
-        .and(language())
-        .then(customer::company::home);
-    let sign_out = warp::path!("api" / "SignOut")
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(cookie())
-        .and(language())
-        .and(limited_body())
-        .then(customer::company::sign_out);
-    let signed_out = warp::path!("api" / "SignedOut")
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(raw_query())
-        .and(language())
-        .then(customer::company::signed_out);
-    let customer_sign_in = state.customer.clone();
-    let customer_origins = move || {
-        let sign_in = customer_sign_in.clone();
-        async move { sign_in.form_action_origins().await }
-    };
-    let sign_in = warp::path!("api" / "SignIn")
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(raw_query())
-        .and(cookie())
-        .and(language())
-        .then(customer::signin::sign_in);
-    let auth_callback = callback_routes(
-        warp::path!("api" / "AuthCallback").boxed(),
-        state.clone(),
-        customer::signin::callback,
-    );
-    let profile = warp::path!("api" / "Profile")
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(raw_query())
-        .and(cookie())
-        .and(language())
-        .then(customer::profile::show)
-        .map(customer::either);
-    let profile_link = warp::path!("api" / "Profile" / "link")
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(cookie())
-        .and(language())
-        .and(limited_body())
-        .then(customer::profile::link)
-        .map(customer::either);
-    let profile_link_resume = warp::path!("api" / "Profile" / "link")
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(raw_query())
-        .and(cookie())
-        .and(language())
-        .then(customer::profile::resume_link)
-        .map(customer::either);
-    let mfa_show = warp::path!("api" / "Profile" / "mfa")
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(raw_query())
-        .and(cookie())
-        .and(language())
-        .then(customer::mfa::show)
-        .map(customer::either);
-    let mfa_post = warp::path!("api" / "Profile" / "mfa")
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(cookie())
-        .and(language())
-        .and(limited_body())
-        .then(customer::mfa::post)
-        .map(customer::either);
     let asset = warp::path!("api" / "assets" / String)
         .and(warp::get())
         .map(|name: String| assets::asset(&name));
@@ -380,57 +258,6 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
             |state, query, auth| async move { respond(privacy::export(state, query, auth).await) },
         );
 
-    let profile_delete = warp::path!("api" / "Profile" / "delete")
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(cookie())
-        .and(language())
-        .and(limited_body())
-        .then(customer::delete::post)
-        .map(customer::either);
-
-    // The company page and its forms; `GET` is also the staff API's company (by the
-    // Authorization header: the host's routes ignore case, so both are one route).
-    let company_one = warp::path!("api" / "companies" / String)
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(raw_query())
-        .and(authorization())
-        .and(cookie())
-        .and(language())
-        .and(warp::header::optional::<String>("accept"))
-        .then(customer::companies::show_or_api);
-    let company_invite = warp::path!("api" / "Companies" / String / "invitations")
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(cookie())
-        .and(language())
-        .and(limited_body())
-        .then(customer::companies::invite);
-    let company_resend =
-        warp::path!("api" / "Companies" / String / "invitations" / String / "resend")
-            .and(warp::post())
-            .and(with_state(state.clone()))
-            .and(cookie())
-            .and(language())
-            .and(limited_body())
-            .then(customer::companies::resend);
-    let company_revoke =
-        warp::path!("api" / "Companies" / String / "invitations" / String / "revoke")
-            .and(warp::post())
-            .and(with_state(state.clone()))
-            .and(cookie())
-            .and(language())
-            .and(limited_body())
-            .then(customer::companies::revoke);
-    let company_member = warp::path!("api" / "Companies" / String / "members" / String)
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(cookie())
-        .and(language())
-        .and(limited_body())
-        .then(customer::companies::member_action);
-
     // Each route is boxed before they are combined: warp's nested filter types otherwise
     // grow with every route and the compiler's type checking with them.
     let mut all: Vec<BoxedFilter<(Response,)>> = vec![
@@ -442,33 +269,14 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         list.boxed(),
         get_one.boxed(),
         companies_list.boxed(),
-        company_one.boxed(),
-        company_invite.boxed(),
-        company_resend.boxed(),
-        company_revoke.boxed(),
-        company_member.boxed(),
         retry.boxed(),
         purge.boxed(),
         erase.boxed(),
         export.boxed(),
-        link.boxed(),
-        accept,
-        company_form.boxed(),
-        company_create.boxed(),
-        provider_forms(home.boxed(), customer_origins.clone()),
-        sign_out.boxed(),
-        signed_out.boxed(),
-        sign_in.boxed(),
-        auth_callback,
-        provider_forms(profile.boxed(), customer_origins),
-        profile_link.boxed(),
-        profile_link_resume.boxed(),
-        mfa_show.boxed(),
-        mfa_post.boxed(),
-        profile_delete.boxed(),
         asset.boxed(),
         openapi_document.boxed(),
     ];
+    all.extend(customer::routes::routes(&state));
     let staff_sign_in = state.staff_sign_in.clone();
     let staff_origins = move || {
         let staff_sign_in = staff_sign_in.clone();

@@ -1,13 +1,12 @@
 //! What a signed-in browser carries: the customer's `Session`, the one CSRF check every
-//! form post goes through, the one-shot `Notice` the profile shows, and the typed parse
-//! of a form body (`serde_urlencoded` into a `#[derive(Deserialize)]` struct).
+//! form post goes through (by way of `extract::Posted`), and the one-shot `Notice` the
+//! profile shows.
 //!
 //! Imports only the domain: the page modules use it, it uses none of them.
 
 use crate::domain::account::Provider;
 use crate::domain::invitation::{InvitationId, LoginId};
 use crate::domain::locale::Locale;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// The signed-in customer, kept by the browser in an encrypted cookie.
@@ -132,25 +131,6 @@ impl TryFrom<String> for Notice {
     }
 }
 
-/// A form whose only field is its CSRF token (sign-out, and the like).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfForm {
-    pub csrf: String,
-}
-
-/// A form body (`application/x-www-form-urlencoded`) as its typed struct; `None` when it
-/// does not fit (a field of the wrong type, a field twice). Give the struct
-/// `#[serde(default)]` so that absent fields are empty rather than an error.
-pub fn form<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
-    serde_urlencoded::from_bytes(body).ok()
-}
-
-/// A query string as its typed struct; as [`form`].
-pub fn query<T: DeserializeOwned>(query: &str) -> Option<T> {
-    serde_urlencoded::from_str(query).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,25 +156,5 @@ mod tests {
         assert!(!csrf_matches("abc", "abd"));
         assert!(!csrf_matches("abc", ""));
         assert!(!csrf_matches("", ""));
-    }
-
-    #[derive(Deserialize, Default, Debug, PartialEq)]
-    #[serde(default)]
-    struct Sample {
-        csrf: String,
-        provider: Option<String>,
-    }
-
-    #[test]
-    fn a_form_parses_into_its_struct_and_absent_fields_stay_empty() {
-        let parsed: Option<Sample> = form(b"csrf=a%2Bb&other=1");
-        assert_eq!(
-            parsed,
-            Some(Sample {
-                csrf: "a+b".into(),
-                provider: None
-            })
-        );
-        assert_eq!(form::<Sample>(b""), Some(Sample::default()));
     }
 }

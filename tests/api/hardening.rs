@@ -491,3 +491,61 @@ async fn a_login_with_the_same_address_in_other_case_links() {
     let (_, response) = sign_in(&app, &shouted, "live.com").await;
     assert_eq!(location(&response), "/api/Home");
 }
+
+/// Every customer form, posted without the session's CSRF token (none, another one, the
+/// right one twice): the "form expired" page (403), and nothing changes.
+#[tokio::test]
+async fn every_customer_form_refuses_a_token_that_is_not_the_sessions() {
+    let app = TestApp::spawn().await;
+    let email = unique_email("forged");
+    let (client, company) = crate::organisations::onboard(&app, &email, "Forged Forms SA").await;
+    let csrf = csrf_in(&page(&client, &app.url("/api/Profile")).await);
+    let company_page = format!("/api/Companies/{company}");
+    let html = page(&client, &app.url(&company_page)).await;
+    let me = html
+        .split(&format!("{company_page}/members/"))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let colleague = unique_email("colleague");
+    let forms: Vec<(String, Vec<(&str, &str)>)> = vec![
+        ("/api/Profile/link".into(), vec![("provider", "google")]),
+        ("/api/Profile/link".into(), vec![("unlink", "x")]),
+        ("/api/Profile/mfa".into(), vec![("action", "enable")]),
+        ("/api/Profile/mfa".into(), vec![("action", "disable")]),
+        ("/api/Profile/delete".into(), vec![("confirm", "yes")]),
+        ("/api/SignOut".into(), vec![]),
+        (
+            format!("{company_page}/members/{me}"),
+            vec![("remove", "1")],
+        ),
+        (
+            format!("{company_page}/members/{me}"),
+            vec![("role", "member")],
+        ),
+        (
+            format!("{company_page}/invitations"),
+            vec![("email", colleague.as_str())],
+        ),
+        (format!("{company_page}/invitations/i1/resend"), vec![]),
+        (format!("{company_page}/invitations/i1/revoke"), vec![]),
+    ];
+    let tokens: [&[&str]; 3] = [&[], &["forged"], &[&csrf, &csrf]];
+    for (path, fields) in &forms {
+        for sent in tokens {
+            let mut form: Vec<(&str, &str)> = fields.clone();
+            form.extend(sent.iter().map(|token| ("csrf", *token)));
+            let response = client.post(app.url(path)).form(&form).send().await.unwrap();
+            assert_eq!(response.status(), 403, "{path} {form:?}");
+            let body = response.text().await.unwrap();
+            assert!(body.contains("Form expired"), "{path}: {body}");
+        }
+    }
+    // Still signed in, still the company's administrator, no colleague invited.
+    let profile = page(&client, &app.url("/api/Profile")).await;
+    assert!(profile.contains(&email), "{profile}");
+    let html = page(&client, &app.url(&company_page)).await;
+    assert!(html.contains("id=\"invite-form\""), "{html}");
+    assert_eq!(app.table_rows("Invitations").await.len(), 1);
+}

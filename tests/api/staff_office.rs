@@ -282,3 +282,23 @@ async fn the_hourly_limit_is_said_in_the_back_office_s_language() {
         assert!(page.contains(said), "{page}");
     }
 }
+
+#[tokio::test]
+async fn a_sign_out_without_the_sessions_token_is_refused_and_keeps_the_session() {
+    let app = spawn_back_office().await;
+    let (client, _) = staff_browser(&app, &staff_email(), true).await;
+    let response = client
+        .post(app.url("/api/Staff/signout"))
+        .form(&[("csrf", "forged"), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(response.text().await.unwrap().contains("Form expired"));
+    let response = client
+        .get(app.url("/api/Staff?lang=en"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "still signed in");
+}

@@ -5,36 +5,25 @@
 use super::callback::{Callback, complete_sign_in};
 use super::ended_message;
 use super::messages::Message;
-use super::signin::{Next, ask_for_code};
-use super::{SESSION_LIFETIME, Session, accept_redirect_uri, error_page, message_page, open_flow};
-use crate::domain::invitation::{AcceptError, Kind, Status};
-use crate::domain::locale::Locale;
+use super::signin::{Next, ask_for_code, grant, new_session};
+use super::{Flow, accept_redirect_uri, error_page, message_page};
+use crate::domain::invitation::{AcceptError, Invitation, InvitationId, Kind, Status};
 use crate::http::AppState;
-use crate::http::cookies::{FLOW, SESSION};
-use crate::identity::customer::{AuthRequest, SignedIn};
+use crate::http::cookies::FLOW;
+use crate::http::extract::Visit;
+use crate::identity::customer::SignedIn;
 use crate::service::account;
 use crate::service::members::{self, MemberError};
 use crate::service::onboarding::{self, AcceptFailure};
-use warp::http::StatusCode;
 use warp::reply::Response;
 
-pub async fn callback(
-    state: AppState,
-    callback: Callback,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-) -> Response {
-    let now = state.services.clock.now();
-    let clear_flow = state.cookies.clear(FLOW);
-    let Some(flow) = open_flow(&state, cookie_header.as_deref(), now) else {
-        let locale = Locale::negotiate(accept_language.as_deref());
-        return message_page(
-            &state,
-            Message::SignInExpired { retry: None },
-            locale,
-            &[clear_flow],
-        );
+pub async fn callback(visit: Visit, callback: Callback) -> Response {
+    let clear_flow = visit.state.cookies.clear(FLOW);
+    let Some(flow) = visit.cookie::<Flow>(FLOW) else {
+        let expired = Message::SignInExpired { retry: None };
+        return message_page(&visit.state, expired, visit.browser, &[clear_flow]);
     };
+    let (state, now) = (visit.state, visit.now);
     let locale = flow.locale();
     let retry = flow.retry_link(&state);
     let redirect_uri = accept_redirect_uri(&state);
@@ -43,7 +32,7 @@ pub async fn callback(
             Ok(signed_in) => signed_in,
             Err(message) => return message_page(&state, message, locale, &[clear_flow]),
         };
-    let Ok(id) = crate::domain::invitation::InvitationId::parse(&flow.invitation) else {
+    let Ok(id) = InvitationId::parse(&flow.invitation) else {
         return message_page(
             &state,
             Message::SignInExpired { retry },
@@ -58,18 +47,7 @@ pub async fn callback(
         }
         Err(AcceptFailure::Store(e)) => return error_page(&state, e, locale),
         Err(AcceptFailure::Refused { invitation, reason }) => {
-            let retry_other = retry.map(|r| format!("{r}&prompt=login"));
-            let message = match reason {
-                AcceptError::WrongEmail => Message::WrongEmail {
-                    signed_in: signed_in.email.as_ref().map(|e| e.to_string()),
-                    invited: invitation.email.to_string(),
-                    retry: retry_other,
-                },
-                AcceptError::BoundElsewhere => Message::BoundElsewhere {
-                    invited: invitation.email.to_string(),
-                },
-                AcceptError::NotUsable(status) => ended_message(&invitation, status),
-            };
+            let message = refusal(&invitation, reason, &signed_in, retry);
             return message_page(&state, message, invitation.locale, &[clear_flow]);
         }
     };
@@ -91,23 +69,9 @@ pub async fn callback(
         }
         completed = true;
     }
-    let Ok(csrf) = AuthRequest::new().map(|r| r.state) else {
+    let invitation_id = Some(invitation.id.to_string());
+    let Some(session) = new_session(&signed_in, invitation_id, invitation.locale, now) else {
         return message_page(&state, Message::Internal, locale, &[clear_flow]);
-    };
-    let session = Session {
-        issuer: signed_in.login.issuer.clone(),
-        subject: signed_in.login.subject.clone(),
-        email: signed_in
-            .email
-            .as_ref()
-            .map(|e| e.to_string())
-            .unwrap_or_default(),
-        invitation: Some(invitation.id.to_string()),
-        locale: invitation.locale.as_str().to_owned(),
-        csrf,
-        idp: signed_in.idp.clone(),
-        signed_in_at: signed_in.signed_in_at(now),
-        notice: None,
     };
     let next = if completed {
         Next::Home
@@ -134,19 +98,33 @@ pub async fn callback(
         Ok(None) => {}
         Err(e) => return error_page(&state, e, locale),
     }
-    let session_cookie = state
-        .cookies
-        .seal(SESSION, &session, now, now + SESSION_LIFETIME);
-    super::pages::redirect(
-        StatusCode::SEE_OTHER,
-        &next.path(),
-        &[clear_flow, session_cookie],
-    )
+    grant(&state, &session, &next.path(), now, &[clear_flow])
+}
+
+/// Why this login cannot accept the invitation, as the page says it; "try again" signs in
+/// with another account.
+fn refusal(
+    invitation: &Invitation,
+    reason: AcceptError,
+    signed_in: &SignedIn,
+    retry: Option<String>,
+) -> Message {
+    match reason {
+        AcceptError::WrongEmail => Message::WrongEmail {
+            signed_in: signed_in.email.as_ref().map(|e| e.to_string()),
+            invited: invitation.email.to_string(),
+            retry: retry.map(|r| format!("{r}&prompt=login")),
+        },
+        AcceptError::BoundElsewhere => Message::BoundElsewhere {
+            invited: invitation.email.to_string(),
+        },
+        AcceptError::NotUsable(status) => ended_message(invitation, status),
+    }
 }
 
 async fn join(
     state: &AppState,
-    invitation: &crate::domain::invitation::Invitation,
+    invitation: &Invitation,
     signed_in: &SignedIn,
 ) -> Result<(), MemberError> {
     let email = signed_in

@@ -8,7 +8,8 @@ use crate::http::AppState;
 use crate::identity::customer::{AuthRequest, CustomerSignIn, SignInError, SignedIn};
 
 /// The callback's parameters, from the query or a `form_post` body.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct Callback {
     pub code: Option<String>,
     pub state: Option<String>,
@@ -17,19 +18,9 @@ pub struct Callback {
 }
 
 impl Callback {
+    /// A query or a `form_post` body, as [`crate::http::extract::parse_query`] reads one.
     pub fn parse(encoded: &[u8]) -> Self {
-        let mut callback = Self::default();
-        for (key, value) in url::form_urlencoded::parse(encoded) {
-            let value = Some(value.into_owned());
-            match key.as_ref() {
-                "code" => callback.code = value,
-                "state" => callback.state = value,
-                "error" => callback.error = value,
-                "error_description" => callback.error_description = value,
-                _ => {}
-            }
-        }
-        callback
+        crate::http::extract::parse_query(&String::from_utf8_lossy(encoded))
     }
 }
 

@@ -9,14 +9,15 @@
 //! `GET /api/companies/{companyId}` is this same route: a request that carries an
 //! `Authorization` header is the staff API's (JSON), any other one the page's.
 
+use super::error_page;
 use super::pages::{Chrome, MessagePage, html, redirect};
-use super::profile::signed_in_account;
-use super::{Session, error_page, open_session};
+use super::signed_in::{self, SignedIn};
 use crate::domain::account::{AccountId, CompanyId, Role};
 use crate::domain::invitation::{InvitationId, Inviter};
 use crate::domain::locale::Locale;
 use crate::domain::membership::{Actor, MembershipError};
 use crate::http::AppState;
+use crate::http::extract::{NoFields, Posted, Visit};
 use crate::http::problem::Problem;
 use crate::http::staff::form::FormState;
 use crate::i18n::Tr;
@@ -24,6 +25,7 @@ use crate::service::InvitationError;
 use crate::service::members::{self, CompanyView, MemberError};
 use askama::Template;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
@@ -201,88 +203,72 @@ fn member_error(state: &AppState, locale: Locale, company: &str, error: MemberEr
     }
 }
 
+/// The query of the company page: the language switch, and what a form just did.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    #[serde(deserialize_with = "crate::http::extract::our_locale")]
+    lang: Option<Locale>,
+    notice: Option<String>,
+}
+
 /// `GET /api/Companies/{companyId}`, which the host routes without regard to case, so it
 /// is also the staff API's `GET /api/companies/{companyId}`: the API's JSON (or its 401
 /// problem) for a request with an `Authorization` header, or for a program that neither
 /// holds a customer session nor asks for HTML; the members' page for a browser.
 pub async fn show_or_api(
     id: String,
-    state: AppState,
-    query: String,
+    visit: Visit,
+    query: PageQuery,
     authorization: Option<String>,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
     accept: Option<String>,
 ) -> Response {
-    let now = state.services.clock.now();
-    let signed_in = open_session(&state, cookie_header.as_deref(), now).is_some();
+    let signed_in = signed_in::session(&visit).is_some();
     let wants_html = accept.as_deref().is_some_and(|a| a.contains("text/html"));
     if authorization.is_some() || !(signed_in || wants_html) {
-        return crate::http::companies::get(state, id, authorization)
+        return crate::http::companies::get(visit.state, id, authorization)
             .await
             .unwrap_or_else(Problem::into_response);
     }
     if !signed_in {
         // Signed out: a sign-in, which comes back here.
-        let locale = super::query_locale(&query)
-            .unwrap_or_else(|| Locale::negotiate(accept_language.as_deref()));
-        let next = url::form_urlencoded::byte_serialize(format!("company:{id}").as_bytes())
-            .collect::<String>();
-        let to = format!("/api/SignIn?next={next}&lang={}", locale.as_str());
-        return redirect(StatusCode::FOUND, &to, &[]);
+        let next = format!("company:{id}");
+        return signed_in::to_sign_in(&visit, Some(&next), query.lang);
     }
-    let (mut session, account) = match signed_in_account(
-        &state,
-        cookie_header.as_deref(),
-        accept_language.as_deref(),
-        now,
-    )
-    .await
-    {
-        Ok(found) => found,
+    let mut who = match SignedIn::of(visit).await {
+        Ok(who) => who,
         Err(page) => return page,
     };
-    let cookies: Vec<String> = super::choose_language(&state, &mut session, &query, now)
-        .await
-        .into_iter()
-        .collect();
-    let notice = url::form_urlencoded::parse(query.as_bytes())
-        .find(|(key, _)| key == "notice")
-        .and_then(|(_, value)| NOTICES.iter().find(|(key, _)| *key == value).copied())
-        .map(|(_, message)| Tr::new(session.locale()).t(message));
-    let locale = session.locale();
+    let cookies: Vec<String> = who.choose_language(query.lang).await.into_iter().collect();
+    let (state, locale) = (who.state(), who.locale());
+    let notice = query
+        .notice
+        .and_then(|notice| NOTICES.iter().find(|(key, _)| *key == notice).copied())
+        .map(|(_, message)| Tr::new(locale).t(message));
     let Some(company_id) = CompanyId::parse(&id) else {
-        return not_found(&state, locale);
+        return not_found(state, locale);
     };
     let view = match members::company_view(&state.services, &company_id).await {
         Ok(view) => view,
-        Err(e) => return member_error(&state, locale, &id, e),
+        Err(e) => return member_error(state, locale, &id, e),
     };
-    let Some(me) = view.roster.member(&account) else {
-        return not_found(&state, locale);
+    let Some(me) = view.roster.member(&who.account) else {
+        return not_found(state, locale);
     };
     let administrator = me.role == Role::Administrator;
-    let page = page_of(
-        &state,
-        &session,
-        &account,
-        &view,
-        administrator,
-        FormState::default(),
-        notice,
-    );
+    let form = FormState::default();
+    let page = page_of(&who, &view, administrator, form, notice);
     html(StatusCode::OK, &page, &cookies)
 }
 
 fn page_of(
-    state: &AppState,
-    session: &Session,
-    account: &AccountId,
+    who: &SignedIn,
     view: &CompanyView,
     administrator: bool,
     form: FormState,
     notice: Option<String>,
 ) -> CompanyPage {
+    let (state, session, account) = (who.state(), &who.session, &who.account);
     let locale = session.locale();
     let tr = Tr::new(locale);
     let details = &view.company.details;
@@ -339,40 +325,32 @@ fn page_of(
     }
 }
 
-/// The signed-in account, the form's fields and whether its CSRF token is the
-/// session's; otherwise the page to show (no session: the sign-in page's message).
-async fn posted(
-    state: &AppState,
-    cookie_header: Option<&str>,
-    accept_language: Option<&str>,
+/// The signed-in member, the company named in the path and the form's fields, once its
+/// CSRF token is the session's; otherwise the page to show (no session: the sign-in
+/// page's message).
+async fn posted<T>(
+    visit: Visit,
     company: &str,
-    body: Result<bytes::Bytes, Problem>,
-) -> Result<(Session, AccountId, CompanyId, Vec<(String, String)>), Response> {
-    let now = state.services.clock.now();
-    let (session, account) = signed_in_account(state, cookie_header, accept_language, now).await?;
-    let body = body.unwrap_or_default();
-    let fields: Vec<(String, String)> = url::form_urlencoded::parse(&body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let csrf = fields
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    if !session.csrf_matches(csrf) {
+    posted: Posted<T>,
+) -> Result<(SignedIn, CompanyId, T), Response> {
+    let who = SignedIn::of(visit).await?;
+    let (state, locale) = (who.state(), who.locale());
+    let Some(fields) = posted.check(&who.session.csrf) else {
+        let back = Some(page_path(company));
+        let status = StatusCode::FORBIDDEN;
         return Err(refusal(
             state,
-            session.locale(),
-            StatusCode::FORBIDDEN,
+            locale,
+            status,
             "org-form-expired",
             Vec::new(),
-            Some(page_path(company)),
+            back,
         ));
-    }
-    let Some(company_id) = CompanyId::parse(company) else {
-        return Err(not_found(state, session.locale()));
     };
-    Ok((session, account, company_id, fields))
+    let Some(company_id) = CompanyId::parse(company) else {
+        return Err(not_found(state, locale));
+    };
+    Ok((who, company_id, fields))
 }
 
 fn done(company: &str, notice: &str) -> Response {
@@ -386,31 +364,18 @@ fn done(company: &str, notice: &str) -> Response {
 /// `POST /api/Companies/{companyId}/invitations`: an administrator invites a colleague.
 pub async fn invite(
     company: String,
-    state: AppState,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-    body: Result<bytes::Bytes, Problem>,
-) -> Response {
-    let (session, account, company_id, fields) = match posted(
-        &state,
-        cookie_header.as_deref(),
-        accept_language.as_deref(),
-        &company,
-        body,
-    )
-    .await
-    {
-        Ok(posted) => posted,
-        Err(page) => return page,
-    };
-    let locale = session.locale();
+    visit: Visit,
+    form: Posted<BTreeMap<String, String>>,
+) -> Result<Response, Response> {
+    let (who, company_id, fields) = posted(visit, &company, form).await?;
+    let (state, locale, account) = (who.state(), who.locale(), &who.account);
     let view = match members::company_view(&state.services, &company_id).await {
         Ok(view) => view,
-        Err(e) => return member_error(&state, locale, &company, e),
+        Err(e) => return Err(member_error(state, locale, &company, e)),
     };
     let actor = Actor::Member(account.clone());
     if let Err(e) = view.roster.may_manage(&actor) {
-        return member_error(&state, locale, &company, e.into());
+        return Err(member_error(state, locale, &company, e.into()));
     }
     let form = FormState {
         values: fields
@@ -428,104 +393,90 @@ pub async fn invite(
         Ok(new) => new,
         Err(errors) => {
             let form = form.with_errors(errors, locale);
-            let page = page_of(&state, &session, &account, &view, true, form, None);
-            return html(StatusCode::UNPROCESSABLE_ENTITY, &page, &[]);
+            let page = page_of(&who, &view, true, form, None);
+            return Err(html(StatusCode::UNPROCESSABLE_ENTITY, &page, &[]));
         }
     };
     // The email and the history name the member who invites.
-    let Some(me) = view.roster.member(&account) else {
-        return not_found(&state, locale);
+    let Some(me) = view.roster.member(account) else {
+        return Err(not_found(state, locale));
     };
     let inviter = Inviter {
         name: me.name.clone().unwrap_or_else(|| me.email.to_string()),
         email: me.email.clone(),
     };
-    match members::invite(&state.services, new, inviter, &actor).await {
-        Ok(_) => done(&company, "invited"),
-        Err(MemberError::Invitation(InvitationError::Duplicate(_))) => {
-            let email = form.values.get("email").cloned().unwrap_or_default();
-            refusal(
-                &state,
-                locale,
-                StatusCode::CONFLICT,
-                "org-already-invited",
-                vec![("email", email.trim().into())],
-                Some(page_path(&company)),
-            )
-        }
-        Err(e) => member_error(&state, locale, &company, e),
-    }
+    Ok(
+        match members::invite(&state.services, new, inviter, &actor).await {
+            Ok(_) => done(&company, "invited"),
+            Err(MemberError::Invitation(InvitationError::Duplicate(_))) => {
+                let email = form.values.get("email").cloned().unwrap_or_default();
+                refusal(
+                    state,
+                    locale,
+                    StatusCode::CONFLICT,
+                    "org-already-invited",
+                    vec![("email", email.trim().into())],
+                    Some(page_path(&company)),
+                )
+            }
+            Err(e) => member_error(state, locale, &company, e),
+        },
+    )
 }
 
 /// `POST /api/Companies/{companyId}/invitations/{id}/resend`.
 pub async fn resend(
     company: String,
     invitation: String,
-    state: AppState,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-    body: Result<bytes::Bytes, Problem>,
-) -> Response {
-    let form = (cookie_header, accept_language, body);
-    invitation_action(company, invitation, "resend", state, form).await
+    visit: Visit,
+    form: Posted<NoFields>,
+) -> Result<Response, Response> {
+    invitation_action(company, invitation, "resend", visit, form).await
 }
 
 /// `POST /api/Companies/{companyId}/invitations/{id}/revoke`.
 pub async fn revoke(
     company: String,
     invitation: String,
-    state: AppState,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-    body: Result<bytes::Bytes, Problem>,
-) -> Response {
-    let form = (cookie_header, accept_language, body);
-    invitation_action(company, invitation, "revoke", state, form).await
+    visit: Visit,
+    form: Posted<NoFields>,
+) -> Result<Response, Response> {
+    invitation_action(company, invitation, "revoke", visit, form).await
 }
-
-/// The cookie and Accept-Language headers and the body of a form post.
-type Posted = (
-    Option<String>,
-    Option<String>,
-    Result<bytes::Bytes, Problem>,
-);
 
 async fn invitation_action(
     company: String,
     invitation: String,
     action: &'static str,
-    state: AppState,
-    (cookie_header, accept_language, body): Posted,
-) -> Response {
-    let (session, account, company_id, _) = match posted(
-        &state,
-        cookie_header.as_deref(),
-        accept_language.as_deref(),
-        &company,
-        body,
-    )
-    .await
-    {
-        Ok(posted) => posted,
-        Err(page) => return page,
-    };
-    let locale = session.locale();
+    visit: Visit,
+    form: Posted<NoFields>,
+) -> Result<Response, Response> {
+    let (who, company_id, _) = posted(visit, &company, form).await?;
+    let (state, locale, account) = (who.state(), who.locale(), &who.account);
     let Ok(id) = InvitationId::parse(&invitation) else {
-        return not_found(&state, locale);
+        return Err(not_found(state, locale));
     };
     let services = &state.services;
     let result = match action {
-        "resend" => members::resend(services, &company_id, &account, &id)
+        "resend" => members::resend(services, &company_id, account, &id)
             .await
             .map(|_| "resent"),
-        _ => members::revoke(services, &company_id, &account, &id)
+        _ => members::revoke(services, &company_id, account, &id)
             .await
             .map(|_| "revoked"),
     };
     match result {
-        Ok(notice) => done(&company, notice),
-        Err(e) => member_error(&state, locale, &company, e),
+        Ok(notice) => Ok(done(&company, notice)),
+        Err(e) => Err(member_error(state, locale, &company, e)),
     }
+}
+
+/// The form of `POST /api/Companies/{companyId}/members/{memberId}`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MemberForm {
+    role: Option<String>,
+    remove: Option<String>,
 }
 
 /// `POST /api/Companies/{companyId}/members/{memberId}`: `role` changes the member's
@@ -533,54 +484,38 @@ async fn invitation_action(
 pub async fn member_action(
     company: String,
     member: String,
-    state: AppState,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-    body: Result<bytes::Bytes, Problem>,
-) -> Response {
-    let (session, account, company_id, fields) = match posted(
-        &state,
-        cookie_header.as_deref(),
-        accept_language.as_deref(),
-        &company,
-        body,
-    )
-    .await
-    {
-        Ok(posted) => posted,
-        Err(page) => return page,
-    };
-    let locale = session.locale();
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
+    visit: Visit,
+    form: Posted<MemberForm>,
+) -> Result<Response, Response> {
+    let (who, company_id, form) = posted(visit, &company, form).await?;
+    let (state, locale, account) = (who.state(), who.locale(), &who.account);
     let target = AccountId::from_stored(member);
     let services = &state.services;
-    if field("remove") == Some("1") {
-        return match members::remove(services, &company_id, &account, &target).await {
-            Ok(_) if target == account => {
-                redirect(StatusCode::SEE_OTHER, "/api/Home?notice=left", &[])
-            }
-            Ok(_) => done(&company, "removed"),
-            Err(e) => member_error(&state, locale, &company, e),
+    let failed = |e| member_error(state, locale, &company, e);
+    if form.remove.as_deref() == Some("1") {
+        return match members::remove(services, &company_id, account, &target).await {
+            Ok(_) if target == *account => Ok(redirect(
+                StatusCode::SEE_OTHER,
+                "/api/Home?notice=left",
+                &[],
+            )),
+            Ok(_) => Ok(done(&company, "removed")),
+            Err(e) => Err(failed(e)),
         };
     }
-    let Some(role) = field("role").and_then(Role::parse) else {
-        return refusal(
-            &state,
+    let Some(role) = form.role.as_deref().and_then(Role::parse) else {
+        return Err(refusal(
+            state,
             locale,
             StatusCode::UNPROCESSABLE_ENTITY,
             "org-bad-form",
             Vec::new(),
             Some(page_path(&company)),
-        );
+        ));
     };
-    match members::change_role(services, &company_id, &account, &target, role).await {
-        Ok(_) => done(&company, "role"),
-        Err(e) => member_error(&state, locale, &company, e),
+    match members::change_role(services, &company_id, account, &target, role).await {
+        Ok(_) => Ok(done(&company, "role")),
+        Err(e) => Err(failed(e)),
     }
 }
 

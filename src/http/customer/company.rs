@@ -2,7 +2,8 @@
 
 use super::messages::Message;
 use super::pages::{Chrome, CompanyFormPage, FieldView, HomePage, html, redirect};
-use super::{Session, error_page, message_page, open_session};
+use super::signed_in;
+use super::{Session, error_page, message_page};
 use crate::domain::FieldErrors;
 use crate::domain::company::{CompanyDetails, RawCompany};
 use crate::domain::country::{
@@ -12,8 +13,8 @@ use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{Invitation, Status};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
-use crate::http::cookies::SESSION;
-use crate::http::session::CsrfForm;
+use crate::http::cookies::{MFA, SESSION};
+use crate::http::extract::{LangQuery, NoFields, Posted, SignedOutQuery, Visit};
 use crate::i18n::Tr;
 use crate::service::onboarding::{self, AcceptFailure};
 use crate::storage::Versioned;
@@ -147,152 +148,97 @@ fn prefill(invitation: &Invitation) -> RawCompany {
 }
 
 /// The session and its invitation, or the page to show instead.
-async fn session_invitation(
-    state: &AppState,
-    cookie_header: Option<&str>,
-    accept_language: Option<&str>,
-) -> Result<(Session, Versioned<Invitation>), Response> {
-    let now = state.services.clock.now();
-    let browser_locale = Locale::negotiate(accept_language);
-    let Some(session) = open_session(state, cookie_header, now) else {
+async fn session_invitation(visit: &Visit) -> Result<(Session, Versioned<Invitation>), Response> {
+    let state = &visit.state;
+    let Some(session) = signed_in::session(visit) else {
         return Err(message_page(
             state,
             Message::SessionRequired,
-            browser_locale,
+            visit.browser,
             &[],
         ));
     };
     let Some(id) = session.invitation_id() else {
         return Err(redirect(StatusCode::SEE_OTHER, "/api/Home", &[]));
     };
+    let locale = session.locale();
     match onboarding::bound_invitation(&state.services, &id, &session.login()).await {
         Ok(Some(invitation)) => Ok((session, invitation)),
-        Ok(None) => Err(message_page(
-            state,
-            Message::SessionRequired,
-            session.locale(),
-            &[],
-        )),
-        Err(e) => Err(error_page(state, e, session.locale())),
+        Ok(None) => Err(message_page(state, Message::SessionRequired, locale, &[])),
+        Err(e) => Err(error_page(state, e, locale)),
     }
 }
 
-pub async fn show_form(
-    state: AppState,
-    query: String,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-) -> Response {
-    let (mut session, invitation) = match session_invitation(
-        &state,
-        cookie_header.as_deref(),
-        accept_language.as_deref(),
-    )
-    .await
-    {
-        Ok((session, found)) => (session, found.value),
-        Err(page) => return page,
-    };
-    let now = state.services.clock.now();
+/// `GET /api/CreateCompany?lang=`.
+pub async fn show_form(visit: Visit, query: LangQuery) -> Result<Response, Response> {
+    let (mut session, invitation) = session_invitation(&visit).await?;
+    let (state, now, invitation) = (&visit.state, visit.now, invitation.value);
     if invitation.status_at(now) == Status::Completed {
-        return redirect(StatusCode::SEE_OTHER, "/api/Home", &[]);
+        return Err(redirect(StatusCode::SEE_OTHER, "/api/Home", &[]));
     }
-    let cookies: Vec<String> = super::choose_language(&state, &mut session, &query, now)
+    let cookies: Vec<String> = super::choose_language(state, &mut session, query.lang, now)
         .await
         .into_iter()
         .collect();
+    let values = prefill(&invitation);
     let page = form_page(
-        &state,
+        state,
         &session,
         &invitation,
-        &prefill(&invitation),
+        &values,
         &FieldErrors::default(),
     );
-    html(StatusCode::OK, &page, &cookies)
+    Ok(html(StatusCode::OK, &page, &cookies))
 }
 
-pub async fn create(
-    state: AppState,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-    body: Result<bytes::Bytes, crate::http::problem::Problem>,
-) -> Response {
-    let (session, current) = match session_invitation(
-        &state,
-        cookie_header.as_deref(),
-        accept_language.as_deref(),
-    )
-    .await
-    {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
+/// `POST /api/CreateCompany`.
+pub async fn create(visit: Visit, posted: Posted<CompanyFields>) -> Result<Response, Response> {
+    let (session, current) = session_invitation(&visit).await?;
+    let (state, locale) = (&visit.state, session.locale());
     let invitation = current.value.clone();
-    let locale = session.locale();
-    let Ok(body) = body else {
-        return message_page(
-            &state,
-            Message::FormExpired {
-                page: "/api/CreateCompany",
-            },
-            locale,
-            &[],
-        );
+    let Some(company) = posted.check(&session.csrf) else {
+        let expired = Message::FormExpired {
+            page: "/api/CreateCompany",
+        };
+        return Err(message_page(state, expired, locale, &[]));
     };
-    let CompanyForm { csrf, company } = crate::http::session::form(&body).unwrap_or_default();
     let raw = RawCompany::from(company);
-    if !session.csrf_matches(&csrf) {
-        return message_page(
-            &state,
-            Message::FormExpired {
-                page: "/api/CreateCompany",
-            },
-            locale,
-            &[],
-        );
-    }
     let details = match CompanyDetails::parse(&raw) {
         Ok(details) => details,
         Err(errors) => {
-            let page = form_page(&state, &session, &invitation, &raw, &errors);
-            return html(StatusCode::UNPROCESSABLE_ENTITY, &page, &[]);
+            let page = form_page(state, &session, &invitation, &raw, &errors);
+            return Err(html(StatusCode::UNPROCESSABLE_ENTITY, &page, &[]));
         }
     };
     let email = EmailAddress::parse(&session.email).unwrap_or_else(|_| invitation.email.clone());
-    match onboarding::create_company(
+    let provider = crate::domain::account::Provider::from_idp(session.idp.as_deref());
+    let login = session.login();
+    let created = onboarding::create_company(
         &state.services,
         current,
-        &session.login(),
+        &login,
         &email,
-        crate::domain::account::Provider::from_idp(session.idp.as_deref()),
+        provider,
         details,
         locale,
     )
-    .await
-    {
+    .await;
+    Ok(match created {
         // The account's language (the invitation's, or what the person switched to) is
         // recorded with the account.
         Ok(_) => redirect(StatusCode::SEE_OTHER, "/api/Home", &[]),
-        Err(AcceptFailure::Store(e)) => error_page(&state, e, locale),
-        Err(AcceptFailure::NotFound) => message_page(&state, Message::LinkUnknown, locale, &[]),
+        Err(AcceptFailure::Store(e)) => error_page(state, e, locale),
+        Err(AcceptFailure::NotFound) => message_page(state, Message::LinkUnknown, locale, &[]),
         Err(AcceptFailure::Refused { .. }) => {
-            message_page(&state, Message::SessionRequired, locale, &[])
+            message_page(state, Message::SessionRequired, locale, &[])
         }
-    }
+    })
 }
 
-/// The company form as posted: the company's fields as the API names them, and the token.
+/// The company form as posted: the company's fields as the API names them.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-struct CompanyForm {
-    csrf: String,
-    #[serde(flatten)]
-    company: CompanyFields,
-}
-
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct CompanyFields {
+pub struct CompanyFields {
     name: Option<String>,
     vat_number: Option<String>,
     street: Option<String>,
@@ -314,28 +260,31 @@ impl From<CompanyFields> for RawCompany {
     }
 }
 
-pub async fn home(
-    state: AppState,
-    query: String,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-) -> Response {
-    let now = state.services.clock.now();
-    let Some(mut session) = open_session(&state, cookie_header.as_deref(), now) else {
+/// The query of `GET /api/Home`: the language switch, and `notice=left` after leaving a
+/// company.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct HomeQuery {
+    #[serde(deserialize_with = "crate::http::extract::our_locale")]
+    lang: Option<Locale>,
+    notice: Option<String>,
+}
+
+/// `GET /api/Home`: the person's companies.
+pub async fn home(visit: Visit, query: HomeQuery) -> Response {
+    let Some(mut session) = signed_in::session(&visit) else {
         // Signed out: a sign-in, which comes back here.
-        let locale = super::query_locale(&query)
-            .unwrap_or_else(|| Locale::negotiate(accept_language.as_deref()));
-        let to = format!("/api/SignIn?lang={}", locale.as_str());
-        return redirect(StatusCode::FOUND, &to, &[]);
+        return signed_in::to_sign_in(&visit, None, query.lang);
     };
-    let cookies: Vec<String> = super::choose_language(&state, &mut session, &query, now)
+    let (state, now) = (&visit.state, visit.now);
+    let cookies: Vec<String> = super::choose_language(state, &mut session, query.lang, now)
         .await
         .into_iter()
         .collect();
     let locale = session.locale();
     let memberships = match onboarding::memberships(&state.services, &session.login()).await {
         Ok(memberships) => memberships,
-        Err(e) => return error_page(&state, e, locale),
+        Err(e) => return error_page(state, e, locale),
     };
     if let Some(id) = session.invitation_id().filter(|_| memberships.is_empty()) {
         // A company still to create; not for a colleague who left or was removed (their
@@ -343,7 +292,7 @@ pub async fn home(
         match onboarding::bound_invitation(&state.services, &id, &session.login()).await {
             Ok(Some(bound)) if bound.value.join().is_some() => {}
             Ok(_) => return redirect(StatusCode::SEE_OTHER, "/api/CreateCompany", &[]),
-            Err(e) => return error_page(&state, e, locale),
+            Err(e) => return error_page(state, e, locale),
         }
     }
     if memberships.is_empty() {
@@ -352,61 +301,35 @@ pub async fn home(
             Ok(Some(_)) => {}
             Ok(None) => {
                 let clear = [state.cookies.clear(SESSION)];
-                return message_page(&state, Message::SessionRequired, locale, &clear);
+                return message_page(state, Message::SessionRequired, locale, &clear);
             }
-            Err(e) => return error_page(&state, e, locale),
+            Err(e) => return error_page(state, e, locale),
         }
     }
-    let title = Tr::new(locale).t("home-title");
+    let tr = Tr::new(locale);
     let page = HomePage {
-        chrome: Chrome::new(locale, title, &state.services.product_name).with_switch(),
+        chrome: Chrome::new(locale, tr.t("home-title"), &state.services.product_name).with_switch(),
         email: session.email.clone(),
         companies: memberships.into_iter().map(Into::into).collect(),
         // `?notice=left`: the person has just left a company.
-        notice: url::form_urlencoded::parse(query.as_bytes())
-            .any(|(key, value)| key == "notice" && value == "left")
-            .then(|| crate::i18n::Tr::new(locale).t("home-notice-left")),
+        notice: (query.notice.as_deref() == Some("left")).then(|| tr.t("home-notice-left")),
         csrf: session.csrf.clone(),
     };
     html(StatusCode::OK, &page, &cookies)
 }
 
-pub async fn sign_out(
-    state: AppState,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-    body: Result<bytes::Bytes, crate::http::problem::Problem>,
-) -> Response {
-    let now = state.services.clock.now();
-    let locale = Locale::negotiate(accept_language.as_deref());
-    let Some(session) = open_session(&state, cookie_header.as_deref(), now) else {
-        return message_page(
-            &state,
-            Message::SignedOut,
-            locale,
-            &[
-                state.cookies.clear(SESSION),
-                state.cookies.clear(crate::http::cookies::MFA),
-            ],
-        );
+/// `POST /api/SignOut` (with the CSRF token).
+pub async fn sign_out(visit: Visit, posted: Posted<NoFields>) -> Response {
+    let state = &visit.state;
+    let cleared = [state.cookies.clear(SESSION), state.cookies.clear(MFA)];
+    let Some(session) = signed_in::session(&visit) else {
+        return message_page(state, Message::SignedOut, visit.browser, &cleared);
     };
-    let CsrfForm { csrf } = body
-        .ok()
-        .and_then(|b| crate::http::session::form(&b))
-        .unwrap_or_default();
-    if !session.csrf_matches(&csrf) {
-        return message_page(
-            &state,
-            Message::FormExpired { page: "/api/Home" },
-            session.locale(),
-            &[],
-        );
-    }
     let locale = session.locale();
-    let cleared = [
-        state.cookies.clear(SESSION),
-        state.cookies.clear(crate::http::cookies::MFA),
-    ];
+    if posted.check(&session.csrf).is_none() {
+        let expired = Message::FormExpired { page: "/api/Home" };
+        return message_page(state, expired, locale, &[]);
+    }
     // Signed out at the provider too, when it has an end-session endpoint: back at
     // /api/SignedOut, which reads the language from `state`.
     let back = format!(
@@ -419,22 +342,15 @@ pub async fn sign_out(
     );
     match state.customer.end_session_url(&back, locale.as_str()).await {
         Some(url) => redirect(StatusCode::SEE_OTHER, url.as_str(), &cleared),
-        None => message_page(&state, Message::SignedOut, locale, &cleared),
+        None => message_page(state, Message::SignedOut, locale, &cleared),
     }
 }
 
-/// `GET /api/SignedOut`: where the provider's sign-out comes back (`state` or `lang` is
-/// the language).
-pub async fn signed_out(
-    state: AppState,
-    query: String,
-    accept_language: Option<String>,
-) -> Response {
-    let locale = url::form_urlencoded::parse(query.as_bytes())
-        .filter(|(key, _)| key == "state" || key == "lang")
-        .find_map(|(_, value)| Locale::parse(&value).ok())
-        .unwrap_or_else(|| Locale::negotiate(accept_language.as_deref()));
-    let (status, mut page) = Message::SignedOut.page(locale, &state.services.product_name);
+/// `GET /api/SignedOut`: where the provider's sign-out comes back.
+pub async fn signed_out(visit: Visit, query: SignedOutQuery) -> Response {
+    let locale = query.locale().unwrap_or(visit.browser);
+    let product = &visit.state.services.product_name;
+    let (status, mut page) = Message::SignedOut.page(locale, product);
     page.chrome.switch = true;
     html(status, &page, &[])
 }

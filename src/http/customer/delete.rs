@@ -6,14 +6,13 @@
 
 use super::messages::Message;
 use super::pages::{Chrome, MessagePage, html};
-use super::profile::signed_in_account;
+use super::signed_in::SignedIn;
 use super::{error_page, message_page};
 use crate::domain::account::Membership;
 use crate::domain::locale::Locale;
-use crate::http::AppState;
 use crate::http::cookies::{MFA, SESSION};
+use crate::http::extract::{Posted, Visit};
 use crate::i18n::Tr;
-use crate::service::account;
 use crate::service::privacy::{self, DeleteFailure};
 use askama::Template;
 use warp::http::StatusCode;
@@ -33,53 +32,27 @@ pub(super) struct ConfirmPage {
 /// The form of `POST /api/Profile/delete`.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
-struct DeleteForm {
-    csrf: String,
+pub struct DeleteForm {
     confirm: String,
 }
 
-pub async fn post(
-    state: AppState,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-    body: Result<bytes::Bytes, crate::http::problem::Problem>,
-) -> Result<Response, Response> {
-    let now = state.services.clock.now();
-    let (session, account_id) = signed_in_account(
-        &state,
-        cookie_header.as_deref(),
-        accept_language.as_deref(),
-        now,
-    )
-    .await?;
-    let locale = session.locale();
-    let DeleteForm { csrf, confirm } =
-        crate::http::session::form(&body.unwrap_or_default()).unwrap_or_default();
-    let confirmed = confirm == "yes";
-    if !session.csrf_matches(&csrf) {
-        let expired = Message::FormExpired {
-            page: "/api/Profile",
-        };
-        return Err(message_page(&state, expired, locale, &[]));
-    }
-    if !account::is_recent(session.signed_in_at, now) {
-        return Err(message_page(&state, Message::ReauthNeeded, locale, &[]));
-    }
+pub async fn post(visit: Visit, posted: Posted<DeleteForm>) -> Result<Response, Response> {
+    let who = SignedIn::of(visit).await?;
+    let DeleteForm { confirm } = who.form(posted, "/api/Profile")?;
+    who.recent(Message::ReauthNeeded)?;
+    let (state, locale) = (who.state(), who.locale());
     let product = &state.services.product_name;
-    if !confirmed {
-        let blocked = privacy::handover_needed(&state.services, &account_id)
+    if confirm != "yes" {
+        let blocked = privacy::handover_needed(&state.services, &who.account)
             .await
-            .map_err(|e| error_page(&state, e, locale))?;
+            .map_err(|e| error_page(state, e, locale))?;
         if !blocked.is_empty() {
             return Err(handover_page(&blocked, locale, product));
         }
-        return Ok(html(
-            StatusCode::OK,
-            &confirm_page(locale, product, session.csrf.clone()),
-            &[],
-        ));
+        let page = confirm_page(locale, product, who.session.csrf.clone());
+        return Ok(html(StatusCode::OK, &page, &[]));
     }
-    match privacy::delete_own_account(&state.services, &account_id).await {
+    match privacy::delete_own_account(&state.services, &who.account).await {
         Ok(_) => Ok(html(
             StatusCode::OK,
             &deleted_page(locale, product),
@@ -89,12 +62,12 @@ pub async fn post(
             Err(handover_page(&blocked, locale, product))
         }
         Err(DeleteFailure::NoAccount) => Err(message_page(
-            &state,
+            state,
             Message::SessionRequired,
             locale,
             &[state.cookies.clear(SESSION)],
         )),
-        Err(DeleteFailure::Store(e)) => Err(error_page(&state, e, locale)),
+        Err(DeleteFailure::Store(e)) => Err(error_page(state, e, locale)),
     }
 }
 

@@ -8,30 +8,29 @@ use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
 use crate::http::AppState;
 use crate::http::cookies::FLOW;
+use crate::http::extract::Visit;
 use crate::identity::customer::{AuthRequest, AuthorizeHints};
 use crate::service::limits;
 use crate::service::onboarding::{self, LinkOutcome};
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-pub async fn open(
-    state: AppState,
-    query: String,
-    accept_language: Option<String>,
-    forwarded_for: Option<String>,
-) -> Response {
-    let browser_locale = Locale::negotiate(accept_language.as_deref());
+/// The query of the email link.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct LinkQuery {
+    invitation_id: Option<String>,
+    /// `login`: "sign in with another account", the provider asks again.
+    prompt: Option<String>,
+}
+
+pub async fn open(visit: Visit, query: LinkQuery, forwarded_for: Option<String>) -> Response {
+    let (state, browser_locale) = (visit.state, visit.browser);
     let client = client_address(forwarded_for.as_deref());
-    let mut secret = None;
-    let mut prompt_login = false;
-    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        match key.as_ref() {
-            "invitationId" => secret = InvitationSecret::parse(&value).ok(),
-            // "Sign in with another account": make the provider ask again.
-            "prompt" => prompt_login = value == "login",
-            _ => {}
-        }
-    }
+    let secret = query
+        .invitation_id
+        .and_then(|id| InvitationSecret::parse(&id).ok());
+    let prompt_login = query.prompt.as_deref() == Some("login");
     let Some(secret) = secret else {
         return unknown_link(&state, &client, browser_locale).await;
     };

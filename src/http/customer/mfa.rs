@@ -8,7 +8,7 @@
 
 use super::messages::Message;
 use super::pages::{Chrome, MfaPage, html};
-use super::profile::signed_in_account;
+use super::signed_in::SignedIn;
 use super::signin::{self, MfaPending};
 use super::{Session, error_page, message_page};
 use crate::domain::account::{AccountId, LinkedLogin, Provider};
@@ -19,6 +19,7 @@ use crate::domain::mfa::Mfa;
 use crate::domain::totp::TotpSecret;
 use crate::http::AppState;
 use crate::http::cookies::{ENROLMENT, MFA};
+use crate::http::extract::{LangQuery, Posted, Visit};
 use crate::http::session::Notice;
 use crate::service::account::{self, CodeUse, ENROLMENT_LIFETIME, MfaFailure};
 use base64::Engine as _;
@@ -28,20 +29,17 @@ use time::OffsetDateTime;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-/// The form of every `POST /api/Profile/mfa`.
+/// The form of every `POST /api/Profile/mfa` (its code is read up to 64 characters).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct Form {
+pub struct Form {
     action: String,
     code: String,
-    csrf: String,
 }
 
 impl Form {
-    fn parse(body: &[u8]) -> Self {
-        let mut form: Self = crate::http::session::form(body).unwrap_or_default();
-        form.code = form.code.chars().take(64).collect();
-        form
+    fn code(&self) -> String {
+        self.code.chars().take(64).collect()
     }
 }
 
@@ -57,15 +55,9 @@ struct Enrolment {
 }
 
 impl Enrolment {
-    fn open(
-        state: &AppState,
-        cookie_header: Option<&str>,
-        session: &Session,
-        account: &AccountId,
-        now: OffsetDateTime,
-    ) -> Option<Mfa> {
-        let kept: Self = state.cookies.open(cookie_header, ENROLMENT, now)?;
-        if kept.account != account.as_str() || !session.csrf_matches(&kept.session) {
+    fn open(who: &SignedIn) -> Option<Mfa> {
+        let kept: Self = who.visit.cookie(ENROLMENT)?;
+        if kept.account != who.account.as_str() || !who.session.csrf_matches(&kept.session) {
             return None;
         }
         let secret = TotpSecret::from_bytes(URL_SAFE_NO_PAD.decode(kept.secret).ok()?)?;
@@ -73,26 +65,18 @@ impl Enrolment {
         Some(Mfa::pending(secret, started_at))
     }
 
-    fn seal(state: &AppState, session: &Session, account: &AccountId, mfa: &Mfa) -> String {
+    fn seal(who: &SignedIn, mfa: &Mfa) -> String {
         let kept = Self {
-            account: account.as_str().to_owned(),
-            session: session.csrf.clone(),
+            account: who.account.as_str().to_owned(),
+            session: who.session.csrf.clone(),
             secret: URL_SAFE_NO_PAD.encode(mfa.secret.as_bytes()),
             started_at: mfa.started_at.unix_timestamp(),
         };
         let expires = mfa.started_at + ENROLMENT_LIFETIME;
-        state
+        who.state()
             .cookies
             .seal(ENROLMENT, &kept, mfa.started_at, expires)
     }
-}
-
-fn pending(
-    state: &AppState,
-    cookie_header: Option<&str>,
-    now: OffsetDateTime,
-) -> Option<MfaPending> {
-    state.cookies.open(cookie_header, MFA, now)
 }
 
 fn page(state: &AppState, locale: Locale, mode: &'static str, csrf: &str) -> MfaPage {
@@ -164,54 +148,41 @@ pub(super) fn failure_text(failure: &MfaFailure, locale: Locale) -> String {
     crate::i18n::Tr::new(locale).t(id)
 }
 
-pub async fn show(
-    state: AppState,
-    query: String,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-) -> Result<Response, Response> {
-    let now = state.services.clock.now();
-    if let Some(pending) = pending(&state, cookie_header.as_deref(), now) {
-        let locale = pending.session.locale();
+/// `GET /api/Profile/mfa?lang=`: the code after a provider's sign-in, or the enrolment,
+/// or (MFA on) the form that turns it off.
+pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> {
+    if let Some(pending) = visit.cookie::<MfaPending>(MFA) {
+        let (state, locale) = (&visit.state, pending.session.locale());
         if !state.services.accounts.can_keep_secrets() {
             // The code cannot be checked here: refused, never skipped.
-            return Err(message_page(&state, Message::MfaUnavailable, locale, &[]));
+            return Err(message_page(state, Message::MfaUnavailable, locale, &[]));
         }
-        let view = page(&state, locale, "challenge", &pending.csrf);
+        let view = page(state, locale, "challenge", &pending.csrf);
         return Ok(html(StatusCode::OK, &view, &[]));
     }
-    let (mut session, account) = signed_in_account(
-        &state,
-        cookie_header.as_deref(),
-        accept_language.as_deref(),
-        now,
-    )
-    .await?;
+    let mut who = SignedIn::of(visit).await?;
     // The language switch, as on the profile: the session and the account take it.
-    let switched = super::choose_language(&state, &mut session, &query, now).await;
-    let mut cookies: Vec<String> = switched.into_iter().collect();
-    let locale = session.locale();
-    let fresh = match account::enrolment(&state.services, &account).await {
+    let mut cookies: Vec<String> = who.choose_language(query.lang).await.into_iter().collect();
+    let (state, locale) = (who.state(), who.locale());
+    let fresh = match account::enrolment(&state.services, &who.account).await {
         Ok(fresh) => fresh,
         Err(MfaFailure::AlreadyOn) => {
-            let mut view = page(&state, locale, "manage", &session.csrf);
+            let mut view = page(state, locale, "manage", &who.session.csrf);
             view.chrome = view.chrome.with_switch();
             return Ok(html(StatusCode::OK, &view, &cookies));
         }
-        Err(failure) => return Err(failure_page(&state, failure, locale)),
+        Err(failure) => return Err(failure_page(state, failure, locale)),
     };
     // The enrolment this session started, shown again as it was.
-    if let Some(kept) = Enrolment::open(&state, cookie_header.as_deref(), &session, &account, now) {
-        let mut view = enrol_page(&state, &session, &kept);
+    if let Some(kept) = Enrolment::open(&who) {
+        let mut view = enrol_page(state, &who.session, &kept);
         view.chrome = view.chrome.with_switch();
         return Ok(html(StatusCode::OK, &view, &cookies));
     }
     // Showing a new secret starts turning MFA on: a recent sign-in only.
-    if !account::is_recent(session.signed_in_at, now) {
-        return Err(message_page(&state, Message::ReauthNeeded, locale, &[]));
-    }
-    cookies.push(Enrolment::seal(&state, &session, &account, &fresh));
-    let mut view = enrol_page(&state, &session, &fresh);
+    who.recent(Message::ReauthNeeded)?;
+    cookies.push(Enrolment::seal(&who, &fresh));
+    let mut view = enrol_page(state, &who.session, &fresh);
     view.chrome = view.chrome.with_switch();
     Ok(html(StatusCode::OK, &view, &cookies))
 }
@@ -230,83 +201,57 @@ fn failure_page(state: &AppState, failure: MfaFailure, locale: Locale) -> Respon
     }
 }
 
-pub async fn post(
-    state: AppState,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-    body: Result<bytes::Bytes, crate::http::problem::Problem>,
-) -> Result<Response, Response> {
-    let now = state.services.clock.now();
-    let form = Form::parse(&body.unwrap_or_default());
-    if form.action == "challenge" {
-        let Some(pending) = pending(&state, cookie_header.as_deref(), now) else {
-            let locale = Locale::negotiate(accept_language.as_deref());
-            return Err(message_page(&state, Message::MfaExpired, locale, &[]));
+/// `POST /api/Profile/mfa`: `action` = `challenge`, `enable` or `disable`.
+pub async fn post(visit: Visit, posted: Posted<Form>) -> Result<Response, Response> {
+    const PAGE: &str = "/api/Profile/mfa";
+    if posted.before_check().action == "challenge" {
+        let Some(pending) = visit.cookie::<MfaPending>(MFA) else {
+            return Err(message_page(
+                &visit.state,
+                Message::MfaExpired,
+                visit.browser,
+                &[],
+            ));
         };
-        return Ok(challenge(&state, pending, &form, now).await);
+        let locale = pending.session.locale();
+        let Some(form) = posted.check(&pending.csrf) else {
+            let expired = Message::FormExpired { page: PAGE };
+            return Err(message_page(&visit.state, expired, locale, &[]));
+        };
+        return Ok(challenge(&visit, pending, &form).await);
     }
-    let (session, account) = signed_in_account(
-        &state,
-        cookie_header.as_deref(),
-        accept_language.as_deref(),
-        now,
-    )
-    .await?;
-    let locale = session.locale();
-    if !session.csrf_matches(&form.csrf) {
-        return Err(message_page(
-            &state,
-            Message::FormExpired {
-                page: "/api/Profile/mfa",
-            },
-            locale,
-            &[],
-        ));
-    }
+    let who = SignedIn::of(visit).await?;
+    let form = who.form(posted, PAGE)?;
     if !matches!(form.action.as_str(), "enable" | "disable") {
-        return Err(message_page(&state, Message::BadForm, locale, &[]));
+        return Err(who.page(Message::BadForm));
     }
-    if !account::is_recent(session.signed_in_at, now) {
-        return Err(message_page(&state, Message::ReauthNeeded, locale, &[]));
-    }
+    who.recent(Message::ReauthNeeded)?;
     if form.action == "disable" {
-        return Ok(disable(&state, session, &account, &form, now).await);
+        return Ok(disable(who, &form).await);
     }
     // The secret this session was shown; none (another session's, or too old): start over.
-    let Some(enrolment) =
-        Enrolment::open(&state, cookie_header.as_deref(), &session, &account, now)
-    else {
-        let message = Message::FormExpired {
-            page: "/api/Profile/mfa",
-        };
-        return Err(message_page(&state, message, locale, &[]));
+    let Some(enrolment) = Enrolment::open(&who) else {
+        return Err(who.page(Message::FormExpired { page: PAGE }));
     };
-    Ok(enable(&state, session, &account, &enrolment, &form, now).await)
+    Ok(enable(who, &enrolment, &form).await)
 }
 
 /// `action=enable`: the first code of this session's enrolment turns MFA on.
-async fn enable(
-    state: &AppState,
-    mut session: Session,
-    account: &AccountId,
-    enrolment: &Mfa,
-    form: &Form,
-    now: OffsetDateTime,
-) -> Response {
-    let locale = session.locale();
-    match account::enable(&state.services, account, enrolment, &form.code).await {
+async fn enable(mut who: SignedIn, enrolment: &Mfa, form: &Form) -> Response {
+    let (locale, state, session) = (who.locale(), &who.visit.state, &mut who.session);
+    match account::enable(&state.services, &who.account, enrolment, &form.code()).await {
         Ok(codes) => {
             session.notice = Some(Notice::MfaOn);
             let mut view = page(state, locale, "recovery", &session.csrf);
             view.recovery_codes = codes;
             let cookies = [
-                signin::reseal(state, &session, now),
+                signin::reseal(state, session, who.visit.now),
                 state.cookies.clear(ENROLMENT),
             ];
             html(StatusCode::OK, &view, &cookies)
         }
         Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
-            let mut view = enrol_page(state, &session, enrolment);
+            let mut view = enrol_page(state, session, enrolment);
             view.error = Some(failure_text(&failure, locale));
             html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
         }
@@ -319,18 +264,19 @@ async fn enable(
 }
 
 /// `action=disable`: a current code or a recovery code turns MFA off.
-async fn disable(
-    state: &AppState,
-    mut session: Session,
-    account: &AccountId,
-    form: &Form,
-    now: OffsetDateTime,
-) -> Response {
-    let locale = session.locale();
-    match account::use_code(&state.services, account, &form.code, CodeUse::Disable).await {
+async fn disable(mut who: SignedIn, form: &Form) -> Response {
+    let (locale, state, session) = (who.locale(), &who.visit.state, &mut who.session);
+    match account::use_code(
+        &state.services,
+        &who.account,
+        &form.code(),
+        CodeUse::Disable,
+    )
+    .await
+    {
         Ok(_) => {
             session.notice = Some(Notice::MfaOff);
-            signin::grant(state, &session, "/api/Profile", now, &[])
+            signin::grant(state, session, "/api/Profile", who.visit.now, &[])
         }
         Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
             let mut view = page(state, locale, "manage", &session.csrf);
@@ -346,25 +292,10 @@ async fn disable(
 
 /// The code after a provider's sign-in: grants the held session (and finishes the held
 /// link) once it is right.
-async fn challenge(
-    state: &AppState,
-    pending: MfaPending,
-    form: &Form,
-    now: OffsetDateTime,
-) -> Response {
-    let locale = pending.session.locale();
-    if !crate::http::session::csrf_matches(&pending.csrf, &form.csrf) {
-        return message_page(
-            state,
-            Message::FormExpired {
-                page: "/api/Profile/mfa",
-            },
-            locale,
-            &[],
-        );
-    }
+async fn challenge(visit: &Visit, pending: MfaPending, form: &Form) -> Response {
+    let (state, now, locale) = (&visit.state, visit.now, pending.session.locale());
     let account = AccountId::from_stored(pending.account.clone());
-    match account::use_code(&state.services, &account, &form.code, CodeUse::SignIn).await {
+    match account::use_code(&state.services, &account, &form.code(), CodeUse::SignIn).await {
         // MFA was turned off meanwhile: the provider's sign-in is enough.
         Ok(_) | Err(MfaFailure::Off) => {}
         Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {

@@ -10,13 +10,14 @@ pub mod messages;
 pub mod mfa;
 pub mod pages;
 pub mod profile;
+pub mod routes;
+pub mod signed_in;
 pub mod signin;
 
 #[cfg(test)]
 mod i18n_tests;
 
 use super::AppState;
-use super::cookies::{FLOW, SESSION};
 use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
 pub use crate::http::session::Session;
@@ -54,38 +55,16 @@ impl Flow {
     }
 }
 
-pub fn open_flow(
-    state: &AppState,
-    cookie_header: Option<&str>,
-    now: OffsetDateTime,
-) -> Option<Flow> {
-    state.cookies.open(cookie_header, FLOW, now)
-}
-
-pub fn open_session(
-    state: &AppState,
-    cookie_header: Option<&str>,
-    now: OffsetDateTime,
-) -> Option<Session> {
-    state.cookies.open(cookie_header, SESSION, now)
-}
-
-/// The language a page's `?lang=` asks for, if it names one we have.
-pub fn query_locale(query: &str) -> Option<Locale> {
-    url::form_urlencoded::parse(query.as_bytes())
-        .filter(|(key, _)| key == "lang")
-        .find_map(|(_, value)| Locale::parse(&value).ok())
-}
-
-/// `?lang=` on a signed-in page (the language switch): the person's choice, kept in the
-/// session and remembered on their account. The session cookie to set when it changed.
+/// `?lang=` on a signed-in page (the language switch): the person's choice (`asked`), kept
+/// in the session and remembered on their account. The session cookie to set when it
+/// changed.
 pub async fn choose_language(
     state: &AppState,
     session: &mut Session,
-    query: &str,
+    asked: Option<Locale>,
     now: OffsetDateTime,
 ) -> Option<String> {
-    let locale = query_locale(query).filter(|l| *l != session.locale())?;
+    let locale = asked.filter(|l| *l != session.locale())?;
     session.locale = locale.as_str().to_owned();
     if let Err(e) =
         crate::service::language::remember(&state.services, &session.login(), locale).await
@@ -94,12 +73,6 @@ pub async fn choose_language(
         tracing::warn!(error = %e, "the language choice was not stored");
     }
     Some(signin::reseal(state, session, now))
-}
-
-/// A handler's answer: `Ok` when it went its way, `Err` with the page shown instead when
-/// it stopped early (no session, a form that does not check out, …). Both are sent.
-pub fn either(result: Result<Response, Response>) -> Response {
-    result.unwrap_or_else(|page| page)
 }
 
 /// The page for a message, in `locale`.

@@ -3,16 +3,16 @@
 
 use super::messages::Message;
 use super::pages::{Chrome, LoginView, ProfilePage, html};
+use super::signed_in::{self, SignedIn};
 use super::signin::{self, Purpose};
-use super::{Session, error_page, message_page, open_session};
-use crate::domain::account::{AccountId, Provider, login_key};
+use super::{error_page, message_page};
+use crate::domain::account::{Provider, login_key};
 use crate::domain::locale::Locale;
-use crate::http::AppState;
+use crate::http::extract::{LangQuery, Posted, Visit};
 use crate::http::session::Notice;
 use crate::i18n::Tr;
 use crate::identity::customer::AuthorizeHints;
 use crate::service::account::{self, UnlinkFailure};
-use time::OffsetDateTime;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
@@ -22,38 +22,6 @@ pub fn provider_name(provider: &Provider, locale: Locale) -> String {
         (Provider::Google, _) => "Google".into(),
         (Provider::Microsoft, _) => "Microsoft".into(),
         (Provider::Other(idp), _) => idp.clone(),
-    }
-}
-
-/// The signed-in session and its account, or the page to show instead.
-pub async fn signed_in_account(
-    state: &AppState,
-    cookie_header: Option<&str>,
-    accept_language: Option<&str>,
-    now: OffsetDateTime,
-) -> Result<(Session, AccountId), Response> {
-    let Some(session) = open_session(state, cookie_header, now) else {
-        let locale = Locale::negotiate(accept_language);
-        return Err(message_page(state, Message::SessionRequired, locale, &[]));
-    };
-    let locale = session.locale();
-    match account::account_for(&state.services, &session.login()).await {
-        Ok(Some(account)) => Ok((session, account)),
-        Ok(None) if session.invitation.is_some() => Err(super::pages::redirect(
-            StatusCode::SEE_OTHER,
-            "/api/CreateCompany",
-            &[],
-        )),
-        Ok(None) => {
-            let email = Some(session.email.clone()).filter(|e| !e.is_empty());
-            Err(message_page(
-                state,
-                Message::NoAccount { email },
-                locale,
-                &[],
-            ))
-        }
-        Err(e) => Err(error_page(state, e, locale)),
     }
 }
 
@@ -67,37 +35,21 @@ pub(super) fn notice_text(notice: &Notice, locale: Locale) -> String {
     }
 }
 
-pub async fn show(
-    state: AppState,
-    query: String,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-) -> Result<Response, Response> {
-    let now = state.services.clock.now();
-    if open_session(&state, cookie_header.as_deref(), now).is_none() {
+/// `GET /api/Profile?lang=`.
+pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> {
+    if signed_in::session(&visit).is_none() {
         // Signed out: a sign-in, which comes back here.
-        let locale = super::query_locale(&query)
-            .unwrap_or_else(|| Locale::negotiate(accept_language.as_deref()));
-        let to = format!("/api/SignIn?next=profile&lang={}", locale.as_str());
-        return Err(super::pages::redirect(StatusCode::FOUND, &to, &[]));
+        return Err(signed_in::to_sign_in(&visit, Some("profile"), query.lang));
     }
-    let (mut session, account) = signed_in_account(
-        &state,
-        cookie_header.as_deref(),
-        accept_language.as_deref(),
-        now,
-    )
-    .await?;
-    let switched = super::choose_language(&state, &mut session, &query, now)
-        .await
-        .is_some();
-    let locale = session.locale();
-    let overview = match account::overview(&state.services, &account).await {
+    let mut who = SignedIn::of(visit).await?;
+    let switched = who.choose_language(query.lang).await.is_some();
+    let (state, locale) = (&who.visit.state, who.session.locale());
+    let overview = match account::overview(&state.services, &who.account).await {
         Ok(Some(overview)) => overview,
-        Ok(None) => return Err(message_page(&state, Message::SessionRequired, locale, &[])),
-        Err(e) => return Err(error_page(&state, e, locale)),
+        Ok(None) => return Err(message_page(state, Message::SessionRequired, locale, &[])),
+        Err(e) => return Err(error_page(state, e, locale)),
     };
-    let current = session.login();
+    let current = who.session.login();
     let removable = overview.logins.len() > 1;
     let logins: Vec<LoginView> = overview
         .logins
@@ -111,10 +63,10 @@ pub async fn show(
         })
         .collect();
     let has = |p: &Provider| overview.logins.iter().any(|l| &l.provider == p);
-    let notice = session.notice.take().map(|n| notice_text(&n, locale));
+    let notice = who.session.notice.take().map(|n| notice_text(&n, locale));
     // The notice is shown once: the session is written back without it.
     let cookies = if notice.is_some() || switched {
-        vec![signin::reseal(&state, &session, now)]
+        vec![signin::reseal(state, &who.session, who.visit.now)]
     } else {
         Vec::new()
     };
@@ -131,7 +83,7 @@ pub async fn show(
         can_link_google: !has(&Provider::Google),
         mfa: overview.mfa,
         notice,
-        csrf: session.csrf.clone(),
+        csrf: who.session.csrf.clone(),
     };
     Ok(html(StatusCode::OK, &page, &cookies))
 }
@@ -139,45 +91,17 @@ pub async fn show(
 /// The form of `POST /api/Profile/link`.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
-struct LinkForm {
-    csrf: String,
+pub struct LinkForm {
     provider: Option<String>,
     unlink: Option<String>,
 }
 
 /// `POST /api/Profile/link`: `provider` = `microsoft` | `google` starts linking;
 /// `unlink` = a login's key removes it.
-pub async fn link(
-    state: AppState,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-    body: Result<bytes::Bytes, crate::http::problem::Problem>,
-) -> Result<Response, Response> {
-    let now = state.services.clock.now();
-    let (session, account) = signed_in_account(
-        &state,
-        cookie_header.as_deref(),
-        accept_language.as_deref(),
-        now,
-    )
-    .await?;
-    let locale = session.locale();
-    let LinkForm {
-        csrf,
-        provider,
-        unlink,
-    } = crate::http::session::form(&body.unwrap_or_default()).unwrap_or_default();
-    if !session.csrf_matches(&csrf) {
-        return Err(message_page(
-            &state,
-            Message::FormExpired {
-                page: "/api/Profile",
-            },
-            locale,
-            &[],
-        ));
-    }
-    let reauth = match provider.as_deref() {
+pub async fn link(visit: Visit, posted: Posted<LinkForm>) -> Result<Response, Response> {
+    let who = SignedIn::of(visit).await?;
+    let LinkForm { provider, unlink } = who.form(posted, "/api/Profile")?;
+    who.recent(match provider.as_deref() {
         Some("microsoft") => Message::ReauthToLink {
             next: "link-microsoft",
         },
@@ -185,57 +109,41 @@ pub async fn link(
             next: "link-google",
         },
         _ => Message::ReauthNeeded,
-    };
-    if !account::is_recent(session.signed_in_at, now) {
-        return Err(message_page(&state, reauth, locale, &[]));
-    }
+    })?;
     if let Some(key) = unlink {
-        return Ok(remove(&state, session, &account, &key, now).await);
+        return Ok(remove(who, &key).await);
     }
-    start_link(&state, &session, &account, provider.as_deref()).await
+    start_link(&who, provider.as_deref()).await
+}
+
+/// The query of `GET /api/Profile/link`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ResumeQuery {
+    provider: Option<String>,
 }
 
 /// `GET /api/Profile/link?provider=…`: linking asked for before a sign-in again, resumed
 /// once that sign-in is done (recent); otherwise the profile, where it can be asked again.
-pub async fn resume_link(
-    state: AppState,
-    query: String,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-) -> Result<Response, Response> {
-    let now = state.services.clock.now();
-    let (session, account) = signed_in_account(
-        &state,
-        cookie_header.as_deref(),
-        accept_language.as_deref(),
-        now,
-    )
-    .await?;
-    let provider = url::form_urlencoded::parse(query.as_bytes())
-        .find(|(key, _)| key == "provider")
-        .map(|(_, value)| value.into_owned());
-    if !account::is_recent(session.signed_in_at, now) {
+pub async fn resume_link(visit: Visit, query: ResumeQuery) -> Result<Response, Response> {
+    let who = SignedIn::of(visit).await?;
+    if !account::is_recent(who.session.signed_in_at, who.visit.now) {
         return Err(super::pages::redirect(
             StatusCode::SEE_OTHER,
             "/api/Profile",
             &[],
         ));
     }
-    start_link(&state, &session, &account, provider.as_deref()).await
+    start_link(&who, query.provider.as_deref()).await
 }
 
 /// Sends the browser to the provider to sign in with the login to link.
-async fn start_link(
-    state: &AppState,
-    session: &Session,
-    account: &AccountId,
-    provider: Option<&str>,
-) -> Result<Response, Response> {
-    let locale = session.locale();
+async fn start_link(who: &SignedIn, provider: Option<&str>) -> Result<Response, Response> {
+    let (state, session, locale) = (who.state(), &who.session, who.locale());
     let domain_hint = match provider {
         Some("microsoft") => "live.com",
         Some("google") => "google.com",
-        _ => return Err(message_page(state, Message::BadForm, locale, &[])),
+        _ => return Err(who.page(Message::BadForm)),
     };
     let hints = AuthorizeHints {
         login_hint: Some(session.email.as_str()).filter(|e| !e.is_empty()),
@@ -244,31 +152,22 @@ async fn start_link(
         ui_locales: Some(locale.as_str()),
     };
     let purpose = Purpose::Link {
-        account: account.as_str().to_owned(),
+        account: who.account.as_str().to_owned(),
     };
     Ok(signin::start(state, purpose, locale, hints, StatusCode::SEE_OTHER).await)
 }
 
-async fn remove(
-    state: &AppState,
-    mut session: Session,
-    account: &AccountId,
-    key: &str,
-    now: OffsetDateTime,
-) -> Response {
-    let locale = session.locale();
-    match account::unlink(&state.services, account, key, &session.login()).await {
+async fn remove(mut who: SignedIn, key: &str) -> Response {
+    let state = &who.visit.state;
+    let login = who.session.login();
+    match account::unlink(&state.services, &who.account, key, &login).await {
         Ok(removed) => {
-            session.notice = Some(Notice::Unlinked(removed.provider.clone()));
-            signin::grant(state, &session, "/api/Profile", now, &[])
+            who.session.notice = Some(Notice::Unlinked(removed.provider.clone()));
+            signin::grant(state, &who.session, "/api/Profile", who.visit.now, &[])
         }
-        Err(UnlinkFailure::LastLogin) => {
-            message_page(state, Message::UnlinkRefused { last: true }, locale, &[])
-        }
-        Err(UnlinkFailure::InUse) => {
-            message_page(state, Message::UnlinkRefused { last: false }, locale, &[])
-        }
-        Err(UnlinkFailure::NotFound) => message_page(state, Message::BadForm, locale, &[]),
-        Err(UnlinkFailure::Store(e)) => error_page(state, e, locale),
+        Err(UnlinkFailure::LastLogin) => who.page(Message::UnlinkRefused { last: true }),
+        Err(UnlinkFailure::InUse) => who.page(Message::UnlinkRefused { last: false }),
+        Err(UnlinkFailure::NotFound) => who.page(Message::BadForm),
+        Err(UnlinkFailure::Store(e)) => error_page(state, e, who.session.locale()),
     }
 }

@@ -5,10 +5,12 @@
 
 use super::callback::{Callback, complete_sign_in};
 use super::messages::Message;
-use super::{SESSION_LIFETIME, Session, error_page, message_page, open_session};
+use super::signed_in;
+use super::{SESSION_LIFETIME, Session, error_page, message_page};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{AUTH, MFA, SESSION};
+use crate::http::extract::Visit;
 use crate::identity::customer::{AuthRequest, AuthorizeHints, SignedIn};
 use crate::service::account::{self, LinkFailure, Returning};
 use crate::service::language;
@@ -155,34 +157,34 @@ async fn start_flow(
     super::pages::redirect(status, authorize.as_str(), &[cookie])
 }
 
+/// The query of `GET /api/SignIn`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignInQuery {
+    prompt: Option<String>,
+    next: Option<String>,
+    #[serde(deserialize_with = "crate::http::extract::our_locale")]
+    lang: Option<Locale>,
+}
+
 /// `GET /api/SignIn?prompt=login&next=profile&lang=fr`. A sign-in again (`prompt=login`)
 /// of someone still signed in names their address to the provider (`login_hint`).
-pub async fn sign_in(
-    state: AppState,
-    query: String,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-) -> Response {
-    let session = open_session(&state, cookie_header.as_deref(), state.services.clock.now());
-    let mut locale = session
-        .as_ref()
-        .map(Session::locale)
-        .unwrap_or_else(|| Locale::negotiate(accept_language.as_deref()));
-    let mut prompt_login = false;
-    let mut next = Next::Home;
-    let mut chosen = false;
-    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        match key.as_ref() {
-            "prompt" => prompt_login = value == "login",
-            "next" => next = Next::parse(&value).unwrap_or(next),
-            "lang" => {
-                if let Ok(asked) = Locale::parse(&value) {
-                    (locale, chosen) = (asked, true);
-                }
-            }
-            _ => {}
-        }
-    }
+pub async fn sign_in(visit: Visit, query: SignInQuery) -> Response {
+    let session = signed_in::session(&visit);
+    // The language asked for (it becomes the account's), else the session's or browser's.
+    let (locale, chosen) = match query.lang {
+        Some(asked) => (asked, true),
+        None => (
+            session.as_ref().map_or(visit.browser, Session::locale),
+            false,
+        ),
+    };
+    let prompt_login = query.prompt.as_deref() == Some("login");
+    let next = query
+        .next
+        .as_deref()
+        .and_then(Next::parse)
+        .unwrap_or(Next::Home);
     let login_hint = session
         .as_ref()
         .map(|s| s.email.as_str())
@@ -193,9 +195,10 @@ pub async fn sign_in(
         prompt: prompt_login.then_some("login"),
         ui_locales: Some(locale.as_str()),
     };
+    let purpose = Purpose::SignIn { next };
     start_flow(
-        &state,
-        Purpose::SignIn { next },
+        &visit.state,
+        purpose,
         (locale, chosen),
         hints,
         StatusCode::FOUND,
@@ -204,22 +207,13 @@ pub async fn sign_in(
 }
 
 /// The redirect URI of returning sign-ins and links.
-pub async fn callback(
-    state: AppState,
-    callback: Callback,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-) -> Response {
-    let now = state.services.clock.now();
+pub async fn callback(visit: Visit, callback: Callback) -> Response {
+    let (state, now) = (&visit.state, visit.now);
     let clear = state.cookies.clear(AUTH);
     let restart = Some("/api/SignIn".to_owned());
-    let Some(flow) = state
-        .cookies
-        .open::<AuthFlow>(cookie_header.as_deref(), AUTH, now)
-    else {
-        let locale = Locale::negotiate(accept_language.as_deref());
+    let Some(flow) = visit.cookie::<AuthFlow>(AUTH) else {
         let message = Message::SignInExpired { retry: restart };
-        return message_page(&state, message, locale, &[clear]);
+        return message_page(state, message, visit.browser, &[clear]);
     };
     let locale = Locale::parse(&flow.locale).unwrap_or_default();
     // "Try again" starts the same thing over: a sign-in, or the profile to link from.
@@ -227,34 +221,23 @@ pub async fn callback(
         Purpose::SignIn { .. } => "/api/SignIn".to_owned(),
         Purpose::Link { .. } => "/api/Profile".to_owned(),
     });
-    let redirect_uri = callback_uri(&state);
+    let redirect_uri = callback_uri(state);
     let signed_in =
-        match complete_sign_in(&state, &callback, &flow.auth, &redirect_uri, restart).await {
+        match complete_sign_in(state, &callback, &flow.auth, &redirect_uri, restart).await {
             Ok(signed_in) => signed_in,
-            Err(message) => return message_page(&state, message, locale, &[clear]),
+            Err(message) => return message_page(state, message, locale, &[clear]),
         };
     match flow.purpose {
         Purpose::SignIn { next } => {
             let locale = (locale, flow.chosen);
-            returning(&state, signed_in, locale, next, now, clear).await
+            returning(state, signed_in, locale, next, now, clear).await
         }
-        Purpose::Link { account } => {
-            finish_link(
-                &state,
-                signed_in,
-                &account,
-                cookie_header,
-                locale,
-                now,
-                clear,
-            )
-            .await
-        }
+        Purpose::Link { account } => finish_link(&visit, signed_in, &account, locale, clear).await,
     }
 }
 
 /// A fresh session for a login that just signed in.
-fn new_session(
+pub(super) fn new_session(
     signed_in: &SignedIn,
     invitation: Option<String>,
     locale: Locale,
@@ -366,16 +349,15 @@ pub(super) fn ask_for_code(
 }
 
 async fn finish_link(
-    state: &AppState,
+    visit: &Visit,
     signed_in: SignedIn,
     account_id: &str,
-    cookie_header: Option<String>,
     locale: Locale,
-    now: OffsetDateTime,
     clear: String,
 ) -> Response {
+    let (state, now) = (&visit.state, visit.now);
     let services = &state.services;
-    let Some(session) = open_session(state, cookie_header.as_deref(), now) else {
+    let Some(session) = signed_in::session(visit) else {
         return message_page(state, Message::SessionRequired, locale, &[clear]);
     };
     let account = match account::account_for(services, &session.login()).await {

@@ -8,13 +8,14 @@ use super::views::{
     ConfirmPage, DetailPage, FLASH_LIFETIME, Flash, Frame, Row, Sent, actor_label, event_label,
     language_name, when,
 };
-use super::{StaffSession, gate, message_page, param, pick_locale};
+use super::{StaffSession, gate, message_page};
 use crate::domain::invitation::{Invitation, InvitationId, Status};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::STAFF_FLASH;
 use crate::http::customer::pages::{html, redirect};
 use crate::http::explain;
+use crate::http::extract::{LangQuery, NoFields, Posted, Visit};
 use crate::i18n::Tr;
 use crate::service::{InvitationError, invitations};
 use time::OffsetDateTime;
@@ -100,13 +101,13 @@ async fn created_company(state: &AppState, invitation: &Invitation) -> Option<St
 
 /// The session and the invitation named in the path, or the page to show instead.
 async fn open(
-    state: &AppState,
+    visit: &Visit,
     id: &str,
-    cookie_header: Option<&str>,
     locale: Locale,
     back: &str,
 ) -> Result<(StaffSession, Invitation, OffsetDateTime), Response> {
-    let (_, session) = gate(state, cookie_header, locale, back).await?;
+    let (_, session) = gate(visit, locale, back).await?;
+    let state = &visit.state;
     let Ok(id) = InvitationId::parse(id) else {
         return Err(message_page(state, StaffMessage::NotFound, locale, &[]));
     };
@@ -117,69 +118,53 @@ async fn open(
 }
 
 /// `GET /api/Staff/invitations/{id}`.
-pub async fn detail(
-    id: String,
-    state: AppState,
-    query: String,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-) -> Response {
-    let locale = pick_locale(
-        param(query.as_bytes(), "lang").as_deref(),
-        accept_language.as_deref(),
-    );
+pub async fn detail(id: String, visit: Visit, query: LangQuery) -> Result<Response, Response> {
+    let locale = super::locale(&visit, query.lang);
     let back = format!("/api/Staff/invitations/{id}");
-    match open(&state, &id, cookie_header.as_deref(), locale, &back).await {
-        Ok((session, invitation, now)) => {
-            // What the post before the redirect here left to show, once.
-            let flash: Option<Flash> =
-                state
-                    .cookies
-                    .open(cookie_header.as_deref(), STAFF_FLASH, now);
-            let cookies: Vec<String> = flash
-                .is_some()
-                .then(|| state.cookies.clear(STAFF_FLASH))
-                .into_iter()
-                .collect();
-            let company = created_company(&state, &invitation).await;
-            let flash = flash.unwrap_or_default();
-            let page = detail_page(&state, &session, locale, &invitation, now, flash, company);
-            html(StatusCode::OK, &page, &cookies)
-        }
-        Err(page) => page,
-    }
+    let (session, invitation, now) = open(&visit, &id, locale, &back).await?;
+    let state = &visit.state;
+    // What the post before the redirect here left to show, once.
+    let flash: Option<Flash> = visit.cookie(STAFF_FLASH);
+    let cookies: Vec<String> = flash
+        .is_some()
+        .then(|| state.cookies.clear(STAFF_FLASH))
+        .into_iter()
+        .collect();
+    let company = created_company(state, &invitation).await;
+    let flash = flash.unwrap_or_default();
+    let page = detail_page(state, &session, locale, &invitation, now, flash, company);
+    Ok(html(StatusCode::OK, &page, &cookies))
 }
 
 /// `GET /api/Staff/invitations/{id}/{action}`: are you sure?
 pub async fn confirm(
     id: String,
     action: Action,
-    state: AppState,
-    query: String,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-) -> Response {
-    let locale = pick_locale(
-        param(query.as_bytes(), "lang").as_deref(),
-        accept_language.as_deref(),
-    );
+    visit: Visit,
+    query: LangQuery,
+) -> Result<Response, Response> {
+    let locale = super::locale(&visit, query.lang);
     let back = format!("/api/Staff/invitations/{id}/{}", action.as_str());
-    match open(&state, &id, cookie_header.as_deref(), locale, &back).await {
-        Ok((session, invitation, now)) => {
-            let page = ConfirmPage {
-                frame: Frame::new(
-                    locale,
-                    invitation.email.as_str(),
-                    &state.services.product_name,
-                    &session,
-                ),
-                action: action.as_str(),
-                row: Row::new(&invitation, now, Tr::new(locale)),
-                error: None,
-            };
-            html(StatusCode::OK, &page, &[])
-        }
-        Err(page) => page,
+    let (session, invitation, now) = open(&visit, &id, locale, &back).await?;
+    let page = confirm_page(&visit, &session, locale, &invitation, action, now);
+    Ok(html(StatusCode::OK, &page, &[]))
+}
+
+/// The confirmation step of `action` on `invitation`.
+fn confirm_page(
+    visit: &Visit,
+    session: &StaffSession,
+    locale: Locale,
+    invitation: &Invitation,
+    action: Action,
+    now: OffsetDateTime,
+) -> ConfirmPage {
+    let product = &visit.state.services.product_name;
+    ConfirmPage {
+        frame: Frame::new(locale, invitation.email.as_str(), product, session),
+        action: action.as_str(),
+        row: Row::new(invitation, now, Tr::new(locale)),
+        error: None,
     }
 }
 
@@ -187,24 +172,16 @@ pub async fn confirm(
 pub async fn act(
     id: String,
     action: Action,
-    state: AppState,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-    body: bytes::Bytes,
-) -> Response {
-    let post = super::StaffPost::parse(&body);
-    let locale = pick_locale(post.lang.as_deref(), accept_language.as_deref());
+    visit: Visit,
+    posted: Posted<NoFields>,
+) -> Result<Response, Response> {
+    let locale = super::locale(&visit, posted.lang());
     let back = format!("/api/Staff/invitations/{id}");
-    let (session, invitation, _) =
-        match open(&state, &id, cookie_header.as_deref(), locale, &back).await {
-            Ok(found) => found,
-            Err(page) => return page,
-        };
-    if !session.csrf_matches(&post.csrf) {
-        return message_page(&state, StaffMessage::FormExpired, locale, &[]);
-    }
+    let (session, invitation, _) = open(&visit, &id, locale, &back).await?;
+    super::checked(&visit, &session, posted, locale)?;
+    let state = &visit.state;
     let Ok(staff) = crate::domain::email::EmailAddress::parse(&session.email) else {
-        return message_page(&state, StaffMessage::Internal, locale, &[]);
+        return Err(message_page(state, StaffMessage::Internal, locale, &[]));
     };
     let tr = Tr::new(locale);
     let result = match action {
@@ -223,22 +200,14 @@ pub async fn act(
             .await
             .map(|(i, now)| (i, now, None, Some(tr.t("staff-notice-revoked")))),
     };
+    // Refused: the confirmation step again, saying why.
     let refused = |status: StatusCode, why: String| {
         let now = state.services.clock.now();
-        let page = ConfirmPage {
-            frame: Frame::new(
-                locale,
-                invitation.email.as_str(),
-                &state.services.product_name,
-                &session,
-            ),
-            action: action.as_str(),
-            row: Row::new(&invitation, now, tr),
-            error: Some(why),
-        };
+        let mut page = confirm_page(&visit, &session, locale, &invitation, action, now);
+        page.error = Some(why);
         html(status, &page, &[])
     };
-    match result {
+    Ok(match result {
         // Answered with a redirect, so reloading the page does not post again.
         Ok((invitation, now, sent, notice)) => {
             let flash = state.cookies.seal(
@@ -260,6 +229,6 @@ pub async fn act(
         Err(InvitationError::Limited { limit, .. }) => {
             refused(StatusCode::TOO_MANY_REQUESTS, explain::limit(tr, &limit))
         }
-        Err(e) => service_error_page(&state, e, locale),
-    }
+        Err(e) => service_error_page(state, e, locale),
+    })
 }

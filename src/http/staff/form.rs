@@ -50,10 +50,11 @@ pub struct FormState {
 }
 
 impl FormState {
-    pub fn from_body(body: &[u8]) -> Self {
-        let values = url::form_urlencoded::parse(body)
+    /// The invite form's values among a post's `fields`.
+    pub fn from_fields(fields: impl IntoIterator<Item = (String, String)>) -> Self {
+        let values = fields
+            .into_iter()
             .filter(|(k, _)| FORM.iter().any(|(name, ..)| name == k))
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         Self {
             values,
@@ -103,6 +104,12 @@ mod tests {
     use super::*;
     use crate::http::invitations::parse_create;
     use serde_json::json;
+
+    impl FormState {
+        pub(in crate::http::staff) fn from_body(body: &[u8]) -> Self {
+            Self::from_fields(serde_urlencoded::from_bytes::<Vec<_>>(body).unwrap_or_default())
+        }
+    }
 
     #[test]
     fn empty_fields_are_left_out_and_company_fields_nest() {

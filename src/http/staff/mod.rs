@@ -15,6 +15,7 @@ mod i18n_tests;
 
 use super::AppState;
 use super::cookies::STAFF_SESSION;
+use super::extract::{Posted, Visit};
 use crate::domain::invitation::Inviter;
 use crate::domain::locale::Locale;
 use crate::identity::staff::StaffMember;
@@ -56,32 +57,23 @@ impl StaffSession {
     }
 }
 
-/// The page's language: a `lang` parameter, else the browser's `Accept-Language`.
-pub fn pick_locale(lang: Option<&str>, accept_language: Option<&str>) -> Locale {
-    lang.and_then(|l| Locale::parse(l).ok())
-        .unwrap_or_else(|| Locale::negotiate(accept_language))
+/// The page's language: `lang` (of the query, or the form's hidden field) when it names one
+/// of ours, else the browser's.
+pub fn locale(visit: &Visit, lang: Option<Locale>) -> Locale {
+    lang.unwrap_or(visit.browser)
 }
 
-/// The value of `name` in a query string or form body.
-pub fn param(encoded: &[u8], name: &str) -> Option<String> {
-    url::form_urlencoded::parse(encoded)
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
-/// What every back-office form posts besides its own fields: the CSRF token and the
-/// page's language.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct StaffPost {
-    pub csrf: String,
-    pub lang: Option<String>,
-}
-
-impl StaffPost {
-    pub fn parse(body: &[u8]) -> Self {
-        crate::http::session::form(body).unwrap_or_default()
-    }
+/// A form's fields once its CSRF token is the staff session's; otherwise the "form
+/// expired" page.
+pub fn checked<T>(
+    visit: &Visit,
+    session: &StaffSession,
+    posted: Posted<T>,
+    locale: Locale,
+) -> Result<T, Response> {
+    posted
+        .check(&session.csrf)
+        .ok_or_else(|| message_page(&visit.state, StaffMessage::FormExpired, locale, &[]))
 }
 
 /// Where the staff directory sends staff back.
@@ -112,11 +104,11 @@ pub fn message_page(
 /// configured, a sign-in at the staff directory without a session (coming back to
 /// `back`), 403 without the role.
 pub async fn gate(
-    state: &AppState,
-    cookie_header: Option<&str>,
+    visit: &Visit,
     locale: Locale,
     back: &str,
 ) -> Result<(Arc<StaffSignIn>, StaffSession), Response> {
+    let state = &visit.state;
     let Some(sign_in) = state.staff_sign_in.clone() else {
         return Err(message_page(
             state,
@@ -125,11 +117,7 @@ pub async fn gate(
             &[],
         ));
     };
-    let now = state.services.clock.now();
-    let Some(session) = state
-        .cookies
-        .open::<StaffSession>(cookie_header, STAFF_SESSION, now)
-    else {
+    let Some(session) = visit.cookie::<StaffSession>(STAFF_SESSION) else {
         return Err(sign_in::start(state, &sign_in, locale, back, None).await);
     };
     if !sign_in.allows(&session.roles) {
@@ -148,93 +136,61 @@ pub async fn gate(
 
 /// The back office's routes, each boxed (see [`super::routes`]).
 pub fn routes(state: &AppState) -> Vec<warp::filters::BoxedFilter<(Response,)>> {
-    use super::{limited_body, raw_query, with_state};
+    use super::extract::{either, page, post};
     use actions::Action;
     use warp::Filter as _;
-    let cookie = || warp::header::optional::<String>("cookie");
-    let language = || warp::header::optional::<String>("accept-language");
-    // A body too large or unreadable is an empty form: its CSRF check then refuses it.
-    let form = || limited_body().map(|b: Result<bytes::Bytes, _>| b.unwrap_or_default());
-    let s = || with_state(state.clone());
-
-    let home = warp::path!("api" / "Staff")
-        .and(warp::get())
-        .and(s())
-        .and(raw_query())
-        .and(cookie())
-        .and(language())
-        .then(office::show);
-    let invite = warp::path!("api" / "Staff" / "invite")
-        .and(warp::post())
-        .and(s())
-        .and(cookie())
-        .and(language())
-        .and(form())
-        .then(office::invite);
-    let sign_out = warp::path!("api" / "Staff" / "signout")
-        .and(warp::post())
-        .and(s())
-        .and(cookie())
-        .and(language())
-        .and(form())
-        .then(sign_in::sign_out);
-    let signed_out = warp::path!("api" / "Staff" / "signedout")
-        .and(warp::get())
-        .and(s())
-        .and(raw_query())
-        .and(language())
-        .then(sign_in::signed_out);
-    let callback = super::callback_routes(
-        warp::path!("api" / "StaffCallback").boxed(),
-        state.clone(),
-        sign_in::callback,
-    );
-    let detail = warp::path!("api" / "Staff" / "invitations" / String)
-        .and(warp::get())
-        .and(s())
-        .and(raw_query())
-        .and(cookie())
-        .and(language())
-        .then(actions::detail);
+    let s = state;
     let mut all = vec![
-        home.boxed(),
-        invite.boxed(),
-        sign_out.boxed(),
-        signed_out.boxed(),
-        callback,
-        detail.boxed(),
+        // The office reads its whole query: the list's filters go on to the API's parser.
+        warp::path!("api" / "Staff")
+            .and(
+                warp::get()
+                    .and(super::extract::visit(s))
+                    .and(super::raw_query()),
+            )
+            .then(office::show)
+            .boxed(),
+        warp::path!("api" / "Staff" / "invite")
+            .and(post(s))
+            .then(office::invite)
+            .map(either)
+            .boxed(),
+        warp::path!("api" / "Staff" / "signout")
+            .and(post(s))
+            .then(sign_in::sign_out)
+            .boxed(),
+        warp::path!("api" / "Staff" / "signedout")
+            .and(page(s))
+            .then(sign_in::signed_out)
+            .boxed(),
+        super::callback_routes(
+            warp::path!("api" / "StaffCallback").boxed(),
+            s,
+            sign_in::callback,
+        ),
+        warp::path!("api" / "Staff" / "invitations" / String)
+            .and(page(s))
+            .then(actions::detail)
+            .map(either)
+            .boxed(),
     ];
     for action in [Action::Resend, Action::Revoke] {
-        let confirm = match action {
-            Action::Resend => warp::path!("api" / "Staff" / "invitations" / String / "resend")
-                .and(warp::get())
-                .boxed(),
-            Action::Revoke => warp::path!("api" / "Staff" / "invitations" / String / "revoke")
-                .and(warp::get())
-                .boxed(),
-        }
-        .and(s())
-        .and(raw_query())
-        .and(cookie())
-        .and(language())
-        .then(move |id, state, query, cookie, language| {
-            actions::confirm(id, action, state, query, cookie, language)
-        });
-        let act = match action {
-            Action::Resend => warp::path!("api" / "Staff" / "invitations" / String / "resend")
-                .and(warp::post())
-                .boxed(),
-            Action::Revoke => warp::path!("api" / "Staff" / "invitations" / String / "revoke")
-                .and(warp::post())
-                .boxed(),
-        }
-        .and(s())
-        .and(cookie())
-        .and(language())
-        .and(form())
-        .then(move |id, state, cookie, language, body| {
-            actions::act(id, action, state, cookie, language, body)
-        });
+        let path = move || match action {
+            Action::Resend => {
+                warp::path!("api" / "Staff" / "invitations" / String / "resend").boxed()
+            }
+            Action::Revoke => {
+                warp::path!("api" / "Staff" / "invitations" / String / "revoke").boxed()
+            }
+        };
+        let confirm = path()
+            .and(page(s))
+            .then(move |id, visit, query| actions::confirm(id, action, visit, query))
+            .map(either);
+        let act = path()
+            .and(post(s))
+            .then(move |id, visit, form| actions::act(id, action, visit, form))
+            .map(either);
         all.push(confirm.boxed());
         all.push(act.boxed());
     }

@@ -4,16 +4,18 @@
 use super::form::{FORM, FormState};
 use super::messages::StaffMessage;
 use super::views::{FLASH_LIFETIME, Flash, FormField, Frame, OfficePage, Row, Sent, statuses};
-use super::{StaffSession, gate, message_page, param, pick_locale};
+use super::{StaffSession, gate, message_page};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{STAFF_FLASH, STAFF_SESSION};
 use crate::http::customer::pages::{html, redirect};
+use crate::http::extract::{Posted, Visit, parse_query};
 use crate::http::invitations::{parse_create, parse_list_query};
 use crate::i18n::Tr;
 use crate::service::{InvitationError, invitations};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use std::collections::BTreeMap;
 use warp::http::{HeaderValue, StatusCode};
 use warp::reply::Response;
 
@@ -30,6 +32,7 @@ async fn office_page(
     sent: Option<Sent>,
 ) -> Result<OfficePage, InvitationError> {
     let tr = Tr::new(locale);
+    // The list's own parameters, without empty ones, for the staff API's parser.
     let wanted = |k: &str| matches!(k, "status" | "email" | "continuationToken");
     let clean: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(
@@ -37,8 +40,10 @@ async fn office_page(
                 .filter(|(k, v)| wanted(k) && !v.trim().is_empty()),
         )
         .finish();
-    let filter_status = param(clean.as_bytes(), "status").unwrap_or_default();
-    let filter_email = param(clean.as_bytes(), "email").unwrap_or_default();
+    let Filters {
+        status: filter_status,
+        email: filter_email,
+    } = parse_query(&clean);
     let (rows, next, filter_errors) = match parse_list_query(&clean) {
         Ok(mut filter) => {
             filter.top = PAGE_SIZE;
@@ -100,6 +105,23 @@ async fn office_page(
     })
 }
 
+/// The list's filters, as the page shows them again.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct Filters {
+    status: String,
+    email: String,
+}
+
+/// The query of `GET /api/Staff` besides the list's filters.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct PageQuery {
+    #[serde(deserialize_with = "crate::http::extract::our_locale")]
+    lang: Option<Locale>,
+    prompt: Option<String>,
+}
+
 /// A service error as a page.
 pub fn service_error_page(state: &AppState, error: InvitationError, locale: Locale) -> Response {
     use crate::http::failure::Failure;
@@ -127,22 +149,15 @@ async fn render(
 }
 
 /// `GET /api/Staff`.
-pub async fn show(
-    state: AppState,
-    query: String,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-) -> Response {
-    let locale = pick_locale(
-        param(query.as_bytes(), "lang").as_deref(),
-        accept_language.as_deref(),
-    );
-    if param(query.as_bytes(), "prompt").as_deref() == Some("login")
+pub async fn show(visit: Visit, query: String) -> Response {
+    let PageQuery { lang, prompt } = parse_query(&query);
+    let (state, locale) = (&visit.state, super::locale(&visit, lang));
+    if prompt.as_deref() == Some("login")
         && let Some(sign_in) = state.staff_sign_in.clone()
     {
         // "Sign in with another account": the old session goes, the directory asks again.
         let mut response =
-            super::sign_in::start(&state, &sign_in, locale, "/api/Staff", Some("login")).await;
+            super::sign_in::start(state, &sign_in, locale, "/api/Staff", Some("login")).await;
         if let Ok(clear) = HeaderValue::from_str(&state.cookies.clear(STAFF_SESSION)) {
             response
                 .headers_mut()
@@ -155,25 +170,15 @@ pub async fn show(
     } else {
         format!("/api/Staff?{query}")
     };
-    let (_, session) = match gate(&state, cookie_header.as_deref(), locale, &back).await {
+    let (_, session) = match gate(&visit, locale, &back).await {
         Ok(found) => found,
         Err(page) => return page,
     };
     // The link of an invitation just sent (the post before the redirect here), once.
-    let now = state.services.clock.now();
-    let flash: Option<Flash> = state
-        .cookies
-        .open(cookie_header.as_deref(), STAFF_FLASH, now);
-    let mut response = render(
-        &state,
-        &session,
-        locale,
-        &query,
-        FormState::default(),
-        flash.and_then(|f| f.sent),
-        StatusCode::OK,
-    )
-    .await;
+    let flash: Option<Flash> = visit.cookie(STAFF_FLASH);
+    let sent = flash.and_then(|f| f.sent);
+    let form = FormState::default();
+    let mut response = render(state, &session, locale, &query, form, sent, StatusCode::OK).await;
     if let Ok(clear) = HeaderValue::from_str(&state.cookies.clear(STAFF_FLASH)) {
         response
             .headers_mut()
@@ -184,38 +189,22 @@ pub async fn show(
 
 /// `POST /api/Staff/invite`: the API's validation and service; errors beside the fields.
 pub async fn invite(
-    state: AppState,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-    body: bytes::Bytes,
-) -> Response {
-    let post = super::StaffPost::parse(&body);
-    let locale = pick_locale(post.lang.as_deref(), accept_language.as_deref());
-    let (_, session) = match gate(&state, cookie_header.as_deref(), locale, "/api/Staff").await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
-    if !session.csrf_matches(&post.csrf) {
-        return message_page(&state, StaffMessage::FormExpired, locale, &[]);
-    }
+    visit: Visit,
+    posted: Posted<BTreeMap<String, String>>,
+) -> Result<Response, Response> {
+    let (state, locale) = (&visit.state, super::locale(&visit, posted.lang()));
+    let (_, session) = gate(&visit, locale, "/api/Staff").await?;
+    let fields = super::checked(&visit, &session, posted, locale)?;
     let Some(inviter) = session.inviter() else {
-        return message_page(&state, StaffMessage::Internal, locale, &[]);
+        return Err(message_page(state, StaffMessage::Internal, locale, &[]));
     };
-    let mut form = FormState::from_body(&body);
+    let mut form = FormState::from_fields(fields);
+    let render = |form, status| render(state, &session, locale, "", form, None, status);
     let new = match parse_create(&form.as_create_body()) {
         Ok(new) => new,
         Err(errors) => {
             let form = form.with_errors(errors, locale);
-            return render(
-                &state,
-                &session,
-                locale,
-                "",
-                form,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return Err(render(form, StatusCode::UNPROCESSABLE_ENTITY).await);
         }
     };
     let tr = Tr::new(locale);
@@ -237,7 +226,7 @@ pub async fn invite(
                 .cookies
                 .seal(STAFF_FLASH, &flash, now, now + FLASH_LIFETIME);
             let to = format!("/api/Staff?lang={}", locale.as_str());
-            return redirect(StatusCode::SEE_OTHER, &to, &[cookie]);
+            return Ok(redirect(StatusCode::SEE_OTHER, &to, &[cookie]));
         }
         Err(InvitationError::Duplicate(id)) => {
             let text = tr.t1("staff-duplicate", "id", id.to_string());
@@ -252,8 +241,8 @@ pub async fn invite(
             StatusCode::CONFLICT,
             Some(crate::http::explain::refusal(tr, &why)),
         ),
-        Err(other) => return service_error_page(&state, other, locale),
+        Err(other) => return Err(service_error_page(state, other, locale)),
     };
     form.error = error;
-    render(&state, &session, locale, "", form, None, status).await
+    Ok(render(form, status).await)
 }

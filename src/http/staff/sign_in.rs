@@ -3,12 +3,13 @@
 //! redeems the code and validates the id_token; `POST /api/Staff/signout` ends it.
 
 use super::messages::StaffMessage;
-use super::{SESSION_LIFETIME, StaffSession, callback_uri, message_page, param, pick_locale};
+use super::{SESSION_LIFETIME, StaffSession, callback_uri, message_page};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{STAFF_FLOW, STAFF_SESSION};
 use crate::http::customer::callback::{Callback, CallbackFailure, redeem_checked};
 use crate::http::customer::pages::redirect;
+use crate::http::extract::{NoFields, Posted, SignedOutQuery, Visit};
 use crate::identity::customer::{AuthRequest, AuthorizeHints};
 use crate::identity::staff_sign_in::{NotStaff, StaffSignIn};
 use serde::{Deserialize, Serialize};
@@ -71,33 +72,19 @@ pub async fn start(
 }
 
 /// `GET` or `POST /api/StaffCallback`.
-pub async fn callback(
-    state: AppState,
-    callback: Callback,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-) -> Response {
-    let now = state.services.clock.now();
+pub async fn callback(visit: Visit, callback: Callback) -> Response {
+    let (state, now, fallback) = (&visit.state, visit.now, visit.browser);
     let clear = state.cookies.clear(STAFF_FLOW);
-    let fallback = Locale::negotiate(accept_language.as_deref());
     let Some(sign_in) = state.staff_sign_in.clone() else {
-        return message_page(&state, StaffMessage::NotConfigured, fallback, &[]);
+        return message_page(state, StaffMessage::NotConfigured, fallback, &[]);
     };
-    let Some(flow) = state
-        .cookies
-        .open::<StaffFlow>(cookie_header.as_deref(), STAFF_FLOW, now)
-    else {
-        return message_page(&state, StaffMessage::SignInExpired, fallback, &[clear]);
+    let Some(flow) = visit.cookie::<StaffFlow>(STAFF_FLOW) else {
+        return message_page(state, StaffMessage::SignInExpired, fallback, &[clear]);
     };
     let locale = Locale::parse(&flow.locale).unwrap_or(fallback);
-    let fail = |message| message_page(&state, message, locale, std::slice::from_ref(&clear));
-    let checked = redeem_checked(
-        &sign_in.client,
-        &callback,
-        &flow.auth,
-        &callback_uri(&state),
-    )
-    .await;
+    let fail = |message| message_page(state, message, locale, std::slice::from_ref(&clear));
+    let checked =
+        redeem_checked(&sign_in.client, &callback, &flow.auth, &callback_uri(state)).await;
     let signed_in = match checked {
         Ok(signed_in) => signed_in,
         Err(CallbackFailure::Expired) => return fail(StaffMessage::SignInExpired),
@@ -149,23 +136,13 @@ pub async fn callback(
 }
 
 /// `POST /api/Staff/signout` (with the CSRF token).
-pub async fn sign_out(
-    state: AppState,
-    cookie_header: Option<String>,
-    accept_language: Option<String>,
-    body: bytes::Bytes,
-) -> Response {
-    let post = super::StaffPost::parse(&body);
-    let locale = pick_locale(post.lang.as_deref(), accept_language.as_deref());
-    let now = state.services.clock.now();
+pub async fn sign_out(visit: Visit, posted: Posted<NoFields>) -> Response {
+    let (state, locale) = (&visit.state, super::locale(&visit, posted.lang()));
     let clear = state.cookies.clear(STAFF_SESSION);
-    if let Some(session) =
-        state
-            .cookies
-            .open::<StaffSession>(cookie_header.as_deref(), STAFF_SESSION, now)
-        && !session.csrf_matches(&post.csrf)
+    if let Some(session) = visit.cookie::<StaffSession>(STAFF_SESSION)
+        && let Err(expired) = super::checked(&visit, &session, posted, locale)
     {
-        return message_page(&state, StaffMessage::FormExpired, locale, &[]);
+        return expired;
     }
     // Signed out at the staff directory too, when it has an end-session endpoint.
     let back = format!(
@@ -182,18 +159,13 @@ pub async fn sign_out(
     };
     match end_session {
         Some(url) => redirect(StatusCode::SEE_OTHER, url.as_str(), &[clear]),
-        None => message_page(&state, StaffMessage::SignedOut, locale, &[clear]),
+        None => message_page(state, StaffMessage::SignedOut, locale, &[clear]),
     }
 }
 
 /// `GET /api/Staff/signedout`: where the staff directory's sign-out comes back (`state`
 /// or `lang` is the language).
-pub async fn signed_out(
-    state: AppState,
-    query: String,
-    accept_language: Option<String>,
-) -> Response {
-    let lang = param(query.as_bytes(), "state").or_else(|| param(query.as_bytes(), "lang"));
-    let locale = pick_locale(lang.as_deref(), accept_language.as_deref());
-    message_page(&state, StaffMessage::SignedOut, locale, &[])
+pub async fn signed_out(visit: Visit, query: SignedOutQuery) -> Response {
+    let locale = query.locale().unwrap_or(visit.browser);
+    message_page(&visit.state, StaffMessage::SignedOut, locale, &[])
 }
