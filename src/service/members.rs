@@ -14,7 +14,7 @@ use crate::domain::invitation::{
 use crate::domain::membership::{
     Actor, Member, MemberEvent, MemberHistoryEntry, MembershipError, Roster,
 };
-use crate::storage::StoreError;
+use crate::storage::{StoreError, Versioned};
 use time::OffsetDateTime;
 
 /// Why a membership operation did not happen.
@@ -122,19 +122,21 @@ async fn note_invited(services: &Services, company: Option<(CompanyId, Role)>, c
     }
 }
 
-/// Completes an accepted `member` invitation: the account (made if it is the person's
-/// first), the membership with the invited role, a `joined` entry, and the invitation
+/// Completes an accepted `member` invitation (`current`, as the accept left it: read
+/// again only if it changed meanwhile): the account (made if it is the person's first),
+/// the membership with the invited role, a `joined` entry, and the invitation
 /// `completed`. Each step finds the previous attempt's write, so signing in again after a
 /// failure finishes the job; should the invitation end meanwhile, the membership is
-/// taken back.
+/// taken back. Returns the company and the account that joined it.
 pub async fn join(
     services: &Services,
-    invitation: &Invitation,
+    current: Versioned<Invitation>,
     login: &LoginId,
     email: &EmailAddress,
     provider: Provider,
-) -> Result<Company, MemberError> {
+) -> Result<(Company, AccountId), MemberError> {
     let now = services.clock.now();
+    let invitation = current.value.clone();
     let Some(grant) = invitation.join() else {
         return Err(MemberError::NotAcceptable(AcceptError::NotUsable(
             invitation.status_at(now),
@@ -188,8 +190,8 @@ pub async fn join(
         Ok(roster.join(member.clone()).then(|| vec![joined.clone()]))
     })
     .await?;
-    let completed = update_invitation(services, &invitation.id, None, |current| {
-        current
+    let completed = update_invitation(services, &invitation.id, Some(current), |stored| {
+        stored
             .complete(login, company.id.as_str(), now)
             .map_err(MemberError::NotAcceptable)
     })
@@ -218,7 +220,7 @@ pub async fn join(
     }
     completed?;
     tracing::info!(invitation = %invitation.id, company = company.id.as_str(), "member joined");
-    Ok(company)
+    Ok((company, account))
 }
 
 /// Reads the roster, lets `decide` change it (`Ok(None)`: nothing to write; otherwise the

@@ -93,11 +93,12 @@ pub enum AcceptFailure {
 }
 
 /// Binds the invitation to the login that signed in, if its email is the invited one.
+/// Returns it with its ETag, for the next step to change it without reading it again.
 pub async fn accept(
     services: &Services,
     id: &InvitationId,
     signed_in: &SignedIn,
-) -> Result<Invitation, AcceptFailure> {
+) -> Result<Versioned<Invitation>, AcceptFailure> {
     let now = services.clock.now();
     let Some(email) = &signed_in.email else {
         let invitation = services
@@ -121,7 +122,7 @@ pub async fn accept(
     })
     .await?;
     tracing::info!(invitation = %id, "invitation accepted");
-    Ok(accepted.value)
+    Ok(accepted)
 }
 
 /// The invitation a signed-in customer is working on, if still theirs, with its ETag.

@@ -7,6 +7,7 @@ use super::ended_message;
 use super::messages::Message;
 use super::signin::{Next, ask_for_code, grant, new_session};
 use super::{Flow, accept_redirect_uri, error_page, message_page};
+use crate::domain::account::AccountId;
 use crate::domain::invitation::{AcceptError, Invitation, InvitationId, Kind, Status};
 use crate::http::AppState;
 use crate::http::cookies::FLOW;
@@ -15,6 +16,7 @@ use crate::identity::customer::SignedIn;
 use crate::service::account;
 use crate::service::members::{self, MemberError};
 use crate::service::onboarding::{self, AcceptFailure};
+use crate::storage::Versioned;
 use warp::reply::Response;
 
 pub async fn callback(visit: Visit, callback: Callback) -> Response {
@@ -40,8 +42,8 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
             &[clear_flow],
         );
     };
-    let invitation = match onboarding::accept(&state.services, &id, &signed_in).await {
-        Ok(invitation) => invitation,
+    let accepted = match onboarding::accept(&state.services, &id, &signed_in).await {
+        Ok(accepted) => accepted,
         Err(AcceptFailure::NotFound) => {
             return message_page(&state, Message::LinkUnknown, locale, &[clear_flow]);
         }
@@ -51,21 +53,27 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
             return message_page(&state, message, invitation.locale, &[clear_flow]);
         }
     };
+    let invitation = accepted.value.clone();
     let mut completed = invitation.status_at(now) == Status::Completed;
+    // The account the login opens, when this callback already knows it.
+    let mut joined = None;
     if invitation.kind() == Kind::Member && !completed {
         // A colleague joins at once: no company form.
-        if let Err(e) = join(&state, &invitation, &signed_in).await {
-            let message = match e {
-                MemberError::NotAcceptable(AcceptError::NotUsable(status)) => {
-                    ended_message(&invitation, status)
-                }
-                MemberError::Invitation(e) => return error_page(&state, e, locale),
-                other => {
-                    tracing::error!(invitation = %invitation.id, error = %other, "member not joined");
-                    Message::Internal
-                }
-            };
-            return message_page(&state, message, invitation.locale, &[clear_flow]);
+        match join(&state, accepted, &signed_in).await {
+            Ok(account) => joined = Some(account),
+            Err(e) => {
+                let message = match e {
+                    MemberError::NotAcceptable(AcceptError::NotUsable(status)) => {
+                        ended_message(&invitation, status)
+                    }
+                    MemberError::Invitation(e) => return error_page(&state, e, locale),
+                    other => {
+                        tracing::error!(invitation = %invitation.id, error = %other, "member not joined");
+                        Message::Internal
+                    }
+                };
+                return message_page(&state, message, invitation.locale, &[clear_flow]);
+            }
         }
         completed = true;
     }
@@ -79,7 +87,11 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
         Next::CreateCompany
     };
     // An existing customer with MFA on gives the code here too.
-    match account::account_for(&state.services, &signed_in.login).await {
+    let account = match joined {
+        Some(account) => Ok(Some(account)),
+        None => account::account_for(&state.services, &signed_in.login).await,
+    };
+    match account {
         Ok(Some(account)) => match account::mfa_on(&state.services, &account).await {
             Ok(true) => {
                 return ask_for_code(
@@ -122,23 +134,18 @@ fn refusal(
     }
 }
 
+/// The colleague joins the invitation's company; the account that joined.
 async fn join(
     state: &AppState,
-    invitation: &Invitation,
+    accepted: Versioned<Invitation>,
     signed_in: &SignedIn,
-) -> Result<(), MemberError> {
+) -> Result<AccountId, MemberError> {
     let email = signed_in
         .email
         .as_ref()
         .ok_or(MemberError::NotAcceptable(AcceptError::WrongEmail))?;
     let provider = crate::domain::account::Provider::from_idp(signed_in.idp.as_deref());
-    members::join(
-        &state.services,
-        invitation,
-        &signed_in.login,
-        email,
-        provider,
-    )
-    .await
-    .map(|_| ())
+    members::join(&state.services, accepted, &signed_in.login, email, provider)
+        .await
+        .map(|(_, account)| account)
 }
