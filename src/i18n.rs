@@ -185,6 +185,31 @@ pub mod check {
             .filter(|s| theirs.contains(s))
             .collect()
     }
+
+    /// Asserts that `page`, the `locale` version of the page or email `english` (named
+    /// `name` in failures), says its language, has every variable filled in and holds no
+    /// sentence of the English version (`data` aside).
+    pub fn assert_translated(
+        name: &str,
+        english: &str,
+        page: &str,
+        locale: crate::domain::locale::Locale,
+        data: &[&str],
+    ) {
+        assert!(
+            page.contains(&format!("<html lang=\"{locale}\">")),
+            "{locale} {name}: no <html lang>:\n{page}"
+        );
+        assert!(
+            !page.contains("{$"),
+            "{locale} {name}: a variable not passed:\n{page}"
+        );
+        let left = english_left(english, page, data);
+        assert!(
+            left.is_empty(),
+            "{locale} {name} still says {left:?}:\n{page}"
+        );
+    }
 }
 
 #[cfg(test)]
