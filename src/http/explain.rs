@@ -154,6 +154,7 @@ mod tests {
     use super::*;
     use crate::domain::invitation::{InvitationId, Status};
     use crate::domain::locale::Locale;
+    use crate::domain::membership::MembershipError;
     use crate::i18n::check::english_left;
 
     fn every(tr: Tr) -> String {
@@ -201,17 +202,9 @@ mod tests {
             assert!(left.is_empty(), "{locale} still says {left:?}:\n{other}");
         }
     }
-}
-
-#[cfg(test)]
-mod field_tests {
-    use super::*;
-    use crate::domain::locale::Locale;
-    use crate::domain::membership::MembershipError;
-    use crate::i18n::check::english_left;
 
     /// Every field error, token fault and refusal this module says, one a line.
-    fn every(tr: Tr) -> String {
+    fn every_field_error(tr: Tr) -> String {
         let fields = [
             FieldError::Required,
             FieldError::NotText,
@@ -284,7 +277,7 @@ mod field_tests {
 
     #[test]
     fn field_errors_and_token_faults_are_said_in_each_language_with_their_data() {
-        let english = every(Tr::new(Locale::En));
+        let english = every_field_error(Tr::new(Locale::En));
         assert!(
             english.contains("must be at most 200 characters"),
             "{english}"
@@ -295,7 +288,7 @@ mod field_tests {
         );
         assert!(english.contains("from 1 to 30"), "{english}");
         for locale in Locale::ALL {
-            let said = every(Tr::new(locale));
+            let said = every_field_error(Tr::new(locale));
             // A message id said back means the message is missing.
             for line in said.lines() {
                 assert!(

@@ -30,7 +30,7 @@ impl Detail {
         Self(Arc::new(words))
     }
 
-    fn in_(&self, tr: Tr) -> String {
+    fn say(&self, tr: Tr) -> String {
         (self.0)(tr)
     }
 }
@@ -44,7 +44,7 @@ impl From<&'static str> for Detail {
 
 impl fmt::Debug for Detail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.in_(Tr::new(Locale::En)))
+        f.write_str(&self.say(Tr::new(Locale::En)))
     }
 }
 
@@ -156,7 +156,7 @@ impl Problem {
             kind: format!("/problems/{}", self.slug),
             title: self.title,
             status: self.status.as_u16(),
-            detail: self.detail.in_(tr),
+            detail: self.detail.say(tr),
             errors: self
                 .errors
                 .as_ref()

@@ -366,42 +366,15 @@ async fn a_member_leaves_and_refusals_change_nothing_and_send_nothing() {
     let bert_path = format!("{company_page}/members/{}", account_of(&members, &bert));
 
     // A member may not invite, change roles or remove others: 403, nothing changed.
-    let refused = post(
-        &bert_browser,
-        &app,
-        &invitations,
-        Some(&bert_csrf),
-        &[("email", &carl)],
-    )
-    .await;
-    assert_eq!(refused.status(), 403);
-    let refused = post(
-        &bert_browser,
-        &app,
-        &anne_path,
-        Some(&bert_csrf),
-        &[("role", "member")],
-    )
-    .await;
-    assert_eq!(refused.status(), 403);
-    let refused = post(
-        &bert_browser,
-        &app,
-        &anne_path,
-        Some(&bert_csrf),
-        &[("remove", "1")],
-    )
-    .await;
-    assert_eq!(refused.status(), 403);
-    let refused = post(
-        &bert_browser,
-        &app,
-        &bert_path,
-        Some(&bert_csrf),
-        &[("role", "administrator")],
-    )
-    .await;
-    assert_eq!(refused.status(), 403);
+    for (path, field) in [
+        (&invitations, ("email", carl.as_str())),
+        (&anne_path, ("role", "member")),
+        (&anne_path, ("remove", "1")),
+        (&bert_path, ("role", "administrator")),
+    ] {
+        let refused = post(&bert_browser, &app, path, Some(&bert_csrf), &[field]).await;
+        assert_eq!(refused.status(), 403, "{path} {field:?}");
+    }
 
     // Someone of another company: 404 for the page and every form, whatever the id.
     let dora = unique_email("dora");
@@ -420,24 +393,13 @@ async fn a_member_leaves_and_refusals_change_nothing_and_send_nothing() {
         .await
         .unwrap();
     assert_eq!(nowhere.status(), 404);
-    let refused = post(
-        &dora_browser,
-        &app,
-        &invitations,
-        Some(&dora_csrf),
-        &[("email", &carl)],
-    )
-    .await;
-    assert_eq!(refused.status(), 404);
-    let refused = post(
-        &dora_browser,
-        &app,
-        &bert_path,
-        Some(&dora_csrf),
-        &[("remove", "1")],
-    )
-    .await;
-    assert_eq!(refused.status(), 404);
+    for (path, field) in [
+        (&invitations, ("email", carl.as_str())),
+        (&bert_path, ("remove", "1")),
+    ] {
+        let refused = post(&dora_browser, &app, path, Some(&dora_csrf), &[field]).await;
+        assert_eq!(refused.status(), 404, "{path} {field:?}");
+    }
 
     // Nothing of it changed the roster or sent any email.
     let after = roster(&app, &company).await;
