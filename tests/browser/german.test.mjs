@@ -11,31 +11,23 @@
 // Needs: what journey.test.mjs needs. Screenshots in test-artifacts/german-*.
 
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { artifacts, chromiumPath, CHROMIUM_ARGS, handlerBin, sleep, stack } from './stack.mjs';
+import { artifacts, sleep, stack } from './stack.mjs';
 import { watchCsp } from './csp.mjs';
 import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
 import { PHONE, fitsThePhone, follow, h1, signInAtB2c, totp } from './phone.mjs';
 
 const TEST_TIMEOUT_MS = 90_000;
-const { log, logs, running, cleanup, startServices, startHandler } = stack({ name: 'german', logPrefix: 'german-', timeoutMs: TEST_TIMEOUT_MS });
+const { log, logs, running, cleanup, start } = stack({ name: 'german', logPrefix: 'german-', timeoutMs: TEST_TIMEOUT_MS });
 
 /** Words of the English pages that a German page must not show. */
 const ENGLISH = /Sign in|Sign out|Create company|Welcome to|Your profile|Authenticator app|Skip to content|What next|This field is required|Enter the/;
 
 test('a German customer on a phone follows the invitation, creates the company, turns on an authenticator app and signs in with it, all in German', { timeout: TEST_TIMEOUT_MS }, async () => {
-  assert.ok(fs.existsSync(chromiumPath), `Chromium was not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  assert.ok(fs.existsSync(handlerBin), 'target/debug/handler is missing: cargo build --bin handler');
-  const { chromium } = await import('playwright-core');
-  fs.mkdirSync(artifacts, { recursive: true });
-
-  const services = await startServices();
-  const base = await startHandler(services, { waitForTables: true });
+  const { services, base } = await start();
   const idpOrigin = new URL(services.b2cMetadataUrl).origin;
-  log(`handler at ${base}`);
 
   // The sales person invites a German customer, company data pre-filled.
   const email = `jonas.weber.${randomBytes(4).toString('hex')}@kunde.example`;
@@ -49,7 +41,6 @@ test('a German customer on a phone follows the invitation, creates the company, 
   assert.doesNotMatch(String(mail.text), /Get started|has invited you|Hello/, 'no English in the email');
   const link = inviteLink(mail);
 
-  running.browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, timeout: 20_000 });
   const context = await running.browser.newContext({ locale: 'de-DE', viewport: PHONE, isMobile: true, hasTouch: true });
   const violations = await watchCsp(context);
   const page = await context.newPage();

@@ -8,36 +8,27 @@
 // Needs: what journey.test.mjs needs. Screenshots in test-artifacts/organisations-*.
 
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { artifacts, chromiumPath, CHROMIUM_ARGS, handlerBin, stack } from './stack.mjs';
+import { artifacts, stack } from './stack.mjs';
 import { watchCsp } from './csp.mjs';
 import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
 import { PHONE, fitsThePhone, follow, h1, signInAtB2c } from './phone.mjs';
 
 const TEST_TIMEOUT_MS = 90_000;
-const { log, logs, running, cleanup, startServices, startHandler } = stack({ name: 'organisations', logPrefix: 'organisations-', timeoutMs: TEST_TIMEOUT_MS });
+const { log, logs, running, cleanup, start } = stack({ name: 'organisations', logPrefix: 'organisations-', timeoutMs: TEST_TIMEOUT_MS });
 
 const COMPANY = { name: 'URS Machining SA', vatNumber: 'BE0123456749', street: "Rue de l'Industrie 12", postalCode: '1400', city: 'Nivelles', country: 'BE' };
 
 test('an administrator invites a colleague from the company page; the colleague follows the email, signs in and lands on Home with the company', { timeout: TEST_TIMEOUT_MS }, async () => {
-  assert.ok(fs.existsSync(chromiumPath), `Chromium was not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  assert.ok(fs.existsSync(handlerBin), 'target/debug/handler is missing: cargo build --bin handler');
-  const { chromium } = await import('playwright-core');
-  fs.mkdirSync(artifacts, { recursive: true });
-
-  const services = await startServices();
-  const base = await startHandler(services, { waitForTables: true });
-  log(`handler at ${base}`);
+  const { services, base } = await start();
   const suffix = randomBytes(4).toString('hex');
   const anne = `anne.martin.${suffix}@customer.example`;
   const bert = `bert.keller.${suffix}@customer.example`;
   await invite(base, await staffToken(services), { email: anne, displayName: 'Anne Martin', company: COMPANY });
   const anneLink = inviteLink(await emailTo(services.maildevUrl, anne, logs));
 
-  running.browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, timeout: 20_000 });
   const person = async (name) => {
     const context = await running.browser.newContext({ locale: 'en-GB', viewport: PHONE, isMobile: true, hasTouch: true });
     const violations = await watchCsp(context);

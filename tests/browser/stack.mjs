@@ -5,6 +5,7 @@
 // both bounded by hard timeouts and always stopped, their logs left in test-artifacts/.
 // (Not a test file itself: node --test runs only *.test.mjs here.)
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -200,5 +201,22 @@ export function stack({ name, logPrefix = '', timeoutMs }) {
     }
   }
 
-  return { log, running, logs, cleanup, startServices, startHandler };
+  /**
+   * What a browser test starts with: Chromium and the handler's binary checked, the
+   * services and the handler (behind the host stand-in, its tables ready) started, and
+   * Chromium launched as `running.browser`. Resolves with `{ services, base }`.
+   */
+  async function start() {
+    assert.ok(fs.existsSync(chromiumPath), `Chromium was not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
+    assert.ok(fs.existsSync(handlerBin), 'target/debug/handler is missing: cargo build --bin handler');
+    const { chromium } = await import('playwright-core');
+    fs.mkdirSync(artifacts, { recursive: true });
+    const services = await startServices();
+    const base = await startHandler(services, { waitForTables: true });
+    log(`handler at ${base}`);
+    running.browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, timeout: 20_000 });
+    return { services, base };
+  }
+
+  return { log, running, logs, cleanup, startServices, startHandler, start };
 }

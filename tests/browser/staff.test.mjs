@@ -9,15 +9,14 @@
 // Screenshots and logs go to test-artifacts/staff-*.
 
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { artifacts, chromiumPath, CHROMIUM_ARGS, handlerBin, sleep, stack } from './stack.mjs';
+import { artifacts, stack } from './stack.mjs';
 import { watchCsp } from './csp.mjs';
 
 const TEST_TIMEOUT_MS = 60_000;
-const { log, running, cleanup, startServices, startHandler } = stack({ name: 'staff', logPrefix: 'staff-', timeoutMs: TEST_TIMEOUT_MS });
+const { log, running, cleanup, start } = stack({ name: 'staff', logPrefix: 'staff-', timeoutMs: TEST_TIMEOUT_MS });
 
 /** Signs in at the staff directory's login page (the browser is on it). */
 async function signInAtDirectory(page, base, email, role) {
@@ -42,19 +41,7 @@ async function follow(page, selector) {
 }
 
 test('a sales person signs in, invites, resends, revokes and reads the history', { timeout: TEST_TIMEOUT_MS }, async () => {
-  assert.ok(fs.existsSync(chromiumPath), `Chromium was not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  assert.ok(fs.existsSync(handlerBin), 'target/debug/handler is missing: cargo build --bin handler');
-  const { chromium } = await import('playwright-core');
-  fs.mkdirSync(artifacts, { recursive: true });
-
-  const services = await startServices();
-  const base = await startHandler(services, { waitForTables: true });
-  log(`handler at ${base}`);
-  running.browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: CHROMIUM_ARGS,
-    timeout: 20_000,
-  });
+  const { services, base } = await start();
   const context = await running.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
   const cspViolations = await watchCsp(context);
   const page = await context.newPage();

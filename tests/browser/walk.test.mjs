@@ -10,29 +10,21 @@
 // Needs: what journey.test.mjs needs. Screenshots in test-artifacts/walk-*.
 
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { artifacts, chromiumPath, CHROMIUM_ARGS, handlerBin, stack } from './stack.mjs';
+import { artifacts, stack } from './stack.mjs';
 import { clickThrough, watchCsp } from './csp.mjs';
 import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
 import { PHONE, fitsThePhone, follow, h1, signInAtB2c } from './phone.mjs';
 
 const TEST_TIMEOUT_MS = 90_000;
-const { log, logs, running, cleanup, startServices, startHandler } = stack({ name: 'walk', logPrefix: 'walk-', timeoutMs: TEST_TIMEOUT_MS });
+const { log, logs, running, cleanup, start } = stack({ name: 'walk', logPrefix: 'walk-', timeoutMs: TEST_TIMEOUT_MS });
 
 
 test('a French customer on a phone clicks every button of their pages; the language they choose stays theirs', { timeout: TEST_TIMEOUT_MS }, async () => {
-  assert.ok(fs.existsSync(chromiumPath), `Chromium was not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  assert.ok(fs.existsSync(handlerBin), 'target/debug/handler is missing: cargo build --bin handler');
-  const { chromium } = await import('playwright-core');
-  fs.mkdirSync(artifacts, { recursive: true });
-
-  const services = await startServices();
-  const base = await startHandler(services, { waitForTables: true });
+  const { services, base } = await start();
   const idpOrigin = new URL(services.b2cMetadataUrl).origin;
-  log(`handler at ${base}`);
 
   // An invitation in French with no name and no company data.
   const email = `bert.mobile.${randomBytes(4).toString('hex')}@customer.example`;
@@ -42,7 +34,6 @@ test('a French customer on a phone clicks every button of their pages; the langu
   assert.doesNotMatch(String(mail.text), /Bonjour bert|lui ou elle/);
   const link = inviteLink(mail);
 
-  running.browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, timeout: 20_000 });
   const context = await running.browser.newContext({ locale: 'fr-FR', viewport: PHONE, isMobile: true, hasTouch: true });
   const violations = await watchCsp(context);
   const page = await context.newPage();
