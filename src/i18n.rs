@@ -147,8 +147,7 @@ impl Tr {
 }
 
 /// Follows a variable's text that ends in a full stop while a message is formatted (a
-/// private-use character: never in a message nor in what a person types that reaches
-/// here unchanged).
+/// private-use character, found in no message).
 const STOP_MARK: char = '\u{E000}';
 
 fn langid(locale: Locale) -> LanguageIdentifier {
