@@ -25,7 +25,9 @@ pub use accounts::{AccountStore, TableAccountStore};
 pub use invitations::TableInvitationStore;
 pub use limits::{LimitStore, TableLimitStore, Tally};
 pub use members::{ERASED_PERSON, MemberStore, TableMemberStore};
-pub use privacy::{ErasedAccount, MfaState, PrivacyRecord, PrivacyStore, TablePrivacyStore};
+pub use privacy::{
+    ErasedAccount, FoundBy, MfaState, PrivacyRecord, PrivacyStore, TablePrivacyStore,
+};
 pub use sealed::Sealer;
 
 use crate::domain::invitation::{Invitation, InvitationId, ListFilter};
