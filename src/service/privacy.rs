@@ -339,17 +339,22 @@ pub struct PurgeReport {
 pub async fn purge_ended(services: &Services) -> Result<PurgeReport, InvitationError> {
     let now = services.clock.now();
     let cutoff = now - Duration::days(i64::from(services.retention_days));
-    let ended: Vec<Invitation> = services
+    let (ended, recent): (Vec<Invitation>, Vec<Invitation>) = services
         .privacy
         .ended_before(cutoff)
         .await?
         .into_iter()
-        .filter(|i| i.ended_at(now).is_some_and(|ended| ended <= cutoff))
-        .collect();
+        .partition(|i| i.ended_at(now).is_some_and(|ended| ended <= cutoff));
     let invitations = services
         .privacy
         .erase_invitations(&ended, FoundBy::Row)
         .await?;
+    // A revoke that landed while its company was being created, the creation stopped
+    // before it took the company away again: the company goes (one read for each
+    // revoked company invitation a customer had accepted; none for the others).
+    for revoked in &recent {
+        super::onboarding::remove_unfinished_company(services, revoked).await;
+    }
     let counters = services
         .privacy
         .erase_finished_counters(limits::window_over, now)

@@ -297,13 +297,15 @@ impl AccountStore for TableAccountStore {
     }
 
     async fn remove_company(&self, account: &AccountId, id: &CompanyId) -> Result<(), StoreError> {
-        let membership = membership_row(id);
-        let partition = account_partition(account);
-        let (a, b) = futures::join!(
-            delete_if_present(&self.accounts, &partition, &membership),
-            delete_if_present(&self.companies, id.as_str(), COMPANY_ROW),
-        );
-        a.and(b).map(|_| ())
+        // The company's row last: it is what leads a removal cut short to finish.
+        delete_if_present(
+            &self.accounts,
+            &account_partition(account),
+            &membership_row(id),
+        )
+        .await?;
+        delete_if_present(&self.companies, id.as_str(), COMPANY_ROW).await?;
+        Ok(())
     }
 
     async fn account_for(&self, login: &LoginId) -> Result<Option<AccountId>, StoreError> {

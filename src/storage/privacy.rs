@@ -111,8 +111,8 @@ pub trait PrivacyStore: Send + Sync + 'static {
         over: for<'w> fn(&'w str, OffsetDateTime) -> bool,
         now: OffsetDateTime,
     ) -> Result<u32, StoreError>;
-    /// Invitations that may have ended before `cutoff`: revoked ones created before it,
-    /// pending ones that expired before it.
+    /// Invitations that may have ended before `cutoff`: every revoked one (those revoked
+    /// since are the retention rule's to look at too), pending ones that expired before it.
     async fn ended_before(&self, cutoff: OffsetDateTime) -> Result<Vec<Invitation>, StoreError>;
     async fn record(&self, record: &PrivacyRecord) -> Result<(), StoreError>;
 }
@@ -443,7 +443,7 @@ impl PrivacyStore for TablePrivacyStore {
         let rows: Vec<InvitationEntity> = table::query(
             &self.invitations,
             Some(format!(
-                "(Status eq 'revoked' and CreatedAt le {cutoff}) or (Status eq 'pending' and ExpiresAt le {cutoff})"
+                "(Status eq 'revoked') or (Status eq 'pending' and ExpiresAt le {cutoff})"
             )),
             None,
         )
