@@ -305,7 +305,7 @@ pub async fn remove(
 ) -> Result<Roster, MemberError> {
     let company = company(services, company_id).await?;
     let now = services.clock.now();
-    let roster = change_roster(services, &company, |roster| {
+    let removed = change_roster(services, &company, |roster| {
         let by = email_of(roster, actor)?;
         let removed = roster.remove(&Actor::Member(actor.clone()), target)?;
         Ok(Some(vec![MemberHistoryEntry {
@@ -321,7 +321,23 @@ pub async fn remove(
             invitation: None,
         }]))
     })
-    .await?;
+    .await;
+    if let Err(MemberError::Refused(refusal)) = &removed {
+        // Off the roster already (a removal or a leave cut short before the account's
+        // row followed): the row follows now, and the refusal stands.
+        let off_the_roster = match refusal {
+            MembershipError::UnknownMember => true,
+            MembershipError::NotAMember => actor == target,
+            _ => false,
+        };
+        if off_the_roster {
+            services
+                .members
+                .set_account_row(target, &company, None)
+                .await?;
+        }
+    }
+    let roster = removed?;
     services
         .members
         .set_account_row(target, &company, None)
