@@ -15,6 +15,7 @@ mod invitations;
 pub(crate) mod keys;
 mod language;
 mod limits;
+mod listing;
 mod members;
 mod privacy;
 mod sealed;

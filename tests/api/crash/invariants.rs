@@ -85,6 +85,7 @@ pub async fn broken(case: &Case) -> Vec<String> {
     one_company_per_invitation(&state, &mut broken);
     let rosters = rosters(case, &state, &mut broken).await;
     memberships_agree(&state, &rosters, &mut broken);
+    companies_listed(&state, &rosters, &mut broken);
     no_row_without_its_invitation(&state, &mut broken);
     emails_sent(case, &state, &mut broken).await;
     nothing_erased_left(case, &state, &mut broken);
@@ -160,6 +161,35 @@ async fn rosters(case: &Case, state: &State, broken: &mut Vec<String>) -> Roster
         rosters.insert(id.to_owned(), members);
     }
     rosters
+}
+
+/// Every company is on the companies list with its member count, and the list names no
+/// company that does not exist.
+fn companies_listed(state: &State, rosters: &Rosters, broken: &mut Vec<String>) {
+    for row in state.table("Companies") {
+        if text(row, "PartitionKey") != "companies" {
+            continue;
+        }
+        let id = text(row, "RowKey");
+        match rosters.get(id) {
+            None => broken.push(format!(
+                "the companies list names {id}, which does not exist"
+            )),
+            Some(members) if row["Members"].as_u64() != Some(members.len() as u64) => {
+                broken.push(format!(
+                    "the companies list gives {id} {} members, its roster {}",
+                    row["Members"],
+                    members.len()
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    for id in rosters.keys() {
+        if state.find("Companies", "companies", id).is_none() {
+            broken.push(format!("company {id} is not on the companies list"));
+        }
+    }
 }
 
 /// The roster and the account-side rows say the same; an invitation's status agrees with

@@ -313,6 +313,14 @@ impl TestApp {
     pub async fn table_rows(&self, table: &str) -> Vec<Value> {
         rows_of(&self.table(table)).await
     }
+
+    /// The companies' own rows (`Companies`, RowKey `company`): not their rosters,
+    /// histories or lines in the companies list.
+    pub async fn companies(&self) -> Vec<Value> {
+        let mut rows = self.table_rows("Companies").await;
+        rows.retain(|row| row["RowKey"] == "company");
+        rows
+    }
 }
 
 impl Drop for TestApp {
