@@ -82,7 +82,7 @@ pub async fn age(prefix: &str, by: Duration) {
             let pk = row["PartitionKey"].as_str().unwrap().to_owned();
             let rk = row["RowKey"].as_str().unwrap().to_owned();
             let table = table.clone();
-            changed.then(|| async move {
+            changed.then_some(async move {
                 table
                     .partition_key_client(pk)
                     .entity_client(rk)
