@@ -1,6 +1,8 @@
 //! `handler`: reads its settings, listens on 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT and
 //! serves until SIGTERM or Ctrl-C. `handler retry-deliveries` and `handler purge-ended`
-//! run one pass of the `RetryDeliveries` or `PurgeEnded` timer's work by hand and exit.
+//! run one pass of the `RetryDeliveries` or `PurgeEnded` timer's work by hand and exit;
+//! `handler index-companies` puts the companies made before the companies list into it
+//! (once, on upgrading; see docs/performance.md) and exits.
 
 use invitations::app::Application;
 use invitations::settings::Settings;
@@ -50,8 +52,22 @@ async fn main() -> ExitCode {
                 }
             };
         }
+        Some("index-companies") => {
+            return match Application::index_companies_once(settings).await {
+                Ok(listed) => {
+                    println!("{listed} companies listed");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("index-companies failed: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
         Some(other) => {
-            eprintln!("unknown command {other:?}; usage: handler [retry-deliveries | purge-ended]");
+            eprintln!(
+                "unknown command {other:?}; usage: handler [retry-deliveries | purge-ended | index-companies]"
+            );
             return ExitCode::from(2);
         }
     }
