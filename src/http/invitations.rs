@@ -32,7 +32,7 @@ pub async fn create(
     let object = body::json_object(content_type.as_deref(), &raw_body)?;
     let new = parse_create(&object).map_err(Problem::validation)?;
     let created = members::invite(&state.services, new, staff.into(), &Actor::Staff).await?;
-    let location = format!("/api/invitations/{}", created.invitation.id);
+    let location = crate::page::Page::ApiInvitation(created.invitation.id.to_string()).href();
     let mut view = InvitationView::new(&created.invitation, created.now);
     view.invite_url = Some(created.invite_url);
     let mut response =

@@ -19,6 +19,8 @@ pub mod openapi;
 pub mod privacy;
 pub mod problem;
 pub mod routing;
+#[cfg(test)]
+mod rules;
 pub mod session;
 pub mod staff;
 pub mod timer;

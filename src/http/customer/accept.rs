@@ -5,7 +5,7 @@
 use super::callback::{Callback, complete_sign_in};
 use super::ended_message;
 use super::messages::Message;
-use super::signin::{Next, ask_for_code, grant, new_session};
+use super::signin::{ask_for_code, grant, new_session};
 use super::{Flow, accept_redirect_uri, error_page, message_page};
 use crate::domain::account::AccountId;
 use crate::domain::invitation::{AcceptError, Invitation, InvitationId, Kind, Status};
@@ -13,6 +13,7 @@ use crate::http::AppState;
 use crate::http::cookies::FLOW;
 use crate::http::extract::Visit;
 use crate::identity::customer::SignedIn;
+use crate::page::Next;
 use crate::service::account;
 use crate::service::members::{self, MemberError};
 use crate::service::onboarding::{self, AcceptFailure};
@@ -27,7 +28,7 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
     };
     let (state, now) = (visit.state, visit.now);
     let locale = flow.locale();
-    let retry = flow.retry_link(&state);
+    let retry = flow.retry_link();
     let redirect_uri = accept_redirect_uri(&state);
     let signed_in =
         match complete_sign_in(&state, &callback, &flow.auth, &redirect_uri, retry.clone()).await {
@@ -110,7 +111,7 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
         Ok(None) => {}
         Err(e) => return error_page(&state, e, locale),
     }
-    grant(&state, &session, &next.path(), now, &[clear_flow])
+    grant(&state, &session, &next.link().href(), now, &[clear_flow])
 }
 
 /// Why this login cannot accept the invitation, as the page says it; "try again" signs in
@@ -119,13 +120,13 @@ fn refusal(
     invitation: &Invitation,
     reason: AcceptError,
     signed_in: &SignedIn,
-    retry: Option<String>,
+    retry: Option<crate::page::Link>,
 ) -> Message {
     match reason {
         AcceptError::WrongEmail => Message::WrongEmail {
             signed_in: signed_in.email.as_ref().map(|e| e.to_string()),
             invited: invitation.email.to_string(),
-            retry: retry.map(|r| format!("{r}&prompt=login")),
+            retry: retry.map(|r| r.with("prompt", "login")),
         },
         AcceptError::BoundElsewhere => Message::BoundElsewhere {
             invited: invitation.email.to_string(),

@@ -86,7 +86,7 @@ pub(super) async fn complete_sign_in(
     callback: &Callback,
     auth: &AuthRequest,
     redirect_uri: &str,
-    retry: Option<String>,
+    retry: Option<crate::page::Link>,
 ) -> Result<SignedIn, Message> {
     redeem_checked(&state.customer, callback, auth, redirect_uri)
         .await
@@ -134,7 +134,7 @@ fn admin_consent_url(description: &str) -> Option<String> {
 
 /// What the provider's `error` means to the customer. B2C puts its AADB2C codes and
 /// Entra's AADSTS codes in `error_description`.
-fn provider_error(error: &str, description: &str, retry: Option<String>) -> Message {
+fn provider_error(error: &str, description: &str, retry: Option<crate::page::Link>) -> Message {
     let has = |code: &str| description.contains(code);
     if has("AADB2C90091") {
         Message::Cancelled { retry }

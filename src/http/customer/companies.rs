@@ -21,6 +21,7 @@ use crate::http::extract::{NoFields, Posted, Visit};
 use crate::http::problem::Problem;
 use crate::http::staff::form::FormState;
 use crate::i18n::Tr;
+use crate::page::{Next, Page};
 use crate::service::InvitationError;
 use crate::service::members::{self, CompanyView, MemberError};
 use askama::Template;
@@ -100,7 +101,7 @@ fn role_label(role: Role) -> &'static str {
 }
 
 fn page_path(id: &str) -> String {
-    format!("/api/Companies/{id}")
+    Page::Company(id.to_owned()).href()
 }
 
 /// A page that says why nothing happened (`id`'s heading and paragraph), with a way back.
@@ -119,7 +120,7 @@ fn refusal_page(
         paragraphs: vec![words("p1")],
         action: Some(match back {
             Some(href) => (tr.t("org-back"), href),
-            None => (tr.t("org-home"), "/api/Home".to_owned()),
+            None => (tr.t("org-home"), Page::Home.href()),
         }),
     }
 }
@@ -232,8 +233,8 @@ pub async fn show_or_api(
     }
     if !signed_in {
         // Signed out: a sign-in, which comes back here.
-        let next = format!("company:{id}");
-        return signed_in::to_sign_in(&visit, Some(&next), query.lang);
+        let next = Next::Company(id);
+        return signed_in::to_sign_in(&visit, Some(next), query.lang);
     }
     let mut who = match SignedIn::of(visit).await {
         Ok(who) => who,
@@ -354,11 +355,8 @@ async fn posted<T>(
 }
 
 fn done(company: &str, notice: &str) -> Response {
-    redirect(
-        StatusCode::SEE_OTHER,
-        &format!("{}?notice={notice}", page_path(company)),
-        &[],
-    )
+    let to = Page::Company(company.to_owned()).with("notice", notice);
+    redirect(StatusCode::SEE_OTHER, &to.href(), &[])
 }
 
 /// `POST /api/Companies/{companyId}/invitations`: an administrator invites a colleague.
@@ -494,11 +492,10 @@ pub async fn member_action(
     let failed = |e| member_error(state, locale, &company, e);
     if form.remove.as_deref() == Some("1") {
         return match members::remove(services, &company_id, account, &target).await {
-            Ok(_) if target == *account => Ok(redirect(
-                StatusCode::SEE_OTHER,
-                "/api/Home?notice=left",
-                &[],
-            )),
+            Ok(_) if target == *account => {
+                let home = Page::Home.with("notice", "left");
+                Ok(redirect(StatusCode::SEE_OTHER, &home.href(), &[]))
+            }
             Ok(_) => Ok(done(&company, "removed")),
             Err(e) => Err(failed(e)),
         };

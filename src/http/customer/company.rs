@@ -16,6 +16,7 @@ use crate::http::AppState;
 use crate::http::cookies::{MFA, SESSION};
 use crate::http::extract::{LangQuery, NoFields, Posted, SignedOutQuery, Visit};
 use crate::i18n::Tr;
+use crate::page::Page;
 use crate::service::onboarding::{self, AcceptFailure};
 use crate::storage::Versioned;
 use serde_json::json;
@@ -159,7 +160,7 @@ async fn session_invitation(visit: &Visit) -> Result<(Session, Versioned<Invitat
         ));
     };
     let Some(id) = session.invitation_id() else {
-        return Err(redirect(StatusCode::SEE_OTHER, "/api/Home", &[]));
+        return Err(redirect(StatusCode::SEE_OTHER, &Page::Home.href(), &[]));
     };
     let locale = session.locale();
     match onboarding::bound_invitation(&state.services, &id, &session.login()).await {
@@ -174,7 +175,7 @@ pub async fn show_form(visit: Visit, query: LangQuery) -> Result<Response, Respo
     let (mut session, invitation) = session_invitation(&visit).await?;
     let (state, now, invitation) = (&visit.state, visit.now, invitation.value);
     if invitation.status_at(now) == Status::Completed {
-        return Err(redirect(StatusCode::SEE_OTHER, "/api/Home", &[]));
+        return Err(redirect(StatusCode::SEE_OTHER, &Page::Home.href(), &[]));
     }
     let cookies: Vec<String> = super::choose_language(state, &mut session, query.lang, now)
         .await
@@ -198,7 +199,7 @@ pub async fn create(visit: Visit, posted: Posted<CompanyFields>) -> Result<Respo
     let invitation = current.value.clone();
     let Some(company) = posted.check(&session.csrf) else {
         let expired = Message::FormExpired {
-            page: "/api/CreateCompany",
+            page: Page::CreateCompany,
         };
         return Err(message_page(state, expired, locale, &[]));
     };
@@ -226,7 +227,7 @@ pub async fn create(visit: Visit, posted: Posted<CompanyFields>) -> Result<Respo
     Ok(match created {
         // The account's language (the invitation's, or what the person switched to) is
         // recorded with the account.
-        Ok(_) => redirect(StatusCode::SEE_OTHER, "/api/Home", &[]),
+        Ok(_) => redirect(StatusCode::SEE_OTHER, &Page::Home.href(), &[]),
         Err(AcceptFailure::Store(e)) => error_page(state, e, locale),
         Err(AcceptFailure::NotFound) => message_page(state, Message::LinkUnknown, locale, &[]),
         Err(AcceptFailure::Refused { .. }) => {
@@ -291,7 +292,7 @@ pub async fn home(visit: Visit, query: HomeQuery) -> Response {
         // invitation is completed: the form would send them back here).
         match onboarding::bound_invitation(&state.services, &id, &session.login()).await {
             Ok(Some(bound)) if bound.value.join().is_some() => {}
-            Ok(_) => return redirect(StatusCode::SEE_OTHER, "/api/CreateCompany", &[]),
+            Ok(_) => return redirect(StatusCode::SEE_OTHER, &Page::CreateCompany.href(), &[]),
             Err(e) => return error_page(state, e, locale),
         }
     }
@@ -327,19 +328,12 @@ pub async fn sign_out(visit: Visit, posted: Posted<NoFields>) -> Response {
     };
     let locale = session.locale();
     if posted.check(&session.csrf).is_none() {
-        let expired = Message::FormExpired { page: "/api/Home" };
+        let expired = Message::FormExpired { page: Page::Home };
         return message_page(state, expired, locale, &[]);
     }
     // Signed out at the provider too, when it has an end-session endpoint: back at
     // /api/SignedOut, which reads the language from `state`.
-    let back = format!(
-        "{}/api/SignedOut",
-        state
-            .services
-            .public_base_url
-            .as_str()
-            .trim_end_matches('/')
-    );
+    let back = Page::SignedOut.url(&state.services.public_base_url);
     match state.customer.end_session_url(&back, locale.as_str()).await {
         Some(url) => redirect(StatusCode::SEE_OTHER, url.as_str(), &cleared),
         None => message_page(state, Message::SignedOut, locale, &cleared),

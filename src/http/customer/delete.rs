@@ -13,6 +13,7 @@ use crate::domain::locale::Locale;
 use crate::http::cookies::{MFA, SESSION};
 use crate::http::extract::{Posted, Visit};
 use crate::i18n::Tr;
+use crate::page::Page;
 use crate::service::privacy::{self, DeleteFailure};
 use askama::Template;
 use warp::http::StatusCode;
@@ -38,7 +39,7 @@ pub struct DeleteForm {
 
 pub async fn post(visit: Visit, posted: Posted<DeleteForm>) -> Result<Response, Response> {
     let who = SignedIn::of(visit).await?;
-    let DeleteForm { confirm } = who.form(posted, "/api/Profile")?;
+    let DeleteForm { confirm } = who.form(posted, Page::Profile)?;
     who.recent(Message::ReauthNeeded)?;
     let (state, locale) = (who.state(), who.locale());
     let product = &state.services.product_name;
@@ -118,6 +119,6 @@ pub(super) fn handover_message(
             tr.t2("handover-p1", "companies", names, "count", count),
             tr.t("handover-p2"),
         ],
-        action: Some((tr.t("action-back-to-profile"), "/api/Profile".to_owned())),
+        action: Some((tr.t("action-back-to-profile"), Page::Profile.href())),
     }
 }

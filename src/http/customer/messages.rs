@@ -5,6 +5,7 @@
 use super::pages::{Chrome, MessagePage};
 use crate::domain::locale::Locale;
 use crate::i18n::{Arg, Tr};
+use crate::page::{Link, Next, Page};
 use warp::http::StatusCode;
 
 /// Every situation a customer can meet that is not a form.
@@ -25,43 +26,44 @@ pub enum Message {
     Completed {
         company: Option<String>,
     },
-    /// The sign-in cookie is missing, foreign or too old; `retry` is the invitation link.
+    /// The sign-in cookie is missing, foreign or too old; `retry` starts it again (the
+    /// invitation link, or the page the sign-in started from).
     SignInExpired {
-        retry: Option<String>,
+        retry: Option<Link>,
     },
     WrongEmail {
         signed_in: Option<String>,
         invited: String,
-        retry: Option<String>,
+        retry: Option<Link>,
     },
     BoundElsewhere {
         invited: String,
     },
     Cancelled {
-        retry: Option<String>,
+        retry: Option<Link>,
     },
     ForgotPassword {
-        retry: Option<String>,
+        retry: Option<Link>,
     },
     /// The customer's organisation does not let them use outside applications;
     /// `admin_consent` is the address at which its administrator can grant consent, when
     /// the provider's error names the application.
     OrganisationBlocks {
-        retry: Option<String>,
+        retry: Option<Link>,
         admin_consent: Option<String>,
     },
     AccessDenied {
         detail: String,
-        retry: Option<String>,
+        retry: Option<Link>,
     },
     SignInUnavailable,
     SignInFailed {
-        retry: Option<String>,
+        retry: Option<Link>,
     },
     SessionRequired,
     /// A form post without its CSRF token; `page` is where the form is shown again.
     FormExpired {
-        page: &'static str,
+        page: Page,
     },
     SignedOut,
     /// Too many unknown links from this client.
@@ -77,7 +79,7 @@ pub enum Message {
     /// The same, before linking a login: after the sign-in, linking goes on (`next` is
     /// `/api/SignIn`'s, `link-microsoft` or `link-google`).
     ReauthToLink {
-        next: &'static str,
+        next: Next,
     },
     /// The login to link carries another email than the account's.
     LinkWrongEmail {
@@ -128,19 +130,21 @@ impl Spec {
         self
     }
 
-    fn action(mut self, label: &'static str, href: impl Into<String>) -> Self {
-        self.action = Some((label, href.into()));
+    fn action(mut self, label: &'static str, to: impl Into<Link>) -> Self {
+        self.action = Some((label, to.into().href()));
         self
     }
 
-    fn retry(mut self, label: &'static str, href: &Option<String>) -> Self {
-        self.action = href.as_ref().map(|h| (label, h.clone()));
+    fn retry(mut self, label: &'static str, to: &Option<Link>) -> Self {
+        self.action = to.as_ref().map(|to| (label, to.href()));
         self
     }
 }
 
-const PROFILE: &str = "/api/Profile";
-const SIGN_IN: &str = "/api/SignIn";
+/// `/api/SignIn?prompt=login`: a sign-in again, or with another account.
+fn sign_in_again() -> Link {
+    Page::SignIn.with("prompt", "login")
+}
 
 impl Message {
     pub fn page(&self, locale: Locale, product: &str) -> (StatusCode, MessagePage) {
@@ -185,7 +189,7 @@ impl Message {
                 Some(c) => spec(S::CONFLICT, "completed", &["p1-company", "p2"]).arg("company", c),
                 None => spec(S::CONFLICT, "completed", &["p1", "p2"]),
             }
-            .action("action-sign-in", SIGN_IN),
+            .action("action-sign-in", Page::SignIn),
             Self::SignInExpired { retry } => spec(S::BAD_REQUEST, "sign-in-expired", &["p1", "p2"])
                 .retry("action-start-again", retry),
             Self::WrongEmail {
@@ -234,11 +238,12 @@ impl Message {
                 spec(S::BAD_REQUEST, "sign-in-failed", &["p1"]).retry("action-try-again", retry)
             }
             Self::SessionRequired => spec(S::UNAUTHORIZED, "session-required", &["p1", "p2"])
-                .action("action-sign-in", SIGN_IN),
-            Self::FormExpired { page } => {
-                spec(S::FORBIDDEN, "form-expired", &["p1"]).action("action-reload-form", *page)
+                .action("action-sign-in", Page::SignIn),
+            Self::FormExpired { page } => spec(S::FORBIDDEN, "form-expired", &["p1"])
+                .action("action-reload-form", page.clone()),
+            Self::SignedOut => {
+                spec(S::OK, "signed-out", &["p1"]).action("action-sign-in", Page::SignIn)
             }
-            Self::SignedOut => spec(S::OK, "signed-out", &["p1"]).action("action-sign-in", SIGN_IN),
             Self::TooManyAttempts => spec(S::TOO_MANY_REQUESTS, "too-many-attempts", &["p1"]),
             Self::Unavailable => spec(S::SERVICE_UNAVAILABLE, "unavailable", &["p1"]),
             Self::Internal => spec(S::INTERNAL_SERVER_ERROR, "internal", &["p1"]),
@@ -246,38 +251,37 @@ impl Message {
                 Some(e) => spec(S::FORBIDDEN, "no-account", &["p1", "p2", "p3"]).arg("email", e),
                 None => spec(S::FORBIDDEN, "no-account", &["p1-no-email", "p2", "p3"]),
             }
-            .action("action-sign-in-another-way", "/api/SignIn?prompt=login"),
+            .action("action-sign-in-another-way", sign_in_again()),
             Self::ReauthNeeded => spec(S::FORBIDDEN, "reauth-needed", &["p1"]).action(
                 "action-sign-in-again",
-                "/api/SignIn?prompt=login&next=profile",
+                sign_in_again().with("next", &Next::Profile.param()),
             ),
             Self::ReauthToLink { next } => spec(S::FORBIDDEN, "reauth-needed", &["p1"]).action(
                 "action-sign-in-again",
-                format!("/api/SignIn?prompt=login&next={next}"),
+                sign_in_again().with("next", &next.param()),
             ),
             Self::LinkWrongEmail { account, login } => match login {
                 Some(l) => spec(S::FORBIDDEN, "link-wrong-email", &["p1", "p2"]).arg("login", l),
                 None => spec(S::FORBIDDEN, "link-wrong-email", &["p1-no-email", "p2"]),
             }
             .arg("account", account)
-            .action("action-back-to-profile", PROFILE),
+            .action("action-back-to-profile", Page::Profile),
             Self::LinkOwnedElsewhere => spec(S::CONFLICT, "link-owned-elsewhere", &["p1", "p2"])
-                .action("action-back-to-profile", PROFILE),
+                .action("action-back-to-profile", Page::Profile),
             Self::UnlinkRefused { last } => {
                 let p = if *last { "p1-last" } else { "p1-current" };
-                spec(S::CONFLICT, "unlink-refused", &[p]).action("action-back-to-profile", PROFILE)
+                spec(S::CONFLICT, "unlink-refused", &[p])
+                    .action("action-back-to-profile", Page::Profile)
             }
             Self::MfaUnavailable => spec(S::SERVICE_UNAVAILABLE, "mfa-unavailable", &["p1"])
-                .action("action-back-to-profile", PROFILE),
+                .action("action-back-to-profile", Page::Profile),
             Self::MfaThrottled { minutes } => {
                 spec(S::TOO_MANY_REQUESTS, "mfa-throttled", &["p1", "p2"]).arg("minutes", *minutes)
             }
-            Self::BadForm => {
-                spec(S::BAD_REQUEST, "bad-form", &["p1"]).action("action-back-to-profile", PROFILE)
-            }
-            Self::MfaExpired => {
-                spec(S::BAD_REQUEST, "mfa-expired", &["p1"]).action("action-sign-in-again", SIGN_IN)
-            }
+            Self::BadForm => spec(S::BAD_REQUEST, "bad-form", &["p1"])
+                .action("action-back-to-profile", Page::Profile),
+            Self::MfaExpired => spec(S::BAD_REQUEST, "mfa-expired", &["p1"])
+                .action("action-sign-in-again", Page::SignIn),
         }
     }
 }
@@ -290,7 +294,7 @@ mod tests {
 
     fn every_message() -> Vec<Message> {
         let some = |s: &str| Some(s.to_owned());
-        let retry = some("/api/InviteUser?invitationId=x");
+        let retry = Some(Page::InvitationLink("x".into()).into());
         vec![
             Message::LinkUnknown,
             Message::LinkSuperseded,
@@ -345,7 +349,7 @@ mod tests {
             Message::SignInFailed { retry },
             Message::SessionRequired,
             Message::FormExpired {
-                page: "/api/Profile",
+                page: Page::Profile,
             },
             Message::SignedOut,
             Message::TooManyAttempts,
@@ -357,7 +361,7 @@ mod tests {
             Message::NoAccount { email: None },
             Message::ReauthNeeded,
             Message::ReauthToLink {
-                next: "link-google",
+                next: Next::LinkGoogle,
             },
             Message::LinkWrongEmail {
                 account: "b@example.com".into(),

@@ -21,6 +21,7 @@ use crate::http::AppState;
 use crate::http::cookies::{ENROLMENT, MFA};
 use crate::http::extract::{LangQuery, Posted, Visit};
 use crate::http::session::Notice;
+use crate::page::Page;
 use crate::service::account::{self, CodeUse, ENROLMENT_LIFETIME, MfaFailure};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -203,7 +204,7 @@ fn failure_page(state: &AppState, failure: MfaFailure, locale: Locale) -> Respon
 
 /// `POST /api/Profile/mfa`: `action` = `challenge`, `enable` or `disable`.
 pub async fn post(visit: Visit, posted: Posted<Form>) -> Result<Response, Response> {
-    const PAGE: &str = "/api/Profile/mfa";
+    const PAGE: Page = Page::ProfileMfa;
     if posted.before_check().action == "challenge" {
         let Some(pending) = visit.cookie::<MfaPending>(MFA) else {
             return Err(message_page(
@@ -257,7 +258,7 @@ async fn enable(mut who: SignedIn, enrolment: &Mfa, form: &Form) -> Response {
         }
         Err(MfaFailure::AlreadyOn) => {
             let cookies = [state.cookies.clear(ENROLMENT)];
-            super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &cookies)
+            super::pages::redirect(StatusCode::SEE_OTHER, &Page::ProfileMfa.href(), &cookies)
         }
         Err(other) => failure_page(state, other, locale),
     }
@@ -276,7 +277,7 @@ async fn disable(mut who: SignedIn, form: &Form) -> Response {
     {
         Ok(_) => {
             session.notice = Some(Notice::MfaOff);
-            signin::grant(state, session, "/api/Profile", who.visit.now, &[])
+            signin::grant(state, session, &Page::Profile.href(), who.visit.now, &[])
         }
         Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
             let mut view = page(state, locale, "manage", &session.csrf);
@@ -284,7 +285,7 @@ async fn disable(mut who: SignedIn, form: &Form) -> Response {
             html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
         }
         Err(MfaFailure::Off) => {
-            super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &[])
+            super::pages::redirect(StatusCode::SEE_OTHER, &Page::ProfileMfa.href(), &[])
         }
         Err(other) => failure_page(state, other, locale),
     }
@@ -327,5 +328,5 @@ async fn challenge(visit: &Visit, pending: MfaPending, form: &Form) -> Response 
             Err(failure) => return signin::link_failure_page(state, failure, locale, clear),
         }
     }
-    signin::grant(state, &session, &pending.next.path(), now, &[clear])
+    signin::grant(state, &session, &pending.next.link().href(), now, &[clear])
 }

@@ -22,7 +22,7 @@ use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
 pub use crate::http::session::Session;
 use crate::identity::customer::AuthRequest;
-use crate::mail::invitation::invite_url;
+use crate::page::{Link, Page};
 use crate::service::InvitationError;
 use messages::Message;
 use serde::{Deserialize, Serialize};
@@ -49,9 +49,9 @@ impl Flow {
     }
 
     /// The invitation link again, to start over.
-    pub fn retry_link(&self, state: &AppState) -> Option<String> {
+    pub fn retry_link(&self) -> Option<Link> {
         let secret = InvitationSecret::parse(&self.link).ok()?;
-        Some(invite_url(&state.services.public_base_url, &secret))
+        Some(Page::InvitationLink(secret.expose().to_owned()).into())
     }
 }
 
@@ -103,8 +103,7 @@ pub fn error_page(state: &AppState, error: InvitationError, locale: Locale) -> R
 
 /// Where the provider sends customers back.
 pub fn accept_redirect_uri(state: &AppState) -> String {
-    let base = &state.services.public_base_url;
-    format!("{}/api/AcceptInvite", base.as_str().trim_end_matches('/'))
+    Page::AcceptInvite.url(&state.services.public_base_url)
 }
 
 /// What a customer is told about an invitation that can no longer be used.

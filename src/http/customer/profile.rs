@@ -12,6 +12,7 @@ use crate::http::extract::{LangQuery, Posted, Visit};
 use crate::http::session::Notice;
 use crate::i18n::Tr;
 use crate::identity::customer::AuthorizeHints;
+use crate::page::{Next, Page};
 use crate::service::account::{self, UnlinkFailure};
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -39,7 +40,11 @@ pub(super) fn notice_text(notice: &Notice, locale: Locale) -> String {
 pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> {
     if signed_in::session(&visit).is_none() {
         // Signed out: a sign-in, which comes back here.
-        return Err(signed_in::to_sign_in(&visit, Some("profile"), query.lang));
+        return Err(signed_in::to_sign_in(
+            &visit,
+            Some(Next::Profile),
+            query.lang,
+        ));
     }
     let mut who = SignedIn::of(visit).await?;
     let switched = who.choose_language(query.lang).await.is_some();
@@ -100,13 +105,13 @@ pub struct LinkForm {
 /// `unlink` = a login's key removes it.
 pub async fn link(visit: Visit, posted: Posted<LinkForm>) -> Result<Response, Response> {
     let who = SignedIn::of(visit).await?;
-    let LinkForm { provider, unlink } = who.form(posted, "/api/Profile")?;
+    let LinkForm { provider, unlink } = who.form(posted, Page::Profile)?;
     who.recent(match provider.as_deref() {
         Some("microsoft") => Message::ReauthToLink {
-            next: "link-microsoft",
+            next: Next::LinkMicrosoft,
         },
         Some("google") => Message::ReauthToLink {
-            next: "link-google",
+            next: Next::LinkGoogle,
         },
         _ => Message::ReauthNeeded,
     })?;
@@ -128,11 +133,8 @@ pub struct ResumeQuery {
 pub async fn resume_link(visit: Visit, query: ResumeQuery) -> Result<Response, Response> {
     let who = SignedIn::of(visit).await?;
     if !account::is_recent(who.session.signed_in_at, who.visit.now) {
-        return Err(super::pages::redirect(
-            StatusCode::SEE_OTHER,
-            "/api/Profile",
-            &[],
-        ));
+        let to = Page::Profile.href();
+        return Err(super::pages::redirect(StatusCode::SEE_OTHER, &to, &[]));
     }
     start_link(&who, query.provider.as_deref()).await
 }
@@ -163,7 +165,13 @@ async fn remove(mut who: SignedIn, key: &str) -> Response {
     match account::unlink(&state.services, &who.account, key, &login).await {
         Ok(removed) => {
             who.session.notice = Some(Notice::Unlinked(removed.provider.clone()));
-            signin::grant(state, &who.session, "/api/Profile", who.visit.now, &[])
+            signin::grant(
+                state,
+                &who.session,
+                &Page::Profile.href(),
+                who.visit.now,
+                &[],
+            )
         }
         Err(UnlinkFailure::LastLogin) => who.page(Message::UnlinkRefused { last: true }),
         Err(UnlinkFailure::InUse) => who.page(Message::UnlinkRefused { last: false }),

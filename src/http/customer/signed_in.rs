@@ -9,6 +9,7 @@ use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::SESSION;
 use crate::http::extract::{Posted, Visit};
+use crate::page::{Next, Page};
 use crate::service::account;
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -18,18 +19,15 @@ pub fn session(visit: &Visit) -> Option<Session> {
     visit.cookie(SESSION)
 }
 
-/// A signed-out visitor sent to sign in, to come back to `next` (a `next` of
-/// `/api/SignIn`), in the language `asked` (`?lang=`) or the browser's.
-pub fn to_sign_in(visit: &Visit, next: Option<&str>, asked: Option<Locale>) -> Response {
+/// A signed-out visitor sent to sign in, to come back to `next`, in the language `asked`
+/// (`?lang=`) or the browser's.
+pub fn to_sign_in(visit: &Visit, next: Option<Next>, asked: Option<Locale>) -> Response {
     let locale = asked.unwrap_or(visit.browser);
-    let next = next
-        .map(|next| {
-            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
-            format!("next={next}&")
-        })
-        .unwrap_or_default();
-    let to = format!("/api/SignIn?{next}lang={}", locale.as_str());
-    redirect(StatusCode::FOUND, &to, &[])
+    let to = match next {
+        Some(next) => Page::SignIn.with("next", &next.param()),
+        None => Page::SignIn.into(),
+    };
+    redirect(StatusCode::FOUND, &to.lang(locale).href(), &[])
 }
 
 /// A signed-in customer and their account.
@@ -59,9 +57,11 @@ impl SignedIn {
                 session,
                 account,
             }),
-            Ok(None) if session.invitation.is_some() => {
-                Err(redirect(StatusCode::SEE_OTHER, "/api/CreateCompany", &[]))
-            }
+            Ok(None) if session.invitation.is_some() => Err(redirect(
+                StatusCode::SEE_OTHER,
+                &Page::CreateCompany.href(),
+                &[],
+            )),
             Ok(None) => {
                 let email = Some(session.email.clone()).filter(|e| !e.is_empty());
                 let message = Message::NoAccount { email };
@@ -86,7 +86,7 @@ impl SignedIn {
 
     /// The fields of a form this session posted; a token that is not the session's gets
     /// the "form expired" page, which leads back to `page`.
-    pub fn form<T>(&self, posted: Posted<T>, page: &'static str) -> Result<T, Response> {
+    pub fn form<T>(&self, posted: Posted<T>, page: Page) -> Result<T, Response> {
         posted
             .check(&self.session.csrf)
             .ok_or_else(|| self.page(Message::FormExpired { page }))

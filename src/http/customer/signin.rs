@@ -12,6 +12,7 @@ use crate::http::AppState;
 use crate::http::cookies::{AUTH, MFA, SESSION};
 use crate::http::extract::Visit;
 use crate::identity::customer::{AuthRequest, AuthorizeHints, SignedIn};
+use crate::page::{Next, Page};
 use crate::service::account::{self, LinkFailure, Returning};
 use crate::service::language;
 use serde::{Deserialize, Serialize};
@@ -22,47 +23,6 @@ use warp::reply::Response;
 pub const AUTH_LIFETIME: Duration = Duration::minutes(10);
 /// How long the code may take after the provider's sign-in.
 pub const MFA_LIFETIME: Duration = Duration::minutes(5);
-
-/// Where a sign-in lands: only these, so no address from outside is ever followed.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub enum Next {
-    Home,
-    /// A company's page (`next=company:{companyId}`); whether the person is a member is
-    /// decided there.
-    Company(String),
-    Profile,
-    CreateCompany,
-    /// Linking that login, which asked for a sign-in again first: resumed after it.
-    LinkMicrosoft,
-    LinkGoogle,
-}
-
-impl Next {
-    pub fn path(&self) -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::Home => "/api/Home",
-            Self::Company(id) => return format!("/api/Companies/{id}").into(),
-            Self::Profile => "/api/Profile",
-            Self::CreateCompany => "/api/CreateCompany",
-            Self::LinkMicrosoft => "/api/Profile/link?provider=microsoft",
-            Self::LinkGoogle => "/api/Profile/link?provider=google",
-        })
-    }
-
-    /// The `next` parameter of `/api/SignIn` that leads here (`home` by default).
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "home" => Some(Self::Home),
-            "profile" => Some(Self::Profile),
-            "link-microsoft" => Some(Self::LinkMicrosoft),
-            "link-google" => Some(Self::LinkGoogle),
-            _ => value
-                .strip_prefix("company:")
-                .and_then(crate::domain::account::CompanyId::parse)
-                .map(|id| Self::Company(id.as_str().to_owned())),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Purpose {
@@ -108,8 +68,7 @@ pub struct MfaPending {
 }
 
 pub fn callback_uri(state: &AppState) -> String {
-    let base = &state.services.public_base_url;
-    format!("{}/api/AuthCallback", base.as_str().trim_end_matches('/'))
+    Page::AuthCallback.url(&state.services.public_base_url)
 }
 
 /// Sends the browser to the user flow; `purpose` says what the callback does after.
@@ -210,7 +169,7 @@ pub async fn sign_in(visit: Visit, query: SignInQuery) -> Response {
 pub async fn callback(visit: Visit, callback: Callback) -> Response {
     let (state, now) = (&visit.state, visit.now);
     let clear = state.cookies.clear(AUTH);
-    let restart = Some("/api/SignIn".to_owned());
+    let restart = Some(Page::SignIn.into());
     let Some(flow) = visit.cookie::<AuthFlow>(AUTH) else {
         let message = Message::SignInExpired { retry: restart };
         return message_page(state, message, visit.browser, &[clear]);
@@ -218,8 +177,8 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
     let locale = Locale::parse(&flow.locale).unwrap_or_default();
     // "Try again" starts the same thing over: a sign-in, or the profile to link from.
     let restart = Some(match flow.purpose {
-        Purpose::SignIn { .. } => "/api/SignIn".to_owned(),
-        Purpose::Link { .. } => "/api/Profile".to_owned(),
+        Purpose::SignIn { .. } => Page::SignIn.into(),
+        Purpose::Link { .. } => Page::Profile.into(),
     });
     let redirect_uri = callback_uri(state);
     let signed_in =
@@ -304,11 +263,11 @@ async fn returning(
         return ask_for_code(state, account.as_str(), session, None, next, now, clear);
     }
     let target = if invitation.is_some() {
-        "/api/CreateCompany".into()
+        Page::CreateCompany.into()
     } else {
-        next.path()
+        next.link()
     };
-    grant(state, &session, &target, now, &[clear])
+    grant(state, &session, &target.href(), now, &[clear])
 }
 
 /// Sets the session cookie and goes on.
@@ -345,7 +304,8 @@ pub(super) fn ask_for_code(
         csrf,
     };
     let cookie = state.cookies.seal(MFA, &pending, now, now + MFA_LIFETIME);
-    super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &[clear, cookie])
+    let to = Page::ProfileMfa.href();
+    super::pages::redirect(StatusCode::SEE_OTHER, &to, &[clear, cookie])
 }
 
 async fn finish_link(
@@ -404,7 +364,7 @@ async fn finish_link(
                 new,
                 linked.provider.clone(),
             ));
-            grant(state, &session, &Next::Profile.path(), now, &[clear])
+            grant(state, &session, &Page::Profile.href(), now, &[clear])
         }
         Err(failure) => link_failure_page(state, failure, locale, clear),
     }

@@ -17,6 +17,7 @@ use crate::http::customer::pages::{html, redirect};
 use crate::http::explain;
 use crate::http::extract::{LangQuery, NoFields, Posted, Visit};
 use crate::i18n::Tr;
+use crate::page::Page;
 use crate::service::{InvitationError, invitations};
 use time::OffsetDateTime;
 use warp::http::StatusCode;
@@ -120,7 +121,7 @@ async fn open(
 /// `GET /api/Staff/invitations/{id}`.
 pub async fn detail(id: String, visit: Visit, query: LangQuery) -> Result<Response, Response> {
     let locale = super::locale(&visit, query.lang);
-    let back = format!("/api/Staff/invitations/{id}");
+    let back = Page::OfficeInvitation(id.clone()).href();
     let (session, invitation, now) = open(&visit, &id, locale, &back).await?;
     let state = &visit.state;
     // What the post before the redirect here left to show, once.
@@ -144,7 +145,7 @@ pub async fn confirm(
     query: LangQuery,
 ) -> Result<Response, Response> {
     let locale = super::locale(&visit, query.lang);
-    let back = format!("/api/Staff/invitations/{id}/{}", action.as_str());
+    let back = Page::OfficeAction(id.clone(), action.as_str()).href();
     let (session, invitation, now) = open(&visit, &id, locale, &back).await?;
     let page = confirm_page(&visit, &session, locale, &invitation, action, now);
     Ok(html(StatusCode::OK, &page, &[]))
@@ -176,7 +177,7 @@ pub async fn act(
     posted: Posted<NoFields>,
 ) -> Result<Response, Response> {
     let locale = super::locale(&visit, posted.lang());
-    let back = format!("/api/Staff/invitations/{id}");
+    let back = Page::OfficeInvitation(id.clone()).href();
     let (session, invitation, _) = open(&visit, &id, locale, &back).await?;
     super::checked(&visit, &session, posted, locale)?;
     let state = &visit.state;
@@ -216,12 +217,9 @@ pub async fn act(
                 now,
                 now + FLASH_LIFETIME,
             );
-            let to = format!(
-                "/api/Staff/invitations/{}?lang={}",
-                invitation.id,
-                locale.as_str()
-            );
-            redirect(StatusCode::SEE_OTHER, &to, &[flash])
+            let to =
+                Page::OfficeInvitation(invitation.id.to_string()).with("lang", locale.as_str());
+            redirect(StatusCode::SEE_OTHER, &to.href(), &[flash])
         }
         Err(InvitationError::NotAllowed(why)) => {
             refused(StatusCode::CONFLICT, explain::refusal(tr, &why))

@@ -78,8 +78,7 @@ pub fn checked<T>(
 
 /// Where the staff directory sends staff back.
 pub fn callback_uri(state: &AppState) -> String {
-    let base = &state.services.public_base_url;
-    format!("{}/api/StaffCallback", base.as_str().trim_end_matches('/'))
+    crate::page::Page::StaffCallback.url(&state.services.public_base_url)
 }
 
 /// A page for `message` in `locale`.

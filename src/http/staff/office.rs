@@ -12,6 +12,7 @@ use crate::http::customer::pages::{html, redirect};
 use crate::http::extract::{Posted, Visit, parse_query};
 use crate::http::invitations::{parse_create, parse_list_query};
 use crate::i18n::Tr;
+use crate::page::{Link, Page};
 use crate::service::{InvitationError, invitations};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -49,12 +50,12 @@ async fn office_page(
             filter.top = PAGE_SIZE;
             let (page, now) = invitations::list(&state.services, &filter).await?;
             let next = page.next.map(|id| {
-                url::form_urlencoded::Serializer::new("/api/Staff?".to_owned())
-                    .append_pair("status", &filter_status)
-                    .append_pair("email", &filter_email)
-                    .append_pair("continuationToken", &URL_SAFE_NO_PAD.encode(id.as_str()))
-                    .append_pair("lang", locale.as_str())
-                    .finish()
+                Page::Office
+                    .with("status", &filter_status)
+                    .with("email", &filter_email)
+                    .with("continuationToken", &URL_SAFE_NO_PAD.encode(id.as_str()))
+                    .lang(locale)
+                    .href()
             });
             let rows = page.items.iter().map(|i| Row::new(i, now, tr)).collect();
             (rows, next, Vec::new())
@@ -157,7 +158,8 @@ pub async fn show(visit: Visit, query: String) -> Response {
     {
         // "Sign in with another account": the old session goes, the directory asks again.
         let mut response =
-            super::sign_in::start(state, &sign_in, locale, "/api/Staff", Some("login")).await;
+            super::sign_in::start(state, &sign_in, locale, &Page::Office.href(), Some("login"))
+                .await;
         if let Ok(clear) = HeaderValue::from_str(&state.cookies.clear(STAFF_SESSION)) {
             response
                 .headers_mut()
@@ -165,11 +167,7 @@ pub async fn show(visit: Visit, query: String) -> Response {
         }
         return response;
     }
-    let back = if query.is_empty() {
-        "/api/Staff".to_owned()
-    } else {
-        format!("/api/Staff?{query}")
-    };
+    let back = Link::from(Page::Office).with_query(&query).href();
     let (_, session) = match gate(&visit, locale, &back).await {
         Ok(found) => found,
         Err(page) => return page,
@@ -193,7 +191,7 @@ pub async fn invite(
     posted: Posted<BTreeMap<String, String>>,
 ) -> Result<Response, Response> {
     let (state, locale) = (&visit.state, super::locale(&visit, posted.lang()));
-    let (_, session) = gate(&visit, locale, "/api/Staff").await?;
+    let (_, session) = gate(&visit, locale, &Page::Office.href()).await?;
     let fields = super::checked(&visit, &session, posted, locale)?;
     let Some(inviter) = session.inviter() else {
         return Err(message_page(state, StaffMessage::Internal, locale, &[]));
@@ -225,7 +223,7 @@ pub async fn invite(
             let cookie = state
                 .cookies
                 .seal(STAFF_FLASH, &flash, now, now + FLASH_LIFETIME);
-            let to = format!("/api/Staff?lang={}", locale.as_str());
+            let to = Page::Office.with("lang", locale.as_str()).href();
             return Ok(redirect(StatusCode::SEE_OTHER, &to, &[cookie]));
         }
         Err(InvitationError::Duplicate(id)) => {

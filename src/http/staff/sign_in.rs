@@ -12,6 +12,7 @@ use crate::http::customer::pages::redirect;
 use crate::http::extract::{NoFields, Posted, SignedOutQuery, Visit};
 use crate::identity::customer::{AuthRequest, AuthorizeHints};
 use crate::identity::staff_sign_in::{NotStaff, StaffSignIn};
+use crate::page::Page;
 use serde::{Deserialize, Serialize};
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -54,10 +55,10 @@ pub async fn start(
             return message_page(state, StaffMessage::SignInUnavailable, locale, &[]);
         }
     };
-    let back = if back.starts_with("/api/Staff") && !back.contains("//") {
+    let back = if Page::is_office(back) {
         back.to_owned()
     } else {
-        "/api/Staff".to_owned()
+        Page::Office.href()
     };
     let now = state.services.clock.now();
     let flow = StaffFlow {
@@ -145,14 +146,7 @@ pub async fn sign_out(visit: Visit, posted: Posted<NoFields>) -> Response {
         return expired;
     }
     // Signed out at the staff directory too, when it has an end-session endpoint.
-    let back = format!(
-        "{}/api/Staff/signedout",
-        state
-            .services
-            .public_base_url
-            .as_str()
-            .trim_end_matches('/')
-    );
+    let back = Page::StaffSignedOut.url(&state.services.public_base_url);
     let end_session = match &state.staff_sign_in {
         Some(sign_in) => sign_in.client.end_session_url(&back, locale.as_str()).await,
         None => None,
