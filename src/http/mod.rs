@@ -14,7 +14,9 @@ pub mod customer;
 pub mod explain;
 pub mod extract;
 pub mod failure;
+pub mod form;
 pub mod invitations;
+pub mod layout;
 pub mod openapi;
 pub mod privacy;
 pub mod problem;
@@ -129,7 +131,7 @@ where
                 {
                     return response;
                 }
-                customer::pages::allow_form_action(response, &origins().await)
+                layout::allow_form_action(response, &origins().await)
             }
         })
         .boxed()

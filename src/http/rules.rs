@@ -36,5 +36,9 @@ fn page_addresses_are_spelt_only_by_the_page_type() {
         })
         .map(|(name, _)| name)
         .collect();
-    assert_eq!(spelt, ["page.rs"], "string literals holding /api/ addresses");
+    assert_eq!(
+        spelt,
+        ["page.rs"],
+        "string literals holding /api/ addresses"
+    );
 }

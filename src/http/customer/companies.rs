@@ -10,7 +10,6 @@
 //! `Authorization` header is the staff API's (JSON), any other one the page's.
 
 use super::error_page;
-use super::pages::{Chrome, MessagePage, html, redirect};
 use super::signed_in::{self, SignedIn};
 use crate::domain::account::{AccountId, CompanyId, Role};
 use crate::domain::invitation::{InvitationId, Inviter};
@@ -18,8 +17,9 @@ use crate::domain::locale::Locale;
 use crate::domain::membership::{Actor, MembershipError};
 use crate::http::AppState;
 use crate::http::extract::{NoFields, Posted, Visit};
+use crate::http::form::FormState;
+use crate::http::layout::{Chrome, LANGUAGE_NAMES, MessagePage, html, redirect};
 use crate::http::problem::Problem;
-use crate::http::staff::form::FormState;
 use crate::i18n::Tr;
 use crate::page::{Next, Page};
 use crate::service::InvitationError;
@@ -320,7 +320,7 @@ fn page_of(
         administrator,
         pending,
         form,
-        languages: super::pages::LANGUAGE_NAMES.to_vec(),
+        languages: LANGUAGE_NAMES.to_vec(),
         notice,
         csrf: session.csrf.clone(),
     }

@@ -1,7 +1,7 @@
 //! `GET`/`POST /api/CreateCompany`, `GET /api/Home` and `POST /api/SignOut`.
 
 use super::messages::Message;
-use super::pages::{Chrome, CompanyFormPage, FieldView, HomePage, html, redirect};
+use super::pages::{CompanyFormPage, FieldView, HomePage};
 use super::signed_in;
 use super::{Session, error_page, message_page};
 use crate::domain::FieldErrors;
@@ -15,6 +15,7 @@ use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{MFA, SESSION};
 use crate::http::extract::{LangQuery, NoFields, Posted, SignedOutQuery, Visit};
+use crate::http::layout::{Chrome, html, redirect};
 use crate::i18n::Tr;
 use crate::page::Page;
 use crate::service::onboarding::{self, AcceptFailure};

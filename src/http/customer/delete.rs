@@ -5,13 +5,13 @@
 //! must hand over first (409).
 
 use super::messages::Message;
-use super::pages::{Chrome, MessagePage, html};
 use super::signed_in::SignedIn;
 use super::{error_page, message_page};
 use crate::domain::account::Membership;
 use crate::domain::locale::Locale;
 use crate::http::cookies::{MFA, SESSION};
 use crate::http::extract::{Posted, Visit};
+use crate::http::layout::{Chrome, MessagePage, html};
 use crate::i18n::Tr;
 use crate::page::Page;
 use crate::service::privacy::{self, DeleteFailure};

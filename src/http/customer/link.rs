@@ -79,7 +79,7 @@ pub async fn open(visit: Visit, query: LinkQuery, forwarded_for: Option<String>)
         locale: invitation.locale.as_str().to_owned(),
     };
     let cookie = state.cookies.seal(FLOW, &flow, now, now + FLOW_LIFETIME);
-    super::pages::redirect(StatusCode::FOUND, authorize.as_str(), &[cookie])
+    crate::http::layout::redirect(StatusCode::FOUND, authorize.as_str(), &[cookie])
 }
 
 /// The "unknown link" page, after counting the attempt against the client; past the

@@ -2,8 +2,8 @@
 //! `locales/*/messages.ftl` (title, heading, paragraphs) with the data it names, and its
 //! button. The words are in Fluent, in every language.
 
-use super::pages::{Chrome, MessagePage};
 use crate::domain::locale::Locale;
+use crate::http::layout::{Chrome, MessagePage};
 use crate::i18n::{Arg, Tr};
 use crate::page::{Link, Next, Page};
 use warp::http::StatusCode;

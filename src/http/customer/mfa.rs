@@ -7,7 +7,7 @@
 //! recent sign-in, like linking a login.
 
 use super::messages::Message;
-use super::pages::{Chrome, MfaPage, html};
+use super::pages::MfaPage;
 use super::signed_in::SignedIn;
 use super::signin::{self, MfaPending};
 use super::{Session, error_page, message_page};
@@ -20,6 +20,7 @@ use crate::domain::totp::TotpSecret;
 use crate::http::AppState;
 use crate::http::cookies::{ENROLMENT, MFA};
 use crate::http::extract::{LangQuery, Posted, Visit};
+use crate::http::layout::{Chrome, html, redirect};
 use crate::http::session::Notice;
 use crate::page::Page;
 use crate::service::account::{self, CodeUse, ENROLMENT_LIFETIME, MfaFailure};
@@ -258,7 +259,7 @@ async fn enable(mut who: SignedIn, enrolment: &Mfa, form: &Form) -> Response {
         }
         Err(MfaFailure::AlreadyOn) => {
             let cookies = [state.cookies.clear(ENROLMENT)];
-            super::pages::redirect(StatusCode::SEE_OTHER, &Page::ProfileMfa.href(), &cookies)
+            redirect(StatusCode::SEE_OTHER, &Page::ProfileMfa.href(), &cookies)
         }
         Err(other) => failure_page(state, other, locale),
     }
@@ -284,9 +285,7 @@ async fn disable(mut who: SignedIn, form: &Form) -> Response {
             view.error = Some(failure_text(&failure, locale));
             html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
         }
-        Err(MfaFailure::Off) => {
-            super::pages::redirect(StatusCode::SEE_OTHER, &Page::ProfileMfa.href(), &[])
-        }
+        Err(MfaFailure::Off) => redirect(StatusCode::SEE_OTHER, &Page::ProfileMfa.href(), &[]),
         Err(other) => failure_page(state, other, locale),
     }
 }

@@ -83,7 +83,7 @@ pub fn message_page(
     cookies: &[String],
 ) -> Response {
     let (status, page) = message.page(locale, &state.services.product_name);
-    pages::html(status, &page, cookies)
+    crate::http::layout::html(status, &page, cookies)
 }
 
 /// A service error as a page: unavailable or internal, with the detail in the log only.

@@ -2,13 +2,14 @@
 //! (link Microsoft or Google; unlink while another login remains).
 
 use super::messages::Message;
-use super::pages::{Chrome, LoginView, ProfilePage, html};
+use super::pages::{LoginView, ProfilePage};
 use super::signed_in::{self, SignedIn};
 use super::signin::{self, Purpose};
 use super::{error_page, message_page};
 use crate::domain::account::{Provider, login_key};
 use crate::domain::locale::Locale;
 use crate::http::extract::{LangQuery, Posted, Visit};
+use crate::http::layout::{Chrome, html, redirect};
 use crate::http::session::Notice;
 use crate::i18n::Tr;
 use crate::identity::customer::AuthorizeHints;
@@ -134,7 +135,7 @@ pub async fn resume_link(visit: Visit, query: ResumeQuery) -> Result<Response, R
     let who = SignedIn::of(visit).await?;
     if !account::is_recent(who.session.signed_in_at, who.visit.now) {
         let to = Page::Profile.href();
-        return Err(super::pages::redirect(StatusCode::SEE_OTHER, &to, &[]));
+        return Err(redirect(StatusCode::SEE_OTHER, &to, &[]));
     }
     start_link(&who, query.provider.as_deref()).await
 }

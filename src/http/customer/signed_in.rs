@@ -2,13 +2,13 @@
 //! account, [`SignedIn`] (the session and its account) or the page to show instead.
 
 use super::messages::Message;
-use super::pages::redirect;
 use super::{Session, error_page, message_page};
 use crate::domain::account::AccountId;
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::SESSION;
 use crate::http::extract::{Posted, Visit};
+use crate::http::layout::redirect;
 use crate::page::{Next, Page};
 use crate::service::account;
 use warp::http::StatusCode;

@@ -113,7 +113,7 @@ async fn start_flow(
         chosen,
     };
     let cookie = state.cookies.seal(AUTH, &flow, now, now + AUTH_LIFETIME);
-    super::pages::redirect(status, authorize.as_str(), &[cookie])
+    crate::http::layout::redirect(status, authorize.as_str(), &[cookie])
 }
 
 /// The query of `GET /api/SignIn`.
@@ -280,7 +280,7 @@ pub fn grant(
 ) -> Response {
     let mut cookies = extra.to_vec();
     cookies.push(reseal(state, session, now));
-    super::pages::redirect(StatusCode::SEE_OTHER, target, &cookies)
+    crate::http::layout::redirect(StatusCode::SEE_OTHER, target, &cookies)
 }
 
 /// Holds the sign-in (or link) until the authenticator code is given.
@@ -305,7 +305,7 @@ pub(super) fn ask_for_code(
     };
     let cookie = state.cookies.seal(MFA, &pending, now, now + MFA_LIFETIME);
     let to = Page::ProfileMfa.href();
-    super::pages::redirect(StatusCode::SEE_OTHER, &to, &[clear, cookie])
+    crate::http::layout::redirect(StatusCode::SEE_OTHER, &to, &[clear, cookie])
 }
 
 async fn finish_link(

@@ -2,7 +2,7 @@
 //! `locales/*/staff.ftl` and its data, a button. The words are in Fluent.
 
 use crate::domain::locale::Locale;
-use crate::http::customer::pages::{Chrome, MessagePage};
+use crate::http::layout::{Chrome, MessagePage};
 use crate::i18n::{Arg, Tr};
 use crate::page::{Link, Page};
 use warp::http::StatusCode;

@@ -4,7 +4,6 @@
 //! session's CSRF token.
 
 pub mod actions;
-pub mod form;
 pub mod messages;
 pub mod office;
 pub mod sign_in;
@@ -89,7 +88,7 @@ pub fn message_page(
     cookies: &[String],
 ) -> Response {
     let (status, page) = message.page(locale, &state.services.product_name);
-    let response = super::customer::pages::html(status, &page, cookies);
+    let response = super::layout::html(status, &page, cookies);
     if status == warp::http::StatusCode::SERVICE_UNAVAILABLE {
         return crate::http::failure::retry_after(
             response,

@@ -1,16 +1,16 @@
 //! `GET /api/Staff` (the invite form and the list of invitations) and
 //! `POST /api/Staff/invite`.
 
-use super::form::{FORM, FormState};
 use super::messages::StaffMessage;
 use super::views::{FLASH_LIFETIME, Flash, FormField, Frame, OfficePage, Row, Sent, statuses};
 use super::{StaffSession, gate, message_page};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{STAFF_FLASH, STAFF_SESSION};
-use crate::http::customer::pages::{html, redirect};
 use crate::http::extract::{Posted, Visit, parse_query};
+use crate::http::form::{FORM, FormState};
 use crate::http::invitations::{parse_create, parse_list_query};
+use crate::http::layout::{html, redirect};
 use crate::i18n::Tr;
 use crate::page::{Link, Page};
 use crate::service::{InvitationError, invitations};
@@ -79,7 +79,7 @@ async fn office_page(
         .map(|(name, id, kind)| FormField {
             name,
             id,
-            label: tr.t(&super::form::label_id(name)),
+            label: tr.t(&crate::http::form::label_id(name)),
             kind,
             value: form.values.get(*name).cloned().unwrap_or_else(|| {
                 if *name == "expiresInDays" {
