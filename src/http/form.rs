@@ -103,7 +103,7 @@ impl FormState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::invitations::parse_create;
+    use crate::http::input::parse_create;
     use serde_json::json;
 
     impl FormState {

@@ -227,7 +227,7 @@ pub async fn show_or_api(
     let signed_in = signed_in::session(&visit).is_some();
     let wants_html = accept.as_deref().is_some_and(|a| a.contains("text/html"));
     if authorization.is_some() || !(signed_in || wants_html) {
-        return crate::http::companies::get(visit.state, id, authorization)
+        return crate::http::api::companies::get(visit.state, id, authorization)
             .await
             .unwrap_or_else(Problem::into_response);
     }
@@ -387,7 +387,7 @@ pub async fn invite(
     create
         .entry("role")
         .or_insert_with(|| Value::from(Role::Member.as_str()));
-    let new = match crate::http::invitations::parse_create(&create) {
+    let new = match crate::http::input::parse_create(&create) {
         Ok(new) => new,
         Err(errors) => {
             let form = form.with_errors(errors, locale);

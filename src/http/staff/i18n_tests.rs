@@ -14,7 +14,7 @@ use crate::domain::invitation::{
 use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
 use crate::http::form::{FORM, FormState, label_id};
-use crate::http::invitations::parse_create;
+use crate::http::input::parse_create;
 use crate::i18n::Tr;
 use crate::i18n::check::assert_translated;
 use askama::Template;

@@ -9,7 +9,7 @@ use crate::http::AppState;
 use crate::http::cookies::{STAFF_FLASH, STAFF_SESSION};
 use crate::http::extract::{Posted, Visit, parse_query};
 use crate::http::form::{FORM, FormState};
-use crate::http::invitations::{parse_create, parse_list_query};
+use crate::http::input::{parse_create, parse_list_query};
 use crate::http::layout::{html, redirect};
 use crate::i18n::Tr;
 use crate::page::{Link, Page};

@@ -2,10 +2,10 @@
 //! `POST /api/privacy/erase` and `GET /api/privacy/export?email=…`.
 
 use super::invitations::{InvitationView, timestamp};
-use super::problem::Problem;
-use super::{AppState, body};
 use crate::domain::email::EmailAddress;
 use crate::domain::{FieldError, FieldErrors};
+use crate::http::problem::Problem;
+use crate::http::{AppState, body};
 use crate::service::privacy::{self, Requester};
 use serde::Serialize;
 use serde_json::{Map, Value, json};

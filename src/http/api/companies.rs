@@ -1,12 +1,12 @@
 //! The staff API for companies: `GET /api/companies` (newest first, paged) and
 //! `GET /api/companies/{companyId}` (its members and pending colleague invitations).
 
-use super::AppState;
 use super::invitations::{InvitationView, timestamp};
-use super::problem::Problem;
 use crate::domain::account::{Company, CompanyId};
 use crate::domain::invitation::ListFilter;
 use crate::domain::{FieldError, FieldErrors};
+use crate::http::AppState;
+use crate::http::problem::Problem;
 use crate::service::members;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

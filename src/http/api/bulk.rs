@@ -3,13 +3,13 @@
 //! style for company fields). One result per row, in input order; no row's failure stops
 //! the others; the same limits as single invitations.
 
-use super::AppState;
-use super::explain;
-use super::invitations::parse_create;
-use super::problem::{Detail, Problem};
 use crate::domain::invitation::{Inviter, NewInvitation};
 use crate::domain::locale::Locale;
 use crate::domain::{FieldError, FieldErrors};
+use crate::http::AppState;
+use crate::http::explain;
+use crate::http::input::parse_create;
+use crate::http::problem::{Detail, Problem};
 use crate::i18n::{Arg, Tr};
 use crate::service::members::{self, MemberError};
 use crate::service::{InvitationError, Services, limits};
@@ -208,7 +208,7 @@ pub fn parse_rows(content_type: Option<&str>, raw: &[u8]) -> Result<Vec<Row>, Pr
     match essence.as_str() {
         "application/json" => {
             let value: Value =
-                serde_json::from_slice(raw).map_err(|e| super::body::malformed(&e))?;
+                serde_json::from_slice(raw).map_err(|e| crate::http::body::malformed(&e))?;
             let Value::Array(items) = value else {
                 return Err(Problem::bad_request(
                     "malformed-json",
