@@ -3,15 +3,16 @@
 //! rule, binds the invitation to the login and opens the customer's session.
 
 use super::callback::{Callback, complete_sign_in};
-use super::ended_message;
 use super::messages::Message;
+use super::refusals;
 use super::signin::{ask_for_code, grant, new_session};
-use super::{Flow, accept_redirect_uri, error_page, message_page};
+use super::{Flow, accept_redirect_uri};
 use crate::domain::account::AccountId;
 use crate::domain::invitation::{AcceptError, Invitation, InvitationId, Kind, Status};
 use crate::http::AppState;
 use crate::http::cookies::FLOW;
 use crate::http::extract::Visit;
+use crate::http::failure::{into_page, message_page};
 use crate::identity::customer::SignedIn;
 use crate::page::Next;
 use crate::service::account;
@@ -24,7 +25,7 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
     let clear_flow = visit.state.cookies.clear(FLOW);
     let Some(flow) = visit.cookie::<Flow>(FLOW) else {
         let expired = Message::SignInExpired { retry: None };
-        return message_page(&visit.state, expired, visit.browser, &[clear_flow]);
+        return message_page(&visit.state, &expired, visit.browser, &[clear_flow]);
     };
     let (state, now) = (visit.state, visit.now);
     let locale = flow.locale();
@@ -33,12 +34,12 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
     let signed_in =
         match complete_sign_in(&state, &callback, &flow.auth, &redirect_uri, retry.clone()).await {
             Ok(signed_in) => signed_in,
-            Err(message) => return message_page(&state, message, locale, &[clear_flow]),
+            Err(message) => return message_page(&state, &message, locale, &[clear_flow]),
         };
     let Ok(id) = InvitationId::parse(&flow.invitation) else {
         return message_page(
             &state,
-            Message::SignInExpired { retry },
+            &Message::SignInExpired { retry },
             locale,
             &[clear_flow],
         );
@@ -46,12 +47,12 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
     let accepted = match onboarding::accept(&state.services, &id, &signed_in).await {
         Ok(accepted) => accepted,
         Err(AcceptFailure::NotFound) => {
-            return message_page(&state, Message::LinkUnknown, locale, &[clear_flow]);
+            return message_page(&state, &Message::LinkUnknown, locale, &[clear_flow]);
         }
-        Err(AcceptFailure::Store(e)) => return error_page(&state, e, locale),
+        Err(AcceptFailure::Store(e)) => return into_page::<Message>(&state, e, locale),
         Err(AcceptFailure::Refused { invitation, reason }) => {
-            let message = refusal(&invitation, reason, &signed_in, retry);
-            return message_page(&state, message, invitation.locale, &[clear_flow]);
+            let message = refusals::not_accepted(&invitation, reason, &signed_in, retry);
+            return message_page(&state, &message, invitation.locale, &[clear_flow]);
         }
     };
     let invitation = accepted.value.clone();
@@ -65,22 +66,22 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
             Err(e) => {
                 let message = match e {
                     MemberError::NotAcceptable(AcceptError::NotUsable(status)) => {
-                        ended_message(&invitation, status)
+                        refusals::ended(&invitation, status)
                     }
-                    MemberError::Invitation(e) => return error_page(&state, e, locale),
+                    MemberError::Invitation(e) => return into_page::<Message>(&state, e, locale),
                     other => {
                         tracing::error!(invitation = %invitation.id, error = %other, "member not joined");
                         Message::Internal
                     }
                 };
-                return message_page(&state, message, invitation.locale, &[clear_flow]);
+                return message_page(&state, &message, invitation.locale, &[clear_flow]);
             }
         }
         completed = true;
     }
     let invitation_id = Some(invitation.id.to_string());
     let Some(session) = new_session(&signed_in, invitation_id, invitation.locale, now) else {
-        return message_page(&state, Message::Internal, locale, &[clear_flow]);
+        return message_page(&state, &Message::Internal, locale, &[clear_flow]);
     };
     let next = if completed {
         Next::Home
@@ -106,33 +107,12 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
                 );
             }
             Ok(false) => {}
-            Err(e) => return error_page(&state, e, locale),
+            Err(e) => return into_page::<Message>(&state, e, locale),
         },
         Ok(None) => {}
-        Err(e) => return error_page(&state, e, locale),
+        Err(e) => return into_page::<Message>(&state, e, locale),
     }
     grant(&state, &session, &next.link().href(), now, &[clear_flow])
-}
-
-/// Why this login cannot accept the invitation, as the page says it; "try again" signs in
-/// with another account.
-fn refusal(
-    invitation: &Invitation,
-    reason: AcceptError,
-    signed_in: &SignedIn,
-    retry: Option<crate::page::Link>,
-) -> Message {
-    match reason {
-        AcceptError::WrongEmail => Message::WrongEmail {
-            signed_in: signed_in.email.as_ref().map(|e| e.to_string()),
-            invited: invitation.email.to_string(),
-            retry: retry.map(|r| r.with("prompt", "login")),
-        },
-        AcceptError::BoundElsewhere => Message::BoundElsewhere {
-            invited: invitation.email.to_string(),
-        },
-        AcceptError::NotUsable(status) => ended_message(invitation, status),
-    }
 }
 
 /// The colleague joins the invitation's company; the account that joined.

@@ -9,16 +9,18 @@
 //! `GET /api/companies/{companyId}` is this same route: a request that carries an
 //! `Authorization` header is the staff API's (JSON), any other one the page's.
 
-use super::error_page;
+use super::messages::{CompanyRefusal, Message};
+use super::refusals;
 use super::signed_in::{self, SignedIn};
 use crate::domain::account::{AccountId, CompanyId, Role};
 use crate::domain::invitation::{InvitationId, Inviter};
 use crate::domain::locale::Locale;
-use crate::domain::membership::{Actor, MembershipError};
+use crate::domain::membership::Actor;
 use crate::http::AppState;
 use crate::http::extract::{NoFields, Posted, Visit};
+use crate::http::failure::message_page;
 use crate::http::form::FormState;
-use crate::http::layout::{Chrome, LANGUAGE_NAMES, MessagePage, html, redirect};
+use crate::http::layout::{Chrome, LANGUAGE_NAMES, html, redirect};
 use crate::http::problem::Problem;
 use crate::i18n::Tr;
 use crate::page::{Next, Page};
@@ -100,108 +102,24 @@ fn role_label(role: Role) -> &'static str {
     }
 }
 
-fn page_path(id: &str) -> String {
-    Page::Company(id.to_owned()).href()
-}
-
-/// A page that says why nothing happened (`id`'s heading and paragraph), with a way back.
-fn refusal_page(
-    product: &str,
-    locale: Locale,
-    id: &str,
-    args: Vec<(&'static str, crate::i18n::Arg)>,
-    back: Option<String>,
-) -> MessagePage {
-    let tr = Tr::new(locale);
-    let words = |key: &str| tr.with(&format!("{id}.{key}"), args.clone());
-    MessagePage {
-        chrome: Chrome::new(locale, tr.with(id, args.clone()), product),
-        heading: words("heading"),
-        paragraphs: vec![words("p1")],
-        action: Some(match back {
-            Some(href) => (tr.t("org-back"), href),
-            None => (tr.t("org-home"), Page::Home.href()),
-        }),
-    }
-}
-
-fn refusal(
-    state: &AppState,
-    locale: Locale,
-    status: StatusCode,
-    id: &str,
-    args: Vec<(&'static str, crate::i18n::Arg)>,
-    back: Option<String>,
-) -> Response {
-    let page = refusal_page(&state.services.product_name, locale, id, args, back);
-    html(status, &page, &[])
-}
-
 fn not_found(state: &AppState, locale: Locale) -> Response {
-    refusal(
-        state,
-        locale,
-        StatusCode::NOT_FOUND,
-        "org-not-found",
-        Vec::new(),
-        None,
-    )
+    message_page(state, &Message::CompanyNotFound, locale, &[])
 }
 
 /// A service refusal as a page; `company` is where the page's way back leads.
 fn member_error(state: &AppState, locale: Locale, company: &str, error: MemberError) -> Response {
-    let back = Some(page_path(company));
-    let conflict = |id, email: String| {
-        refusal(
-            state,
-            locale,
-            StatusCode::CONFLICT,
-            id,
-            vec![("email", email.into())],
-            back.clone(),
-        )
-    };
-    match error {
-        MemberError::NoCompany
-        | MemberError::Refused(MembershipError::NotAMember)
-        | MemberError::Refused(MembershipError::UnknownMember)
-        | MemberError::Invitation(InvitationError::NotFound) => not_found(state, locale),
-        MemberError::Refused(MembershipError::NotAdministrator) => refusal(
-            state,
-            locale,
-            StatusCode::FORBIDDEN,
-            "org-forbidden",
-            Vec::new(),
-            back,
-        ),
-        MemberError::Refused(MembershipError::LastAdministrator) => refusal(
-            state,
-            locale,
-            StatusCode::CONFLICT,
-            "org-last-administrator",
-            Vec::new(),
-            back,
-        ),
-        MemberError::AlreadyMember(email) => conflict("org-already-member", email.to_string()),
-        MemberError::NotAcceptable(_) => not_found(state, locale),
-        MemberError::Invitation(InvitationError::NotAllowed(_)) => refusal(
-            state,
-            locale,
-            StatusCode::CONFLICT,
-            "org-not-allowed",
-            Vec::new(),
-            back,
-        ),
-        MemberError::Invitation(InvitationError::Limited { retry_after, .. }) => refusal(
-            state,
-            locale,
-            StatusCode::TOO_MANY_REQUESTS,
-            "org-limited",
-            vec![("minutes", retry_after.div_ceil(60).max(1).into())],
-            back,
-        ),
-        MemberError::Invitation(other) => error_page(state, other, locale),
-    }
+    message_page(state, &refusals::member(error, company), locale, &[])
+}
+
+/// A refusal of this page's forms, with the way back to `company`'s page.
+fn refused(state: &AppState, locale: Locale, company: &str, why: CompanyRefusal) -> Response {
+    let company = company.to_owned();
+    message_page(
+        state,
+        &Message::CompanyRefused { company, why },
+        locale,
+        &[],
+    )
 }
 
 /// The query of the company page: the language switch, and what a form just did.
@@ -337,16 +255,7 @@ async fn posted<T>(
     let who = SignedIn::of(visit).await?;
     let (state, locale) = (who.state(), who.locale());
     let Some(fields) = posted.check(&who.session.csrf) else {
-        let back = Some(page_path(company));
-        let status = StatusCode::FORBIDDEN;
-        return Err(refusal(
-            state,
-            locale,
-            status,
-            "org-form-expired",
-            Vec::new(),
-            back,
-        ));
+        return Err(refused(state, locale, company, CompanyRefusal::FormExpired));
     };
     let Some(company_id) = CompanyId::parse(company) else {
         return Err(not_found(state, locale));
@@ -408,14 +317,8 @@ pub async fn invite(
             Ok(_) => done(&company, "invited"),
             Err(MemberError::Invitation(InvitationError::Duplicate(_))) => {
                 let email = form.values.get("email").cloned().unwrap_or_default();
-                refusal(
-                    state,
-                    locale,
-                    StatusCode::CONFLICT,
-                    "org-already-invited",
-                    vec![("email", email.trim().into())],
-                    Some(page_path(&company)),
-                )
+                let why = CompanyRefusal::AlreadyInvited(email.trim().to_owned());
+                refused(state, locale, &company, why)
             }
             Err(e) => member_error(state, locale, &company, e),
         },
@@ -501,14 +404,7 @@ pub async fn member_action(
         };
     }
     let Some(role) = form.role.as_deref().and_then(Role::parse) else {
-        return Err(refusal(
-            state,
-            locale,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "org-bad-form",
-            Vec::new(),
-            Some(page_path(&company)),
-        ));
+        return Err(refused(state, locale, &company, CompanyRefusal::BadForm));
     };
     match members::change_role(services, &company_id, account, &target, role).await {
         Ok(_) => Ok(done(&company, "role")),
@@ -589,23 +485,6 @@ mod tests {
             let mut page = company_page(locale, true);
             page.notice = Some(Tr::new(locale).t(notice));
             pages.push(page.render());
-        }
-        for id in [
-            "org-not-found",
-            "org-forbidden",
-            "org-last-administrator",
-            "org-already-member",
-            "org-already-invited",
-            "org-not-allowed",
-            "org-limited",
-            "org-form-expired",
-            "org-bad-form",
-        ] {
-            let args = vec![
-                ("email", "bert@example.com".into()),
-                ("minutes", 5u64.into()),
-            ];
-            pages.push(refusal_page(PRODUCT, locale, id, args, Some("/x".into())).render());
         }
         pages.into_iter().map(|p| p.unwrap()).collect()
     }

@@ -6,11 +6,11 @@
 
 use super::messages::Message;
 use super::signed_in::SignedIn;
-use super::{error_page, message_page};
 use crate::domain::account::Membership;
 use crate::domain::locale::Locale;
 use crate::http::cookies::{MFA, SESSION};
 use crate::http::extract::{Posted, Visit};
+use crate::http::failure::{into_page, message_page};
 use crate::http::layout::{Chrome, MessagePage, html};
 use crate::i18n::Tr;
 use crate::page::Page;
@@ -46,7 +46,7 @@ pub async fn post(visit: Visit, posted: Posted<DeleteForm>) -> Result<Response, 
     if confirm != "yes" {
         let blocked = privacy::handover_needed(&state.services, &who.account)
             .await
-            .map_err(|e| error_page(state, e, locale))?;
+            .map_err(|e| into_page::<Message>(state, e, locale))?;
         if !blocked.is_empty() {
             return Err(handover_page(&blocked, locale, product));
         }
@@ -64,11 +64,11 @@ pub async fn post(visit: Visit, posted: Posted<DeleteForm>) -> Result<Response, 
         }
         Err(DeleteFailure::NoAccount) => Err(message_page(
             state,
-            Message::SessionRequired,
+            &Message::SessionRequired,
             locale,
             &[state.cookies.clear(SESSION)],
         )),
-        Err(DeleteFailure::Store(e)) => Err(error_page(state, e, locale)),
+        Err(DeleteFailure::Store(e)) => Err(into_page::<Message>(state, e, locale)),
     }
 }
 

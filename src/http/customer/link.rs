@@ -3,12 +3,14 @@
 //! link never consumes it: mail scanners open every link in an email.
 
 use super::messages::Message;
-use super::{FLOW_LIFETIME, Flow, accept_redirect_uri, ended_message, error_page, message_page};
+use super::refusals;
+use super::{FLOW_LIFETIME, Flow, accept_redirect_uri};
 use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
 use crate::http::AppState;
 use crate::http::cookies::FLOW;
 use crate::http::extract::Visit;
+use crate::http::failure::{into_page, message_page};
 use crate::identity::customer::{AuthRequest, AuthorizeHints};
 use crate::service::limits;
 use crate::service::onboarding::{self, LinkOutcome};
@@ -36,23 +38,23 @@ pub async fn open(visit: Visit, query: LinkQuery, forwarded_for: Option<String>)
     };
     let (outcome, now) = match onboarding::open_link(&state.services, &secret).await {
         Ok(found) => found,
-        Err(e) => return error_page(&state, e, browser_locale),
+        Err(e) => return into_page::<Message>(&state, e, browser_locale),
     };
     let invitation = match outcome {
         LinkOutcome::SignIn(invitation) => invitation,
         LinkOutcome::Unknown => return unknown_link(&state, &client, browser_locale).await,
         LinkOutcome::Superseded(invitation) => {
-            return message_page(&state, Message::LinkSuperseded, invitation.locale, &[]);
+            return message_page(&state, &Message::LinkSuperseded, invitation.locale, &[]);
         }
         LinkOutcome::Ended(invitation, status) => {
-            let message = ended_message(&invitation, status);
-            return message_page(&state, message, invitation.locale, &[]);
+            let message = refusals::ended(&invitation, status);
+            return message_page(&state, &message, invitation.locale, &[]);
         }
     };
 
     let auth = match AuthRequest::new() {
         Ok(auth) => auth,
-        Err(_) => return message_page(&state, Message::Internal, invitation.locale, &[]),
+        Err(_) => return message_page(&state, &Message::Internal, invitation.locale, &[]),
     };
     let hints = AuthorizeHints {
         login_hint: Some(invitation.email.as_str()),
@@ -68,8 +70,7 @@ pub async fn open(visit: Visit, query: LinkQuery, forwarded_for: Option<String>)
         Ok(url) => url,
         Err(e) => {
             tracing::warn!(error = %e, "B2C unavailable");
-            let page = message_page(&state, Message::SignInUnavailable, invitation.locale, &[]);
-            return crate::http::failure::retry_after(page, 60);
+            return message_page(&state, &Message::SignInUnavailable, invitation.locale, &[]);
         }
     };
     let flow = Flow {
@@ -90,12 +91,11 @@ async fn unknown_link(state: &AppState, client: &str, locale: Locale) -> Respons
     match limits::link_failed(&state.services, client, now).await {
         Ok(true) => {}
         Ok(false) => {
-            let page = message_page(state, Message::TooManyAttempts, locale, &[]);
-            return crate::http::failure::retry_after(page, 3600);
+            return message_page(state, &Message::TooManyAttempts, locale, &[]);
         }
         Err(e) => tracing::warn!(error = %e, "failed link attempt not counted"),
     }
-    message_page(state, Message::LinkUnknown, locale, &[])
+    message_page(state, &Message::LinkUnknown, locale, &[])
 }
 
 /// Every `X-Forwarded-For` line of the request, joined in order with commas (a header

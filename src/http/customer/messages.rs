@@ -1,8 +1,9 @@
 //! Which page each situation a customer meets shows: its status, its message in
-//! `locales/*/messages.ftl` (title, heading, paragraphs) with the data it names, and its
-//! button. The words are in Fluent, in every language.
+//! `locales/*/messages.ftl` or `organisations.ftl` (title, heading, paragraphs) with the
+//! data it names, and its button. The words are in Fluent, in every language.
 
 use crate::domain::locale::Locale;
+use crate::http::failure::{Failure, Situation, UNAVAILABLE_RETRY};
 use crate::http::layout::{Chrome, MessagePage};
 use crate::i18n::{Arg, Tr};
 use crate::page::{Link, Next, Page};
@@ -94,14 +95,58 @@ pub enum Message {
     },
     /// No key to keep TOTP secrets with (no `COOKIE_KEY`).
     MfaUnavailable,
-    /// Too many wrong codes for this account.
+    /// Too many wrong codes for this account: wait `seconds`.
     MfaThrottled {
-        minutes: u64,
+        seconds: u64,
     },
     /// The code step of a sign-in took too long or its cookie is gone.
     MfaExpired,
     /// A form field held a value no page of ours sends.
     BadForm,
+    /// No such company, or not one of the person's (the same page either way).
+    CompanyNotFound,
+    /// A company page's form refused; its button leads back to the company's page.
+    CompanyRefused {
+        company: String,
+        why: CompanyRefusal,
+    },
+}
+
+/// Why a company page's form changed nothing (`org-*` of `organisations.ftl`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompanyRefusal {
+    NotAdministrator,
+    LastAdministrator,
+    AlreadyMember(String),
+    AlreadyInvited(String),
+    /// The invitation was accepted or ended meanwhile.
+    NotAllowed,
+    /// The invitation limit: minutes to wait.
+    Limited(u64),
+    FormExpired,
+    BadForm,
+}
+
+impl CompanyRefusal {
+    fn spec(&self) -> Spec {
+        use StatusCode as S;
+        match self {
+            Self::NotAdministrator => spec(S::FORBIDDEN, "org-forbidden", &["p1"]),
+            Self::LastAdministrator => spec(S::CONFLICT, "org-last-administrator", &["p1"]),
+            Self::AlreadyMember(email) => {
+                spec(S::CONFLICT, "org-already-member", &["p1"]).arg("email", email)
+            }
+            Self::AlreadyInvited(email) => {
+                spec(S::CONFLICT, "org-already-invited", &["p1"]).arg("email", email)
+            }
+            Self::NotAllowed => spec(S::CONFLICT, "org-not-allowed", &["p1"]),
+            Self::Limited(minutes) => {
+                spec(S::TOO_MANY_REQUESTS, "org-limited", &["p1"]).arg("minutes", *minutes)
+            }
+            Self::FormExpired => spec(S::FORBIDDEN, "org-form-expired", &["p1"]),
+            Self::BadForm => spec(S::UNPROCESSABLE_ENTITY, "org-bad-form", &["p1"]),
+        }
+    }
 }
 
 /// A message page before it has words: the Fluent message, the attributes that are its
@@ -146,8 +191,8 @@ fn sign_in_again() -> Link {
     Page::SignIn.with("prompt", "login")
 }
 
-impl Message {
-    pub fn page(&self, locale: Locale, product: &str) -> (StatusCode, MessagePage) {
+impl Situation for Message {
+    fn page(&self, locale: Locale, product: &str) -> (StatusCode, MessagePage) {
         let tr = Tr::new(locale);
         let mut spec = self.spec();
         spec.args.push(("product", Arg::from(product)));
@@ -166,6 +211,26 @@ impl Message {
         )
     }
 
+    fn failure(failure: Failure) -> Self {
+        match failure {
+            Failure::Unavailable => Self::Unavailable,
+            Failure::NotFound => Self::LinkUnknown,
+            Failure::Internal => Self::Internal,
+        }
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Unavailable => Some(UNAVAILABLE_RETRY),
+            Self::SignInUnavailable => Some(60),
+            Self::TooManyAttempts => Some(3600),
+            Self::MfaThrottled { seconds } => Some(*seconds),
+            _ => None,
+        }
+    }
+}
+
+impl Message {
     fn spec(&self) -> Spec {
         use StatusCode as S;
         match self {
@@ -275,13 +340,20 @@ impl Message {
             }
             Self::MfaUnavailable => spec(S::SERVICE_UNAVAILABLE, "mfa-unavailable", &["p1"])
                 .action("action-back-to-profile", Page::Profile),
-            Self::MfaThrottled { minutes } => {
-                spec(S::TOO_MANY_REQUESTS, "mfa-throttled", &["p1", "p2"]).arg("minutes", *minutes)
+            Self::MfaThrottled { seconds } => {
+                let minutes = seconds.div_ceil(60);
+                spec(S::TOO_MANY_REQUESTS, "mfa-throttled", &["p1", "p2"]).arg("minutes", minutes)
             }
             Self::BadForm => spec(S::BAD_REQUEST, "bad-form", &["p1"])
                 .action("action-back-to-profile", Page::Profile),
             Self::MfaExpired => spec(S::BAD_REQUEST, "mfa-expired", &["p1"])
                 .action("action-sign-in-again", Page::SignIn),
+            Self::CompanyNotFound => {
+                spec(S::NOT_FOUND, "org-not-found", &["p1"]).action("org-home", Page::Home)
+            }
+            Self::CompanyRefused { company, why } => why
+                .spec()
+                .action("org-back", Page::Company(company.clone())),
         }
     }
 }
@@ -375,11 +447,31 @@ mod tests {
             Message::UnlinkRefused { last: true },
             Message::UnlinkRefused { last: false },
             Message::MfaUnavailable,
-            Message::MfaThrottled { minutes: 1 },
-            Message::MfaThrottled { minutes: 15 },
+            Message::MfaThrottled { seconds: 60 },
+            Message::MfaThrottled { seconds: 900 },
             Message::BadForm,
             Message::MfaExpired,
+            Message::CompanyNotFound,
         ]
+        .into_iter()
+        .chain(
+            [
+                CompanyRefusal::NotAdministrator,
+                CompanyRefusal::LastAdministrator,
+                CompanyRefusal::AlreadyMember("b@example.com".into()),
+                CompanyRefusal::AlreadyInvited("b@example.com".into()),
+                CompanyRefusal::NotAllowed,
+                CompanyRefusal::Limited(5),
+                CompanyRefusal::FormExpired,
+                CompanyRefusal::BadForm,
+            ]
+            .into_iter()
+            .map(|why| Message::CompanyRefused {
+                company: "c1".into(),
+                why,
+            }),
+        )
+        .collect()
     }
 
     const DATA: [&str; 11] = [

@@ -6,11 +6,11 @@
 //! the session that started it; showing it, turning MFA on and turning it off need a
 //! recent sign-in, like linking a login.
 
+use super::Session;
 use super::messages::Message;
 use super::pages::MfaPage;
 use super::signed_in::SignedIn;
 use super::signin::{self, MfaPending};
-use super::{Session, error_page, message_page};
 use crate::domain::account::{AccountId, LinkedLogin, Provider};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::LoginId;
@@ -20,6 +20,7 @@ use crate::domain::totp::TotpSecret;
 use crate::http::AppState;
 use crate::http::cookies::{ENROLMENT, MFA};
 use crate::http::extract::{LangQuery, Posted, Visit};
+use crate::http::failure::message_page;
 use crate::http::layout::{Chrome, html, redirect};
 use crate::http::session::Notice;
 use crate::page::Page;
@@ -157,7 +158,7 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
         let (state, locale) = (&visit.state, pending.session.locale());
         if !state.services.accounts.can_keep_secrets() {
             // The code cannot be checked here: refused, never skipped.
-            return Err(message_page(state, Message::MfaUnavailable, locale, &[]));
+            return Err(message_page(state, &Message::MfaUnavailable, locale, &[]));
         }
         let view = page(state, locale, "challenge", &pending.csrf);
         return Ok(html(StatusCode::OK, &view, &[]));
@@ -189,18 +190,9 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
     Ok(html(StatusCode::OK, &view, &cookies))
 }
 
-/// Pages for failures that are not a wrong code.
+/// The page for a failure that is not a wrong code.
 fn failure_page(state: &AppState, failure: MfaFailure, locale: Locale) -> Response {
-    match failure {
-        MfaFailure::NotAvailable => message_page(state, Message::MfaUnavailable, locale, &[]),
-        MfaFailure::Throttled { retry_after } => {
-            let minutes = retry_after.div_ceil(60);
-            let page = message_page(state, Message::MfaThrottled { minutes }, locale, &[]);
-            crate::http::failure::retry_after(page, retry_after)
-        }
-        MfaFailure::Store(e) => error_page(state, e, locale),
-        _ => message_page(state, Message::BadForm, locale, &[]),
-    }
+    message_page(state, &Message::from(failure), locale, &[])
 }
 
 /// `POST /api/Profile/mfa`: `action` = `challenge`, `enable` or `disable`.
@@ -210,7 +202,7 @@ pub async fn post(visit: Visit, posted: Posted<Form>) -> Result<Response, Respon
         let Some(pending) = visit.cookie::<MfaPending>(MFA) else {
             return Err(message_page(
                 &visit.state,
-                Message::MfaExpired,
+                &Message::MfaExpired,
                 visit.browser,
                 &[],
             ));
@@ -218,7 +210,7 @@ pub async fn post(visit: Visit, posted: Posted<Form>) -> Result<Response, Respon
         let locale = pending.session.locale();
         let Some(form) = posted.check(&pending.csrf) else {
             let expired = Message::FormExpired { page: PAGE };
-            return Err(message_page(&visit.state, expired, locale, &[]));
+            return Err(message_page(&visit.state, &expired, locale, &[]));
         };
         return Ok(challenge(&visit, pending, &form).await);
     }
@@ -311,7 +303,7 @@ async fn challenge(visit: &Visit, pending: MfaPending, form: &Form) -> Response 
     let mut session = pending.session;
     if let Some(link) = pending.link {
         let Ok(email) = EmailAddress::parse(&link.email) else {
-            return message_page(state, Message::BadForm, locale, &[clear]);
+            return message_page(state, &Message::BadForm, locale, &[clear]);
         };
         let linked = LinkedLogin {
             login: LoginId {
@@ -324,7 +316,7 @@ async fn challenge(visit: &Visit, pending: MfaPending, form: &Form) -> Response 
         };
         match account::link(&state.services, &account, &linked).await {
             Ok(new) => session.notice = Some(Notice::linked(new, linked.provider.clone())),
-            Err(failure) => return signin::link_failure_page(state, failure, locale, clear),
+            Err(failure) => return message_page(state, &Message::from(failure), locale, &[clear]),
         }
     }
     signin::grant(state, &session, &pending.next.link().href(), now, &[clear])

@@ -10,6 +10,7 @@ pub mod messages;
 pub mod mfa;
 pub mod pages;
 pub mod profile;
+pub mod refusals;
 pub mod routes;
 pub mod signed_in;
 pub mod signin;
@@ -23,11 +24,8 @@ use crate::domain::secret::InvitationSecret;
 pub use crate::http::session::Session;
 use crate::identity::customer::AuthRequest;
 use crate::page::{Link, Page};
-use crate::service::InvitationError;
-use messages::Message;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
-use warp::reply::Response;
 
 /// A sign-in under way, kept by the browser (encrypted) for ten minutes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -75,57 +73,7 @@ pub async fn choose_language(
     Some(signin::reseal(state, session, now))
 }
 
-/// The page for a message, in `locale`.
-pub fn message_page(
-    state: &AppState,
-    message: Message,
-    locale: Locale,
-    cookies: &[String],
-) -> Response {
-    let (status, page) = message.page(locale, &state.services.product_name);
-    crate::http::layout::html(status, &page, cookies)
-}
-
-/// A service error as a page: unavailable or internal, with the detail in the log only.
-pub fn error_page(state: &AppState, error: InvitationError, locale: Locale) -> Response {
-    use crate::http::failure::{Failure, UNAVAILABLE_RETRY, retry_after};
-    let message = match Failure::from(error) {
-        Failure::Unavailable => Message::Unavailable,
-        Failure::NotFound => Message::LinkUnknown,
-        Failure::Internal => Message::Internal,
-    };
-    let response = message_page(state, message, locale, &[]);
-    if response.status() == warp::http::StatusCode::SERVICE_UNAVAILABLE {
-        return retry_after(response, UNAVAILABLE_RETRY);
-    }
-    response
-}
-
 /// Where the provider sends customers back.
 pub fn accept_redirect_uri(state: &AppState) -> String {
     Page::AcceptInvite.url(&state.services.public_base_url)
-}
-
-/// What a customer is told about an invitation that can no longer be used.
-pub fn ended_message(
-    invitation: &crate::domain::invitation::Invitation,
-    status: crate::domain::invitation::Status,
-) -> Message {
-    use crate::domain::invitation::Status;
-    let inviter = invitation.invited_by.name.clone();
-    let inviter_email = invitation.invited_by.email.to_string();
-    match status {
-        Status::Revoked => Message::Revoked {
-            inviter,
-            inviter_email,
-        },
-        Status::Completed => Message::Completed {
-            company: invitation.company.name.clone(),
-        },
-        _ => Message::Expired {
-            inviter,
-            inviter_email,
-            date: crate::mail::invitation::long_date(invitation.expires_at, invitation.locale),
-        },
-    }
 }

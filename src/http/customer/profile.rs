@@ -5,10 +5,10 @@ use super::messages::Message;
 use super::pages::{LoginView, ProfilePage};
 use super::signed_in::{self, SignedIn};
 use super::signin::{self, Purpose};
-use super::{error_page, message_page};
 use crate::domain::account::{Provider, login_key};
 use crate::domain::locale::Locale;
 use crate::http::extract::{LangQuery, Posted, Visit};
+use crate::http::failure::{into_page, message_page};
 use crate::http::layout::{Chrome, html, redirect};
 use crate::http::session::Notice;
 use crate::i18n::Tr;
@@ -52,8 +52,8 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
     let (state, locale) = (&who.visit.state, who.session.locale());
     let overview = match account::overview(&state.services, &who.account).await {
         Ok(Some(overview)) => overview,
-        Ok(None) => return Err(message_page(state, Message::SessionRequired, locale, &[])),
-        Err(e) => return Err(error_page(state, e, locale)),
+        Ok(None) => return Err(message_page(state, &Message::SessionRequired, locale, &[])),
+        Err(e) => return Err(into_page::<Message>(state, e, locale)),
     };
     let current = who.session.login();
     let removable = overview.logins.len() > 1;
@@ -177,6 +177,6 @@ async fn remove(mut who: SignedIn, key: &str) -> Response {
         Err(UnlinkFailure::LastLogin) => who.page(Message::UnlinkRefused { last: true }),
         Err(UnlinkFailure::InUse) => who.page(Message::UnlinkRefused { last: false }),
         Err(UnlinkFailure::NotFound) => who.page(Message::BadForm),
-        Err(UnlinkFailure::Store(e)) => error_page(state, e, who.session.locale()),
+        Err(UnlinkFailure::Store(e)) => into_page::<Message>(state, e, who.session.locale()),
     }
 }

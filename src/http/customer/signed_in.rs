@@ -1,13 +1,14 @@
 //! The customer behind a page: the session of a [`Visit`], and for the pages of an
 //! account, [`SignedIn`] (the session and its account) or the page to show instead.
 
+use super::Session;
 use super::messages::Message;
-use super::{Session, error_page, message_page};
 use crate::domain::account::AccountId;
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::SESSION;
 use crate::http::extract::{Posted, Visit};
+use crate::http::failure::{into_page, message_page};
 use crate::http::layout::redirect;
 use crate::page::{Next, Page};
 use crate::service::account;
@@ -45,7 +46,7 @@ impl SignedIn {
         let Some(session) = session(&visit) else {
             return Err(message_page(
                 &visit.state,
-                Message::SessionRequired,
+                &Message::SessionRequired,
                 visit.browser,
                 &[],
             ));
@@ -65,9 +66,9 @@ impl SignedIn {
             Ok(None) => {
                 let email = Some(session.email.clone()).filter(|e| !e.is_empty());
                 let message = Message::NoAccount { email };
-                Err(message_page(&visit.state, message, locale, &[]))
+                Err(message_page(&visit.state, &message, locale, &[]))
             }
-            Err(e) => Err(error_page(&visit.state, e, locale)),
+            Err(e) => Err(into_page::<Message>(&visit.state, e, locale)),
         }
     }
 
@@ -81,7 +82,7 @@ impl SignedIn {
 
     /// The page for `message` in the session's language.
     pub fn page(&self, message: Message) -> Response {
-        message_page(self.state(), message, self.locale(), &[])
+        message_page(self.state(), &message, self.locale(), &[])
     }
 
     /// The fields of a form this session posted; a token that is not the session's gets

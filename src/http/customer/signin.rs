@@ -6,14 +6,15 @@
 use super::callback::{Callback, complete_sign_in};
 use super::messages::Message;
 use super::signed_in;
-use super::{SESSION_LIFETIME, Session, error_page, message_page};
+use super::{SESSION_LIFETIME, Session};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{AUTH, MFA, SESSION};
 use crate::http::extract::Visit;
+use crate::http::failure::{into_page, message_page};
 use crate::identity::customer::{AuthRequest, AuthorizeHints, SignedIn};
 use crate::page::{Next, Page};
-use crate::service::account::{self, LinkFailure, Returning};
+use crate::service::account::{self, Returning};
 use crate::service::language;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -92,7 +93,7 @@ async fn start_flow(
 ) -> Response {
     let now = state.services.clock.now();
     let Ok(auth) = AuthRequest::new() else {
-        return message_page(state, Message::Internal, locale, &[]);
+        return message_page(state, &Message::Internal, locale, &[]);
     };
     let authorize = match state
         .customer
@@ -102,8 +103,7 @@ async fn start_flow(
         Ok(url) => url,
         Err(e) => {
             tracing::warn!(error = %e, "B2C unavailable");
-            let page = message_page(state, Message::SignInUnavailable, locale, &[]);
-            return crate::http::failure::retry_after(page, 60);
+            return message_page(state, &Message::SignInUnavailable, locale, &[]);
         }
     };
     let flow = AuthFlow {
@@ -172,7 +172,7 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
     let restart = Some(Page::SignIn.into());
     let Some(flow) = visit.cookie::<AuthFlow>(AUTH) else {
         let message = Message::SignInExpired { retry: restart };
-        return message_page(state, message, visit.browser, &[clear]);
+        return message_page(state, &message, visit.browser, &[clear]);
     };
     let locale = Locale::parse(&flow.locale).unwrap_or_default();
     // "Try again" starts the same thing over: a sign-in, or the profile to link from.
@@ -184,7 +184,7 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
     let signed_in =
         match complete_sign_in(state, &callback, &flow.auth, &redirect_uri, restart).await {
             Ok(signed_in) => signed_in,
-            Err(message) => return message_page(state, message, locale, &[clear]),
+            Err(message) => return message_page(state, &message, locale, &[clear]),
         };
     match flow.purpose {
         Purpose::SignIn { next } => {
@@ -230,7 +230,7 @@ async fn returning(
 ) -> Response {
     let found = match account::returning(&state.services, &signed_in).await {
         Ok(found) => found,
-        Err(e) => return error_page(state, e, locale),
+        Err(e) => return into_page::<Message>(state, e, locale),
     };
     // One language per person: the one asked for now (`?lang=`) becomes theirs; otherwise
     // the account's, whatever the browser's `Accept-Language` says.
@@ -253,11 +253,11 @@ async fn returning(
         Returning::NoAccount => {
             let email = signed_in.email.as_ref().map(|e| e.to_string());
             tracing::info!("sign-in without an account");
-            return message_page(state, Message::NoAccount { email }, locale, &[clear]);
+            return message_page(state, &Message::NoAccount { email }, locale, &[clear]);
         }
     };
     let Some(session) = new_session(&signed_in, invitation.clone(), locale, now) else {
-        return message_page(state, Message::Internal, locale, &[clear]);
+        return message_page(state, &Message::Internal, locale, &[clear]);
     };
     if let (Some(account), true) = (account, mfa) {
         return ask_for_code(state, account.as_str(), session, None, next, now, clear);
@@ -294,7 +294,7 @@ pub(super) fn ask_for_code(
     clear: String,
 ) -> Response {
     let Ok(csrf) = AuthRequest::new().map(|r| r.state) else {
-        return message_page(state, Message::Internal, session.locale(), &[clear]);
+        return message_page(state, &Message::Internal, session.locale(), &[clear]);
     };
     let pending = MfaPending {
         account: account.to_owned(),
@@ -318,23 +318,23 @@ async fn finish_link(
     let (state, now) = (&visit.state, visit.now);
     let services = &state.services;
     let Some(session) = signed_in::session(visit) else {
-        return message_page(state, Message::SessionRequired, locale, &[clear]);
+        return message_page(state, &Message::SessionRequired, locale, &[clear]);
     };
     let account = match account::account_for(services, &session.login()).await {
         Ok(Some(account)) if account.as_str() == account_id => account,
-        Ok(_) => return message_page(state, Message::SessionRequired, locale, &[clear]),
-        Err(e) => return error_page(state, e, locale),
+        Ok(_) => return message_page(state, &Message::SessionRequired, locale, &[clear]),
+        Err(e) => return into_page::<Message>(state, e, locale),
     };
     // Both the session's sign-in and the one of the login to link must be recent: a
     // provider that answered from its own session gives an old `auth_time`.
     if !account::is_recent(session.signed_in_at, now)
         || !account::is_recent(signed_in.signed_in_at(now), now)
     {
-        return message_page(state, Message::ReauthNeeded, locale, &[clear]);
+        return message_page(state, &Message::ReauthNeeded, locale, &[clear]);
     }
     let linked = match account::check_link(services, &account, &signed_in).await {
         Ok(linked) => linked,
-        Err(failure) => return link_failure_page(state, failure, locale, clear),
+        Err(failure) => return message_page(state, &Message::from(failure), locale, &[clear]),
     };
     match account::mfa_on(services, &account).await {
         Ok(true) => {
@@ -355,7 +355,7 @@ async fn finish_link(
             );
         }
         Ok(false) => {}
-        Err(e) => return error_page(state, e, locale),
+        Err(e) => return into_page::<Message>(state, e, locale),
     }
     match account::link(services, &account, &linked).await {
         Ok(new) => {
@@ -366,26 +366,8 @@ async fn finish_link(
             ));
             grant(state, &session, &Page::Profile.href(), now, &[clear])
         }
-        Err(failure) => link_failure_page(state, failure, locale, clear),
+        Err(failure) => message_page(state, &Message::from(failure), locale, &[clear]),
     }
-}
-
-pub fn link_failure_page(
-    state: &AppState,
-    failure: LinkFailure,
-    locale: Locale,
-    clear: String,
-) -> Response {
-    let message = match failure {
-        LinkFailure::WrongEmail { account, login } => Message::LinkWrongEmail {
-            account: account.to_string(),
-            login: login.map(|l| l.to_string()),
-        },
-        LinkFailure::OwnedElsewhere => Message::LinkOwnedElsewhere,
-        LinkFailure::NoAccount => Message::SessionRequired,
-        LinkFailure::Store(e) => return error_page(state, e, locale),
-    };
-    message_page(state, message, locale, &[clear])
 }
 
 /// The session cookie again, after a change to the session.

@@ -3,18 +3,18 @@
 //! JavaScript) and `POST` to the same addresses (the action, with the CSRF token).
 
 use super::messages::StaffMessage;
-use super::office::service_error_page;
 use super::views::{
     ConfirmPage, DetailPage, FLASH_LIFETIME, Flash, Frame, Row, Sent, actor_label, event_label,
     language_name, when,
 };
-use super::{StaffSession, gate, message_page};
+use super::{StaffSession, gate};
 use crate::domain::invitation::{Invitation, InvitationId, Status};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::STAFF_FLASH;
 use crate::http::explain;
 use crate::http::extract::{LangQuery, NoFields, Posted, Visit};
+use crate::http::failure::{into_page, message_page};
 use crate::http::layout::{html, redirect};
 use crate::i18n::Tr;
 use crate::page::Page;
@@ -110,11 +110,11 @@ async fn open(
     let (_, session) = gate(visit, locale, back).await?;
     let state = &visit.state;
     let Ok(id) = InvitationId::parse(id) else {
-        return Err(message_page(state, StaffMessage::NotFound, locale, &[]));
+        return Err(message_page(state, &StaffMessage::NotFound, locale, &[]));
     };
     match invitations::get(&state.services, &id).await {
         Ok((invitation, now)) => Ok((session, invitation, now)),
-        Err(e) => Err(service_error_page(state, e, locale)),
+        Err(e) => Err(into_page::<StaffMessage>(state, e, locale)),
     }
 }
 
@@ -182,7 +182,7 @@ pub async fn act(
     super::checked(&visit, &session, posted, locale)?;
     let state = &visit.state;
     let Ok(staff) = crate::domain::email::EmailAddress::parse(&session.email) else {
-        return Err(message_page(state, StaffMessage::Internal, locale, &[]));
+        return Err(message_page(state, &StaffMessage::Internal, locale, &[]));
     };
     let tr = Tr::new(locale);
     let result = match action {
@@ -227,6 +227,6 @@ pub async fn act(
         Err(InvitationError::Limited { limit, .. }) => {
             refused(StatusCode::TOO_MANY_REQUESTS, explain::limit(tr, &limit))
         }
-        Err(e) => service_error_page(state, e, locale),
+        Err(e) => into_page::<StaffMessage>(state, e, locale),
     })
 }

@@ -2,6 +2,7 @@
 //! `locales/*/staff.ftl` and its data, a button. The words are in Fluent.
 
 use crate::domain::locale::Locale;
+use crate::http::failure::{Failure, Situation, UNAVAILABLE_RETRY};
 use crate::http::layout::{Chrome, MessagePage};
 use crate::i18n::{Arg, Tr};
 use crate::page::{Link, Page};
@@ -32,8 +33,8 @@ pub enum StaffMessage {
     Internal,
 }
 
-impl StaffMessage {
-    pub fn page(&self, locale: Locale, product: &str) -> (StatusCode, MessagePage) {
+impl Situation for StaffMessage {
+    fn page(&self, locale: Locale, product: &str) -> (StatusCode, MessagePage) {
         use StatusCode as S;
         let again = || Some(("action-sign-in", Link::from(Page::Office)));
         let back = || Some(("action-back-to-invitations", Link::from(Page::Office)));
@@ -116,6 +117,23 @@ impl StaffMessage {
                 action: action.map(|(label, to)| (tr.t(label), to.lang(locale).href())),
             },
         )
+    }
+
+    fn failure(failure: Failure) -> Self {
+        match failure {
+            Failure::Unavailable => Self::Unavailable,
+            Failure::NotFound => Self::NotFound,
+            Failure::Internal => Self::Internal,
+        }
+    }
+
+    /// Every "unavailable" page of the back office says when to try again.
+    fn retry_after(&self) -> Option<u64> {
+        matches!(
+            self,
+            Self::NotConfigured | Self::SignInUnavailable | Self::Unavailable
+        )
+        .then_some(UNAVAILABLE_RETRY)
     }
 }
 

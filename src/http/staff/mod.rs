@@ -15,6 +15,7 @@ mod i18n_tests;
 use super::AppState;
 use super::cookies::STAFF_SESSION;
 use super::extract::{Posted, Visit};
+use super::failure::message_page;
 use crate::domain::invitation::Inviter;
 use crate::domain::locale::Locale;
 use crate::identity::staff::StaffMember;
@@ -72,30 +73,12 @@ pub fn checked<T>(
 ) -> Result<T, Response> {
     posted
         .check(&session.csrf)
-        .ok_or_else(|| message_page(&visit.state, StaffMessage::FormExpired, locale, &[]))
+        .ok_or_else(|| message_page(&visit.state, &StaffMessage::FormExpired, locale, &[]))
 }
 
 /// Where the staff directory sends staff back.
 pub fn callback_uri(state: &AppState) -> String {
     crate::page::Page::StaffCallback.url(&state.services.public_base_url)
-}
-
-/// A page for `message` in `locale`.
-pub fn message_page(
-    state: &AppState,
-    message: StaffMessage,
-    locale: Locale,
-    cookies: &[String],
-) -> Response {
-    let (status, page) = message.page(locale, &state.services.product_name);
-    let response = super::layout::html(status, &page, cookies);
-    if status == warp::http::StatusCode::SERVICE_UNAVAILABLE {
-        return crate::http::failure::retry_after(
-            response,
-            crate::http::failure::UNAVAILABLE_RETRY,
-        );
-    }
-    response
 }
 
 /// Who may use a staff page, or the answer instead: 503 when staff sign-in is not
@@ -110,7 +93,7 @@ pub async fn gate(
     let Some(sign_in) = state.staff_sign_in.clone() else {
         return Err(message_page(
             state,
-            StaffMessage::NotConfigured,
+            &StaffMessage::NotConfigured,
             locale,
             &[],
         ));
@@ -121,7 +104,7 @@ pub async fn gate(
     if !sign_in.allows(&session.roles) {
         return Err(message_page(
             state,
-            StaffMessage::Forbidden {
+            &StaffMessage::Forbidden {
                 email: session.email.clone(),
                 role: sign_in.role().to_owned(),
             },

@@ -3,11 +3,12 @@
 
 use super::messages::StaffMessage;
 use super::views::{FLASH_LIFETIME, Flash, FormField, Frame, OfficePage, Row, Sent, statuses};
-use super::{StaffSession, gate, message_page};
+use super::{StaffSession, gate};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{STAFF_FLASH, STAFF_SESSION};
 use crate::http::extract::{Posted, Visit, parse_query};
+use crate::http::failure::{into_page, message_page};
 use crate::http::form::{FORM, FormState};
 use crate::http::input::{parse_create, parse_list_query};
 use crate::http::layout::{html, redirect};
@@ -123,17 +124,6 @@ struct PageQuery {
     prompt: Option<String>,
 }
 
-/// A service error as a page.
-pub fn service_error_page(state: &AppState, error: InvitationError, locale: Locale) -> Response {
-    use crate::http::failure::Failure;
-    let message = match Failure::from(error) {
-        Failure::Unavailable => StaffMessage::Unavailable,
-        Failure::NotFound => StaffMessage::NotFound,
-        Failure::Internal => StaffMessage::Internal,
-    };
-    message_page(state, message, locale, &[])
-}
-
 async fn render(
     state: &AppState,
     session: &StaffSession,
@@ -145,7 +135,7 @@ async fn render(
 ) -> Response {
     match office_page(state, session, locale, query, form, sent).await {
         Ok(page) => html(status, &page, &[]),
-        Err(e) => service_error_page(state, e, locale),
+        Err(e) => into_page::<StaffMessage>(state, e, locale),
     }
 }
 
@@ -194,7 +184,7 @@ pub async fn invite(
     let (_, session) = gate(&visit, locale, &Page::Office.href()).await?;
     let fields = super::checked(&visit, &session, posted, locale)?;
     let Some(inviter) = session.inviter() else {
-        return Err(message_page(state, StaffMessage::Internal, locale, &[]));
+        return Err(message_page(state, &StaffMessage::Internal, locale, &[]));
     };
     let mut form = FormState::from_fields(fields);
     let render = |form, status| render(state, &session, locale, "", form, None, status);
@@ -239,7 +229,7 @@ pub async fn invite(
             StatusCode::CONFLICT,
             Some(crate::http::explain::refusal(tr, &why)),
         ),
-        Err(other) => return Err(service_error_page(state, other, locale)),
+        Err(other) => return Err(into_page::<StaffMessage>(state, other, locale)),
     };
     form.error = error;
     Ok(render(form, status).await)

@@ -3,12 +3,13 @@
 //! redeems the code and validates the id_token; `POST /api/Staff/signout` ends it.
 
 use super::messages::StaffMessage;
-use super::{SESSION_LIFETIME, StaffSession, callback_uri, message_page};
+use super::{SESSION_LIFETIME, StaffSession, callback_uri};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{STAFF_FLOW, STAFF_SESSION};
 use crate::http::customer::callback::{Callback, CallbackFailure, redeem_checked};
 use crate::http::extract::{NoFields, Posted, SignedOutQuery, Visit};
+use crate::http::failure::message_page;
 use crate::http::layout::redirect;
 use crate::identity::customer::{AuthRequest, AuthorizeHints};
 use crate::identity::staff_sign_in::{NotStaff, StaffSignIn};
@@ -37,7 +38,7 @@ pub async fn start(
     prompt: Option<&str>,
 ) -> Response {
     let Ok(auth) = AuthRequest::new() else {
-        return message_page(state, StaffMessage::Internal, locale, &[]);
+        return message_page(state, &StaffMessage::Internal, locale, &[]);
     };
     let hints = AuthorizeHints {
         prompt,
@@ -52,7 +53,7 @@ pub async fn start(
         Ok(url) => url,
         Err(e) => {
             tracing::warn!(error = %e, "staff directory unavailable");
-            return message_page(state, StaffMessage::SignInUnavailable, locale, &[]);
+            return message_page(state, &StaffMessage::SignInUnavailable, locale, &[]);
         }
     };
     let back = if Page::is_office(back) {
@@ -77,13 +78,13 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
     let (state, now, fallback) = (&visit.state, visit.now, visit.browser);
     let clear = state.cookies.clear(STAFF_FLOW);
     let Some(sign_in) = state.staff_sign_in.clone() else {
-        return message_page(state, StaffMessage::NotConfigured, fallback, &[]);
+        return message_page(state, &StaffMessage::NotConfigured, fallback, &[]);
     };
     let Some(flow) = visit.cookie::<StaffFlow>(STAFF_FLOW) else {
-        return message_page(state, StaffMessage::SignInExpired, fallback, &[clear]);
+        return message_page(state, &StaffMessage::SignInExpired, fallback, &[clear]);
     };
     let locale = Locale::parse(&flow.locale).unwrap_or(fallback);
-    let fail = |message| message_page(state, message, locale, std::slice::from_ref(&clear));
+    let fail = |message| message_page(state, &message, locale, std::slice::from_ref(&clear));
     let checked =
         redeem_checked(&sign_in.client, &callback, &flow.auth, &callback_uri(state)).await;
     let signed_in = match checked {
@@ -153,7 +154,7 @@ pub async fn sign_out(visit: Visit, posted: Posted<NoFields>) -> Response {
     };
     match end_session {
         Some(url) => redirect(StatusCode::SEE_OTHER, url.as_str(), &[clear]),
-        None => message_page(state, StaffMessage::SignedOut, locale, &[clear]),
+        None => message_page(state, &StaffMessage::SignedOut, locale, &[clear]),
     }
 }
 
@@ -161,5 +162,5 @@ pub async fn sign_out(visit: Visit, posted: Posted<NoFields>) -> Response {
 /// or `lang` is the language).
 pub async fn signed_out(visit: Visit, query: SignedOutQuery) -> Response {
     let locale = query.locale().unwrap_or(visit.browser);
-    message_page(&visit.state, StaffMessage::SignedOut, locale, &[])
+    message_page(&visit.state, &StaffMessage::SignedOut, locale, &[])
 }
