@@ -21,6 +21,7 @@ pub mod routing;
 #[cfg(test)]
 mod rules;
 pub mod session;
+pub mod sign_in;
 pub mod staff;
 
 use crate::identity::customer::CustomerSignIn;
@@ -82,17 +83,17 @@ fn body_up_to(
 }
 
 /// A sign-in redirect URI at `path`: `GET` with the query, or `POST` with a `form_post`
-/// body, both handed to `handler` as a [`customer::callback::Callback`].
+/// body, both handed to `handler` as a [`sign_in::Callback`].
 fn callback_routes<H, F>(
     path: BoxedFilter<()>,
     state: &AppState,
     handler: H,
 ) -> BoxedFilter<(Response,)>
 where
-    H: Fn(extract::Visit, customer::callback::Callback) -> F + Clone + Send + Sync + 'static,
+    H: Fn(extract::Visit, sign_in::Callback) -> F + Clone + Send + Sync + 'static,
     F: std::future::Future<Output = Response> + Send + 'static,
 {
-    use customer::callback::Callback;
+    use sign_in::Callback;
     let get_handler = handler.clone();
     let get = path
         .clone()

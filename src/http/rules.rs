@@ -1,6 +1,6 @@
 //! The web floor's rules that can be measured, kept by tests (beside the import-loop test
 //! in `src/import_loops.rs`, whose reading of the code they share): page addresses are
-//! spelt in one place.
+//! spelt in one place; the staff and customer floors import nothing from each other.
 
 use crate::import_loops::{code, sources};
 use std::path::{Path, PathBuf};
@@ -41,4 +41,22 @@ fn page_addresses_are_spelt_only_by_the_page_type() {
         ["page.rs"],
         "string literals holding /api/ addresses"
     );
+}
+
+#[test]
+fn the_staff_and_customer_floors_import_nothing_from_each_other() {
+    let edges = crate::import_loops::graph(&src());
+    let floor = |module: &Vec<String>| match module.as_slice() {
+        [http, floor, ..] if http == "http" && (floor == "customer" || floor == "staff") => {
+            Some(floor.clone())
+        }
+        _ => None,
+    };
+    let crossing: Vec<String> = edges
+        .iter()
+        .flat_map(|(from, to)| to.iter().map(move |to| (from, to)))
+        .filter(|(from, to)| matches!((floor(from), floor(to)), (Some(a), Some(b)) if a != b))
+        .map(|(from, to)| format!("{} -> {}", from.join("::"), to.join("::")))
+        .collect();
+    assert_eq!(crossing, Vec::<String>::new());
 }

@@ -4,14 +4,13 @@
 
 use super::messages::Message;
 use super::refusals;
-use super::{FLOW_LIFETIME, Flow, accept_redirect_uri};
 use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
 use crate::http::AppState;
-use crate::http::cookies::FLOW;
 use crate::http::extract::Visit;
 use crate::http::failure::{into_page, message_page};
-use crate::identity::customer::{AuthRequest, AuthorizeHints};
+use crate::http::sign_in::{self, Purpose};
+use crate::identity::customer::AuthorizeHints;
 use crate::service::limits;
 use crate::service::onboarding::{self, LinkOutcome};
 use warp::http::StatusCode;
@@ -36,7 +35,7 @@ pub async fn open(visit: Visit, query: LinkQuery, forwarded_for: Option<String>)
     let Some(secret) = secret else {
         return unknown_link(&state, &client, browser_locale).await;
     };
-    let (outcome, now) = match onboarding::open_link(&state.services, &secret).await {
+    let (outcome, _) = match onboarding::open_link(&state.services, &secret).await {
         Ok(found) => found,
         Err(e) => return into_page::<Message>(&state, e, browser_locale),
     };
@@ -52,35 +51,18 @@ pub async fn open(visit: Visit, query: LinkQuery, forwarded_for: Option<String>)
         }
     };
 
-    let auth = match AuthRequest::new() {
-        Ok(auth) => auth,
-        Err(_) => return message_page(&state, &Message::Internal, invitation.locale, &[]),
-    };
     let hints = AuthorizeHints {
         login_hint: Some(invitation.email.as_str()),
         domain_hint: None,
         prompt: prompt_login.then_some("login"),
         ui_locales: Some(invitation.locale.as_str()),
     };
-    let authorize = match state
-        .customer
-        .authorize_url(&auth, &accept_redirect_uri(&state), hints)
-        .await
-    {
-        Ok(url) => url,
-        Err(e) => {
-            tracing::warn!(error = %e, "B2C unavailable");
-            return message_page(&state, &Message::SignInUnavailable, invitation.locale, &[]);
-        }
-    };
-    let flow = Flow {
-        auth,
+    let purpose = Purpose::Accept {
         invitation: invitation.id.to_string(),
         link: secret.expose().to_owned(),
-        locale: invitation.locale.as_str().to_owned(),
     };
-    let cookie = state.cookies.seal(FLOW, &flow, now, now + FLOW_LIFETIME);
-    crate::http::layout::redirect(StatusCode::FOUND, authorize.as_str(), &[cookie])
+    let locale = invitation.locale;
+    sign_in::start::<Message>(&state, purpose, locale, hints, StatusCode::FOUND).await
 }
 
 /// The "unknown link" page, after counting the attempt against the client; past the

@@ -4,13 +4,14 @@
 use super::messages::Message;
 use super::pages::{LoginView, ProfilePage};
 use super::signed_in::{self, SignedIn};
-use super::signin::{self, Purpose};
+use super::signin;
 use crate::domain::account::{Provider, login_key};
 use crate::domain::locale::Locale;
 use crate::http::extract::{LangQuery, Posted, Visit};
 use crate::http::failure::{into_page, message_page};
 use crate::http::layout::{Chrome, html, redirect};
 use crate::http::session::Notice;
+use crate::http::sign_in::{self, Purpose};
 use crate::i18n::Tr;
 use crate::identity::customer::AuthorizeHints;
 use crate::page::{Next, Page};
@@ -157,7 +158,8 @@ async fn start_link(who: &SignedIn, provider: Option<&str>) -> Result<Response, 
     let purpose = Purpose::Link {
         account: who.account.as_str().to_owned(),
     };
-    Ok(signin::start(state, purpose, locale, hints, StatusCode::SEE_OTHER).await)
+    let status = StatusCode::SEE_OTHER;
+    Ok(sign_in::start::<Message>(state, purpose, locale, hints, status).await)
 }
 
 async fn remove(mut who: SignedIn, key: &str) -> Response {

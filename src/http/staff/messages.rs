@@ -4,6 +4,7 @@
 use crate::domain::locale::Locale;
 use crate::http::failure::{Failure, Situation, UNAVAILABLE_RETRY};
 use crate::http::layout::{Chrome, MessagePage};
+use crate::http::sign_in::{NotStarted, Refusal};
 use crate::i18n::{Arg, Tr};
 use crate::page::{Link, Page};
 use warp::http::StatusCode;
@@ -134,6 +135,39 @@ impl Situation for StaffMessage {
             Self::NotConfigured | Self::SignInUnavailable | Self::Unavailable
         )
         .then_some(UNAVAILABLE_RETRY)
+    }
+}
+
+/// A staff sign-in that did not start.
+impl From<NotStarted> for StaffMessage {
+    fn from(not_started: NotStarted) -> Self {
+        match not_started {
+            NotStarted::NotConfigured => Self::NotConfigured,
+            NotStarted::Unavailable => Self::SignInUnavailable,
+            NotStarted::Internal => Self::Internal,
+        }
+    }
+}
+
+/// A staff callback that signed nobody in.
+impl From<Refusal> for StaffMessage {
+    fn from(why: Refusal) -> Self {
+        match why {
+            Refusal::Expired => Self::SignInExpired,
+            Refusal::Provider { error, description } => {
+                let detail = Some(description.as_str())
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or(&error)
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(300)
+                    .collect();
+                Self::SignInRefused { detail }
+            }
+            Refusal::Failed => Self::SignInFailed,
+            Refusal::Unavailable => Self::SignInUnavailable,
+            Refusal::NotConfigured => Self::NotConfigured,
+        }
     }
 }
 

@@ -76,11 +76,6 @@ pub fn checked<T>(
         .ok_or_else(|| message_page(&visit.state, &StaffMessage::FormExpired, locale, &[]))
 }
 
-/// Where the staff directory sends staff back.
-pub fn callback_uri(state: &AppState) -> String {
-    crate::page::Page::StaffCallback.url(&state.services.public_base_url)
-}
-
 /// Who may use a staff page, or the answer instead: 503 when staff sign-in is not
 /// configured, a sign-in at the staff directory without a session (coming back to
 /// `back`), 403 without the role.
@@ -99,7 +94,7 @@ pub async fn gate(
         ));
     };
     let Some(session) = visit.cookie::<StaffSession>(STAFF_SESSION) else {
-        return Err(sign_in::start(state, &sign_in, locale, back, None).await);
+        return Err(sign_in::start(state, locale, back, None).await);
     };
     if !sign_in.allows(&session.roles) {
         return Err(message_page(

@@ -143,13 +143,10 @@ async fn render(
 pub async fn show(visit: Visit, query: String) -> Response {
     let PageQuery { lang, prompt } = parse_query(&query);
     let (state, locale) = (&visit.state, super::locale(&visit, lang));
-    if prompt.as_deref() == Some("login")
-        && let Some(sign_in) = state.staff_sign_in.clone()
-    {
+    if prompt.as_deref() == Some("login") && state.staff_sign_in.is_some() {
         // "Sign in with another account": the old session goes, the directory asks again.
         let mut response =
-            super::sign_in::start(state, &sign_in, locale, &Page::Office.href(), Some("login"))
-                .await;
+            super::sign_in::start(state, locale, &Page::Office.href(), Some("login")).await;
         if let Ok(clear) = HeaderValue::from_str(&state.cookies.clear(STAFF_SESSION)) {
             response
                 .headers_mut()
