@@ -11,6 +11,7 @@ use crate::http::explain;
 use crate::http::input::parse_create;
 use crate::http::problem::{Detail, Problem};
 use crate::i18n::{Arg, Tr};
+use crate::identity::staff::StaffMember;
 use crate::service::members::{self, MemberError};
 use crate::service::{InvitationError, Services, limits};
 use futures::StreamExt as _;
@@ -59,13 +60,12 @@ impl RowResult {
 
 pub async fn bulk(
     state: AppState,
-    authorization: Option<String>,
+    staff: StaffMember,
     content_type: Option<String>,
     accept_language: Option<String>,
     raw: bytes::Bytes,
 ) -> Result<Response, Problem> {
     let tr = Tr::new(Locale::negotiate(accept_language.as_deref()));
-    let staff = state.staff.authenticate(authorization.as_deref()).await?;
     let rows = parse_rows(content_type.as_deref(), &raw)?;
     if rows.len() > MAX_ROWS {
         let args = vec![

@@ -7,6 +7,7 @@ use crate::domain::membership::Actor;
 use crate::http::input::{parse_create, parse_list_query};
 use crate::http::problem::Problem;
 use crate::http::{AppState, body};
+use crate::identity::staff::StaffMember;
 use crate::service::{invitations, members};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -18,11 +19,10 @@ use warp::reply::Response;
 
 pub async fn create(
     state: AppState,
-    authorization: Option<String>,
+    staff: StaffMember,
     content_type: Option<String>,
     raw_body: bytes::Bytes,
 ) -> Result<Response, Problem> {
-    let staff = state.staff.authenticate(authorization.as_deref()).await?;
     let object = body::json_object(content_type.as_deref(), &raw_body)?;
     let new = parse_create(&object).map_err(Problem::validation)?;
     let created = members::invite(&state.services, new, staff.into(), &Actor::Staff).await?;
@@ -39,23 +39,13 @@ pub async fn create(
     Ok(response)
 }
 
-pub async fn get(
-    state: AppState,
-    id: String,
-    authorization: Option<String>,
-) -> Result<Response, Problem> {
-    state.staff.authenticate(authorization.as_deref()).await?;
+pub async fn get(state: AppState, id: String) -> Result<Response, Problem> {
     let id = InvitationId::parse(&id).map_err(|_| Problem::not_found("problem-no-invitation"))?;
     let (invitation, now) = invitations::get(&state.services, &id).await?;
     Ok(warp::reply::json(&InvitationView::with_history(&invitation, now)).into_response())
 }
 
-pub async fn resend(
-    state: AppState,
-    id: String,
-    authorization: Option<String>,
-) -> Result<Response, Problem> {
-    let staff = state.staff.authenticate(authorization.as_deref()).await?;
+pub async fn resend(state: AppState, staff: StaffMember, id: String) -> Result<Response, Problem> {
     let id = InvitationId::parse(&id).map_err(|_| Problem::not_found("problem-no-invitation"))?;
     let resent = invitations::resend(&state.services, &id, &staff.email).await?;
     let mut view = InvitationView::new(&resent.invitation, resent.now);
@@ -63,23 +53,13 @@ pub async fn resend(
     Ok(warp::reply::json(&view).into_response())
 }
 
-pub async fn revoke(
-    state: AppState,
-    id: String,
-    authorization: Option<String>,
-) -> Result<Response, Problem> {
-    let staff = state.staff.authenticate(authorization.as_deref()).await?;
+pub async fn revoke(state: AppState, staff: StaffMember, id: String) -> Result<Response, Problem> {
     let id = InvitationId::parse(&id).map_err(|_| Problem::not_found("problem-no-invitation"))?;
     let (invitation, now) = invitations::revoke(&state.services, &id, &staff.email).await?;
     Ok(warp::reply::json(&InvitationView::new(&invitation, now)).into_response())
 }
 
-pub async fn list(
-    state: AppState,
-    query: String,
-    authorization: Option<String>,
-) -> Result<Response, Problem> {
-    state.staff.authenticate(authorization.as_deref()).await?;
+pub async fn list(state: AppState, query: String) -> Result<Response, Problem> {
     let filter = parse_list_query(&query).map_err(Problem::validation)?;
     let (page, now) = invitations::list(&state.services, &filter).await?;
     #[derive(Serialize)]

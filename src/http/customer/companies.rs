@@ -21,7 +21,6 @@ use crate::http::extract::{NoFields, Posted, Visit};
 use crate::http::failure::message_page;
 use crate::http::form::FormState;
 use crate::http::layout::{Chrome, LANGUAGE_NAMES, html, redirect};
-use crate::http::problem::Problem;
 use crate::i18n::Tr;
 use crate::page::{Next, Page};
 use crate::service::InvitationError;
@@ -145,9 +144,7 @@ pub async fn show_or_api(
     let signed_in = signed_in::session(&visit).is_some();
     let wants_html = accept.as_deref().is_some_and(|a| a.contains("text/html"));
     if authorization.is_some() || !(signed_in || wants_html) {
-        return crate::http::api::companies::get(visit.state, id, authorization)
-            .await
-            .unwrap_or_else(Problem::into_response);
+        return crate::http::api::company(visit.state, id, authorization).await;
     }
     if !signed_in {
         // Signed out: a sign-in, which comes back here.
