@@ -244,12 +244,11 @@ fn page_of(
 /// The signed-in member, the company named in the path and the form's fields, once its
 /// CSRF token is the session's; otherwise the page to show (no session: the sign-in
 /// page's message).
-async fn posted<T>(
-    visit: Visit,
+fn posted<T>(
+    who: SignedIn,
     company: &str,
     posted: Posted<T>,
 ) -> Result<(SignedIn, CompanyId, T), Response> {
-    let who = SignedIn::of(visit).await?;
     let (state, locale) = (who.state(), who.locale());
     let Some(fields) = posted.check(&who.session.csrf) else {
         return Err(refused(state, locale, company, CompanyRefusal::FormExpired));
@@ -268,10 +267,10 @@ fn done(company: &str, notice: &str) -> Response {
 /// `POST /api/Companies/{companyId}/invitations`: an administrator invites a colleague.
 pub async fn invite(
     company: String,
-    visit: Visit,
+    who: SignedIn,
     form: Posted<BTreeMap<String, String>>,
 ) -> Result<Response, Response> {
-    let (who, company_id, fields) = posted(visit, &company, form).await?;
+    let (who, company_id, fields) = posted(who, &company, form)?;
     let (state, locale, account) = (who.state(), who.locale(), &who.account);
     let view = match members::company_view(&state.services, &company_id).await {
         Ok(view) => view,
@@ -326,30 +325,30 @@ pub async fn invite(
 pub async fn resend(
     company: String,
     invitation: String,
-    visit: Visit,
+    who: SignedIn,
     form: Posted<NoFields>,
 ) -> Result<Response, Response> {
-    invitation_action(company, invitation, "resend", visit, form).await
+    invitation_action(company, invitation, "resend", who, form).await
 }
 
 /// `POST /api/Companies/{companyId}/invitations/{id}/revoke`.
 pub async fn revoke(
     company: String,
     invitation: String,
-    visit: Visit,
+    who: SignedIn,
     form: Posted<NoFields>,
 ) -> Result<Response, Response> {
-    invitation_action(company, invitation, "revoke", visit, form).await
+    invitation_action(company, invitation, "revoke", who, form).await
 }
 
 async fn invitation_action(
     company: String,
     invitation: String,
     action: &'static str,
-    visit: Visit,
+    who: SignedIn,
     form: Posted<NoFields>,
 ) -> Result<Response, Response> {
-    let (who, company_id, _) = posted(visit, &company, form).await?;
+    let (who, company_id, _) = posted(who, &company, form)?;
     let (state, locale, account) = (who.state(), who.locale(), &who.account);
     let Ok(id) = InvitationId::parse(&invitation) else {
         return Err(not_found(state, locale));
@@ -382,10 +381,10 @@ pub struct MemberForm {
 pub async fn member_action(
     company: String,
     member: String,
-    visit: Visit,
+    who: SignedIn,
     form: Posted<MemberForm>,
 ) -> Result<Response, Response> {
-    let (who, company_id, form) = posted(visit, &company, form).await?;
+    let (who, company_id, form) = posted(who, &company, form)?;
     let (state, locale, account) = (who.state(), who.locale(), &who.account);
     let target = AccountId::from_stored(member);
     let services = &state.services;

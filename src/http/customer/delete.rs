@@ -9,7 +9,7 @@ use super::signed_in::SignedIn;
 use crate::domain::account::Membership;
 use crate::domain::locale::Locale;
 use crate::http::cookies::{MFA, SESSION};
-use crate::http::extract::{Posted, Visit};
+use crate::http::extract::Posted;
 use crate::http::failure::{into_page, message_page};
 use crate::http::layout::{Chrome, MessagePage, html};
 use crate::i18n::Tr;
@@ -37,8 +37,7 @@ pub struct DeleteForm {
     confirm: String,
 }
 
-pub async fn post(visit: Visit, posted: Posted<DeleteForm>) -> Result<Response, Response> {
-    let who = SignedIn::of(visit).await?;
+pub async fn post(who: SignedIn, posted: Posted<DeleteForm>) -> Result<Response, Response> {
     let DeleteForm { confirm } = who.form(posted, Page::Profile)?;
     who.recent(Message::ReauthNeeded)?;
     let (state, locale) = (who.state(), who.locale());

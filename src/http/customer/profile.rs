@@ -105,8 +105,7 @@ pub struct LinkForm {
 
 /// `POST /api/Profile/link`: `provider` = `microsoft` | `google` starts linking;
 /// `unlink` = a login's key removes it.
-pub async fn link(visit: Visit, posted: Posted<LinkForm>) -> Result<Response, Response> {
-    let who = SignedIn::of(visit).await?;
+pub async fn link(who: SignedIn, posted: Posted<LinkForm>) -> Result<Response, Response> {
     let LinkForm { provider, unlink } = who.form(posted, Page::Profile)?;
     who.recent(match provider.as_deref() {
         Some("microsoft") => Message::ReauthToLink {
@@ -132,8 +131,7 @@ pub struct ResumeQuery {
 
 /// `GET /api/Profile/link?provider=…`: linking asked for before a sign-in again, resumed
 /// once that sign-in is done (recent); otherwise the profile, where it can be asked again.
-pub async fn resume_link(visit: Visit, query: ResumeQuery) -> Result<Response, Response> {
-    let who = SignedIn::of(visit).await?;
+pub async fn resume_link(who: SignedIn, query: ResumeQuery) -> Result<Response, Response> {
     if !account::is_recent(who.session.signed_in_at, who.visit.now) {
         let to = Page::Profile.href();
         return Err(redirect(StatusCode::SEE_OTHER, &to, &[]));

@@ -1,5 +1,6 @@
 //! The customer behind a page: the session of a [`Visit`], and for the pages of an
-//! account, [`SignedIn`] (the session and its account) or the page to show instead.
+//! account, [`SignedIn`] (the session and its account) or the page to show instead; the
+//! route table's guards [`signed_in_page`] and [`signed_in_post`] hand it to a handler.
 
 use super::Session;
 use super::messages::Message;
@@ -7,13 +8,54 @@ use crate::domain::account::AccountId;
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::SESSION;
-use crate::http::extract::{Posted, Visit};
+use crate::http::extract::{Posted, Visit, page, post};
 use crate::http::failure::{into_page, message_page};
 use crate::http::layout::redirect;
 use crate::page::{Next, Page};
 use crate::service::account;
+use serde::de::DeserializeOwned;
+use std::future::Future;
 use warp::http::StatusCode;
 use warp::reply::Response;
+use warp::{Filter, Rejection};
+
+/// What a guard hands on: the signed-in customer and what the request carried, or the
+/// page to show instead.
+pub type Guarded<T> = Result<(SignedIn, T), Response>;
+
+/// The guard of an account's page `GET`: [`SignedIn`] and the query as `Q`.
+pub fn signed_in_page<Q>(
+    state: &AppState,
+) -> impl Filter<Extract = (Guarded<Q>,), Error = Rejection> + Clone + use<Q>
+where
+    Q: DeserializeOwned + Default + Send + 'static,
+{
+    page::<Q>(state)
+        .then(|visit, query| async move { SignedIn::of(visit).await.map(|who| (who, query)) })
+}
+
+/// The guard of an account's form `POST`: [`SignedIn`] and the form as [`Posted<T>`]
+/// (its fields still behind the CSRF check).
+pub fn signed_in_post<T>(
+    state: &AppState,
+) -> impl Filter<Extract = (Guarded<Posted<T>>,), Error = Rejection> + Clone + use<T>
+where
+    T: DeserializeOwned + Default + Send + 'static,
+{
+    post::<T>(state)
+        .then(|visit, posted| async move { SignedIn::of(visit).await.map(|who| (who, posted)) })
+}
+
+/// `handler`'s answer once the guard let the customer in, else the guard's page.
+pub async fn guarded<T, F>(guard: Guarded<T>, handler: impl FnOnce(SignedIn, T) -> F) -> Response
+where
+    F: Future<Output = Result<Response, Response>>,
+{
+    match guard {
+        Ok((who, value)) => handler(who, value).await.unwrap_or_else(|page| page),
+        Err(page) => page,
+    }
+}
 
 /// The session this browser holds, if any.
 pub fn session(visit: &Visit) -> Option<Session> {
