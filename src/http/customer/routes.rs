@@ -5,9 +5,9 @@
 //! [`Visit`]: crate::http::extract::Visit
 //! [`Posted`]: crate::http::extract::Posted
 
-use super::signed_in::{guarded, signed_in_page, signed_in_post};
+use super::signed_in::{signed_in_page, signed_in_post};
 use super::{accept, companies, company, delete, link, mfa, profile, signin};
-use crate::http::extract::{LangQuery, either, page, post};
+use crate::http::extract::{LangQuery, either, guarded, page, post};
 use crate::http::{AppState, authorization, callback_routes, provider_forms};
 use warp::Filter as _;
 use warp::filters::BoxedFilter;

@@ -14,7 +14,6 @@ use crate::http::layout::redirect;
 use crate::page::{Next, Page};
 use crate::service::account;
 use serde::de::DeserializeOwned;
-use std::future::Future;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Rejection};
@@ -44,17 +43,6 @@ where
 {
     post::<T>(state)
         .then(|visit, posted| async move { SignedIn::of(visit).await.map(|who| (who, posted)) })
-}
-
-/// `handler`'s answer once the guard let the customer in, else the guard's page.
-pub async fn guarded<T, F>(guard: Guarded<T>, handler: impl FnOnce(SignedIn, T) -> F) -> Response
-where
-    F: Future<Output = Result<Response, Response>>,
-{
-    match guard {
-        Ok((who, value)) => handler(who, value).await.unwrap_or_else(|page| page),
-        Err(page) => page,
-    }
 }
 
 /// The session this browser holds, if any.

@@ -3,7 +3,7 @@
 
 use super::messages::StaffMessage;
 use super::views::{FLASH_LIFETIME, Flash, FormField, Frame, OfficePage, Row, Sent, statuses};
-use super::{StaffSession, gate};
+use super::{Staff, StaffSession, gate};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{STAFF_FLASH, STAFF_SESSION};
@@ -174,11 +174,15 @@ pub async fn show(visit: Visit, query: String) -> Response {
 
 /// `POST /api/Staff/invite`: the API's validation and service; errors beside the fields.
 pub async fn invite(
-    visit: Visit,
+    staff: Staff,
     posted: Posted<BTreeMap<String, String>>,
 ) -> Result<Response, Response> {
-    let (state, locale) = (&visit.state, super::locale(&visit, posted.lang()));
-    let (_, session) = gate(&visit, locale, &Page::Office.href()).await?;
+    let Staff {
+        visit,
+        session,
+        locale,
+    } = staff;
+    let state = &visit.state;
     let fields = super::checked(&visit, &session, posted, locale)?;
     let Some(inviter) = session.inviter() else {
         return Err(message_page(state, &StaffMessage::Internal, locale, &[]));
