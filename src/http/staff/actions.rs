@@ -164,11 +164,7 @@ pub async fn act(
     posted: Posted<NoFields>,
 ) -> Result<Response, Response> {
     let (invitation, _) = open(&staff, &id).await?;
-    let Staff {
-        visit,
-        session,
-        locale,
-    } = staff;
+    let (visit, session, locale) = (staff.visit, staff.session, staff.locale);
     super::checked(&visit, &session, posted, locale)?;
     let state = &visit.state;
     let Ok(staff) = crate::domain::email::EmailAddress::parse(&session.email) else {

@@ -177,11 +177,7 @@ pub async fn invite(
     staff: Staff,
     posted: Posted<BTreeMap<String, String>>,
 ) -> Result<Response, Response> {
-    let Staff {
-        visit,
-        session,
-        locale,
-    } = staff;
+    let (visit, session, locale) = (staff.visit, staff.session, staff.locale);
     let state = &visit.state;
     let fields = super::checked(&visit, &session, posted, locale)?;
     let Some(inviter) = session.inviter() else {
