@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-type Module = Vec<String>;
+pub(crate) type Module = Vec<String>;
 
 fn module_of(relative: &Path) -> Module {
     let mut parts: Module = relative
@@ -25,7 +25,7 @@ fn module_of(relative: &Path) -> Module {
     parts
 }
 
-fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+pub(crate) fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -40,7 +40,7 @@ fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 /// The code of a file without comments and without its test part.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     let text = text.split("#[cfg(test)]").next().unwrap_or_default();
     text.lines()
         .map(|line| line.split("//").next().unwrap_or_default())
@@ -152,7 +152,7 @@ fn target(from: &Module, path: &[String], modules: &BTreeSet<Module>) -> Option<
 }
 
 /// Module → the modules it names.
-fn graph(root: &Path) -> BTreeMap<Module, BTreeSet<Module>> {
+pub(crate) fn graph(root: &Path) -> BTreeMap<Module, BTreeSet<Module>> {
     let mut files = Vec::new();
     sources(root, &mut files);
     let texts: Vec<(Module, String)> = files

@@ -14,6 +14,7 @@ pub mod identity;
 mod import_loops;
 pub mod logging;
 pub mod mail;
+pub mod page;
 pub mod service;
 pub mod settings;
 pub mod storage;

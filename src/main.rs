@@ -43,7 +43,7 @@ async fn main() -> ExitCode {
         Some("purge-ended") => {
             return match Application::purge_ended_once(settings).await {
                 Ok(report) => {
-                    println!("{}", invitations::http::timer::purge_line(&report));
+                    println!("{}", invitations::http::api::timer::purge_line(&report));
                     ExitCode::SUCCESS
                 }
                 Err(e) => {

@@ -2,8 +2,8 @@
 //! create body.
 #![no_main]
 
-use invitations::http::bulk::parse_rows;
-use invitations::http::invitations::parse_create;
+use invitations::http::api::bulk::parse_rows;
+use invitations::http::input::parse_create;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,7 +4,7 @@
 
 use invitations::domain::company::{CompanyDetails, RawCompany};
 use invitations::http::body::json_object;
-use invitations::http::invitations::parse_create;
+use invitations::http::input::parse_create;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

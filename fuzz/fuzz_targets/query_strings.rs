@@ -9,7 +9,7 @@ use invitations::domain::secret::InvitationSecret;
 use invitations::http::customer::callback::Callback;
 use invitations::http::customer::link::client_address;
 use invitations::http::extract::{LangQuery, Posted, parse_query};
-use invitations::http::invitations::parse_list_query;
+use invitations::http::input::parse_list_query;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -9,16 +9,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
-/// The sign-in under way (state, nonce, PKCE verifier): ten minutes.
+/// The sign-in under way, whatever its purpose (`http/sign_in`: state, nonce, PKCE
+/// verifier, the purpose): ten minutes.
 pub const FLOW: &str = "inv_flow";
 /// The signed-in customer.
 pub const SESSION: &str = "inv_session";
-/// A returning sign-in or a login being linked, under way (state, nonce, PKCE verifier).
-pub const AUTH: &str = "inv_auth";
 /// A provider sign-in waiting for its authenticator code: five minutes.
 pub const MFA: &str = "inv_mfa";
-/// A staff sign-in under way (the back office's own, beside a customer's).
-pub const STAFF_FLOW: &str = "inv_staff_flow";
 /// The signed-in staff member: a name of its own, so neither session opens as the other.
 pub const STAFF_SESSION: &str = "inv_staff";
 /// An authenticator enrolment under way: its secret, tied to the session that started it.

@@ -180,6 +180,22 @@ pub fn either(
     result.unwrap_or_else(|page| page)
 }
 
+/// A guarded route's answer: `handler`'s, once the route table's guard let the visitor in
+/// (`Ok`: who it let in, and what the request carried), else the guard's page. The
+/// handler's own early answer (`Err`) is sent as it is.
+pub async fn guarded<W, T, F>(
+    guard: Result<(W, T), warp::reply::Response>,
+    handler: impl FnOnce(W, T) -> F,
+) -> warp::reply::Response
+where
+    F: std::future::Future<Output = Result<warp::reply::Response, warp::reply::Response>>,
+{
+    match guard {
+        Ok((who, value)) => either(handler(who, value).await),
+        Err(page) => page,
+    }
+}
+
 /// A form with no fields but its token (sign-out and the like).
 #[derive(Debug, Default, Deserialize)]
 pub struct NoFields {}

@@ -1,10 +1,16 @@
-//! What a page tells the reader when a service call fails: the one classification of a
-//! service error (logged here, with its detail, and never shown), and the `Retry-After`
-//! every "try again later" page carries. Customer and staff pages each put the class into
-//! their own words (`customer::error_page`, `staff::office::service_error_page`).
+//! What a page tells the reader when things did not go their way, in one place for both
+//! floors: each floor's situations ([`Situation`]: the customer's `Message`, the back
+//! office's `StaffMessage`, data until they are shown) become a page in the reader's
+//! language through [`message_page`]; a failed service call is classified once ([`Failure`],
+//! logged here with its detail, never shown) and shown as the floor's words for it by
+//! [`into_page`]. Problem details, the API's answers, have their own one place
+//! (`problem.rs`).
 
+use super::AppState;
+use super::layout::{MessagePage, html};
+use crate::domain::locale::Locale;
 use crate::service::InvitationError;
-use warp::http::HeaderValue;
+use warp::http::{HeaderValue, StatusCode};
 use warp::reply::Response;
 
 /// What a page can say about a failed service call.
@@ -32,6 +38,47 @@ impl From<InvitationError> for Failure {
             }
         }
     }
+}
+
+/// A situation a floor words as a message page.
+pub trait Situation {
+    /// The page's status and words in `locale`.
+    fn page(&self, locale: Locale, product: &str) -> (StatusCode, MessagePage);
+
+    /// What the floor says about a failed service call.
+    fn failure(failure: Failure) -> Self
+    where
+        Self: Sized;
+
+    /// Seconds the reader waits before trying again (`Retry-After`), for a page that says
+    /// to.
+    fn retry_after(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// The page of `situation` in `locale`, with the cookies to set.
+pub fn message_page(
+    state: &AppState,
+    situation: &impl Situation,
+    locale: Locale,
+    cookies: &[String],
+) -> Response {
+    let (status, page) = situation.page(locale, &state.services.product_name);
+    let response = html(status, &page, cookies);
+    match situation.retry_after() {
+        Some(seconds) => retry_after(response, seconds),
+        None => response,
+    }
+}
+
+/// A failed service call as the floor `S` words it, in `locale`.
+pub fn into_page<S: Situation>(
+    state: &AppState,
+    error: impl Into<Failure>,
+    locale: Locale,
+) -> Response {
+    message_page(state, &S::failure(error.into()), locale, &[])
 }
 
 /// Seconds a reader waits after [`Failure::Unavailable`].

@@ -5,23 +5,24 @@
 // so its size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod api;
 pub mod assets;
 pub mod body;
-pub mod bulk;
-pub mod companies;
 pub mod cookies;
 pub mod customer;
 pub mod explain;
 pub mod extract;
 pub mod failure;
-pub mod invitations;
-pub mod openapi;
-pub mod privacy;
+pub mod form;
+pub mod input;
+pub mod layout;
 pub mod problem;
 pub mod routing;
+#[cfg(test)]
+mod rules;
 pub mod session;
+pub mod sign_in;
 pub mod staff;
-pub mod timer;
 
 use crate::identity::customer::CustomerSignIn;
 use crate::identity::staff::StaffAuthenticator;
@@ -82,17 +83,17 @@ fn body_up_to(
 }
 
 /// A sign-in redirect URI at `path`: `GET` with the query, or `POST` with a `form_post`
-/// body, both handed to `handler` as a [`customer::callback::Callback`].
+/// body, both handed to `handler` as a [`sign_in::Callback`].
 fn callback_routes<H, F>(
     path: BoxedFilter<()>,
     state: &AppState,
     handler: H,
 ) -> BoxedFilter<(Response,)>
 where
-    H: Fn(extract::Visit, customer::callback::Callback) -> F + Clone + Send + Sync + 'static,
+    H: Fn(extract::Visit, sign_in::Callback) -> F + Clone + Send + Sync + 'static,
     F: std::future::Future<Output = Response> + Send + 'static,
 {
-    use customer::callback::Callback;
+    use sign_in::Callback;
     let get_handler = handler.clone();
     let get = path
         .clone()
@@ -127,155 +128,16 @@ where
                 {
                     return response;
                 }
-                customer::pages::allow_form_action(response, &origins().await)
+                layout::allow_form_action(response, &origins().await)
             }
         })
         .boxed()
 }
 
-/// Turns a handler's result into a response.
-fn respond(result: Result<Response, Problem>) -> Response {
-    result.unwrap_or_else(Problem::into_response)
-}
-
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
-    let ready = warp::path::end()
-        .and(warp::get().or(warp::head()).unify())
-        .map(|| {
-            warp::reply::with_header("ok", "content-type", "text/plain; charset=utf-8")
-                .into_response()
-        });
-
-    let invite = warp::path!("api" / "InviteUser")
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(authorization())
-        .and(warp::header::optional::<String>("content-type"))
-        .and(limited_body())
-        .then(
-            |state, auth, content_type, body: Result<bytes::Bytes, Problem>| async move {
-                respond(match body {
-                    Ok(body) => invitations::create(state, auth, content_type, body).await,
-                    Err(problem) => Err(problem),
-                })
-            },
-        );
-
-    let list =
-        warp::path!("api" / "invitations")
-            .and(warp::get())
-            .and(with_state(state.clone()))
-            .and(raw_query())
-            .and(authorization())
-            .then(|state, query, auth| async move {
-                respond(invitations::list(state, query, auth).await)
-            });
-
-    let get_one = warp::path!("api" / "invitations" / String)
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(authorization())
-        .then(|id, state, auth| async move { respond(invitations::get(state, id, auth).await) });
-
-    let resend = warp::path!("api" / "invitations" / String / "resend")
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(authorization())
-        .then(|id, state, auth| async move { respond(invitations::resend(state, id, auth).await) });
-
-    let revoke = warp::path!("api" / "invitations" / String)
-        .and(warp::delete())
-        .and(with_state(state.clone()))
-        .and(authorization())
-        .then(|id, state, auth| async move { respond(invitations::revoke(state, id, auth).await) });
-
-    let companies_list = warp::path!("api" / "companies")
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(raw_query())
-        .and(authorization())
-        .then(
-            |state, query, auth| async move { respond(companies::list(state, query, auth).await) },
-        );
-
-    let bulk_route = warp::path!("api" / "invitations" / "bulk")
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(authorization())
-        .and(warp::header::optional::<String>("content-type"))
-        .and(accept_language())
-        .and(body_up_to(bulk::MAX_BODY))
-        .then(
-            |state, auth, content_type, language, body: Result<bytes::Bytes, Problem>| async move {
-                respond(match body {
-                    Ok(body) => bulk::bulk(state, auth, content_type, language, body).await,
-                    Err(problem) => Err(problem),
-                })
-            },
-        );
-
-    let asset = warp::path!("api" / "assets" / String)
-        .and(warp::get())
-        .map(|name: String| assets::asset(&name));
-
-    let openapi_document = warp::path!("api" / "openapi.json")
-        .and(warp::get())
-        .map(openapi::document);
-
-    let retry = warp::path!("RetryDeliveries")
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(limited_body())
-        .then(|state, body| async move { respond(timer::retry_deliveries(state, body).await) });
-
-    let purge = warp::path!("PurgeEnded")
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(limited_body())
-        .then(|state, body| async move { respond(timer::purge_ended(state, body).await) });
-
-    let erase = warp::path!("api" / "privacy" / "erase")
-        .and(warp::post())
-        .and(with_state(state.clone()))
-        .and(authorization())
-        .and(warp::header::optional::<String>("content-type"))
-        .and(limited_body())
-        .then(
-            |state, auth, content_type, body: Result<bytes::Bytes, Problem>| async move {
-                respond(match body {
-                    Ok(body) => privacy::erase(state, auth, content_type, body).await,
-                    Err(problem) => Err(problem),
-                })
-            },
-        );
-
-    let export = warp::path!("api" / "privacy" / "export")
-        .and(warp::get())
-        .and(with_state(state.clone()))
-        .and(raw_query())
-        .and(authorization())
-        .then(
-            |state, query, auth| async move { respond(privacy::export(state, query, auth).await) },
-        );
-
     // Each route is boxed before they are combined: warp's nested filter types otherwise
     // grow with every route and the compiler's type checking with them.
-    let mut all: Vec<BoxedFilter<(Response,)>> = vec![
-        ready.boxed(),
-        invite.boxed(),
-        bulk_route.boxed(),
-        resend.boxed(),
-        revoke.boxed(),
-        list.boxed(),
-        get_one.boxed(),
-        companies_list.boxed(),
-        retry.boxed(),
-        purge.boxed(),
-        erase.boxed(),
-        export.boxed(),
-        asset.boxed(),
-        openapi_document.boxed(),
-    ];
+    let mut all = api::routes(&state);
     all.extend(customer::routes::routes(&state));
     let staff_sign_in = state.staff_sign_in.clone();
     let staff_origins = move || {

@@ -8,7 +8,8 @@ use super::{InvitationError, Services};
 use crate::domain::invitation::{Delivery, Invitation, InvitationId};
 use crate::domain::secret::InvitationSecret;
 use crate::mail::MailError;
-use crate::mail::invitation::{invite_url, render};
+use crate::mail::invitation::render;
+use crate::page::Page;
 use crate::storage::{StoreError, Versioned};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -183,7 +184,7 @@ async fn retry_one(services: &Services, id: &InvitationId) -> Result<Outcome, In
         Err(StoreError::Conflict) => return Ok(Outcome::Waiting), // another instance has it
         Err(e) => return Err(e.into()),
     };
-    let url = invite_url(&services.public_base_url, &secret);
+    let url = Page::InvitationLink(secret.expose().to_owned()).url(&services.public_base_url);
     let sent = send(services, &claimed.value, &url).await.is_ok();
     let after = services.clock.now();
     let recorded = record(services, claimed, sent, after)

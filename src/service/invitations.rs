@@ -6,7 +6,6 @@ use crate::domain::invitation::{
     Invitation, InvitationId, Inviter, ListFilter, NewInvitation, NotAllowed,
 };
 use crate::domain::secret::InvitationSecret;
-use crate::mail::invitation::invite_url;
 use crate::storage::{Page, StoreError};
 use time::OffsetDateTime;
 
@@ -76,7 +75,8 @@ async fn store_and_send(
     invitation.existing_customer = existing_customer;
     services.store.insert(&invitation, now).await?;
     tracing::info!(invitation = %invitation.id, "invitation created");
-    let url = invite_url(&services.public_base_url, &secret);
+    let url = crate::page::Page::InvitationLink(secret.expose().to_owned())
+        .url(&services.public_base_url);
     // The recipient's count is written while the email goes.
     let (counted, sent) = futures::join!(
         limits::email_counted(services, &invitation.email, mail_counter),
@@ -147,7 +147,8 @@ pub async fn resend(
     })
     .await?;
     tracing::info!(invitation = %id, "invitation resent");
-    let url = invite_url(&services.public_base_url, &secret);
+    let url = crate::page::Page::InvitationLink(secret.expose().to_owned())
+        .url(&services.public_base_url);
     let invitation = delivery::first_attempt(services, stored, &url).await;
     Ok(Created {
         invitation,

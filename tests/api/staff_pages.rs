@@ -13,7 +13,7 @@ async fn without_a_session_the_back_office_sends_the_browser_to_the_staff_direct
     let app = spawn_back_office().await;
     let response = browser().get(app.url("/api/Staff")).send().await.unwrap();
     assert_eq!(response.status(), 302);
-    let flow = set_cookie(&response, "inv_staff_flow").expect("a flow cookie");
+    let flow = set_cookie(&response, "inv_flow").expect("a flow cookie");
     assert!(flow.contains("HttpOnly") && flow.contains("Path=/api"));
     let authorize = location(&response);
     assert!(

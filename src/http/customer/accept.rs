@@ -1,56 +1,76 @@
-//! `GET` or `POST /api/AcceptInvite`: the redirect URI. Checks `state` against the
-//! encrypted flow cookie, redeems the code, validates the id_token, applies the email
-//! rule, binds the invitation to the login and opens the customer's session.
+//! `GET` or `POST /api/AcceptInvite`: the redirect URI. After the checks every sign-in
+//! makes (`http/sign_in`), applies the email rule, binds the invitation to the login and
+//! opens the customer's session (a colleague joins the company at once).
 
-use super::callback::{Callback, complete_sign_in};
-use super::ended_message;
+use super::Session;
 use super::messages::Message;
-use super::signin::{Next, ask_for_code, grant, new_session};
-use super::{Flow, accept_redirect_uri, error_page, message_page};
+use super::refusals;
+use super::signin::{Finish, new_session};
 use crate::domain::account::AccountId;
 use crate::domain::invitation::{AcceptError, Invitation, InvitationId, Kind, Status};
+use crate::domain::locale::Locale;
+use crate::domain::secret::InvitationSecret;
 use crate::http::AppState;
-use crate::http::cookies::FLOW;
 use crate::http::extract::Visit;
+use crate::http::sign_in::{self, Callback, Outcome, Purpose, Refusal};
 use crate::identity::customer::SignedIn;
+use crate::page::{Link, Next, Page};
 use crate::service::account;
 use crate::service::members::{self, MemberError};
 use crate::service::onboarding::{self, AcceptFailure};
 use crate::storage::Versioned;
+use time::OffsetDateTime;
 use warp::reply::Response;
 
-pub async fn callback(visit: Visit, callback: Callback) -> Response {
-    let clear_flow = visit.state.cookies.clear(FLOW);
-    let Some(flow) = visit.cookie::<Flow>(FLOW) else {
-        let expired = Message::SignInExpired { retry: None };
-        return message_page(&visit.state, expired, visit.browser, &[clear_flow]);
-    };
-    let (state, now) = (visit.state, visit.now);
-    let locale = flow.locale();
-    let retry = flow.retry_link(&state);
-    let redirect_uri = accept_redirect_uri(&state);
-    let signed_in =
-        match complete_sign_in(&state, &callback, &flow.auth, &redirect_uri, retry.clone()).await {
-            Ok(signed_in) => signed_in,
-            Err(message) => return message_page(&state, message, locale, &[clear_flow]),
-        };
-    let Ok(id) = InvitationId::parse(&flow.invitation) else {
-        return message_page(
-            &state,
-            Message::SignInExpired { retry },
-            locale,
-            &[clear_flow],
-        );
-    };
-    let accepted = match onboarding::accept(&state.services, &id, &signed_in).await {
-        Ok(accepted) => accepted,
-        Err(AcceptFailure::NotFound) => {
-            return message_page(&state, Message::LinkUnknown, locale, &[clear_flow]);
+pub async fn callback(visit: Visit, params: Callback) -> Response {
+    let (state, now) = (&visit.state, visit.now);
+    let finish = match sign_in::callback(&visit, Page::AcceptInvite, &params).await {
+        Outcome::Verified { flow, login } => match &flow.purpose {
+            Purpose::Accept { invitation, link } => {
+                let retry = retry_link(link);
+                accept(state, invitation, retry, &login, flow.locale(), now).await
+            }
+            _ => Finish::Refused(refusals::sign_in(Refusal::Expired, None), flow.locale()),
+        },
+        Outcome::Refused { flow, why } => {
+            let locale = flow.as_ref().map_or(visit.browser, |f| f.locale());
+            let retry = flow.and_then(|f| match f.purpose {
+                Purpose::Accept { link, .. } => retry_link(&link),
+                _ => None,
+            });
+            Finish::Refused(refusals::sign_in(why, retry), locale)
         }
-        Err(AcceptFailure::Store(e)) => return error_page(&state, e, locale),
+    };
+    finish.answer(state, now, sign_in::clear(state))
+}
+
+/// The invitation link again (`link`, its secret), to start over.
+fn retry_link(link: &str) -> Option<Link> {
+    let secret = InvitationSecret::parse(link).ok()?;
+    Some(Page::InvitationLink(secret.expose().to_owned()).into())
+}
+
+/// `signed_in` accepts the invitation `invitation`; a customer with an account and MFA
+/// on gives the code first. `retry` is "try again" (the invitation link).
+async fn accept(
+    state: &AppState,
+    invitation: &str,
+    retry: Option<Link>,
+    signed_in: &SignedIn,
+    locale: Locale,
+    now: OffsetDateTime,
+) -> Finish {
+    let refused = |message| Finish::Refused(message, locale);
+    let Ok(id) = InvitationId::parse(invitation) else {
+        return refused(Message::SignInExpired { retry });
+    };
+    let accepted = match onboarding::accept(&state.services, &id, signed_in).await {
+        Ok(accepted) => accepted,
+        Err(AcceptFailure::NotFound) => return refused(Message::LinkUnknown),
+        Err(AcceptFailure::Store(e)) => return Finish::failed(e, locale),
         Err(AcceptFailure::Refused { invitation, reason }) => {
-            let message = refusal(&invitation, reason, &signed_in, retry);
-            return message_page(&state, message, invitation.locale, &[clear_flow]);
+            let message = refusals::not_accepted(&invitation, reason, signed_in, retry);
+            return Finish::Refused(message, invitation.locale);
         }
     };
     let invitation = accepted.value.clone();
@@ -59,27 +79,15 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
     let mut joined = None;
     if invitation.kind() == Kind::Member && !completed {
         // A colleague joins at once: no company form.
-        match join(&state, accepted, &signed_in).await {
+        match join(state, accepted, signed_in).await {
             Ok(account) => joined = Some(account),
-            Err(e) => {
-                let message = match e {
-                    MemberError::NotAcceptable(AcceptError::NotUsable(status)) => {
-                        ended_message(&invitation, status)
-                    }
-                    MemberError::Invitation(e) => return error_page(&state, e, locale),
-                    other => {
-                        tracing::error!(invitation = %invitation.id, error = %other, "member not joined");
-                        Message::Internal
-                    }
-                };
-                return message_page(&state, message, invitation.locale, &[clear_flow]);
-            }
+            Err(e) => return not_joined(&invitation, e, locale),
         }
         completed = true;
     }
     let invitation_id = Some(invitation.id.to_string());
-    let Some(session) = new_session(&signed_in, invitation_id, invitation.locale, now) else {
-        return message_page(&state, Message::Internal, locale, &[clear_flow]);
+    let Some(session) = new_session(signed_in, invitation_id, invitation.locale, now) else {
+        return refused(Message::Internal);
     };
     let next = if completed {
         Next::Home
@@ -88,50 +96,55 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
     };
     // An existing customer with MFA on gives the code here too.
     let account = match joined {
-        Some(account) => Ok(Some(account)),
-        None => account::account_for(&state.services, &signed_in.login).await,
-    };
-    match account {
-        Ok(Some(account)) => match account::mfa_on(&state.services, &account).await {
-            Ok(true) => {
-                return ask_for_code(
-                    &state,
-                    account.as_str(),
-                    session,
-                    None,
-                    next,
-                    now,
-                    clear_flow,
-                );
-            }
-            Ok(false) => {}
-            Err(e) => return error_page(&state, e, locale),
+        Some(account) => Some(account),
+        None => match account::account_for(&state.services, &signed_in.login).await {
+            Ok(account) => account,
+            Err(e) => return Finish::failed(e, locale),
         },
-        Ok(None) => {}
-        Err(e) => return error_page(&state, e, locale),
-    }
-    grant(&state, &session, &next.path(), now, &[clear_flow])
+    };
+    granted(state, account, session, next, locale).await
 }
 
-/// Why this login cannot accept the invitation, as the page says it; "try again" signs in
-/// with another account.
-fn refusal(
-    invitation: &Invitation,
-    reason: AcceptError,
-    signed_in: &SignedIn,
-    retry: Option<String>,
-) -> Message {
-    match reason {
-        AcceptError::WrongEmail => Message::WrongEmail {
-            signed_in: signed_in.email.as_ref().map(|e| e.to_string()),
-            invited: invitation.email.to_string(),
-            retry: retry.map(|r| format!("{r}&prompt=login")),
+/// The session at `next`, or first the code of `account` when its MFA is on.
+async fn granted(
+    state: &AppState,
+    account: Option<AccountId>,
+    session: Session,
+    next: Next,
+    locale: Locale,
+) -> Finish {
+    let mfa = match &account {
+        Some(account) => account::mfa_on(&state.services, account).await,
+        None => Ok(false),
+    };
+    match (account, mfa) {
+        (Some(account), Ok(true)) => Finish::SecondFactor {
+            account: account.as_str().to_owned(),
+            session,
+            link: None,
+            next,
         },
-        AcceptError::BoundElsewhere => Message::BoundElsewhere {
-            invited: invitation.email.to_string(),
+        (_, Ok(_)) => Finish::Grant {
+            session,
+            target: next.link().href(),
         },
-        AcceptError::NotUsable(status) => ended_message(invitation, status),
+        (_, Err(e)) => Finish::failed(e, locale),
     }
+}
+
+/// Why the colleague did not join.
+fn not_joined(invitation: &Invitation, error: MemberError, locale: Locale) -> Finish {
+    let message = match error {
+        MemberError::NotAcceptable(AcceptError::NotUsable(status)) => {
+            refusals::ended(invitation, status)
+        }
+        MemberError::Invitation(e) => return Finish::failed(e, locale),
+        other => {
+            tracing::error!(invitation = %invitation.id, error = %other, "member not joined");
+            Message::Internal
+        }
+    };
+    Finish::Refused(message, invitation.locale)
 }
 
 /// The colleague joins the invitation's company; the account that joined.

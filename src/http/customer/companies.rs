@@ -9,18 +9,20 @@
 //! `GET /api/companies/{companyId}` is this same route: a request that carries an
 //! `Authorization` header is the staff API's (JSON), any other one the page's.
 
-use super::error_page;
-use super::pages::{Chrome, MessagePage, html, redirect};
+use super::messages::{CompanyRefusal, Message};
+use super::refusals;
 use super::signed_in::{self, SignedIn};
 use crate::domain::account::{AccountId, CompanyId, Role};
 use crate::domain::invitation::{InvitationId, Inviter};
 use crate::domain::locale::Locale;
-use crate::domain::membership::{Actor, MembershipError};
+use crate::domain::membership::Actor;
 use crate::http::AppState;
 use crate::http::extract::{NoFields, Posted, Visit};
-use crate::http::problem::Problem;
-use crate::http::staff::form::FormState;
+use crate::http::failure::message_page;
+use crate::http::form::FormState;
+use crate::http::layout::{Chrome, LANGUAGE_NAMES, html, redirect};
 use crate::i18n::Tr;
+use crate::page::{Next, Page};
 use crate::service::InvitationError;
 use crate::service::members::{self, CompanyView, MemberError};
 use askama::Template;
@@ -99,108 +101,24 @@ fn role_label(role: Role) -> &'static str {
     }
 }
 
-fn page_path(id: &str) -> String {
-    format!("/api/Companies/{id}")
-}
-
-/// A page that says why nothing happened (`id`'s heading and paragraph), with a way back.
-fn refusal_page(
-    product: &str,
-    locale: Locale,
-    id: &str,
-    args: Vec<(&'static str, crate::i18n::Arg)>,
-    back: Option<String>,
-) -> MessagePage {
-    let tr = Tr::new(locale);
-    let words = |key: &str| tr.with(&format!("{id}.{key}"), args.clone());
-    MessagePage {
-        chrome: Chrome::new(locale, tr.with(id, args.clone()), product),
-        heading: words("heading"),
-        paragraphs: vec![words("p1")],
-        action: Some(match back {
-            Some(href) => (tr.t("org-back"), href),
-            None => (tr.t("org-home"), "/api/Home".to_owned()),
-        }),
-    }
-}
-
-fn refusal(
-    state: &AppState,
-    locale: Locale,
-    status: StatusCode,
-    id: &str,
-    args: Vec<(&'static str, crate::i18n::Arg)>,
-    back: Option<String>,
-) -> Response {
-    let page = refusal_page(&state.services.product_name, locale, id, args, back);
-    html(status, &page, &[])
-}
-
 fn not_found(state: &AppState, locale: Locale) -> Response {
-    refusal(
-        state,
-        locale,
-        StatusCode::NOT_FOUND,
-        "org-not-found",
-        Vec::new(),
-        None,
-    )
+    message_page(state, &Message::CompanyNotFound, locale, &[])
 }
 
 /// A service refusal as a page; `company` is where the page's way back leads.
 fn member_error(state: &AppState, locale: Locale, company: &str, error: MemberError) -> Response {
-    let back = Some(page_path(company));
-    let conflict = |id, email: String| {
-        refusal(
-            state,
-            locale,
-            StatusCode::CONFLICT,
-            id,
-            vec![("email", email.into())],
-            back.clone(),
-        )
-    };
-    match error {
-        MemberError::NoCompany
-        | MemberError::Refused(MembershipError::NotAMember)
-        | MemberError::Refused(MembershipError::UnknownMember)
-        | MemberError::Invitation(InvitationError::NotFound) => not_found(state, locale),
-        MemberError::Refused(MembershipError::NotAdministrator) => refusal(
-            state,
-            locale,
-            StatusCode::FORBIDDEN,
-            "org-forbidden",
-            Vec::new(),
-            back,
-        ),
-        MemberError::Refused(MembershipError::LastAdministrator) => refusal(
-            state,
-            locale,
-            StatusCode::CONFLICT,
-            "org-last-administrator",
-            Vec::new(),
-            back,
-        ),
-        MemberError::AlreadyMember(email) => conflict("org-already-member", email.to_string()),
-        MemberError::NotAcceptable(_) => not_found(state, locale),
-        MemberError::Invitation(InvitationError::NotAllowed(_)) => refusal(
-            state,
-            locale,
-            StatusCode::CONFLICT,
-            "org-not-allowed",
-            Vec::new(),
-            back,
-        ),
-        MemberError::Invitation(InvitationError::Limited { retry_after, .. }) => refusal(
-            state,
-            locale,
-            StatusCode::TOO_MANY_REQUESTS,
-            "org-limited",
-            vec![("minutes", retry_after.div_ceil(60).max(1).into())],
-            back,
-        ),
-        MemberError::Invitation(other) => error_page(state, other, locale),
-    }
+    message_page(state, &refusals::member(error, company), locale, &[])
+}
+
+/// A refusal of this page's forms, with the way back to `company`'s page.
+fn refused(state: &AppState, locale: Locale, company: &str, why: CompanyRefusal) -> Response {
+    let company = company.to_owned();
+    message_page(
+        state,
+        &Message::CompanyRefused { company, why },
+        locale,
+        &[],
+    )
 }
 
 /// The query of the company page: the language switch, and what a form just did.
@@ -226,14 +144,12 @@ pub async fn show_or_api(
     let signed_in = signed_in::session(&visit).is_some();
     let wants_html = accept.as_deref().is_some_and(|a| a.contains("text/html"));
     if authorization.is_some() || !(signed_in || wants_html) {
-        return crate::http::companies::get(visit.state, id, authorization)
-            .await
-            .unwrap_or_else(Problem::into_response);
+        return crate::http::api::company(visit.state, id, authorization).await;
     }
     if !signed_in {
         // Signed out: a sign-in, which comes back here.
-        let next = format!("company:{id}");
-        return signed_in::to_sign_in(&visit, Some(&next), query.lang);
+        let next = Next::Company(id);
+        return signed_in::to_sign_in(&visit, Some(next), query.lang);
     }
     let mut who = match SignedIn::of(visit).await {
         Ok(who) => who,
@@ -319,7 +235,7 @@ fn page_of(
         administrator,
         pending,
         form,
-        languages: super::pages::LANGUAGE_NAMES.to_vec(),
+        languages: LANGUAGE_NAMES.to_vec(),
         notice,
         csrf: session.csrf.clone(),
     }
@@ -328,24 +244,14 @@ fn page_of(
 /// The signed-in member, the company named in the path and the form's fields, once its
 /// CSRF token is the session's; otherwise the page to show (no session: the sign-in
 /// page's message).
-async fn posted<T>(
-    visit: Visit,
+fn posted<T>(
+    who: SignedIn,
     company: &str,
     posted: Posted<T>,
 ) -> Result<(SignedIn, CompanyId, T), Response> {
-    let who = SignedIn::of(visit).await?;
     let (state, locale) = (who.state(), who.locale());
     let Some(fields) = posted.check(&who.session.csrf) else {
-        let back = Some(page_path(company));
-        let status = StatusCode::FORBIDDEN;
-        return Err(refusal(
-            state,
-            locale,
-            status,
-            "org-form-expired",
-            Vec::new(),
-            back,
-        ));
+        return Err(refused(state, locale, company, CompanyRefusal::FormExpired));
     };
     let Some(company_id) = CompanyId::parse(company) else {
         return Err(not_found(state, locale));
@@ -354,20 +260,17 @@ async fn posted<T>(
 }
 
 fn done(company: &str, notice: &str) -> Response {
-    redirect(
-        StatusCode::SEE_OTHER,
-        &format!("{}?notice={notice}", page_path(company)),
-        &[],
-    )
+    let to = Page::Company(company.to_owned()).with("notice", notice);
+    redirect(StatusCode::SEE_OTHER, &to.href(), &[])
 }
 
 /// `POST /api/Companies/{companyId}/invitations`: an administrator invites a colleague.
 pub async fn invite(
     company: String,
-    visit: Visit,
+    who: SignedIn,
     form: Posted<BTreeMap<String, String>>,
 ) -> Result<Response, Response> {
-    let (who, company_id, fields) = posted(visit, &company, form).await?;
+    let (who, company_id, fields) = posted(who, &company, form)?;
     let (state, locale, account) = (who.state(), who.locale(), &who.account);
     let view = match members::company_view(&state.services, &company_id).await {
         Ok(view) => view,
@@ -389,7 +292,7 @@ pub async fn invite(
     create
         .entry("role")
         .or_insert_with(|| Value::from(Role::Member.as_str()));
-    let new = match crate::http::invitations::parse_create(&create) {
+    let new = match crate::http::input::parse_create(&create) {
         Ok(new) => new,
         Err(errors) => {
             let form = form.with_errors(errors, locale);
@@ -410,14 +313,8 @@ pub async fn invite(
             Ok(_) => done(&company, "invited"),
             Err(MemberError::Invitation(InvitationError::Duplicate(_))) => {
                 let email = form.values.get("email").cloned().unwrap_or_default();
-                refusal(
-                    state,
-                    locale,
-                    StatusCode::CONFLICT,
-                    "org-already-invited",
-                    vec![("email", email.trim().into())],
-                    Some(page_path(&company)),
-                )
+                let why = CompanyRefusal::AlreadyInvited(email.trim().to_owned());
+                refused(state, locale, &company, why)
             }
             Err(e) => member_error(state, locale, &company, e),
         },
@@ -428,30 +325,30 @@ pub async fn invite(
 pub async fn resend(
     company: String,
     invitation: String,
-    visit: Visit,
+    who: SignedIn,
     form: Posted<NoFields>,
 ) -> Result<Response, Response> {
-    invitation_action(company, invitation, "resend", visit, form).await
+    invitation_action(company, invitation, "resend", who, form).await
 }
 
 /// `POST /api/Companies/{companyId}/invitations/{id}/revoke`.
 pub async fn revoke(
     company: String,
     invitation: String,
-    visit: Visit,
+    who: SignedIn,
     form: Posted<NoFields>,
 ) -> Result<Response, Response> {
-    invitation_action(company, invitation, "revoke", visit, form).await
+    invitation_action(company, invitation, "revoke", who, form).await
 }
 
 async fn invitation_action(
     company: String,
     invitation: String,
     action: &'static str,
-    visit: Visit,
+    who: SignedIn,
     form: Posted<NoFields>,
 ) -> Result<Response, Response> {
-    let (who, company_id, _) = posted(visit, &company, form).await?;
+    let (who, company_id, _) = posted(who, &company, form)?;
     let (state, locale, account) = (who.state(), who.locale(), &who.account);
     let Ok(id) = InvitationId::parse(&invitation) else {
         return Err(not_found(state, locale));
@@ -484,34 +381,26 @@ pub struct MemberForm {
 pub async fn member_action(
     company: String,
     member: String,
-    visit: Visit,
+    who: SignedIn,
     form: Posted<MemberForm>,
 ) -> Result<Response, Response> {
-    let (who, company_id, form) = posted(visit, &company, form).await?;
+    let (who, company_id, form) = posted(who, &company, form)?;
     let (state, locale, account) = (who.state(), who.locale(), &who.account);
     let target = AccountId::from_stored(member);
     let services = &state.services;
     let failed = |e| member_error(state, locale, &company, e);
     if form.remove.as_deref() == Some("1") {
         return match members::remove(services, &company_id, account, &target).await {
-            Ok(_) if target == *account => Ok(redirect(
-                StatusCode::SEE_OTHER,
-                "/api/Home?notice=left",
-                &[],
-            )),
+            Ok(_) if target == *account => {
+                let home = Page::Home.with("notice", "left");
+                Ok(redirect(StatusCode::SEE_OTHER, &home.href(), &[]))
+            }
             Ok(_) => Ok(done(&company, "removed")),
             Err(e) => Err(failed(e)),
         };
     }
     let Some(role) = form.role.as_deref().and_then(Role::parse) else {
-        return Err(refusal(
-            state,
-            locale,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "org-bad-form",
-            Vec::new(),
-            Some(page_path(&company)),
-        ));
+        return Err(refused(state, locale, &company, CompanyRefusal::BadForm));
     };
     match members::change_role(services, &company_id, account, &target, role).await {
         Ok(_) => Ok(done(&company, "role")),
@@ -592,23 +481,6 @@ mod tests {
             let mut page = company_page(locale, true);
             page.notice = Some(Tr::new(locale).t(notice));
             pages.push(page.render());
-        }
-        for id in [
-            "org-not-found",
-            "org-forbidden",
-            "org-last-administrator",
-            "org-already-member",
-            "org-already-invited",
-            "org-not-allowed",
-            "org-limited",
-            "org-form-expired",
-            "org-bad-form",
-        ] {
-            let args = vec![
-                ("email", "bert@example.com".into()),
-                ("minutes", 5u64.into()),
-            ];
-            pages.push(refusal_page(PRODUCT, locale, id, args, Some("/x".into())).render());
         }
         pages.into_iter().map(|p| p.unwrap()).collect()
     }

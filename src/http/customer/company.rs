@@ -1,9 +1,9 @@
 //! `GET`/`POST /api/CreateCompany`, `GET /api/Home` and `POST /api/SignOut`.
 
+use super::Session;
 use super::messages::Message;
-use super::pages::{Chrome, CompanyFormPage, FieldView, HomePage, html, redirect};
+use super::pages::{CompanyFormPage, FieldView, HomePage};
 use super::signed_in;
-use super::{Session, error_page, message_page};
 use crate::domain::FieldErrors;
 use crate::domain::company::{CompanyDetails, RawCompany};
 use crate::domain::country::{
@@ -15,7 +15,10 @@ use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{MFA, SESSION};
 use crate::http::extract::{LangQuery, NoFields, Posted, SignedOutQuery, Visit};
+use crate::http::failure::{Situation, into_page, message_page};
+use crate::http::layout::{Chrome, html, redirect};
 use crate::i18n::Tr;
+use crate::page::Page;
 use crate::service::onboarding::{self, AcceptFailure};
 use crate::storage::Versioned;
 use serde_json::json;
@@ -153,19 +156,19 @@ async fn session_invitation(visit: &Visit) -> Result<(Session, Versioned<Invitat
     let Some(session) = signed_in::session(visit) else {
         return Err(message_page(
             state,
-            Message::SessionRequired,
+            &Message::SessionRequired,
             visit.browser,
             &[],
         ));
     };
     let Some(id) = session.invitation_id() else {
-        return Err(redirect(StatusCode::SEE_OTHER, "/api/Home", &[]));
+        return Err(redirect(StatusCode::SEE_OTHER, &Page::Home.href(), &[]));
     };
     let locale = session.locale();
     match onboarding::bound_invitation(&state.services, &id, &session.login()).await {
         Ok(Some(invitation)) => Ok((session, invitation)),
-        Ok(None) => Err(message_page(state, Message::SessionRequired, locale, &[])),
-        Err(e) => Err(error_page(state, e, locale)),
+        Ok(None) => Err(message_page(state, &Message::SessionRequired, locale, &[])),
+        Err(e) => Err(into_page::<Message>(state, e, locale)),
     }
 }
 
@@ -174,7 +177,7 @@ pub async fn show_form(visit: Visit, query: LangQuery) -> Result<Response, Respo
     let (mut session, invitation) = session_invitation(&visit).await?;
     let (state, now, invitation) = (&visit.state, visit.now, invitation.value);
     if invitation.status_at(now) == Status::Completed {
-        return Err(redirect(StatusCode::SEE_OTHER, "/api/Home", &[]));
+        return Err(redirect(StatusCode::SEE_OTHER, &Page::Home.href(), &[]));
     }
     let cookies: Vec<String> = super::choose_language(state, &mut session, query.lang, now)
         .await
@@ -198,9 +201,9 @@ pub async fn create(visit: Visit, posted: Posted<CompanyFields>) -> Result<Respo
     let invitation = current.value.clone();
     let Some(company) = posted.check(&session.csrf) else {
         let expired = Message::FormExpired {
-            page: "/api/CreateCompany",
+            page: Page::CreateCompany,
         };
-        return Err(message_page(state, expired, locale, &[]));
+        return Err(message_page(state, &expired, locale, &[]));
     };
     let raw = RawCompany::from(company);
     let details = match CompanyDetails::parse(&raw) {
@@ -226,11 +229,11 @@ pub async fn create(visit: Visit, posted: Posted<CompanyFields>) -> Result<Respo
     Ok(match created {
         // The account's language (the invitation's, or what the person switched to) is
         // recorded with the account.
-        Ok(_) => redirect(StatusCode::SEE_OTHER, "/api/Home", &[]),
-        Err(AcceptFailure::Store(e)) => error_page(state, e, locale),
-        Err(AcceptFailure::NotFound) => message_page(state, Message::LinkUnknown, locale, &[]),
+        Ok(_) => redirect(StatusCode::SEE_OTHER, &Page::Home.href(), &[]),
+        Err(AcceptFailure::Store(e)) => into_page::<Message>(state, e, locale),
+        Err(AcceptFailure::NotFound) => message_page(state, &Message::LinkUnknown, locale, &[]),
         Err(AcceptFailure::Refused { .. }) => {
-            message_page(state, Message::SessionRequired, locale, &[])
+            message_page(state, &Message::SessionRequired, locale, &[])
         }
     })
 }
@@ -284,15 +287,15 @@ pub async fn home(visit: Visit, query: HomeQuery) -> Response {
     let locale = session.locale();
     let memberships = match onboarding::memberships(&state.services, &session.login()).await {
         Ok(memberships) => memberships,
-        Err(e) => return error_page(state, e, locale),
+        Err(e) => return into_page::<Message>(state, e, locale),
     };
     if let Some(id) = session.invitation_id().filter(|_| memberships.is_empty()) {
         // A company still to create; not for a colleague who left or was removed (their
         // invitation is completed: the form would send them back here).
         match onboarding::bound_invitation(&state.services, &id, &session.login()).await {
             Ok(Some(bound)) if bound.value.join().is_some() => {}
-            Ok(_) => return redirect(StatusCode::SEE_OTHER, "/api/CreateCompany", &[]),
-            Err(e) => return error_page(state, e, locale),
+            Ok(_) => return redirect(StatusCode::SEE_OTHER, &Page::CreateCompany.href(), &[]),
+            Err(e) => return into_page::<Message>(state, e, locale),
         }
     }
     if memberships.is_empty() {
@@ -301,9 +304,9 @@ pub async fn home(visit: Visit, query: HomeQuery) -> Response {
             Ok(Some(_)) => {}
             Ok(None) => {
                 let clear = [state.cookies.clear(SESSION)];
-                return message_page(state, Message::SessionRequired, locale, &clear);
+                return message_page(state, &Message::SessionRequired, locale, &clear);
             }
-            Err(e) => return error_page(state, e, locale),
+            Err(e) => return into_page::<Message>(state, e, locale),
         }
     }
     let tr = Tr::new(locale);
@@ -323,26 +326,19 @@ pub async fn sign_out(visit: Visit, posted: Posted<NoFields>) -> Response {
     let state = &visit.state;
     let cleared = [state.cookies.clear(SESSION), state.cookies.clear(MFA)];
     let Some(session) = signed_in::session(&visit) else {
-        return message_page(state, Message::SignedOut, visit.browser, &cleared);
+        return message_page(state, &Message::SignedOut, visit.browser, &cleared);
     };
     let locale = session.locale();
     if posted.check(&session.csrf).is_none() {
-        let expired = Message::FormExpired { page: "/api/Home" };
-        return message_page(state, expired, locale, &[]);
+        let expired = Message::FormExpired { page: Page::Home };
+        return message_page(state, &expired, locale, &[]);
     }
     // Signed out at the provider too, when it has an end-session endpoint: back at
     // /api/SignedOut, which reads the language from `state`.
-    let back = format!(
-        "{}/api/SignedOut",
-        state
-            .services
-            .public_base_url
-            .as_str()
-            .trim_end_matches('/')
-    );
+    let back = Page::SignedOut.url(&state.services.public_base_url);
     match state.customer.end_session_url(&back, locale.as_str()).await {
         Some(url) => redirect(StatusCode::SEE_OTHER, url.as_str(), &cleared),
-        None => message_page(state, Message::SignedOut, locale, &cleared),
+        None => message_page(state, &Message::SignedOut, locale, &cleared),
     }
 }
 
@@ -350,7 +346,7 @@ pub async fn sign_out(visit: Visit, posted: Posted<NoFields>) -> Response {
 pub async fn signed_out(visit: Visit, query: SignedOutQuery) -> Response {
     let locale = query.locale().unwrap_or(visit.browser);
     let product = &visit.state.services.product_name;
-    let (status, mut page) = Message::SignedOut.page(locale, product);
+    let (status, mut page) = Situation::page(&Message::SignedOut, locale, product);
     page.chrome.switch = true;
     html(status, &page, &[])
 }

@@ -5,14 +5,15 @@
 //! must hand over first (409).
 
 use super::messages::Message;
-use super::pages::{Chrome, MessagePage, html};
 use super::signed_in::SignedIn;
-use super::{error_page, message_page};
 use crate::domain::account::Membership;
 use crate::domain::locale::Locale;
 use crate::http::cookies::{MFA, SESSION};
-use crate::http::extract::{Posted, Visit};
+use crate::http::extract::Posted;
+use crate::http::failure::{into_page, message_page};
+use crate::http::layout::{Chrome, MessagePage, html};
 use crate::i18n::Tr;
+use crate::page::Page;
 use crate::service::privacy::{self, DeleteFailure};
 use askama::Template;
 use warp::http::StatusCode;
@@ -36,16 +37,15 @@ pub struct DeleteForm {
     confirm: String,
 }
 
-pub async fn post(visit: Visit, posted: Posted<DeleteForm>) -> Result<Response, Response> {
-    let who = SignedIn::of(visit).await?;
-    let DeleteForm { confirm } = who.form(posted, "/api/Profile")?;
+pub async fn post(who: SignedIn, posted: Posted<DeleteForm>) -> Result<Response, Response> {
+    let DeleteForm { confirm } = who.form(posted, Page::Profile)?;
     who.recent(Message::ReauthNeeded)?;
     let (state, locale) = (who.state(), who.locale());
     let product = &state.services.product_name;
     if confirm != "yes" {
         let blocked = privacy::handover_needed(&state.services, &who.account)
             .await
-            .map_err(|e| error_page(state, e, locale))?;
+            .map_err(|e| into_page::<Message>(state, e, locale))?;
         if !blocked.is_empty() {
             return Err(handover_page(&blocked, locale, product));
         }
@@ -63,11 +63,11 @@ pub async fn post(visit: Visit, posted: Posted<DeleteForm>) -> Result<Response, 
         }
         Err(DeleteFailure::NoAccount) => Err(message_page(
             state,
-            Message::SessionRequired,
+            &Message::SessionRequired,
             locale,
             &[state.cookies.clear(SESSION)],
         )),
-        Err(DeleteFailure::Store(e)) => Err(error_page(state, e, locale)),
+        Err(DeleteFailure::Store(e)) => Err(into_page::<Message>(state, e, locale)),
     }
 }
 
@@ -118,6 +118,6 @@ pub(super) fn handover_message(
             tr.t2("handover-p1", "companies", names, "count", count),
             tr.t("handover-p2"),
         ],
-        action: Some((tr.t("action-back-to-profile"), "/api/Profile".to_owned())),
+        action: Some((tr.t("action-back-to-profile"), Page::Profile.href())),
     }
 }

@@ -5,12 +5,13 @@
 use super::company::{field_views, rules_json};
 use super::delete::{confirm_page, deleted_page, handover_message};
 use super::mfa::{failure_text, mfa_page};
-use super::pages::{Chrome, CompanyFormPage, CompanyLine, HomePage, LoginView, ProfilePage};
+use super::pages::{CompanyFormPage, CompanyLine, HomePage, LoginView, ProfilePage};
 use super::profile::notice_text;
 use crate::domain::FieldErrors;
 use crate::domain::account::Provider;
 use crate::domain::company::RawCompany;
 use crate::domain::locale::Locale;
+use crate::http::layout::Chrome;
 use crate::http::session::Notice;
 use crate::i18n::check::assert_translated;
 use crate::service::account::MfaFailure;

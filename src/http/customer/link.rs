@@ -3,13 +3,14 @@
 //! link never consumes it: mail scanners open every link in an email.
 
 use super::messages::Message;
-use super::{FLOW_LIFETIME, Flow, accept_redirect_uri, ended_message, error_page, message_page};
+use super::refusals;
 use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
 use crate::http::AppState;
-use crate::http::cookies::FLOW;
 use crate::http::extract::Visit;
-use crate::identity::customer::{AuthRequest, AuthorizeHints};
+use crate::http::failure::{into_page, message_page};
+use crate::http::sign_in::{self, Purpose};
+use crate::identity::customer::AuthorizeHints;
 use crate::service::limits;
 use crate::service::onboarding::{self, LinkOutcome};
 use warp::http::StatusCode;
@@ -34,52 +35,34 @@ pub async fn open(visit: Visit, query: LinkQuery, forwarded_for: Option<String>)
     let Some(secret) = secret else {
         return unknown_link(&state, &client, browser_locale).await;
     };
-    let (outcome, now) = match onboarding::open_link(&state.services, &secret).await {
+    let (outcome, _) = match onboarding::open_link(&state.services, &secret).await {
         Ok(found) => found,
-        Err(e) => return error_page(&state, e, browser_locale),
+        Err(e) => return into_page::<Message>(&state, e, browser_locale),
     };
     let invitation = match outcome {
         LinkOutcome::SignIn(invitation) => invitation,
         LinkOutcome::Unknown => return unknown_link(&state, &client, browser_locale).await,
         LinkOutcome::Superseded(invitation) => {
-            return message_page(&state, Message::LinkSuperseded, invitation.locale, &[]);
+            return message_page(&state, &Message::LinkSuperseded, invitation.locale, &[]);
         }
         LinkOutcome::Ended(invitation, status) => {
-            let message = ended_message(&invitation, status);
-            return message_page(&state, message, invitation.locale, &[]);
+            let message = refusals::ended(&invitation, status);
+            return message_page(&state, &message, invitation.locale, &[]);
         }
     };
 
-    let auth = match AuthRequest::new() {
-        Ok(auth) => auth,
-        Err(_) => return message_page(&state, Message::Internal, invitation.locale, &[]),
-    };
     let hints = AuthorizeHints {
         login_hint: Some(invitation.email.as_str()),
         domain_hint: None,
         prompt: prompt_login.then_some("login"),
         ui_locales: Some(invitation.locale.as_str()),
     };
-    let authorize = match state
-        .customer
-        .authorize_url(&auth, &accept_redirect_uri(&state), hints)
-        .await
-    {
-        Ok(url) => url,
-        Err(e) => {
-            tracing::warn!(error = %e, "B2C unavailable");
-            let page = message_page(&state, Message::SignInUnavailable, invitation.locale, &[]);
-            return crate::http::failure::retry_after(page, 60);
-        }
-    };
-    let flow = Flow {
-        auth,
+    let purpose = Purpose::Accept {
         invitation: invitation.id.to_string(),
         link: secret.expose().to_owned(),
-        locale: invitation.locale.as_str().to_owned(),
     };
-    let cookie = state.cookies.seal(FLOW, &flow, now, now + FLOW_LIFETIME);
-    super::pages::redirect(StatusCode::FOUND, authorize.as_str(), &[cookie])
+    let locale = invitation.locale;
+    sign_in::start::<Message>(&state, purpose, locale, hints, StatusCode::FOUND).await
 }
 
 /// The "unknown link" page, after counting the attempt against the client; past the
@@ -90,12 +73,11 @@ async fn unknown_link(state: &AppState, client: &str, locale: Locale) -> Respons
     match limits::link_failed(&state.services, client, now).await {
         Ok(true) => {}
         Ok(false) => {
-            let page = message_page(state, Message::TooManyAttempts, locale, &[]);
-            return crate::http::failure::retry_after(page, 3600);
+            return message_page(state, &Message::TooManyAttempts, locale, &[]);
         }
         Err(e) => tracing::warn!(error = %e, "failed link attempt not counted"),
     }
-    message_page(state, Message::LinkUnknown, locale, &[])
+    message_page(state, &Message::LinkUnknown, locale, &[])
 }
 
 /// Every `X-Forwarded-For` line of the request, joined in order with commas (a header

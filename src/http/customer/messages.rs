@@ -1,10 +1,12 @@
 //! Which page each situation a customer meets shows: its status, its message in
-//! `locales/*/messages.ftl` (title, heading, paragraphs) with the data it names, and its
-//! button. The words are in Fluent, in every language.
+//! `locales/*/messages.ftl` or `organisations.ftl` (title, heading, paragraphs) with the
+//! data it names, and its button. The words are in Fluent, in every language.
 
-use super::pages::{Chrome, MessagePage};
 use crate::domain::locale::Locale;
+use crate::http::failure::{Failure, Situation, UNAVAILABLE_RETRY};
+use crate::http::layout::{Chrome, MessagePage};
 use crate::i18n::{Arg, Tr};
+use crate::page::{Link, Next, Page};
 use warp::http::StatusCode;
 
 /// Every situation a customer can meet that is not a form.
@@ -25,43 +27,44 @@ pub enum Message {
     Completed {
         company: Option<String>,
     },
-    /// The sign-in cookie is missing, foreign or too old; `retry` is the invitation link.
+    /// The sign-in cookie is missing, foreign or too old; `retry` starts it again (the
+    /// invitation link, or the page the sign-in started from).
     SignInExpired {
-        retry: Option<String>,
+        retry: Option<Link>,
     },
     WrongEmail {
         signed_in: Option<String>,
         invited: String,
-        retry: Option<String>,
+        retry: Option<Link>,
     },
     BoundElsewhere {
         invited: String,
     },
     Cancelled {
-        retry: Option<String>,
+        retry: Option<Link>,
     },
     ForgotPassword {
-        retry: Option<String>,
+        retry: Option<Link>,
     },
     /// The customer's organisation does not let them use outside applications;
     /// `admin_consent` is the address at which its administrator can grant consent, when
     /// the provider's error names the application.
     OrganisationBlocks {
-        retry: Option<String>,
+        retry: Option<Link>,
         admin_consent: Option<String>,
     },
     AccessDenied {
         detail: String,
-        retry: Option<String>,
+        retry: Option<Link>,
     },
     SignInUnavailable,
     SignInFailed {
-        retry: Option<String>,
+        retry: Option<Link>,
     },
     SessionRequired,
     /// A form post without its CSRF token; `page` is where the form is shown again.
     FormExpired {
-        page: &'static str,
+        page: Page,
     },
     SignedOut,
     /// Too many unknown links from this client.
@@ -77,7 +80,7 @@ pub enum Message {
     /// The same, before linking a login: after the sign-in, linking goes on (`next` is
     /// `/api/SignIn`'s, `link-microsoft` or `link-google`).
     ReauthToLink {
-        next: &'static str,
+        next: Next,
     },
     /// The login to link carries another email than the account's.
     LinkWrongEmail {
@@ -92,14 +95,58 @@ pub enum Message {
     },
     /// No key to keep TOTP secrets with (no `COOKIE_KEY`).
     MfaUnavailable,
-    /// Too many wrong codes for this account.
+    /// Too many wrong codes for this account: wait `seconds`.
     MfaThrottled {
-        minutes: u64,
+        seconds: u64,
     },
     /// The code step of a sign-in took too long or its cookie is gone.
     MfaExpired,
     /// A form field held a value no page of ours sends.
     BadForm,
+    /// No such company, or not one of the person's (the same page either way).
+    CompanyNotFound,
+    /// A company page's form refused; its button leads back to the company's page.
+    CompanyRefused {
+        company: String,
+        why: CompanyRefusal,
+    },
+}
+
+/// Why a company page's form changed nothing (`org-*` of `organisations.ftl`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompanyRefusal {
+    NotAdministrator,
+    LastAdministrator,
+    AlreadyMember(String),
+    AlreadyInvited(String),
+    /// The invitation was accepted or ended meanwhile.
+    NotAllowed,
+    /// The invitation limit: minutes to wait.
+    Limited(u64),
+    FormExpired,
+    BadForm,
+}
+
+impl CompanyRefusal {
+    fn spec(&self) -> Spec {
+        use StatusCode as S;
+        match self {
+            Self::NotAdministrator => spec(S::FORBIDDEN, "org-forbidden", &["p1"]),
+            Self::LastAdministrator => spec(S::CONFLICT, "org-last-administrator", &["p1"]),
+            Self::AlreadyMember(email) => {
+                spec(S::CONFLICT, "org-already-member", &["p1"]).arg("email", email)
+            }
+            Self::AlreadyInvited(email) => {
+                spec(S::CONFLICT, "org-already-invited", &["p1"]).arg("email", email)
+            }
+            Self::NotAllowed => spec(S::CONFLICT, "org-not-allowed", &["p1"]),
+            Self::Limited(minutes) => {
+                spec(S::TOO_MANY_REQUESTS, "org-limited", &["p1"]).arg("minutes", *minutes)
+            }
+            Self::FormExpired => spec(S::FORBIDDEN, "org-form-expired", &["p1"]),
+            Self::BadForm => spec(S::UNPROCESSABLE_ENTITY, "org-bad-form", &["p1"]),
+        }
+    }
 }
 
 /// A message page before it has words: the Fluent message, the attributes that are its
@@ -128,22 +175,24 @@ impl Spec {
         self
     }
 
-    fn action(mut self, label: &'static str, href: impl Into<String>) -> Self {
-        self.action = Some((label, href.into()));
+    fn action(mut self, label: &'static str, to: impl Into<Link>) -> Self {
+        self.action = Some((label, to.into().href()));
         self
     }
 
-    fn retry(mut self, label: &'static str, href: &Option<String>) -> Self {
-        self.action = href.as_ref().map(|h| (label, h.clone()));
+    fn retry(mut self, label: &'static str, to: &Option<Link>) -> Self {
+        self.action = to.as_ref().map(|to| (label, to.href()));
         self
     }
 }
 
-const PROFILE: &str = "/api/Profile";
-const SIGN_IN: &str = "/api/SignIn";
+/// `/api/SignIn?prompt=login`: a sign-in again, or with another account.
+fn sign_in_again() -> Link {
+    Page::SignIn.with("prompt", "login")
+}
 
-impl Message {
-    pub fn page(&self, locale: Locale, product: &str) -> (StatusCode, MessagePage) {
+impl Situation for Message {
+    fn page(&self, locale: Locale, product: &str) -> (StatusCode, MessagePage) {
         let tr = Tr::new(locale);
         let mut spec = self.spec();
         spec.args.push(("product", Arg::from(product)));
@@ -162,6 +211,26 @@ impl Message {
         )
     }
 
+    fn failure(failure: Failure) -> Self {
+        match failure {
+            Failure::Unavailable => Self::Unavailable,
+            Failure::NotFound => Self::LinkUnknown,
+            Failure::Internal => Self::Internal,
+        }
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Unavailable => Some(UNAVAILABLE_RETRY),
+            Self::SignInUnavailable => Some(60),
+            Self::TooManyAttempts => Some(3600),
+            Self::MfaThrottled { seconds } => Some(*seconds),
+            _ => None,
+        }
+    }
+}
+
+impl Message {
     fn spec(&self) -> Spec {
         use StatusCode as S;
         match self {
@@ -185,7 +254,7 @@ impl Message {
                 Some(c) => spec(S::CONFLICT, "completed", &["p1-company", "p2"]).arg("company", c),
                 None => spec(S::CONFLICT, "completed", &["p1", "p2"]),
             }
-            .action("action-sign-in", SIGN_IN),
+            .action("action-sign-in", Page::SignIn),
             Self::SignInExpired { retry } => spec(S::BAD_REQUEST, "sign-in-expired", &["p1", "p2"])
                 .retry("action-start-again", retry),
             Self::WrongEmail {
@@ -234,11 +303,12 @@ impl Message {
                 spec(S::BAD_REQUEST, "sign-in-failed", &["p1"]).retry("action-try-again", retry)
             }
             Self::SessionRequired => spec(S::UNAUTHORIZED, "session-required", &["p1", "p2"])
-                .action("action-sign-in", SIGN_IN),
-            Self::FormExpired { page } => {
-                spec(S::FORBIDDEN, "form-expired", &["p1"]).action("action-reload-form", *page)
+                .action("action-sign-in", Page::SignIn),
+            Self::FormExpired { page } => spec(S::FORBIDDEN, "form-expired", &["p1"])
+                .action("action-reload-form", page.clone()),
+            Self::SignedOut => {
+                spec(S::OK, "signed-out", &["p1"]).action("action-sign-in", Page::SignIn)
             }
-            Self::SignedOut => spec(S::OK, "signed-out", &["p1"]).action("action-sign-in", SIGN_IN),
             Self::TooManyAttempts => spec(S::TOO_MANY_REQUESTS, "too-many-attempts", &["p1"]),
             Self::Unavailable => spec(S::SERVICE_UNAVAILABLE, "unavailable", &["p1"]),
             Self::Internal => spec(S::INTERNAL_SERVER_ERROR, "internal", &["p1"]),
@@ -246,38 +316,44 @@ impl Message {
                 Some(e) => spec(S::FORBIDDEN, "no-account", &["p1", "p2", "p3"]).arg("email", e),
                 None => spec(S::FORBIDDEN, "no-account", &["p1-no-email", "p2", "p3"]),
             }
-            .action("action-sign-in-another-way", "/api/SignIn?prompt=login"),
+            .action("action-sign-in-another-way", sign_in_again()),
             Self::ReauthNeeded => spec(S::FORBIDDEN, "reauth-needed", &["p1"]).action(
                 "action-sign-in-again",
-                "/api/SignIn?prompt=login&next=profile",
+                sign_in_again().with("next", &Next::Profile.param()),
             ),
             Self::ReauthToLink { next } => spec(S::FORBIDDEN, "reauth-needed", &["p1"]).action(
                 "action-sign-in-again",
-                format!("/api/SignIn?prompt=login&next={next}"),
+                sign_in_again().with("next", &next.param()),
             ),
             Self::LinkWrongEmail { account, login } => match login {
                 Some(l) => spec(S::FORBIDDEN, "link-wrong-email", &["p1", "p2"]).arg("login", l),
                 None => spec(S::FORBIDDEN, "link-wrong-email", &["p1-no-email", "p2"]),
             }
             .arg("account", account)
-            .action("action-back-to-profile", PROFILE),
+            .action("action-back-to-profile", Page::Profile),
             Self::LinkOwnedElsewhere => spec(S::CONFLICT, "link-owned-elsewhere", &["p1", "p2"])
-                .action("action-back-to-profile", PROFILE),
+                .action("action-back-to-profile", Page::Profile),
             Self::UnlinkRefused { last } => {
                 let p = if *last { "p1-last" } else { "p1-current" };
-                spec(S::CONFLICT, "unlink-refused", &[p]).action("action-back-to-profile", PROFILE)
+                spec(S::CONFLICT, "unlink-refused", &[p])
+                    .action("action-back-to-profile", Page::Profile)
             }
             Self::MfaUnavailable => spec(S::SERVICE_UNAVAILABLE, "mfa-unavailable", &["p1"])
-                .action("action-back-to-profile", PROFILE),
-            Self::MfaThrottled { minutes } => {
-                spec(S::TOO_MANY_REQUESTS, "mfa-throttled", &["p1", "p2"]).arg("minutes", *minutes)
+                .action("action-back-to-profile", Page::Profile),
+            Self::MfaThrottled { seconds } => {
+                let minutes = seconds.div_ceil(60);
+                spec(S::TOO_MANY_REQUESTS, "mfa-throttled", &["p1", "p2"]).arg("minutes", minutes)
             }
-            Self::BadForm => {
-                spec(S::BAD_REQUEST, "bad-form", &["p1"]).action("action-back-to-profile", PROFILE)
+            Self::BadForm => spec(S::BAD_REQUEST, "bad-form", &["p1"])
+                .action("action-back-to-profile", Page::Profile),
+            Self::MfaExpired => spec(S::BAD_REQUEST, "mfa-expired", &["p1"])
+                .action("action-sign-in-again", Page::SignIn),
+            Self::CompanyNotFound => {
+                spec(S::NOT_FOUND, "org-not-found", &["p1"]).action("org-home", Page::Home)
             }
-            Self::MfaExpired => {
-                spec(S::BAD_REQUEST, "mfa-expired", &["p1"]).action("action-sign-in-again", SIGN_IN)
-            }
+            Self::CompanyRefused { company, why } => why
+                .spec()
+                .action("org-back", Page::Company(company.clone())),
         }
     }
 }
@@ -290,7 +366,7 @@ mod tests {
 
     fn every_message() -> Vec<Message> {
         let some = |s: &str| Some(s.to_owned());
-        let retry = some("/api/InviteUser?invitationId=x");
+        let retry = Some(Page::InvitationLink("x".into()).into());
         vec![
             Message::LinkUnknown,
             Message::LinkSuperseded,
@@ -345,7 +421,7 @@ mod tests {
             Message::SignInFailed { retry },
             Message::SessionRequired,
             Message::FormExpired {
-                page: "/api/Profile",
+                page: Page::Profile,
             },
             Message::SignedOut,
             Message::TooManyAttempts,
@@ -357,7 +433,7 @@ mod tests {
             Message::NoAccount { email: None },
             Message::ReauthNeeded,
             Message::ReauthToLink {
-                next: "link-google",
+                next: Next::LinkGoogle,
             },
             Message::LinkWrongEmail {
                 account: "b@example.com".into(),
@@ -371,11 +447,31 @@ mod tests {
             Message::UnlinkRefused { last: true },
             Message::UnlinkRefused { last: false },
             Message::MfaUnavailable,
-            Message::MfaThrottled { minutes: 1 },
-            Message::MfaThrottled { minutes: 15 },
+            Message::MfaThrottled { seconds: 60 },
+            Message::MfaThrottled { seconds: 900 },
             Message::BadForm,
             Message::MfaExpired,
+            Message::CompanyNotFound,
         ]
+        .into_iter()
+        .chain(
+            [
+                CompanyRefusal::NotAdministrator,
+                CompanyRefusal::LastAdministrator,
+                CompanyRefusal::AlreadyMember("b@example.com".into()),
+                CompanyRefusal::AlreadyInvited("b@example.com".into()),
+                CompanyRefusal::NotAllowed,
+                CompanyRefusal::Limited(5),
+                CompanyRefusal::FormExpired,
+                CompanyRefusal::BadForm,
+            ]
+            .into_iter()
+            .map(|why| Message::CompanyRefused {
+                company: "c1".into(),
+                why,
+            }),
+        )
+        .collect()
     }
 
     const DATA: [&str; 11] = [

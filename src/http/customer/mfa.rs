@@ -6,11 +6,11 @@
 //! the session that started it; showing it, turning MFA on and turning it off need a
 //! recent sign-in, like linking a login.
 
+use super::Session;
 use super::messages::Message;
-use super::pages::{Chrome, MfaPage, html};
+use super::pages::MfaPage;
 use super::signed_in::SignedIn;
 use super::signin::{self, MfaPending};
-use super::{Session, error_page, message_page};
 use crate::domain::account::{AccountId, LinkedLogin, Provider};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::LoginId;
@@ -20,7 +20,10 @@ use crate::domain::totp::TotpSecret;
 use crate::http::AppState;
 use crate::http::cookies::{ENROLMENT, MFA};
 use crate::http::extract::{LangQuery, Posted, Visit};
+use crate::http::failure::message_page;
+use crate::http::layout::{Chrome, html, redirect};
 use crate::http::session::Notice;
+use crate::page::Page;
 use crate::service::account::{self, CodeUse, ENROLMENT_LIFETIME, MfaFailure};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -155,7 +158,7 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
         let (state, locale) = (&visit.state, pending.session.locale());
         if !state.services.accounts.can_keep_secrets() {
             // The code cannot be checked here: refused, never skipped.
-            return Err(message_page(state, Message::MfaUnavailable, locale, &[]));
+            return Err(message_page(state, &Message::MfaUnavailable, locale, &[]));
         }
         let view = page(state, locale, "challenge", &pending.csrf);
         return Ok(html(StatusCode::OK, &view, &[]));
@@ -187,28 +190,19 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
     Ok(html(StatusCode::OK, &view, &cookies))
 }
 
-/// Pages for failures that are not a wrong code.
+/// The page for a failure that is not a wrong code.
 fn failure_page(state: &AppState, failure: MfaFailure, locale: Locale) -> Response {
-    match failure {
-        MfaFailure::NotAvailable => message_page(state, Message::MfaUnavailable, locale, &[]),
-        MfaFailure::Throttled { retry_after } => {
-            let minutes = retry_after.div_ceil(60);
-            let page = message_page(state, Message::MfaThrottled { minutes }, locale, &[]);
-            crate::http::failure::retry_after(page, retry_after)
-        }
-        MfaFailure::Store(e) => error_page(state, e, locale),
-        _ => message_page(state, Message::BadForm, locale, &[]),
-    }
+    message_page(state, &Message::from(failure), locale, &[])
 }
 
 /// `POST /api/Profile/mfa`: `action` = `challenge`, `enable` or `disable`.
 pub async fn post(visit: Visit, posted: Posted<Form>) -> Result<Response, Response> {
-    const PAGE: &str = "/api/Profile/mfa";
+    const PAGE: Page = Page::ProfileMfa;
     if posted.before_check().action == "challenge" {
         let Some(pending) = visit.cookie::<MfaPending>(MFA) else {
             return Err(message_page(
                 &visit.state,
-                Message::MfaExpired,
+                &Message::MfaExpired,
                 visit.browser,
                 &[],
             ));
@@ -216,7 +210,7 @@ pub async fn post(visit: Visit, posted: Posted<Form>) -> Result<Response, Respon
         let locale = pending.session.locale();
         let Some(form) = posted.check(&pending.csrf) else {
             let expired = Message::FormExpired { page: PAGE };
-            return Err(message_page(&visit.state, expired, locale, &[]));
+            return Err(message_page(&visit.state, &expired, locale, &[]));
         };
         return Ok(challenge(&visit, pending, &form).await);
     }
@@ -257,7 +251,7 @@ async fn enable(mut who: SignedIn, enrolment: &Mfa, form: &Form) -> Response {
         }
         Err(MfaFailure::AlreadyOn) => {
             let cookies = [state.cookies.clear(ENROLMENT)];
-            super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &cookies)
+            redirect(StatusCode::SEE_OTHER, &Page::ProfileMfa.href(), &cookies)
         }
         Err(other) => failure_page(state, other, locale),
     }
@@ -276,16 +270,14 @@ async fn disable(mut who: SignedIn, form: &Form) -> Response {
     {
         Ok(_) => {
             session.notice = Some(Notice::MfaOff);
-            signin::grant(state, session, "/api/Profile", who.visit.now, &[])
+            signin::grant(state, session, &Page::Profile.href(), who.visit.now, &[])
         }
         Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
             let mut view = page(state, locale, "manage", &session.csrf);
             view.error = Some(failure_text(&failure, locale));
             html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
         }
-        Err(MfaFailure::Off) => {
-            super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &[])
-        }
+        Err(MfaFailure::Off) => redirect(StatusCode::SEE_OTHER, &Page::ProfileMfa.href(), &[]),
         Err(other) => failure_page(state, other, locale),
     }
 }
@@ -311,7 +303,7 @@ async fn challenge(visit: &Visit, pending: MfaPending, form: &Form) -> Response 
     let mut session = pending.session;
     if let Some(link) = pending.link {
         let Ok(email) = EmailAddress::parse(&link.email) else {
-            return message_page(state, Message::BadForm, locale, &[clear]);
+            return message_page(state, &Message::BadForm, locale, &[clear]);
         };
         let linked = LinkedLogin {
             login: LoginId {
@@ -324,8 +316,8 @@ async fn challenge(visit: &Visit, pending: MfaPending, form: &Form) -> Response 
         };
         match account::link(&state.services, &account, &linked).await {
             Ok(new) => session.notice = Some(Notice::linked(new, linked.provider.clone())),
-            Err(failure) => return signin::link_failure_page(state, failure, locale, clear),
+            Err(failure) => return message_page(state, &Message::from(failure), locale, &[clear]),
         }
     }
-    signin::grant(state, &session, &pending.next.path(), now, &[clear])
+    signin::grant(state, &session, &pending.next.link().href(), now, &[clear])
 }

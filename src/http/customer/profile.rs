@@ -2,16 +2,19 @@
 //! (link Microsoft or Google; unlink while another login remains).
 
 use super::messages::Message;
-use super::pages::{Chrome, LoginView, ProfilePage, html};
+use super::pages::{LoginView, ProfilePage};
 use super::signed_in::{self, SignedIn};
-use super::signin::{self, Purpose};
-use super::{error_page, message_page};
+use super::signin;
 use crate::domain::account::{Provider, login_key};
 use crate::domain::locale::Locale;
 use crate::http::extract::{LangQuery, Posted, Visit};
+use crate::http::failure::{into_page, message_page};
+use crate::http::layout::{Chrome, html, redirect};
 use crate::http::session::Notice;
+use crate::http::sign_in::{self, Purpose};
 use crate::i18n::Tr;
 use crate::identity::customer::AuthorizeHints;
+use crate::page::{Next, Page};
 use crate::service::account::{self, UnlinkFailure};
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -39,15 +42,19 @@ pub(super) fn notice_text(notice: &Notice, locale: Locale) -> String {
 pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> {
     if signed_in::session(&visit).is_none() {
         // Signed out: a sign-in, which comes back here.
-        return Err(signed_in::to_sign_in(&visit, Some("profile"), query.lang));
+        return Err(signed_in::to_sign_in(
+            &visit,
+            Some(Next::Profile),
+            query.lang,
+        ));
     }
     let mut who = SignedIn::of(visit).await?;
     let switched = who.choose_language(query.lang).await.is_some();
     let (state, locale) = (&who.visit.state, who.session.locale());
     let overview = match account::overview(&state.services, &who.account).await {
         Ok(Some(overview)) => overview,
-        Ok(None) => return Err(message_page(state, Message::SessionRequired, locale, &[])),
-        Err(e) => return Err(error_page(state, e, locale)),
+        Ok(None) => return Err(message_page(state, &Message::SessionRequired, locale, &[])),
+        Err(e) => return Err(into_page::<Message>(state, e, locale)),
     };
     let current = who.session.login();
     let removable = overview.logins.len() > 1;
@@ -98,15 +105,14 @@ pub struct LinkForm {
 
 /// `POST /api/Profile/link`: `provider` = `microsoft` | `google` starts linking;
 /// `unlink` = a login's key removes it.
-pub async fn link(visit: Visit, posted: Posted<LinkForm>) -> Result<Response, Response> {
-    let who = SignedIn::of(visit).await?;
-    let LinkForm { provider, unlink } = who.form(posted, "/api/Profile")?;
+pub async fn link(who: SignedIn, posted: Posted<LinkForm>) -> Result<Response, Response> {
+    let LinkForm { provider, unlink } = who.form(posted, Page::Profile)?;
     who.recent(match provider.as_deref() {
         Some("microsoft") => Message::ReauthToLink {
-            next: "link-microsoft",
+            next: Next::LinkMicrosoft,
         },
         Some("google") => Message::ReauthToLink {
-            next: "link-google",
+            next: Next::LinkGoogle,
         },
         _ => Message::ReauthNeeded,
     })?;
@@ -125,14 +131,10 @@ pub struct ResumeQuery {
 
 /// `GET /api/Profile/link?provider=…`: linking asked for before a sign-in again, resumed
 /// once that sign-in is done (recent); otherwise the profile, where it can be asked again.
-pub async fn resume_link(visit: Visit, query: ResumeQuery) -> Result<Response, Response> {
-    let who = SignedIn::of(visit).await?;
+pub async fn resume_link(who: SignedIn, query: ResumeQuery) -> Result<Response, Response> {
     if !account::is_recent(who.session.signed_in_at, who.visit.now) {
-        return Err(super::pages::redirect(
-            StatusCode::SEE_OTHER,
-            "/api/Profile",
-            &[],
-        ));
+        let to = Page::Profile.href();
+        return Err(redirect(StatusCode::SEE_OTHER, &to, &[]));
     }
     start_link(&who, query.provider.as_deref()).await
 }
@@ -154,7 +156,8 @@ async fn start_link(who: &SignedIn, provider: Option<&str>) -> Result<Response, 
     let purpose = Purpose::Link {
         account: who.account.as_str().to_owned(),
     };
-    Ok(signin::start(state, purpose, locale, hints, StatusCode::SEE_OTHER).await)
+    let status = StatusCode::SEE_OTHER;
+    Ok(sign_in::start::<Message>(state, purpose, locale, hints, status).await)
 }
 
 async fn remove(mut who: SignedIn, key: &str) -> Response {
@@ -163,11 +166,17 @@ async fn remove(mut who: SignedIn, key: &str) -> Response {
     match account::unlink(&state.services, &who.account, key, &login).await {
         Ok(removed) => {
             who.session.notice = Some(Notice::Unlinked(removed.provider.clone()));
-            signin::grant(state, &who.session, "/api/Profile", who.visit.now, &[])
+            signin::grant(
+                state,
+                &who.session,
+                &Page::Profile.href(),
+                who.visit.now,
+                &[],
+            )
         }
         Err(UnlinkFailure::LastLogin) => who.page(Message::UnlinkRefused { last: true }),
         Err(UnlinkFailure::InUse) => who.page(Message::UnlinkRefused { last: false }),
         Err(UnlinkFailure::NotFound) => who.page(Message::BadForm),
-        Err(UnlinkFailure::Store(e)) => error_page(state, e, who.session.locale()),
+        Err(UnlinkFailure::Store(e)) => into_page::<Message>(state, e, who.session.locale()),
     }
 }

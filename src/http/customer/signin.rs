@@ -3,89 +3,28 @@
 //! login from the profile. An account is found by the login (`iss`, `sub`) only. With
 //! MFA on, the session is granted only after the code (see `mfa.rs`).
 
-use super::callback::{Callback, complete_sign_in};
 use super::messages::Message;
+use super::refusals;
 use super::signed_in;
-use super::{SESSION_LIFETIME, Session, error_page, message_page};
+use super::{SESSION_LIFETIME, Session};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
-use crate::http::cookies::{AUTH, MFA, SESSION};
+use crate::http::cookies::{MFA, SESSION};
 use crate::http::extract::Visit;
-use crate::identity::customer::{AuthRequest, AuthorizeHints, SignedIn};
-use crate::service::account::{self, LinkFailure, Returning};
+use crate::http::failure::{Failure, Situation, message_page};
+use crate::http::sign_in::{self, Callback, Flow, Outcome, Purpose};
+use crate::identity::customer::{AuthorizeHints, SignedIn};
+use crate::page::{Next, Page};
+use crate::service::InvitationError;
+use crate::service::account::{self, Returning};
 use crate::service::language;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-pub const AUTH_LIFETIME: Duration = Duration::minutes(10);
 /// How long the code may take after the provider's sign-in.
 pub const MFA_LIFETIME: Duration = Duration::minutes(5);
-
-/// Where a sign-in lands: only these, so no address from outside is ever followed.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub enum Next {
-    Home,
-    /// A company's page (`next=company:{companyId}`); whether the person is a member is
-    /// decided there.
-    Company(String),
-    Profile,
-    CreateCompany,
-    /// Linking that login, which asked for a sign-in again first: resumed after it.
-    LinkMicrosoft,
-    LinkGoogle,
-}
-
-impl Next {
-    pub fn path(&self) -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed(match self {
-            Self::Home => "/api/Home",
-            Self::Company(id) => return format!("/api/Companies/{id}").into(),
-            Self::Profile => "/api/Profile",
-            Self::CreateCompany => "/api/CreateCompany",
-            Self::LinkMicrosoft => "/api/Profile/link?provider=microsoft",
-            Self::LinkGoogle => "/api/Profile/link?provider=google",
-        })
-    }
-
-    /// The `next` parameter of `/api/SignIn` that leads here (`home` by default).
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "home" => Some(Self::Home),
-            "profile" => Some(Self::Profile),
-            "link-microsoft" => Some(Self::LinkMicrosoft),
-            "link-google" => Some(Self::LinkGoogle),
-            _ => value
-                .strip_prefix("company:")
-                .and_then(crate::domain::account::CompanyId::parse)
-                .map(|id| Self::Company(id.as_str().to_owned())),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub enum Purpose {
-    SignIn {
-        next: Next,
-    },
-    /// Linking a login to this account (the signed-in one's).
-    Link {
-        account: String,
-    },
-}
-
-/// A sign-in under way, kept (encrypted) by the browser.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AuthFlow {
-    pub auth: AuthRequest,
-    pub purpose: Purpose,
-    pub locale: String,
-    /// `locale` was asked for (`/api/SignIn?lang=`): it becomes the account's language;
-    /// otherwise the account's remembered language wins over it.
-    #[serde(default)]
-    pub chosen: bool,
-}
 
 /// A login to link once the code is given.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -107,54 +46,41 @@ pub struct MfaPending {
     pub csrf: String,
 }
 
-pub fn callback_uri(state: &AppState) -> String {
-    let base = &state.services.public_base_url;
-    format!("{}/api/AuthCallback", base.as_str().trim_end_matches('/'))
+/// How a customer's sign-in ends, as data (accepting an invitation, coming back, linking
+/// a login); [`Finish::answer`] makes it the response.
+pub enum Finish {
+    /// The session, going on to `target`.
+    Grant { session: Session, target: String },
+    /// The session, once `account`'s authenticator code is given (and the login to link).
+    SecondFactor {
+        account: String,
+        session: Session,
+        link: Option<PendingLink>,
+        next: Next,
+    },
+    /// Nobody signed in: what the page says, in which language.
+    Refused(Message, Locale),
 }
 
-/// Sends the browser to the user flow; `purpose` says what the callback does after.
-pub async fn start(
-    state: &AppState,
-    purpose: Purpose,
-    locale: Locale,
-    hints: AuthorizeHints<'_>,
-    status: StatusCode,
-) -> Response {
-    start_flow(state, purpose, (locale, false), hints, status).await
-}
+impl Finish {
+    /// A failed service call, in `locale`.
+    pub fn failed(error: InvitationError, locale: Locale) -> Self {
+        Self::Refused(Message::failure(Failure::from(error)), locale)
+    }
 
-/// [`start`], saying whether the language was asked for (see [`AuthFlow::chosen`]).
-async fn start_flow(
-    state: &AppState,
-    purpose: Purpose,
-    (locale, chosen): (Locale, bool),
-    hints: AuthorizeHints<'_>,
-    status: StatusCode,
-) -> Response {
-    let now = state.services.clock.now();
-    let Ok(auth) = AuthRequest::new() else {
-        return message_page(state, Message::Internal, locale, &[]);
-    };
-    let authorize = match state
-        .customer
-        .authorize_url(&auth, &callback_uri(state), hints)
-        .await
-    {
-        Ok(url) => url,
-        Err(e) => {
-            tracing::warn!(error = %e, "B2C unavailable");
-            let page = message_page(state, Message::SignInUnavailable, locale, &[]);
-            return crate::http::failure::retry_after(page, 60);
+    /// The response, ending the flow (`clear`).
+    pub fn answer(self, state: &AppState, now: OffsetDateTime, clear: String) -> Response {
+        match self {
+            Self::Grant { session, target } => grant(state, &session, &target, now, &[clear]),
+            Self::SecondFactor {
+                account,
+                session,
+                link,
+                next,
+            } => ask_for_code(state, &account, session, link, next, now, clear),
+            Self::Refused(message, locale) => message_page(state, &message, locale, &[clear]),
         }
-    };
-    let flow = AuthFlow {
-        auth,
-        purpose,
-        locale: locale.as_str().to_owned(),
-        chosen,
-    };
-    let cookie = state.cookies.seal(AUTH, &flow, now, now + AUTH_LIFETIME);
-    super::pages::redirect(status, authorize.as_str(), &[cookie])
+    }
 }
 
 /// The query of `GET /api/SignIn`.
@@ -195,45 +121,35 @@ pub async fn sign_in(visit: Visit, query: SignInQuery) -> Response {
         prompt: prompt_login.then_some("login"),
         ui_locales: Some(locale.as_str()),
     };
-    let purpose = Purpose::SignIn { next };
-    start_flow(
-        &visit.state,
-        purpose,
-        (locale, chosen),
-        hints,
-        StatusCode::FOUND,
-    )
-    .await
+    let purpose = Purpose::Return { next, chosen };
+    sign_in::start::<Message>(&visit.state, purpose, locale, hints, StatusCode::FOUND).await
 }
 
 /// The redirect URI of returning sign-ins and links.
-pub async fn callback(visit: Visit, callback: Callback) -> Response {
+pub async fn callback(visit: Visit, params: Callback) -> Response {
     let (state, now) = (&visit.state, visit.now);
-    let clear = state.cookies.clear(AUTH);
-    let restart = Some("/api/SignIn".to_owned());
-    let Some(flow) = visit.cookie::<AuthFlow>(AUTH) else {
-        let message = Message::SignInExpired { retry: restart };
-        return message_page(state, message, visit.browser, &[clear]);
-    };
-    let locale = Locale::parse(&flow.locale).unwrap_or_default();
-    // "Try again" starts the same thing over: a sign-in, or the profile to link from.
-    let restart = Some(match flow.purpose {
-        Purpose::SignIn { .. } => "/api/SignIn".to_owned(),
-        Purpose::Link { .. } => "/api/Profile".to_owned(),
-    });
-    let redirect_uri = callback_uri(state);
-    let signed_in =
-        match complete_sign_in(state, &callback, &flow.auth, &redirect_uri, restart).await {
-            Ok(signed_in) => signed_in,
-            Err(message) => return message_page(state, message, locale, &[clear]),
-        };
-    match flow.purpose {
-        Purpose::SignIn { next } => {
-            let locale = (locale, flow.chosen);
-            returning(state, signed_in, locale, next, now, clear).await
+    let finish = match sign_in::callback(&visit, Page::AuthCallback, &params).await {
+        Outcome::Verified { flow, login } => {
+            let locale = flow.locale();
+            match flow.purpose {
+                Purpose::Return { next, chosen } => {
+                    returning(state, login, (locale, chosen), next, now).await
+                }
+                Purpose::Link { account } => finish_link(&visit, login, &account, locale).await,
+                _ => Finish::Refused(refusals::sign_in(sign_in::Refusal::Expired, None), locale),
+            }
         }
-        Purpose::Link { account } => finish_link(&visit, signed_in, &account, locale, clear).await,
-    }
+        Outcome::Refused { flow, why } => {
+            // "Try again" starts the same thing over: a sign-in, or the profile to link from.
+            let retry = match flow.as_ref().map(|f| &f.purpose) {
+                Some(Purpose::Link { .. }) => Page::Profile,
+                _ => Page::SignIn,
+            };
+            let locale = flow.as_ref().map_or(visit.browser, Flow::locale);
+            Finish::Refused(refusals::sign_in(why, Some(retry.into())), locale)
+        }
+    };
+    finish.answer(state, now, sign_in::clear(state))
 }
 
 /// A fresh session for a login that just signed in.
@@ -243,7 +159,7 @@ pub(super) fn new_session(
     locale: Locale,
     now: OffsetDateTime,
 ) -> Option<Session> {
-    let csrf = AuthRequest::new().ok()?.state;
+    let csrf = sign_in::token()?;
     Some(Session {
         issuer: signed_in.login.issuer.clone(),
         subject: signed_in.login.subject.clone(),
@@ -267,11 +183,10 @@ async fn returning(
     (mut locale, chosen): (Locale, bool),
     next: Next,
     now: OffsetDateTime,
-    clear: String,
-) -> Response {
+) -> Finish {
     let found = match account::returning(&state.services, &signed_in).await {
         Ok(found) => found,
-        Err(e) => return error_page(state, e, locale),
+        Err(e) => return Finish::failed(e, locale),
     };
     // One language per person: the one asked for now (`?lang=`) becomes theirs; otherwise
     // the account's, whatever the browser's `Accept-Language` says.
@@ -294,21 +209,29 @@ async fn returning(
         Returning::NoAccount => {
             let email = signed_in.email.as_ref().map(|e| e.to_string());
             tracing::info!("sign-in without an account");
-            return message_page(state, Message::NoAccount { email }, locale, &[clear]);
+            return Finish::Refused(Message::NoAccount { email }, locale);
         }
     };
     let Some(session) = new_session(&signed_in, invitation.clone(), locale, now) else {
-        return message_page(state, Message::Internal, locale, &[clear]);
+        return Finish::Refused(Message::Internal, locale);
     };
     if let (Some(account), true) = (account, mfa) {
-        return ask_for_code(state, account.as_str(), session, None, next, now, clear);
+        let account = account.as_str().to_owned();
+        let link = None;
+        return Finish::SecondFactor {
+            account,
+            session,
+            link,
+            next,
+        };
     }
     let target = if invitation.is_some() {
-        "/api/CreateCompany".into()
+        Page::CreateCompany.into()
     } else {
-        next.path()
+        next.link()
     };
-    grant(state, &session, &target, now, &[clear])
+    let target = target.href();
+    Finish::Grant { session, target }
 }
 
 /// Sets the session cookie and goes on.
@@ -321,7 +244,7 @@ pub fn grant(
 ) -> Response {
     let mut cookies = extra.to_vec();
     cookies.push(reseal(state, session, now));
-    super::pages::redirect(StatusCode::SEE_OTHER, target, &cookies)
+    crate::http::layout::redirect(StatusCode::SEE_OTHER, target, &cookies)
 }
 
 /// Holds the sign-in (or link) until the authenticator code is given.
@@ -334,8 +257,8 @@ pub(super) fn ask_for_code(
     now: OffsetDateTime,
     clear: String,
 ) -> Response {
-    let Ok(csrf) = AuthRequest::new().map(|r| r.state) else {
-        return message_page(state, Message::Internal, session.locale(), &[clear]);
+    let Some(csrf) = sign_in::token() else {
+        return message_page(state, &Message::Internal, session.locale(), &[clear]);
     };
     let pending = MfaPending {
         account: account.to_owned(),
@@ -345,36 +268,39 @@ pub(super) fn ask_for_code(
         csrf,
     };
     let cookie = state.cookies.seal(MFA, &pending, now, now + MFA_LIFETIME);
-    super::pages::redirect(StatusCode::SEE_OTHER, "/api/Profile/mfa", &[clear, cookie])
+    let to = Page::ProfileMfa.href();
+    crate::http::layout::redirect(StatusCode::SEE_OTHER, &to, &[clear, cookie])
 }
 
+/// Links the login that just signed in to the session's account (`account_id`, the one
+/// that started the link), after the code when the account's MFA is on.
 async fn finish_link(
     visit: &Visit,
     signed_in: SignedIn,
     account_id: &str,
     locale: Locale,
-    clear: String,
-) -> Response {
+) -> Finish {
     let (state, now) = (&visit.state, visit.now);
     let services = &state.services;
-    let Some(session) = signed_in::session(visit) else {
-        return message_page(state, Message::SessionRequired, locale, &[clear]);
+    let refused = |message| Finish::Refused(message, locale);
+    let Some(mut session) = signed_in::session(visit) else {
+        return refused(Message::SessionRequired);
     };
     let account = match account::account_for(services, &session.login()).await {
         Ok(Some(account)) if account.as_str() == account_id => account,
-        Ok(_) => return message_page(state, Message::SessionRequired, locale, &[clear]),
-        Err(e) => return error_page(state, e, locale),
+        Ok(_) => return refused(Message::SessionRequired),
+        Err(e) => return Finish::failed(e, locale),
     };
     // Both the session's sign-in and the one of the login to link must be recent: a
     // provider that answered from its own session gives an old `auth_time`.
     if !account::is_recent(session.signed_in_at, now)
         || !account::is_recent(signed_in.signed_in_at(now), now)
     {
-        return message_page(state, Message::ReauthNeeded, locale, &[clear]);
+        return refused(Message::ReauthNeeded);
     }
     let linked = match account::check_link(services, &account, &signed_in).await {
         Ok(linked) => linked,
-        Err(failure) => return link_failure_page(state, failure, locale, clear),
+        Err(failure) => return refused(Message::from(failure)),
     };
     match account::mfa_on(services, &account).await {
         Ok(true) => {
@@ -384,48 +310,27 @@ async fn finish_link(
                 idp: signed_in.idp.clone(),
                 email: linked.email.to_string(),
             };
-            return ask_for_code(
-                state,
-                account.as_str(),
+            let account = account.as_str().to_owned();
+            let (link, next) = (Some(link), Next::Profile);
+            return Finish::SecondFactor {
+                account,
                 session,
-                Some(link),
-                Next::Profile,
-                now,
-                clear,
-            );
+                link,
+                next,
+            };
         }
         Ok(false) => {}
-        Err(e) => return error_page(state, e, locale),
+        Err(e) => return Finish::failed(e, locale),
     }
     match account::link(services, &account, &linked).await {
         Ok(new) => {
-            let mut session = session;
-            session.notice = Some(crate::http::session::Notice::linked(
-                new,
-                linked.provider.clone(),
-            ));
-            grant(state, &session, &Next::Profile.path(), now, &[clear])
+            let provider = linked.provider.clone();
+            session.notice = Some(crate::http::session::Notice::linked(new, provider));
+            let target = Page::Profile.href();
+            Finish::Grant { session, target }
         }
-        Err(failure) => link_failure_page(state, failure, locale, clear),
+        Err(failure) => refused(Message::from(failure)),
     }
-}
-
-pub fn link_failure_page(
-    state: &AppState,
-    failure: LinkFailure,
-    locale: Locale,
-    clear: String,
-) -> Response {
-    let message = match failure {
-        LinkFailure::WrongEmail { account, login } => Message::LinkWrongEmail {
-            account: account.to_string(),
-            login: login.map(|l| l.to_string()),
-        },
-        LinkFailure::OwnedElsewhere => Message::LinkOwnedElsewhere,
-        LinkFailure::NoAccount => Message::SessionRequired,
-        LinkFailure::Store(e) => return error_page(state, e, locale),
-    };
-    message_page(state, message, locale, &[clear])
 }
 
 /// The session cookie again, after a change to the session.

@@ -3,20 +3,21 @@
 //! JavaScript) and `POST` to the same addresses (the action, with the CSRF token).
 
 use super::messages::StaffMessage;
-use super::office::service_error_page;
 use super::views::{
     ConfirmPage, DetailPage, FLASH_LIFETIME, Flash, Frame, Row, Sent, actor_label, event_label,
     language_name, when,
 };
-use super::{StaffSession, gate, message_page};
+use super::{Staff, StaffSession};
 use crate::domain::invitation::{Invitation, InvitationId, Status};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::STAFF_FLASH;
-use crate::http::customer::pages::{html, redirect};
 use crate::http::explain;
-use crate::http::extract::{LangQuery, NoFields, Posted, Visit};
+use crate::http::extract::{NoFields, Posted, Visit};
+use crate::http::failure::{into_page, message_page};
+use crate::http::layout::{html, redirect};
 use crate::i18n::Tr;
+use crate::page::Page;
 use crate::service::{InvitationError, invitations};
 use time::OffsetDateTime;
 use warp::http::StatusCode;
@@ -99,30 +100,23 @@ async fn created_company(state: &AppState, invitation: &Invitation) -> Option<St
     ))
 }
 
-/// The session and the invitation named in the path, or the page to show instead.
-async fn open(
-    visit: &Visit,
-    id: &str,
-    locale: Locale,
-    back: &str,
-) -> Result<(StaffSession, Invitation, OffsetDateTime), Response> {
-    let (_, session) = gate(visit, locale, back).await?;
-    let state = &visit.state;
+/// The invitation named in the path, or the page to show instead.
+async fn open(staff: &Staff, id: &str) -> Result<(Invitation, OffsetDateTime), Response> {
+    let (state, locale) = (&staff.visit.state, staff.locale);
     let Ok(id) = InvitationId::parse(id) else {
-        return Err(message_page(state, StaffMessage::NotFound, locale, &[]));
+        return Err(message_page(state, &StaffMessage::NotFound, locale, &[]));
     };
     match invitations::get(&state.services, &id).await {
-        Ok((invitation, now)) => Ok((session, invitation, now)),
-        Err(e) => Err(service_error_page(state, e, locale)),
+        Ok(found) => Ok(found),
+        Err(e) => Err(into_page::<StaffMessage>(state, e, locale)),
     }
 }
 
 /// `GET /api/Staff/invitations/{id}`.
-pub async fn detail(id: String, visit: Visit, query: LangQuery) -> Result<Response, Response> {
-    let locale = super::locale(&visit, query.lang);
-    let back = format!("/api/Staff/invitations/{id}");
-    let (session, invitation, now) = open(&visit, &id, locale, &back).await?;
-    let state = &visit.state;
+pub async fn detail(id: String, staff: Staff) -> Result<Response, Response> {
+    let (invitation, now) = open(&staff, &id).await?;
+    let (visit, session, locale) = (&staff.visit, &staff.session, &staff.locale);
+    let (state, locale) = (&visit.state, *locale);
     // What the post before the redirect here left to show, once.
     let flash: Option<Flash> = visit.cookie(STAFF_FLASH);
     let cookies: Vec<String> = flash
@@ -132,21 +126,15 @@ pub async fn detail(id: String, visit: Visit, query: LangQuery) -> Result<Respon
         .collect();
     let company = created_company(state, &invitation).await;
     let flash = flash.unwrap_or_default();
-    let page = detail_page(state, &session, locale, &invitation, now, flash, company);
+    let page = detail_page(state, session, locale, &invitation, now, flash, company);
     Ok(html(StatusCode::OK, &page, &cookies))
 }
 
 /// `GET /api/Staff/invitations/{id}/{action}`: are you sure?
-pub async fn confirm(
-    id: String,
-    action: Action,
-    visit: Visit,
-    query: LangQuery,
-) -> Result<Response, Response> {
-    let locale = super::locale(&visit, query.lang);
-    let back = format!("/api/Staff/invitations/{id}/{}", action.as_str());
-    let (session, invitation, now) = open(&visit, &id, locale, &back).await?;
-    let page = confirm_page(&visit, &session, locale, &invitation, action, now);
+pub async fn confirm(id: String, action: Action, staff: Staff) -> Result<Response, Response> {
+    let (invitation, now) = open(&staff, &id).await?;
+    let (visit, session, locale) = (&staff.visit, &staff.session, &staff.locale);
+    let page = confirm_page(visit, session, *locale, &invitation, action, now);
     Ok(html(StatusCode::OK, &page, &[]))
 }
 
@@ -172,16 +160,15 @@ fn confirm_page(
 pub async fn act(
     id: String,
     action: Action,
-    visit: Visit,
+    staff: Staff,
     posted: Posted<NoFields>,
 ) -> Result<Response, Response> {
-    let locale = super::locale(&visit, posted.lang());
-    let back = format!("/api/Staff/invitations/{id}");
-    let (session, invitation, _) = open(&visit, &id, locale, &back).await?;
+    let (invitation, _) = open(&staff, &id).await?;
+    let (visit, session, locale) = (staff.visit, staff.session, staff.locale);
     super::checked(&visit, &session, posted, locale)?;
     let state = &visit.state;
     let Ok(staff) = crate::domain::email::EmailAddress::parse(&session.email) else {
-        return Err(message_page(state, StaffMessage::Internal, locale, &[]));
+        return Err(message_page(state, &StaffMessage::Internal, locale, &[]));
     };
     let tr = Tr::new(locale);
     let result = match action {
@@ -216,12 +203,9 @@ pub async fn act(
                 now,
                 now + FLASH_LIFETIME,
             );
-            let to = format!(
-                "/api/Staff/invitations/{}?lang={}",
-                invitation.id,
-                locale.as_str()
-            );
-            redirect(StatusCode::SEE_OTHER, &to, &[flash])
+            let to =
+                Page::OfficeInvitation(invitation.id.to_string()).with("lang", locale.as_str());
+            redirect(StatusCode::SEE_OTHER, &to.href(), &[flash])
         }
         Err(InvitationError::NotAllowed(why)) => {
             refused(StatusCode::CONFLICT, explain::refusal(tr, &why))
@@ -229,6 +213,6 @@ pub async fn act(
         Err(InvitationError::Limited { limit, .. }) => {
             refused(StatusCode::TOO_MANY_REQUESTS, explain::limit(tr, &limit))
         }
-        Err(e) => service_error_page(state, e, locale),
+        Err(e) => into_page::<StaffMessage>(state, e, locale),
     })
 }

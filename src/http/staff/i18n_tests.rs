@@ -2,7 +2,6 @@
 //! English version is left in another language's version (user data aside).
 
 use super::StaffSession;
-use super::form::{FORM, FormState, label_id};
 use super::views::{
     ConfirmPage, DetailPage, FormField, Frame, OfficePage, Row, Sent, actor_label, event_label,
     language_name, statuses, when,
@@ -14,7 +13,8 @@ use crate::domain::invitation::{
 };
 use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
-use crate::http::invitations::parse_create;
+use crate::http::form::{FORM, FormState, label_id};
+use crate::http::input::parse_create;
 use crate::i18n::Tr;
 use crate::i18n::check::assert_translated;
 use askama::Template;

@@ -2,8 +2,11 @@
 //! `locales/*/staff.ftl` and its data, a button. The words are in Fluent.
 
 use crate::domain::locale::Locale;
-use crate::http::customer::pages::{Chrome, MessagePage};
+use crate::http::failure::{Failure, Situation, UNAVAILABLE_RETRY};
+use crate::http::layout::{Chrome, MessagePage};
+use crate::http::sign_in::{NotStarted, Refusal};
 use crate::i18n::{Arg, Tr};
+use crate::page::{Link, Page};
 use warp::http::StatusCode;
 
 pub enum StaffMessage {
@@ -31,11 +34,11 @@ pub enum StaffMessage {
     Internal,
 }
 
-impl StaffMessage {
-    pub fn page(&self, locale: Locale, product: &str) -> (StatusCode, MessagePage) {
+impl Situation for StaffMessage {
+    fn page(&self, locale: Locale, product: &str) -> (StatusCode, MessagePage) {
         use StatusCode as S;
-        const AGAIN: Option<(&str, &str)> = Some(("action-sign-in", "/api/Staff?"));
-        const BACK: Option<(&str, &str)> = Some(("action-back-to-invitations", "/api/Staff?"));
+        let again = || Some(("action-sign-in", Link::from(Page::Office)));
+        let back = || Some(("action-back-to-invitations", Link::from(Page::Office)));
         let (status, id, paragraphs, args, action): (_, _, &[&str], Vec<(&str, Arg)>, _) =
             match self {
                 Self::NotConfigured => (
@@ -50,39 +53,42 @@ impl StaffMessage {
                     "staff-forbidden",
                     &["p1", "p2"],
                     vec![("email", email.into()), ("role", role.into())],
-                    Some(("action-sign-in-other-account", "/api/Staff?prompt=login&")),
+                    Some((
+                        "action-sign-in-other-account",
+                        Page::Office.with("prompt", "login"),
+                    )),
                 ),
                 Self::SignInExpired => (
                     S::BAD_REQUEST,
                     "staff-sign-in-expired",
                     &["p1"],
                     vec![],
-                    AGAIN,
+                    again(),
                 ),
                 Self::SignInFailed => (
                     S::BAD_REQUEST,
                     "staff-sign-in-failed",
                     &["p1"],
                     vec![],
-                    AGAIN,
+                    again(),
                 ),
                 Self::SignInRefused { detail } => (
                     S::FORBIDDEN,
                     "staff-sign-in-refused",
                     &["p1"],
                     vec![("detail", detail.into())],
-                    AGAIN,
+                    again(),
                 ),
                 Self::SignInUnavailable => (
                     S::SERVICE_UNAVAILABLE,
                     "staff-sign-in-unavailable",
                     &["p1"],
                     vec![],
-                    AGAIN,
+                    again(),
                 ),
-                Self::FormExpired => (S::FORBIDDEN, "staff-form-expired", &["p1"], vec![], BACK),
-                Self::SignedOut => (S::OK, "staff-signed-out", &["p1"], vec![], AGAIN),
-                Self::NotFound => (S::NOT_FOUND, "staff-not-found", &["p1"], vec![], BACK),
+                Self::FormExpired => (S::FORBIDDEN, "staff-form-expired", &["p1"], vec![], back()),
+                Self::SignedOut => (S::OK, "staff-signed-out", &["p1"], vec![], again()),
+                Self::NotFound => (S::NOT_FOUND, "staff-not-found", &["p1"], vec![], back()),
                 Self::Unavailable => (
                     S::SERVICE_UNAVAILABLE,
                     "staff-unavailable",
@@ -100,7 +106,6 @@ impl StaffMessage {
             };
         let tr = Tr::new(locale);
         let title = tr.t(id);
-        let lang = locale.as_str();
         (
             status,
             MessagePage {
@@ -110,9 +115,59 @@ impl StaffMessage {
                     .iter()
                     .map(|p| tr.with(&format!("{id}.{p}"), args.clone()))
                     .collect(),
-                action: action.map(|(label, href)| (tr.t(label), format!("{href}lang={lang}"))),
+                action: action.map(|(label, to)| (tr.t(label), to.lang(locale).href())),
             },
         )
+    }
+
+    fn failure(failure: Failure) -> Self {
+        match failure {
+            Failure::Unavailable => Self::Unavailable,
+            Failure::NotFound => Self::NotFound,
+            Failure::Internal => Self::Internal,
+        }
+    }
+
+    /// Every "unavailable" page of the back office says when to try again.
+    fn retry_after(&self) -> Option<u64> {
+        matches!(
+            self,
+            Self::NotConfigured | Self::SignInUnavailable | Self::Unavailable
+        )
+        .then_some(UNAVAILABLE_RETRY)
+    }
+}
+
+/// A staff sign-in that did not start.
+impl From<NotStarted> for StaffMessage {
+    fn from(not_started: NotStarted) -> Self {
+        match not_started {
+            NotStarted::NotConfigured => Self::NotConfigured,
+            NotStarted::Unavailable => Self::SignInUnavailable,
+            NotStarted::Internal => Self::Internal,
+        }
+    }
+}
+
+/// A staff callback that signed nobody in.
+impl From<Refusal> for StaffMessage {
+    fn from(why: Refusal) -> Self {
+        match why {
+            Refusal::Expired => Self::SignInExpired,
+            Refusal::Provider { error, description } => {
+                let detail = Some(description.as_str())
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or(&error)
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(300)
+                    .collect();
+                Self::SignInRefused { detail }
+            }
+            Refusal::Failed => Self::SignInFailed,
+            Refusal::Unavailable => Self::SignInUnavailable,
+            Refusal::NotConfigured => Self::NotConfigured,
+        }
     }
 }
 

@@ -1,17 +1,19 @@
 //! `GET /api/Staff` (the invite form and the list of invitations) and
 //! `POST /api/Staff/invite`.
 
-use super::form::{FORM, FormState};
 use super::messages::StaffMessage;
 use super::views::{FLASH_LIFETIME, Flash, FormField, Frame, OfficePage, Row, Sent, statuses};
-use super::{StaffSession, gate, message_page};
+use super::{Staff, StaffSession, gate};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{STAFF_FLASH, STAFF_SESSION};
-use crate::http::customer::pages::{html, redirect};
 use crate::http::extract::{Posted, Visit, parse_query};
-use crate::http::invitations::{parse_create, parse_list_query};
+use crate::http::failure::{into_page, message_page};
+use crate::http::form::{FORM, FormState};
+use crate::http::input::{parse_create, parse_list_query};
+use crate::http::layout::{html, redirect};
 use crate::i18n::Tr;
+use crate::page::{Link, Page};
 use crate::service::{InvitationError, invitations};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -49,12 +51,12 @@ async fn office_page(
             filter.top = PAGE_SIZE;
             let (page, now) = invitations::list(&state.services, &filter).await?;
             let next = page.next.map(|id| {
-                url::form_urlencoded::Serializer::new("/api/Staff?".to_owned())
-                    .append_pair("status", &filter_status)
-                    .append_pair("email", &filter_email)
-                    .append_pair("continuationToken", &URL_SAFE_NO_PAD.encode(id.as_str()))
-                    .append_pair("lang", locale.as_str())
-                    .finish()
+                Page::Office
+                    .with("status", &filter_status)
+                    .with("email", &filter_email)
+                    .with("continuationToken", &URL_SAFE_NO_PAD.encode(id.as_str()))
+                    .lang(locale)
+                    .href()
             });
             let rows = page.items.iter().map(|i| Row::new(i, now, tr)).collect();
             (rows, next, Vec::new())
@@ -78,7 +80,7 @@ async fn office_page(
         .map(|(name, id, kind)| FormField {
             name,
             id,
-            label: tr.t(&super::form::label_id(name)),
+            label: tr.t(&crate::http::form::label_id(name)),
             kind,
             value: form.values.get(*name).cloned().unwrap_or_else(|| {
                 if *name == "expiresInDays" {
@@ -122,17 +124,6 @@ struct PageQuery {
     prompt: Option<String>,
 }
 
-/// A service error as a page.
-pub fn service_error_page(state: &AppState, error: InvitationError, locale: Locale) -> Response {
-    use crate::http::failure::Failure;
-    let message = match Failure::from(error) {
-        Failure::Unavailable => StaffMessage::Unavailable,
-        Failure::NotFound => StaffMessage::NotFound,
-        Failure::Internal => StaffMessage::Internal,
-    };
-    message_page(state, message, locale, &[])
-}
-
 async fn render(
     state: &AppState,
     session: &StaffSession,
@@ -144,7 +135,7 @@ async fn render(
 ) -> Response {
     match office_page(state, session, locale, query, form, sent).await {
         Ok(page) => html(status, &page, &[]),
-        Err(e) => service_error_page(state, e, locale),
+        Err(e) => into_page::<StaffMessage>(state, e, locale),
     }
 }
 
@@ -152,12 +143,10 @@ async fn render(
 pub async fn show(visit: Visit, query: String) -> Response {
     let PageQuery { lang, prompt } = parse_query(&query);
     let (state, locale) = (&visit.state, super::locale(&visit, lang));
-    if prompt.as_deref() == Some("login")
-        && let Some(sign_in) = state.staff_sign_in.clone()
-    {
+    if prompt.as_deref() == Some("login") && state.staff_sign_in.is_some() {
         // "Sign in with another account": the old session goes, the directory asks again.
         let mut response =
-            super::sign_in::start(state, &sign_in, locale, "/api/Staff", Some("login")).await;
+            super::sign_in::start(state, locale, &Page::Office.href(), Some("login")).await;
         if let Ok(clear) = HeaderValue::from_str(&state.cookies.clear(STAFF_SESSION)) {
             response
                 .headers_mut()
@@ -165,11 +154,7 @@ pub async fn show(visit: Visit, query: String) -> Response {
         }
         return response;
     }
-    let back = if query.is_empty() {
-        "/api/Staff".to_owned()
-    } else {
-        format!("/api/Staff?{query}")
-    };
+    let back = Link::from(Page::Office).with_query(&query).href();
     let (_, session) = match gate(&visit, locale, &back).await {
         Ok(found) => found,
         Err(page) => return page,
@@ -189,14 +174,14 @@ pub async fn show(visit: Visit, query: String) -> Response {
 
 /// `POST /api/Staff/invite`: the API's validation and service; errors beside the fields.
 pub async fn invite(
-    visit: Visit,
+    staff: Staff,
     posted: Posted<BTreeMap<String, String>>,
 ) -> Result<Response, Response> {
-    let (state, locale) = (&visit.state, super::locale(&visit, posted.lang()));
-    let (_, session) = gate(&visit, locale, "/api/Staff").await?;
+    let (visit, session, locale) = (staff.visit, staff.session, staff.locale);
+    let state = &visit.state;
     let fields = super::checked(&visit, &session, posted, locale)?;
     let Some(inviter) = session.inviter() else {
-        return Err(message_page(state, StaffMessage::Internal, locale, &[]));
+        return Err(message_page(state, &StaffMessage::Internal, locale, &[]));
     };
     let mut form = FormState::from_fields(fields);
     let render = |form, status| render(state, &session, locale, "", form, None, status);
@@ -225,7 +210,7 @@ pub async fn invite(
             let cookie = state
                 .cookies
                 .seal(STAFF_FLASH, &flash, now, now + FLASH_LIFETIME);
-            let to = format!("/api/Staff?lang={}", locale.as_str());
+            let to = Page::Office.with("lang", locale.as_str()).href();
             return Ok(redirect(StatusCode::SEE_OTHER, &to, &[cookie]));
         }
         Err(InvitationError::Duplicate(id)) => {
@@ -241,7 +226,7 @@ pub async fn invite(
             StatusCode::CONFLICT,
             Some(crate::http::explain::refusal(tr, &why)),
         ),
-        Err(other) => return Err(service_error_page(state, other, locale)),
+        Err(other) => return Err(into_page::<StaffMessage>(state, other, locale)),
     };
     form.error = error;
     Ok(render(form, status).await)

@@ -1,107 +1,64 @@
-//! Staff sign-in at the staff directory: authorization code with PKCE (S256), `state` and
-//! `nonce` kept in an encrypted ten-minute cookie; `GET` or `POST /api/StaffCallback`
-//! redeems the code and validates the id_token; `POST /api/Staff/signout` ends it.
+//! Staff sign-in at the staff directory, the back office's finish of `http/sign_in`
+//! (authorization code with PKCE, the flow in its sealed ten-minute cookie): `GET` or
+//! `POST /api/StaffCallback` lets in a member with the role; `POST /api/Staff/signout`
+//! ends the session.
 
 use super::messages::StaffMessage;
-use super::{SESSION_LIFETIME, StaffSession, callback_uri, message_page};
+use super::{SESSION_LIFETIME, StaffSession};
 use crate::domain::locale::Locale;
-use crate::http::AppState;
-use crate::http::cookies::{STAFF_FLOW, STAFF_SESSION};
-use crate::http::customer::callback::{Callback, CallbackFailure, redeem_checked};
-use crate::http::customer::pages::redirect;
+use crate::http::cookies::STAFF_SESSION;
 use crate::http::extract::{NoFields, Posted, SignedOutQuery, Visit};
-use crate::identity::customer::{AuthRequest, AuthorizeHints};
-use crate::identity::staff_sign_in::{NotStaff, StaffSignIn};
-use serde::{Deserialize, Serialize};
+use crate::http::failure::message_page;
+use crate::http::layout::redirect;
+use crate::http::sign_in::{self, Callback, Outcome, Purpose};
+use crate::identity::customer::AuthorizeHints;
+use crate::identity::staff_sign_in::NotStaff;
+use crate::page::Page;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-/// A staff sign-in under way.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StaffFlow {
-    auth: AuthRequest,
-    /// The back-office page to return to (always under `/api/Staff`).
-    back: String,
-    locale: String,
-}
-
-const FLOW_LIFETIME: time::Duration = time::Duration::minutes(10);
-
-/// A 302 to the staff directory, remembering `back`.
+/// A 302 to the staff directory, coming back to `back` (a back-office page, else the
+/// invitations).
 pub async fn start(
-    state: &AppState,
-    sign_in: &StaffSignIn,
+    state: &crate::http::AppState,
     locale: Locale,
     back: &str,
     prompt: Option<&str>,
 ) -> Response {
-    let Ok(auth) = AuthRequest::new() else {
-        return message_page(state, StaffMessage::Internal, locale, &[]);
-    };
     let hints = AuthorizeHints {
         prompt,
         ui_locales: Some(locale.as_str()),
         ..AuthorizeHints::default()
     };
-    let url = match sign_in
-        .client
-        .authorize_url(&auth, &callback_uri(state), hints)
-        .await
-    {
-        Ok(url) => url,
-        Err(e) => {
-            tracing::warn!(error = %e, "staff directory unavailable");
-            return message_page(state, StaffMessage::SignInUnavailable, locale, &[]);
-        }
-    };
-    let back = if back.starts_with("/api/Staff") && !back.contains("//") {
+    let back = if Page::is_office(back) {
         back.to_owned()
     } else {
-        "/api/Staff".to_owned()
+        Page::Office.href()
     };
-    let now = state.services.clock.now();
-    let flow = StaffFlow {
-        auth,
-        back,
-        locale: locale.as_str().to_owned(),
-    };
-    let cookie = state
-        .cookies
-        .seal(STAFF_FLOW, &flow, now, now + FLOW_LIFETIME);
-    redirect(StatusCode::FOUND, url.as_str(), &[cookie])
+    let purpose = Purpose::Staff { back };
+    sign_in::start::<StaffMessage>(state, purpose, locale, hints, StatusCode::FOUND).await
 }
 
 /// `GET` or `POST /api/StaffCallback`.
-pub async fn callback(visit: Visit, callback: Callback) -> Response {
+pub async fn callback(visit: Visit, params: Callback) -> Response {
     let (state, now, fallback) = (&visit.state, visit.now, visit.browser);
-    let clear = state.cookies.clear(STAFF_FLOW);
-    let Some(sign_in) = state.staff_sign_in.clone() else {
-        return message_page(state, StaffMessage::NotConfigured, fallback, &[]);
+    let clear = sign_in::clear(state);
+    let Some(directory) = state.staff_sign_in.clone() else {
+        return message_page(state, &StaffMessage::NotConfigured, fallback, &[]);
     };
-    let Some(flow) = visit.cookie::<StaffFlow>(STAFF_FLOW) else {
-        return message_page(state, StaffMessage::SignInExpired, fallback, &[clear]);
-    };
-    let locale = Locale::parse(&flow.locale).unwrap_or(fallback);
-    let fail = |message| message_page(state, message, locale, std::slice::from_ref(&clear));
-    let checked =
-        redeem_checked(&sign_in.client, &callback, &flow.auth, &callback_uri(state)).await;
-    let signed_in = match checked {
-        Ok(signed_in) => signed_in,
-        Err(CallbackFailure::Expired) => return fail(StaffMessage::SignInExpired),
-        Err(CallbackFailure::Provider { error, description }) => {
-            let detail = Some(description.as_str())
-                .filter(|d| !d.is_empty())
-                .unwrap_or(&error)
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(300)
-                .collect();
-            return fail(StaffMessage::SignInRefused { detail });
+    let (flow, signed_in) = match sign_in::callback(&visit, Page::StaffCallback, &params).await {
+        Outcome::Verified { flow, login } => (flow, login),
+        Outcome::Refused { flow, why } => {
+            let locale = flow.as_ref().map_or(fallback, |f| f.locale());
+            return message_page(state, &StaffMessage::from(why), locale, &[clear]);
         }
-        Err(CallbackFailure::Failed) => return fail(StaffMessage::SignInFailed),
-        Err(CallbackFailure::Unavailable) => return fail(StaffMessage::SignInUnavailable),
     };
-    let member = match sign_in.member(&signed_in) {
+    let locale = flow.locale();
+    let fail = |message| message_page(state, &message, locale, std::slice::from_ref(&clear));
+    let Purpose::Staff { back } = flow.purpose else {
+        return fail(StaffMessage::SignInExpired);
+    };
+    let member = match directory.member(&signed_in) {
         Ok(member) => member,
         Err(refused) => {
             let email = match refused {
@@ -115,11 +72,11 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
             tracing::info!("staff sign-in without the role");
             return fail(StaffMessage::Forbidden {
                 email,
-                role: sign_in.role().to_owned(),
+                role: directory.role().to_owned(),
             });
         }
     };
-    let Ok(csrf) = AuthRequest::new().map(|r| r.state) else {
+    let Some(csrf) = sign_in::token() else {
         return fail(StaffMessage::Internal);
     };
     let session = StaffSession {
@@ -132,7 +89,7 @@ pub async fn callback(visit: Visit, callback: Callback) -> Response {
         .cookies
         .seal(STAFF_SESSION, &session, now, now + SESSION_LIFETIME);
     tracing::info!("staff member signed in");
-    redirect(StatusCode::SEE_OTHER, &flow.back, &[clear, cookie])
+    redirect(StatusCode::SEE_OTHER, &back, &[clear, cookie])
 }
 
 /// `POST /api/Staff/signout` (with the CSRF token).
@@ -145,21 +102,14 @@ pub async fn sign_out(visit: Visit, posted: Posted<NoFields>) -> Response {
         return expired;
     }
     // Signed out at the staff directory too, when it has an end-session endpoint.
-    let back = format!(
-        "{}/api/Staff/signedout",
-        state
-            .services
-            .public_base_url
-            .as_str()
-            .trim_end_matches('/')
-    );
+    let back = Page::StaffSignedOut.url(&state.services.public_base_url);
     let end_session = match &state.staff_sign_in {
         Some(sign_in) => sign_in.client.end_session_url(&back, locale.as_str()).await,
         None => None,
     };
     match end_session {
         Some(url) => redirect(StatusCode::SEE_OTHER, url.as_str(), &[clear]),
-        None => message_page(state, StaffMessage::SignedOut, locale, &[clear]),
+        None => message_page(state, &StaffMessage::SignedOut, locale, &[clear]),
     }
 }
 
@@ -167,5 +117,5 @@ pub async fn sign_out(visit: Visit, posted: Posted<NoFields>) -> Response {
 /// or `lang` is the language).
 pub async fn signed_out(visit: Visit, query: SignedOutQuery) -> Response {
     let locale = query.locale().unwrap_or(visit.browser);
-    message_page(&visit.state, StaffMessage::SignedOut, locale, &[])
+    message_page(&visit.state, &StaffMessage::SignedOut, locale, &[])
 }

@@ -34,7 +34,7 @@ impl Frame {
 
     /// Every language, each named in itself.
     pub fn languages(&self) -> Vec<(&'static str, &'static str)> {
-        crate::http::customer::pages::LANGUAGE_NAMES.to_vec()
+        crate::http::layout::LANGUAGE_NAMES.to_vec()
     }
 
     /// The languages the switch offers: every other one.

@@ -1,5 +1,6 @@
-//! The invite form of the back office: its fields (named as the create body's), the
-//! values a post brought back, and its errors in the page's language.
+//! The invite form, shared by the back office (a customer's invitation) and the company
+//! page (a colleague's): its fields (named as the create body's), the values a post
+//! brought back, and its errors in the page's language.
 
 use crate::domain::FieldErrors;
 use crate::domain::locale::Locale;
@@ -102,11 +103,11 @@ impl FormState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::invitations::parse_create;
+    use crate::http::input::parse_create;
     use serde_json::json;
 
     impl FormState {
-        pub(in crate::http::staff) fn from_body(body: &[u8]) -> Self {
+        pub(in crate::http) fn from_body(body: &[u8]) -> Self {
             Self::from_fields(serde_urlencoded::from_bytes::<Vec<_>>(body).unwrap_or_default())
         }
     }

@@ -1,12 +1,12 @@
 //! The staff API for companies: `GET /api/companies` (newest first, paged) and
 //! `GET /api/companies/{companyId}` (its members and pending colleague invitations).
 
-use super::AppState;
 use super::invitations::{InvitationView, timestamp};
-use super::problem::Problem;
 use crate::domain::account::{Company, CompanyId, CompanySummary};
 use crate::domain::invitation::ListFilter;
 use crate::domain::{FieldError, FieldErrors};
+use crate::http::AppState;
+use crate::http::problem::Problem;
 use crate::service::members;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -48,12 +48,7 @@ impl From<&Company> for CompanyItem {
     }
 }
 
-pub async fn list(
-    state: AppState,
-    query: String,
-    authorization: Option<String>,
-) -> Result<Response, Problem> {
-    state.staff.authenticate(authorization.as_deref()).await?;
+pub async fn list(state: AppState, query: String) -> Result<Response, Problem> {
     let (top, after) = parse_list_query(&query).map_err(Problem::validation)?;
     let (companies, next) = members::companies(&state.services, top, after.as_ref()).await?;
     #[derive(Serialize)]
@@ -108,12 +103,7 @@ fn parse_list_query(query: &str) -> Result<(u32, Option<CompanyId>), FieldErrors
     errors.into_result((top, after))
 }
 
-pub async fn get(
-    state: AppState,
-    id: String,
-    authorization: Option<String>,
-) -> Result<Response, Problem> {
-    state.staff.authenticate(authorization.as_deref()).await?;
+pub async fn get(state: AppState, id: String) -> Result<Response, Problem> {
     let id = CompanyId::parse(&id).ok_or_else(|| Problem::not_found("problem-no-company"))?;
     let view = members::company_view(&state.services, &id).await?;
     #[derive(Serialize)]

@@ -2,8 +2,8 @@
 //! calls each as `POST /{FunctionName}` with `{"Data": {...}, "Metadata": {...}}` and
 //! expects `{"Outputs": {...}, "Logs": [...], "ReturnValue": ...}`.
 
-use super::AppState;
-use super::problem::Problem;
+use crate::http::AppState;
+use crate::http::problem::Problem;
 use crate::service::{delivery, privacy};
 use serde::Serialize;
 use serde_json::json;

@@ -3,14 +3,15 @@
 //! style for company fields). One result per row, in input order; no row's failure stops
 //! the others; the same limits as single invitations.
 
-use super::AppState;
-use super::explain;
-use super::invitations::parse_create;
-use super::problem::{Detail, Problem};
 use crate::domain::invitation::{Inviter, NewInvitation};
 use crate::domain::locale::Locale;
 use crate::domain::{FieldError, FieldErrors};
+use crate::http::AppState;
+use crate::http::explain;
+use crate::http::input::parse_create;
+use crate::http::problem::{Detail, Problem};
 use crate::i18n::{Arg, Tr};
+use crate::identity::staff::StaffMember;
 use crate::service::members::{self, MemberError};
 use crate::service::{InvitationError, Services, limits};
 use futures::StreamExt as _;
@@ -59,29 +60,14 @@ impl RowResult {
 
 pub async fn bulk(
     state: AppState,
-    authorization: Option<String>,
+    staff: StaffMember,
     content_type: Option<String>,
     accept_language: Option<String>,
     raw: bytes::Bytes,
 ) -> Result<Response, Problem> {
     let tr = Tr::new(Locale::negotiate(accept_language.as_deref()));
-    let staff = state.staff.authenticate(authorization.as_deref()).await?;
     let rows = parse_rows(content_type.as_deref(), &raw)?;
-    if rows.len() > MAX_ROWS {
-        let args = vec![
-            ("max", Arg::from(MAX_ROWS)),
-            ("rows", Arg::from(rows.len())),
-        ];
-        return Err(Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too-many-rows",
-            "Too many rows",
-            Detail::with("problem-too-many-rows", args),
-        ));
-    }
-    if rows.is_empty() {
-        return Err(Problem::bad_request("no-rows", "problem-no-rows"));
-    }
+    count_rows(rows.len())?;
     let parsed: Vec<_> = rows
         .into_iter()
         .map(|row| row.and_then(|object| parse_create(&object)))
@@ -93,19 +79,7 @@ pub async fn bulk(
         .filter(|(row, earlier)| row.is_ok() && earlier.is_none())
         .count() as u32;
     let now = state.services.clock.now();
-    // The whole bulk is counted in one write on the staff member's hourly counter.
-    let counter = limits::staff_counter(&state.services, &staff.email, now).await?;
-    let remaining = counter.remaining();
-    if valid > remaining {
-        return Err(Problem::from(InvitationError::Limited {
-            retry_after: counter.retry_after(),
-            limit: crate::service::Limit::StaffBulk {
-                rows: valid,
-                remaining,
-            },
-        }));
-    }
-    limits::staff_sends_counted(&state.services, counter, valid).await?;
+    count_sends(&state.services, &staff, valid, now).await?;
     let inviter: Inviter = staff.into();
     let services = &state.services;
     let mut results: Vec<RowResult> =
@@ -133,6 +107,46 @@ pub async fn bulk(
         }
     }
     Ok(warp::reply::json(&serde_json::json!({ "results": results })).into_response())
+}
+
+/// A bulk of `rows` rows: at most [`MAX_ROWS`], and at least one.
+fn count_rows(rows: usize) -> Result<(), Problem> {
+    if rows > MAX_ROWS {
+        let args = vec![("max", Arg::from(MAX_ROWS)), ("rows", Arg::from(rows))];
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-many-rows",
+            "Too many rows",
+            Detail::with("problem-too-many-rows", args),
+        ));
+    }
+    if rows == 0 {
+        return Err(Problem::bad_request("no-rows", "problem-no-rows"));
+    }
+    Ok(())
+}
+
+/// The `valid` rows' sends, counted in one write on the staff member's hourly counter; all
+/// of them or, past the limit, none.
+async fn count_sends(
+    services: &Services,
+    staff: &StaffMember,
+    valid: u32,
+    now: time::OffsetDateTime,
+) -> Result<(), Problem> {
+    let counter = limits::staff_counter(services, &staff.email, now).await?;
+    let remaining = counter.remaining();
+    if valid > remaining {
+        return Err(Problem::from(InvitationError::Limited {
+            retry_after: counter.retry_after(),
+            limit: crate::service::Limit::StaffBulk {
+                rows: valid,
+                remaining,
+            },
+        }));
+    }
+    limits::staff_sends_counted(services, counter, valid).await?;
+    Ok(())
 }
 
 /// For each row, the earlier row that invites the same email, if any: that row's
@@ -208,7 +222,7 @@ pub fn parse_rows(content_type: Option<&str>, raw: &[u8]) -> Result<Vec<Row>, Pr
     match essence.as_str() {
         "application/json" => {
             let value: Value =
-                serde_json::from_slice(raw).map_err(|e| super::body::malformed(&e))?;
+                serde_json::from_slice(raw).map_err(|e| crate::http::body::malformed(&e))?;
             let Value::Array(items) = value else {
                 return Err(Problem::bad_request(
                     "malformed-json",

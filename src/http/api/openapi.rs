@@ -5,7 +5,7 @@ use warp::Reply as _;
 use warp::http::{HeaderValue, header};
 use warp::reply::Response;
 
-const DOCUMENT: &str = include_str!("../../openapi/openapi.json");
+const DOCUMENT: &str = include_str!("../../../openapi/openapi.json");
 
 pub fn document() -> Response {
     let mut response = DOCUMENT.into_response();

@@ -2,10 +2,11 @@
 //! `POST /api/privacy/erase` and `GET /api/privacy/export?email=…`.
 
 use super::invitations::{InvitationView, timestamp};
-use super::problem::Problem;
-use super::{AppState, body};
 use crate::domain::email::EmailAddress;
 use crate::domain::{FieldError, FieldErrors};
+use crate::http::problem::Problem;
+use crate::http::{AppState, body};
+use crate::identity::staff::StaffMember;
 use crate::service::privacy::{self, Requester};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -28,14 +29,10 @@ fn email_field(value: Option<&Value>) -> Result<EmailAddress, Problem> {
 
 pub async fn erase(
     state: AppState,
-    authorization: Option<String>,
+    staff: StaffMember,
     content_type: Option<String>,
     raw_body: bytes::Bytes,
 ) -> Result<Response, Problem> {
-    let staff = state
-        .privacy_staff
-        .authenticate(authorization.as_deref())
-        .await?;
     let object = body::json_object(content_type.as_deref(), &raw_body)?;
     let email = email_field(object.get("email"))?;
     let erased = privacy::erase(&state.services, &email, &Requester::Staff(staff)).await?;
@@ -69,13 +66,9 @@ struct ExportView {
 
 pub async fn export(
     state: AppState,
+    staff: StaffMember,
     query: String,
-    authorization: Option<String>,
 ) -> Result<Response, Problem> {
-    let staff = state
-        .privacy_staff
-        .authenticate(authorization.as_deref())
-        .await?;
     let fields: Map<String, Value> = url::form_urlencoded::parse(query.as_bytes())
         .filter(|(key, _)| key == "email")
         .map(|(key, value)| (key.into_owned(), Value::String(value.into_owned())))

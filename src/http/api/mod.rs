@@ -1,0 +1,184 @@
+//! What programs call: the staff API (JSON, RFC 9457 problem details, a bearer token from
+//! the staff directory), its personal-data calls, the OpenAPI document, and the Functions
+//! host's readiness probe and timers. The route table is [`routes`].
+
+pub mod bulk;
+pub mod companies;
+pub mod invitations;
+pub mod openapi;
+pub mod privacy;
+pub mod timer;
+
+use super::problem::Problem;
+use super::{
+    AppState, accept_language, assets, authorization, body_up_to, limited_body, raw_query,
+    with_state,
+};
+use crate::identity::staff::{StaffAuthenticator, StaffMember};
+use std::future::Future;
+use std::sync::Arc;
+use warp::Filter as _;
+use warp::Reply as _;
+use warp::filters::BoxedFilter;
+use warp::reply::Response;
+
+/// Turns a handler's result into a response.
+fn respond(result: Result<Response, Problem>) -> Response {
+    result.unwrap_or_else(Problem::into_response)
+}
+
+/// Who a bearer token names, checked by `authenticator` (the role, or the privacy role),
+/// or the problem instead (401, 403).
+async fn authenticated(
+    authenticator: &StaffAuthenticator,
+    authorization: Option<String>,
+) -> Result<StaffMember, Problem> {
+    Ok(authenticator.authenticate(authorization.as_deref()).await?)
+}
+
+/// The guard of a staff route: the staff member the request's token names.
+fn guard(authenticator: &Arc<StaffAuthenticator>) -> BoxedFilter<(Guard,)> {
+    let authenticator = authenticator.clone();
+    authorization()
+        .then(move |authorization| {
+            let authenticator = authenticator.clone();
+            async move { authenticated(&authenticator, authorization).await }
+        })
+        .boxed()
+}
+
+type Guard = Result<StaffMember, Problem>;
+type Body = Result<bytes::Bytes, Problem>;
+
+/// `handler`'s answer once the guard let the caller in, else the guard's problem.
+async fn guarded<T, F>(guard: Result<T, Problem>, handler: impl FnOnce(T) -> F) -> Response
+where
+    F: Future<Output = Result<Response, Problem>>,
+{
+    match guard {
+        Ok(who) => respond(handler(who).await),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// The staff member and the body; a body too large or unreadable is answered first.
+fn with_body(staff: Guard, body: Body) -> Result<(StaffMember, bytes::Bytes), Problem> {
+    let body = body?;
+    Ok((staff?, body))
+}
+
+/// `GET /api/companies/{companyId}` for a program: the customer's route of that address
+/// hands such a request here (`customer/companies.rs::show_or_api`).
+pub async fn company(state: AppState, id: String, authorization: Option<String>) -> Response {
+    let staff = authenticated(&state.staff, authorization).await;
+    guarded(staff, move |_| companies::get(state, id)).await
+}
+
+/// The API's routes, each boxed (see [`super::routes`]), grouped by their guard.
+pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
+    let s = || with_state(state.clone());
+    let (staff, privacy) = (|| guard(&state.staff), || guard(&state.privacy_staff));
+    let content_type = || warp::header::optional::<String>("content-type");
+
+    // Open: the host's readiness probe, the pages' assets, the OpenAPI document.
+    let ready = warp::path::end()
+        .and(warp::get().or(warp::head()).unify())
+        .map(|| {
+            warp::reply::with_header("ok", "content-type", "text/plain; charset=utf-8")
+                .into_response()
+        });
+    let asset = warp::path!("api" / "assets" / String)
+        .and(warp::get())
+        .map(|name: String| assets::asset(&name));
+    let openapi_document = warp::path!("api" / "openapi.json")
+        .and(warp::get())
+        .map(openapi::document);
+
+    // The Functions host's timers (the host's own key is their guard).
+    let retry = warp::path!("RetryDeliveries")
+        .and(warp::post())
+        .and(s())
+        .and(limited_body())
+        .then(|state, body| async move { respond(timer::retry_deliveries(state, body).await) });
+    let purge = warp::path!("PurgeEnded")
+        .and(warp::post())
+        .and(s())
+        .and(limited_body())
+        .then(|state, body| async move { respond(timer::purge_ended(state, body).await) });
+
+    // Staff with the role: a bearer token from the staff directory.
+    let invite = warp::path!("api" / "InviteUser")
+        .and(warp::post())
+        .and(s().and(staff()).and(content_type()).and(limited_body()))
+        .then(|state, staff, content_type, body| {
+            guarded(with_body(staff, body), move |(staff, body)| {
+                invitations::create(state, staff, content_type, body)
+            })
+        });
+    let bulk_route = warp::path!("api" / "invitations" / "bulk")
+        .and(warp::post())
+        .and(s().and(staff()).and(content_type()).and(accept_language()))
+        .and(body_up_to(bulk::MAX_BODY))
+        .then(|state, staff, content_type, language, body| {
+            guarded(with_body(staff, body), move |(staff, body)| {
+                bulk::bulk(state, staff, content_type, language, body)
+            })
+        });
+    let resend = warp::path!("api" / "invitations" / String / "resend")
+        .and(warp::post())
+        .and(s().and(staff()))
+        .then(|id, state, staff| {
+            guarded(staff, move |staff| invitations::resend(state, staff, id))
+        });
+    let revoke = warp::path!("api" / "invitations" / String)
+        .and(warp::delete())
+        .and(s().and(staff()))
+        .then(|id, state, staff| {
+            guarded(staff, move |staff| invitations::revoke(state, staff, id))
+        });
+    let list = warp::path!("api" / "invitations")
+        .and(warp::get())
+        .and(s().and(raw_query()).and(staff()))
+        .then(|state, query, staff| guarded(staff, move |_| invitations::list(state, query)));
+    let get_one = warp::path!("api" / "invitations" / String)
+        .and(warp::get())
+        .and(s().and(staff()))
+        .then(|id, state, staff| guarded(staff, move |_| invitations::get(state, id)));
+    let companies_list = warp::path!("api" / "companies")
+        .and(warp::get())
+        .and(s().and(raw_query()).and(staff()))
+        .then(|state, query, staff| guarded(staff, move |_| companies::list(state, query)));
+
+    // Staff with the privacy role.
+    let erase = warp::path!("api" / "privacy" / "erase")
+        .and(warp::post())
+        .and(s().and(privacy()).and(content_type()).and(limited_body()))
+        .then(|state, staff, content_type, body| {
+            guarded(with_body(staff, body), move |(staff, body)| {
+                privacy::erase(state, staff, content_type, body)
+            })
+        });
+    let export = warp::path!("api" / "privacy" / "export")
+        .and(warp::get())
+        .and(s().and(raw_query()).and(privacy()))
+        .then(|state, query, staff| {
+            guarded(staff, move |staff| privacy::export(state, staff, query))
+        });
+
+    vec![
+        ready.boxed(),
+        asset.boxed(),
+        openapi_document.boxed(),
+        retry.boxed(),
+        purge.boxed(),
+        invite.boxed(),
+        bulk_route.boxed(),
+        resend.boxed(),
+        revoke.boxed(),
+        list.boxed(),
+        get_one.boxed(),
+        companies_list.boxed(),
+        erase.boxed(),
+        export.boxed(),
+    ]
+}
