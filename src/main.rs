@@ -1,6 +1,7 @@
 //! `handler`: reads its settings, listens on 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT and
 //! serves until SIGTERM or Ctrl-C. `handler retry-deliveries` and `handler purge-ended`
-//! run one pass of the `RetryDeliveries` or `PurgeEnded` timer's work by hand and exit.
+//! run one pass of the `RetryDeliveries` or `PurgeEnded` timer's work by hand and exit;
+//! `handler merge-accounts` merges accounts that share an address (a one-off migration).
 
 use invitations::app::Application;
 use invitations::settings::Settings;
@@ -50,8 +51,22 @@ async fn main() -> ExitCode {
                 }
             };
         }
+        Some("merge-accounts") => {
+            return match Application::merge_accounts_once(settings).await {
+                Ok(report) => {
+                    println!("{}", invitations::service::person::merge_line(&report));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("merge-accounts failed: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
         Some(other) => {
-            eprintln!("unknown command {other:?}; usage: handler [retry-deliveries | purge-ended]");
+            eprintln!(
+                "unknown command {other:?}; usage: handler [retry-deliveries | purge-ended | merge-accounts]"
+            );
             return ExitCode::from(2);
         }
     }

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 /// An account's id: derived from the login that created it, so a retry of the same
 /// creation finds the first write instead of making a second account.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AccountId(String);
 
 impl AccountId {

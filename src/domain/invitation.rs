@@ -284,7 +284,13 @@ pub struct HistoryEntry {
     pub at: OffsetDateTime,
     pub event: Event,
     pub actor: String,
+    /// Why, when the event does not say it all (`inviterRemoved`: revoked because the
+    /// administrator who sent it was removed from the company).
+    pub reason: Option<String>,
 }
+
+/// The reason of a colleague invitation withdrawn with its inviter's removal.
+pub const INVITER_REMOVED: &str = "inviterRemoved";
 
 #[derive(Debug, Clone)]
 pub struct Invitation {
@@ -371,6 +377,7 @@ impl Invitation {
                 at: now,
                 event: Event::Created,
                 actor,
+                reason: None,
             }],
         }
     }
@@ -501,6 +508,20 @@ impl Invitation {
         }
     }
 
+    /// [`Self::revoke`] with the reason the history gives.
+    pub fn revoke_because(
+        &mut self,
+        actor: &EmailAddress,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, NotAllowed> {
+        let revoked = self.revoke(actor, now)?;
+        if let (true, Some(last)) = (revoked, self.history.last_mut()) {
+            last.reason = Some(reason.to_owned());
+        }
+        Ok(revoked)
+    }
+
     /// The history with `expired` added at the moment it happened, if it has.
     pub fn history_at(&self, now: OffsetDateTime) -> Vec<HistoryEntry> {
         let mut history = self.history.clone();
@@ -518,6 +539,7 @@ impl Invitation {
                     at,
                     event: Event::Expired,
                     actor: SYSTEM_ACTOR.to_owned(),
+                    reason: None,
                 },
             );
         }
@@ -621,6 +643,7 @@ impl Invitation {
             at,
             event,
             actor: actor.to_owned(),
+            reason: None,
         });
     }
 }

@@ -327,6 +327,8 @@ struct HistoryView {
     at: String,
     event: &'static str,
     actor: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
 }
 
 impl InvitationView {
@@ -375,6 +377,7 @@ impl InvitationView {
                     at: timestamp(h.at),
                     event: h.event.as_str(),
                     actor: h.actor.clone(),
+                    reason: h.reason.clone(),
                 })
                 .collect(),
         );

@@ -309,6 +309,7 @@ mod tests {
                 at: nameless.created_at,
                 event: crate::domain::invitation::Event::Resent,
                 actor: "tamer@gfms.example".into(),
+                reason: None,
             });
         let resent = render(&nameless, "https://p.example/x".into(), "P").unwrap();
         assert!(
@@ -382,6 +383,7 @@ mod tests {
                     at: i.created_at,
                     event: crate::domain::invitation::Event::Resent,
                     actor: "tamer@gfms.example".into(),
+                    reason: None,
                 });
             }
             let e = render(&i, "https://p.example/x".into(), "Portal").unwrap();

@@ -3,7 +3,7 @@
 //! ended invitations by itself. Log lines carry counts and ids only, never an address.
 
 use super::{InvitationError, Services, limits, update_invitation};
-use crate::domain::account::{AccountId, CompanyId, LinkedLogin, Membership, Profile, Role};
+use crate::domain::account::{AccountId, CompanyId, LinkedLogin, Membership, Profile};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{Invitation, ListFilter};
 use crate::domain::membership::MemberHistoryEntry;
@@ -75,15 +75,17 @@ pub async fn erase(
         })
         .await?;
     }
-    let account = services.privacy.account_for_email(email).await?;
-    let memberships = match &account {
-        Some(account) => services.accounts.memberships(account).await?,
-        None => Vec::new(),
-    };
-    let erased_account = match &account {
-        Some(account) => services.privacy.erase_account(account).await?,
-        None => Default::default(),
-    };
+    // Every account of the person: the address's, and any made twice for it before one
+    // person was one account (see `person`).
+    let accounts = services.people.accounts_of_email(email).await?;
+    let mut memberships = Vec::new();
+    let mut erased_account = crate::storage::ErasedAccount::default();
+    for account in &accounts {
+        memberships.extend(services.accounts.memberships(account).await?);
+        let erased = services.privacy.erase_account(account).await?;
+        erased_account.accounts += erased.accounts;
+        erased_account.memberships += erased.memberships;
+    }
     let companies = companies_of(&memberships, &invitations);
     let mut without_administrator = Vec::new();
     for company in &companies {
@@ -99,9 +101,7 @@ pub async fn erase(
     }
     let erased_invitations = services.privacy.erase_invitations(&invitations).await?;
     let mut counters = vec![limits::mail_key(email)];
-    if let Some(account) = &account {
-        counters.push(limits::mfa_key(account.as_str()));
-    }
+    counters.extend(accounts.iter().map(|a| limits::mfa_key(a.as_str())));
     services.privacy.erase_counters(&counters).await?;
     services.privacy.erase_email_rows(email).await?;
     let erased = Erased {
@@ -145,6 +145,7 @@ async fn record(
         invitations: erased.invitations,
         accounts: erased.accounts,
         memberships: erased.memberships,
+        companies_without_administrator: erased.companies_without_administrator.clone(),
     };
     if let Err(e) = services.privacy.record(&record).await {
         tracing::error!(kind, error = %e, "personal-data request not recorded");
@@ -163,27 +164,90 @@ pub enum DeleteFailure {
     Store(#[from] InvitationError),
 }
 
-/// The companies `account` is the last administrator of while others are members.
+/// Every account of the person `account` belongs to (one, unless the address had two
+/// before one person was one account), `account` first.
+async fn person_of(
+    services: &Services,
+    account: &AccountId,
+    email: &EmailAddress,
+) -> Result<Vec<AccountId>, InvitationError> {
+    let mut accounts = vec![account.clone()];
+    for other in services.people.accounts_of_email(email).await? {
+        if !accounts.contains(&other) {
+            accounts.push(other);
+        }
+    }
+    Ok(accounts)
+}
+
+/// The companies the person of `account` (every account of its address) is the last
+/// administrator of while others are members.
 pub async fn handover_needed(
     services: &Services,
     account: &AccountId,
 ) -> Result<Vec<Membership>, InvitationError> {
-    let mut blocked = Vec::new();
-    for membership in services.accounts.memberships(account).await? {
-        let Some(company) = services.accounts.company(&membership.company_id).await? else {
-            continue;
-        };
-        let (roster, _) = services.members.roster(&company).await?;
-        let others = roster.members.iter().filter(|m| m.account != *account);
-        let other_admins = others.clone().any(|m| m.role == Role::Administrator);
-        if !other_admins && others.count() > 0 {
-            blocked.push(membership);
+    let Some(profile) = services.accounts.profile(account).await? else {
+        return Ok(Vec::new());
+    };
+    let accounts = person_of(services, account, &profile.value.email).await?;
+    handover_of(services, &accounts).await
+}
+
+async fn handover_of(
+    services: &Services,
+    accounts: &[AccountId],
+) -> Result<Vec<Membership>, InvitationError> {
+    let mut blocked: Vec<Membership> = Vec::new();
+    for account in accounts {
+        for membership in services.accounts.memberships(account).await? {
+            if blocked
+                .iter()
+                .any(|b| b.company_id == membership.company_id)
+            {
+                continue;
+            }
+            let Some(company) = services.accounts.company(&membership.company_id).await? else {
+                continue;
+            };
+            let (mut roster, _) = services.members.roster(&company).await?;
+            if roster.depart(accounts).is_err() {
+                blocked.push(membership);
+            }
         }
     }
     Ok(blocked)
 }
 
-fn member_error(error: super::members::MemberError) -> InvitationError {
+/// The person (`accounts`) leaves every company of theirs, each decided on the roster it
+/// writes; a refusal puts back those already left and names the company.
+async fn depart_all(services: &Services, accounts: &[AccountId]) -> Result<(), DeleteFailure> {
+    let mut left: Vec<(CompanyId, Vec<crate::domain::membership::Member>)> = Vec::new();
+    for account in accounts {
+        let memberships = services.accounts.memberships(account).await;
+        for membership in memberships.map_err(InvitationError::from)? {
+            if left.iter().any(|(id, _)| *id == membership.company_id) {
+                continue;
+            }
+            match super::members::depart(services, &membership.company_id, accounts).await {
+                Ok(gone) => left.push((membership.company_id.clone(), gone)),
+                Err(refused) => {
+                    for (company, members) in &left {
+                        super::members::restore(services, company, members).await;
+                    }
+                    return Err(match refused {
+                        super::members::MemberError::Refused(_) => {
+                            DeleteFailure::LastAdministrator(vec![membership])
+                        }
+                        other => DeleteFailure::Store(member_error(other)),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn member_error(error: super::members::MemberError) -> InvitationError {
     match error {
         super::members::MemberError::Invitation(e) => e,
         other => InvitationError::Internal(other.to_string()),
@@ -202,11 +266,15 @@ pub async fn delete_own_account(
         .await
         .map_err(InvitationError::from)?
         .ok_or(DeleteFailure::NoAccount)?;
-    let blocked = handover_needed(services, account).await?;
+    let email = profile.value.email;
+    let accounts = person_of(services, account, &email).await?;
+    let blocked = handover_of(services, &accounts).await?;
     if !blocked.is_empty() {
         return Err(DeleteFailure::LastAdministrator(blocked));
     }
-    Ok(erase(services, &profile.value.email, &Requester::Customer).await?)
+    // Checked again where it is decided: on each roster's guarded write.
+    depart_all(services, &accounts).await?;
+    Ok(erase(services, &email, &Requester::Customer).await?)
 }
 
 /// Everything stored about a person, never a secret.

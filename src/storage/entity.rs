@@ -95,6 +95,8 @@ struct StoredHistory {
     at: String,
     event: String,
     actor: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
 }
 
 impl From<&Invitation> for InvitationEntity {
@@ -114,6 +116,7 @@ impl From<&Invitation> for InvitationEntity {
                 at: edm::format(h.at),
                 event: h.event.as_str().to_owned(),
                 actor: h.actor.clone(),
+                reason: h.reason.clone(),
             })
             .collect();
         Self {
@@ -214,6 +217,7 @@ impl TryFrom<InvitationEntity> for Invitation {
                     .ok()?,
                     event: Event::parse(&h.event)?,
                     actor: h.actor,
+                    reason: h.reason,
                 })
             })
             .collect::<Option<Vec<_>>>()

@@ -16,6 +16,7 @@ pub(crate) mod keys;
 mod language;
 mod limits;
 mod members;
+mod people;
 mod privacy;
 mod sealed;
 mod security;
@@ -25,6 +26,7 @@ pub use accounts::{AccountStore, TableAccountStore};
 pub use invitations::TableInvitationStore;
 pub use limits::{LimitStore, TableLimitStore, Tally};
 pub use members::{ERASED_PERSON, MemberStore, TableMemberStore};
+pub use people::{AccountOfAddress, LoginRecord, PersonStore, TablePersonStore};
 pub use privacy::{ErasedAccount, MfaState, PrivacyRecord, PrivacyStore, TablePrivacyStore};
 pub use sealed::Sealer;
 

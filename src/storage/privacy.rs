@@ -54,6 +54,8 @@ pub struct PrivacyRecord {
     pub invitations: u32,
     pub accounts: u32,
     pub memberships: u32,
+    /// Companies the erasure left without an administrator (ids), for staff to follow.
+    pub companies_without_administrator: Vec<CompanyId>,
 }
 
 #[async_trait]
@@ -171,6 +173,9 @@ struct RequestEntity {
     invitations: i32,
     accounts: i32,
     memberships: i32,
+    /// Comma-separated company ids; absent when none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    companies_without_administrator: String,
 }
 
 fn count(n: u32) -> i32 {
@@ -412,6 +417,12 @@ impl PrivacyStore for TablePrivacyStore {
             invitations: count(record.invitations),
             accounts: count(record.accounts),
             memberships: count(record.memberships),
+            companies_without_administrator: record
+                .companies_without_administrator
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
         };
         table::insert_absent(&self.requests, &row).await.map(|_| ())
     }

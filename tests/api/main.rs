@@ -16,6 +16,7 @@ mod hardening_storage;
 mod health;
 mod hostile;
 mod identity_shapes;
+mod integrity;
 mod invite;
 mod journey;
 mod lifecycle;
