@@ -6,6 +6,7 @@ mod last_admin;
 mod member_invitations;
 mod merge;
 mod one_account;
+mod sent_invitations;
 mod sessions;
 
 use crate::support::browser::{csrf_in, location, page, post_form, sign_in_at_b2c};
