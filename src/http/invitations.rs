@@ -63,7 +63,13 @@ pub async fn resend(
 ) -> Result<Response, Problem> {
     let staff = state.staff.authenticate(authorization.as_deref()).await?;
     let id = InvitationId::parse(&id).map_err(|_| Problem::not_found("problem-no-invitation"))?;
-    let resent = invitations::resend(&state.services, &id, &staff.email).await?;
+    let resent = invitations::resend(
+        &state.services,
+        &id,
+        &staff.email,
+        invitations::Sender::Staff,
+    )
+    .await?;
     let mut view = InvitationView::new(&resent.invitation, resent.now);
     view.invite_url = Some(resent.invite_url);
     Ok(warp::reply::json(&view).into_response())

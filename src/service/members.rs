@@ -51,10 +51,10 @@ async fn company(services: &Services, id: &CompanyId) -> Result<Company, MemberE
         .ok_or(MemberError::NoCompany)
 }
 
-/// Invites `new.email` into the company `new.join` names, as `actor` (staff, or an
-/// administrator of that company, counted like staff under the inviter's email). The
-/// email, its limits and exactly-once storage are those of any invitation; a company
-/// invitation (no `join`) is simply created.
+/// Invites `new.email` into the company `new.join` names, as `actor`: staff (their
+/// limits), or an administrator of that company (the company's own budgets, never the
+/// staff's). A colleague invitation is locked by company and email; a company invitation
+/// (no `join`) is simply created.
 pub async fn invite(
     services: &Services,
     new: NewInvitation,
@@ -62,7 +62,12 @@ pub async fn invite(
     actor: &Actor,
 ) -> Result<Created, MemberError> {
     let (new, company) = invitable(services, new, actor).await?;
-    let created = invitations::create(services, new, inviter).await?;
+    let created = match (actor, &company) {
+        (Actor::Member(_), Some((company, _))) => {
+            invitations::create_for_company(services, new, inviter, company).await?
+        }
+        _ => invitations::create(services, new, inviter).await?,
+    };
     note_invited(services, company, &created).await;
     Ok(created)
 }
@@ -379,7 +384,7 @@ async fn withdraw_sent(
 }
 
 /// An administrator of `company_id` sends a colleague's invitation of that company again
-/// (counted under their email, like staff's resends).
+/// (counted against the company's own budgets).
 pub async fn resend(
     services: &Services,
     company_id: &CompanyId,
@@ -387,7 +392,8 @@ pub async fn resend(
     id: &InvitationId,
 ) -> Result<Created, MemberError> {
     let by = managing(services, company_id, actor, id).await?;
-    Ok(invitations::resend(services, id, &by).await?)
+    let sender = invitations::Sender::Company(company_id);
+    Ok(invitations::resend(services, id, &by, sender).await?)
 }
 
 /// An administrator of `company_id` withdraws a colleague's invitation of that company.

@@ -81,6 +81,8 @@ pub enum Limit {
     StaffBulk { rows: u32, remaining: u32 },
     /// At most `limit` invitation emails to `address` per day.
     EmailsPerDay { limit: u32, address: String },
+    /// At most `limit` colleague invitations and resends per company per day.
+    CompanyPerDay { limit: u32 },
 }
 
 /// Never prints the address.
@@ -90,6 +92,7 @@ impl std::fmt::Debug for Limit {
             Self::StaffPerHour { limit } => write!(f, "StaffPerHour({limit})"),
             Self::StaffBulk { rows, remaining } => write!(f, "StaffBulk({rows}, {remaining})"),
             Self::EmailsPerDay { limit, .. } => write!(f, "EmailsPerDay({limit})"),
+            Self::CompanyPerDay { limit } => write!(f, "CompanyPerDay({limit})"),
         }
     }
 }

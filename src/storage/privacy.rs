@@ -12,9 +12,8 @@ use super::edm::{self, DateTimeTag};
 use super::entity::InvitationEntity;
 use super::index::{Marker, Pointer};
 use super::keys::{
-    self, ACTIVE_ROW, COMPANY_ROW, EMAIL_ROW, LEGACY_MAIL_QUEUE, LINK_ROW, LISTED_LOGIN_PREFIX,
-    LOGIN_ROW, MEMBERSHIP_PREFIX, MFA_ROW, PROFILE_ROW, account_partition, email_partition,
-    login_partition,
+    self, COMPANY_ROW, EMAIL_ROW, LEGACY_MAIL_QUEUE, LINK_ROW, LISTED_LOGIN_PREFIX, LOGIN_ROW,
+    MEMBERSHIP_PREFIX, MFA_ROW, PROFILE_ROW, account_partition, email_partition, login_partition,
 };
 use super::security::MfaEntity;
 use super::table;
@@ -240,12 +239,13 @@ impl PrivacyStore for TablePrivacyStore {
                 .await?;
             table::delete_if_present(&self.index, LEGACY_MAIL_QUEUE, id).await?;
             let email = keys::email_partition(&invitation.email);
-            if let Some((_, etag)) = table::read::<Pointer>(&self.index, &email, ACTIVE_ROW)
+            let lock = super::invitations::lock_row(invitation);
+            if let Some((_, etag)) = table::read::<Pointer>(&self.index, &email, &lock)
                 .await?
-                .filter(|(lock, _)| lock.invitation_id == id)
+                .filter(|(held, _)| held.invitation_id == id)
             {
                 // Only while it is still this invitation's: a newer one may have taken it.
-                table::delete_if_match(&self.index, &email, ACTIVE_ROW, &etag).await?;
+                table::delete_if_match(&self.index, &email, &lock, &etag).await?;
             }
             if table::delete_if_present(&self.invitations, invitation.id.bucket(), id).await? {
                 erased += 1;

@@ -1,12 +1,104 @@
-//! Findings 6 and 7: a removed administrator's pending invitations are withdrawn; a
-//! colleague's invitation never leads to the company form or to a company.
+//! Findings 5, 6 and 7: a company's colleague invitations are its own (keyed by company
+//! and email, counted against the company's budgets, revealing nothing from anyone
+//! else); a removed administrator's pending invitations are withdrawn; a colleague's
+//! invitation never leads to the company form or to a company.
 
 use super::{accept_with, company_post, invite_from_page, invite_into, newest_link, pending_id};
 use crate::account::sign_in;
 use crate::organisations::onboard;
 use crate::support::browser::{browser, csrf_in, location, page, post_form};
-use crate::support::{TestApp, events, unique_email};
+use crate::support::{TestApp, events, mailbox, stack, unique_email};
 use invitations::domain::account::AccountId;
+use serde_json::json;
+
+async fn resend_from_page(
+    app: &TestApp,
+    client: &reqwest::Client,
+    company: &str,
+    id: &str,
+) -> reqwest::Response {
+    let path = format!("/api/Companies/{company}/invitations/{id}/resend");
+    company_post(app, client, company, &path, &[]).await
+}
+
+/// The review's three effects: an oracle (a 409 for an address someone else invited), a
+/// lock-out (the company's emails spending the address's daily budget, so the sales
+/// staff's own invitation was a 429) and spam (no budget of the company's own).
+#[tokio::test]
+async fn a_companys_invitations_neither_reveal_nor_spend_anyone_elses_and_have_their_own_budget() {
+    let app = TestApp::spawn_with(
+        vec![(
+            "LIMIT_MEMBER_INVITATIONS_PER_COMPANY_PER_DAY",
+            Some("7".into()),
+        )],
+        |_| {},
+    )
+    .await;
+    let anne = unique_email("anne");
+    let (client, company) = onboard(&app, &anne, "Own Budget SA").await;
+
+    // A competitor is being onboarded by the sales staff: the company learns nothing.
+    let olga = unique_email("olga");
+    app.invite(json!({"email": olga, "company": {"name": "Competitor AG"}}))
+        .await;
+    let sent = invite_from_page(&app, &client, &company, &olga, "member").await;
+    assert_eq!(sent.status(), 303, "no 409 for someone else's invitation");
+    assert_eq!(
+        mailbox::wait_for(&stack().maildev_url, &olga, 2)
+            .await
+            .len(),
+        2
+    );
+
+    // The company's invitation and four resends: five emails to Pia from the company…
+    let pia = unique_email("pia");
+    assert_eq!(
+        invite_from_page(&app, &client, &company, &pia, "member")
+            .await
+            .status(),
+        303
+    );
+    let id = pending_id(&app, &client, &company, &pia).await;
+    for _ in 0..4 {
+        assert_eq!(
+            resend_from_page(&app, &client, &company, &id)
+                .await
+                .status(),
+            303
+        );
+    }
+    mailbox::wait_for(&stack().maildev_url, &pia, 5).await;
+    // …which are not the sales staff's: their own invitation to Pia still goes.
+    let response = app
+        .invite_with_token(&app.idp.token(), &json!({"email": pia}))
+        .await;
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    // The company's own budget per address is spent: a sixth email is a 429 page.
+    let sixth = resend_from_page(&app, &client, &company, &id).await;
+    assert_eq!(sixth.status(), 429);
+    assert_eq!(mailbox::all_to(&stack().maildev_url, &pia).await.len(), 6);
+
+    // The company's daily budget (7 here: Olga, Pia and five sends to Pia … already 6):
+    // one more invitation goes, the next is a 429 page and sends nothing.
+    let quinn = unique_email("quinn");
+    assert_eq!(
+        invite_from_page(&app, &client, &company, &quinn, "member")
+            .await
+            .status(),
+        303
+    );
+    let rita = unique_email("rita");
+    let refused = invite_from_page(&app, &client, &company, &rita, "member").await;
+    assert_eq!(refused.status(), 429);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("lang=\"en\""), "{html}");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        mailbox::all_to(&stack().maildev_url, &rita)
+            .await
+            .is_empty()
+    );
+}
 
 #[tokio::test]
 async fn removing_an_administrator_withdraws_the_invitations_they_sent() {
