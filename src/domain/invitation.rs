@@ -153,6 +153,9 @@ pub struct Inviter {
     pub email: EmailAddress,
 }
 
+/// How an erased inviter is shown (their name and email both).
+pub const ERASED_INVITER: &str = "erased";
+
 /// What a sales person asks for, already checked.
 #[derive(Debug, Clone)]
 pub struct NewInvitation {
@@ -305,7 +308,9 @@ pub struct Invitation {
     pub expires_in: ExpiryDays,
     /// The email already had an account when invited: the email says "sign in".
     pub existing_customer: bool,
-    pub invited_by: Inviter,
+    /// Who sent it; `None` once that person was erased (a customer administrator asking
+    /// for erasure): shown as [`ERASED_INVITER`].
+    pub invited_by: Option<Inviter>,
     pub company: CompanyDraft,
     pub delivery: Delivery,
     pub link_hash: LinkHash,
@@ -362,7 +367,7 @@ impl Invitation {
             expires_at: now + new.expires_in.duration(),
             expires_in: new.expires_in,
             existing_customer: false,
-            invited_by,
+            invited_by: Some(invited_by),
             company: new.company,
             delivery: Delivery::Queued {
                 attempts: 0,
@@ -388,6 +393,42 @@ impl Invitation {
         } else {
             Kind::Company
         }
+    }
+
+    /// The inviter's name, or [`ERASED_INVITER`].
+    pub fn inviter_name(&self) -> String {
+        self.invited_by
+            .as_ref()
+            .map_or_else(|| ERASED_INVITER.to_owned(), |i| i.name.clone())
+    }
+
+    /// The inviter's email, or [`ERASED_INVITER`].
+    pub fn inviter_email(&self) -> String {
+        self.invited_by
+            .as_ref()
+            .map_or_else(|| ERASED_INVITER.to_owned(), |i| i.email.to_string())
+    }
+
+    /// Whether `email` sent it.
+    pub fn sent_by(&self, email: &EmailAddress) -> bool {
+        self.invited_by.as_ref().is_some_and(|i| i.email == *email)
+    }
+
+    /// Erases the inviter `email`: no longer named as the sender nor as the actor of any
+    /// history entry. Whether anything changed.
+    pub fn forget_inviter(&mut self, email: &EmailAddress) -> bool {
+        let mut changed = false;
+        if self.sent_by(email) {
+            self.invited_by = None;
+            changed = true;
+        }
+        for entry in &mut self.history {
+            if EmailAddress::parse(&entry.actor).is_ok_and(|a| a == *email) {
+                entry.actor = ERASED_INVITER.to_owned();
+                changed = true;
+            }
+        }
+        changed
     }
 
     /// The company a `member` invitation joins and the role it gives.

@@ -352,8 +352,8 @@ impl InvitationView {
             created_at: timestamp(invitation.created_at),
             expires_at: timestamp(invitation.expires_at),
             invited_by: PersonView {
-                name: invitation.invited_by.name.clone(),
-                email: invitation.invited_by.email.to_string(),
+                name: invitation.inviter_name(),
+                email: invitation.inviter_email(),
             },
             company: CompanyView {
                 name: company.name.clone(),

@@ -141,8 +141,8 @@ pub fn render(
             .as_ref()
             .map(|n| n.as_str().to_owned()),
         recipient_email: invitation.email.to_string(),
-        inviter_name: invitation.invited_by.name.clone(),
-        inviter_email: invitation.invited_by.email.to_string(),
+        inviter_name: invitation.inviter_name(),
+        inviter_email: invitation.inviter_email(),
         product: product.to_owned(),
         company_name: invitation.company.name.clone(),
         joining: invitation

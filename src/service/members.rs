@@ -116,7 +116,7 @@ async fn note_invited(services: &Services, company: Option<(CompanyId, Role)>, c
     let invited = MemberHistoryEntry {
         at: created.now,
         event: MemberEvent::Invited,
-        actor: created.invitation.invited_by.email.to_string(),
+        actor: created.invitation.inviter_email(),
         subject: created.invitation.email.to_string(),
         role: Some(role),
         invitation: Some(created.invitation.id.to_string()),
@@ -342,6 +342,24 @@ pub async fn remove(
     Ok(roster)
 }
 
+/// The ids of the colleague invitations of `company_id` that `inviter` sent, by the
+/// company's `invited` history entries (which name the sender).
+pub async fn sent_by(
+    services: &Services,
+    company_id: &CompanyId,
+    inviter: &EmailAddress,
+) -> Result<Vec<InvitationId>, MemberError> {
+    Ok(services
+        .members
+        .history(company_id)
+        .await?
+        .into_iter()
+        .filter(|h| h.event == MemberEvent::Invited)
+        .filter(|h| EmailAddress::parse(&h.actor).is_ok_and(|a| a == *inviter))
+        .filter_map(|h| InvitationId::parse(h.invitation.as_deref()?).ok())
+        .collect())
+}
+
 /// Withdraws the colleague invitations of `company_id` that `inviter` (an administrator
 /// just removed) sent and that are still pending or accepted; each one's history says
 /// why. Found by the company's `invited` history entries, which name the sender.
@@ -353,16 +371,7 @@ async fn withdraw_sent(
     now: OffsetDateTime,
 ) -> Result<(), MemberError> {
     let by = EmailAddress::parse(by).map_err(|_| MembershipError::NotAMember)?;
-    let sent: Vec<InvitationId> = services
-        .members
-        .history(company_id)
-        .await?
-        .into_iter()
-        .filter(|h| h.event == MemberEvent::Invited)
-        .filter(|h| EmailAddress::parse(&h.actor).is_ok_and(|a| a == *inviter))
-        .filter_map(|h| InvitationId::parse(h.invitation.as_deref()?).ok())
-        .collect();
-    for id in sent {
+    for id in sent_by(services, company_id, inviter).await? {
         let withdrawn = update_invitation(services, &id, None, |invitation| {
             let joins_it = invitation
                 .join()

@@ -87,6 +87,20 @@ pub async fn erase(
         erased_account.memberships += erased.memberships;
     }
     let companies = companies_of(&memberships, &invitations);
+    // The invitations they sent as an administrator name them (`invitedBy`, history):
+    // found by the companies' history before it is pseudonymised below.
+    for sent in sent_invitations(services, email, &companies).await? {
+        let forgotten = update_invitation(services, &sent.id, None, |invitation| {
+            Ok::<_, InvitationError>(invitation.forget_inviter(email))
+        })
+        .await;
+        match forgotten {
+            // Its outbox copy too (the delivery queue row, until the retry clears it).
+            Ok(written) => services.privacy.rewrite_queued_copy(&written.value).await?,
+            Err(InvitationError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
     let mut without_administrator = Vec::new();
     for company in &companies {
         // Off the roster first (a company made before rosters seeds it from its creator).
@@ -277,6 +291,29 @@ pub async fn delete_own_account(
     Ok(erase(services, &email, &Requester::Customer).await?)
 }
 
+/// The colleague invitations `email` sent as an administrator of one of `companies`
+/// (not their own invitations).
+async fn sent_invitations(
+    services: &Services,
+    email: &EmailAddress,
+    companies: &HashSet<CompanyId>,
+) -> Result<Vec<Invitation>, InvitationError> {
+    let mut sent = Vec::new();
+    for company in companies {
+        let ids = super::members::sent_by(services, company, email)
+            .await
+            .map_err(member_error)?;
+        for id in ids {
+            if let Some(found) = services.store.get(&id).await? {
+                if found.value.sent_by(email) && found.value.email != *email {
+                    sent.push(found.value);
+                }
+            }
+        }
+    }
+    Ok(sent)
+}
+
 /// Everything stored about a person, never a secret.
 pub struct Export {
     pub now: OffsetDateTime,
@@ -288,6 +325,8 @@ pub struct Export {
     /// The membership history entries that name the person (as actor or subject), of
     /// every company they belong to or were invited into.
     pub member_history: Vec<(CompanyId, MemberHistoryEntry)>,
+    /// The colleague invitations they sent as an administrator (which name them).
+    pub invitations_sent: Vec<Invitation>,
 }
 
 /// The companies whose rows may name the person: their memberships, and the companies
@@ -324,8 +363,10 @@ pub async fn export(
         }
         None => (None, Vec::new(), None, Vec::new()),
     };
+    let companies = companies_of(&memberships, &invitations);
+    let invitations_sent = sent_invitations(services, email, &companies).await?;
     let mut member_history = Vec::new();
-    for company in companies_of(&memberships, &invitations) {
+    for company in companies {
         let named = |who: &str| EmailAddress::parse(who).is_ok_and(|e| e == *email);
         for entry in services.members.history(&company).await? {
             if named(&entry.actor) || named(&entry.subject) {
@@ -361,6 +402,7 @@ pub async fn export(
         mfa,
         memberships,
         member_history,
+        invitations_sent,
     })
 }
 

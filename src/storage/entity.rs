@@ -7,8 +7,8 @@ use crate::domain::company::CompanyDraft;
 use crate::domain::country::{CountryCode, PostalCode, VatNumber};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{
-    Delivery, DisplayName, Event, ExpiryDays, HistoryEntry, Invitation, InvitationId, Inviter,
-    LoginId, StoredStatus,
+    Delivery, DisplayName, ERASED_INVITER, Event, ExpiryDays, HistoryEntry, Invitation,
+    InvitationId, Inviter, LoginId, StoredStatus,
 };
 use crate::domain::locale::Locale;
 use crate::domain::secret::LinkHash;
@@ -133,8 +133,8 @@ impl From<&Invitation> for InvitationEntity {
             expires_at_type: DateTimeTag,
             expires_in_days: i32::from(inv.expires_in.days()),
             existing_customer: inv.existing_customer,
-            invited_by_name: inv.invited_by.name.clone(),
-            invited_by_email: inv.invited_by.email.to_string(),
+            invited_by_name: inv.inviter_name(),
+            invited_by_email: inv.inviter_email(),
             company_name: inv.company.name.clone(),
             company_vat_number: inv
                 .company
@@ -239,10 +239,12 @@ impl TryFrom<InvitationEntity> for Invitation {
             expires_in: ExpiryDays::new(i64::from(e.expires_in_days))
                 .map_err(|_| corrupt("ExpiresInDays"))?,
             existing_customer: e.existing_customer,
-            invited_by: Inviter {
-                name: e.invited_by_name,
-                email: EmailAddress::parse(&e.invited_by_email)
-                    .map_err(|_| corrupt("InvitedByEmail"))?,
+            invited_by: match e.invited_by_email.as_str() {
+                ERASED_INVITER => None,
+                stored => Some(Inviter {
+                    name: e.invited_by_name,
+                    email: EmailAddress::parse(stored).map_err(|_| corrupt("InvitedByEmail"))?,
+                }),
             },
             company: CompanyDraft {
                 name: e.company_name,

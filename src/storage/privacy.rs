@@ -69,6 +69,10 @@ pub trait PrivacyStore: Send + Sync + 'static {
     /// Erases invitations entirely: their row, link rows (old links too), queue row, email
     /// listing row and the email's lock when it is theirs. Returns how many rows existed.
     async fn erase_invitations(&self, invitations: &[Invitation]) -> Result<u32, StoreError>;
+    /// Brings the copy of `invitation` its delivery-queue row holds (the outbox) in line
+    /// with who sent it and its history, as the invitation's row now says (an erased
+    /// inviter); nothing when there is no such row.
+    async fn rewrite_queued_copy(&self, invitation: &Invitation) -> Result<(), StoreError>;
     /// Erases an account: the rows that lead its logins to it, then its whole partition
     /// (profile, logins, MFA, memberships).
     async fn erase_account(&self, account: &AccountId) -> Result<ErasedAccount, StoreError>;
@@ -177,6 +181,15 @@ struct RequestEntity {
     companies_without_administrator: String,
 }
 
+/// What [`PrivacyStore::rewrite_queued_copy`] merges into a queue row.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct QueuedSender {
+    invited_by_name: String,
+    invited_by_email: String,
+    history: String,
+}
+
 fn count(n: u32) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
@@ -208,6 +221,21 @@ impl PrivacyStore for TablePrivacyStore {
                     enabled_at: row.enabled_at,
                 }),
         )
+    }
+
+    async fn rewrite_queued_copy(&self, invitation: &Invitation) -> Result<(), StoreError> {
+        let entity = InvitationEntity::from(invitation);
+        let sender = QueuedSender {
+            invited_by_name: entity.invited_by_name,
+            invited_by_email: entity.invited_by_email,
+            history: entity.history,
+        };
+        let id = invitation.id.as_str();
+        let queue = keys::mail_queue_partition(&invitation.id);
+        for partition in [queue.as_str(), LEGACY_MAIL_QUEUE] {
+            table::merge_if_present(&self.index, partition, id, &sender).await?;
+        }
+        Ok(())
     }
 
     async fn erase_invitations(&self, invitations: &[Invitation]) -> Result<u32, StoreError> {

@@ -124,7 +124,7 @@ fn form_page(
     let title = Tr::new(locale).t("company-title");
     CompanyFormPage {
         chrome: Chrome::new(locale, title, &state.services.product_name).with_switch(),
-        inviter: invitation.invited_by.name.clone(),
+        inviter: invitation.inviter_name(),
         email: session.email.clone(),
         csrf: session.csrf.clone(),
         prefilled: invitation.company != Default::default(),

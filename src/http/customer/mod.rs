@@ -113,8 +113,8 @@ pub fn ended_message(
     status: crate::domain::invitation::Status,
 ) -> Message {
     use crate::domain::invitation::Status;
-    let inviter = invitation.invited_by.name.clone();
-    let inviter_email = invitation.invited_by.email.to_string();
+    let inviter = invitation.inviter_name();
+    let inviter_email = invitation.inviter_email();
     match status {
         Status::Revoked => Message::Revoked {
             inviter,
