@@ -80,6 +80,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// The stronger of two roles (one person's two places merged into one).
+    pub fn stronger(self, other: Role) -> Role {
+        if self == Role::Administrator || other == Role::Administrator {
+            Role::Administrator
+        } else {
+            Role::Member
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Administrator => "administrator",

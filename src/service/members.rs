@@ -477,7 +477,7 @@ pub(crate) async fn rename_member(
         };
         let gone = roster.members.remove(at);
         match roster.members.iter_mut().find(|m| m.account == *keep) {
-            Some(kept) => kept.role = super::merge::stronger(kept.role, gone.role),
+            Some(kept) => kept.role = kept.role.stronger(gone.role),
             None => roster.members.push(Member {
                 account: keep.clone(),
                 ..gone

@@ -10,7 +10,7 @@
 //! nothing. Log lines name accounts by id, never by address.
 
 use super::{InvitationError, Services};
-use crate::domain::account::{AccountId, Role};
+use crate::domain::account::AccountId;
 use crate::domain::email::EmailAddress;
 use crate::storage::AccountOfAddress;
 
@@ -116,13 +116,4 @@ async fn merge_into(
         "account merged into another of the same address"
     );
     Ok(())
-}
-
-/// The role `keep` ends with when it takes `merged`'s place: the stronger of the two.
-pub(crate) fn stronger(a: Role, b: Role) -> Role {
-    if a == Role::Administrator || b == Role::Administrator {
-        Role::Administrator
-    } else {
-        Role::Member
-    }
 }

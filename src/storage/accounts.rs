@@ -11,8 +11,8 @@ use super::StoreError;
 use super::Versioned;
 use super::edm::{self, DateTimeTag};
 use super::keys::{
-    COMPANY_ROW, LOGIN_ROW, MEMBERSHIP_PREFIX, PROFILE_ROW, account_partition, listed_login_row,
-    login_partition, membership_row, rows_starting_with,
+    COMPANY_ROW, EMAIL_ROW, LOGIN_ROW, MEMBERSHIP_PREFIX, PROFILE_ROW, account_partition,
+    email_partition, listed_login_row, login_partition, membership_row, rows_starting_with,
 };
 use super::sealed::Sealer;
 use super::security::{self, ListedLoginEntity};
@@ -422,7 +422,7 @@ impl AccountStore for TableAccountStore {
         let result = if insert_absent(&self.accounts, &Self::login_row(account, login)).await? {
             LinkResult::Linked
         } else {
-            match super::people::login_record(&self.accounts, &login.login)
+            match login_record(&self.accounts, &login.login)
                 .await?
                 .map(|found| found.account)
             {
@@ -507,9 +507,7 @@ impl AccountStore for TableAccountStore {
     }
 
     async fn has_account_for_email(&self, email: &EmailAddress) -> Result<bool, StoreError> {
-        Ok(super::people::email_account(&self.accounts, email)
-            .await?
-            .is_some())
+        Ok(email_account(&self.accounts, email).await?.is_some())
     }
 
     async fn memberships(&self, account: &AccountId) -> Result<Vec<Membership>, StoreError> {
@@ -537,4 +535,39 @@ impl AccountStore for TableAccountStore {
     async fn set_language(&self, account: &AccountId, locale: Locale) -> Result<(), StoreError> {
         super::language::write(&self.accounts, account, locale).await
     }
+}
+
+/// A login's row, read.
+pub(super) async fn login_record(
+    accounts: &TableClient,
+    login: &LoginId,
+) -> Result<Option<LoginRecord>, StoreError> {
+    Ok(
+        table::read_value::<LoginEntity>(accounts, &login_partition(login), LOGIN_ROW)
+            .await?
+            .map(|row| LoginRecord {
+                account: AccountId::from_stored(row.account_id),
+                sessions_ended_at: row.sessions_ended_at,
+            }),
+    )
+}
+
+/// An address's row, read.
+pub(super) async fn email_account(
+    accounts: &TableClient,
+    email: &EmailAddress,
+) -> Result<Option<AccountId>, StoreError> {
+    Ok(
+        table::read_value::<EmailEntity>(accounts, &email_partition(email), EMAIL_ROW)
+            .await?
+            .map(|row| AccountId::from_stored(row.account_id)),
+    )
+}
+
+/// What a login's row says: its account, and when the account's sessions were last ended
+/// (Unix milliseconds; 0 when never).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginRecord {
+    pub account: AccountId,
+    pub sessions_ended_at: i64,
 }

@@ -7,7 +7,8 @@
 //! merge of older duplicate accounts reads and rewrites.
 
 use super::StoreError;
-use super::accounts::{EmailEntity, LoginEntity};
+pub use super::accounts::LoginRecord;
+use super::accounts::{EmailEntity, LoginEntity, email_account, login_record};
 use super::edm;
 use super::keys::{EMAIL_ROW, LOGIN_ROW, PROFILE_ROW, email_partition, login_partition};
 use super::table::{self, insert_absent};
@@ -19,14 +20,6 @@ use azure_data_tables::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
-
-/// What a login's row says: its account, and when the account's sessions were last ended
-/// (Unix milliseconds; 0 when never).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoginRecord {
-    pub account: AccountId,
-    pub sessions_ended_at: i64,
-}
 
 /// An account's profile as the merge reads it: whose address, made when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,33 +93,6 @@ impl TablePersonStore {
             accounts: service.table_client(format!("{prefix}Accounts")),
         }
     }
-}
-
-/// A login's row, read.
-pub(super) async fn login_record(
-    accounts: &TableClient,
-    login: &LoginId,
-) -> Result<Option<LoginRecord>, StoreError> {
-    Ok(
-        table::read_value::<LoginEntity>(accounts, &login_partition(login), LOGIN_ROW)
-            .await?
-            .map(|row| LoginRecord {
-                account: AccountId::from_stored(row.account_id),
-                sessions_ended_at: row.sessions_ended_at,
-            }),
-    )
-}
-
-/// An address's row, read.
-pub(super) async fn email_account(
-    accounts: &TableClient,
-    email: &EmailAddress,
-) -> Result<Option<AccountId>, StoreError> {
-    Ok(
-        table::read_value::<EmailEntity>(accounts, &email_partition(email), EMAIL_ROW)
-            .await?
-            .map(|row| AccountId::from_stored(row.account_id)),
-    )
 }
 
 /// The mark [`PersonStore::end_sessions`] merges into a login's row.
