@@ -125,19 +125,20 @@ pub(crate) async fn duplicate_account(app: &TestApp, email: &str, company: &str)
 }
 
 fn merge_accounts(app: &TestApp, cookie_key: &str) -> String {
-    let output = crate::binary::handler()
-        .arg("merge-accounts")
-        .env("INVITATIONS_STORAGE", &stack().storage_connection_string)
-        .env("TABLE_PREFIX", &app.table_prefix)
-        .env("COOKIE_KEY", cookie_key)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    let mut command = crate::binary::handler();
+    command.arg("merge-accounts").envs([
+        (
+            "INVITATIONS_STORAGE",
+            stack().storage_connection_string.as_str(),
+        ),
+        ("TABLE_PREFIX", app.table_prefix.as_str()),
+        ("COOKIE_KEY", cookie_key),
+    ]);
+    let output = command.output().unwrap();
+    let said = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{said}\n{errors}");
+    said
 }
 
 /// The account ids on a company's roster.

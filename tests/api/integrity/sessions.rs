@@ -35,6 +35,24 @@ fn copy(app: &TestApp, jar: &reqwest::cookie::Jar) -> String {
         .to_owned()
 }
 
+/// The status `client` gets for the profile.
+async fn profile_status(app: &TestApp, client: &Client) -> u16 {
+    let response = client.get(app.url("/api/Profile")).send().await.unwrap();
+    response.status().as_u16()
+}
+
+/// Signs `client` out (the form on Home).
+async fn sign_out(app: &TestApp, client: &Client) -> reqwest::Response {
+    let home = page(client, &app.url("/api/Home")).await;
+    post_sign_out(app, client, &home).await
+}
+
+/// Posts the sign-out form of the `home` page `client` holds.
+async fn post_sign_out(app: &TestApp, client: &Client, home: &str) -> reqwest::Response {
+    let form = [("csrf", csrf_in(home))];
+    post_form(client, &app.url("/api/SignOut"), &form).await
+}
+
 /// What a copy of the cookies opens: the status of Home and of the profile.
 async fn opens(app: &TestApp, cookies: &str) -> (u16, u16) {
     let plain = crate::support::browser::browser();
@@ -63,14 +81,7 @@ async fn signing_out_and_turning_mfa_on_end_every_copy_of_the_session() {
         (200, 200),
         "the copy works while signed in"
     );
-    let home = page(&client, &app.url("/api/Home")).await;
-    let response = post_form(
-        &client,
-        &app.url("/api/SignOut"),
-        &[("csrf", csrf_in(&home))],
-    )
-    .await;
-    assert_eq!(response.status(), 303);
+    assert_eq!(sign_out(&app, &client).await.status(), 303);
     let (home, profile) = opens(&app, &copied).await;
     assert!(
         home != 200 && profile != 200,
@@ -89,34 +100,29 @@ async fn signing_out_and_turning_mfa_on_end_every_copy_of_the_session() {
 
     // Two sessions; turning MFA on in one ends the other, and not the one that did it.
     let (other, _) = sign_in(&app, &email, "local").await;
-    assert_eq!(
-        other
-            .get(app.url("/api/Profile"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(profile_status(&app, &other).await, 200);
     enrol(&app, &again).await;
-    assert_eq!(
-        again
-            .get(app.url("/api/Profile"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200,
-        "the session that turned MFA on goes on"
-    );
-    assert_ne!(
-        other
-            .get(app.url("/api/Profile"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200,
-        "the other session is ended"
-    );
+    let going_on = profile_status(&app, &again).await;
+    assert_eq!(going_on, 200, "the session that turned MFA on goes on");
+    let ended = profile_status(&app, &other).await;
+    assert_ne!(ended, 200, "the other session is ended");
+}
+
+/// What ending sessions costs: a signed-in page reads the login's row as before (the mark
+/// rides on it); sign-out adds the account's logins and one merge per login.
+#[tokio::test]
+async fn ending_sessions_costs_signed_in_pages_nothing_and_sign_out_a_few_calls() {
+    let (app, calls) = TestApp::spawn_counted(vec![]).await;
+    let email = unique_email("counted");
+    let (client, _) = browser_with_jar();
+    onboard_in(&app, &client, &email).await;
+    calls.take();
+    page(&client, &app.url("/api/Profile")).await;
+    // The login's row (account and mark), then the profile, logins and MFA row.
+    crate::capacity::check("GET /api/Profile", &calls.take(), 4);
+    let home = page(&client, &app.url("/api/Home")).await;
+    calls.take();
+    assert_eq!(post_sign_out(&app, &client, &home).await.status(), 303);
+    // The login's row, the account's logins, one merge for its one login.
+    crate::capacity::check("POST /api/SignOut", &calls.take(), 3);
 }
