@@ -1,6 +1,7 @@
-// The company form's checks, as the server runs them: the rules (country codes, VAT and
-// postal code formats, messages) come from the server in #company-rules. The Create
-// company button stays grey and disabled until every field is valid.
+// The company form's live checks, as the server runs them: the rules (country codes, VAT
+// and postal code formats, messages) come from the server in #company-rules. The Create
+// company button stays grey and disabled until every field is valid. (The country list's
+// names come from the server, in the page's language: the form works without this.)
 (function () {
   'use strict';
   var form = document.getElementById('company-form');
@@ -37,8 +38,9 @@
     var c = country();
     if (!c) return vatGeneric.test(compact);
     var prefix = rules.vatPrefix[c] || c;
-    if (compact.indexOf(prefix) !== 0 && /^[0-9]/.test(compact)) compact = prefix + compact;
     var re = vat[c];
+    // The prefix may be left out, as the server accepts (src/domain/country.rs).
+    if (compact.indexOf(prefix) !== 0 && (/^[0-9]/.test(compact) || (re && re.test(prefix + compact)))) compact = prefix + compact;
     if (!re) return vatGeneric.test(compact);
     if (!re.test(compact)) return false;
     return c !== 'BE' || belgianCheck(compact.slice(2));
@@ -74,19 +76,6 @@
     });
     button.disabled = !valid;
     return valid;
-  }
-
-  // The country list: the server sends the codes (its own table); the browser names them
-  // in the page's language and sorts them by name (the code stays the value).
-  var select = form.elements.country;
-  if (select && select.tagName === 'SELECT' && window.Intl && Intl.DisplayNames) {
-    var names = new Intl.DisplayNames([document.documentElement.lang || 'en'], { type: 'region' });
-    var options = Array.prototype.slice.call(select.options, 1);
-    options.forEach(function (o) {
-      try { o.textContent = names.of(o.value) || o.value; } catch (e) { /* keep the code */ }
-    });
-    options.sort(function (a, b) { return a.textContent.localeCompare(b.textContent); });
-    options.forEach(function (o) { select.appendChild(o); });
   }
 
   form.addEventListener('input', function (event) {

@@ -47,7 +47,8 @@ const { fileURLToPath } = await import('node:url');
 const HOST = '127.0.0.1';
 const ACCOUNT = 'devstoreaccount1';
 const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-const READY_TIMEOUT_MS = 30_000;
+// Generous: on a busy machine (two cores compiling) Azurite's first start has taken over 30 s.
+const READY_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 3_000;
 
 const here = path.dirname(fileURLToPath(import.meta.url));

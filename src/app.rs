@@ -77,39 +77,35 @@ impl Application {
     pub async fn retry_deliveries_once(
         settings: Settings,
     ) -> Result<delivery::RetryReport, String> {
-        let (state, tables) = wire(&settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
-        create_tables(&state.services)
-            .await
-            .map_err(|e| e.to_string())?;
-        tables.open();
-        delivery::retry_due(&state.services)
+        let services = services_once(&settings).await?;
+        delivery::retry_due(&services)
             .await
             .map_err(|e| e.to_string())
     }
 
     /// One pass of the `PurgeEnded` work, for running by hand (`handler purge-ended`).
     pub async fn purge_ended_once(settings: Settings) -> Result<privacy::PurgeReport, String> {
-        let (state, tables) = wire(&settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
-        create_tables(&state.services)
+        let services = services_once(&settings).await?;
+        privacy::purge_ended(&services)
             .await
-            .map_err(|e| e.to_string())?;
-        tables.open();
-        privacy::purge_ended(&state.services)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Puts every company into the companies list (`handler index-companies`).
+    pub async fn index_companies_once(settings: Settings) -> Result<usize, String> {
+        let services = services_once(&settings).await?;
+        crate::service::members::index_companies(&services)
             .await
             .map_err(|e| e.to_string())
     }
 
     /// The operator's step that merges accounts sharing an address into one
-    /// (`handler merge-accounts`, see docs/operations.md).
+    /// (`handler merge-accounts`, see docs/privacy.md).
     pub async fn merge_accounts_once(
         settings: Settings,
     ) -> Result<crate::service::person::MergeReport, String> {
-        let (state, tables) = wire(&settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
-        create_tables(&state.services)
-            .await
-            .map_err(|e| e.to_string())?;
-        tables.open();
-        crate::service::person::merge_duplicates(&state.services)
+        let services = services_once(&settings).await?;
+        crate::service::person::merge_duplicates(&services)
             .await
             .map_err(|e| e.to_string())
     }
@@ -345,4 +341,14 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
         cookies,
     };
     Ok((state, tables))
+}
+
+/// The services of a one-off command (no listener): the tables made and open.
+async fn services_once(settings: &Settings) -> Result<Services, String> {
+    let (state, tables) = wire(settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+    create_tables(&state.services)
+        .await
+        .map_err(|e| e.to_string())?;
+    tables.open();
+    Ok(state.services)
 }

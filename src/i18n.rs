@@ -5,6 +5,8 @@
 //! A sixth language: add it to [`Locale`], copy `locales/en/` to `locales/{lang}/` and
 //! translate; `i18n::tests` names every message a locale lacks or has too many of.
 
+pub mod countries;
+
 use crate::domain::locale::Locale;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, static_loader};
@@ -96,12 +98,18 @@ impl Tr {
         self.with(id, vec![(name, value.into()), (name2, value2.into())])
     }
 
-    /// With any number of variables.
+    /// With any number of variables. A text ending in a full stop ("Rossi S.r.l.") that
+    /// ends a sentence takes no second one, in every language and message: it is marked
+    /// with [`STOP_MARK`] while Fluent formats, and a full stop right after the mark is
+    /// dropped with it.
     pub fn with(&self, id: &str, args: Vec<(&'static str, Arg)>) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue<'static>> = args
             .into_iter()
             .map(|(name, value)| {
                 let value = match value {
+                    Arg::Text(s) if s.ends_with('.') => {
+                        FluentValue::from(format!("{s}{STOP_MARK}"))
+                    }
                     Arg::Text(s) => FluentValue::from(s),
                     Arg::Number(n) => FluentValue::from(n),
                 };
@@ -109,7 +117,7 @@ impl Tr {
             })
             .collect();
         let lang = langid(self.locale);
-        match LOCALES.lookup_single_language(&lang, id, Some(&args)) {
+        let text = match LOCALES.lookup_single_language(&lang, id, Some(&args)) {
             Ok(text) => text,
             Err(e) => {
                 tracing::error!(message = id, lang = self.lang(), error = %e, "translation failed");
@@ -117,7 +125,9 @@ impl Tr {
                     .lookup_single_language(&langid(Locale::En), id, Some(&args))
                     .unwrap_or_else(|_| id.to_owned())
             }
-        }
+        };
+        text.replace(&format!("{STOP_MARK}."), "")
+            .replace(STOP_MARK, "")
     }
 
     /// A day in words, "29 November 2026" / "29. November 2026" (UTC), from the locale's
@@ -135,6 +145,10 @@ impl Tr {
         )
     }
 }
+
+/// Follows a variable's text that ends in a full stop while a message is formatted (a
+/// private-use character, found in no message).
+const STOP_MARK: char = '\u{E000}';
 
 fn langid(locale: Locale) -> LanguageIdentifier {
     let lang = locale.as_str();
@@ -321,6 +335,44 @@ mod tests {
             }
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn a_name_ending_in_a_full_stop_ends_a_sentence_with_one() {
+        let mut doubled = Vec::new();
+        for locale in Locale::ALL {
+            let tr = Tr::new(locale);
+            for (id, vars) in shape(locale.as_str()) {
+                let args = vars
+                    .iter()
+                    .map(|v| (&*v.clone().leak(), Arg::from("Rossi S.r.l.")))
+                    .collect();
+                let text = tr.with(&id, args);
+                if text.contains("S.r.l..") || text.contains('\u{E000}') {
+                    doubled.push(format!("{locale} {id}: {text}"));
+                }
+            }
+        }
+        assert!(doubled.is_empty(), "{}", doubled.join("\n"));
+        let it = Tr::new(Locale::It).with(
+            "email-intro-company",
+            ["inviter", "inviterEmail", "product", "company"]
+                .into_iter()
+                .map(|name| (name, Arg::from("Rossi S.r.l.")))
+                .collect(),
+        );
+        assert!(it.ends_with(" crearvi Rossi S.r.l."), "{it}");
+    }
+
+    #[test]
+    fn german_says_unternehmen_for_a_company_throughout() {
+        let tr = Tr::new(Locale::De);
+        let firma: Vec<String> = shape("de")
+            .into_keys()
+            .map(|id| format!("{id}: {}", tr.t(&id)))
+            .filter(|line| line.to_lowercase().contains("firma") || line.contains("Firmen"))
+            .collect();
+        assert!(firma.is_empty(), "{}", firma.join("\n"));
     }
 
     #[test]

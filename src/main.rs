@@ -1,7 +1,9 @@
 //! `handler`: reads its settings, listens on 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT and
 //! serves until SIGTERM or Ctrl-C. `handler retry-deliveries` and `handler purge-ended`
 //! run one pass of the `RetryDeliveries` or `PurgeEnded` timer's work by hand and exit;
-//! `handler merge-accounts` merges accounts that share an address (a one-off migration).
+//! `handler merge-accounts` merges accounts that share an address (a one-off migration);
+//! `handler index-companies` puts the companies made before the companies list into it
+//! (once, on upgrading; see docs/performance.md) and exits.
 
 use invitations::app::Application;
 use invitations::settings::Settings;
@@ -63,9 +65,21 @@ async fn main() -> ExitCode {
                 }
             };
         }
+        Some("index-companies") => {
+            return match Application::index_companies_once(settings).await {
+                Ok(listed) => {
+                    println!("{listed} companies listed");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("index-companies failed: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
         Some(other) => {
             eprintln!(
-                "unknown command {other:?}; usage: handler [retry-deliveries | purge-ended | merge-accounts]"
+                "unknown command {other:?}; usage: handler [retry-deliveries | purge-ended | merge-accounts | index-companies]"
             );
             return ExitCode::from(2);
         }

@@ -328,13 +328,21 @@ if (import.meta.url === pathToFileURL(process.argv[1] || '').href) {
     process.exit(1);
   });
   process.stdout.write(`${JSON.stringify({ url: running.url, port: running.port, handlerPort: running.handlerPort, functions: running.app.routes.length })}\n`);
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     await running.close();
     process.exit(0);
   };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, stop);
-  running.child?.once('exit', (code) => {
-    console.error(`[host] the handler exited (code ${code})`);
+  // Ctrl-C in a terminal reaches the handler too (one process group), which then stops by
+  // itself, often before this process hears of the signal: a stop, not a failure.
+  running.child?.once('exit', (code, signal) => {
+    if (stopping || code === 0 || signal === 'SIGINT' || signal === 'SIGTERM') {
+      console.error('[host] the handler stopped');
+      process.exit(0);
+    }
+    console.error(`[host] the handler exited on its own (code ${code}, signal ${signal})`);
     process.exit(1);
   });
 }

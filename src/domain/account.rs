@@ -73,6 +73,17 @@ pub struct Company {
     pub created_by_name: Option<String>,
 }
 
+/// A company as the staff list shows it: what identifies it, and how many members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanySummary {
+    pub id: CompanyId,
+    pub name: String,
+    pub vat_number: crate::domain::country::VatNumber,
+    pub country: crate::domain::country::CountryCode,
+    pub created_at: OffsetDateTime,
+    pub members: usize,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Administrator,

@@ -165,9 +165,16 @@ impl VatNumber {
                 _ => Err(VatError::Invalid),
             };
         };
+        // The prefix may be left out ("0123456749" for Belgium, "U13585627" for Austria).
         let prefix = country.vat_prefix();
+        let fits_with_prefix = |compact: &str| {
+            VAT_REGEXES
+                .get(country.as_str())
+                .is_some_and(|re| re.is_match(&format!("{prefix}{compact}")))
+        };
         if !compact.starts_with(prefix)
-            && compact.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && (compact.chars().next().is_some_and(|c| c.is_ascii_digit())
+                || fits_with_prefix(&compact))
         {
             compact.insert_str(0, prefix);
         }
@@ -297,6 +304,16 @@ mod tests {
             ("ES", "ESA28015865"),
         ] {
             assert!(VatNumber::parse(good, country(c)).is_ok(), "{c} {good}");
+            // Without its country prefix, as the form's hint says it may be written.
+            let prefix = country(c)
+                .map(|c| c.vat_prefix().to_owned())
+                .unwrap_or_default();
+            let bare = good.strip_prefix(prefix.as_str()).unwrap_or(good);
+            assert_eq!(
+                VatNumber::parse(bare, country(c)),
+                VatNumber::parse(good, country(c)),
+                "{c} {bare}"
+            );
         }
         for (c, bad) in [
             ("FR", "FR123"),

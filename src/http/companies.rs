@@ -4,7 +4,7 @@
 use super::AppState;
 use super::invitations::{InvitationView, timestamp};
 use super::problem::Problem;
-use crate::domain::account::{Company, CompanyId};
+use crate::domain::account::{Company, CompanyId, CompanySummary};
 use crate::domain::invitation::ListFilter;
 use crate::domain::{FieldError, FieldErrors};
 use crate::service::members;
@@ -22,6 +22,18 @@ struct CompanyItem {
     vat_number: String,
     country: String,
     created_at: String,
+}
+
+impl From<&CompanySummary> for CompanyItem {
+    fn from(c: &CompanySummary) -> Self {
+        Self {
+            id: c.id.as_str().to_owned(),
+            name: c.name.clone(),
+            vat_number: c.vat_number.as_str().to_owned(),
+            country: c.country.to_string(),
+            created_at: timestamp(c.created_at),
+        }
+    }
 }
 
 impl From<&Company> for CompanyItem {
@@ -59,9 +71,9 @@ pub async fn list(
     let view = ListView {
         items: companies
             .iter()
-            .map(|(company, members)| Item {
+            .map(|company| Item {
                 company: company.into(),
-                members: *members,
+                members: company.members,
             })
             .collect(),
         continuation_token: next.map(|id| URL_SAFE_NO_PAD.encode(id.as_str())),

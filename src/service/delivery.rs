@@ -157,8 +157,11 @@ impl Outcome {
 async fn retry_one(services: &Services, id: &InvitationId) -> Result<Outcome, InvitationError> {
     let now = services.clock.now();
     let Some(current) = services.store.get(id).await? else {
-        services.store.dequeue_delivery(id).await?;
-        return Ok(Outcome::Done);
+        return Ok(if services.store.settle_unmade(id, now).await? {
+            Outcome::Done
+        } else {
+            Outcome::Waiting
+        });
     };
     if !matches!(current.value.delivery, Delivery::Queued { .. }) {
         services.store.dequeue_delivery(id).await?;

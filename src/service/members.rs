@@ -6,7 +6,9 @@
 
 use super::invitations::{self, Created};
 use super::{InvitationError, Services, update_invitation};
-use crate::domain::account::{AccountId, Company, CompanyId, LinkedLogin, Provider, Role};
+use crate::domain::account::{
+    AccountId, Company, CompanyId, CompanySummary, LinkedLogin, Provider, Role,
+};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{
     AcceptError, INVITER_REMOVED, Invitation, InvitationId, Inviter, LoginId, NewInvitation,
@@ -244,9 +246,15 @@ async fn change_roster(
             crate::storage::back_off(attempt).await;
         }
         let (mut roster, etag) = services.members.roster(company).await?;
+        let before = roster.members.len();
         let Some(history) = decide(&mut roster)? else {
             return Ok(roster);
         };
+        if roster.members.len() != before {
+            // The count on the companies list first: a change cut short before its roster
+            // is saved is decided again by its retry, which writes the count again.
+            services.members.list(company, roster.members.len()).await?;
+        }
         match services
             .members
             .save(&company.id, &roster, etag.as_deref(), &history)
@@ -314,7 +322,7 @@ pub async fn remove(
     let company = company(services, company_id).await?;
     let now = services.clock.now();
     let mut gone = None;
-    let roster = change_roster(services, &company, |roster| {
+    let removed = change_roster(services, &company, |roster| {
         let by = email_of(roster, actor)?;
         let removed = roster.remove(&Actor::Member(actor.clone()), target)?;
         gone = Some((removed.clone(), by.clone()));
@@ -331,7 +339,23 @@ pub async fn remove(
             invitation: None,
         }]))
     })
-    .await?;
+    .await;
+    if let Err(MemberError::Refused(refusal)) = &removed {
+        // Off the roster already (a removal or a leave cut short before the account's
+        // row followed): the row follows now, and the refusal stands.
+        let off_the_roster = match refusal {
+            MembershipError::UnknownMember => true,
+            MembershipError::NotAMember => actor == target,
+            _ => false,
+        };
+        if off_the_roster {
+            services
+                .members
+                .set_account_row(target, &company, None)
+                .await?;
+        }
+    }
+    let roster = removed?;
     services
         .members
         .set_account_row(target, &company, None)
@@ -575,19 +599,25 @@ pub async fn company_view(
     })
 }
 
-/// Companies newest first with their member counts, and where the next page starts.
+/// Companies newest first with their member counts (one query of the companies list),
+/// and where the next page starts.
 pub async fn companies(
     services: &Services,
     top: u32,
     after: Option<&CompanyId>,
-) -> Result<(Vec<(Company, usize)>, Option<CompanyId>), MemberError> {
-    let (companies, next) = services.members.companies(top, after).await?;
-    let rosters =
-        futures::future::join_all(companies.iter().map(|c| services.members.roster(c))).await;
-    let counted = companies
-        .into_iter()
-        .zip(rosters)
-        .map(|(company, roster)| Ok((company, roster?.0.members.len())))
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok((counted, next))
+) -> Result<(Vec<CompanySummary>, Option<CompanyId>), MemberError> {
+    Ok(services.members.companies(top, after).await?)
+}
+
+/// Puts every company into the companies list with its member count (`handler
+/// index-companies`, once, for the companies made before the list existed; running it
+/// again rewrites the same rows). A scan of `Companies` and a roster read per company:
+/// never on a request. Returns how many companies it listed.
+pub async fn index_companies(services: &Services) -> Result<usize, MemberError> {
+    let companies = services.members.every_company().await?;
+    for company in &companies {
+        let (roster, _) = services.members.roster(company).await?;
+        services.members.list(company, roster.members.len()).await?;
+    }
+    Ok(companies.len())
 }

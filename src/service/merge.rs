@@ -109,7 +109,7 @@ async fn merge_into(
         }
     }
     // Its logins lead elsewhere now: erasing the account removes only its own rows.
-    services.privacy.erase_account(merged).await?;
+    services.privacy.erase_account(merged, false).await?;
     tracing::info!(
         merged = merged.as_str(),
         kept = keep.as_str(),

@@ -165,6 +165,9 @@ pub async fn create_company(
     }
     let status = invitation.status_at(now);
     if !matches!(status, Status::Accepted | Status::Completed) {
+        // A creation that stopped after a revoke landed, before it took its company away
+        // again, left that company: the customer's next post takes it away.
+        remove_unfinished_company(services, invitation).await;
         return Err(AcceptFailure::Refused {
             invitation: Box::new(invitation.clone()),
             reason: AcceptError::NotUsable(status),

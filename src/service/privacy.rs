@@ -8,7 +8,7 @@ use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{Invitation, ListFilter};
 use crate::domain::membership::MemberHistoryEntry;
 use crate::identity::staff::StaffMember;
-use crate::storage::{MfaState, PrivacyRecord};
+use crate::storage::{FoundBy, MfaState, PrivacyRecord};
 use serde::Serialize;
 use std::collections::HashSet;
 use time::{Duration, OffsetDateTime};
@@ -17,8 +17,8 @@ use time::{Duration, OffsetDateTime};
 #[derive(Debug, Clone)]
 pub enum Requester {
     Staff(StaffMember),
-    /// The customer, deleting their own account.
-    Customer,
+    /// The customer, deleting their own account (the one they are signed in to).
+    Customer(AccountId),
 }
 
 /// What an erasure removed.
@@ -54,10 +54,12 @@ async fn invitations_of(
 }
 
 /// Erases everything stored about `email`: pending invitations are revoked first (their
-/// links stop), then the account's logins (they open nothing), the account with its MFA
-/// row and memberships, the invitations with their index rows and queued emails, the
-/// counters and rows keyed by the email's hash. Companies stay; their `CreatedBy` is
-/// cleared. Asking again finds nothing.
+/// links stop), then the person leaves the companies' rosters and histories, then the
+/// invitations with their index rows and queued emails, the counters, and last the
+/// account (its logins, MFA row and memberships) and the rows keyed by the email's hash.
+/// Companies stay; their `CreatedBy` is cleared. Asking again finds nothing, and an
+/// erasure cut short anywhere is finished by asking again: what leads to the rest goes
+/// last (for staff, the email's rows; for the customer, the logins they sign in with).
 pub async fn erase(
     services: &Services,
     email: &EmailAddress,
@@ -66,7 +68,7 @@ pub async fn erase(
     let now = services.clock.now();
     let actor = match requester {
         Requester::Staff(staff) => staff.email.clone(),
-        Requester::Customer => email.clone(),
+        Requester::Customer(_) => email.clone(),
     };
     let invitations = invitations_of(services, email, now).await?;
     for invitation in invitations.iter().filter(|i| i.is_active(now)) {
@@ -76,15 +78,14 @@ pub async fn erase(
         .await?;
     }
     // Every account of the person: the address's, and any made twice for it before one
-    // person was one account (see `person`).
-    let accounts = services.people.accounts_of_email(email).await?;
+    // person was one account (see `person`); the customer's own first (it is erased last).
+    let accounts = match requester {
+        Requester::Customer(account) => person_of(services, account, email).await?,
+        Requester::Staff(_) => services.people.accounts_of_email(email).await?,
+    };
     let mut memberships = Vec::new();
-    let mut erased_account = crate::storage::ErasedAccount::default();
     for account in &accounts {
         memberships.extend(services.accounts.memberships(account).await?);
-        let erased = services.privacy.erase_account(account).await?;
-        erased_account.accounts += erased.accounts;
-        erased_account.memberships += erased.memberships;
     }
     let companies = companies_of(&memberships, &invitations);
     // The invitations they sent as an administrator name them (`invitedBy`, history):
@@ -113,11 +114,28 @@ pub async fn erase(
             without_administrator.push(company.clone());
         }
     }
-    let erased_invitations = services.privacy.erase_invitations(&invitations).await?;
+    let erased_invitations = services
+        .privacy
+        .erase_invitations(&invitations, FoundBy::Email)
+        .await?;
     let mut counters = vec![limits::mail_key(email)];
     counters.extend(accounts.iter().map(|a| limits::mfa_key(a.as_str())));
     services.privacy.erase_counters(&counters).await?;
-    services.privacy.erase_email_rows(email).await?;
+    // What leads a second request to the rest goes last: for staff the email's rows, for
+    // the customer the logins of the account they sign in to (erased after the others).
+    let own = matches!(requester, Requester::Customer(_));
+    if own {
+        services.privacy.erase_email_rows(email).await?;
+    }
+    let mut erased_account = crate::storage::ErasedAccount::default();
+    for account in accounts.iter().rev() {
+        let erased = services.privacy.erase_account(account, own).await?;
+        erased_account.accounts += erased.accounts;
+        erased_account.memberships += erased.memberships;
+    }
+    if !own {
+        services.privacy.erase_email_rows(email).await?;
+    }
     let erased = Erased {
         invitations: erased_invitations,
         accounts: erased_account.accounts,
@@ -126,7 +144,7 @@ pub async fn erase(
     };
     let kind = match requester {
         Requester::Staff(_) => "erase",
-        Requester::Customer => "self-delete",
+        Requester::Customer(_) => "self-delete",
     };
     record(services, kind, requester, now, &erased).await;
     tracing::info!(
@@ -154,7 +172,7 @@ async fn record(
         kind,
         staff: match requester {
             Requester::Staff(staff) => Some((staff.name.clone(), staff.email.to_string())),
-            Requester::Customer => None,
+            Requester::Customer(_) => None,
         },
         invitations: erased.invitations,
         accounts: erased.accounts,
@@ -274,12 +292,21 @@ pub async fn delete_own_account(
     services: &Services,
     account: &AccountId,
 ) -> Result<Erased, DeleteFailure> {
-    let profile = services
+    let Some(profile) = services
         .accounts
         .profile(account)
         .await
         .map_err(InvitationError::from)?
-        .ok_or(DeleteFailure::NoAccount)?;
+    else {
+        // A login still opens it, its profile is gone: an erasure cut short after the
+        // profile, whose logins are left to erase.
+        services
+            .privacy
+            .erase_account(account, true)
+            .await
+            .map_err(InvitationError::from)?;
+        return Ok(Erased::default());
+    };
     let email = profile.value.email;
     let accounts = person_of(services, account, &email).await?;
     let blocked = handover_of(services, &accounts).await?;
@@ -288,7 +315,8 @@ pub async fn delete_own_account(
     }
     // Checked again where it is decided: on each roster's guarded write.
     depart_all(services, &accounts).await?;
-    Ok(erase(services, &email, &Requester::Customer).await?)
+    let requester = Requester::Customer(account.clone());
+    Ok(erase(services, &email, &requester).await?)
 }
 
 /// The colleague invitations `email` sent as an administrator of one of `companies`
@@ -421,13 +449,12 @@ pub struct PurgeReport {
 pub async fn purge_ended(services: &Services) -> Result<PurgeReport, InvitationError> {
     let now = services.clock.now();
     let cutoff = now - Duration::days(i64::from(services.retention_days));
-    let ended: Vec<Invitation> = services
+    let (ended, recent): (Vec<Invitation>, Vec<Invitation>) = services
         .privacy
         .ended_before(cutoff)
         .await?
         .into_iter()
-        .filter(|i| i.ended_at(now).is_some_and(|ended| ended <= cutoff))
-        .collect();
+        .partition(|i| i.ended_at(now).is_some_and(|ended| ended <= cutoff));
     // A colleague invitation's entries in its company's history name the invitee: they
     // go first, so a pass that stops here finds the invitation again next time.
     for invitation in &ended {
@@ -438,7 +465,16 @@ pub async fn purge_ended(services: &Services) -> Result<PurgeReport, InvitationE
                 .await?;
         }
     }
-    let invitations = services.privacy.erase_invitations(&ended).await?;
+    let invitations = services
+        .privacy
+        .erase_invitations(&ended, FoundBy::Row)
+        .await?;
+    // A revoke that landed while its company was being created, the creation stopped
+    // before it took the company away again: the company goes (one read for each
+    // revoked company invitation a customer had accepted; none for the others).
+    for revoked in &recent {
+        super::onboarding::remove_unfinished_company(services, revoked).await;
+    }
     let counters = services
         .privacy
         .erase_finished_counters(limits::window_over, now)

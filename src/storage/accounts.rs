@@ -36,11 +36,13 @@ use time::OffsetDateTime;
 #[async_trait]
 pub trait AccountStore: Send + Sync + 'static {
     async fn ensure_tables(&self) -> Result<(), StoreError>;
-    /// Stores the company unless one with its id exists; returns the stored one.
+    /// Stores the company unless one with its id exists, and its line in the companies
+    /// list; returns the stored one.
     async fn create_company(&self, company: &Company) -> Result<Company, StoreError>;
     async fn company(&self, id: &CompanyId) -> Result<Option<Company>, StoreError>;
-    /// Removes a company and `account`'s membership of it (a company whose invitation
-    /// ended before it could be completed); rows already gone are fine.
+    /// Removes a company, its line in the companies list and `account`'s membership of it
+    /// (a company whose invitation ended before it could be completed); rows already gone
+    /// are fine.
     async fn remove_company(&self, account: &AccountId, id: &CompanyId) -> Result<(), StoreError>;
     /// Writes a new account's own rows (profile, the login listed, the membership and the
     /// language) in one entity-group transaction; rows that exist already stay (a retry).
@@ -327,12 +329,17 @@ impl AccountStore for TableAccountStore {
     }
 
     async fn create_company(&self, company: &Company) -> Result<Company, StoreError> {
-        if insert_absent(&self.companies, &CompanyEntity::from(company)).await? {
-            return Ok(company.clone());
-        }
-        self.company(&company.id)
-            .await?
-            .ok_or_else(|| StoreError::Unexpected("company vanished after a conflict".into()))
+        let stored = if insert_absent(&self.companies, &CompanyEntity::from(company)).await? {
+            company.clone()
+        } else {
+            self.company(&company.id)
+                .await?
+                .ok_or_else(|| StoreError::Unexpected("company vanished after a conflict".into()))?
+        };
+        // Then its line in the companies list (again on a retry: it may be the one
+        // missing).
+        super::listing::add(&self.companies, &stored).await?;
+        Ok(stored)
     }
 
     async fn company(&self, id: &CompanyId) -> Result<Option<Company>, StoreError> {
@@ -343,13 +350,16 @@ impl AccountStore for TableAccountStore {
     }
 
     async fn remove_company(&self, account: &AccountId, id: &CompanyId) -> Result<(), StoreError> {
-        let membership = membership_row(id);
-        let partition = account_partition(account);
-        let (a, b) = futures::join!(
-            delete_if_present(&self.accounts, &partition, &membership),
-            delete_if_present(&self.companies, id.as_str(), COMPANY_ROW),
-        );
-        a.and(b).map(|_| ())
+        // The company's row last: it is what leads a removal cut short to finish.
+        super::listing::remove(&self.companies, id).await?;
+        delete_if_present(
+            &self.accounts,
+            &account_partition(account),
+            &membership_row(id),
+        )
+        .await?;
+        delete_if_present(&self.companies, id.as_str(), COMPANY_ROW).await?;
+        Ok(())
     }
 
     async fn create_account(

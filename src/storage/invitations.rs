@@ -45,28 +45,24 @@ impl TableInvitationStore {
     }
 
     /// An invitation without its own row, whose delivery-queue row holds it (a create
-    /// still sending its email, or cut short after its queue row): its row is written
-    /// from there, insert-if-absent, so that whoever asks sees it. An erased or purged
-    /// invitation does not come back this way: erasure deletes the queue row before the
-    /// invitation's row (`src/storage/privacy.rs`).
+    /// still sending its email, or cut short after it took the email's lock): its row is
+    /// written from there, insert-if-absent, so that whoever asks sees it. A queue row
+    /// whose invitation does not hold its email's lock never came to be (its create
+    /// stopped before taking the lock, or lost it to another invitation): `None`, and
+    /// the delivery retry drops it ([`InvitationStore::settle_unmade`]). An erased or
+    /// purged invitation does not come back this way: erasure deletes the queue row
+    /// before the invitation's row (`src/storage/privacy.rs`).
     async fn write_from_queue(
         &self,
         id: &InvitationId,
     ) -> Result<Option<Versioned<Invitation>>, StoreError> {
-        let queue = keys::mail_queue_partition(id);
-        let Some((row, _)) = read::<serde_json::Value>(&self.index, &queue, id.as_str()).await?
-        else {
+        let Some(queued) = self.queued(id).await? else {
             return Ok(None);
         };
-        if row.get("Email").is_none() {
-            return Ok(None); // queued before queue rows held the invitation
+        let (entity, invitation) = queued;
+        if !self.holds_lock(&invitation).await? {
+            return Ok(None);
         }
-        let mut entity: InvitationEntity =
-            serde_json::from_value(row).map_err(|e| StoreError::Unexpected(e.to_string()))?;
-        entity.partition_key = id.bucket().to_owned();
-        entity.etag = None;
-        let invitation = Invitation::try_from(entity.clone())
-            .map_err(|e| StoreError::Unexpected(e.to_string()))?;
         match self.insert_row(&entity).await {
             Ok(etag) => {
                 tracing::info!(invitation = %id, "invitation row written from its queue row");
@@ -84,6 +80,51 @@ impl TableInvitationStore {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// The invitation its queue row holds, as its own row would hold it; `None` without
+    /// a queue row, or with one queued before queue rows held the invitation.
+    async fn queued(
+        &self,
+        id: &InvitationId,
+    ) -> Result<Option<(InvitationEntity, Invitation)>, StoreError> {
+        let queue = keys::mail_queue_partition(id);
+        let Some((row, _)) = read::<serde_json::Value>(&self.index, &queue, id.as_str()).await?
+        else {
+            return Ok(None);
+        };
+        if row.get("Email").is_none() {
+            return Ok(None); // queued before queue rows held the invitation
+        }
+        let mut entity: InvitationEntity =
+            serde_json::from_value(row).map_err(|e| StoreError::Unexpected(e.to_string()))?;
+        entity.partition_key = id.bucket().to_owned();
+        entity.etag = None;
+        let invitation = Invitation::try_from(entity.clone())
+            .map_err(|e| StoreError::Unexpected(e.to_string()))?;
+        Ok(Some((entity, invitation)))
+    }
+
+    /// Whether the email's lock names this invitation: from the moment it does, the
+    /// invitation exists (see [`InvitationStore::insert`]).
+    async fn holds_lock(&self, invitation: &Invitation) -> Result<bool, StoreError> {
+        let partition = keys::email_partition(&invitation.email);
+        Ok(
+            read::<Pointer>(&self.index, &partition, &lock_row(invitation))
+                .await?
+                .is_some_and(|(lock, _)| lock.invitation_id == invitation.id.as_str()),
+        )
+    }
+
+    /// Removes what a create that never took the email's lock wrote: its listing row,
+    /// then its queue row (the row that leads the retry to it goes last).
+    async fn forget_unmade(&self, invitation: &Invitation) -> Result<(), StoreError> {
+        let partition = keys::email_partition(&invitation.email);
+        let id = invitation.id.as_str();
+        table::delete_if_present(&self.index, &partition, id).await?;
+        table::delete_if_present(&self.index, &keys::mail_queue_partition(&invitation.id), id)
+            .await?;
+        Ok(())
     }
 
     /// Inserts an invitation row; `Conflict` when it exists. Answers its ETag.
@@ -116,7 +157,14 @@ impl TableInvitationStore {
             }
             let stale = match self.get_entity(&holder).await? {
                 Some(current) => !current.value.is_active(now),
-                None => now - held.written_at > ORPHAN_LOCK_GRACE,
+                // A lock written before creates wrote their queue row first, by a create
+                // that stopped before that row: all it left is this lock and its listing
+                // row, which goes first.
+                None if now - held.written_at > ORPHAN_LOCK_GRACE => {
+                    table::delete_if_present(&self.index, &partition, holder.as_str()).await?;
+                    true
+                }
+                None => false,
             };
             if !stale {
                 return Err(StoreError::Duplicate(holder));
@@ -222,31 +270,41 @@ impl InvitationStore for TableInvitationStore {
             partition_key: partition.clone(),
             row_key: id.to_owned(),
         };
-        // The queue row is the invitation's outbox: it holds the whole invitation until
-        // the invitation's own row is written, once, with its delivery outcome.
+        // The queue row first: it holds the whole invitation (its outbox) until the
+        // invitation's own row is written, once, with its delivery outcome. The invitation
+        // comes to be when the email's lock names it: a reader that finds no row writes it
+        // from the queue row only then, and a queue row whose invitation never took the
+        // lock (a create cut short before it) is dropped by the delivery retry once the
+        // create's claim is over. So a create cut short anywhere leaves either an
+        // invitation that exists (its email sent now or by the retry) or nothing that
+        // blocks the address. Links carry the invitation's id, so no link row is written.
         let mut queued = InvitationEntity::from(invitation);
         queued.partition_key = keys::mail_queue_partition(&invitation.id);
-        // Index rows first: without the invitation they lead nowhere, so a crash before
-        // the queue row leaves nothing a user can see; once the queue row is written the
-        // invitation exists (a reader that finds no row writes it from the queue row).
-        // Links carry the invitation's id, so no link row is written. The email's lock
-        // and its listing row share a partition: one entity-group transaction writes both
-        // while the email is free; otherwise the lock is decided row by row (a stale one
-        // is taken over). The queue row comes last, after the lock is held.
-        let lock = Pointer::new(partition.clone(), &lock_row(invitation), id, now);
-        let together = [row_json(&lock)?, row_json(&listed)?];
-        let listed = if insert_together(&self.index, &partition, &together).await? {
-            true
-        } else {
-            self.lock_email(invitation, now).await?;
-            insert_absent(&self.index, &listed).await?
-        };
-        if !(listed && insert_absent(&self.index, &queued).await?) {
+        if !insert_absent(&self.index, &queued).await? {
             return Err(StoreError::Unexpected(format!(
-                "index rows of {id} already exist"
+                "queue row of {id} already exists"
             )));
         }
-        Ok(())
+        // The email's lock and its listing row share a partition: one entity-group
+        // transaction writes both while the email is free; otherwise the listing row goes
+        // first and the lock is decided row by row (a stale one is taken over).
+        let lock = Pointer::new(partition.clone(), &lock_row(invitation), id, now);
+        let together = [row_json(&lock)?, row_json(&listed)?];
+        if insert_together(&self.index, &partition, &together).await? {
+            return Ok(());
+        }
+        insert_absent(&self.index, &listed).await?;
+        match self.lock_email(invitation, now).await {
+            Ok(()) => Ok(()),
+            Err(refused @ (StoreError::Duplicate(_) | StoreError::Conflict)) => {
+                // Never came to be: what it wrote goes (or, cut short, the retry drops it).
+                if let Err(e) = self.forget_unmade(invitation).await {
+                    tracing::warn!(invitation = %id, error = %e, "rows of a refused invitation left for the retry");
+                }
+                Err(refused)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn store(&self, invitation: &Invitation) -> Result<Versioned<Invitation>, StoreError> {
@@ -354,6 +412,27 @@ impl InvitationStore for TableInvitationStore {
             .iter()
             .filter_map(|m| InvitationId::parse(&m.row_key).ok())
             .collect())
+    }
+
+    async fn settle_unmade(
+        &self,
+        id: &InvitationId,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let Some((_, invitation)) = self.queued(id).await? else {
+            // No queue row, or one queued before queue rows held the invitation.
+            self.dequeue_delivery(id).await?;
+            return Ok(true);
+        };
+        if self.holds_lock(&invitation).await? {
+            return Ok(false); // it came to be meanwhile: the next pass writes and sends it
+        }
+        if invitation.delivery_due(now) {
+            self.forget_unmade(&invitation).await?;
+            tracing::info!(invitation = %id, "queue row of an invitation that never came to be dropped");
+            return Ok(true);
+        }
+        Ok(false) // its create may still be under way
     }
 
     async fn dequeue_delivery(&self, id: &InvitationId) -> Result<(), StoreError> {

@@ -7,6 +7,7 @@
 //! | Accounts | [`login_partition`] `login-{sha256}` | [`LOGIN_ROW`] |
 //! | Accounts | [`email_partition`] `email-{sha256}` | [`EMAIL_ROW`] |
 //! | Companies | the company id | [`COMPANY_ROW`], [`ROSTER_ROW`], [`history_row`] `history-{ms}-{hex}` |
+//! | Companies | [`COMPANY_LIST_PARTITION`] `companies` | the company id |
 //! | InvitationIndex | [`email_partition`] | [`active_row`]: [`ACTIVE_ROW`] `active`, or `active-{company id}` for a colleague invitation |
 //! | InvitationIndex | [`link_partition`] `link-{sha256}` | [`LINK_ROW`] |
 //! | PrivacyRequests | [`request_partition`] `{yyyy}-{mm}` | [`request_row`] `{countdown ms}-{hex}` |
@@ -69,6 +70,9 @@ pub const EMAIL_ROW: &str = "account";
 pub const COMPANY_ROW: &str = "company";
 /// A company's roster of members.
 pub const ROSTER_ROW: &str = "members";
+/// The companies list: one row per company, keyed by its id (newest first). No company
+/// id can be this: an id is `c` and an invitation id, all digits and hex.
+pub const COMPANY_LIST_PARTITION: &str = "companies";
 /// One event of a company's membership history, oldest first.
 pub const HISTORY_PREFIX: &str = "history-";
 

@@ -22,7 +22,7 @@ use super::keys::{
     history_row, membership_row, rows_starting_with,
 };
 use super::table::{self, row_json};
-use crate::domain::account::{AccountId, Company, CompanyId, Role};
+use crate::domain::account::{AccountId, Company, CompanyId, CompanySummary, Role};
 use crate::domain::email::EmailAddress;
 use crate::domain::membership::{Member, MemberEvent, MemberHistoryEntry, Roster};
 use async_trait::async_trait;
@@ -61,13 +61,18 @@ pub trait MemberStore: Send + Sync + 'static {
         company: &Company,
         role: Option<Role>,
     ) -> Result<(), StoreError>;
-    /// Companies newest first (ids count down), `top` of them after `after`; the next
-    /// page's start when there are more.
+    /// Companies newest first (ids count down), `top` of them after `after`, from the
+    /// companies list (one query); the next page's start when there are more.
     async fn companies(
         &self,
         top: u32,
         after: Option<&CompanyId>,
-    ) -> Result<(Vec<Company>, Option<CompanyId>), StoreError>;
+    ) -> Result<(Vec<CompanySummary>, Option<CompanyId>), StoreError>;
+    /// Writes the company's line in the companies list with `members`.
+    async fn list(&self, company: &Company, members: usize) -> Result<(), StoreError>;
+    /// Every company, from the companies' own rows: a scan of the table, for putting the
+    /// companies made before the list into it (`handler index-companies`) only.
+    async fn every_company(&self) -> Result<Vec<Company>, StoreError>;
     /// Replaces `email` in the company's history (actor or subject) by
     /// [`ERASED_PERSON`]; returns how many rows changed.
     async fn pseudonymise(
@@ -318,27 +323,18 @@ impl MemberStore for TableMemberStore {
         &self,
         top: u32,
         after: Option<&CompanyId>,
-    ) -> Result<(Vec<Company>, Option<CompanyId>), StoreError> {
-        let mut filter = format!("RowKey eq '{}'", COMPANY_ROW);
-        if let Some(after) = after {
-            filter.push_str(&format!(
-                " and PartitionKey gt {}",
-                edm::string_literal(after.as_str())
-            ));
-        }
-        let rows: Vec<CompanyEntity> =
-            table::query(&self.companies, Some(filter), Some(top as usize + 1)).await?;
-        let mut companies = rows
-            .into_iter()
-            .map(Company::try_from)
-            .collect::<Result<Vec<_>, _>>()?;
-        let next = if companies.len() > top as usize {
-            companies.truncate(top as usize);
-            companies.last().map(|c| c.id.clone())
-        } else {
-            None
-        };
-        Ok((companies, next))
+    ) -> Result<(Vec<CompanySummary>, Option<CompanyId>), StoreError> {
+        super::listing::page(&self.companies, top, after).await
+    }
+
+    async fn list(&self, company: &Company, members: usize) -> Result<(), StoreError> {
+        super::listing::write(&self.companies, company, members).await
+    }
+
+    async fn every_company(&self) -> Result<Vec<Company>, StoreError> {
+        let filter = format!("RowKey eq '{COMPANY_ROW}'");
+        let rows: Vec<CompanyEntity> = table::query(&self.companies, Some(filter), None).await?;
+        rows.into_iter().map(Company::try_from).collect()
     }
 
     async fn forget_invitation(

@@ -15,6 +15,7 @@ mod invitations;
 pub(crate) mod keys;
 mod language;
 mod limits;
+mod listing;
 mod members;
 mod people;
 mod privacy;
@@ -27,7 +28,9 @@ pub use invitations::TableInvitationStore;
 pub use limits::{LimitStore, TableLimitStore, Tally};
 pub use members::{ERASED_PERSON, MemberStore, TableMemberStore};
 pub use people::{AccountOfAddress, LoginRecord, PersonStore, TablePersonStore};
-pub use privacy::{ErasedAccount, MfaState, PrivacyRecord, PrivacyStore, TablePrivacyStore};
+pub use privacy::{
+    ErasedAccount, FoundBy, MfaState, PrivacyRecord, PrivacyStore, TablePrivacyStore,
+};
 pub use sealed::Sealer;
 
 use crate::domain::invitation::{Invitation, InvitationId, ListFilter};
@@ -91,10 +94,11 @@ pub trait InvitationStore: Send + Sync + 'static {
     /// Creates the tables that are missing.
     async fn ensure_tables(&self) -> Result<(), StoreError>;
     /// Records a new invitation, refusing it with `Duplicate` while another one for the
-    /// same email is active at `now`: its index rows, then its delivery-queue row, which
-    /// holds the whole invitation until [`InvitationStore::store`] writes its own row
-    /// (a reader that finds no row writes it from there). Once this returns, the
-    /// invitation exists.
+    /// same email is active at `now`: its delivery-queue row, which holds the whole
+    /// invitation until [`InvitationStore::store`] writes its own row, then its listing
+    /// row and the email's lock. From the moment the lock names it, the invitation exists
+    /// (a reader that finds no row writes it from the queue row); a queue row whose
+    /// invitation never took the lock is dropped by [`InvitationStore::settle_unmade`].
     async fn insert(&self, invitation: &Invitation, now: OffsetDateTime) -> Result<(), StoreError>;
     /// Writes the row of an invitation [`InvitationStore::insert`] recorded, once, with
     /// its first delivery outcome; `Conflict` when a reader wrote it from the queue row
@@ -122,4 +126,13 @@ pub trait InvitationStore: Send + Sync + 'static {
     async fn delivery_queue(&self) -> Result<Vec<InvitationId>, StoreError>;
     /// Takes an invitation off the delivery queue.
     async fn dequeue_delivery(&self, id: &InvitationId) -> Result<(), StoreError>;
+    /// For a queued invitation that has no row (`get` found none): drops its queue and
+    /// listing rows when it never came to be (its create stopped before taking the
+    /// email's lock, or lost it) and the create's claim is over at `now`. Whether it is
+    /// off the queue; `false` while its create may still be under way.
+    async fn settle_unmade(
+        &self,
+        id: &InvitationId,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
 }

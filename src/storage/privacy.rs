@@ -40,6 +40,16 @@ pub struct ErasedAccount {
     pub memberships: u32,
 }
 
+/// Which row leads whoever erases invitations (and, cut short, erases them again) to
+/// them: it is deleted last, so a second pass finds what the first left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FoundBy {
+    /// The email's listing rows (an erasure lists the person's invitations).
+    Email,
+    /// The invitation's own row (the retention rule reads ended ones from the table).
+    Row,
+}
+
 /// One personal-data request, as recorded: who asked (a staff member, or the customer
 /// themselves), when, and how much was found. Never the address or anything derived
 /// from it.
@@ -67,15 +77,27 @@ pub trait PrivacyStore: Send + Sync + 'static {
     ) -> Result<Option<AccountId>, StoreError>;
     async fn mfa_state(&self, account: &AccountId) -> Result<Option<MfaState>, StoreError>;
     /// Erases invitations entirely: their row, link rows (old links too), queue row, email
-    /// listing row and the email's lock when it is theirs. Returns how many rows existed.
-    async fn erase_invitations(&self, invitations: &[Invitation]) -> Result<u32, StoreError>;
+    /// listing row and the email's lock when it is theirs, the row they were `found_by`
+    /// last. Returns how many rows existed.
+    async fn erase_invitations(
+        &self,
+        invitations: &[Invitation],
+        found_by: FoundBy,
+    ) -> Result<u32, StoreError>;
     /// Brings the copy of `invitation` its delivery-queue row holds (the outbox) in line
     /// with who sent it and its history, as the invitation's row now says (an erased
     /// inviter); nothing when there is no such row.
     async fn rewrite_queued_copy(&self, invitation: &Invitation) -> Result<(), StoreError>;
-    /// Erases an account: the rows that lead its logins to it, then its whole partition
-    /// (profile, logins, MFA, memberships).
-    async fn erase_account(&self, account: &AccountId) -> Result<ErasedAccount, StoreError>;
+    /// Erases an account: the rows that lead its logins to it, and its whole partition
+    /// (profile, logins, MFA, memberships; the profile last of it). The logins go first,
+    /// so the account opens nothing from the start; with `logins_last`, after the
+    /// partition, so the person erasing their own account can sign in again to finish an
+    /// erasure cut short.
+    async fn erase_account(
+        &self,
+        account: &AccountId,
+        logins_last: bool,
+    ) -> Result<ErasedAccount, StoreError>;
     /// Erases the rows keyed by the email's hash: its invitation index partition and the
     /// row that says it has an account.
     async fn erase_email_rows(&self, email: &EmailAddress) -> Result<(), StoreError>;
@@ -94,8 +116,8 @@ pub trait PrivacyStore: Send + Sync + 'static {
         over: for<'w> fn(&'w str, OffsetDateTime) -> bool,
         now: OffsetDateTime,
     ) -> Result<u32, StoreError>;
-    /// Invitations that may have ended before `cutoff`: revoked ones created before it,
-    /// pending ones that expired before it.
+    /// Invitations that may have ended before `cutoff`: every revoked one (those revoked
+    /// since are the retention rule's to look at too), pending ones that expired before it.
     async fn ended_before(&self, cutoff: OffsetDateTime) -> Result<Vec<Invitation>, StoreError>;
     async fn record(&self, record: &PrivacyRecord) -> Result<(), StoreError>;
 }
@@ -121,6 +143,27 @@ impl TablePrivacyStore {
             limits: table("Limits"),
             requests: table("PrivacyRequests"),
         }
+    }
+}
+
+impl TablePrivacyStore {
+    /// Deletes the `login` rows (by partition) that lead to `account`.
+    async fn erase_logins(
+        &self,
+        account: &AccountId,
+        logins: &HashSet<String>,
+    ) -> Result<(), StoreError> {
+        for login in logins {
+            // Only a login that still leads here (it cannot lead elsewhere while listed,
+            // but a row is never deleted on a guess).
+            let leads_here = table::read_value::<LoginRow>(&self.accounts, login, LOGIN_ROW)
+                .await?
+                .is_some_and(|row| row.account_id == account.as_str());
+            if leads_here {
+                table::delete_if_present(&self.accounts, login, LOGIN_ROW).await?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -238,7 +281,11 @@ impl PrivacyStore for TablePrivacyStore {
         Ok(())
     }
 
-    async fn erase_invitations(&self, invitations: &[Invitation]) -> Result<u32, StoreError> {
+    async fn erase_invitations(
+        &self,
+        invitations: &[Invitation],
+        found_by: FoundBy,
+    ) -> Result<u32, StoreError> {
         if invitations.is_empty() {
             return Ok(0);
         }
@@ -275,15 +322,32 @@ impl PrivacyStore for TablePrivacyStore {
                 // Only while it is still this invitation's: a newer one may have taken it.
                 table::delete_if_match(&self.index, &email, &lock, &etag).await?;
             }
-            if table::delete_if_present(&self.invitations, invitation.id.bucket(), id).await? {
+            let erase_row =
+                || table::delete_if_present(&self.invitations, invitation.id.bucket(), id);
+            let erase_listing = || table::delete_if_present(&self.index, &email, id);
+            let existed = match found_by {
+                FoundBy::Email => {
+                    let existed = erase_row().await?;
+                    erase_listing().await?;
+                    existed
+                }
+                FoundBy::Row => {
+                    erase_listing().await?;
+                    erase_row().await?
+                }
+            };
+            if existed {
                 erased += 1;
             }
-            table::delete_if_present(&self.index, &email, id).await?;
         }
         Ok(erased)
     }
 
-    async fn erase_account(&self, account: &AccountId) -> Result<ErasedAccount, StoreError> {
+    async fn erase_account(
+        &self,
+        account: &AccountId,
+        logins_last: bool,
+    ) -> Result<ErasedAccount, StoreError> {
         let partition_key = account_partition(account);
         let rows: Vec<AccountRow> = table::query(
             &self.accounts,
@@ -294,8 +358,8 @@ impl PrivacyStore for TablePrivacyStore {
             None,
         )
         .await?;
-        // First the rows that let a login open the account, so it opens nothing from now
-        // on: those the account lists, and any a crashed link left unlisted.
+        // The rows that let a login open the account: those the account lists, and any
+        // a crashed link (or an erasure cut short) left unlisted.
         let mut logins: HashSet<String> = rows
             .iter()
             .filter_map(|row| match (&row.issuer, &row.subject) {
@@ -323,15 +387,8 @@ impl PrivacyStore for TablePrivacyStore {
                 .filter(|row| row.account_id == account.as_str())
                 .map(|row| row.partition_key),
         );
-        for login in &logins {
-            // Only a login that still leads here (it cannot lead elsewhere while listed,
-            // but a row is never deleted on a guess).
-            let leads_here = table::read_value::<LoginRow>(&self.accounts, login, LOGIN_ROW)
-                .await?
-                .is_some_and(|row| row.account_id == account.as_str());
-            if leads_here {
-                table::delete_if_present(&self.accounts, login, LOGIN_ROW).await?;
-            }
+        if !logins_last {
+            self.erase_logins(account, &logins).await?;
         }
         let mut erased = ErasedAccount::default();
         // The profile last: until it goes, asking again finds the account.
@@ -345,6 +402,9 @@ impl PrivacyStore for TablePrivacyStore {
                     _ => {}
                 }
             }
+        }
+        if logins_last {
+            self.erase_logins(account, &logins).await?;
         }
         Ok(erased)
     }
@@ -416,7 +476,7 @@ impl PrivacyStore for TablePrivacyStore {
         let rows: Vec<InvitationEntity> = table::query(
             &self.invitations,
             Some(format!(
-                "(Status eq 'revoked' and CreatedAt le {cutoff}) or (Status eq 'pending' and ExpiresAt le {cutoff})"
+                "(Status eq 'revoked') or (Status eq 'pending' and ExpiresAt le {cutoff})"
             )),
             None,
         )

@@ -114,12 +114,13 @@ fn the_handler_listens_on_the_port_the_host_gives_and_stops_on_sigterm() {
     assert!(!logs.contains("s3cret-b2c"), "no secret in the logs");
 }
 
-#[test]
-fn the_retry_work_can_be_run_by_hand() {
+/// Runs `handler {command}` (a one-off pass) on the tables of `prefix` in the shared
+/// Azurite; checks it succeeded and answers what it printed.
+pub(crate) fn run_once(command: &str, prefix: &str) -> String {
     let output = handler()
-        .arg("retry-deliveries")
+        .arg(command)
         .env("INVITATIONS_STORAGE", &stack().storage_connection_string)
-        .env("TABLE_PREFIX", crate::support::unique("cli"))
+        .env("TABLE_PREFIX", prefix)
         .output()
         .unwrap();
     assert!(
@@ -127,8 +128,13 @@ fn the_retry_work_can_be_run_by_hand() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+#[test]
+fn the_retry_work_can_be_run_by_hand() {
     assert_eq!(
-        String::from_utf8_lossy(&output.stdout).trim(),
+        run_once("retry-deliveries", &crate::support::unique("cli")),
         "0 sent, 0 queued again, 0 failed, 0 abandoned, 0 not due yet"
     );
     let output = handler().arg("bogus").output().unwrap();

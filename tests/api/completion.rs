@@ -103,7 +103,7 @@ async fn a_revoke_after_the_company_is_created_is_refused_and_the_company_stays(
     assert!(home.contains("URS Machining SA"));
     assert_eq!(revoke(&app, &id).await, 409);
     assert_eq!(app.invitation(&id).await["status"], "completed");
-    assert_eq!(app.table_rows("Companies").await.len(), 1);
+    assert_eq!(app.companies().await.len(), 1);
 }
 
 #[tokio::test]

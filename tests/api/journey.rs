@@ -125,7 +125,7 @@ async fn a_customer_follows_the_link_signs_in_and_creates_the_company() {
         events(&read),
         ["created", "emailSent", "opened", "accepted", "completed"]
     );
-    let companies = app.table_rows("Companies").await;
+    let companies = app.companies().await;
     assert_eq!(companies.len(), 1);
     assert_eq!(companies[0]["Name"], "URS Machining SA");
     let accounts = app.table_rows("Accounts").await;
@@ -525,7 +525,7 @@ async fn concurrent_posts_of_the_company_form_create_exactly_one_company() {
         assert_eq!(location(&response), "/api/Home");
     }
     assert_eq!(
-        app.table_rows("Companies").await.len(),
+        app.companies().await.len(),
         1,
         "one company however often it is posted"
     );

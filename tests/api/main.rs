@@ -8,6 +8,7 @@ mod account;
 mod binary;
 mod capacity;
 mod completion;
+mod crash;
 mod delivery;
 mod faults;
 mod hardening;

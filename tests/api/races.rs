@@ -50,7 +50,7 @@ async fn a_hundred_concurrent_company_posts_create_exactly_one_company() {
         }
     }
 
-    let companies = app.table_rows("Companies").await;
+    let companies = app.companies().await;
     assert_eq!(companies.len(), 1, "exactly one company: {companies:?}");
     let read = app.invitation(id).await;
     assert_eq!(read["status"], "completed");

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { artifacts, sleep, stack } from './stack.mjs';
+import { audit } from './axe.mjs';
 import { watchCsp } from './csp.mjs';
 import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
 import { PHONE, fitsThePhone, follow, h1, signInAtB2c, totp } from './phone.mjs';
@@ -43,6 +44,7 @@ test('a German customer on a phone follows the invitation, creates the company, 
 
   const context = await running.browser.newContext({ locale: 'de-DE', viewport: PHONE, isMobile: true, hasTouch: true });
   const violations = await watchCsp(context);
+  const a11y = audit(context, base);
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const pageErrors = [];
@@ -54,12 +56,13 @@ test('a German customer on a phone follows the invitation, creates the company, 
     }
   });
   const shot = (name) => page.screenshot({ path: path.join(artifacts, `german-${name}.png`), fullPage: true });
-  /** The page is German, fits the phone, and shows no English wording. */
+  /** The page is German, fits the phone, shows no English wording, and is accessible. */
   const german = async (what) => {
     assert.equal(await page.getAttribute('html', 'lang'), 'de', `${what}: <html lang="de">`);
     assert.doesNotMatch(await page.textContent('body'), ENGLISH, `${what} shows no English`);
     await fitsThePhone(page, what);
     await shot(what.replace(/\W+/g, '-'));
+    await a11y.check(page, what);
   };
 
   try {
@@ -107,6 +110,7 @@ test('a German customer on a phone follows the invitation, creates the company, 
     await page.fill('#code', '000000');
     await follow(page, '#submit-code');
     assert.match(await page.textContent('#code-error'), /Dieser Code ist nicht richtig|Geben Sie die 6 Ziffern/);
+    await german('wrong code');
     if (30 - (Date.now() / 1000) % 30 < 3) await sleep(3_000);
     await page.fill('#code', totp(secret, Date.now() / 1000 - 30));
     await follow(page, '#submit-code');
@@ -115,6 +119,7 @@ test('a German customer on a phone follows the invitation, creates the company, 
     await german('recovery codes');
     await follow(page, '#done');
     assert.match(await page.textContent('#notice'), /Authenticator-App ist aktiviert/);
+    await german('profile with MFA on');
 
     // 5. Sign-out through the provider, back on the German signed-out page.
     await follow(page, '#sign-out', base);
@@ -132,6 +137,8 @@ test('a German customer on a phone follows the invitation, creates the company, 
     await follow(page, '#submit-code');
     assert.equal(new URL(page.url()).pathname, '/api/Home');
     assert.equal(await h1(page), 'Willkommen bei GFMS Customer Portal');
+    await german('home after the code');
+    a11y.assertEveryPageChecked();
 
     const notGerman = languages.filter((l) => !l.endsWith(' de'));
     assert.deepEqual(notGerman, [], 'every page of the service says Content-Language: de');

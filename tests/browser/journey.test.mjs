@@ -23,6 +23,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { artifacts, chromiumPath, CHROMIUM_ARGS, handlerBin, root, sleep, stack, tail } from './stack.mjs';
+import { audit } from './axe.mjs';
 import { clickThrough, watchCsp } from './csp.mjs';
 import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
 import { totp } from './phone.mjs';
@@ -119,6 +120,7 @@ test('a customer follows the invitation email, creates their company, turns on a
   });
   const context = await running.browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
   const cspViolations = await watchCsp(context);
+  const a11y = audit(context, base);
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   page.setDefaultNavigationTimeout(15_000);
@@ -156,6 +158,7 @@ test('a customer follows the invitation email, creates their company, turns on a
       assert.equal(await form.locator(`[name="${field}"]`).inputValue(), value, `the ${field} field is pre-filled`);
     }
     await page.screenshot({ path: path.join(artifacts, 'company-form.png'), fullPage: true });
+    await a11y.check(page, 'the company form, filled in for the customer');
 
     const button = page.locator('button#create-company');
     assert.equal(await button.getAttribute('type'), 'submit');
@@ -187,6 +190,7 @@ test('a customer follows the invitation email, creates their company, turns on a
     const nameError = page.locator('#name-error');
     assert.ok(((await nameError.textContent()) || '').trim().length > 0, 'the name field shows an error (#name-error)');
     await page.screenshot({ path: path.join(artifacts, 'company-form-invalid.png'), fullPage: true });
+    await a11y.check(page, 'the company form with an empty name');
     step('empty name: button grey and disabled');
 
     // 4. The name typed back, key by key: orange and enabled again.
@@ -210,12 +214,14 @@ test('a customer follows the invitation email, creates their company, turns on a
     assert.equal(h1.trim(), 'Welcome to GFMS Customer Portal', 'the welcome page welcomes the person to the product');
     assert.match(await page.textContent('#companies'), new RegExp(COMPANY.name), 'and shows their company');
     await page.screenshot({ path: path.join(artifacts, 'home.png'), fullPage: true });
+    await a11y.check(page, 'Home after creating the company');
     step('welcome page reached');
 
     // 6. Later: the profile, then the authenticator app turned on.
     await page.click('#profile-link');
     await page.waitForURL((url) => url.pathname === '/api/Profile');
     assert.equal(await page.getAttribute('#mfa-state', 'data-mfa'), 'off', 'MFA starts off');
+    await a11y.check(page, 'the profile');
     await page.click('#mfa-start');
     await page.waitForURL((url) => url.pathname === '/api/Profile/mfa');
     const qr = page.locator('img#qr');
@@ -242,6 +248,7 @@ test('a customer follows the invitation email, creates their company, turns on a
     assert.equal(scanned.data, otpauth, 'the QR code holds the otpauth:// link');
     assert.equal(new URL(otpauth).searchParams.get('secret'), secret, 'the link carries the secret shown');
     await page.screenshot({ path: path.join(artifacts, 'mfa-enrol.png'), fullPage: true });
+    await a11y.check(page, 'the authenticator page, the secret shown');
     // Turn it on with the previous step's code (one step of drift is accepted), so the
     // current step's code is still unused for the sign-in below.
     if (30 - (Date.now() / 1000) % 30 < 3) await sleep(3_000);
@@ -250,9 +257,11 @@ test('a customer follows the invitation email, creates their company, turns on a
     await page.locator('#recovery-codes').waitFor();
     assert.equal(await page.locator('#recovery-codes li').count(), 10, 'ten recovery codes are shown once');
     await page.screenshot({ path: path.join(artifacts, 'mfa-recovery-codes.png'), fullPage: true });
+    await a11y.check(page, 'the recovery codes');
     await page.click('#done');
     await page.waitForURL((url) => url.pathname === '/api/Profile');
     assert.equal(await page.getAttribute('#mfa-state', 'data-mfa'), 'on', 'MFA is on');
+    await a11y.check(page, 'the profile with MFA on');
     step('authenticator app turned on');
 
     // 7. Both Link buttons reach the provider's sign-in page (the form's post ends there,
@@ -279,6 +288,7 @@ test('a customer follows the invitation email, creates their company, turns on a
       `sign-out goes through the provider's end_session_endpoint; the browser went to: ${visited.join(', ')}`);
     assert.equal((await page.textContent('h1')).trim(), 'You are signed out');
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    await a11y.check(page, 'the signed-out page');
     assert.deepEqual(cspViolations, [], 'no CSP violation anywhere');
     step('signed out at the provider and back on the signed-out page');
 
@@ -292,6 +302,7 @@ test('a customer follows the invitation email, creates their company, turns on a
     }
     assert.equal(new URL(page.url()).pathname, '/api/Profile/mfa',
       `after signing in again the code is asked, but the browser is at ${page.url()}`);
+    await a11y.check(page, 'the code asked at sign-in');
     const home = await page.request.get(`${base}/api/Home`, { maxRedirects: 0 });
     assert.equal(home.status(), 302, 'no session before the code: Home asks for a sign-in');
     await page.fill('#code', totp(secret, Date.now() / 1000));
@@ -299,6 +310,8 @@ test('a customer follows the invitation email, creates their company, turns on a
     assert.equal(new URL(page.url()).pathname, '/api/Home',
       `the right code leads home, but the browser is at ${page.url()}: ${(await page.textContent('body'))?.slice(0, 300)}`);
     assert.match(await page.textContent('#companies'), new RegExp(COMPANY.name));
+    await a11y.check(page, 'Home after the code');
+    a11y.assertEveryPageChecked();
     step('signed in again with the authenticator code');
 
     assert.deepEqual(pageErrors, [], 'no uncaught JavaScript errors in the pages');

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { artifacts, stack } from './stack.mjs';
+import { audit } from './axe.mjs';
 import { watchCsp } from './csp.mjs';
 import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
 import { PHONE, fitsThePhone, follow, h1, signInAtB2c } from './phone.mjs';
@@ -32,6 +33,7 @@ test('an administrator invites a colleague from the company page; the colleague 
   const person = async (name) => {
     const context = await running.browser.newContext({ locale: 'en-GB', viewport: PHONE, isMobile: true, hasTouch: true });
     const violations = await watchCsp(context);
+    const a11y = audit(context, base);
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     const errors = [];
@@ -40,8 +42,9 @@ test('an administrator invites a colleague from the company page; the colleague 
     const check = async (what) => {
       await fitsThePhone(page, `${name}: ${what}`);
       await shot(what.replace(/\W+/g, '-'));
+      await a11y.check(page, `${name}: ${what}`);
     };
-    return { page, violations, errors, shot, check };
+    return { page, violations, errors, shot, check, a11y };
   };
   const first = await person('anne');
   const second = await person('bert');
@@ -52,13 +55,33 @@ test('an administrator invites a colleague from the company page; the colleague 
     await page.goto(anneLink);
     await signInAtB2c(page, base, anne);
     assert.equal(new URL(page.url()).pathname, '/api/CreateCompany');
+    await first.check('company form');
     await follow(page, '#create-company');
     assert.equal(new URL(page.url()).pathname, '/api/Home');
+    await first.check('home');
     await follow(page, '#companies a.company-link');
     assert.match(new URL(page.url()).pathname, /^\/api\/Companies\/c/);
     const companyPath = new URL(page.url()).pathname;
     assert.equal(await h1(page), COMPANY.name);
     await first.check('company page');
+    // Every field looks alike, whatever its type: the email field as the name field (size,
+    // border, focus ring), and the role list's border and focus ring too.
+    const look = (selector) => page.$eval(selector, (field) => {
+      field.focus();
+      const style = getComputedStyle(field);
+      const box = field.getBoundingClientRect();
+      return {
+        width: Math.round(box.width),
+        height: Math.round(box.height),
+        border: `${style.borderTopWidth} ${style.borderTopStyle} ${style.borderTopColor} ${style.borderTopLeftRadius}`,
+        focus: `${style.outlineWidth} ${style.outlineStyle} ${style.outlineColor}`,
+      };
+    });
+    const name = await look('#displayName');
+    assert.ok(name.height >= 44 && name.focus.startsWith('3px solid'), `the name field is a styled field: ${JSON.stringify(name)}`);
+    assert.deepEqual(await look('#email'), name, 'the email field looks like the name field');
+    const role = await look('#role');
+    assert.deepEqual([role.border, role.focus, role.width], [name.border, name.focus, name.width], 'the role list looks like the name field');
 
     // … and invites a colleague there: back on the page with a notice, the invitation pending.
     await page.fill('#email', bert);
@@ -90,6 +113,9 @@ test('an administrator invites a colleague from the company page; the colleague 
     await first.page.reload();
     assert.match(await first.page.textContent('#members'), /Bert Keller/);
     assert.equal(await first.page.locator('#pending').count(), 0);
+    await first.check('company page with a colleague');
+
+    for (const who of [first, second]) who.a11y.assertEveryPageChecked();
 
     for (const who of [first, second]) {
       assert.deepEqual(who.violations, [], 'no Content-Security-Policy violation');

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { artifacts, stack } from './stack.mjs';
+import { audit } from './axe.mjs';
 import { watchCsp } from './csp.mjs';
 
 const TEST_TIMEOUT_MS = 60_000;
@@ -44,6 +45,7 @@ test('a sales person signs in, invites, resends, revokes and reads the history',
   const { services, base } = await start();
   const context = await running.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
   const cspViolations = await watchCsp(context);
+  const a11y = audit(context, base);
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const pageErrors = [];
@@ -58,6 +60,7 @@ test('a sales person signs in, invites, resends, revokes and reads the history',
     assert.equal(new URL(page.url()).pathname, '/api/Staff');
     assert.match(await page.textContent('h1'), /Invitations/);
     assert.match(await page.textContent('header'), /Tamer Mohamed-Nour/);
+    await a11y.check(page, 'the back office');
 
     // 2. An invalid address: its message beside the field, in a sentence, and a red border.
     await page.fill('#f-email', 'not-an-address');
@@ -65,6 +68,7 @@ test('a sales person signs in, invites, resends, revokes and reads the history',
     assert.match(await page.textContent('#f-email-error'), /^Enter a valid email address/);
     const border = await page.$eval('#f-email', (e) => getComputedStyle(e).borderTopColor);
     assert.equal(border, 'rgb(185, 28, 28)', 'an invalid email field has a red border');
+    await a11y.check(page, 'the invitation form with an error');
 
     // Invite a customer: the link is shown once, the row appears.
     await page.fill('#f-email', customer);
@@ -78,6 +82,7 @@ test('a sales person signs in, invites, resends, revokes and reads the history',
     const row = page.locator(`tr[data-email="${customer}"]`);
     assert.equal(await row.getAttribute('data-status'), 'pending');
     await page.screenshot({ path: path.join(artifacts, 'staff-office.png'), fullPage: true });
+    await a11y.check(page, 'the back office with the new link');
     // The post was answered with a redirect: reloading shows the list, it posts nothing.
     assert.equal(new URL(page.url()).pathname, '/api/Staff');
     await page.reload({ waitUntil: 'load' });
@@ -92,19 +97,23 @@ test('a sales person signs in, invites, resends, revokes and reads the history',
     // 3. Resend, after the confirmation step.
     await follow(page, `tr[data-email="${customer}"] a:has-text("Resend")`);
     assert.match(await page.textContent('h1'), /Resend the invitation\?/);
+    await a11y.check(page, 'the confirmation of a resend');
     await follow(page, '#confirm');
     assert.match(await page.textContent('#sent'), /resent/i);
     assert.match(await page.inputValue('#invite-url'), /\/api\/InviteUser\?invitationId=/);
+    await a11y.check(page, 'the invitation after a resend');
 
     // 4. Revoke, after the confirmation step: the history tells the story.
     await follow(page, '#revoke');
     assert.match(await page.textContent('h1'), /Revoke the invitation\?/);
+    await a11y.check(page, 'the confirmation of a revoke');
     await follow(page, '#confirm');
     assert.equal((await page.textContent('#status')).trim(), 'Revoked');
     const history = await page.textContent('#history');
     for (const event of ['Created', 'Resent', 'Revoked']) assert.ok(history.includes(event), `the history shows ${event}: ${history}`);
     assert.ok(history.includes(staff), 'the history names the staff member');
     await page.screenshot({ path: path.join(artifacts, 'staff-history.png'), fullPage: true });
+    await a11y.check(page, 'the revoked invitation and its history');
 
     // 5. On a phone: one column, nothing wider than the screen.
     await page.setViewportSize({ width: 390, height: 844 });
@@ -113,6 +122,7 @@ test('a sales person signs in, invites, resends, revokes and reads the history',
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the back office fits a phone's width (overflow ${overflow}px)`);
     await page.screenshot({ path: path.join(artifacts, 'staff-phone.png'), fullPage: true });
+    await a11y.check(page, 'the back office on a phone');
     assert.deepEqual(pageErrors, []);
 
     // 6. Sign out (in French, on the phone): through the staff directory's end-session
@@ -132,11 +142,15 @@ test('a sales person signs in, invites, resends, revokes and reads the history',
       `sign-out goes through the staff directory's end_session_endpoint; the browser went to: ${visited.join(', ')}`);
     assert.match(await page.textContent('h1'), /déconnecté/i);
     assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+    await a11y.check(page, 'the signed-out page');
+    a11y.assertEveryPageChecked();
     await page.goto(`${base}/api/Staff`);
     assert.ok(page.url().includes('/staff/v2.0/interaction/'), `after signing out the back office asks for a sign-in, but the browser is at ${page.url()}`);
 
     // 7. Someone without the role, in another browser: a 403 page.
-    const other = await (await running.browser.newContext({ locale: 'en-US' })).newPage();
+    const otherContext = await running.browser.newContext({ locale: 'en-US' });
+    const otherA11y = audit(otherContext, base);
+    const other = await otherContext.newPage();
     const statuses = [];
     other.on('response', (res) => { if (new URL(res.url()).pathname === '/api/StaffCallback') statuses.push(res.status()); });
     await other.goto(`${base}/api/Staff`);
@@ -144,6 +158,8 @@ test('a sales person signs in, invites, resends, revokes and reads the history',
     assert.deepEqual(statuses, [403]);
     assert.match(await other.textContent('h1'), /Not allowed/);
     assert.equal(await other.locator('#invite-form').count(), 0);
+    await otherA11y.check(other, 'the refusal without the role');
+    otherA11y.assertEveryPageChecked();
   } catch (err) {
     await page.screenshot({ path: path.join(artifacts, 'staff-failure.png'), fullPage: true }).catch(() => {});
     err.message += `\n(browser at ${page.url()}; logs in test-artifacts/staff-handler.log)`;

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { artifacts, stack } from './stack.mjs';
+import { audit } from './axe.mjs';
 import { clickThrough, watchCsp } from './csp.mjs';
 import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
 import { PHONE, fitsThePhone, follow, h1, signInAtB2c } from './phone.mjs';
@@ -36,6 +37,7 @@ test('a French customer on a phone clicks every button of their pages; the langu
 
   const context = await running.browser.newContext({ locale: 'fr-FR', viewport: PHONE, isMobile: true, hasTouch: true });
   const violations = await watchCsp(context);
+  const a11y = audit(context, base);
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const pageErrors = [];
@@ -50,6 +52,23 @@ test('a French customer on a phone clicks every button of their pages; the langu
     assert.equal(await page.getAttribute('html', 'lang'), 'fr');
     assert.match(await page.textContent('#intro'), /Indiquez les informations de votre entreprise/);
     assert.doesNotMatch(await page.textContent('main'), /a préparé ces informations/, 'no "filled in for you" above an empty form');
+    await a11y.check(page, 'the empty company form');
+    // Without JavaScript the list names the countries too, in French, sorted by name: the
+    // server renders them (the same session, in a browser that runs no script).
+    const noScript = await running.browser.newContext({
+      locale: 'fr-FR', viewport: PHONE, isMobile: true, hasTouch: true, javaScriptEnabled: false, storageState: await context.storageState(),
+    });
+    const bare = await noScript.newPage();
+    bare.setDefaultTimeout(10_000);
+    await bare.goto(`${base}/api/CreateCompany`);
+    assert.equal(await bare.locator('select#country option[value="BE"]').textContent(), 'Belgique');
+    const names = (await bare.locator('select#country option').allTextContents()).slice(1);
+    assert.equal(names[0], 'Afghanistan');
+    const at = (name) => names.indexOf(name);
+    assert.ok(at('Égypte') < at('Émirats arabes unis') && at('Émirats arabes unis') < at('Équateur'),
+      `sorted by name, accents aside: ${names.slice(at('Égypte'), at('Espagne') + 1).join(', ')}`);
+    // (No axe here: it needs the page's script engine; the same page with it was checked.)
+    await noScript.close();
     // The favicon is named and served.
     const icon = await page.getAttribute('link[rel="icon"]', 'href');
     const iconResponse = await page.request.get(new URL(icon, base).href);
@@ -68,6 +87,8 @@ test('a French customer on a phone clicks every button of their pages; the langu
     const vatError = (await page.textContent('#vatNumber-error')).trim();
     assert.ok(vatError.length > 0, 'a Belgian VAT number is refused for France');
     assert.doesNotMatch(vatError, /BE0123456749/, `the VAT error gives no Belgian example for France: ${vatError}`);
+    assert.match(vatError, /avec ou sans son préfixe de pays/, `the VAT error says what the form accepts: ${vatError}`);
+    await a11y.check(page, 'the company form with a VAT error');
     await page.fill('#vatNumber', 'FR40303265045');
     await fitsThePhone(page, 'the company form');
     await shot('company-form');
@@ -79,17 +100,21 @@ test('a French customer on a phone clicks every button of their pages; the langu
     assert.match(await page.textContent('#companies'), /Mobile SRL/);
     await fitsThePhone(page, 'Home');
     await shot('home-fr');
+    await a11y.check(page, 'Home in French');
     await follow(page, '#language-en');
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     assert.equal(await h1(page), 'Welcome to GFMS Customer Portal');
+    await a11y.check(page, 'Home in English');
     await page.goto(`${base}/api/Home`);
     assert.equal(await page.getAttribute('html', 'lang'), 'en', 'the choice stays for the session');
+    await a11y.check(page, 'Home');
 
     // 3. Profile (English now): Home link back, then the profile again.
     await follow(page, '#profile-link');
     assert.equal(new URL(page.url()).pathname, '/api/Profile');
     assert.match(await page.textContent('main'), /Email address: /, 'English punctuation');
     await fitsThePhone(page, 'the profile');
+    await a11y.check(page, 'the profile');
     await follow(page, '#home-link');
     assert.equal(new URL(page.url()).pathname, '/api/Home');
     // The authenticator page: on a phone the secret wraps between its groups of four only.
@@ -116,6 +141,7 @@ test('a French customer on a phone clicks every button of their pages; the langu
     assert.ok(lines.lines > 1, 'the secret takes more than one line on a phone');
     assert.equal(lines.groupsSplit, 0, 'no group of the secret is split across lines');
     await fitsThePhone(page, 'the authenticator page');
+    await a11y.check(page, 'the authenticator page with the secret shown');
     await page.goto(`${base}/api/Profile`);
     for (const button of ['#link-microsoft', '#link-google']) {
       await clickThrough(page, button, idpOrigin, violations);
@@ -130,6 +156,7 @@ test('a French customer on a phone clicks every button of their pages; the langu
     ]);
     assert.equal(await h1(page), 'You are signed out');
     await shot('signed-out');
+    await a11y.check(page, 'the signed-out page');
     // Home when signed out asks for a sign-in, which comes back to Home.
     await page.goto(`${base}/api/Home`);
     assert.ok(page.url().startsWith(`${idpOrigin}/`), `Home when signed out leads to the sign-in, not ${page.url()}`);
@@ -137,6 +164,7 @@ test('a French customer on a phone clicks every button of their pages; the langu
     // though the browser asks for French.
     await page.goto(`${base}/api/SignedOut`);
     assert.equal(await page.getAttribute('html', 'lang'), 'fr', 'signed out, the browser language');
+    await a11y.check(page, 'the signed-out page in French');
     await follow(page, 'main a.button', idpOrigin);
     await signInAtB2c(page, base, email);
     assert.equal(new URL(page.url()).pathname, '/api/Home');
@@ -145,6 +173,7 @@ test('a French customer on a phone clicks every button of their pages; the langu
     // 5. The invitation link again: "already used", with a sign-in button that works.
     await page.goto(link);
     assert.match(await h1(page), /déjà été utilisée|already been used/);
+    await a11y.check(page, 'the already-used link');
     await follow(page, 'main a.button');
     assert.equal(new URL(page.url()).pathname, '/api/Home', `the sign-in button leads home (signed in at the provider still), not ${page.url()}`);
 
@@ -154,6 +183,7 @@ test('a French customer on a phone clicks every button of their pages; the langu
     assert.equal(await page.getAttribute('html', 'lang'), 'fr');
     assert.match(await page.textContent('main'), /Adresse e-mail : /);
     await shot('profile-fr');
+    await a11y.check(page, 'the profile in French');
 
     assert.deepEqual(violations, [], 'no Content-Security-Policy violation');
     assert.deepEqual(pageErrors, [], 'no uncaught JavaScript errors');
@@ -176,5 +206,7 @@ test('a French customer on a phone clicks every button of their pages; the langu
   assert.doesNotMatch(await page.textContent('#history'), /system/);
   await fitsThePhone(page, 'the invitation page');
   await shot('staff-detail-fr');
+  await a11y.check(page, "the back office's invitation page");
+  a11y.assertEveryPageChecked();
   await cleanup();
 });

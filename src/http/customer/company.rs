@@ -128,7 +128,7 @@ fn form_page(
         email: session.email.clone(),
         csrf: session.csrf.clone(),
         prefilled: invitation.company != Default::default(),
-        countries: ISO_3166_ALPHA2.split(' ').collect(),
+        countries: crate::i18n::countries::sorted_by_name(locale),
         fields,
         rules: rules_json(locale),
     }

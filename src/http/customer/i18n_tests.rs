@@ -53,7 +53,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         email: "willy@example.com".into(),
         csrf: "c".into(),
         prefilled,
-        countries: vec!["BE"],
+        countries: vec![("BE", crate::i18n::Tr::new(locale).t("country-BE"))],
         fields: field_views(&values, &errors, locale),
         rules: rules_json(locale),
     };

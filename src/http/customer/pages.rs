@@ -75,9 +75,9 @@ pub struct CompanyFormPage {
     pub csrf: String,
     /// Whether the sales person entered any of the company's data.
     pub prefilled: bool,
-    /// The country list's values (ISO 3166-1 alpha-2, the Rust table); the browser names
-    /// them in the page's language.
-    pub countries: Vec<&'static str>,
+    /// The country list, `(code, name)` sorted by name in the page's language
+    /// (`i18n::countries`); the code (ISO 3166-1 alpha-2) is what the form submits.
+    pub countries: Vec<(&'static str, String)>,
     pub fields: Vec<FieldView>,
     /// JSON for the browser's checks; built by the service, never from user input.
     pub rules: String,

@@ -2,7 +2,7 @@
 
 use super::{mixed_case_email, onboard_with};
 use crate::account::invite;
-use crate::support::{TestApp, stack, unique};
+use crate::support::{TestApp, unique};
 use serde_json::json;
 use time::Duration;
 
@@ -82,19 +82,8 @@ async fn ended_invitations_are_erased_after_the_retention_period_and_the_others_
 
 #[tokio::test]
 async fn the_retention_can_be_run_by_hand() {
-    let output = crate::binary::handler()
-        .arg("purge-ended")
-        .env("INVITATIONS_STORAGE", &stack().storage_connection_string)
-        .env("TABLE_PREFIX", unique("purge"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     assert_eq!(
-        String::from_utf8_lossy(&output.stdout).trim(),
+        crate::binary::run_once("purge-ended", &unique("purge")),
         "PurgeEnded: 0 ended invitations erased, 0 finished counters removed"
     );
 }

@@ -13,6 +13,63 @@ pub fn browser() -> Client {
         .unwrap()
 }
 
+/// A browser whose cookies can be copied: the same person in several places at once
+/// (the crash harness starts each case from the cookies its setup left).
+#[derive(Clone)]
+pub struct Browser {
+    pub client: Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
+}
+
+impl Browser {
+    pub fn new() -> Self {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(jar.clone())
+            .build()
+            .unwrap();
+        Self { client, jar }
+    }
+
+    /// A fresh browser holding the cookies this one holds now for `host` (every port:
+    /// cookies ignore ports), the handler's (`Path=/api`) and the providers' alike.
+    pub fn copy(&self, host: &str) -> Self {
+        use reqwest::cookie::CookieStore as _;
+        let copy = Self::new();
+        let cookies = |path: &str| -> Vec<String> {
+            let url = Url::parse(&format!("http://{host}{path}")).unwrap();
+            self.jar
+                .cookies(&url)
+                .map(|header| {
+                    header
+                        .to_str()
+                        .unwrap()
+                        .split("; ")
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let everywhere = cookies("/");
+        for (path, cookie) in cookies("/api/")
+            .into_iter()
+            .map(|c| (if everywhere.contains(&c) { "/" } else { "/api" }, c))
+        {
+            let url = Url::parse(&format!("http://{host}{path}")).unwrap();
+            copy.jar
+                .add_cookie_str(&format!("{cookie}; Path={path}"), &url);
+        }
+        copy
+    }
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 pub fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_owned()
 }

@@ -5,6 +5,9 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Mail {
+    /// maildev's id of the email.
+    #[serde(default)]
+    pub id: String,
     pub subject: String,
     #[serde(default)]
     pub text: String,
@@ -34,6 +37,20 @@ pub async fn all_to(maildev_url: &str, recipient: &str) -> Vec<Mail> {
                 .any(|a| a.address.eq_ignore_ascii_case(recipient))
         })
         .collect()
+}
+
+/// The emails to `recipient`, written exactly as sent (maildev filters them, so only
+/// those travel).
+pub async fn sent_to(maildev_url: &str, recipient: &str) -> Vec<Mail> {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("to.address", recipient)
+        .finish();
+    reqwest::get(format!("{maildev_url}/email?{query}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 /// Waits (up to 10 s) until `count` emails to `recipient` have arrived.

@@ -200,16 +200,7 @@ impl TestApp {
 
     /// One of this app's tables, reached straight in Azurite.
     pub fn table(&self, name: &str) -> azure_data_tables::prelude::TableClient {
-        let parsed = azure_storage::ConnectionString::new(&self.storage).unwrap();
-        azure_data_tables::clients::TableServiceClientBuilder::with_location(
-            azure_storage::CloudLocation::Custom {
-                account: "devstoreaccount1".into(),
-                uri: parsed.table_endpoint.unwrap().to_owned(),
-            },
-            parsed.storage_credentials().unwrap(),
-        )
-        .build()
-        .table_client(format!("{}{name}", self.table_prefix))
+        table(&self.storage, &self.table_prefix, name)
     }
 
     /// A sign-in through the in-test B2C stand-in: follows `link` in a fresh browser and
@@ -320,12 +311,14 @@ impl TestApp {
 
     /// Every entity of one of this app's tables, as JSON, read straight from Azurite.
     pub async fn table_rows(&self, table: &str) -> Vec<Value> {
-        use futures::StreamExt as _;
-        let mut stream = self.table(table).query().into_stream::<Value>();
-        let mut rows = Vec::new();
-        while let Some(page) = stream.next().await {
-            rows.extend(page.unwrap().entities);
-        }
+        rows_of(&self.table(table)).await
+    }
+
+    /// The companies' own rows (`Companies`, RowKey `company`): not their rosters,
+    /// histories or lines in the companies list.
+    pub async fn companies(&self) -> Vec<Value> {
+        let mut rows = self.table_rows("Companies").await;
+        rows.retain(|row| row["RowKey"] == "company");
         rows
     }
 }
@@ -336,6 +329,35 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
     }
+}
+
+/// Table `{prefix}{name}` of the storage `connection_string` names, reached straight.
+pub fn table(
+    connection_string: &str,
+    prefix: &str,
+    name: &str,
+) -> azure_data_tables::prelude::TableClient {
+    let parsed = azure_storage::ConnectionString::new(connection_string).unwrap();
+    azure_data_tables::clients::TableServiceClientBuilder::with_location(
+        azure_storage::CloudLocation::Custom {
+            account: "devstoreaccount1".into(),
+            uri: parsed.table_endpoint.unwrap().to_owned(),
+        },
+        parsed.storage_credentials().unwrap(),
+    )
+    .build()
+    .table_client(format!("{prefix}{name}"))
+}
+
+/// Every row of a table, as JSON, read straight from storage.
+pub async fn rows_of(table: &azure_data_tables::prelude::TableClient) -> Vec<Value> {
+    use futures::StreamExt as _;
+    let mut stream = table.query().into_stream::<Value>();
+    let mut rows = Vec::new();
+    while let Some(page) = stream.next().await {
+        rows.extend(page.unwrap().entities);
+    }
+    rows
 }
 
 /// The events of an invitation's history, oldest first.

@@ -2,7 +2,9 @@
 //! the real Azurite that forwards every Table request unchanged (SharedKey signs the
 //! path, not the host, so the signature stays valid) and notes what it was: which table,
 //! which partition, read, query, insert, update or delete. `TestApp::spawn_counted` puts
-//! it in front of the app's storage.
+//! it in front of the app's storage. Armed with [`StorageCalls::kill_at`], it also stops a
+//! handler process with SIGKILL at its Nth call, before that call reaches storage or once
+//! storage has answered it (the crash harness, `tests/api/crash/`).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -48,7 +50,67 @@ pub struct Call {
 pub struct StorageCalls {
     calls: Arc<Mutex<Vec<Call>>>,
     hold: Arc<Mutex<Option<Hold>>>,
+    trap: Arc<Mutex<Trap>>,
     pub port: u16,
+}
+
+/// When the process is stopped, relative to its Nth storage call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    /// The call never reaches storage.
+    Before,
+    /// Storage did what the call asked (a write landed); the process never hears of it.
+    After,
+}
+
+/// A kill to make: at the `at`-th call counted since it was armed, of process `pid`.
+#[derive(Default)]
+struct Trap {
+    armed: Option<(usize, Moment, u32)>,
+    seen: usize,
+    /// Set once the process is killed: nothing more of it reaches storage.
+    fired: bool,
+}
+
+/// What the trap says about one call.
+enum Verdict {
+    Forward,
+    /// Forward it, then kill `pid` before the answer goes back.
+    ForwardThenKill(u32),
+    /// Killed (now, or earlier): the call goes nowhere.
+    Drop,
+}
+
+impl Trap {
+    fn judge(&mut self) -> Verdict {
+        if self.fired {
+            return Verdict::Drop;
+        }
+        let Some((at, moment, pid)) = self.armed else {
+            return Verdict::Forward;
+        };
+        self.seen += 1;
+        if self.seen != at {
+            return Verdict::Forward;
+        }
+        self.fired = true;
+        match moment {
+            Moment::Before => {
+                kill(pid);
+                Verdict::Drop
+            }
+            Moment::After => Verdict::ForwardThenKill(pid),
+        }
+    }
+}
+
+/// SIGKILL: the process ends at once, without running another instruction of its own.
+fn kill(pid: u32) {
+    let pid = i32::try_from(pid).unwrap();
+    // SAFETY: kill(2) on a child of this test process, which has not been reaped yet.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+    }
 }
 
 /// A call to keep waiting before it reaches storage, to make an interleaving happen.
@@ -76,6 +138,8 @@ impl StorageCalls {
         let noted = calls.clone();
         let hold: Arc<Mutex<Option<Hold>>> = Arc::new(Mutex::new(None));
         let holding = hold.clone();
+        let trap: Arc<Mutex<Trap>> = Arc::default();
+        let trapping = trap.clone();
         let prefix = prefix.to_owned();
         let route = warp::method()
             .and(warp::path::full())
@@ -92,10 +156,16 @@ impl StorageCalls {
                     let origin = origin.clone();
                     let noted = noted.clone();
                     let holding = holding.clone();
+                    let trapping = trapping.clone();
                     let prefix = prefix.clone();
                     async move {
+                        let mut verdict = Verdict::Forward;
                         if let Some(call) = describe(&method, path.as_str(), &query, &body, &prefix)
                         {
+                            verdict = trapping.lock().unwrap().judge();
+                            if matches!(verdict, Verdict::Drop) {
+                                return gone();
+                            }
                             let held = {
                                 let mut hold = holding.lock().unwrap();
                                 let matches = hold
@@ -109,7 +179,7 @@ impl StorageCalls {
                                 let _ = held.release.await;
                             }
                         }
-                        forward(
+                        let answer = forward(
                             &client,
                             &origin,
                             method,
@@ -118,14 +188,40 @@ impl StorageCalls {
                             headers,
                             body,
                         )
-                        .await
+                        .await;
+                        match verdict {
+                            Verdict::ForwardThenKill(pid) => {
+                                kill(pid);
+                                gone()
+                            }
+                            _ => answer,
+                        }
                     }
                 },
             );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         tokio::spawn(warp::serve(route).incoming(listener).run());
-        Self { calls, hold, port }
+        Self {
+            calls,
+            hold,
+            trap,
+            port,
+        }
+    }
+
+    /// Kills process `pid` (SIGKILL) at the `at`-th call counted from now, at `moment`;
+    /// from then on no call reaches storage through here.
+    pub fn kill_at(&self, at: usize, moment: Moment, pid: u32) {
+        *self.trap.lock().unwrap() = Trap {
+            armed: Some((at, moment, pid)),
+            ..Trap::default()
+        };
+    }
+
+    /// Whether the armed kill happened.
+    pub fn killed(&self) -> bool {
+        self.trap.lock().unwrap().fired
     }
 
     /// Keeps the next call of `kind` on `table` waiting: the first receiver says it has
@@ -251,6 +347,12 @@ fn describe(
         table,
         partition,
     })
+}
+
+/// The answer to a call of a killed process (nobody reads it).
+fn gone() -> warp::reply::Response {
+    use warp::Reply as _;
+    warp::http::StatusCode::SERVICE_UNAVAILABLE.into_response()
 }
 
 /// The string value of `"name":"…"` in JSON text.
