@@ -353,6 +353,7 @@ pub async fn remove(
                 .members
                 .set_account_row(target, &company, None)
                 .await?;
+            finish_withdrawal(services, company_id, target, now).await?;
         }
     }
     let roster = removed?;
@@ -364,6 +365,32 @@ pub async fn remove(
         withdraw_sent(services, company_id, &removed.email, &by, now).await?;
     }
     Ok(roster)
+}
+
+/// A removal of an administrator cut short after its roster write: their colleague
+/// invitations are withdrawn now, as the history's entry of the removal says (who
+/// removed them, and in which role they went). Read only on a retry that finds the
+/// person off the roster.
+async fn finish_withdrawal(
+    services: &Services,
+    company_id: &CompanyId,
+    target: &AccountId,
+    now: OffsetDateTime,
+) -> Result<(), MemberError> {
+    let Some(profile) = services.accounts.profile(target).await? else {
+        return Ok(());
+    };
+    let email = profile.value.email;
+    let history = services.members.history(company_id).await?;
+    let removal = history
+        .iter()
+        .filter(|h| matches!(h.event, MemberEvent::Removed | MemberEvent::Left))
+        .filter(|h| EmailAddress::parse(&h.subject).is_ok_and(|s| s == email))
+        .max_by_key(|h| h.at);
+    if let Some(removal) = removal.filter(|h| h.role == Some(Role::Administrator)) {
+        withdraw_sent(services, company_id, &email, &removal.actor, now).await?;
+    }
+    Ok(())
 }
 
 /// The ids of the colleague invitations of `company_id` that `inviter` sent, by the

@@ -122,18 +122,24 @@ pub async fn erase(
     counters.extend(accounts.iter().map(|a| limits::mfa_key(a.as_str())));
     services.privacy.erase_counters(&counters).await?;
     // What leads a second request to the rest goes last: for staff the email's rows, for
-    // the customer the logins of the account they sign in to (erased after the others).
-    let own = matches!(requester, Requester::Customer(_));
-    if own {
+    // the customer the logins of the account they sign in to. Any other account of theirs
+    // goes before it as for staff (its logins first, its profile last: the profile leads
+    // a second request to it once the email's rows are gone).
+    let signed_in = match requester {
+        Requester::Customer(account) => Some(account),
+        Requester::Staff(_) => None,
+    };
+    if signed_in.is_some() {
         services.privacy.erase_email_rows(email).await?;
     }
     let mut erased_account = crate::storage::ErasedAccount::default();
     for account in accounts.iter().rev() {
-        let erased = services.privacy.erase_account(account, own).await?;
+        let logins_last = signed_in == Some(account);
+        let erased = services.privacy.erase_account(account, logins_last).await?;
         erased_account.accounts += erased.accounts;
         erased_account.memberships += erased.memberships;
     }
-    if !own {
+    if signed_in.is_none() {
         services.privacy.erase_email_rows(email).await?;
     }
     let erased = Erased {

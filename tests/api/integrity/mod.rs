@@ -4,7 +4,7 @@
 
 mod last_admin;
 mod member_invitations;
-mod merge;
+pub(crate) mod merge;
 mod one_account;
 mod sent_invitations;
 mod sessions;
