@@ -99,6 +99,17 @@ impl Application {
             .map_err(|e| e.to_string())
     }
 
+    /// The operator's step that merges accounts sharing an address into one
+    /// (`handler merge-accounts`, see docs/privacy.md).
+    pub async fn merge_accounts_once(
+        settings: Settings,
+    ) -> Result<crate::service::person::MergeReport, String> {
+        let services = services_once(&settings).await?;
+        crate::service::person::merge_duplicates(&services)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -218,6 +229,9 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
     let members: Arc<dyn crate::storage::MemberStore> = Arc::new(
         crate::storage::TableMemberStore::new(&service, &settings.table_prefix),
     );
+    let people: Arc<dyn crate::storage::PersonStore> = Arc::new(
+        crate::storage::TablePersonStore::new(&service, &settings.table_prefix),
+    );
     let mailer: Arc<dyn Mailer> = match &settings.smtp_url {
         Some(url) => Arc::new(
             SmtpMailer::new(
@@ -309,6 +323,7 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
         limit_store,
         privacy,
         members,
+        people,
         limits: settings.limits,
         retention_days: settings.retention_days,
         mailer,

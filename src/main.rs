@@ -1,6 +1,7 @@
 //! `handler`: reads its settings, listens on 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT and
 //! serves until SIGTERM or Ctrl-C. `handler retry-deliveries` and `handler purge-ended`
 //! run one pass of the `RetryDeliveries` or `PurgeEnded` timer's work by hand and exit;
+//! `handler merge-accounts` merges accounts that share an address (a one-off migration);
 //! `handler index-companies` puts the companies made before the companies list into it
 //! (once, on upgrading; see docs/performance.md) and exits.
 
@@ -52,6 +53,18 @@ async fn main() -> ExitCode {
                 }
             };
         }
+        Some("merge-accounts") => {
+            return match Application::merge_accounts_once(settings).await {
+                Ok(report) => {
+                    println!("{}", invitations::service::person::merge_line(&report));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("merge-accounts failed: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
         Some("index-companies") => {
             return match Application::index_companies_once(settings).await {
                 Ok(listed) => {
@@ -66,7 +79,7 @@ async fn main() -> ExitCode {
         }
         Some(other) => {
             eprintln!(
-                "unknown command {other:?}; usage: handler [retry-deliveries | purge-ended | index-companies]"
+                "unknown command {other:?}; usage: handler [retry-deliveries | purge-ended | merge-accounts | index-companies]"
             );
             return ExitCode::from(2);
         }

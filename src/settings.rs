@@ -90,6 +90,9 @@ pub struct Limits {
     pub emails_per_address_per_day: u32,
     /// `LIMIT_FAILED_LINKS_PER_HOUR`: unknown invitation links one client may try.
     pub failed_links_per_client_per_hour: u32,
+    /// `LIMIT_MEMBER_INVITATIONS_PER_COMPANY_PER_DAY`: colleague invitations and resends
+    /// one company's administrators may send per day.
+    pub member_invitations_per_company_per_day: u32,
 }
 
 impl Default for Limits {
@@ -98,6 +101,7 @@ impl Default for Limits {
             invitations_per_staff_per_hour: 200,
             emails_per_address_per_day: 5,
             failed_links_per_client_per_hour: 30,
+            member_invitations_per_company_per_day: 100,
         }
     }
 }
@@ -303,6 +307,11 @@ impl Settings {
                     "LIMIT_FAILED_LINKS_PER_HOUR",
                     Limits::default().failed_links_per_client_per_hour,
                 )?,
+                member_invitations_per_company_per_day: limit(
+                    &get,
+                    "LIMIT_MEMBER_INVITATIONS_PER_COMPANY_PER_DAY",
+                    Limits::default().member_invitations_per_company_per_day,
+                )?,
             },
             tuning: Tuning::default(),
         })
@@ -438,6 +447,7 @@ mod tests {
             ("COOKIE_KEY", "c2hvcnQ="),
             ("LIMIT_INVITATIONS_PER_HOUR", "0"),
             ("LIMIT_EMAILS_PER_ADDRESS_PER_DAY", "many"),
+            ("LIMIT_MEMBER_INVITATIONS_PER_COMPANY_PER_DAY", "0"),
             ("COOKIE_KEY_PREVIOUS", "not base64!"),
             ("RETENTION_DAYS", "0"),
             ("RETENTION_DAYS", "3651"),

@@ -5,6 +5,7 @@ limit-staff-per-hour = You can send at most { $limit ->
 } an hour. Try again later.
 limit-staff-bulk = These rows hold { $rows } valid invitations, but you can send { $remaining } more this hour. Nothing was created.
 limit-emails-per-day = { $address } has already received { $limit } invitation emails today. Try again tomorrow.
+limit-company-per-day = Your company has sent its { $limit } colleague invitations for today. Try again tomorrow.
 refusal-not-resendable = Only pending or expired invitations can be resent; this one is { $status }.
 refusal-not-revocable = A { $status } invitation cannot be revoked: its company exists.
 refusal-other-active = Another active invitation ({ $id }) exists for this email; resend or revoke that one instead.

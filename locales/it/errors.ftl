@@ -5,6 +5,7 @@ limit-staff-per-hour = Può inviare al massimo { $limit ->
 } all'ora. Riprovi più tardi.
 limit-staff-bulk = Queste righe contengono { $rows } inviti validi, ma in quest'ora può inviarne ancora solo { $remaining }. Non è stato creato nulla.
 limit-emails-per-day = { $address } ha già ricevuto { $limit } e-mail di invito oggi. Riprovi domani.
+limit-company-per-day = La sua azienda ha inviato i suoi { $limit } inviti a colleghi per oggi. Riprovi domani.
 refusal-not-resendable = Si possono inviare di nuovo solo gli inviti in attesa o scaduti; questo è nello stato «{ $status }».
 refusal-not-revocable = Un invito nello stato «{ $status }» non può essere ritirato: la sua azienda esiste già.
 refusal-other-active = Esiste un altro invito attivo ({ $id }) per questo indirizzo; invii di nuovo o ritiri piuttosto quello.

@@ -5,6 +5,7 @@ limit-staff-per-hour = U kunt hoogstens { $limit ->
 } per uur versturen. Probeer het later opnieuw.
 limit-staff-bulk = Deze rijen bevatten { $rows } geldige uitnodigingen, maar u kunt dit uur nog maar { $remaining } versturen. Er is niets aangemaakt.
 limit-emails-per-day = { $address } heeft vandaag al { $limit } uitnodigingsmails ontvangen. Probeer het morgen opnieuw.
+limit-company-per-day = Uw bedrijf heeft zijn { $limit } uitnodigingen aan collega's voor vandaag verstuurd. Probeer het morgen opnieuw.
 refusal-not-resendable = Alleen openstaande of verlopen uitnodigingen kunnen opnieuw worden verstuurd; deze heeft de status '{ $status }'.
 refusal-not-revocable = Een uitnodiging met de status '{ $status }' kan niet worden ingetrokken: haar bedrijf bestaat al.
 refusal-other-active = Er bestaat een andere actieve uitnodiging ({ $id }) voor dit adres; verstuur of trek liever die in.

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 /// An account's id: derived from the login that created it, so a retry of the same
 /// creation finds the first write instead of making a second account.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AccountId(String);
 
 impl AccountId {
@@ -91,6 +91,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// The stronger of two roles (one person's two places merged into one).
+    pub fn stronger(self, other: Role) -> Role {
+        if self == Role::Administrator || other == Role::Administrator {
+            Role::Administrator
+        } else {
+            Role::Member
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Administrator => "administrator",

@@ -153,6 +153,9 @@ pub struct Inviter {
     pub email: EmailAddress,
 }
 
+/// How an erased inviter is shown (their name and email both).
+pub const ERASED_INVITER: &str = "erased";
+
 /// What a sales person asks for, already checked.
 #[derive(Debug, Clone)]
 pub struct NewInvitation {
@@ -284,7 +287,13 @@ pub struct HistoryEntry {
     pub at: OffsetDateTime,
     pub event: Event,
     pub actor: String,
+    /// Why, when the event does not say it all (`inviterRemoved`: revoked because the
+    /// administrator who sent it was removed from the company).
+    pub reason: Option<String>,
 }
+
+/// The reason of a colleague invitation withdrawn with its inviter's removal.
+pub const INVITER_REMOVED: &str = "inviterRemoved";
 
 #[derive(Debug, Clone)]
 pub struct Invitation {
@@ -299,7 +308,9 @@ pub struct Invitation {
     pub expires_in: ExpiryDays,
     /// The email already had an account when invited: the email says "sign in".
     pub existing_customer: bool,
-    pub invited_by: Inviter,
+    /// Who sent it; `None` once that person was erased (a customer administrator asking
+    /// for erasure): shown as [`ERASED_INVITER`].
+    pub invited_by: Option<Inviter>,
     pub company: CompanyDraft,
     pub delivery: Delivery,
     pub link_hash: LinkHash,
@@ -356,7 +367,7 @@ impl Invitation {
             expires_at: now + new.expires_in.duration(),
             expires_in: new.expires_in,
             existing_customer: false,
-            invited_by,
+            invited_by: Some(invited_by),
             company: new.company,
             delivery: Delivery::Queued {
                 attempts: 0,
@@ -371,6 +382,7 @@ impl Invitation {
                 at: now,
                 event: Event::Created,
                 actor,
+                reason: None,
             }],
         }
     }
@@ -381,6 +393,42 @@ impl Invitation {
         } else {
             Kind::Company
         }
+    }
+
+    /// The inviter's name, or [`ERASED_INVITER`].
+    pub fn inviter_name(&self) -> String {
+        self.invited_by
+            .as_ref()
+            .map_or_else(|| ERASED_INVITER.to_owned(), |i| i.name.clone())
+    }
+
+    /// The inviter's email, or [`ERASED_INVITER`].
+    pub fn inviter_email(&self) -> String {
+        self.invited_by
+            .as_ref()
+            .map_or_else(|| ERASED_INVITER.to_owned(), |i| i.email.to_string())
+    }
+
+    /// Whether `email` sent it.
+    pub fn sent_by(&self, email: &EmailAddress) -> bool {
+        self.invited_by.as_ref().is_some_and(|i| i.email == *email)
+    }
+
+    /// Erases the inviter `email`: no longer named as the sender nor as the actor of any
+    /// history entry. Whether anything changed.
+    pub fn forget_inviter(&mut self, email: &EmailAddress) -> bool {
+        let mut changed = false;
+        if self.sent_by(email) {
+            self.invited_by = None;
+            changed = true;
+        }
+        for entry in &mut self.history {
+            if EmailAddress::parse(&entry.actor).is_ok_and(|a| a == *email) {
+                entry.actor = ERASED_INVITER.to_owned();
+                changed = true;
+            }
+        }
+        changed
     }
 
     /// The company a `member` invitation joins and the role it gives.
@@ -501,6 +549,20 @@ impl Invitation {
         }
     }
 
+    /// [`Self::revoke`] with the reason the history gives.
+    pub fn revoke_because(
+        &mut self,
+        actor: &EmailAddress,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, NotAllowed> {
+        let revoked = self.revoke(actor, now)?;
+        if let (true, Some(last)) = (revoked, self.history.last_mut()) {
+            last.reason = Some(reason.to_owned());
+        }
+        Ok(revoked)
+    }
+
     /// The history with `expired` added at the moment it happened, if it has.
     pub fn history_at(&self, now: OffsetDateTime) -> Vec<HistoryEntry> {
         let mut history = self.history.clone();
@@ -518,6 +580,7 @@ impl Invitation {
                     at,
                     event: Event::Expired,
                     actor: SYSTEM_ACTOR.to_owned(),
+                    reason: None,
                 },
             );
         }
@@ -621,6 +684,7 @@ impl Invitation {
             at,
             event,
             actor: actor.to_owned(),
+            reason: None,
         });
     }
 }

@@ -108,6 +108,23 @@ impl Roster {
         Ok(true)
     }
 
+    /// One person deleting their own account (`accounts`: every account of theirs) leaves:
+    /// refused when they are its last administrator and others stay. The members taken off.
+    pub fn depart(&mut self, accounts: &[AccountId]) -> Result<Vec<Member>, MembershipError> {
+        let (gone, stay): (Vec<Member>, Vec<Member>) = self
+            .members
+            .drain(..)
+            .partition(|m| accounts.contains(&m.account));
+        let was_administrator = gone.iter().any(|m| m.role == Role::Administrator);
+        let left_without = !stay.is_empty() && stay.iter().all(|m| m.role != Role::Administrator);
+        if was_administrator && left_without {
+            self.members = stay.into_iter().chain(gone).collect();
+            return Err(MembershipError::LastAdministrator);
+        }
+        self.members = stay;
+        Ok(gone)
+    }
+
     /// Removes `target`: an administrator removes anyone, a member removes themselves
     /// (leaving); the last administrator can neither be removed nor leave.
     pub fn remove(&mut self, actor: &Actor, target: &AccountId) -> Result<Member, MembershipError> {

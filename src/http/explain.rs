@@ -43,6 +43,9 @@ pub fn limit(tr: Tr, limit: &Limit) -> String {
             "limit",
             u64::from(*limit),
         ),
+        Limit::CompanyPerDay { limit } => {
+            tr.t1("limit-company-per-day", "limit", u64::from(*limit))
+        }
     }
 }
 
@@ -179,6 +182,7 @@ mod tests {
                     address: "willy@example.com".into(),
                 },
             ),
+            limit(tr, &Limit::CompanyPerDay { limit: 100 }),
         ]
         .join("\n")
     }

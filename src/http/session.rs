@@ -32,6 +32,12 @@ pub struct Session {
     /// A notice to show once on the next profile page.
     #[serde(default)]
     pub notice: Option<Notice>,
+    /// When the session was issued (Unix ms): it opens the account only while no
+    /// sign-out, deletion or turning MFA on ended the account's sessions after it (the
+    /// mark on the login's row, read with the account). Sessions sealed before this field
+    /// read 0: the first such end ends them too.
+    #[serde(default)]
+    pub issued_at: i64,
 }
 
 impl Session {

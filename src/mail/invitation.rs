@@ -126,8 +126,8 @@ pub fn render(
             .as_ref()
             .map(|n| n.as_str().to_owned()),
         recipient_email: invitation.email.to_string(),
-        inviter_name: invitation.invited_by.name.clone(),
-        inviter_email: invitation.invited_by.email.to_string(),
+        inviter_name: invitation.inviter_name(),
+        inviter_email: invitation.inviter_email(),
         product: product.to_owned(),
         company_name: invitation.company.name.clone(),
         joining: invitation
@@ -295,6 +295,7 @@ mod tests {
                 at: nameless.created_at,
                 event: crate::domain::invitation::Event::Resent,
                 actor: "tamer@gfms.example".into(),
+                reason: None,
             });
         let resent = render(&nameless, "https://p.example/x".into(), "P").unwrap();
         assert!(
@@ -355,6 +356,7 @@ mod tests {
                     at: i.created_at,
                     event: crate::domain::invitation::Event::Resent,
                     actor: "tamer@gfms.example".into(),
+                    reason: None,
                 });
             }
             let e = render(&i, "https://p.example/x".into(), "Portal").unwrap();

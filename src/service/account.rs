@@ -2,10 +2,11 @@
 //! and unlinking logins, and authenticator-app MFA (enrolment, codes at sign-in, turning
 //! it off), wrong codes throttled per account in the tables.
 
+use super::person::Person;
 use super::{InvitationError, Services, limits};
 use crate::domain::account::{AccountId, LinkResult, LinkedLogin, Profile, Provider};
 use crate::domain::email::EmailAddress;
-use crate::domain::invitation::{Invitation, ListFilter, LoginId, Status};
+use crate::domain::invitation::{Invitation, Kind, ListFilter, LoginId, Status};
 use crate::domain::mfa::{Mfa, MfaError, Used};
 use crate::domain::totp::CodeError;
 use crate::identity::customer::SignedIn;
@@ -17,8 +18,14 @@ pub const ENROLMENT_LIFETIME: Duration = Duration::minutes(15);
 
 /// Where a provider's sign-in leads.
 pub enum Returning {
-    /// The account this login opens; `mfa` when a code must be asked first.
-    Account { account: AccountId, mfa: bool },
+    /// The account this login opens; `mfa` when a code must be asked first. `joins`: a
+    /// login the account has not seen, of the address the account has (one person, one
+    /// account), to link once the code (if any) is given.
+    Account {
+        account: AccountId,
+        mfa: bool,
+        joins: Option<LinkedLogin>,
+    },
     /// No account yet, but an invitation this login accepted and has not finished.
     Unfinished(Box<Invitation>),
     /// Nothing: the person needs an invitation.
@@ -29,9 +36,31 @@ pub async fn returning(
     services: &Services,
     signed_in: &SignedIn,
 ) -> Result<Returning, InvitationError> {
-    if let Some(account) = services.accounts.account_for(&signed_in.login).await? {
-        let mfa = mfa_on(services, &account).await?;
-        return Ok(Returning::Account { account, mfa });
+    let email = signed_in.email.as_ref();
+    match super::person::find(services, &signed_in.login, email).await? {
+        Person::Known(account) => {
+            let mfa = mfa_on(services, &account).await?;
+            return Ok(Returning::Account {
+                account,
+                mfa,
+                joins: None,
+            });
+        }
+        Person::ByEmail(account) => {
+            let mfa = mfa_on(services, &account).await?;
+            let joins = email.map(|email| LinkedLogin {
+                login: signed_in.login.clone(),
+                provider: Provider::from_idp(signed_in.idp.as_deref()),
+                email: email.clone(),
+                linked_at: services.clock.now(),
+            });
+            return Ok(Returning::Account {
+                account,
+                mfa,
+                joins,
+            });
+        }
+        Person::Fresh(_) | Person::Nobody => {}
     }
     // The invitation is found by its email but taken only if bound to this very login.
     if let Some(email) = &signed_in.email {
@@ -47,17 +76,65 @@ pub async fn returning(
             .into_iter()
             .find(|i| i.bound_to.as_ref() == Some(&signed_in.login))
         {
+            if invitation.kind() == Kind::Member {
+                // A colleague's invitation never leads to the company form: joining is
+                // finished here (or, the company gone, nothing opens).
+                return finish_joining(services, signed_in, email, &invitation.id).await;
+            }
             return Ok(Returning::Unfinished(Box::new(invitation)));
         }
     }
     Ok(Returning::NoAccount)
 }
 
+/// Joins the company of a colleague's invitation accepted earlier whose joining failed.
+async fn finish_joining(
+    services: &Services,
+    signed_in: &SignedIn,
+    email: &EmailAddress,
+    id: &crate::domain::invitation::InvitationId,
+) -> Result<Returning, InvitationError> {
+    let Some(current) = services.store.get(id).await? else {
+        return Ok(Returning::NoAccount);
+    };
+    let provider = Provider::from_idp(signed_in.idp.as_deref());
+    match super::members::join(services, current, &signed_in.login, email, provider).await {
+        Ok((_, account)) => Ok(Returning::Account {
+            mfa: mfa_on(services, &account).await?,
+            account,
+            joins: None,
+        }),
+        Err(super::members::MemberError::Invitation(e)) => Err(e),
+        Err(other) => {
+            tracing::info!(invitation = %id, error = %other, "colleague's invitation not joined at sign-in");
+            Ok(Returning::NoAccount)
+        }
+    }
+}
+
 pub async fn account_for(
     services: &Services,
     login: &LoginId,
 ) -> Result<Option<AccountId>, InvitationError> {
-    Ok(services.accounts.account_for(login).await?)
+    Ok(services.people.account_for(login).await?)
+}
+
+/// The account a session of `login` issued at `issued_at` (Unix ms) still opens: see
+/// [`super::person::session_account`].
+pub async fn session_account(
+    services: &Services,
+    login: &LoginId,
+    issued_at: i64,
+) -> Result<Option<AccountId>, InvitationError> {
+    super::person::session_account(services, login, issued_at).await
+}
+
+/// Ends every session of `account` (signing out): a copy of a session cookie opens
+/// nothing afterwards.
+pub async fn sign_out(services: &Services, account: &AccountId) -> Result<(), InvitationError> {
+    super::person::end_sessions(services, account, services.clock.now())
+        .await
+        .map(|_| ())
 }
 
 /// Whether a sign-in of `account` must give a code. Without `COOKIE_KEY` the row can be
@@ -72,6 +149,13 @@ pub async fn mfa_on(services: &Services, account: &AccountId) -> Result<bool, In
         .mfa(account)
         .await?
         .is_some_and(|m| m.value.is_on()))
+}
+
+/// MFA turned on: its recovery codes, and the issue time (Unix ms) from which sessions
+/// are valid (the others were ended; the one that turned it on takes this time).
+pub struct Enabled {
+    pub codes: Vec<String>,
+    pub sessions_from: i64,
 }
 
 /// The profile page's facts.
@@ -136,7 +220,7 @@ pub async fn check_link(
         });
     }
     match services
-        .accounts
+        .people
         .account_for(&signed_in.login)
         .await
         .map_err(InvitationError::from)?
@@ -326,7 +410,7 @@ pub async fn enable(
     account: &AccountId,
     enrolment: &Mfa,
     typed: &str,
-) -> Result<Vec<String>, MfaFailure> {
+) -> Result<Enabled, MfaFailure> {
     let key = services
         .accounts
         .recovery_key(account)
@@ -352,7 +436,12 @@ pub async fn enable(
         match services.accounts.save_mfa(account, &mfa, etag).await {
             Ok(_) => {
                 tracing::info!(account = account.as_str(), "MFA turned on");
-                Ok(codes)
+                // Every other session (a copy taken before, another browser) ends.
+                let sessions_from = super::person::end_sessions(services, account, now).await?;
+                Ok(Enabled {
+                    codes,
+                    sessions_from,
+                })
             }
             // Turned on by another request meanwhile.
             Err(StoreError::Conflict) => Err(MfaFailure::AlreadyOn),

@@ -1,6 +1,7 @@
 //! Creating, reading, listing, resending and revoking invitations.
 
 use super::{InvitationError, Refusal, Services, delivery, limits, random_u64, update_invitation};
+use crate::domain::account::CompanyId;
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{
     Invitation, InvitationId, Inviter, ListFilter, NewInvitation, NotAllowed,
@@ -8,6 +9,15 @@ use crate::domain::invitation::{
 use crate::domain::secret::InvitationSecret;
 use crate::storage::{Page, StoreError};
 use time::OffsetDateTime;
+
+/// Whose budgets an invitation email spends: the sales staff's (their hourly limit and
+/// the address's daily one), or a company's own (colleague invitations and resends its
+/// administrators send: [`limits::company_allows`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Sender<'a> {
+    Staff,
+    Company(&'a CompanyId),
+}
 
 pub struct Created {
     pub invitation: Invitation,
@@ -31,7 +41,24 @@ pub async fn create(
     );
     counted?;
     let (mail_counter, existing) = existing?;
-    store_and_send(services, new, inviter, existing, mail_counter, now).await
+    store_and_send(services, new, inviter, existing, vec![mail_counter], now).await
+}
+
+/// `create` for a colleague invitation a company's administrator sends: counted against
+/// the company's own budgets only, and locked by company and email (see
+/// `keys::active_row`), so it neither reveals nor spends anyone else's.
+pub async fn create_for_company(
+    services: &Services,
+    new: NewInvitation,
+    inviter: Inviter,
+    company: &CompanyId,
+) -> Result<Created, InvitationError> {
+    let now = services.clock.now();
+    let (counters, existing) = futures::join!(
+        limits::company_allows(services, company, &new.email, now),
+        services.accounts.has_account_for_email(&new.email),
+    );
+    store_and_send(services, new, inviter, existing?, counters?, now).await
 }
 
 /// `create` for an invitation already counted against the staff member's hourly limit.
@@ -42,7 +69,7 @@ pub async fn create_counted(
     now: OffsetDateTime,
 ) -> Result<Created, InvitationError> {
     let (mail_counter, existing) = recipient_checks(services, &new.email, now).await?;
-    store_and_send(services, new, inviter, existing, mail_counter, now).await
+    store_and_send(services, new, inviter, existing, vec![mail_counter], now).await
 }
 
 /// Refuses a recipient who had today's invitation emails (checked before anything is
@@ -66,7 +93,7 @@ async fn store_and_send(
     new: NewInvitation,
     inviter: Inviter,
     existing_customer: bool,
-    mail_counter: limits::Counted,
+    counters: Vec<limits::Counted>,
     now: OffsetDateTime,
 ) -> Result<Created, InvitationError> {
     let id = InvitationId::new(now, random_u64()?);
@@ -77,13 +104,19 @@ async fn store_and_send(
     tracing::info!(invitation = %invitation.id, "invitation created");
     let url = crate::page::Page::InvitationLink(secret.expose().to_owned())
         .url(&services.public_base_url);
-    // The recipient's count is written while the email goes.
+    // The recipient's (and a company's) counts are written while the email goes.
     let (counted, sent) = futures::join!(
-        limits::email_counted(services, &invitation.email, mail_counter),
+        limits::count_sent(services, counters),
         delivery::send(services, &invitation, &url),
     );
-    if let Err(e) = counted {
-        tracing::warn!(invitation = %invitation.id, error = %e, "daily email count not updated");
+    match counted {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!(invitation = %invitation.id, "a daily email count was spent meanwhile")
+        }
+        Err(e) => {
+            tracing::warn!(invitation = %invitation.id, error = %e, "daily email count not updated")
+        }
     }
     let invitation = delivery::store_first(services, invitation, sent.is_ok()).await;
     Ok(Created {
@@ -117,6 +150,7 @@ pub async fn resend(
     services: &Services,
     id: &InvitationId,
     staff: &EmailAddress,
+    sender: Sender<'_>,
 ) -> Result<Created, InvitationError> {
     let now = services.clock.now();
     let current = services
@@ -125,8 +159,20 @@ pub async fn resend(
         .await?
         .ok_or(InvitationError::NotFound)?;
     check_resendable(&current.value, now)?;
-    limits::staff_sends(services, staff, 1, now).await?;
-    limits::email_to(services, &current.value.email, now).await?;
+    let email = &current.value.email;
+    match sender {
+        Sender::Staff => {
+            limits::staff_sends(services, staff, 1, now).await?;
+            limits::email_to(services, email, now).await?;
+        }
+        Sender::Company(company) => {
+            let counters = limits::company_allows(services, company, email, now).await?;
+            if !limits::count_sent(services, counters).await? {
+                // Spent meanwhile by another request: read again, which now refuses.
+                limits::company_allows(services, company, email, now).await?;
+            }
+        }
+    }
     // An expired invitation may have been followed by another for the same email.
     services
         .store

@@ -22,7 +22,7 @@ pub async fn remember(
     login: &LoginId,
     locale: Locale,
 ) -> Result<(), InvitationError> {
-    if let Some(account) = services.accounts.account_for(login).await? {
+    if let Some(account) = services.people.account_for(login).await? {
         services.accounts.set_language(&account, locale).await?;
     }
     Ok(())

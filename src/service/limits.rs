@@ -1,9 +1,11 @@
 //! Abuse limits: how many invitations a staff member sends per hour, how many invitation
-//! emails one address receives per day (whatever the route), how many unknown links one
-//! client tries per hour, how many MFA codes are checked per account per quarter of an
+//! emails one address receives per day from the sales staff, how many colleague
+//! invitations a company sends per day and to one address (its own budgets, apart from
+//! the staff's), how many unknown links one client tries per hour, how many MFA codes are checked per account per quarter of an
 //! hour. Counted in the tables, so they hold across instances.
 
 use super::{InvitationError, Limit, Services};
+use crate::domain::account::CompanyId;
 use crate::domain::email::EmailAddress;
 use crate::domain::secret::hex;
 use crate::storage::Tally;
@@ -210,6 +212,65 @@ pub async fn email_to(
 ) -> Result<(), InvitationError> {
     let counter = email_allowed(services, address, now).await?;
     email_counted(services, address, counter).await
+}
+
+/// A company's own budgets for one more colleague invitation email to `address` (its
+/// administrators' invitations and resends): the company's daily total
+/// (`LIMIT_MEMBER_INVITATIONS_PER_COMPANY_PER_DAY`) and its own daily count for that
+/// address (`LIMIT_EMAILS_PER_ADDRESS_PER_DAY`), never the sales staff's counters. Two
+/// reads; refused, counting nothing, when either is spent. Counted with [`count_sent`].
+pub async fn company_allows(
+    services: &Services,
+    company: &CompanyId,
+    address: &EmailAddress,
+    now: OffsetDateTime,
+) -> Result<Vec<Counted>, InvitationError> {
+    let limits = &services.limits;
+    let per_address = format!("{}\n{}", company.as_str(), address.normalized());
+    let (total, to_address) = futures::join!(
+        read_counter(
+            services,
+            key("company", company.as_str()),
+            day(now),
+            limits.member_invitations_per_company_per_day,
+        ),
+        read_counter(
+            services,
+            key("company-mail", &per_address),
+            day(now),
+            limits.emails_per_address_per_day,
+        ),
+    );
+    let (total, to_address) = (total?, to_address?);
+    if to_address.remaining() == 0 {
+        return Err(mail_limited(
+            address,
+            to_address.limit,
+            to_address.retry_after,
+        ));
+    }
+    if total.remaining() == 0 {
+        return Err(InvitationError::Limited {
+            retry_after: total.retry_after,
+            limit: Limit::CompanyPerDay { limit: total.limit },
+        });
+    }
+    Ok(vec![total, to_address])
+}
+
+/// Counts one email on each counter read before (one write each unless another request
+/// wrote it meanwhile); `false` when one of them was spent meanwhile (the others still
+/// count it).
+pub async fn count_sent(
+    services: &Services,
+    counters: Vec<Counted>,
+) -> Result<bool, InvitationError> {
+    let added = futures::future::join_all(counters.into_iter().map(|c| c.add(services, 1))).await;
+    let mut all = true;
+    for one in added {
+        all &= one?;
+    }
+    Ok(all)
 }
 
 /// Counts one unknown link tried by `client`; `Ok(false)` when the client had used up

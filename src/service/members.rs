@@ -11,7 +11,7 @@ use crate::domain::account::{
 };
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{
-    AcceptError, Invitation, InvitationId, Inviter, LoginId, NewInvitation,
+    AcceptError, INVITER_REMOVED, Invitation, InvitationId, Inviter, LoginId, NewInvitation,
 };
 use crate::domain::membership::{
     Actor, Member, MemberEvent, MemberHistoryEntry, MembershipError, Roster,
@@ -53,10 +53,10 @@ async fn company(services: &Services, id: &CompanyId) -> Result<Company, MemberE
         .ok_or(MemberError::NoCompany)
 }
 
-/// Invites `new.email` into the company `new.join` names, as `actor` (staff, or an
-/// administrator of that company, counted like staff under the inviter's email). The
-/// email, its limits and exactly-once storage are those of any invitation; a company
-/// invitation (no `join`) is simply created.
+/// Invites `new.email` into the company `new.join` names, as `actor`: staff (their
+/// limits), or an administrator of that company (the company's own budgets, never the
+/// staff's). A colleague invitation is locked by company and email; a company invitation
+/// (no `join`) is simply created.
 pub async fn invite(
     services: &Services,
     new: NewInvitation,
@@ -64,7 +64,12 @@ pub async fn invite(
     actor: &Actor,
 ) -> Result<Created, MemberError> {
     let (new, company) = invitable(services, new, actor).await?;
-    let created = invitations::create(services, new, inviter).await?;
+    let created = match (actor, &company) {
+        (Actor::Member(_), Some((company, _))) => {
+            invitations::create_for_company(services, new, inviter, company).await?
+        }
+        _ => invitations::create(services, new, inviter).await?,
+    };
     note_invited(services, company, &created).await;
     Ok(created)
 }
@@ -113,7 +118,7 @@ async fn note_invited(services: &Services, company: Option<(CompanyId, Role)>, c
     let invited = MemberHistoryEntry {
         at: created.now,
         event: MemberEvent::Invited,
-        actor: created.invitation.invited_by.email.to_string(),
+        actor: created.invitation.inviter_email(),
         subject: created.invitation.email.to_string(),
         role: Some(role),
         invitation: Some(created.invitation.id.to_string()),
@@ -147,18 +152,21 @@ pub async fn join(
     if invitation.bound_to.as_ref() != Some(login) {
         return Err(MemberError::NotAcceptable(AcceptError::BoundElsewhere));
     }
-    let (company, account) = futures::join!(
-        company(services, &grant.company_id),
-        services.accounts.account_for(login),
-    );
-    let company = company?;
-    let account = account?.unwrap_or_else(|| AccountId::for_first_login(login));
     let linked = LinkedLogin {
         login: login.clone(),
         provider,
         email: email.clone(),
         linked_at: now,
     };
+    // The company first: no address is claimed for an account that cannot join. Then
+    // one person, one account: the login's, else the one its address has, else new.
+    let company = company(services, &grant.company_id).await?;
+    let likely_known = invitation.existing_customer;
+    let account = super::person::for_joining(services, &linked, likely_known)
+        .await?
+        .account()
+        .cloned()
+        .ok_or_else(|| InvitationError::Internal("no account for the login".into()))?;
     services
         .accounts
         .add_member(
@@ -313,9 +321,11 @@ pub async fn remove(
 ) -> Result<Roster, MemberError> {
     let company = company(services, company_id).await?;
     let now = services.clock.now();
+    let mut gone = None;
     let removed = change_roster(services, &company, |roster| {
         let by = email_of(roster, actor)?;
         let removed = roster.remove(&Actor::Member(actor.clone()), target)?;
+        gone = Some((removed.clone(), by.clone()));
         Ok(Some(vec![MemberHistoryEntry {
             at: now,
             event: if actor == target {
@@ -343,6 +353,7 @@ pub async fn remove(
                 .members
                 .set_account_row(target, &company, None)
                 .await?;
+            finish_withdrawal(services, company_id, target, now).await?;
         }
     }
     let roster = removed?;
@@ -350,11 +361,90 @@ pub async fn remove(
         .members
         .set_account_row(target, &company, None)
         .await?;
+    if let Some((removed, by)) = gone.filter(|(m, _)| m.role == Role::Administrator) {
+        withdraw_sent(services, company_id, &removed.email, &by, now).await?;
+    }
     Ok(roster)
 }
 
+/// A removal of an administrator cut short after its roster write: their colleague
+/// invitations are withdrawn now, as the history's entry of the removal says (who
+/// removed them, and in which role they went). Read only on a retry that finds the
+/// person off the roster.
+async fn finish_withdrawal(
+    services: &Services,
+    company_id: &CompanyId,
+    target: &AccountId,
+    now: OffsetDateTime,
+) -> Result<(), MemberError> {
+    let Some(profile) = services.accounts.profile(target).await? else {
+        return Ok(());
+    };
+    let email = profile.value.email;
+    let history = services.members.history(company_id).await?;
+    let removal = history
+        .iter()
+        .filter(|h| matches!(h.event, MemberEvent::Removed | MemberEvent::Left))
+        .filter(|h| EmailAddress::parse(&h.subject).is_ok_and(|s| s == email))
+        .max_by_key(|h| h.at);
+    if let Some(removal) = removal.filter(|h| h.role == Some(Role::Administrator)) {
+        withdraw_sent(services, company_id, &email, &removal.actor, now).await?;
+    }
+    Ok(())
+}
+
+/// The ids of the colleague invitations of `company_id` that `inviter` sent, by the
+/// company's `invited` history entries (which name the sender).
+pub async fn sent_by(
+    services: &Services,
+    company_id: &CompanyId,
+    inviter: &EmailAddress,
+) -> Result<Vec<InvitationId>, MemberError> {
+    Ok(services
+        .members
+        .history(company_id)
+        .await?
+        .into_iter()
+        .filter(|h| h.event == MemberEvent::Invited)
+        .filter(|h| EmailAddress::parse(&h.actor).is_ok_and(|a| a == *inviter))
+        .filter_map(|h| InvitationId::parse(h.invitation.as_deref()?).ok())
+        .collect())
+}
+
+/// Withdraws the colleague invitations of `company_id` that `inviter` (an administrator
+/// just removed) sent and that are still pending or accepted; each one's history says
+/// why. Found by the company's `invited` history entries, which name the sender.
+async fn withdraw_sent(
+    services: &Services,
+    company_id: &CompanyId,
+    inviter: &EmailAddress,
+    by: &str,
+    now: OffsetDateTime,
+) -> Result<(), MemberError> {
+    let by = EmailAddress::parse(by).map_err(|_| MembershipError::NotAMember)?;
+    for id in sent_by(services, company_id, inviter).await? {
+        let withdrawn = update_invitation(services, &id, None, |invitation| {
+            let joins_it = invitation
+                .join()
+                .is_some_and(|join| join.company_id == *company_id);
+            if !joins_it || !invitation.is_active(now) {
+                return Ok::<_, InvitationError>(false);
+            }
+            Ok(invitation
+                .revoke_because(&by, INVITER_REMOVED, now)
+                .unwrap_or(false))
+        })
+        .await;
+        match withdrawn {
+            Ok(_) | Err(InvitationError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
 /// An administrator of `company_id` sends a colleague's invitation of that company again
-/// (counted under their email, like staff's resends).
+/// (counted against the company's own budgets).
 pub async fn resend(
     services: &Services,
     company_id: &CompanyId,
@@ -362,7 +452,8 @@ pub async fn resend(
     id: &InvitationId,
 ) -> Result<Created, MemberError> {
     let by = managing(services, company_id, actor, id).await?;
-    Ok(invitations::resend(services, id, &by).await?)
+    let sender = invitations::Sender::Company(company_id);
+    Ok(invitations::resend(services, id, &by, sender).await?)
 }
 
 /// An administrator of `company_id` withdraws a colleague's invitation of that company.
@@ -417,6 +508,78 @@ pub async fn forget(
     .await?;
     services.members.pseudonymise(company_id, email).await?;
     Ok(Some(roster))
+}
+
+/// The merge of two accounts of one person: `keep` takes `merged`'s place on the roster,
+/// with the stronger of the two roles when both are members. The role `keep` has after
+/// (`None`: `merged` was not on it, or the company is gone).
+pub(crate) async fn rename_member(
+    services: &Services,
+    company_id: &CompanyId,
+    merged: &AccountId,
+    keep: &AccountId,
+) -> Result<Option<Role>, MemberError> {
+    let Some(company) = services.accounts.company(company_id).await? else {
+        return Ok(None);
+    };
+    let roster = change_roster(services, &company, |roster| {
+        let Some(at) = roster.members.iter().position(|m| m.account == *merged) else {
+            return Ok(None);
+        };
+        let gone = roster.members.remove(at);
+        match roster.members.iter_mut().find(|m| m.account == *keep) {
+            Some(kept) => kept.role = kept.role.stronger(gone.role),
+            None => roster.members.push(Member {
+                account: keep.clone(),
+                ..gone
+            }),
+        }
+        Ok(Some(Vec::new()))
+    })
+    .await?;
+    Ok(roster.member(keep).map(|m| m.role))
+}
+
+/// A person deleting their own account leaves `company_id`, decided on the roster it
+/// writes (the ETag-guarded write demotion uses): of two administrators deleting at once,
+/// the second finds the first gone and is refused when others would stay without an
+/// administrator. The members taken off (none when the company is gone).
+pub async fn depart(
+    services: &Services,
+    company_id: &CompanyId,
+    accounts: &[AccountId],
+) -> Result<Vec<Member>, MemberError> {
+    let Some(company) = services.accounts.company(company_id).await? else {
+        return Ok(Vec::new());
+    };
+    let mut gone = Vec::new();
+    change_roster(services, &company, |roster| {
+        gone = roster.depart(accounts)?;
+        Ok((!gone.is_empty()).then(Vec::new))
+    })
+    .await?;
+    Ok(gone)
+}
+
+/// Puts back members [`depart`] took off (a deletion refused by a later company).
+pub async fn restore(services: &Services, company_id: &CompanyId, members: &[Member]) {
+    let restored = async {
+        let Some(company) = services.accounts.company(company_id).await? else {
+            return Ok(());
+        };
+        change_roster(services, &company, |roster| {
+            let mut changed = false;
+            for member in members {
+                changed |= roster.join(member.clone());
+            }
+            Ok(changed.then(Vec::new))
+        })
+        .await
+        .map(|_| ())
+    };
+    if let Err(e) = restored.await {
+        tracing::error!(company = company_id.as_str(), error = %e, "members of a refused deletion not put back");
+    }
 }
 
 /// A company as staff see it: its data, members and pending colleague invitations.

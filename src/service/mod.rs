@@ -7,7 +7,9 @@ pub mod invitations;
 pub mod language;
 pub mod limits;
 pub mod members;
+mod merge;
 pub mod onboarding;
+pub mod person;
 pub mod privacy;
 
 use crate::clock::Clock;
@@ -26,6 +28,8 @@ pub struct Services {
     pub limit_store: Arc<dyn LimitStore>,
     pub privacy: Arc<dyn PrivacyStore>,
     pub members: Arc<dyn crate::storage::MemberStore>,
+    /// Who a person is: the rows that lead a login or an address to an account.
+    pub people: Arc<dyn crate::storage::PersonStore>,
     pub limits: Limits,
     /// `RETENTION_DAYS`: how long ended invitations are kept.
     pub retention_days: u32,
@@ -77,6 +81,8 @@ pub enum Limit {
     StaffBulk { rows: u32, remaining: u32 },
     /// At most `limit` invitation emails to `address` per day.
     EmailsPerDay { limit: u32, address: String },
+    /// At most `limit` colleague invitations and resends per company per day.
+    CompanyPerDay { limit: u32 },
 }
 
 /// Never prints the address.
@@ -86,6 +92,7 @@ impl std::fmt::Debug for Limit {
             Self::StaffPerHour { limit } => write!(f, "StaffPerHour({limit})"),
             Self::StaffBulk { rows, remaining } => write!(f, "StaffBulk({rows}, {remaining})"),
             Self::EmailsPerDay { limit, .. } => write!(f, "EmailsPerDay({limit})"),
+            Self::CompanyPerDay { limit } => write!(f, "CompanyPerDay({limit})"),
         }
     }
 }

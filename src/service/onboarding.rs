@@ -185,29 +185,26 @@ pub async fn create_company(
             .as_ref()
             .map(|n| n.as_str().to_owned()),
     };
-    // Independent: the company's row, and which account the login opens.
-    let (company, account) = futures::join!(
+    let linked = LinkedLogin {
+        login: login.clone(),
+        provider,
+        email: email.clone(),
+        linked_at: now,
+    };
+    // Independent: the company's row, and which account the person has (the login's,
+    // else the one its address has, else a new one claimed for the address).
+    let (company, person) = futures::join!(
         services.accounts.create_company(&company),
-        services.accounts.account_for(login)
+        super::person::for_joining(services, &linked, invitation.existing_customer)
     );
     let company = company.map_err(InvitationError::from)?;
-    let account = account
-        .map_err(InvitationError::from)?
-        .unwrap_or_else(|| AccountId::for_first_login(login));
+    let account = person?
+        .account()
+        .cloned()
+        .ok_or_else(|| InvitationError::Internal("no account for the login".into()))?;
     services
         .accounts
-        .add_administrator(
-            &account,
-            &LinkedLogin {
-                login: login.clone(),
-                provider,
-                email: email.clone(),
-                linked_at: now,
-            },
-            &company,
-            locale,
-            now,
-        )
+        .add_administrator(&account, &linked, &company, locale, now)
         .await
         .map_err(InvitationError::from)?;
 
@@ -261,7 +258,7 @@ pub async fn remove_unfinished_company(services: &Services, ended: &Invitation) 
             return Ok(false);
         }
         let account = services
-            .accounts
+            .people
             .account_for(login)
             .await?
             .unwrap_or_else(|| AccountId::for_first_login(login));
@@ -279,13 +276,15 @@ pub async fn remove_unfinished_company(services: &Services, ended: &Invitation) 
     }
 }
 
-/// The companies a login administers.
+/// The companies of the account a session of `login` issued at `issued_at` opens; `None`
+/// when it opens none (no account yet, erased, or its sessions ended since).
 pub async fn memberships(
     services: &Services,
     login: &LoginId,
-) -> Result<Vec<Membership>, InvitationError> {
-    match services.accounts.account_for(login).await? {
-        Some(account) => Ok(services.accounts.memberships(&account).await?),
-        None => Ok(Vec::new()),
+    issued_at: i64,
+) -> Result<Option<Vec<Membership>>, InvitationError> {
+    match super::person::session_account(services, login, issued_at).await? {
+        Some(account) => Ok(Some(services.accounts.memberships(&account).await?)),
+        None => Ok(None),
     }
 }

@@ -3,7 +3,7 @@
 //! ended invitations by itself. Log lines carry counts and ids only, never an address.
 
 use super::{InvitationError, Services, limits, update_invitation};
-use crate::domain::account::{AccountId, CompanyId, LinkedLogin, Membership, Profile, Role};
+use crate::domain::account::{AccountId, CompanyId, LinkedLogin, Membership, Profile};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{Invitation, ListFilter};
 use crate::domain::membership::MemberHistoryEntry;
@@ -77,15 +77,31 @@ pub async fn erase(
         })
         .await?;
     }
-    let account = match requester {
-        Requester::Customer(account) => Some(account.clone()),
-        Requester::Staff(_) => services.privacy.account_for_email(email).await?,
+    // Every account of the person: the address's, and any made twice for it before one
+    // person was one account (see `person`); the customer's own first (it is erased last).
+    let accounts = match requester {
+        Requester::Customer(account) => person_of(services, account, email).await?,
+        Requester::Staff(_) => services.people.accounts_of_email(email).await?,
     };
-    let memberships = match &account {
-        Some(account) => services.accounts.memberships(account).await?,
-        None => Vec::new(),
-    };
+    let mut memberships = Vec::new();
+    for account in &accounts {
+        memberships.extend(services.accounts.memberships(account).await?);
+    }
     let companies = companies_of(&memberships, &invitations);
+    // The invitations they sent as an administrator name them (`invitedBy`, history):
+    // found by the companies' history before it is pseudonymised below.
+    for sent in sent_invitations(services, email, &companies).await? {
+        let forgotten = update_invitation(services, &sent.id, None, |invitation| {
+            Ok::<_, InvitationError>(invitation.forget_inviter(email))
+        })
+        .await;
+        match forgotten {
+            // Its outbox copy too (the delivery queue row, until the retry clears it).
+            Ok(written) => services.privacy.rewrite_queued_copy(&written.value).await?,
+            Err(InvitationError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
     let mut without_administrator = Vec::new();
     for company in &companies {
         // Off the roster first (a company made before rosters seeds it from its creator).
@@ -103,25 +119,29 @@ pub async fn erase(
         .erase_invitations(&invitations, FoundBy::Email)
         .await?;
     let mut counters = vec![limits::mail_key(email)];
-    if let Some(account) = &account {
-        counters.push(limits::mfa_key(account.as_str()));
-    }
+    counters.extend(accounts.iter().map(|a| limits::mfa_key(a.as_str())));
     services.privacy.erase_counters(&counters).await?;
-    let erased_account = match (&account, requester) {
-        (Some(account), Requester::Staff(_)) => {
-            let erased = services.privacy.erase_account(account, false).await?;
-            services.privacy.erase_email_rows(email).await?;
-            erased
-        }
-        (Some(account), Requester::Customer(_)) => {
-            services.privacy.erase_email_rows(email).await?;
-            services.privacy.erase_account(account, true).await?
-        }
-        (None, _) => {
-            services.privacy.erase_email_rows(email).await?;
-            Default::default()
-        }
+    // What leads a second request to the rest goes last: for staff the email's rows, for
+    // the customer the logins of the account they sign in to. Any other account of theirs
+    // goes before it as for staff (its logins first, its profile last: the profile leads
+    // a second request to it once the email's rows are gone).
+    let signed_in = match requester {
+        Requester::Customer(account) => Some(account),
+        Requester::Staff(_) => None,
     };
+    if signed_in.is_some() {
+        services.privacy.erase_email_rows(email).await?;
+    }
+    let mut erased_account = crate::storage::ErasedAccount::default();
+    for account in accounts.iter().rev() {
+        let logins_last = signed_in == Some(account);
+        let erased = services.privacy.erase_account(account, logins_last).await?;
+        erased_account.accounts += erased.accounts;
+        erased_account.memberships += erased.memberships;
+    }
+    if signed_in.is_none() {
+        services.privacy.erase_email_rows(email).await?;
+    }
     let erased = Erased {
         invitations: erased_invitations,
         accounts: erased_account.accounts,
@@ -163,6 +183,7 @@ async fn record(
         invitations: erased.invitations,
         accounts: erased.accounts,
         memberships: erased.memberships,
+        companies_without_administrator: erased.companies_without_administrator.clone(),
     };
     if let Err(e) = services.privacy.record(&record).await {
         tracing::error!(kind, error = %e, "personal-data request not recorded");
@@ -181,27 +202,90 @@ pub enum DeleteFailure {
     Store(#[from] InvitationError),
 }
 
-/// The companies `account` is the last administrator of while others are members.
+/// Every account of the person `account` belongs to (one, unless the address had two
+/// before one person was one account), `account` first.
+async fn person_of(
+    services: &Services,
+    account: &AccountId,
+    email: &EmailAddress,
+) -> Result<Vec<AccountId>, InvitationError> {
+    let mut accounts = vec![account.clone()];
+    for other in services.people.accounts_of_email(email).await? {
+        if !accounts.contains(&other) {
+            accounts.push(other);
+        }
+    }
+    Ok(accounts)
+}
+
+/// The companies the person of `account` (every account of its address) is the last
+/// administrator of while others are members.
 pub async fn handover_needed(
     services: &Services,
     account: &AccountId,
 ) -> Result<Vec<Membership>, InvitationError> {
-    let mut blocked = Vec::new();
-    for membership in services.accounts.memberships(account).await? {
-        let Some(company) = services.accounts.company(&membership.company_id).await? else {
-            continue;
-        };
-        let (roster, _) = services.members.roster(&company).await?;
-        let others = roster.members.iter().filter(|m| m.account != *account);
-        let other_admins = others.clone().any(|m| m.role == Role::Administrator);
-        if !other_admins && others.count() > 0 {
-            blocked.push(membership);
+    let Some(profile) = services.accounts.profile(account).await? else {
+        return Ok(Vec::new());
+    };
+    let accounts = person_of(services, account, &profile.value.email).await?;
+    handover_of(services, &accounts).await
+}
+
+async fn handover_of(
+    services: &Services,
+    accounts: &[AccountId],
+) -> Result<Vec<Membership>, InvitationError> {
+    let mut blocked: Vec<Membership> = Vec::new();
+    for account in accounts {
+        for membership in services.accounts.memberships(account).await? {
+            if blocked
+                .iter()
+                .any(|b| b.company_id == membership.company_id)
+            {
+                continue;
+            }
+            let Some(company) = services.accounts.company(&membership.company_id).await? else {
+                continue;
+            };
+            let (mut roster, _) = services.members.roster(&company).await?;
+            if roster.depart(accounts).is_err() {
+                blocked.push(membership);
+            }
         }
     }
     Ok(blocked)
 }
 
-fn member_error(error: super::members::MemberError) -> InvitationError {
+/// The person (`accounts`) leaves every company of theirs, each decided on the roster it
+/// writes; a refusal puts back those already left and names the company.
+async fn depart_all(services: &Services, accounts: &[AccountId]) -> Result<(), DeleteFailure> {
+    let mut left: Vec<(CompanyId, Vec<crate::domain::membership::Member>)> = Vec::new();
+    for account in accounts {
+        let memberships = services.accounts.memberships(account).await;
+        for membership in memberships.map_err(InvitationError::from)? {
+            if left.iter().any(|(id, _)| *id == membership.company_id) {
+                continue;
+            }
+            match super::members::depart(services, &membership.company_id, accounts).await {
+                Ok(gone) => left.push((membership.company_id.clone(), gone)),
+                Err(refused) => {
+                    for (company, members) in &left {
+                        super::members::restore(services, company, members).await;
+                    }
+                    return Err(match refused {
+                        super::members::MemberError::Refused(_) => {
+                            DeleteFailure::LastAdministrator(vec![membership])
+                        }
+                        other => DeleteFailure::Store(member_error(other)),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn member_error(error: super::members::MemberError) -> InvitationError {
     match error {
         super::members::MemberError::Invitation(e) => e,
         other => InvitationError::Internal(other.to_string()),
@@ -229,12 +313,39 @@ pub async fn delete_own_account(
             .map_err(InvitationError::from)?;
         return Ok(Erased::default());
     };
-    let blocked = handover_needed(services, account).await?;
+    let email = profile.value.email;
+    let accounts = person_of(services, account, &email).await?;
+    let blocked = handover_of(services, &accounts).await?;
     if !blocked.is_empty() {
         return Err(DeleteFailure::LastAdministrator(blocked));
     }
+    // Checked again where it is decided: on each roster's guarded write.
+    depart_all(services, &accounts).await?;
     let requester = Requester::Customer(account.clone());
-    Ok(erase(services, &profile.value.email, &requester).await?)
+    Ok(erase(services, &email, &requester).await?)
+}
+
+/// The colleague invitations `email` sent as an administrator of one of `companies`
+/// (not their own invitations).
+async fn sent_invitations(
+    services: &Services,
+    email: &EmailAddress,
+    companies: &HashSet<CompanyId>,
+) -> Result<Vec<Invitation>, InvitationError> {
+    let mut sent = Vec::new();
+    for company in companies {
+        let ids = super::members::sent_by(services, company, email)
+            .await
+            .map_err(member_error)?;
+        for id in ids {
+            if let Some(found) = services.store.get(&id).await? {
+                if found.value.sent_by(email) && found.value.email != *email {
+                    sent.push(found.value);
+                }
+            }
+        }
+    }
+    Ok(sent)
 }
 
 /// Everything stored about a person, never a secret.
@@ -248,6 +359,8 @@ pub struct Export {
     /// The membership history entries that name the person (as actor or subject), of
     /// every company they belong to or were invited into.
     pub member_history: Vec<(CompanyId, MemberHistoryEntry)>,
+    /// The colleague invitations they sent as an administrator (which name them).
+    pub invitations_sent: Vec<Invitation>,
 }
 
 /// The companies whose rows may name the person: their memberships, and the companies
@@ -284,8 +397,10 @@ pub async fn export(
         }
         None => (None, Vec::new(), None, Vec::new()),
     };
+    let companies = companies_of(&memberships, &invitations);
+    let invitations_sent = sent_invitations(services, email, &companies).await?;
     let mut member_history = Vec::new();
-    for company in companies_of(&memberships, &invitations) {
+    for company in companies {
         let named = |who: &str| EmailAddress::parse(who).is_ok_and(|e| e == *email);
         for entry in services.members.history(&company).await? {
             if named(&entry.actor) || named(&entry.subject) {
@@ -321,6 +436,7 @@ pub async fn export(
         mfa,
         memberships,
         member_history,
+        invitations_sent,
     })
 }
 
@@ -345,6 +461,16 @@ pub async fn purge_ended(services: &Services) -> Result<PurgeReport, InvitationE
         .await?
         .into_iter()
         .partition(|i| i.ended_at(now).is_some_and(|ended| ended <= cutoff));
+    // A colleague invitation's entries in its company's history name the invitee: they
+    // go first, so a pass that stops here finds the invitation again next time.
+    for invitation in &ended {
+        if let Some(join) = invitation.join() {
+            services
+                .members
+                .forget_invitation(&join.company_id, invitation.id.as_str())
+                .await?;
+        }
+    }
     let invitations = services
         .privacy
         .erase_invitations(&ended, FoundBy::Row)

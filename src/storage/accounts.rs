@@ -44,8 +44,16 @@ pub trait AccountStore: Send + Sync + 'static {
     /// (a company whose invitation ended before it could be completed); rows already gone
     /// are fine.
     async fn remove_company(&self, account: &AccountId, id: &CompanyId) -> Result<(), StoreError>;
-    /// The account a login opens, if any.
-    async fn account_for(&self, login: &LoginId) -> Result<Option<AccountId>, StoreError>;
+    /// Writes a new account's own rows (profile, the login listed, the membership and the
+    /// language) in one entity-group transaction; rows that exist already stay (a retry).
+    async fn create_account(
+        &self,
+        account: &AccountId,
+        login: &LinkedLogin,
+        membership: Option<(&Company, Role)>,
+        locale: Locale,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
     /// Makes sure the account exists, the login leads to it, and it administers `company`.
     async fn add_administrator(
         &self,
@@ -59,7 +67,8 @@ pub trait AccountStore: Send + Sync + 'static {
             .await
     }
     /// Makes sure the account exists, the login leads to it, and its row for `company`
-    /// (inserted if absent) says `role`.
+    /// (inserted if absent) says `role`. The email's row is the caller's to claim first
+    /// ([`Self::claim_email`]): it decides which account a person has.
     async fn add_member(
         &self,
         account: &AccountId,
@@ -135,7 +144,7 @@ impl TableAccountStore {
             .ok_or_else(|| StoreError::Unexpected("no key for TOTP secrets (COOKIE_KEY)".into()))
     }
 
-    fn login_row(account: &AccountId, linked: &LinkedLogin) -> LoginEntity {
+    pub(super) fn login_row(account: &AccountId, linked: &LinkedLogin) -> LoginEntity {
         LoginEntity {
             partition_key: login_partition(&linked.login),
             row_key: LOGIN_ROW.into(),
@@ -145,7 +154,40 @@ impl TableAccountStore {
             email: linked.email.to_string(),
             linked_at: linked.linked_at,
             linked_at_type: DateTimeTag,
+            sessions_ended_at: 0,
         }
+    }
+
+    /// A new account's rows of its own partition.
+    fn account_rows(
+        account: &AccountId,
+        login: &LinkedLogin,
+        membership: Option<(&Company, Role)>,
+        locale: Locale,
+        now: OffsetDateTime,
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        let partition = account_partition(account);
+        let mut rows = vec![
+            row_json(&ProfileEntity {
+                partition_key: partition.clone(),
+                row_key: PROFILE_ROW.into(),
+                email: login.email.to_string(),
+                created_at: now,
+                created_at_type: DateTimeTag,
+            })?,
+            row_json(&ListedLoginEntity::new(account, login))?,
+            row_json(&super::language::entity(account, locale))?,
+        ];
+        if let Some((company, role)) = membership {
+            rows.push(row_json(&MembershipEntity {
+                partition_key: partition,
+                row_key: membership_row(&company.id),
+                company_name: company.details.name.clone(),
+                role: role.as_str().to_owned(),
+                since: None,
+            })?);
+        }
+        Ok(rows)
     }
 }
 
@@ -235,17 +277,21 @@ struct ProfileEntity {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct LoginEntity {
-    partition_key: String,
-    row_key: String,
-    account_id: String,
-    issuer: String,
-    subject: String,
-    email: String,
+pub(super) struct LoginEntity {
+    pub partition_key: String,
+    pub row_key: String,
+    pub account_id: String,
+    pub issuer: String,
+    pub subject: String,
+    pub email: String,
     #[serde(with = "edm::datetime")]
-    linked_at: OffsetDateTime,
+    pub linked_at: OffsetDateTime,
     #[serde(rename = "LinkedAt@odata.type", default)]
-    linked_at_type: DateTimeTag,
+    pub linked_at_type: DateTimeTag,
+    /// When the account's sessions were last ended (Unix ms): a session issued before
+    /// opens nothing.
+    #[serde(default)]
+    pub sessions_ended_at: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -316,12 +362,26 @@ impl AccountStore for TableAccountStore {
         Ok(())
     }
 
-    async fn account_for(&self, login: &LoginId) -> Result<Option<AccountId>, StoreError> {
-        Ok(
-            read::<LoginEntity>(&self.accounts, &login_partition(login), LOGIN_ROW)
-                .await?
-                .map(|row| AccountId::from_stored(row.account_id)),
-        )
+    async fn create_account(
+        &self,
+        account: &AccountId,
+        login: &LinkedLogin,
+        membership: Option<(&Company, Role)>,
+        locale: Locale,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let rows = Self::account_rows(account, login, membership, locale, now)?;
+        let partition = account_partition(account);
+        if insert_together(&self.accounts, &partition, &rows).await? {
+            return Ok(());
+        }
+        // Some exist (a retry, or an account being joined): each if absent; the language
+        // the account has stays.
+        let language = super::keys::LANGUAGE_ROW;
+        for row in rows.iter().filter(|r| r["RowKey"] != language) {
+            insert_absent(&self.accounts, row).await?;
+        }
+        Ok(())
     }
 
     async fn add_member(
@@ -333,56 +393,12 @@ impl AccountStore for TableAccountStore {
         locale: Locale,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let partition = account_partition(account);
-        let language = super::language::entity(account, locale);
-        let profile = ProfileEntity {
-            partition_key: partition.clone(),
-            row_key: PROFILE_ROW.into(),
-            email: login.email.to_string(),
-            created_at: now,
-            created_at_type: DateTimeTag,
-        };
-        let membership = MembershipEntity {
-            partition_key: partition,
-            row_key: membership_row(&company.id),
-            company_name: company.details.name.clone(),
-            role: role.as_str().to_owned(),
-            since: None,
-        };
-        let by_email = EmailEntity {
-            partition_key: email_partition(&login.email),
-            row_key: EMAIL_ROW.into(),
-            account_id: account.as_str().to_owned(),
-        };
         let login_row = Self::login_row(account, login);
-        let listed = ListedLoginEntity::new(account, login);
-        // The profile, the listed login, the membership and the language share the
-        // account's partition: one entity-group transaction inserts them when none exists
-        // yet (a new account); otherwise each is inserted if absent, and the language the
-        // account has stays.
-        let account_rows = async {
-            let rows = [
-                row_json(&profile)?,
-                row_json(&listed)?,
-                row_json(&membership)?,
-                row_json(&language)?,
-            ];
-            if insert_together(&self.accounts, &profile.partition_key, &rows).await? {
-                return Ok(true);
-            }
-            let (a, b, c) = futures::join!(
-                insert_absent(&self.accounts, &profile),
-                insert_absent(&self.accounts, &listed),
-                insert_absent(&self.accounts, &membership),
-            );
-            a.and(b).and(c)
-        };
-        let (a, b, c) = futures::join!(
-            account_rows,
+        let (a, b) = futures::join!(
+            self.create_account(account, login, Some((company, role)), locale, now),
             insert_absent(&self.accounts, &login_row),
-            insert_absent(&self.accounts, &by_email),
         );
-        a.and(b).and(c).map(|_| ())
+        a.and(b).map(|_| ())
     }
 
     async fn profile(&self, account: &AccountId) -> Result<Option<Versioned<Profile>>, StoreError> {
@@ -416,7 +432,10 @@ impl AccountStore for TableAccountStore {
         let result = if insert_absent(&self.accounts, &Self::login_row(account, login)).await? {
             LinkResult::Linked
         } else {
-            match self.account_for(&login.login).await? {
+            match login_record(&self.accounts, &login.login)
+                .await?
+                .map(|found| found.account)
+            {
                 Some(owner) if owner == *account => LinkResult::AlreadyYours,
                 Some(_) => return Ok(LinkResult::OwnedElsewhere),
                 // Unlinked meanwhile: try once more.
@@ -498,11 +517,7 @@ impl AccountStore for TableAccountStore {
     }
 
     async fn has_account_for_email(&self, email: &EmailAddress) -> Result<bool, StoreError> {
-        Ok(
-            read::<EmailEntity>(&self.accounts, &email_partition(email), EMAIL_ROW)
-                .await?
-                .is_some(),
-        )
+        Ok(email_account(&self.accounts, email).await?.is_some())
     }
 
     async fn memberships(&self, account: &AccountId) -> Result<Vec<Membership>, StoreError> {
@@ -530,4 +545,39 @@ impl AccountStore for TableAccountStore {
     async fn set_language(&self, account: &AccountId, locale: Locale) -> Result<(), StoreError> {
         super::language::write(&self.accounts, account, locale).await
     }
+}
+
+/// A login's row, read.
+pub(super) async fn login_record(
+    accounts: &TableClient,
+    login: &LoginId,
+) -> Result<Option<LoginRecord>, StoreError> {
+    Ok(
+        table::read_value::<LoginEntity>(accounts, &login_partition(login), LOGIN_ROW)
+            .await?
+            .map(|row| LoginRecord {
+                account: AccountId::from_stored(row.account_id),
+                sessions_ended_at: row.sessions_ended_at,
+            }),
+    )
+}
+
+/// An address's row, read.
+pub(super) async fn email_account(
+    accounts: &TableClient,
+    email: &EmailAddress,
+) -> Result<Option<AccountId>, StoreError> {
+    Ok(
+        table::read_value::<EmailEntity>(accounts, &email_partition(email), EMAIL_ROW)
+            .await?
+            .map(|row| AccountId::from_stored(row.account_id)),
+    )
+}
+
+/// What a login's row says: its account, and when the account's sessions were last ended
+/// (Unix milliseconds; 0 when never).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginRecord {
+    pub account: AccountId,
+    pub sessions_ended_at: i64,
 }

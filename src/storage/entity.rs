@@ -7,8 +7,8 @@ use crate::domain::company::CompanyDraft;
 use crate::domain::country::{CountryCode, PostalCode, VatNumber};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{
-    Delivery, DisplayName, Event, ExpiryDays, HistoryEntry, Invitation, InvitationId, Inviter,
-    LoginId, StoredStatus,
+    Delivery, DisplayName, ERASED_INVITER, Event, ExpiryDays, HistoryEntry, Invitation,
+    InvitationId, Inviter, LoginId, StoredStatus,
 };
 use crate::domain::locale::Locale;
 use crate::domain::secret::LinkHash;
@@ -95,6 +95,8 @@ struct StoredHistory {
     at: String,
     event: String,
     actor: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
 }
 
 impl From<&Invitation> for InvitationEntity {
@@ -114,6 +116,7 @@ impl From<&Invitation> for InvitationEntity {
                 at: edm::format(h.at),
                 event: h.event.as_str().to_owned(),
                 actor: h.actor.clone(),
+                reason: h.reason.clone(),
             })
             .collect();
         Self {
@@ -130,8 +133,8 @@ impl From<&Invitation> for InvitationEntity {
             expires_at_type: DateTimeTag,
             expires_in_days: i32::from(inv.expires_in.days()),
             existing_customer: inv.existing_customer,
-            invited_by_name: inv.invited_by.name.clone(),
-            invited_by_email: inv.invited_by.email.to_string(),
+            invited_by_name: inv.inviter_name(),
+            invited_by_email: inv.inviter_email(),
             company_name: inv.company.name.clone(),
             company_vat_number: inv
                 .company
@@ -214,6 +217,7 @@ impl TryFrom<InvitationEntity> for Invitation {
                     .ok()?,
                     event: Event::parse(&h.event)?,
                     actor: h.actor,
+                    reason: h.reason,
                 })
             })
             .collect::<Option<Vec<_>>>()
@@ -235,10 +239,12 @@ impl TryFrom<InvitationEntity> for Invitation {
             expires_in: ExpiryDays::new(i64::from(e.expires_in_days))
                 .map_err(|_| corrupt("ExpiresInDays"))?,
             existing_customer: e.existing_customer,
-            invited_by: Inviter {
-                name: e.invited_by_name,
-                email: EmailAddress::parse(&e.invited_by_email)
-                    .map_err(|_| corrupt("InvitedByEmail"))?,
+            invited_by: match e.invited_by_email.as_str() {
+                ERASED_INVITER => None,
+                stored => Some(Inviter {
+                    name: e.invited_by_name,
+                    email: EmailAddress::parse(stored).map_err(|_| corrupt("InvitedByEmail"))?,
+                }),
             },
             company: CompanyDraft {
                 name: e.company_name,

@@ -3,7 +3,7 @@
 use super::edm;
 use super::entity::InvitationEntity;
 use super::index::{Marker, Pointer};
-use super::keys::{self, ACTIVE_ROW, LEGACY_MAIL_QUEUE, LINK_ROW};
+use super::keys::{self, LEGACY_MAIL_QUEUE, LINK_ROW};
 use super::table::{self, insert_absent, insert_together, query, read, row_json};
 use super::{InvitationStore, LinkTarget, Page, StoreError, Versioned};
 use crate::domain::invitation::{Invitation, InvitationId, ListFilter};
@@ -109,9 +109,11 @@ impl TableInvitationStore {
     /// invitation exists (see [`InvitationStore::insert`]).
     async fn holds_lock(&self, invitation: &Invitation) -> Result<bool, StoreError> {
         let partition = keys::email_partition(&invitation.email);
-        Ok(read::<Pointer>(&self.index, &partition, ACTIVE_ROW)
-            .await?
-            .is_some_and(|(lock, _)| lock.invitation_id == invitation.id.as_str()))
+        Ok(
+            read::<Pointer>(&self.index, &partition, &lock_row(invitation))
+                .await?
+                .is_some_and(|(lock, _)| lock.invitation_id == invitation.id.as_str()),
+        )
     }
 
     /// Removes what a create that never took the email's lock wrote: its listing row,
@@ -139,13 +141,13 @@ impl TableInvitationStore {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let partition = keys::email_partition(&invitation.email);
-        let lock = Pointer::new(partition.clone(), ACTIVE_ROW, invitation.id.as_str(), now);
+        let row = lock_row(invitation);
+        let lock = Pointer::new(partition.clone(), &row, invitation.id.as_str(), now);
         for _ in 0..3 {
             if insert_absent(&self.index, &lock).await? {
                 return Ok(());
             }
-            let Some((held, etag)) = read::<Pointer>(&self.index, &partition, ACTIVE_ROW).await?
-            else {
+            let Some((held, etag)) = read::<Pointer>(&self.index, &partition, &row).await? else {
                 continue; // released meanwhile: try again
             };
             let holder = InvitationId::parse(&held.invitation_id)
@@ -168,7 +170,7 @@ impl TableInvitationStore {
                 return Err(StoreError::Duplicate(holder));
             }
             // `None`: another writer changed or removed the lock meanwhile: look again.
-            if table::replace_if_match(&self.index, &partition, ACTIVE_ROW, &lock, &etag)
+            if table::replace_if_match(&self.index, &partition, &row, &lock, &etag)
                 .await?
                 .is_some()
             {
@@ -247,6 +249,11 @@ fn paginate(mut items: Vec<Invitation>, top: u32) -> Page {
     Page { items, next }
 }
 
+/// The invitation's lock row in its email's partition (see [`keys::active_row`]).
+pub(super) fn lock_row(invitation: &Invitation) -> String {
+    keys::active_row(invitation.join().as_ref().map(|join| &join.company_id))
+}
+
 #[async_trait]
 impl InvitationStore for TableInvitationStore {
     async fn ensure_tables(&self) -> Result<(), StoreError> {
@@ -281,7 +288,7 @@ impl InvitationStore for TableInvitationStore {
         // The email's lock and its listing row share a partition: one entity-group
         // transaction writes both while the email is free; otherwise the listing row goes
         // first and the lock is decided row by row (a stale one is taken over).
-        let lock = Pointer::new(partition.clone(), ACTIVE_ROW, id, now);
+        let lock = Pointer::new(partition.clone(), &lock_row(invitation), id, now);
         let together = [row_json(&lock)?, row_json(&listed)?];
         if insert_together(&self.index, &partition, &together).await? {
             return Ok(());

@@ -8,7 +8,7 @@
 //! | Accounts | [`email_partition`] `email-{sha256}` | [`EMAIL_ROW`] |
 //! | Companies | the company id | [`COMPANY_ROW`], [`ROSTER_ROW`], [`history_row`] `history-{ms}-{hex}` |
 //! | Companies | [`COMPANY_LIST_PARTITION`] `companies` | the company id |
-//! | InvitationIndex | [`email_partition`] | [`ACTIVE_ROW`] |
+//! | InvitationIndex | [`email_partition`] | [`active_row`]: [`ACTIVE_ROW`] `active`, or `active-{company id}` for a colleague invitation |
 //! | InvitationIndex | [`link_partition`] `link-{sha256}` | [`LINK_ROW`] |
 //! | PrivacyRequests | [`request_partition`] `{yyyy}-{mm}` | [`request_row`] `{countdown ms}-{hex}` |
 //! | InvitationIndex | [`mail_queue_partition`] `mailq-{hex}` (or [`LEGACY_MAIL_QUEUE`]) | the invitation id |
@@ -87,8 +87,19 @@ pub fn link_partition(hash: &LinkHash) -> String {
     format!("link-{}", hash.as_str())
 }
 
-/// The one active invitation of an email.
+/// The one active invitation of an email (a company invitation, the sales staff's).
 pub const ACTIVE_ROW: &str = "active";
+
+/// The lock row of an invitation in its email's partition: [`ACTIVE_ROW`] for a company
+/// invitation, `active-{company id}` for a colleague invitation into that company, so a
+/// company's colleague invitations are keyed by company and email and never meet (nor
+/// reveal) anyone else's.
+pub fn active_row(joins: Option<&CompanyId>) -> String {
+    match joins {
+        None => ACTIVE_ROW.to_owned(),
+        Some(company) => format!("{ACTIVE_ROW}-{}", company.as_str()),
+    }
+}
 
 /// The delivery queue's one partition before it was spread; still read and emptied.
 pub const LEGACY_MAIL_QUEUE: &str = "mailq";

@@ -80,6 +80,13 @@ pub trait MemberStore: Send + Sync + 'static {
         company: &CompanyId,
         email: &EmailAddress,
     ) -> Result<u32, StoreError>;
+    /// Deletes the company's history entries of `invitation` (an invitation the retention
+    /// rule erases: its entries name the invitee); how many.
+    async fn forget_invitation(
+        &self,
+        company: &CompanyId,
+        invitation: &str,
+    ) -> Result<u32, StoreError>;
 }
 
 #[derive(Clone)]
@@ -328,6 +335,26 @@ impl MemberStore for TableMemberStore {
         let filter = format!("RowKey eq '{COMPANY_ROW}'");
         let rows: Vec<CompanyEntity> = table::query(&self.companies, Some(filter), None).await?;
         rows.into_iter().map(Company::try_from).collect()
+    }
+
+    async fn forget_invitation(
+        &self,
+        company: &CompanyId,
+        invitation: &str,
+    ) -> Result<u32, StoreError> {
+        let filter = format!(
+            "{} and InvitationId eq {}",
+            history_filter(company),
+            edm::string_literal(invitation)
+        );
+        let rows: Vec<HistoryEntity> = table::query(&self.companies, Some(filter), None).await?;
+        let mut removed = 0;
+        for row in rows {
+            if table::delete_if_present(&self.companies, company.as_str(), &row.row_key).await? {
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 
     async fn pseudonymise(

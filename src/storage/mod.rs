@@ -17,6 +17,7 @@ mod language;
 mod limits;
 mod listing;
 mod members;
+mod people;
 mod privacy;
 mod sealed;
 mod security;
@@ -26,6 +27,7 @@ pub use accounts::{AccountStore, TableAccountStore};
 pub use invitations::TableInvitationStore;
 pub use limits::{LimitStore, TableLimitStore, Tally};
 pub use members::{ERASED_PERSON, MemberStore, TableMemberStore};
+pub use people::{AccountOfAddress, LoginRecord, PersonStore, TablePersonStore};
 pub use privacy::{
     ErasedAccount, FoundBy, MfaState, PrivacyRecord, PrivacyStore, TablePrivacyStore,
 };

@@ -12,9 +12,8 @@ use super::edm::{self, DateTimeTag};
 use super::entity::InvitationEntity;
 use super::index::{Marker, Pointer};
 use super::keys::{
-    self, ACTIVE_ROW, COMPANY_ROW, EMAIL_ROW, LEGACY_MAIL_QUEUE, LINK_ROW, LISTED_LOGIN_PREFIX,
-    LOGIN_ROW, MEMBERSHIP_PREFIX, MFA_ROW, PROFILE_ROW, account_partition, email_partition,
-    login_partition,
+    self, COMPANY_ROW, EMAIL_ROW, LEGACY_MAIL_QUEUE, LINK_ROW, LISTED_LOGIN_PREFIX, LOGIN_ROW,
+    MEMBERSHIP_PREFIX, MFA_ROW, PROFILE_ROW, account_partition, email_partition, login_partition,
 };
 use super::security::MfaEntity;
 use super::table;
@@ -64,6 +63,8 @@ pub struct PrivacyRecord {
     pub invitations: u32,
     pub accounts: u32,
     pub memberships: u32,
+    /// Companies the erasure left without an administrator (ids), for staff to follow.
+    pub companies_without_administrator: Vec<CompanyId>,
 }
 
 #[async_trait]
@@ -83,6 +84,10 @@ pub trait PrivacyStore: Send + Sync + 'static {
         invitations: &[Invitation],
         found_by: FoundBy,
     ) -> Result<u32, StoreError>;
+    /// Brings the copy of `invitation` its delivery-queue row holds (the outbox) in line
+    /// with who sent it and its history, as the invitation's row now says (an erased
+    /// inviter); nothing when there is no such row.
+    async fn rewrite_queued_copy(&self, invitation: &Invitation) -> Result<(), StoreError>;
     /// Erases an account: the rows that lead its logins to it, and its whole partition
     /// (profile, logins, MFA, memberships; the profile last of it). The logins go first,
     /// so the account opens nothing from the start; with `logins_last`, after the
@@ -214,6 +219,18 @@ struct RequestEntity {
     invitations: i32,
     accounts: i32,
     memberships: i32,
+    /// Comma-separated company ids; absent when none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    companies_without_administrator: String,
+}
+
+/// What [`PrivacyStore::rewrite_queued_copy`] merges into a queue row.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct QueuedSender {
+    invited_by_name: String,
+    invited_by_email: String,
+    history: String,
 }
 
 fn count(n: u32) -> i32 {
@@ -249,6 +266,21 @@ impl PrivacyStore for TablePrivacyStore {
         )
     }
 
+    async fn rewrite_queued_copy(&self, invitation: &Invitation) -> Result<(), StoreError> {
+        let entity = InvitationEntity::from(invitation);
+        let sender = QueuedSender {
+            invited_by_name: entity.invited_by_name,
+            invited_by_email: entity.invited_by_email,
+            history: entity.history,
+        };
+        let id = invitation.id.as_str();
+        let queue = keys::mail_queue_partition(&invitation.id);
+        for partition in [queue.as_str(), LEGACY_MAIL_QUEUE] {
+            table::merge_if_present(&self.index, partition, id, &sender).await?;
+        }
+        Ok(())
+    }
+
     async fn erase_invitations(
         &self,
         invitations: &[Invitation],
@@ -282,12 +314,13 @@ impl PrivacyStore for TablePrivacyStore {
                 .await?;
             table::delete_if_present(&self.index, LEGACY_MAIL_QUEUE, id).await?;
             let email = keys::email_partition(&invitation.email);
-            if let Some((_, etag)) = table::read::<Pointer>(&self.index, &email, ACTIVE_ROW)
+            let lock = super::invitations::lock_row(invitation);
+            if let Some((_, etag)) = table::read::<Pointer>(&self.index, &email, &lock)
                 .await?
-                .filter(|(lock, _)| lock.invitation_id == id)
+                .filter(|(held, _)| held.invitation_id == id)
             {
                 // Only while it is still this invitation's: a newer one may have taken it.
-                table::delete_if_match(&self.index, &email, ACTIVE_ROW, &etag).await?;
+                table::delete_if_match(&self.index, &email, &lock, &etag).await?;
             }
             let erase_row =
                 || table::delete_if_present(&self.invitations, invitation.id.bucket(), id);
@@ -472,6 +505,12 @@ impl PrivacyStore for TablePrivacyStore {
             invitations: count(record.invitations),
             accounts: count(record.accounts),
             memberships: count(record.memberships),
+            companies_without_administrator: record
+                .companies_without_administrator
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
         };
         table::insert_absent(&self.requests, &row).await.map(|_| ())
     }

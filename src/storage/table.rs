@@ -174,6 +174,26 @@ pub(crate) async fn merge_if_match<T: Serialize>(
         .map_err(conditional_write_error)
 }
 
+/// Merges `row`'s properties into a row that exists (`If-Match: *`); `false` when there
+/// is no such row.
+pub(crate) async fn merge_if_present<T: Serialize>(
+    table: &TableClient,
+    pk: &str,
+    rk: &str,
+    row: &T,
+) -> Result<bool, StoreError> {
+    let merged = table
+        .partition_key_client(pk)
+        .entity_client(rk)
+        .merge(row, IfMatchCondition::Any)
+        .map_err(|e| StoreError::Unexpected(e.to_string()))?
+        .await;
+    match merged {
+        Ok(_) => Ok(true),
+        Err(e) => lost_or(classify(e)).map_or(Ok(false), Err),
+    }
+}
+
 /// Writes a row whatever is there (insert or replace).
 pub(crate) async fn upsert<T: Serialize>(
     table: &TableClient,

@@ -17,6 +17,7 @@ mod hardening_storage;
 mod health;
 mod hostile;
 mod identity_shapes;
+mod integrity;
 mod invite;
 mod journey;
 mod lifecycle;

@@ -611,10 +611,19 @@ async fn each_membership_operation_stays_within_its_storage_calls() {
     check("GET /api/companies (one company)", &calls.take(), 1);
 }
 
+/// A customer administrator's invitations count against the company's own daily budget
+/// (issue #22, finding 5), not the staff's hourly limit: with the staff limit at 1 and the
+/// company's at 2, two go and the third is refused.
 #[tokio::test]
-async fn a_customer_administrator_is_counted_per_hour_like_staff() {
+async fn a_customer_administrator_is_counted_against_the_companys_own_budget() {
     let app = TestApp::spawn_with(
-        vec![("LIMIT_INVITATIONS_PER_HOUR", Some("1".into()))],
+        vec![
+            ("LIMIT_INVITATIONS_PER_HOUR", Some("1".into())),
+            (
+                "LIMIT_MEMBER_INVITATIONS_PER_COMPANY_PER_DAY",
+                Some("2".into()),
+            ),
+        ],
         |_| {},
     )
     .await;
@@ -645,15 +654,16 @@ async fn a_customer_administrator_is_counted_per_hour_like_staff() {
         async move { members::invite(services, new, inviter, &actor).await }
     };
     invite(unique_email("first")).await.unwrap();
-    let second = invite(unique_email("second")).await;
+    invite(unique_email("second")).await.unwrap();
+    let third = invite(unique_email("third")).await;
     assert!(
         matches!(
-            second,
+            third,
             Err(MemberError::Invitation(
                 invitations::service::InvitationError::Limited { .. }
             ))
         ),
         "{:?}",
-        second.err()
+        third.err()
     );
 }

@@ -47,7 +47,13 @@ pub async fn get(state: AppState, id: String) -> Result<Response, Problem> {
 
 pub async fn resend(state: AppState, staff: StaffMember, id: String) -> Result<Response, Problem> {
     let id = InvitationId::parse(&id).map_err(|_| Problem::not_found("problem-no-invitation"))?;
-    let resent = invitations::resend(&state.services, &id, &staff.email).await?;
+    let resent = invitations::resend(
+        &state.services,
+        &id,
+        &staff.email,
+        invitations::Sender::Staff,
+    )
+    .await?;
     let mut view = InvitationView::new(&resent.invitation, resent.now);
     view.invite_url = Some(resent.invite_url);
     Ok(warp::reply::json(&view).into_response())
@@ -124,6 +130,8 @@ struct HistoryView {
     at: String,
     event: &'static str,
     actor: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
 }
 
 impl InvitationView {
@@ -141,8 +149,8 @@ impl InvitationView {
             created_at: timestamp(invitation.created_at),
             expires_at: timestamp(invitation.expires_at),
             invited_by: PersonView {
-                name: invitation.invited_by.name.clone(),
-                email: invitation.invited_by.email.to_string(),
+                name: invitation.inviter_name(),
+                email: invitation.inviter_email(),
             },
             company: CompanyView {
                 name: company.name.clone(),
@@ -172,6 +180,7 @@ impl InvitationView {
                     at: timestamp(h.at),
                     event: h.event.as_str(),
                     actor: h.actor.clone(),
+                    reason: h.reason.clone(),
                 })
                 .collect(),
         );

@@ -62,6 +62,8 @@ struct ExportView {
     mfa: Value,
     memberships: Vec<Value>,
     membership_history: Vec<Value>,
+    /// The colleague invitations the person sent: what names them, not the invitee's data.
+    invitations_sent: Vec<Value>,
 }
 
 pub async fn export(
@@ -116,6 +118,19 @@ pub async fn export(
                     "actor": h.actor,
                     "subject": h.subject,
                     "role": h.role.map(|r| r.as_str()),
+                })
+            })
+            .collect(),
+        invitations_sent: found
+            .invitations_sent
+            .iter()
+            .map(|i| {
+                json!({
+                    "id": i.id.as_str(),
+                    "companyId": i.company_id,
+                    "role": i.member_role.map(|r| r.as_str()),
+                    "createdAt": timestamp(i.created_at),
+                    "status": i.status_at(found.now).as_str(),
                 })
             })
             .collect(),

@@ -127,7 +127,7 @@ fn form_page(
     let title = Tr::new(locale).t("company-title");
     CompanyFormPage {
         chrome: Chrome::new(locale, title, &state.services.product_name).with_switch(),
-        inviter: invitation.invited_by.name.clone(),
+        inviter: invitation.inviter_name(),
         email: session.email.clone(),
         csrf: session.csrf.clone(),
         prefilled: invitation.company != Default::default(),
@@ -166,6 +166,10 @@ async fn session_invitation(visit: &Visit) -> Result<(Session, Versioned<Invitat
     };
     let locale = session.locale();
     match onboarding::bound_invitation(&state.services, &id, &session.login()).await {
+        // A colleague's invitation joins a company: never the company form.
+        Ok(Some(invitation)) if invitation.value.join().is_some() => {
+            Err(redirect(StatusCode::SEE_OTHER, &Page::Home.href(), &[]))
+        }
         Ok(Some(invitation)) => Ok((session, invitation)),
         Ok(None) => Err(message_page(state, &Message::SessionRequired, locale, &[])),
         Err(e) => Err(into_page::<Message>(state, e, locale)),
@@ -285,30 +289,29 @@ pub async fn home(visit: Visit, query: HomeQuery) -> Response {
         .into_iter()
         .collect();
     let locale = session.locale();
-    let memberships = match onboarding::memberships(&state.services, &session.login()).await {
+    let (login, issued_at) = (session.login(), session.issued_at);
+    let memberships = match onboarding::memberships(&state.services, &login, issued_at).await {
         Ok(memberships) => memberships,
         Err(e) => return into_page::<Message>(state, e, locale),
     };
-    if let Some(id) = session.invitation_id().filter(|_| memberships.is_empty()) {
-        // A company still to create; not for a colleague who left or was removed (their
-        // invitation is completed: the form would send them back here).
-        match onboarding::bound_invitation(&state.services, &id, &session.login()).await {
-            Ok(Some(bound)) if bound.value.join().is_some() => {}
+    let no_company = memberships.as_ref().is_none_or(Vec::is_empty);
+    if let Some(id) = session.invitation_id().filter(|_| no_company) {
+        // A company still to create; not for a colleague (who left or was removed), nor
+        // once it is created (the form would send them back here).
+        match onboarding::bound_invitation(&state.services, &id, &login).await {
+            Ok(Some(bound))
+                if bound.value.join().is_some()
+                    || bound.value.status_at(now) == Status::Completed => {}
             Ok(_) => return redirect(StatusCode::SEE_OTHER, &Page::CreateCompany.href(), &[]),
             Err(e) => return into_page::<Message>(state, e, locale),
         }
     }
-    if memberships.is_empty() {
-        // A session whose account was erased meanwhile opens nothing.
-        match crate::service::account::account_for(&state.services, &session.login()).await {
-            Ok(Some(_)) => {}
-            Ok(None) => {
-                let clear = [state.cookies.clear(SESSION)];
-                return message_page(state, &Message::SessionRequired, locale, &clear);
-            }
-            Err(e) => return into_page::<Message>(state, e, locale),
-        }
-    }
+    // A session whose account was erased, or whose sessions were ended (signed out),
+    // opens nothing.
+    let Some(memberships) = memberships else {
+        let clear = [state.cookies.clear(SESSION)];
+        return message_page(state, &Message::SessionRequired, locale, &clear);
+    };
     let tr = Tr::new(locale);
     let page = HomePage {
         chrome: Chrome::new(locale, tr.t("home-title"), &state.services.product_name).with_switch(),
@@ -332,6 +335,18 @@ pub async fn sign_out(visit: Visit, posted: Posted<NoFields>) -> Response {
     if posted.check(&session.csrf).is_none() {
         let expired = Message::FormExpired { page: Page::Home };
         return message_page(state, &expired, locale, &[]);
+    }
+    // Ended on the server too: a copy of this cookie opens nothing afterwards.
+    let services = &state.services;
+    let login = session.login();
+    match crate::service::account::session_account(services, &login, session.issued_at).await {
+        Ok(Some(account)) => {
+            if let Err(e) = crate::service::account::sign_out(services, &account).await {
+                return into_page::<Message>(state, e, locale);
+            }
+        }
+        Ok(None) => {}
+        Err(e) => return into_page::<Message>(state, e, locale),
     }
     // Signed out at the provider too, when it has an end-session endpoint: back at
     // /api/SignedOut, which reads the language from `state`.

@@ -234,10 +234,11 @@ pub async fn post(visit: Visit, posted: Posted<Form>) -> Result<Response, Respon
 async fn enable(mut who: SignedIn, enrolment: &Mfa, form: &Form) -> Response {
     let (locale, state, session) = (who.locale(), &who.visit.state, &mut who.session);
     match account::enable(&state.services, &who.account, enrolment, &form.code()).await {
-        Ok(codes) => {
+        Ok(enabled) => {
             session.notice = Some(Notice::MfaOn);
+            session.issued_at = enabled.sessions_from;
             let mut view = page(state, locale, "recovery", &session.csrf);
-            view.recovery_codes = codes;
+            view.recovery_codes = enabled.codes;
             let cookies = [
                 signin::reseal(state, session, who.visit.now),
                 state.cookies.clear(ENROLMENT),

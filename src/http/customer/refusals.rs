@@ -16,8 +16,8 @@ use crate::service::members::MemberError;
 
 /// What a customer is told about an invitation that can no longer be used.
 pub fn ended(invitation: &Invitation, status: Status) -> Message {
-    let inviter = invitation.invited_by.name.clone();
-    let inviter_email = invitation.invited_by.email.to_string();
+    let inviter = invitation.inviter_name();
+    let inviter_email = invitation.inviter_email();
     match status {
         Status::Revoked => Message::Revoked {
             inviter,

@@ -82,7 +82,8 @@ impl SignedIn {
             ));
         };
         let locale = session.locale();
-        match account::account_for(&visit.state.services, &session.login()).await {
+        let services = &visit.state.services;
+        match account::session_account(services, &session.login(), session.issued_at).await {
             Ok(Some(account)) => Ok(Self {
                 visit,
                 session,

@@ -174,6 +174,7 @@ pub(super) fn new_session(
         idp: signed_in.idp.clone(),
         signed_in_at: signed_in.signed_in_at(now),
         notice: None,
+        issued_at: crate::service::person::session_time(now),
     })
 }
 
@@ -203,9 +204,13 @@ async fn returning(
             tracing::warn!(error = %e, "the account's language could not be read or stored");
         }
     }
-    let (account, mfa, invitation) = match found {
-        Returning::Account { account, mfa } => (Some(account), mfa, None),
-        Returning::Unfinished(invitation) => (None, false, Some(invitation.id.to_string())),
+    let (account, mfa, invitation, joins) = match found {
+        Returning::Account {
+            account,
+            mfa,
+            joins,
+        } => (Some(account), mfa, None, joins),
+        Returning::Unfinished(invitation) => (None, false, Some(invitation.id.to_string()), None),
         Returning::NoAccount => {
             let email = signed_in.email.as_ref().map(|e| e.to_string());
             tracing::info!("sign-in without an account");
@@ -215,15 +220,26 @@ async fn returning(
     let Some(session) = new_session(&signed_in, invitation.clone(), locale, now) else {
         return Finish::Refused(Message::Internal, locale);
     };
-    if let (Some(account), true) = (account, mfa) {
+    if let (Some(account), true) = (&account, mfa) {
+        // A new login of the account's address joins it only after the code.
+        let link = joins.map(|login| PendingLink {
+            issuer: login.login.issuer,
+            subject: login.login.subject,
+            idp: signed_in.idp.clone(),
+            email: login.email.to_string(),
+        });
         let account = account.as_str().to_owned();
-        let link = None;
         return Finish::SecondFactor {
             account,
             session,
             link,
             next,
         };
+    }
+    if let (Some(account), Some(login)) = (&account, joins) {
+        if let Err(failure) = account::link(&state.services, account, &login).await {
+            return Finish::Refused(Message::from(failure), locale);
+        }
     }
     let target = if invitation.is_some() {
         Page::CreateCompany.into()
@@ -286,11 +302,12 @@ async fn finish_link(
     let Some(mut session) = signed_in::session(visit) else {
         return refused(Message::SessionRequired);
     };
-    let account = match account::account_for(services, &session.login()).await {
-        Ok(Some(account)) if account.as_str() == account_id => account,
-        Ok(_) => return refused(Message::SessionRequired),
-        Err(e) => return Finish::failed(e, locale),
-    };
+    let account =
+        match account::session_account(services, &session.login(), session.issued_at).await {
+            Ok(Some(account)) if account.as_str() == account_id => account,
+            Ok(_) => return refused(Message::SessionRequired),
+            Err(e) => return Finish::failed(e, locale),
+        };
     // Both the session's sign-in and the one of the login to link must be recent: a
     // provider that answered from its own session gives an old `auth_time`.
     if !account::is_recent(session.signed_in_at, now)

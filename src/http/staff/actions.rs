@@ -172,17 +172,22 @@ pub async fn act(
     };
     let tr = Tr::new(locale);
     let result = match action {
-        Action::Resend => invitations::resend(&state.services, &invitation.id, &staff)
-            .await
-            .map(|r| {
-                let sent = Sent {
-                    id: r.invitation.id.to_string(),
-                    email: r.invitation.email.to_string(),
-                    invite_url: r.invite_url,
-                    resent: true,
-                };
-                (r.invitation, r.now, Some(sent), None)
-            }),
+        Action::Resend => invitations::resend(
+            &state.services,
+            &invitation.id,
+            &staff,
+            invitations::Sender::Staff,
+        )
+        .await
+        .map(|r| {
+            let sent = Sent {
+                id: r.invitation.id.to_string(),
+                email: r.invitation.email.to_string(),
+                invite_url: r.invite_url,
+                resent: true,
+            };
+            (r.invitation, r.now, Some(sent), None)
+        }),
         Action::Revoke => invitations::revoke(&state.services, &invitation.id, &staff)
             .await
             .map(|(i, now)| (i, now, None, Some(tr.t("staff-notice-revoked")))),

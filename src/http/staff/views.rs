@@ -222,7 +222,8 @@ impl Row {
                 .then(|| when(invitation.expires_at)),
             inviter: format!(
                 "{} ({})",
-                invitation.invited_by.name, invitation.invited_by.email
+                invitation.inviter_name(),
+                invitation.inviter_email()
             ),
             company,
             can_resend: matches!(status, Status::Pending | Status::Expired),

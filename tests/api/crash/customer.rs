@@ -53,29 +53,7 @@ pub fn an_accepted_invitation(world: &mut World) -> BoxFuture<'_, ()> {
 pub fn a_colleague_pending(world: &mut World) -> BoxFuture<'_, ()> {
     Box::pin(async {
         let company = world.onboard("anne").await;
-        let cleo = world.email("cleo");
-        let anne = &world.people["anne"];
-        let answer = anne
-            .browser
-            .client
-            .post(
-                world
-                    .app
-                    .url(&format!("/api/Companies/{company}/invitations")),
-            )
-            .form(&[
-                ("email", cleo.as_str()),
-                ("displayName", "Cleo Weber"),
-                ("role", "member"),
-                ("locale", "de"),
-                ("csrf", anne.csrf.as_str()),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(answer.status(), 303);
-        let listed = world.app.list(&format!("email={cleo}")).await;
-        let id = listed["items"][0]["id"].as_str().unwrap().to_owned();
+        let id = world.invite_from_page("anne", &company, "cleo").await;
         world.values.insert("invitation", id);
         world.values.insert("company", company);
     })
@@ -181,7 +159,7 @@ pub fn come_back(case: &Case) -> BoxFuture<'_, ()> {
 }
 
 /// `name` posts a form of their session (its CSRF token added).
-fn form(
+pub(super) fn form(
     case: &Case,
     name: &'static str,
     path: &str,

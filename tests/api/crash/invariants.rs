@@ -20,6 +20,12 @@ fn text<'a>(row: &'a Value, key: &str) -> &'a str {
     row[key].as_str().unwrap_or("")
 }
 
+/// The company a colleague invitation joins (`None` for a company invitation).
+fn joins(invitation: &Value) -> Option<&str> {
+    invitation.get("MemberRole")?;
+    invitation["CompanyId"].as_str()
+}
+
 pub fn email_partition(email: &str) -> String {
     let digest = Sha256::digest(email.to_ascii_lowercase().as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
@@ -41,6 +47,22 @@ impl State {
         self.table("Invitations")
             .iter()
             .find(|r| text(r, "RowKey") == id)
+    }
+
+    /// The row of the email's lock an invitation takes: `active`, or `active-{company}`
+    /// for a colleague invitation (locked per company).
+    fn lock_row(invitation: &Value) -> String {
+        match joins(invitation) {
+            Some(company) => format!("active-{company}"),
+            None => "active".to_owned(),
+        }
+    }
+
+    /// The colleague invitations, each with the company it joins.
+    fn colleague_invitations(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.table("Invitations")
+            .iter()
+            .filter_map(|invitation| Some((joins(invitation)?, invitation)))
     }
 
     fn companies(&self) -> impl Iterator<Item = &Value> {
@@ -87,8 +109,11 @@ pub async fn broken(case: &Case) -> Vec<String> {
     memberships_agree(&state, &rosters, &mut broken);
     companies_listed(&state, &rosters, &mut broken);
     no_row_without_its_invitation(&state, &mut broken);
+    withdrawn_with_their_inviter(&state, &mut broken);
+    one_account_per_address(&state, &mut broken);
     emails_sent(case, &state, &mut broken).await;
     nothing_erased_left(case, &state, &mut broken);
+    sessions_stay_ended(case, &mut broken).await;
     broken
 }
 
@@ -225,13 +250,7 @@ fn memberships_agree(state: &State, rosters: &Rosters, broken: &mut Vec<String>)
             }
         }
     }
-    for invitation in state.table("Invitations") {
-        let (Some(company), Some(_)) = (
-            invitation["CompanyId"].as_str(),
-            invitation.get("MemberRole"),
-        ) else {
-            continue;
-        };
+    for (company, invitation) in state.colleague_invitations() {
         let id = text(invitation, "RowKey");
         let email = text(invitation, "Email").to_lowercase();
         let member = rosters.get(company).is_some_and(|r| r.contains_key(&email));
@@ -267,7 +286,7 @@ fn memberships_agree(state: &State, rosters: &Rosters, broken: &mut Vec<String>)
 fn no_row_without_its_invitation(state: &State, broken: &mut Vec<String>) {
     for row in state.table("InvitationIndex") {
         let (pk, rk) = (text(row, "PartitionKey"), text(row, "RowKey"));
-        let leads_to = if rk == "active" || rk == "link" {
+        let leads_to = if rk == "active" || rk.starts_with("active-") || rk == "link" {
             text(row, "InvitationId")
         } else {
             rk
@@ -296,11 +315,72 @@ fn no_row_without_its_invitation(state: &State, broken: &mut Vec<String>) {
         if state.find("InvitationIndex", &partition, id).is_none() {
             broken.push(format!("invitation {id} is not listed under its email"));
         }
-        let lock = state.find("InvitationIndex", &partition, "active");
+        let lock = state.find("InvitationIndex", &partition, &State::lock_row(invitation));
         if state.active(invitation) && lock.is_none_or(|l| text(l, "InvitationId") != id) {
             broken.push(format!(
                 "invitation {id} is {} without its email's lock",
                 text(invitation, "Status")
+            ));
+        }
+    }
+}
+
+/// A colleague invitation an administrator sent is withdrawn once they are removed from
+/// (or leave) the company as its administrator: none stays active after the history's
+/// entry of that removal.
+fn withdrawn_with_their_inviter(state: &State, broken: &mut Vec<String>) {
+    for (company, invitation) in state.colleague_invitations() {
+        let inviter = text(invitation, "InvitedByEmail");
+        let removed = state.table("Companies").iter().any(|r| {
+            text(r, "PartitionKey") == company
+                && matches!(text(r, "Event"), "removed" | "left")
+                && text(r, "Role") == "administrator"
+                && text(r, "Subject").eq_ignore_ascii_case(inviter)
+        });
+        if removed && state.active(invitation) {
+            broken.push(format!(
+                "invitation {} is {} though its inviter is no longer an administrator of {company}",
+                text(invitation, "RowKey"),
+                text(invitation, "Status")
+            ));
+        }
+    }
+}
+
+/// One person, one account: no two account profiles name the same address.
+fn one_account_per_address(state: &State, broken: &mut Vec<String>) {
+    let mut accounts: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for profile in state.table("Accounts") {
+        if text(profile, "RowKey") == "profile" {
+            accounts
+                .entry(text(profile, "Email").to_lowercase())
+                .or_default()
+                .push(text(profile, "PartitionKey"));
+        }
+    }
+    for (email, accounts) in accounts.into_iter().filter(|(_, a)| a.len() > 1) {
+        broken.push(format!(
+            "{email} has {} accounts: {accounts:?}",
+            accounts.len()
+        ));
+    }
+}
+
+/// A session its person signed out of opens nothing, even a copy of its cookie (the
+/// setup's, as a stolen one would be).
+async fn sessions_stay_ended(case: &Case, broken: &mut Vec<String>) {
+    let signed_out = case.notes().signed_out.clone();
+    for name in signed_out {
+        let copy = case.world.people[name].browser.copy("127.0.0.1");
+        let profile = copy
+            .client
+            .get(case.url("/api/Profile"))
+            .send()
+            .await
+            .unwrap();
+        if profile.status().is_success() {
+            broken.push(format!(
+                "{name}'s session opens the profile after signing out"
             ));
         }
     }

@@ -22,6 +22,7 @@ mod customer;
 mod instance;
 mod invariants;
 mod operations;
+mod person;
 mod staff;
 mod tables;
 mod world;
@@ -74,6 +75,8 @@ pub struct Notes {
     pub answered_to: BTreeSet<String>,
     /// Addresses erased: they must appear nowhere.
     pub erased: BTreeSet<String>,
+    /// People who signed out: their session (a copy of its cookie) opens nothing.
+    pub signed_out: BTreeSet<&'static str>,
 }
 
 /// One run of an operation: its own tables, instances, cookies and notes.
@@ -155,6 +158,15 @@ impl Case {
         self.calls.take();
         if let Some((at, moment)) = self.plan {
             self.calls.kill_at(at, moment, self.pid);
+        }
+    }
+
+    /// Moves the planned kill to process `pid` (a one-off `handler` command the
+    /// request runs instead of asking the first instance), its calls counted from here.
+    pub fn arm_for(&self, pid: u32) {
+        self.calls.take();
+        if let Some((at, moment)) = self.plan {
+            self.calls.kill_at(at, moment, pid);
         }
     }
 

@@ -3,6 +3,7 @@
 //! does next. A new operation (events delivery, reminders, passkeys) is one more row.
 
 use super::customer as c;
+use super::person as p;
 use super::staff as s;
 use super::{Next, Operation};
 
@@ -146,6 +147,30 @@ pub static ALL: &[Operation] = &[
         None,
         c::delete_own_account,
         Next::Again,
+    ),
+    // Issue #22: one person, one account.
+    op("sign-out", c::a_customer, None, p::sign_out, Next::Again),
+    op(
+        "page-remove-administrator",
+        p::an_administrator_who_invited,
+        None,
+        c::remove_member,
+        Next::Again,
+    ),
+    op(
+        "delete-own-account-made-twice",
+        p::a_member_with_two_accounts,
+        None,
+        c::delete_own_account,
+        Next::Again,
+    ),
+    // The operator's one-off step: run again.
+    op(
+        "merge-accounts",
+        p::an_address_with_two_accounts,
+        None,
+        p::merge,
+        Next::Then(p::merge_again),
     ),
 ];
 

@@ -134,6 +134,54 @@ impl World {
         self.account(company, name).await
     }
 
+    /// `inviter`, an administrator of `company`, invites `name` as a member from the
+    /// company's page: the invitation's id.
+    pub async fn invite_from_page(
+        &mut self,
+        inviter: &'static str,
+        company: &str,
+        name: &'static str,
+    ) -> String {
+        let email = self.email(name);
+        let inviter = &self.people[inviter];
+        let answer = inviter
+            .browser
+            .client
+            .post(
+                self.app
+                    .url(&format!("/api/Companies/{company}/invitations")),
+            )
+            .form(&[
+                ("email", email.as_str()),
+                ("displayName", "Cleo Weber"),
+                ("role", "member"),
+                ("locale", "de"),
+                ("csrf", inviter.csrf.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 303);
+        let listed = self.app.list(&format!("email={email}")).await;
+        listed["items"][0]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A second account of `name`'s address, a member of `company`, as the code before
+    /// one person was one account made it (and the companies list counting it).
+    pub async fn twice_made(&mut self, name: &'static str, company: &str) {
+        let email = self.email(name);
+        crate::integrity::merge::duplicate_account(&self.app, &email, company).await;
+        let services = &self.app.services;
+        let id = invitations::domain::account::CompanyId::parse(company).unwrap();
+        let stored = services.accounts.company(&id).await.unwrap().unwrap();
+        let (roster, _) = services.members.roster(&stored).await.unwrap();
+        services
+            .members
+            .list(&stored, roster.members.len())
+            .await
+            .unwrap();
+    }
+
     /// The link of the newest email to `name`.
     pub async fn link_sent_to(&mut self, name: &'static str) -> String {
         let email = self.email(name);

@@ -18,7 +18,7 @@ use sha2::{Digest as _, Sha256};
 
 const PRIVACY_ROLE: &str = "Invitations.Privacy";
 /// A staff token carrying only the privacy role.
-pub(super) fn privacy_token(app: &TestApp) -> String {
+pub(crate) fn privacy_token(app: &TestApp) -> String {
     app.idp.token_with(|c| c["roles"] = json!([PRIVACY_ROLE]))
 }
 
@@ -79,7 +79,7 @@ async fn export(app: &TestApp, token: Option<&str>, email: &str) -> reqwest::Res
 }
 
 /// Every row of every table of the app, as lower-case JSON text.
-pub(super) async fn all_rows(app: &TestApp) -> String {
+pub(crate) async fn all_rows(app: &TestApp) -> String {
     let mut text = String::new();
     for table in TABLES {
         for row in app.table_rows(table).await {

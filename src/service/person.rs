@@ -1,0 +1,148 @@
+//! Who a person is. A person is one account: a login opens the account its row leads to;
+//! a login without one, whose provider vouches for an address (`SignedIn::email`), joins
+//! the account that address already has, when it accepts an invitation or signs in, as
+//! linking does; a person with neither gets an account whose address is claimed for it
+//! (insert-if-absent), so two first logins of one address at once make one account.
+//!
+//! Every "which account is this" of the service is answered here (`find`, `for_joining`,
+//! `new_account`). A third key (the Entra tenant and object id) would be one more step of
+//! [`find`], before the address.
+
+pub use super::merge::{MergeReport, merge_duplicates, merge_line};
+use super::{InvitationError, Services};
+use crate::domain::account::{AccountId, LinkedLogin};
+use crate::domain::email::EmailAddress;
+use crate::domain::invitation::LoginId;
+
+/// Who signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Person {
+    /// The login opens this account.
+    Known(AccountId),
+    /// A login the account has not seen, of the address the account has: it joins.
+    ByEmail(AccountId),
+    /// A new account, made for this login: its address is claimed for it.
+    Fresh(AccountId),
+    /// Nobody: no account for the login nor for its address.
+    Nobody,
+}
+
+impl Person {
+    /// The account, once there is one.
+    pub fn account(&self) -> Option<&AccountId> {
+        match self {
+            Self::Known(account) | Self::ByEmail(account) | Self::Fresh(account) => Some(account),
+            Self::Nobody => None,
+        }
+    }
+}
+
+/// The login's account, else the account of the address its provider vouched for (none
+/// when it vouched for none). Reads only: one row, two for a login without an account.
+pub async fn find(
+    services: &Services,
+    login: &LoginId,
+    email: Option<&EmailAddress>,
+) -> Result<Person, InvitationError> {
+    if let Some(account) = services.people.account_for(login).await? {
+        return Ok(Person::Known(account));
+    }
+    let Some(email) = email else {
+        return Ok(Person::Nobody);
+    };
+    Ok(match services.people.account_for_email(email).await? {
+        Some(account) => Person::ByEmail(account),
+        None => Person::Nobody,
+    })
+}
+
+/// The account a person with no account by their login gets: the address's, or a new one
+/// claimed for the address (the id the login makes, so a retry finds the same).
+pub async fn new_account(
+    services: &Services,
+    login: &LoginId,
+    email: &EmailAddress,
+) -> Result<Person, InvitationError> {
+    let fresh = AccountId::for_first_login(login);
+    let owner = services.people.claim_email(email, &fresh).await?;
+    Ok(if owner == fresh {
+        Person::Fresh(fresh)
+    } else {
+        Person::ByEmail(owner)
+    })
+}
+
+/// Who joins a company through an invitation to `email` (checked against the token's
+/// vouched address by the caller). `likely_known`: the invitation found the address an
+/// account when it was sent; then the login's row is read first, otherwise the address is
+/// claimed first, which a newcomer needs anyway (one call fewer for them). Both orders
+/// answer the same: the login's account first, then the address's.
+pub async fn for_joining(
+    services: &Services,
+    linked: &LinkedLogin,
+    likely_known: bool,
+) -> Result<Person, InvitationError> {
+    if likely_known {
+        return match find(services, &linked.login, Some(&linked.email)).await? {
+            Person::Nobody => new_account(services, &linked.login, &linked.email).await,
+            found => Ok(found),
+        };
+    }
+    match new_account(services, &linked.login, &linked.email).await? {
+        // The address had no account; the login may still have one (its address at the
+        // provider changed since): then that account it is, and the claim goes.
+        Person::Fresh(account) => match services.people.insert_login(linked, &account).await? {
+            None => Ok(Person::Fresh(account)),
+            Some(owner) => {
+                services
+                    .people
+                    .release_email(&linked.email, &account)
+                    .await?;
+                Ok(Person::Known(owner))
+            }
+        },
+        Person::ByEmail(owner) => Ok(match services.people.account_for(&linked.login).await? {
+            Some(account) => Person::Known(account),
+            None => Person::ByEmail(owner),
+        }),
+        other => Ok(other),
+    }
+}
+
+/// Ends every session of `account` issued up to `at` (each of its logins' rows is
+/// marked; every signed-in request reads its login's row, so this costs them nothing).
+/// Returns the first issue time a session is valid from (a session re-issued by the
+/// request that ended the others, after turning MFA on, takes it).
+pub async fn end_sessions(
+    services: &Services,
+    account: &AccountId,
+    at: time::OffsetDateTime,
+) -> Result<i64, InvitationError> {
+    let logins = services.accounts.logins(account).await?;
+    let valid_from = session_time(at).saturating_add(1);
+    services.people.end_sessions(&logins, valid_from).await?;
+    tracing::info!(account = account.as_str(), "sessions ended");
+    Ok(valid_from)
+}
+
+/// A session's issue time as sessions and the login rows' marks keep it: Unix ms.
+pub fn session_time(at: time::OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// The account a session of `login` issued at `issued_at` (Unix ms) still opens: none
+/// when the login opens none, or when the account's sessions were ended after it was
+/// issued (signed out, deleted, MFA turned on…). The one read every signed-in request
+/// makes.
+pub async fn session_account(
+    services: &Services,
+    login: &LoginId,
+    issued_at: i64,
+) -> Result<Option<AccountId>, InvitationError> {
+    Ok(services
+        .people
+        .login_account(login)
+        .await?
+        .filter(|found| issued_at >= found.sessions_ended_at)
+        .map(|found| found.account))
+}
