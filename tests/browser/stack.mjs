@@ -181,7 +181,9 @@ export function stack({ name, logPrefix = '', timeoutMs }) {
 
     let exited = false;
     child.once('exit', () => { exited = true; });
-    const until = Date.now() + 15_000;
+    // Tables are made at Azurite before the handler says so: on two busy cores that took
+    // over 15 s once, so the wait is generous (a ready handler ends it at once).
+    const until = Date.now() + 60_000;
     for (;;) {
       if (exited) {
         throw new Error(`target/debug/handler exited during start (code ${child.exitCode}); its output:\n${tail(logs.handler)}`);
@@ -195,7 +197,7 @@ export function stack({ name, logPrefix = '', timeoutMs }) {
         }
       } catch { /* not yet */ }
       if (Date.now() > until) {
-        throw new Error(`target/debug/handler was not ready at ${base} within 15 s; its output:\n${tail(logs.handler)}`);
+        throw new Error(`target/debug/handler was not ready at ${base} within 60 s; its output:\n${tail(logs.handler)}`);
       }
       await sleep(100);
     }
