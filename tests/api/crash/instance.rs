@@ -70,10 +70,24 @@ impl Instance {
 }
 
 /// A free port: taken by the case's first instance, and by the next once it is gone.
+///
+/// Chosen below the system's ephemeral range (32768 and up on Linux): between a kill and
+/// the restart the port is free, and a port from that range could meanwhile be handed to
+/// any other listener or connection asking for port 0 (the next instance then failed to
+/// bind and the readiness probe reached a stranger). Ports below it are only ever taken
+/// by asking for them by number.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    // Another test process on the machine starts elsewhere in the span.
+    let start = std::process::id() % SPAN;
+    loop {
+        let offset = (start + NEXT.fetch_add(1, Ordering::Relaxed) % SPAN) % SPAN;
+        let port = u16::try_from(FIRST + offset).expect("below 32000");
+        if let Ok(listener) = std::net::TcpListener::bind(("127.0.0.1", port)) {
+            return listener.local_addr().unwrap().port();
+        }
+    }
 }
