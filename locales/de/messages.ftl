@@ -17,6 +17,7 @@ revoked = Einladung zurückgezogen
 completed = Einladung bereits verwendet
     .heading = Diese Einladung wurde bereits verwendet
     .p1-company = Mit ihr wurde { $company } auf { $product } angelegt.
+    .p1-joined = Mit ihr sind Sie { $company } auf { $product } beigetreten.
     .p1 = Mit ihr wurde ein Unternehmen auf { $product } angelegt.
     .p2 = Melden Sie sich mit dem damals verwendeten Konto an, um zu Ihrem Unternehmen zu gelangen.
 sign-in-expired = Anmeldung abgelaufen

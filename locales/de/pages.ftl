@@ -13,6 +13,7 @@ home-notice-left = Sie haben das Unternehmen verlassen.
 home-next = Wie geht es weiter?
 home-keep-address = Bewahren Sie die Adresse dieser Seite auf: Hier melden Sie sich künftig mit { $email } an.
 home-sales-contact = Ihr Ansprechpartner im Vertrieb sieht Ihr Unternehmen jetzt und kann die Zusammenarbeit mit Ihnen beginnen.
+home-joined = Sie sind dem Unternehmen Ihrer Kollegen beigetreten: Öffnen Sie es, um zu sehen, wer dazugehört und wer es verwaltet.
 home-profile-link = Ihr Profil: Anmeldemethoden und Authenticator-App
 
 company-title = Legen Sie Ihr Unternehmen an
@@ -83,6 +84,15 @@ mfa-continue = Weiter
 mfa-error-replayed = Dieser Code wurde bereits verwendet. Warten Sie auf den nächsten in Ihrer App (30 Sekunden).
 mfa-error-unreadable = Geben Sie die 6 Ziffern ein, die Ihre App anzeigt, oder einen Wiederherstellungscode.
 mfa-error-wrong = Dieser Code ist nicht richtig. Prüfen Sie die Uhrzeit Ihres Telefons und geben Sie den jetzt angezeigten Code ein.
+mfa-recovery-code = Wiederherstellungscode
+mfa-error-throttled = Zu viele falsche Codes: Codes Ihrer App werden { $minutes ->
+        [one] in der nächsten Minute abgelehnt.
+       *[other] in den nächsten { $minutes } Minuten abgelehnt.
+    } Geben Sie stattdessen einen der Wiederherstellungscodes ein, die Sie beim Aktivieren gespeichert haben.
+mfa-error-throttled-recovery = Zu viele falsche Codes, auch Wiederherstellungscodes: Warten Sie { $minutes ->
+        [one] eine Minute
+       *[other] { $minutes } Minuten
+    } und versuchen Sie es dann erneut.
 
 delete-title = Konto löschen
 delete-heading = Möchten Sie Ihr Konto löschen?

@@ -17,6 +17,7 @@ revoked = Invitation withdrawn
 completed = Invitation already used
     .heading = This invitation has already been used
     .p1-company = It was used to create { $company } on { $product }.
+    .p1-joined = It was used to join { $company } on { $product }.
     .p1 = It was used to create a company on { $product }.
     .p2 = Sign in with the account you used then to reach your company.
 sign-in-expired = Sign-in expired

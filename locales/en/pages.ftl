@@ -13,6 +13,7 @@ home-notice-left = You have left the company.
 home-next = What next?
 home-keep-address = Keep this page's address: you will sign in again here with { $email }.
 home-sales-contact = Your sales contact now sees your company and can start working with you.
+home-joined = You joined your colleagues' company: open it to see who belongs to it and who manages it.
 home-profile-link = Your profile: ways to sign in and authenticator app
 
 company-title = Create your company
@@ -83,6 +84,15 @@ mfa-continue = Continue
 mfa-error-replayed = This code was already used. Wait for the next one in your app (30 seconds).
 mfa-error-unreadable = Enter the 6 digits your app shows, or a recovery code.
 mfa-error-wrong = That code is not right. Check your phone's clock and enter the code shown now.
+mfa-recovery-code = Recovery code
+mfa-error-throttled = Too many wrong codes: codes from your app are refused for the next { $minutes ->
+        [one] minute.
+       *[other] { $minutes } minutes.
+    } Enter one of the recovery codes you saved when you turned this on instead.
+mfa-error-throttled-recovery = Too many wrong codes, recovery codes too: wait { $minutes ->
+        [one] a minute,
+       *[other] { $minutes } minutes,
+    } then try again.
 
 delete-title = Delete account
 delete-heading = Delete your account?

@@ -17,6 +17,7 @@ revoked = Invitation retirée
 completed = Invitation déjà utilisée
     .heading = Cette invitation a déjà été utilisée
     .p1-company = Elle a servi à créer { $company } sur { $product }.
+    .p1-joined = Elle a servi à rejoindre { $company } sur { $product }.
     .p1 = Elle a servi à créer une entreprise sur { $product }.
     .p2 = Connectez-vous avec le compte utilisé alors pour accéder à votre entreprise.
 sign-in-expired = Connexion expirée

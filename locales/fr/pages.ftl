@@ -13,6 +13,7 @@ home-notice-left = Vous avez quitté l'entreprise.
 home-next = Et maintenant ?
 home-keep-address = Gardez l'adresse de cette page : vous vous reconnecterez ici avec { $email }.
 home-sales-contact = Votre interlocuteur commercial voit maintenant votre entreprise et peut commencer à travailler avec vous.
+home-joined = Vous avez rejoint l'entreprise de vos collègues : ouvrez-la pour voir qui en fait partie et qui la gère.
 home-profile-link = Votre profil : méthodes de connexion et application d'authentification
 
 company-title = Créez votre entreprise
@@ -83,6 +84,15 @@ mfa-continue = Continuer
 mfa-error-replayed = Ce code a déjà servi. Attendez le suivant dans votre application (30 secondes).
 mfa-error-unreadable = Saisissez les 6 chiffres affichés par votre application, ou un code de récupération.
 mfa-error-wrong = Ce code n'est pas le bon. Vérifiez l'heure de votre téléphone et saisissez le code affiché maintenant.
+mfa-recovery-code = Code de récupération
+mfa-error-throttled = Trop de codes erronés : les codes de votre application sont refusés { $minutes ->
+        [one] pendant la prochaine minute.
+       *[other] pendant les { $minutes } prochaines minutes.
+    } Saisissez plutôt l'un des codes de récupération conservés lors de l'activation.
+mfa-error-throttled-recovery = Trop de codes erronés, codes de récupération compris : attendez { $minutes ->
+        [one] une minute,
+       *[other] { $minutes } minutes,
+    } puis réessayez.
 
 delete-title = Supprimer le compte
 delete-heading = Supprimer votre compte ?

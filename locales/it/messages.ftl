@@ -17,6 +17,7 @@ revoked = Invito ritirato
 completed = Invito già utilizzato
     .heading = Questo invito è già stato utilizzato
     .p1-company = È servito a creare { $company } su { $product }.
+    .p1-joined = È servito a unirsi a { $company } su { $product }.
     .p1 = È servito a creare un'azienda su { $product }.
     .p2 = Acceda con l'account usato allora per raggiungere la Sua azienda.
 sign-in-expired = Accesso scaduto

@@ -13,6 +13,7 @@ home-notice-left = Ha lasciato l'azienda.
 home-next = E adesso?
 home-keep-address = Conservi l'indirizzo di questa pagina: qui accederà di nuovo con { $email }.
 home-sales-contact = Il Suo referente commerciale vede ora la Sua azienda e può iniziare a lavorare con Lei.
+home-joined = Si è unito all'azienda dei Suoi colleghi: la apra per vedere chi ne fa parte e chi la gestisce.
 home-profile-link = Il Suo profilo: metodi di accesso e app di autenticazione
 
 company-title = Crei la Sua azienda
@@ -83,6 +84,15 @@ mfa-continue = Continua
 mfa-error-replayed = Questo codice è già stato usato. Attenda il successivo nella Sua app (30 secondi).
 mfa-error-unreadable = Inserisca le 6 cifre mostrate dalla Sua app, oppure un codice di recupero.
 mfa-error-wrong = Questo codice non è corretto. Controlli l'ora del Suo telefono e inserisca il codice mostrato adesso.
+mfa-recovery-code = Codice di recupero
+mfa-error-throttled = Troppi codici errati: i codici della Sua app vengono rifiutati { $minutes ->
+        [one] per il prossimo minuto.
+       *[other] per i prossimi { $minutes } minuti.
+    } Inserisca invece uno dei codici di recupero salvati al momento dell'attivazione.
+mfa-error-throttled-recovery = Troppi codici errati, anche di recupero: attenda { $minutes ->
+        [one] un minuto,
+       *[other] { $minutes } minuti,
+    } poi riprovi.
 
 delete-title = Elimina l'account
 delete-heading = Eliminare il Suo account?

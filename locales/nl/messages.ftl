@@ -17,6 +17,7 @@ revoked = Uitnodiging ingetrokken
 completed = Uitnodiging al gebruikt
     .heading = Deze uitnodiging is al gebruikt
     .p1-company = Ze is gebruikt om { $company } aan te maken op { $product }.
+    .p1-joined = Ze is gebruikt om lid te worden van { $company } op { $product }.
     .p1 = Ze is gebruikt om een bedrijf aan te maken op { $product }.
     .p2 = Meld u aan met het account dat u toen gebruikte om uw bedrijf te bereiken.
 sign-in-expired = Aanmelding verlopen

@@ -13,6 +13,7 @@ home-notice-left = U hebt het bedrijf verlaten.
 home-next = Hoe verder?
 home-keep-address = Bewaar het adres van deze pagina: hier meldt u zich voortaan aan met { $email }.
 home-sales-contact = Uw commerciële contactpersoon ziet uw bedrijf nu en kan met u aan de slag.
+home-joined = U bent lid geworden van het bedrijf van uw collega's: open het om te zien wie erbij hoort en wie het beheert.
 home-profile-link = Uw profiel: aanmeldmethoden en authenticator-app
 
 company-title = Maak uw bedrijf aan
@@ -83,6 +84,15 @@ mfa-continue = Doorgaan
 mfa-error-replayed = Deze code is al gebruikt. Wacht op de volgende in uw app (30 seconden).
 mfa-error-unreadable = Voer de 6 cijfers in die uw app toont, of een herstelcode.
 mfa-error-wrong = Deze code klopt niet. Controleer de klok van uw telefoon en voer de code in die nu wordt getoond.
+mfa-recovery-code = Herstelcode
+mfa-error-throttled = Te veel onjuiste codes: codes van uw app worden { $minutes ->
+        [one] de komende minuut geweigerd.
+       *[other] de komende { $minutes } minuten geweigerd.
+    } Voer in plaats daarvan een van de herstelcodes in die u bij het inschakelen heeft bewaard.
+mfa-error-throttled-recovery = Te veel onjuiste codes, ook herstelcodes: wacht { $minutes ->
+        [one] een minuut
+       *[other] { $minutes } minuten
+    } en probeer het dan opnieuw.
 
 delete-title = Account verwijderen
 delete-heading = Uw account verwijderen?

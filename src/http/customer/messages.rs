@@ -24,8 +24,10 @@ pub enum Message {
         inviter: String,
         inviter_email: String,
     },
+    /// Used: to create the company, or (`joined`) by a colleague to join it.
     Completed {
         company: Option<String>,
+        joined: bool,
     },
     /// The sign-in cookie is missing, foreign or too old; `retry` starts it again (the
     /// invitation link, or the page the sign-in started from).
@@ -250,9 +252,14 @@ impl Message {
             } => spec(S::GONE, "revoked", &["p1", "p2"])
                 .arg("inviter", inviter)
                 .arg("inviterEmail", inviter_email),
-            Self::Completed { company } => match company {
-                Some(c) => spec(S::CONFLICT, "completed", &["p1-company", "p2"]).arg("company", c),
-                None => spec(S::CONFLICT, "completed", &["p1", "p2"]),
+            Self::Completed { company, joined } => match (company, joined) {
+                (Some(c), true) => {
+                    spec(S::CONFLICT, "completed", &["p1-joined", "p2"]).arg("company", c)
+                }
+                (Some(c), false) => {
+                    spec(S::CONFLICT, "completed", &["p1-company", "p2"]).arg("company", c)
+                }
+                (None, _) => spec(S::CONFLICT, "completed", &["p1", "p2"]),
             }
             .action("action-sign-in", Page::SignIn),
             Self::SignInExpired { retry } => spec(S::BAD_REQUEST, "sign-in-expired", &["p1", "p2"])
@@ -381,8 +388,16 @@ mod tests {
             },
             Message::Completed {
                 company: some("Mobile SRL"),
+                joined: false,
             },
-            Message::Completed { company: None },
+            Message::Completed {
+                company: some("Mobile SRL"),
+                joined: true,
+            },
+            Message::Completed {
+                company: None,
+                joined: false,
+            },
             Message::SignInExpired {
                 retry: retry.clone(),
             },

@@ -116,7 +116,7 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         company_page.boxed(),
         link_post.boxed(),
         link_resume.boxed(),
-        delete.boxed(),
+        provider(delete.boxed()),
         invite.boxed(),
         resend.boxed(),
         revoke.boxed(),
