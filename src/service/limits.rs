@@ -228,6 +228,33 @@ pub async fn link_failed(
         .await?)
 }
 
+/// How often a day the customer of an expired invitation may ask its sender for a new
+/// link: once (the sender's daily email count applies too, as to a resend).
+pub const RENEWALS_PER_DAY: u32 = 1;
+
+/// Counts one request for a new link to `invitation`; `Ok(false)` when today's was made.
+pub async fn renewal_asked(
+    services: &Services,
+    invitation: &str,
+    now: OffsetDateTime,
+) -> Result<bool, InvitationError> {
+    let (window, _) = day(now);
+    Ok(services
+        .limit_store
+        .hit(&key("renew", invitation), &window, RENEWALS_PER_DAY)
+        .await?)
+}
+
+/// Gives today's request back when its note could not be sent, so that it can be asked
+/// again; if that fails too, it stays counted (logged).
+pub async fn renewal_not_sent(services: &Services, invitation: &str, now: OffsetDateTime) {
+    let (window, _) = day(now);
+    let key = key("renew", invitation);
+    if let Err(e) = services.limit_store.release(&key, &window).await {
+        tracing::warn!(error = %e, "a request for a new link was not given back");
+    }
+}
+
 /// MFA codes checked per account in a quarter of an hour, right ones given back: at most
 /// this many wrong codes are ever checked in a window.
 pub const MFA_FAILURES_PER_QUARTER: u32 = 5;

@@ -1,10 +1,11 @@
 //! Issue #28, second part: what a person met when a colleague joined, when the
-//! authenticator app locked them out, and after deleting their account.
+//! authenticator app locked them out, after deleting their account, and at an expired
+//! link.
 
 use crate::account::{self, give_code};
 use crate::organisations::onboard;
 use crate::pages::through_provider_sign_out;
-use crate::support::browser::{browser, csrf_in, location, page, post_form, sign_in_at_b2c};
+use crate::support::browser::{browser, csrf_in, location, page, param, post_form, sign_in_at_b2c};
 use crate::support::totp::code_at;
 use crate::support::{TestApp, mailbox, stack, unique_email};
 use invitations::clock::Clock as _;
@@ -165,4 +166,56 @@ async fn after_deleting_the_account_the_person_is_signed_out_in_their_language()
         !hops.iter().any(|u| u.contains("/api/AuthCallback")),
         "{hops:?}"
     );
+}
+
+/// Item 16: an expired link's page offers "ask for a new link"; it tells the sender by
+/// email, once a day, and says so.
+#[tokio::test]
+async fn an_expired_link_asks_its_sender_for_a_new_one_once_a_day() {
+    let app = TestApp::spawn().await;
+    let email = unique_email("late");
+    app.invite(json!({"email": email, "displayName": "Jan Peeters", "expiresInDays": 1}))
+        .await;
+    let mails = mailbox::wait_for(&stack().maildev_url, &email, 1).await;
+    let link = mailbox::link_in(&mails[0]);
+    app.clock.advance(Duration::days(2));
+
+    let client = browser();
+    let expired = client.get(&link).send().await.unwrap();
+    assert_eq!(expired.status(), 410);
+    let html = expired.text().await.unwrap();
+    assert!(html.contains("This invitation has expired"), "{html}");
+    assert!(html.contains("action=\"/api/InviteUser/renew\""), "{html}");
+    let secret = param(&link, "invitationId").unwrap();
+    let ask = [("invitationId", secret)];
+    let asked = post_form(&client, &app.url("/api/InviteUser/renew"), &ask).await;
+    assert_eq!(asked.status(), 200);
+    let html = asked.text().await.unwrap();
+    assert!(
+        html.contains("Tamer Mohamed-Nour has been asked for a new link"),
+        "{html}"
+    );
+    // The sender's note (sent before the page answers) names the customer and how to
+    // send a new link.
+    let sender = "tamer@gfms.example";
+    let notes = mailbox::all_to(&stack().maildev_url, sender).await;
+    let note = notes
+        .iter()
+        .find(|m| m.text.contains(&email))
+        .expect("the note to the sender");
+    assert!(note.text.contains("Jan Peeters"), "{}", note.text);
+    assert!(note.text.contains("Resend the invitation"), "{}", note.text);
+
+    // Asked again the same day: said, and no second note.
+    let again = post_form(&client, &app.url("/api/InviteUser/renew"), &ask).await;
+    assert_eq!(again.status(), 200);
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("You already asked today")
+    );
+    let notes = mailbox::all_to(&stack().maildev_url, sender).await;
+    assert_eq!(notes.iter().filter(|m| m.text.contains(&email)).count(), 1);
 }

@@ -107,6 +107,7 @@ pub(super) fn deleted_page(locale: Locale, product: &str) -> MessagePage {
         heading: tr.t("deleted-heading"),
         paragraphs: vec![tr.t1("deleted-p1", "product", product)],
         action: Some((tr.t("action-sign-in"), sign_in)),
+        post: None,
     }
 }
 
@@ -136,5 +137,6 @@ pub(super) fn handover_message(
             tr.t("handover-p2"),
         ],
         action: Some((tr.t("action-back-to-profile"), Page::Profile.href())),
+        post: None,
     }
 }

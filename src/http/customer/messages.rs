@@ -15,10 +15,20 @@ pub enum Message {
     LinkUnknown,
     /// A newer invitation email replaced this link.
     LinkSuperseded,
+    /// `renew`: the link's secret, where the page can ask its sender for a new link.
     Expired {
         inviter: String,
         inviter_email: String,
         date: String,
+        renew: Option<String>,
+    },
+    /// An expired invitation's "ask for a new link": `renewal-asked` (its sender was
+    /// told), `renewal-again` (today's request was made already) or `renewal-limited`
+    /// (the sender's emails of the day are used up).
+    Renewal {
+        outcome: &'static str,
+        inviter: String,
+        inviter_email: String,
     },
     Revoked {
         inviter: String,
@@ -159,6 +169,8 @@ struct Spec {
     paragraphs: Vec<&'static str>,
     args: Vec<(&'static str, Arg)>,
     action: Option<(&'static str, String)>,
+    /// A button that posts one field.
+    post: Option<(&'static str, Page, (&'static str, String))>,
 }
 
 fn spec(status: StatusCode, id: &'static str, paragraphs: &[&'static str]) -> Spec {
@@ -168,6 +180,7 @@ fn spec(status: StatusCode, id: &'static str, paragraphs: &[&'static str]) -> Sp
         paragraphs: paragraphs.to_vec(),
         args: Vec::new(),
         action: None,
+        post: None,
     }
 }
 
@@ -209,6 +222,9 @@ impl Situation for Message {
                     .action
                     .as_ref()
                     .map(|(label, href)| (tr.t(label), href.clone())),
+                post: spec
+                    .post
+                    .map(|(label, to, field)| (tr.t(label), to.href(), field)),
             },
         )
     }
@@ -242,10 +258,31 @@ impl Message {
                 inviter,
                 inviter_email,
                 date,
-            } => spec(S::GONE, "expired", &["p1", "p2"])
-                .arg("date", date)
-                .arg("inviter", inviter)
-                .arg("inviterEmail", inviter_email),
+                renew,
+            } => {
+                let mut s = spec(S::GONE, "expired", &["p1", "p2"])
+                    .arg("date", date)
+                    .arg("inviter", inviter)
+                    .arg("inviterEmail", inviter_email);
+                s.post = renew.as_ref().map(|secret| {
+                    let field = ("invitationId", secret.clone());
+                    ("action-ask-new-link", Page::RenewLink, field)
+                });
+                s
+            }
+            Self::Renewal {
+                outcome,
+                inviter,
+                inviter_email,
+            } => {
+                let status = match *outcome {
+                    "renewal-limited" => S::TOO_MANY_REQUESTS,
+                    _ => S::OK,
+                };
+                spec(status, outcome, &["p1"])
+                    .arg("inviter", inviter)
+                    .arg("inviterEmail", inviter_email)
+            }
             Self::Revoked {
                 inviter,
                 inviter_email,
@@ -381,6 +418,22 @@ mod tests {
                 inviter: "Tamer".into(),
                 inviter_email: "t@example.com".into(),
                 date: "DATE".into(),
+                renew: some("secret"),
+            },
+            Message::Renewal {
+                outcome: "renewal-asked",
+                inviter: "Tamer".into(),
+                inviter_email: "t@example.com".into(),
+            },
+            Message::Renewal {
+                outcome: "renewal-again",
+                inviter: "Tamer".into(),
+                inviter_email: "t@example.com".into(),
+            },
+            Message::Renewal {
+                outcome: "renewal-limited",
+                inviter: "Tamer".into(),
+                inviter_email: "t@example.com".into(),
             },
             Message::Revoked {
                 inviter: "Tamer".into(),
@@ -524,6 +577,7 @@ mod tests {
             inviter: "Tamer".into(),
             inviter_email: "t@example.com".into(),
             date: "29. November 2026".into(),
+            renew: None,
         };
         let (status, page) = message.page(Locale::De, "Portal");
         assert_eq!(status, StatusCode::GONE);

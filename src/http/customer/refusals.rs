@@ -31,6 +31,7 @@ pub fn ended(invitation: &Invitation, status: Status) -> Message {
             inviter,
             inviter_email,
             date: crate::mail::invitation::long_date(invitation.expires_at, invitation.locale),
+            renew: None,
         },
     }
 }
