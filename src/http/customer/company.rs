@@ -383,8 +383,8 @@ pub async fn sign_out(visit: Visit, posted: Posted<NoFields>) -> Response {
 }
 
 /// `GET /api/SignedOut`: where the provider's sign-out comes back.
-/// After the deletion of the account, it says so ([`super::delete`]); its sign-in stays in
-/// the page's language.
+/// After the deletion of the account, it says so ([`super::delete`]), with a sign-in in
+/// the page's language (there is no account left to remember one).
 pub async fn signed_out(visit: Visit, query: SignedOutQuery) -> Response {
     let locale = query.locale().unwrap_or(visit.browser);
     let product = &visit.state.services.product_name;
@@ -393,8 +393,6 @@ pub async fn signed_out(visit: Visit, query: SignedOutQuery) -> Response {
     } else {
         Situation::page(&Message::SignedOut, locale, product)
     };
-    let sign_in = crate::page::Link::from(Page::SignIn).lang(locale).href();
-    page.action = page.action.map(|(label, _)| (label, sign_in));
     page.chrome.switch = true;
     html(status, &page, &[])
 }
