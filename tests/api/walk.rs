@@ -219,3 +219,35 @@ async fn an_expired_link_asks_its_sender_for_a_new_one_once_a_day() {
     let notes = mailbox::all_to(&stack().maildev_url, sender).await;
     assert_eq!(notes.iter().filter(|m| m.text.contains(&email)).count(), 1);
 }
+
+/// Item 5: the profile says which login to choose before linking, and a link that ends
+/// with the login the account already has says so plainly, not as a success.
+#[tokio::test]
+async fn linking_with_the_existing_login_says_which_login_to_choose() {
+    let app = TestApp::spawn().await;
+    let email = unique_email("samelogin");
+    let client = account::onboard(&app, &email, "local").await;
+    let profile = page(&client, &app.url("/api/Profile")).await;
+    assert!(
+        profile.contains("choose Microsoft or Google itself, even if &#34;Email and password&#34; is offered first"),
+        "{profile}"
+    );
+    let response = post_form(
+        &client,
+        &app.url("/api/Profile/link"),
+        &[
+            ("csrf", csrf_in(&profile)),
+            ("provider", "microsoft".into()),
+        ],
+    )
+    .await;
+    // At the provider, the person signs in with the login they already have.
+    let callback = sign_in_at_b2c(&client, &location(&response), &email, "local").await;
+    let response = client.get(&callback).send().await.unwrap();
+    assert_eq!(location(&response), "/api/Profile");
+    let profile = page(&client, &app.url("/api/Profile")).await;
+    assert!(
+        profile.contains("<p class=\"notice caution\" role=\"status\" id=\"notice\">Nothing was linked: you signed in with Email and password, the login your account already has."),
+        "{profile}"
+    );
+}

@@ -91,6 +91,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         can_link_microsoft: true,
         can_link_google: true,
         mfa,
+        caution: matches!(notice, Notice::AlreadyLinked(_)),
         notice: Some(notice_text(&notice, locale)),
         csrf: "c".into(),
     };

@@ -83,6 +83,8 @@ pub struct ProfilePage {
     pub can_link_google: bool,
     pub mfa: bool,
     pub notice: Option<String>,
+    /// The notice says nothing was done (a login already linked): not styled as success.
+    pub caution: bool,
     pub csrf: String,
 }
 
