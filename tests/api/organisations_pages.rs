@@ -25,7 +25,7 @@ async fn post(
 }
 
 /// The company's members as (lower-case email, account id, role).
-async fn roster(app: &TestApp, company: &str) -> Vec<(String, AccountId, &'static str)> {
+pub(crate) async fn roster(app: &TestApp, company: &str) -> Vec<(String, AccountId, &'static str)> {
     let id = CompanyId::parse(company).unwrap();
     let stored = app.services.accounts.company(&id).await.unwrap().unwrap();
     let (roster, _) = app.services.members.roster(&stored).await.unwrap();
