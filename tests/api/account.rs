@@ -61,6 +61,18 @@ pub(crate) async fn link(
     provider: &str,
     email: &str,
 ) -> reqwest::Response {
+    link_as(app, client, provider, email, None).await
+}
+
+/// The same, signing in at the provider with the login of `idp` when given (else the
+/// provider's own).
+pub(crate) async fn link_as(
+    app: &TestApp,
+    client: &Client,
+    provider: &str,
+    email: &str,
+    idp_used: Option<&str>,
+) -> reqwest::Response {
     let profile = page(client, &app.url("/api/Profile")).await;
     let response = post_form(
         client,
@@ -76,7 +88,7 @@ pub(crate) async fn link(
         "google.com"
     };
     assert_eq!(param(&authorize, "domain_hint").as_deref(), Some(idp));
-    let callback = sign_in_at_b2c(client, &authorize, email, idp).await;
+    let callback = sign_in_at_b2c(client, &authorize, email, idp_used.unwrap_or(idp)).await;
     client.get(&callback).send().await.unwrap()
 }
 

@@ -232,18 +232,8 @@ async fn linking_with_the_existing_login_says_which_login_to_choose() {
         profile.contains("choose Microsoft or Google itself, even if &#34;Email and password&#34; is offered first"),
         "{profile}"
     );
-    let response = post_form(
-        &client,
-        &app.url("/api/Profile/link"),
-        &[
-            ("csrf", csrf_in(&profile)),
-            ("provider", "microsoft".into()),
-        ],
-    )
-    .await;
     // At the provider, the person signs in with the login they already have.
-    let callback = sign_in_at_b2c(&client, &location(&response), &email, "local").await;
-    let response = client.get(&callback).send().await.unwrap();
+    let response = account::link_as(&app, &client, "microsoft", &email, Some("local")).await;
     assert_eq!(location(&response), "/api/Profile");
     let profile = page(&client, &app.url("/api/Profile")).await;
     assert!(
