@@ -18,6 +18,8 @@ use url::Url;
 pub enum Page {
     /// The email link, `/api/InviteUser?invitationId={link secret}`.
     InvitationLink(String),
+    /// The expired link's "ask for a new link" (`invitationId` posted).
+    RenewLink,
     /// The redirect URI of an invitation's sign-in.
     AcceptInvite,
     /// A returning customer's sign-in (`prompt`, `next`, `lang` in its query).
@@ -54,6 +56,7 @@ impl Page {
     pub fn path(&self) -> String {
         match self {
             Self::InvitationLink(_) => "/api/InviteUser".into(),
+            Self::RenewLink => "/api/InviteUser/renew".into(),
             Self::AcceptInvite => "/api/AcceptInvite".into(),
             Self::SignIn => "/api/SignIn".into(),
             Self::AuthCallback => "/api/AuthCallback".into(),

@@ -14,6 +14,7 @@ month-9 = September
 month-10 = Oktober
 month-11 = November
 month-12 = Dezember
+action-ask-new-link = Neuen Link anfordern
 action-sign-in = Anmelden
 action-sign-in-again = Erneut anmelden
 action-sign-in-other-account = Mit einem anderen Konto anmelden

@@ -16,3 +16,6 @@ email-account-new = Legen Sie mit dieser E-Mail-Adresse ({ $email }) Ihr Konto a
 email-valid-until = Der Link ist bis zum { $date } gültig; danach bitten Sie { $inviter } um einen neuen.
 email-button-fallback = Wenn die Schaltfläche nicht funktioniert, kopieren Sie diesen Link in Ihren Browser:
 email-not-expected = Wenn Sie diese Einladung nicht erwartet haben, können Sie diese E-Mail ignorieren.
+renewal-email-subject = { $customer } bittet um einen neuen Einladungslink
+renewal-email-asked = { $customer } hat die Einladung zu { $product } geöffnet, die am { $date } abgelaufen ist, und bittet um einen neuen Link.
+renewal-email-how = Senden Sie die Einladung dort erneut, wo Sie sie verschickt haben (im Backoffice oder auf der Seite des Unternehmens): Die neue E-Mail enthält einen neuen Link.

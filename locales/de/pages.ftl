@@ -13,6 +13,7 @@ home-notice-left = Sie haben das Unternehmen verlassen.
 home-next = Wie geht es weiter?
 home-keep-address = Bewahren Sie die Adresse dieser Seite auf: Hier melden Sie sich künftig mit { $email } an.
 home-sales-contact = Ihr Ansprechpartner im Vertrieb sieht Ihr Unternehmen jetzt und kann die Zusammenarbeit mit Ihnen beginnen.
+home-joined = Sie sind dem Unternehmen Ihrer Kollegen beigetreten: Öffnen Sie es, um zu sehen, wer dazugehört und wer es verwaltet.
 home-profile-link = Ihr Profil: Anmeldemethoden und Authenticator-App
 
 company-title = Legen Sie Ihr Unternehmen an
@@ -44,6 +45,7 @@ profile-linked-on = verknüpft am { $date }
 profile-signed-in-now = aktuelle Anmeldung
 profile-remove = Entfernen
 profile-link-another = Verknüpfen Sie eine weitere Anmeldung mit derselben Adresse ({ $email }), um sich auch damit anzumelden.
+profile-link-choose = Wählen Sie auf der nächsten Seite Microsoft oder Google selbst, auch wenn zuerst „{ $local }“ angeboten wird: Das ist die Anmeldung, die Sie bereits haben.
 profile-link-microsoft = Microsoft-Konto verknüpfen
 profile-link-google = Google-Konto verknüpfen
 profile-mfa = Authenticator-App
@@ -56,7 +58,7 @@ profile-delete-button = Mein Konto löschen…
 profile-home = Startseite
 provider-local = E-Mail und Passwort
 notice-linked = Ihre { $provider }-Anmeldung ist verknüpft: Sie können sich ab jetzt damit anmelden.
-notice-already = Diese { $provider }-Anmeldung war bereits mit Ihrem Konto verknüpft.
+notice-already = Nichts wurde verknüpft: Sie haben sich mit { $provider } angemeldet, der Anmeldung, die Ihr Konto bereits hat. Um Microsoft oder Google zu verknüpfen, wählen Sie dies auf der Anmeldeseite statt { $provider }.
 notice-unlinked = Die { $provider }-Anmeldung wurde von Ihrem Konto entfernt.
 notice-mfa-on = Ihre Authenticator-App ist aktiviert: Bei jeder Anmeldung wird ein Code abgefragt.
 notice-mfa-off = Ihre Authenticator-App ist deaktiviert.
@@ -83,6 +85,15 @@ mfa-continue = Weiter
 mfa-error-replayed = Dieser Code wurde bereits verwendet. Warten Sie auf den nächsten in Ihrer App (30 Sekunden).
 mfa-error-unreadable = Geben Sie die 6 Ziffern ein, die Ihre App anzeigt, oder einen Wiederherstellungscode.
 mfa-error-wrong = Dieser Code ist nicht richtig. Prüfen Sie die Uhrzeit Ihres Telefons und geben Sie den jetzt angezeigten Code ein.
+mfa-recovery-code = Wiederherstellungscode
+mfa-error-throttled = Zu viele falsche Codes: Codes Ihrer App werden { $minutes ->
+        [one] in der nächsten Minute abgelehnt.
+       *[other] in den nächsten { $minutes } Minuten abgelehnt.
+    } Geben Sie stattdessen einen der Wiederherstellungscodes ein, die Sie beim Aktivieren gespeichert haben.
+mfa-error-throttled-recovery = Zu viele falsche Codes, auch Wiederherstellungscodes: Warten Sie { $minutes ->
+        [one] eine Minute
+       *[other] { $minutes } Minuten
+    } und versuchen Sie es dann erneut.
 
 delete-title = Konto löschen
 delete-heading = Möchten Sie Ihr Konto löschen?

@@ -14,6 +14,7 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
+action-ask-new-link = Ask for a new link
 action-sign-in = Sign in
 action-sign-in-again = Sign in again
 action-sign-in-other-account = Sign in with another account

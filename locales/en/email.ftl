@@ -16,3 +16,6 @@ email-account-new = Create your account, or sign in, with this email address ({ 
 email-valid-until = The link works until { $date }; after that, ask { $inviter } for a new one.
 email-button-fallback = If the button does not work, copy this link into your browser:
 email-not-expected = If you were not expecting this invitation, you can ignore this email.
+renewal-email-subject = { $customer } asks for a new invitation link
+renewal-email-asked = { $customer } opened the invitation to { $product } that expired on { $date } and asks for a new link.
+renewal-email-how = Resend the invitation where you sent it (the back office, or the company's page): the new email has a new link.

@@ -13,6 +13,7 @@ home-notice-left = You have left the company.
 home-next = What next?
 home-keep-address = Keep this page's address: you will sign in again here with { $email }.
 home-sales-contact = Your sales contact now sees your company and can start working with you.
+home-joined = You joined your colleagues' company: open it to see who belongs to it and who manages it.
 home-profile-link = Your profile: ways to sign in and authenticator app
 
 company-title = Create your company
@@ -44,6 +45,7 @@ profile-linked-on = linked on { $date }
 profile-signed-in-now = signed in now
 profile-remove = Remove
 profile-link-another = Link another login with the same address ({ $email }) to sign in with it too.
+profile-link-choose = On the next page, choose Microsoft or Google itself, even if "{ $local }" is offered first: that is the login you already have.
 profile-link-microsoft = Link a Microsoft account
 profile-link-google = Link a Google account
 profile-mfa = Authenticator app
@@ -56,7 +58,7 @@ profile-delete-button = Delete my account…
 profile-home = Home
 provider-local = Email and password
 notice-linked = Your { $provider } login is linked: you can now use it to sign in.
-notice-already = This { $provider } login was already linked to your account.
+notice-already = Nothing was linked: you signed in with { $provider }, the login your account already has. To link Microsoft or Google, choose it on the sign-in page instead of { $provider }.
 notice-unlinked = The { $provider } login was removed from your account.
 notice-mfa-on = Your authenticator app is on: you will be asked for a code at every sign-in.
 notice-mfa-off = Your authenticator app is turned off.
@@ -83,6 +85,15 @@ mfa-continue = Continue
 mfa-error-replayed = This code was already used. Wait for the next one in your app (30 seconds).
 mfa-error-unreadable = Enter the 6 digits your app shows, or a recovery code.
 mfa-error-wrong = That code is not right. Check your phone's clock and enter the code shown now.
+mfa-recovery-code = Recovery code
+mfa-error-throttled = Too many wrong codes: codes from your app are refused for the next { $minutes ->
+        [one] minute.
+       *[other] { $minutes } minutes.
+    } Enter one of the recovery codes you saved when you turned this on instead.
+mfa-error-throttled-recovery = Too many wrong codes, recovery codes too: wait { $minutes ->
+        [one] a minute,
+       *[other] { $minutes } minutes,
+    } then try again.
 
 delete-title = Delete account
 delete-heading = Delete your account?

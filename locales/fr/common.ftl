@@ -14,6 +14,7 @@ month-9 = septembre
 month-10 = octobre
 month-11 = novembre
 month-12 = décembre
+action-ask-new-link = Demander un nouveau lien
 action-sign-in = Se connecter
 action-sign-in-again = Se reconnecter
 action-sign-in-other-account = Se connecter avec un autre compte

@@ -16,3 +16,6 @@ email-account-new = Créez votre compte, ou connectez-vous, avec cette adresse e
 email-valid-until = Le lien est valable jusqu'au { $date } ; passé cette date, demandez-en un nouveau à { $inviter }.
 email-button-fallback = Si le bouton ne fonctionne pas, copiez ce lien dans votre navigateur :
 email-not-expected = Si vous n'attendiez pas cette invitation, vous pouvez ignorer cet e-mail.
+renewal-email-subject = { $customer } demande un nouveau lien d'invitation
+renewal-email-asked = { $customer } a ouvert l'invitation à { $product } qui a expiré le { $date } et demande un nouveau lien.
+renewal-email-how = Renvoyez l'invitation là où vous l'avez envoyée (le back-office ou la page de l'entreprise) : le nouvel e-mail contient un nouveau lien.

@@ -13,6 +13,7 @@ home-notice-left = Vous avez quitté l'entreprise.
 home-next = Et maintenant ?
 home-keep-address = Gardez l'adresse de cette page : vous vous reconnecterez ici avec { $email }.
 home-sales-contact = Votre interlocuteur commercial voit maintenant votre entreprise et peut commencer à travailler avec vous.
+home-joined = Vous avez rejoint l'entreprise de vos collègues : ouvrez-la pour voir qui en fait partie et qui la gère.
 home-profile-link = Votre profil : méthodes de connexion et application d'authentification
 
 company-title = Créez votre entreprise
@@ -44,6 +45,7 @@ profile-linked-on = liée le { $date }
 profile-signed-in-now = connexion actuelle
 profile-remove = Retirer
 profile-link-another = Liez une autre connexion utilisant la même adresse ({ $email }) pour vous connecter avec elle aussi.
+profile-link-choose = Sur la page suivante, choisissez Microsoft ou Google lui-même, même si « { $local } » est proposé en premier : c'est la connexion que vous avez déjà.
 profile-link-microsoft = Lier un compte Microsoft
 profile-link-google = Lier un compte Google
 profile-mfa = Application d'authentification
@@ -56,7 +58,7 @@ profile-delete-button = Supprimer mon compte…
 profile-home = Accueil
 provider-local = E-mail et mot de passe
 notice-linked = Votre connexion { $provider } est liée : vous pouvez désormais l'utiliser pour vous connecter.
-notice-already = Cette connexion { $provider } était déjà liée à votre compte.
+notice-already = Rien n'a été lié : vous vous êtes connecté(e) avec { $provider }, la connexion que votre compte a déjà. Pour lier Microsoft ou Google, choisissez-le sur la page de connexion au lieu de { $provider }.
 notice-unlinked = La connexion { $provider } a été retirée de votre compte.
 notice-mfa-on = L'application d'authentification est activée : un code vous sera demandé à chaque connexion.
 notice-mfa-off = L'application d'authentification est désactivée.
@@ -83,6 +85,15 @@ mfa-continue = Continuer
 mfa-error-replayed = Ce code a déjà servi. Attendez le suivant dans votre application (30 secondes).
 mfa-error-unreadable = Saisissez les 6 chiffres affichés par votre application, ou un code de récupération.
 mfa-error-wrong = Ce code n'est pas le bon. Vérifiez l'heure de votre téléphone et saisissez le code affiché maintenant.
+mfa-recovery-code = Code de récupération
+mfa-error-throttled = Trop de codes erronés : les codes de votre application sont refusés { $minutes ->
+        [one] pendant la prochaine minute.
+       *[other] pendant les { $minutes } prochaines minutes.
+    } Saisissez plutôt l'un des codes de récupération conservés lors de l'activation.
+mfa-error-throttled-recovery = Trop de codes erronés, codes de récupération compris : attendez { $minutes ->
+        [one] une minute,
+       *[other] { $minutes } minutes,
+    } puis réessayez.
 
 delete-title = Supprimer le compte
 delete-heading = Supprimer votre compte ?

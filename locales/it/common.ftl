@@ -14,6 +14,7 @@ month-9 = settembre
 month-10 = ottobre
 month-11 = novembre
 month-12 = dicembre
+action-ask-new-link = Chiedi un nuovo link
 action-sign-in = Accedi
 action-sign-in-again = Accedi di nuovo
 action-sign-in-other-account = Accedi con un altro account

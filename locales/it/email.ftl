@@ -16,3 +16,6 @@ email-account-new = Crei il Suo account, oppure acceda, con questo indirizzo e-m
 email-valid-until = Il link è valido fino al { $date }; dopo tale data, ne chieda uno nuovo a { $inviter }.
 email-button-fallback = Se il pulsante non funziona, copi questo link nel Suo browser:
 email-not-expected = Se non si aspettava questo invito, può ignorare questa e-mail.
+renewal-email-subject = { $customer } chiede un nuovo link di invito
+renewal-email-asked = { $customer } ha aperto l'invito a { $product } scaduto il { $date } e chiede un nuovo link.
+renewal-email-how = Invii di nuovo l'invito da dove l'ha inviato (il back office o la pagina dell'azienda): la nuova e-mail contiene un nuovo link.

@@ -13,6 +13,7 @@ home-notice-left = Ha lasciato l'azienda.
 home-next = E adesso?
 home-keep-address = Conservi l'indirizzo di questa pagina: qui accederà di nuovo con { $email }.
 home-sales-contact = Il Suo referente commerciale vede ora la Sua azienda e può iniziare a lavorare con Lei.
+home-joined = Si è unito all'azienda dei Suoi colleghi: la apra per vedere chi ne fa parte e chi la gestisce.
 home-profile-link = Il Suo profilo: metodi di accesso e app di autenticazione
 
 company-title = Crei la Sua azienda
@@ -44,6 +45,7 @@ profile-linked-on = collegato il { $date }
 profile-signed-in-now = accesso attuale
 profile-remove = Rimuovi
 profile-link-another = Colleghi un altro accesso con lo stesso indirizzo ({ $email }) per accedere anche con quello.
+profile-link-choose = Nella pagina successiva scelga proprio Microsoft o Google, anche se viene proposto prima «{ $local }»: è l'accesso che ha già.
 profile-link-microsoft = Collega un account Microsoft
 profile-link-google = Collega un account Google
 profile-mfa = App di autenticazione
@@ -56,7 +58,7 @@ profile-delete-button = Elimina il mio account…
 profile-home = Pagina iniziale
 provider-local = E-mail e password
 notice-linked = Il Suo accesso { $provider } è collegato: ora può usarlo per accedere.
-notice-already = Questo accesso { $provider } era già collegato al Suo account.
+notice-already = Non è stato collegato nulla: ha eseguito l'accesso con { $provider }, l'accesso che il Suo account ha già. Per collegare Microsoft o Google, lo scelga nella pagina di accesso invece di { $provider }.
 notice-unlinked = L'accesso { $provider } è stato rimosso dal Suo account.
 notice-mfa-on = La Sua app di autenticazione è attiva: a ogni accesso Le verrà chiesto un codice.
 notice-mfa-off = La Sua app di autenticazione è disattivata.
@@ -83,6 +85,15 @@ mfa-continue = Continua
 mfa-error-replayed = Questo codice è già stato usato. Attenda il successivo nella Sua app (30 secondi).
 mfa-error-unreadable = Inserisca le 6 cifre mostrate dalla Sua app, oppure un codice di recupero.
 mfa-error-wrong = Questo codice non è corretto. Controlli l'ora del Suo telefono e inserisca il codice mostrato adesso.
+mfa-recovery-code = Codice di recupero
+mfa-error-throttled = Troppi codici errati: i codici della Sua app vengono rifiutati { $minutes ->
+        [one] per il prossimo minuto.
+       *[other] per i prossimi { $minutes } minuti.
+    } Inserisca invece uno dei codici di recupero salvati al momento dell'attivazione.
+mfa-error-throttled-recovery = Troppi codici errati, anche di recupero: attenda { $minutes ->
+        [one] un minuto,
+       *[other] { $minutes } minuti,
+    } poi riprovi.
 
 delete-title = Elimina l'account
 delete-heading = Eliminare il Suo account?

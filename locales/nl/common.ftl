@@ -14,6 +14,7 @@ month-9 = september
 month-10 = oktober
 month-11 = november
 month-12 = december
+action-ask-new-link = Nieuwe link aanvragen
 action-sign-in = Aanmelden
 action-sign-in-again = Opnieuw aanmelden
 action-sign-in-other-account = Aanmelden met een ander account

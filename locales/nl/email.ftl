@@ -16,3 +16,6 @@ email-account-new = Maak uw account aan, of meld u aan, met dit e-mailadres ({ $
 email-valid-until = De link werkt tot { $date }; vraag daarna { $inviter } om een nieuwe.
 email-button-fallback = Werkt de knop niet, kopieer deze link dan naar uw browser:
 email-not-expected = Als u deze uitnodiging niet verwachtte, kunt u deze e-mail negeren.
+renewal-email-subject = { $customer } vraagt om een nieuwe uitnodigingslink
+renewal-email-asked = { $customer } heeft de uitnodiging voor { $product } geopend die op { $date } is verlopen en vraagt om een nieuwe link.
+renewal-email-how = Verstuur de uitnodiging opnieuw waar u die verstuurde (de backoffice of de pagina van het bedrijf): de nieuwe e-mail bevat een nieuwe link.

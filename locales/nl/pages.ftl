@@ -13,6 +13,7 @@ home-notice-left = U hebt het bedrijf verlaten.
 home-next = Hoe verder?
 home-keep-address = Bewaar het adres van deze pagina: hier meldt u zich voortaan aan met { $email }.
 home-sales-contact = Uw commerciële contactpersoon ziet uw bedrijf nu en kan met u aan de slag.
+home-joined = U bent lid geworden van het bedrijf van uw collega's: open het om te zien wie erbij hoort en wie het beheert.
 home-profile-link = Uw profiel: aanmeldmethoden en authenticator-app
 
 company-title = Maak uw bedrijf aan
@@ -44,6 +45,7 @@ profile-linked-on = gekoppeld op { $date }
 profile-signed-in-now = huidige aanmelding
 profile-remove = Verwijderen
 profile-link-another = Koppel een andere aanmelding met hetzelfde adres ({ $email }) om u daar ook mee aan te melden.
+profile-link-choose = Kies op de volgende pagina Microsoft of Google zelf, ook als eerst "{ $local }" wordt aangeboden: dat is de aanmelding die u al heeft.
 profile-link-microsoft = Een Microsoft-account koppelen
 profile-link-google = Een Google-account koppelen
 profile-mfa = Authenticator-app
@@ -56,7 +58,7 @@ profile-delete-button = Mijn account verwijderen…
 profile-home = Startpagina
 provider-local = E-mail en wachtwoord
 notice-linked = Uw { $provider }-aanmelding is gekoppeld: u kunt zich er voortaan mee aanmelden.
-notice-already = Deze { $provider }-aanmelding was al aan uw account gekoppeld.
+notice-already = Er is niets gekoppeld: u heeft zich aangemeld met { $provider }, de aanmelding die uw account al heeft. Kies om Microsoft of Google te koppelen die op de aanmeldpagina in plaats van { $provider }.
 notice-unlinked = De { $provider }-aanmelding is van uw account verwijderd.
 notice-mfa-on = Uw authenticator-app is ingeschakeld: bij elke aanmelding wordt u om een code gevraagd.
 notice-mfa-off = Uw authenticator-app is uitgeschakeld.
@@ -83,6 +85,15 @@ mfa-continue = Doorgaan
 mfa-error-replayed = Deze code is al gebruikt. Wacht op de volgende in uw app (30 seconden).
 mfa-error-unreadable = Voer de 6 cijfers in die uw app toont, of een herstelcode.
 mfa-error-wrong = Deze code klopt niet. Controleer de klok van uw telefoon en voer de code in die nu wordt getoond.
+mfa-recovery-code = Herstelcode
+mfa-error-throttled = Te veel onjuiste codes: codes van uw app worden { $minutes ->
+        [one] de komende minuut geweigerd.
+       *[other] de komende { $minutes } minuten geweigerd.
+    } Voer in plaats daarvan een van de herstelcodes in die u bij het inschakelen heeft bewaard.
+mfa-error-throttled-recovery = Te veel onjuiste codes, ook herstelcodes: wacht { $minutes ->
+        [one] een minuut
+       *[other] { $minutes } minuten
+    } en probeer het dan opnieuw.
 
 delete-title = Account verwijderen
 delete-heading = Uw account verwijderen?

@@ -615,7 +615,8 @@ impl Invitation {
     }
 
     /// Binds a pending invitation to the login that signed in with the invited email.
-    /// Accepting again with the same login is allowed and changes nothing.
+    /// Accepting again with the same login is allowed and changes nothing, also once the
+    /// invitation is completed (a second browser finishing the same sign-in).
     pub fn accept(
         &mut self,
         login: LoginId,
@@ -624,7 +625,9 @@ impl Invitation {
     ) -> Result<bool, AcceptError> {
         match self.status_at(now) {
             Status::Pending => {}
-            Status::Accepted if self.bound_to.as_ref() == Some(&login) => return Ok(false),
+            Status::Accepted | Status::Completed if self.bound_to.as_ref() == Some(&login) => {
+                return Ok(false);
+            }
             Status::Accepted => return Err(AcceptError::BoundElsewhere),
             other => return Err(AcceptError::NotUsable(other)),
         }
@@ -883,6 +886,13 @@ mod tests {
         assert_eq!(invitation.complete(&login("a"), "c1", now), Ok(true));
         assert_eq!(invitation.complete(&login("a"), "c1", now), Ok(false));
         assert_eq!(invitation.status_at(now), Status::Completed);
+        // The same sign-in finished again (a second browser): nothing changes; another
+        // login finds it used.
+        assert_eq!(invitation.accept(login("a"), &invited, now), Ok(false));
+        assert_eq!(
+            invitation.accept(login("b"), &invited, now),
+            Err(AcceptError::NotUsable(Status::Completed))
+        );
         let completed = invitation
             .history
             .iter()

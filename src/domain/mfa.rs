@@ -107,6 +107,12 @@ impl Mfa {
             || (recovery_allowed && totp::looks_like_recovery_code(typed))
     }
 
+    /// Whether `typed` is checked as a recovery code (not as the app's code), as
+    /// [`Mfa::check`] does: the two are counted apart.
+    pub fn is_recovery_code(typed: &str) -> bool {
+        TotpCode::parse(typed).is_none() && totp::looks_like_recovery_code(typed)
+    }
+
     pub fn is_on(&self) -> bool {
         self.enabled_at.is_some()
     }

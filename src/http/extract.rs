@@ -88,19 +88,31 @@ pub struct LangQuery {
 }
 
 /// The query of the pages a provider's sign-out comes back to: the language, as the
-/// provider hands it back (`state`) or as a page asks for it (`lang`).
+/// provider hands it back (`state`: the locale, with [`SignedOutQuery::DELETED`] after
+/// the account's deletion) or as a page asks for it (`lang`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct SignedOutQuery {
-    #[serde(deserialize_with = "our_locale")]
-    state: Option<Locale>,
+    state: Option<String>,
     #[serde(deserialize_with = "our_locale")]
     lang: Option<Locale>,
 }
 
 impl SignedOutQuery {
+    /// The end of `state` after the person deleted their account (it only words the page).
+    pub const DELETED: &str = ".deleted";
+
     pub fn locale(&self) -> Option<Locale> {
-        self.state.or(self.lang)
+        let state = self.state.as_deref().unwrap_or_default();
+        let asked = state.strip_suffix(Self::DELETED).unwrap_or(state);
+        Locale::parse(asked).ok().or(self.lang)
+    }
+
+    /// Whether the sign-out followed the deletion of the account.
+    pub fn deleted(&self) -> bool {
+        self.state
+            .as_deref()
+            .is_some_and(|s| s.ends_with(Self::DELETED))
     }
 }
 

@@ -57,6 +57,8 @@ pub struct MessagePage {
     pub paragraphs: Vec<String>,
     /// A button: label and address.
     pub action: Option<(String, String)>,
+    /// A button that posts: label, address and the one field it sends (name, value).
+    pub post: Option<(String, String, (&'static str, String))>,
 }
 
 /// Each language named in itself (an endonym reads the same on every page).

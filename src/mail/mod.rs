@@ -3,6 +3,7 @@
 
 pub mod drop_dir;
 pub mod invitation;
+pub mod renewal;
 pub mod smtp;
 
 use crate::domain::email::EmailAddress;

@@ -329,8 +329,9 @@ pub enum MfaFailure {
     Replayed,
     #[error("not a code")]
     Unreadable,
+    /// Too many wrong codes (`recovery`: recovery codes) in the window.
     #[error("too many wrong codes")]
-    Throttled { retry_after: u64 },
+    Throttled { retry_after: u64, recovery: bool },
     #[error("MFA is already on")]
     AlreadyOn,
     #[error("MFA is off")]
@@ -373,18 +374,24 @@ pub enum CodeAccepted {
     Disabled,
 }
 
-/// Counts the attempt (refused when the window's are used up), then runs `check`; a
-/// right code gives its attempt back. Wrong codes keep theirs, so however many arrive at
-/// once, at most [`limits::MFA_FAILURES_PER_QUARTER`] wrong codes are checked per window.
+/// Counts the attempt of `typed` (refused when the window's are used up), then runs
+/// `check`; a right code gives its attempt back. Wrong codes keep theirs, so however many
+/// arrive at once, at most [`limits::MFA_FAILURES_PER_QUARTER`] wrong codes are checked
+/// per window. Recovery codes have their own count: the way out of a lock-out.
 async fn counted<T>(
     services: &Services,
     account: &AccountId,
+    typed: &str,
     now: OffsetDateTime,
     check: impl std::future::Future<Output = Result<T, MfaFailure>>,
 ) -> Result<T, MfaFailure> {
-    let attempt = limits::mfa_attempt(services, account.as_str(), now)
+    let recovery = Mfa::is_recovery_code(typed);
+    let attempt = limits::mfa_attempt(services, account.as_str(), recovery, now)
         .await?
-        .map_err(|retry_after| MfaFailure::Throttled { retry_after })?;
+        .map_err(|retry_after| MfaFailure::Throttled {
+            retry_after,
+            recovery,
+        })?;
     let outcome = check.await;
     match &outcome {
         Ok(_) => limits::mfa_attempt_succeeded(services, attempt).await,
@@ -424,7 +431,7 @@ pub async fn enable(
     if !Mfa::readable(typed, false) {
         return Err(MfaFailure::Unreadable);
     }
-    counted(services, account, now, async {
+    counted(services, account, typed, now, async {
         let mut mfa = enrolment.clone();
         let codes = match mfa.enable(typed, now, key) {
             Ok(codes) => codes,
@@ -474,7 +481,7 @@ pub async fn use_code(
     if !Mfa::readable(typed, true) {
         return Err(MfaFailure::Unreadable);
     }
-    counted(services, account, now, async {
+    counted(services, account, typed, now, async {
         let mut mfa = current.value.clone();
         let used = match mfa.check(typed, now) {
             Ok(used) => used,

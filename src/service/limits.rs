@@ -22,7 +22,8 @@ pub fn mail_key(address: &EmailAddress) -> String {
     key("mail", &address.normalized())
 }
 
-/// The `Limits` partition counting wrong MFA codes of `account`.
+/// The `Limits` partition counting wrong MFA codes of `account` (the app's by the quarter
+/// hour, recovery codes by the hour).
 pub fn mfa_key(account: &str) -> String {
     key("mfa", account)
 }
@@ -288,9 +289,42 @@ pub async fn link_failed(
         .await?)
 }
 
+/// How often a day the customer of an expired invitation may ask its sender for a new
+/// link: once (the sender's daily email count applies too, as to a resend).
+pub const RENEWALS_PER_DAY: u32 = 1;
+
+/// Counts one request for a new link to `invitation`; `Ok(false)` when today's was made.
+pub async fn renewal_asked(
+    services: &Services,
+    invitation: &str,
+    now: OffsetDateTime,
+) -> Result<bool, InvitationError> {
+    let (window, _) = day(now);
+    Ok(services
+        .limit_store
+        .hit(&key("renew", invitation), &window, RENEWALS_PER_DAY)
+        .await?)
+}
+
+/// Gives today's request back when its note could not be sent, so that it can be asked
+/// again; if that fails too, it stays counted (logged).
+pub async fn renewal_not_sent(services: &Services, invitation: &str, now: OffsetDateTime) {
+    let (window, _) = day(now);
+    let key = key("renew", invitation);
+    if let Err(e) = services.limit_store.release(&key, &window).await {
+        tracing::warn!(error = %e, "a request for a new link was not given back");
+    }
+}
+
 /// MFA codes checked per account in a quarter of an hour, right ones given back: at most
 /// this many wrong codes are ever checked in a window.
 pub const MFA_FAILURES_PER_QUARTER: u32 = 5;
+
+/// Recovery codes checked per account in an hour, counted apart from the app's codes (in
+/// the same partition, by the hour): a lock-out of the app's codes leaves the way out
+/// open. A recovery code is ten random letters and digits, so this many guesses an hour
+/// stay hopeless.
+pub const RECOVERY_FAILURES_PER_HOUR: u32 = 5;
 
 fn quarter(now: OffsetDateTime) -> (String, u64) {
     let minute = now.minute() - now.minute() % 15;
@@ -309,22 +343,24 @@ pub struct MfaAttempt {
 }
 
 /// Counts one MFA attempt of `account` before its code is checked, so that however many
-/// arrive at once, at most [`MFA_FAILURES_PER_QUARTER`] are checked in a window:
-/// `Ok(Err(seconds to wait))` when the window's attempts are used up. A count that cannot
-/// be written (storage away, or writers racing past every retry) is an error: the
-/// attempt is refused, never let through uncounted.
+/// arrive at once, at most [`MFA_FAILURES_PER_QUARTER`] app codes (or, for a
+/// `recovery` code, [`RECOVERY_FAILURES_PER_HOUR`] recovery codes) are checked in a
+/// window: `Ok(Err(seconds to wait))` when the window's attempts are used up. A count
+/// that cannot be written (storage away, or writers racing past every retry) is an
+/// error: the attempt is refused, never let through uncounted.
 pub async fn mfa_attempt(
     services: &Services,
     account: &str,
+    recovery: bool,
     now: OffsetDateTime,
 ) -> Result<Result<MfaAttempt, u64>, InvitationError> {
-    let (window, retry_after) = quarter(now);
+    let ((window, retry_after), limit) = if recovery {
+        (hour(now), RECOVERY_FAILURES_PER_HOUR)
+    } else {
+        (quarter(now), MFA_FAILURES_PER_QUARTER)
+    };
     let key = key("mfa", account);
-    if services
-        .limit_store
-        .hit(&key, &window, MFA_FAILURES_PER_QUARTER)
-        .await?
-    {
+    if services.limit_store.hit(&key, &window, limit).await? {
         Ok(Ok(MfaAttempt { key, window }))
     } else {
         Ok(Err(retry_after))

@@ -79,6 +79,63 @@ pub async fn open_link(
     Ok((outcome, now))
 }
 
+/// What asking for a new link of an expired invitation did.
+pub enum Renewal {
+    /// Its sender was told.
+    Asked(Box<Invitation>),
+    /// Today's request was made already: its sender knows.
+    AlreadyAsked(Box<Invitation>),
+    /// The sender's emails of the day are used up: not told.
+    Limited(Box<Invitation>),
+    /// The link leads elsewhere (unknown, or not expired), or its sender was erased (nobody
+    /// to ask): its page shows what.
+    NotExpired,
+}
+
+/// The customer of an expired invitation asks its sender (`invited_by`: the sales person
+/// or the company's administrator) for a new link, from the link's page. Once a day per
+/// invitation, and counted on the sender's daily emails as a resend is on the customer's.
+pub async fn ask_renewal(
+    services: &Services,
+    secret: &InvitationSecret,
+) -> Result<Renewal, InvitationError> {
+    let (outcome, now) = open_link(services, secret).await?;
+    let LinkOutcome::Ended(invitation, Status::Expired) = outcome else {
+        return Ok(Renewal::NotExpired);
+    };
+    let Some(sender) = invitation.invited_by.clone() else {
+        return Ok(Renewal::NotExpired);
+    };
+    if !super::limits::renewal_asked(services, invitation.id.as_str(), now).await? {
+        return Ok(Renewal::AlreadyAsked(invitation));
+    }
+    match super::limits::email_to(services, &sender.email, now).await {
+        Ok(()) => {}
+        Err(InvitationError::Limited { .. }) => {
+            super::limits::renewal_not_sent(services, invitation.id.as_str(), now).await;
+            return Ok(Renewal::Limited(invitation));
+        }
+        Err(e) => return Err(e),
+    }
+    let email = crate::mail::renewal::render(&invitation, &sender, &services.product_name)
+        .map_err(|e| InvitationError::Internal(format!("template: {e}")))?;
+    let sent = tokio::time::timeout(services.mail_timeout, services.mailer.send(&email)).await;
+    match sent {
+        Ok(Ok(())) => {
+            tracing::info!(invitation = %invitation.id, "new link asked for");
+            Ok(Renewal::Asked(invitation))
+        }
+        failed => {
+            super::limits::renewal_not_sent(services, invitation.id.as_str(), now).await;
+            let why = match failed {
+                Ok(Err(e)) => crate::mail::without_addresses(&e.to_string()),
+                _ => "timed out".to_owned(),
+            };
+            Err(InvitationError::Unavailable(format!("mail: {why}")))
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AcceptFailure {
     #[error("no such invitation")]

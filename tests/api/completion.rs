@@ -170,3 +170,35 @@ async fn a_revoke_after_a_creation_that_stopped_midway_removes_the_company_it_le
     let home = page(&client, &app.url("/api/Home")).await;
     assert!(!home.contains("URS Machining SA"), "{home}");
 }
+
+/// Issue #28, item 1: withdrawn while the person is at the company form. The form, its
+/// post and Home all show the page the link shows ("withdrawn by {name}"), never the form
+/// again or a "sign in first".
+#[tokio::test]
+async fn a_withdrawn_invitation_shows_its_page_at_the_form_its_post_and_home() {
+    let app = TestApp::spawn().await;
+    let (client, id, csrf) = at_the_company_form(&app).await;
+    assert_eq!(revoke(&app, &id).await, 200);
+    let withdrawn = "Tamer Mohamed-Nour withdrew this invitation";
+    let form = client
+        .get(app.url("/api/CreateCompany"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 410);
+    let html = form.text().await.unwrap();
+    assert!(html.contains(withdrawn), "{html}");
+    assert!(!html.contains("id=\"company-form\""), "no form");
+    let posted = post_form(
+        &client,
+        &app.url("/api/CreateCompany"),
+        &company_form(&csrf),
+    )
+    .await;
+    assert_eq!(posted.status(), 410);
+    assert!(posted.text().await.unwrap().contains(withdrawn));
+    let home = client.get(app.url("/api/Home")).send().await.unwrap();
+    assert_eq!(home.status(), 410, "Home says it too, without a detour");
+    assert!(home.text().await.unwrap().contains(withdrawn));
+    no_company_left(&app, &id).await;
+}

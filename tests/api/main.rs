@@ -34,3 +34,4 @@ mod security;
 mod staff_office;
 mod staff_pages;
 mod staff_tokens;
+mod walk;

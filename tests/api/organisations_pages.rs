@@ -25,7 +25,7 @@ async fn post(
 }
 
 /// The company's members as (lower-case email, account id, role).
-async fn roster(app: &TestApp, company: &str) -> Vec<(String, AccountId, &'static str)> {
+pub(crate) async fn roster(app: &TestApp, company: &str) -> Vec<(String, AccountId, &'static str)> {
     let id = CompanyId::parse(company).unwrap();
     let stored = app.services.accounts.company(&id).await.unwrap().unwrap();
     let (roster, _) = app.services.members.roster(&stored).await.unwrap();
@@ -85,7 +85,13 @@ async fn an_administrator_invites_a_colleague_from_the_page_changes_roles_and_re
         "{html}"
     );
     assert!(html.contains("id=\"invite-form\""), "{html}");
-    assert!(html.contains("id=\"leave\""), "{html}");
+    // Issue #28, item 9: the only administrator is not offered what can only fail
+    // (leaving, becoming a member), and is told why.
+    assert!(
+        !html.contains("id=\"leave\"") && !html.contains("id=\"make-me-member\""),
+        "{html}"
+    );
+    assert!(html.contains("You are its only administrator"), "{html}");
     let csrf = csrf_in(&html);
 
     // Invalid fields: 422 with the error beside the field, nothing sent.
@@ -232,6 +238,13 @@ async fn an_administrator_invites_a_colleague_from_the_page_changes_roles_and_re
     assert_eq!(location(&promoted), format!("{company_page}?notice=role"));
     let roles: Vec<&str> = roster(&app, &company).await.iter().map(|m| m.2).collect();
     assert_eq!(roles, ["administrator", "administrator"]);
+    // With another administrator, Anne may leave or become a member herself.
+    let html = page(&anne_browser, &app.url(&company_page)).await;
+    assert!(
+        html.contains("id=\"make-me-member\"") && html.contains("id=\"leave\""),
+        "{html}"
+    );
+    assert!(!html.contains("id=\"only-administrator\""), "{html}");
     let demoted = post(
         &anne_browser,
         &app,

@@ -72,7 +72,7 @@ async fn the_back_office_allows_the_staff_directory_in_form_action_for_its_sign_
 
 /// Follows the provider's sign-out from its end-session address (its page posts a form to
 /// itself, as the browser would), back to the service: that address.
-async fn through_provider_sign_out(client: &Client, end_session: &str) -> String {
+pub(crate) async fn through_provider_sign_out(client: &Client, end_session: &str) -> String {
     let url = Url::parse(end_session).unwrap();
     let response = client.get(url.clone()).send().await.unwrap();
     assert_eq!(response.status(), 200, "the provider's sign-out page");

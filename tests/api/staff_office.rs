@@ -302,3 +302,50 @@ async fn a_sign_out_without_the_sessions_token_is_refused_and_keeps_the_session(
         .unwrap();
     assert_eq!(response.status(), 200, "still signed in");
 }
+
+/// Issue #28, item 14: the back office tells a colleague's invitation from a new customer's: its
+/// kind, the company it joins and the role, in the list and on its page.
+#[tokio::test]
+async fn the_back_office_shows_a_colleague_invitation_with_its_kind_role_and_company() {
+    let app = spawn_back_office().await;
+    let token = api_token().await;
+    let anne = unique_email("anne");
+    let created: Value = app
+        .invite_with_token(&token, &json!({"email": anne}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mails = mailbox::wait_for(&stack().maildev_url, &anne, 1).await;
+    crate::account::onboard_with_link(&app, &mailbox::link_in(&mails[0]), &anne, "local").await;
+    let company_id = format!("c{}", created["id"].as_str().unwrap());
+    let bert = unique_email("bert");
+    let invited: Value = app
+        .invite_with_token(
+            &token,
+            &json!({"email": bert, "companyId": company_id, "role": "administrator"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    let (client, _) = staff_browser(&app, &staff_email(), true).await;
+    let colleague = format!("Colleague: joins Company of {anne} as administrator");
+    let list = read_page(&client, &app.url("/api/Staff?lang=en")).await;
+    assert!(list.contains(&colleague), "{list}");
+    assert!(
+        list.contains("New customer: creates their company"),
+        "{list}"
+    );
+    let id = invited["id"].as_str().unwrap();
+    let detail = read_page(
+        &client,
+        &app.url(&format!("/api/Staff/invitations/{id}?lang=en")),
+    )
+    .await;
+    assert!(
+        detail.contains(&format!("<dd id=\"kind\">{colleague}</dd>")),
+        "{detail}"
+    );
+}

@@ -3,7 +3,7 @@
 // browser's field errors, the button), Home, the profile, the authenticator app turned on
 // (code computed here from the secret read off the page, recovery codes), sign-out
 // through the provider to the signed-out page, a sign-in again that asks for the code
-// before Home. Every page says `<html lang="de">` and `Content-Language: de`, fits the
+// before Home, where wrong codes lock the app's codes out and a recovery code gets in. Every page says `<html lang="de">` and `Content-Language: de`, fits the
 // phone, and shows none of the English wording checked below. Any Content-Security-Policy
 // violation fails the test.
 //
@@ -115,6 +115,7 @@ test('a German customer on a phone follows the invitation, creates the company, 
     await page.fill('#code', totp(secret, Date.now() / 1000 - 30));
     await follow(page, '#submit-code');
     assert.equal(await page.locator('#recovery-codes li').count(), 10);
+    const recovery = (await page.locator('#recovery-codes li').allTextContents()).map((c) => c.trim());
     assert.equal(await h1(page), 'Die Authenticator-App ist aktiviert');
     await german('recovery codes');
     await follow(page, '#done');
@@ -133,7 +134,16 @@ test('a German customer on a phone follows the invitation, creates the company, 
     assert.equal(new URL(page.url()).pathname, '/api/Profile/mfa');
     assert.equal(await h1(page), 'Geben Sie Ihren Code ein');
     await german('code at sign-in');
-    await page.fill('#code', totp(secret, Date.now() / 1000));
+    // Issue #28, item 2: five wrong codes lock the app's codes out; the page then asks for
+    // a recovery code, which gets the person in.
+    for (let i = 0; i < 6; i += 1) {
+      await page.fill('#code', '000000');
+      await follow(page, '#submit-code');
+    }
+    assert.equal(await page.textContent('label[for=code]'), 'Wiederherstellungscode');
+    assert.match(await page.textContent('#code-error'), /Wiederherstellungscodes ein/);
+    await german('locked out, asking for a recovery code');
+    await page.fill('#code', recovery[0]);
     await follow(page, '#submit-code');
     assert.equal(new URL(page.url()).pathname, '/api/Home');
     assert.equal(await h1(page), 'Willkommen bei GFMS Customer Portal');

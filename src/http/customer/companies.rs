@@ -92,6 +92,12 @@ impl CompanyPage {
     pub fn error(&self, field: &str) -> Option<&String> {
         self.form.errors.get(field)
     }
+
+    /// Whether the reader is the company's only administrator: leaving or becoming a
+    /// member would fail, so the page explains that instead of offering it.
+    pub fn only_administrator(&self) -> bool {
+        self.administrator && self.members.iter().filter(|m| m.administrator).count() == 1
+    }
 }
 
 fn role_label(role: Role) -> &'static str {

@@ -3,14 +3,15 @@
 use super::Session;
 use super::messages::Message;
 use super::pages::{CompanyFormPage, FieldView, HomePage};
-use super::signed_in;
+use super::{refusals, signed_in};
 use crate::domain::FieldErrors;
+use crate::domain::account::{CompanyId, Membership};
 use crate::domain::company::{CompanyDetails, RawCompany};
 use crate::domain::country::{
     ISO_3166_ALPHA2, POSTAL_FORMATS, POSTAL_GENERIC, VAT_FORMATS, VAT_GENERIC,
 };
 use crate::domain::email::EmailAddress;
-use crate::domain::invitation::{Invitation, Status};
+use crate::domain::invitation::{AcceptError, Invitation, Status};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{MFA, SESSION};
@@ -22,6 +23,7 @@ use crate::page::Page;
 use crate::service::onboarding::{self, AcceptFailure};
 use crate::storage::Versioned;
 use serde_json::json;
+use time::OffsetDateTime;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
@@ -170,10 +172,23 @@ async fn session_invitation(visit: &Visit) -> Result<(Session, Versioned<Invitat
         Ok(Some(invitation)) if invitation.value.join().is_some() => {
             Err(redirect(StatusCode::SEE_OTHER, &Page::Home.href(), &[]))
         }
-        Ok(Some(invitation)) => Ok((session, invitation)),
+        Ok(Some(invitation)) => match ended_page(state, &invitation.value, visit.now) {
+            Some(page) => Err(page),
+            None => Ok((session, invitation)),
+        },
         Ok(None) => Err(message_page(state, &Message::SessionRequired, locale, &[])),
         Err(e) => Err(into_page::<Message>(state, e, locale)),
     }
+}
+
+/// The page the invitation's link shows once it was withdrawn or expired ("withdrawn by
+/// {name}"): wherever a sign-up still uses the invitation, it says the same.
+fn ended_page(state: &AppState, invitation: &Invitation, now: OffsetDateTime) -> Option<Response> {
+    let status = invitation.status_at(now);
+    matches!(status, Status::Revoked | Status::Expired).then(|| {
+        let message = refusals::ended(invitation, status);
+        message_page(state, &message, invitation.locale, &[])
+    })
 }
 
 /// `GET /api/CreateCompany?lang=`.
@@ -236,6 +251,11 @@ pub async fn create(visit: Visit, posted: Posted<CompanyFields>) -> Result<Respo
         Ok(_) => redirect(StatusCode::SEE_OTHER, &Page::Home.href(), &[]),
         Err(AcceptFailure::Store(e)) => into_page::<Message>(state, e, locale),
         Err(AcceptFailure::NotFound) => message_page(state, &Message::LinkUnknown, locale, &[]),
+        // Withdrawn while the form was filled in.
+        Err(AcceptFailure::Refused {
+            invitation,
+            reason: AcceptError::NotUsable(status),
+        }) => message_page(state, &refusals::ended(&invitation, status), locale, &[]),
         Err(AcceptFailure::Refused { .. }) => {
             message_page(state, &Message::SessionRequired, locale, &[])
         }
@@ -297,12 +317,18 @@ pub async fn home(visit: Visit, query: HomeQuery) -> Response {
     let no_company = memberships.as_ref().is_none_or(Vec::is_empty);
     if let Some(id) = session.invitation_id().filter(|_| no_company) {
         // A company still to create; not for a colleague (who left or was removed), nor
-        // once it is created (the form would send them back here).
+        // once it is created (the form would send them back here); an invitation that
+        // ended meanwhile shows its page.
         match onboarding::bound_invitation(&state.services, &id, &login).await {
             Ok(Some(bound))
                 if bound.value.join().is_some()
                     || bound.value.status_at(now) == Status::Completed => {}
-            Ok(_) => return redirect(StatusCode::SEE_OTHER, &Page::CreateCompany.href(), &[]),
+            Ok(Some(bound)) => {
+                let ended = ended_page(state, &bound.value, now);
+                let form = || redirect(StatusCode::SEE_OTHER, &Page::CreateCompany.href(), &[]);
+                return ended.unwrap_or_else(form);
+            }
+            Ok(None) => return redirect(StatusCode::SEE_OTHER, &Page::CreateCompany.href(), &[]),
             Err(e) => return into_page::<Message>(state, e, locale),
         }
     }
@@ -313,15 +339,30 @@ pub async fn home(visit: Visit, query: HomeQuery) -> Response {
         return message_page(state, &Message::SessionRequired, locale, &clear);
     };
     let tr = Tr::new(locale);
+    let next = next_step(&session, &memberships).map(|id| tr.t(id));
     let page = HomePage {
         chrome: Chrome::new(locale, tr.t("home-title"), &state.services.product_name).with_switch(),
         email: session.email.clone(),
         companies: memberships.into_iter().map(Into::into).collect(),
         // `?notice=left`: the person has just left a company.
         notice: (query.notice.as_deref() == Some("left")).then(|| tr.t("home-notice-left")),
+        next,
         csrf: session.csrf.clone(),
     };
     html(StatusCode::OK, &page, &cookies)
+}
+
+/// What comes next, worded for how this session's invitation was used: the person who
+/// created the company (its id is the invitation's) hears of the sales contact, a
+/// colleague who joined one of the companies listed of its page; a sign-in without an
+/// invitation hears neither.
+fn next_step(session: &Session, memberships: &[Membership]) -> Option<&'static str> {
+    let created = CompanyId::for_invitation(&session.invitation_id()?);
+    if memberships.iter().any(|m| m.company_id == created) {
+        Some("home-sales-contact")
+    } else {
+        (!memberships.is_empty()).then_some("home-joined")
+    }
 }
 
 /// `POST /api/SignOut` (with the CSRF token).
@@ -358,10 +399,16 @@ pub async fn sign_out(visit: Visit, posted: Posted<NoFields>) -> Response {
 }
 
 /// `GET /api/SignedOut`: where the provider's sign-out comes back.
+/// After the deletion of the account, it says so ([`super::delete`]), with a sign-in in
+/// the page's language (there is no account left to remember one).
 pub async fn signed_out(visit: Visit, query: SignedOutQuery) -> Response {
     let locale = query.locale().unwrap_or(visit.browser);
     let product = &visit.state.services.product_name;
-    let (status, mut page) = Situation::page(&Message::SignedOut, locale, product);
+    let (status, mut page) = if query.deleted() {
+        (StatusCode::OK, super::delete::deleted_page(locale, product))
+    } else {
+        Situation::page(&Message::SignedOut, locale, product)
+    };
     page.chrome.switch = true;
     html(status, &page, &[])
 }

@@ -8,12 +8,13 @@ use super::messages::Message;
 use super::signed_in::SignedIn;
 use crate::domain::account::Membership;
 use crate::domain::locale::Locale;
+use crate::http::AppState;
 use crate::http::cookies::{MFA, SESSION};
-use crate::http::extract::Posted;
+use crate::http::extract::{Posted, SignedOutQuery};
 use crate::http::failure::{into_page, message_page};
-use crate::http::layout::{Chrome, MessagePage, html};
+use crate::http::layout::{Chrome, MessagePage, html, redirect};
 use crate::i18n::Tr;
-use crate::page::Page;
+use crate::page::{Link, Page};
 use crate::service::privacy::{self, DeleteFailure};
 use askama::Template;
 use warp::http::StatusCode;
@@ -53,11 +54,7 @@ pub async fn post(who: SignedIn, posted: Posted<DeleteForm>) -> Result<Response,
         return Ok(html(StatusCode::OK, &page, &[]));
     }
     match privacy::delete_own_account(&state.services, &who.account).await {
-        Ok(_) => Ok(html(
-            StatusCode::OK,
-            &deleted_page(locale, product),
-            &[state.cookies.clear(SESSION), state.cookies.clear(MFA)],
-        )),
+        Ok(_) => Ok(signed_out(state, locale).await),
         Err(DeleteFailure::LastAdministrator(blocked)) => {
             Err(handover_page(&blocked, locale, product))
         }
@@ -83,13 +80,34 @@ pub(super) fn confirm_page(locale: Locale, product: &str, csrf: String) -> Confi
     }
 }
 
+/// Deleted: signed out here and, when the provider has an end-session endpoint, there too
+/// (else a visit to Home would sign the person straight back in, to a "no account"
+/// page), coming back to `/api/SignedOut`, which says the account is deleted in the
+/// person's language.
+async fn signed_out(state: &AppState, locale: Locale) -> Response {
+    let cleared = [state.cookies.clear(SESSION), state.cookies.clear(MFA)];
+    let back = Page::SignedOut.url(&state.services.public_base_url);
+    let said = format!("{}{}", locale.as_str(), SignedOutQuery::DELETED);
+    match state.customer.end_session_url(&back, &said).await {
+        Some(url) => redirect(StatusCode::SEE_OTHER, url.as_str(), &cleared),
+        None => {
+            let page = deleted_page(locale, &state.services.product_name);
+            html(StatusCode::OK, &page, &cleared)
+        }
+    }
+}
+
+/// "Your account is deleted", with a way on: a sign-in in the same language (another
+/// account, or a new invitation).
 pub(super) fn deleted_page(locale: Locale, product: &str) -> MessagePage {
     let tr = Tr::new(locale);
+    let sign_in = Link::from(Page::SignIn).lang(locale).href();
     MessagePage {
         chrome: Chrome::new(locale, tr.t("deleted-title"), product),
         heading: tr.t("deleted-heading"),
         paragraphs: vec![tr.t1("deleted-p1", "product", product)],
-        action: None,
+        action: Some((tr.t("action-sign-in"), sign_in)),
+        post: None,
     }
 }
 
@@ -119,5 +137,6 @@ pub(super) fn handover_message(
             tr.t("handover-p2"),
         ],
         action: Some((tr.t("action-back-to-profile"), Page::Profile.href())),
+        post: None,
     }
 }

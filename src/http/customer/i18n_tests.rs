@@ -4,7 +4,7 @@
 
 use super::company::{field_views, rules_json};
 use super::delete::{confirm_page, deleted_page, handover_message};
-use super::mfa::{failure_text, mfa_page};
+use super::mfa::{failure_text, locked_text, mfa_page};
 use super::pages::{CompanyFormPage, CompanyLine, HomePage, LoginView, ProfilePage};
 use super::profile::notice_text;
 use crate::domain::FieldErrors;
@@ -72,6 +72,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
             .collect(),
         csrf: "c".into(),
         notice: Some(crate::i18n::Tr::new(locale).t("home-notice-left")),
+        next: Some(crate::i18n::Tr::new(locale).t("home-joined")),
     };
     let profile = |mfa, notice: Notice| ProfilePage {
         chrome: Chrome::new(locale, "t", PRODUCT).with_switch(),
@@ -90,6 +91,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         can_link_microsoft: true,
         can_link_google: true,
         mfa,
+        caution: matches!(notice, Notice::AlreadyLinked(_)),
         notice: Some(notice_text(&notice, locale)),
         csrf: "c".into(),
     };
@@ -139,6 +141,12 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         let mut page = mfa_page(PRODUCT, locale, "challenge", "c");
         page.error = Some(failure_text(&failure, locale));
         pages.push(("mfa error", page.render()));
+    }
+    for (mode, recovery) in [("challenge", false), ("manage", true)] {
+        let mut page = mfa_page(PRODUCT, locale, mode, "c");
+        page.error = Some(locked_text(600, recovery, locale));
+        page.locked = true;
+        pages.push(("mfa locked", page.render()));
     }
     pages
         .into_iter()

@@ -7,12 +7,15 @@ use super::refusals;
 use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
 use crate::http::AppState;
+use crate::http::extract::Posted;
 use crate::http::extract::Visit;
 use crate::http::failure::{into_page, message_page};
+use crate::http::layout::redirect;
 use crate::http::sign_in::{self, Purpose};
 use crate::identity::customer::AuthorizeHints;
+use crate::page::Page;
 use crate::service::limits;
-use crate::service::onboarding::{self, LinkOutcome};
+use crate::service::onboarding::{self, LinkOutcome, Renewal};
 use warp::http::StatusCode;
 use warp::reply::Response;
 
@@ -46,7 +49,15 @@ pub async fn open(visit: Visit, query: LinkQuery, forwarded_for: Option<String>)
             return message_page(&state, &Message::LinkSuperseded, invitation.locale, &[]);
         }
         LinkOutcome::Ended(invitation, status) => {
-            let message = refusals::ended(&invitation, status);
+            let mut message = refusals::ended(&invitation, status);
+            // An expired link offers to ask its sender for a new one (while there is one:
+            // an erased sender is nobody to ask).
+            if let Message::Expired { renew, .. } = &mut message {
+                *renew = invitation
+                    .invited_by
+                    .is_some()
+                    .then(|| secret.expose().to_owned());
+            }
             return message_page(&state, &message, invitation.locale, &[]);
         }
     };
@@ -63,6 +74,40 @@ pub async fn open(visit: Visit, query: LinkQuery, forwarded_for: Option<String>)
     };
     let locale = invitation.locale;
     sign_in::start::<Message>(&state, purpose, locale, hints, StatusCode::FOUND).await
+}
+
+/// The form of `POST /api/InviteUser/renew`: the expired link's secret, which is all
+/// the proof it needs (no session; a forged post would need the secret).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RenewForm {
+    invitation_id: String,
+}
+
+/// `POST /api/InviteUser/renew`: the expired link's "ask for a new link" tells the
+/// invitation's sender, once a day, and says so; any other link shows its own page.
+pub async fn renew(visit: Visit, posted: Posted<RenewForm>) -> Response {
+    let (state, locale) = (&visit.state, visit.browser);
+    let form = posted.before_check();
+    let Ok(secret) = InvitationSecret::parse(&form.invitation_id) else {
+        return message_page(state, &Message::LinkUnknown, locale, &[]);
+    };
+    let (outcome, invitation) = match onboarding::ask_renewal(&state.services, &secret).await {
+        Ok(Renewal::Asked(invitation)) => ("renewal-asked", invitation),
+        Ok(Renewal::AlreadyAsked(invitation)) => ("renewal-again", invitation),
+        Ok(Renewal::Limited(invitation)) => ("renewal-limited", invitation),
+        Ok(Renewal::NotExpired) => {
+            let link = Page::InvitationLink(secret.expose().to_owned()).href();
+            return redirect(StatusCode::SEE_OTHER, &link, &[]);
+        }
+        Err(e) => return into_page::<Message>(state, e, locale),
+    };
+    let said = Message::Renewal {
+        outcome,
+        inviter: invitation.inviter_name(),
+        inviter_email: invitation.inviter_email(),
+    };
+    message_page(state, &said, invitation.locale, &[])
 }
 
 /// The "unknown link" page, after counting the attempt against the client; past the

@@ -15,17 +15,29 @@ pub enum Message {
     LinkUnknown,
     /// A newer invitation email replaced this link.
     LinkSuperseded,
+    /// `renew`: the link's secret, where the page can ask its sender for a new link.
     Expired {
         inviter: String,
         inviter_email: String,
         date: String,
+        renew: Option<String>,
+    },
+    /// An expired invitation's "ask for a new link": `renewal-asked` (its sender was
+    /// told), `renewal-again` (today's request was made already) or `renewal-limited`
+    /// (the sender's emails of the day are used up).
+    Renewal {
+        outcome: &'static str,
+        inviter: String,
+        inviter_email: String,
     },
     Revoked {
         inviter: String,
         inviter_email: String,
     },
+    /// Used: to create the company, or (`joined`) by a colleague to join it.
     Completed {
         company: Option<String>,
+        joined: bool,
     },
     /// The sign-in cookie is missing, foreign or too old; `retry` starts it again (the
     /// invitation link, or the page the sign-in started from).
@@ -157,6 +169,8 @@ struct Spec {
     paragraphs: Vec<&'static str>,
     args: Vec<(&'static str, Arg)>,
     action: Option<(&'static str, String)>,
+    /// A button that posts one field.
+    post: Option<(&'static str, Page, (&'static str, String))>,
 }
 
 fn spec(status: StatusCode, id: &'static str, paragraphs: &[&'static str]) -> Spec {
@@ -166,6 +180,7 @@ fn spec(status: StatusCode, id: &'static str, paragraphs: &[&'static str]) -> Sp
         paragraphs: paragraphs.to_vec(),
         args: Vec::new(),
         action: None,
+        post: None,
     }
 }
 
@@ -207,6 +222,9 @@ impl Situation for Message {
                     .action
                     .as_ref()
                     .map(|(label, href)| (tr.t(label), href.clone())),
+                post: spec
+                    .post
+                    .map(|(label, to, field)| (tr.t(label), to.href(), field)),
             },
         )
     }
@@ -240,19 +258,45 @@ impl Message {
                 inviter,
                 inviter_email,
                 date,
-            } => spec(S::GONE, "expired", &["p1", "p2"])
-                .arg("date", date)
-                .arg("inviter", inviter)
-                .arg("inviterEmail", inviter_email),
+                renew,
+            } => {
+                let mut s = spec(S::GONE, "expired", &["p1", "p2"])
+                    .arg("date", date)
+                    .arg("inviter", inviter)
+                    .arg("inviterEmail", inviter_email);
+                s.post = renew.as_ref().map(|secret| {
+                    let field = ("invitationId", secret.clone());
+                    ("action-ask-new-link", Page::RenewLink, field)
+                });
+                s
+            }
+            Self::Renewal {
+                outcome,
+                inviter,
+                inviter_email,
+            } => {
+                let status = match *outcome {
+                    "renewal-limited" => S::TOO_MANY_REQUESTS,
+                    _ => S::OK,
+                };
+                spec(status, outcome, &["p1"])
+                    .arg("inviter", inviter)
+                    .arg("inviterEmail", inviter_email)
+            }
             Self::Revoked {
                 inviter,
                 inviter_email,
             } => spec(S::GONE, "revoked", &["p1", "p2"])
                 .arg("inviter", inviter)
                 .arg("inviterEmail", inviter_email),
-            Self::Completed { company } => match company {
-                Some(c) => spec(S::CONFLICT, "completed", &["p1-company", "p2"]).arg("company", c),
-                None => spec(S::CONFLICT, "completed", &["p1", "p2"]),
+            Self::Completed { company, joined } => match (company, joined) {
+                (Some(c), true) => {
+                    spec(S::CONFLICT, "completed", &["p1-joined", "p2"]).arg("company", c)
+                }
+                (Some(c), false) => {
+                    spec(S::CONFLICT, "completed", &["p1-company", "p2"]).arg("company", c)
+                }
+                (None, _) => spec(S::CONFLICT, "completed", &["p1", "p2"]),
             }
             .action("action-sign-in", Page::SignIn),
             Self::SignInExpired { retry } => spec(S::BAD_REQUEST, "sign-in-expired", &["p1", "p2"])
@@ -374,6 +418,22 @@ mod tests {
                 inviter: "Tamer".into(),
                 inviter_email: "t@example.com".into(),
                 date: "DATE".into(),
+                renew: some("secret"),
+            },
+            Message::Renewal {
+                outcome: "renewal-asked",
+                inviter: "Tamer".into(),
+                inviter_email: "t@example.com".into(),
+            },
+            Message::Renewal {
+                outcome: "renewal-again",
+                inviter: "Tamer".into(),
+                inviter_email: "t@example.com".into(),
+            },
+            Message::Renewal {
+                outcome: "renewal-limited",
+                inviter: "Tamer".into(),
+                inviter_email: "t@example.com".into(),
             },
             Message::Revoked {
                 inviter: "Tamer".into(),
@@ -381,8 +441,16 @@ mod tests {
             },
             Message::Completed {
                 company: some("Mobile SRL"),
+                joined: false,
             },
-            Message::Completed { company: None },
+            Message::Completed {
+                company: some("Mobile SRL"),
+                joined: true,
+            },
+            Message::Completed {
+                company: None,
+                joined: false,
+            },
             Message::SignInExpired {
                 retry: retry.clone(),
             },
@@ -509,6 +577,7 @@ mod tests {
             inviter: "Tamer".into(),
             inviter_email: "t@example.com".into(),
             date: "29. November 2026".into(),
+            renew: None,
         };
         let (status, page) = message.page(Locale::De, "Portal");
         assert_eq!(status, StatusCode::GONE);

@@ -102,6 +102,7 @@ pub(super) fn mfa_page(product: &str, locale: Locale, mode: &'static str, csrf: 
         secret: String::new(),
         otpauth: String::new(),
         recovery_codes: Vec::new(),
+        locked: false,
     }
 }
 
@@ -188,6 +189,38 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
     let mut view = enrol_page(state, &who.session, &fresh);
     view.chrome = view.chrome.with_switch();
     Ok(html(StatusCode::OK, &view, &cookies))
+}
+
+/// What the locked-out form says: for how long the app's codes (or, `recovery`, all
+/// codes) are refused.
+pub(super) fn locked_text(retry_after: u64, recovery: bool, locale: Locale) -> String {
+    let id = if recovery {
+        "mfa-error-throttled-recovery"
+    } else {
+        "mfa-error-throttled"
+    };
+    let minutes = retry_after.div_ceil(60).max(1);
+    crate::i18n::Tr::new(locale).t1(id, "minutes", minutes)
+}
+
+/// Too many wrong codes: the same form (`mode`), which now asks for a recovery code (its
+/// own count), and says how long the app's codes stay refused; with a recovery code
+/// refused too, how long to wait.
+fn locked_out(
+    state: &AppState,
+    locale: Locale,
+    (mode, csrf): (&'static str, &str),
+    retry_after: u64,
+    recovery: bool,
+) -> Response {
+    let mut view = page(state, locale, mode, csrf);
+    view.error = Some(locked_text(retry_after, recovery, locale));
+    view.locked = true;
+    let mut response = html(StatusCode::TOO_MANY_REQUESTS, &view, &[]);
+    response
+        .headers_mut()
+        .insert(warp::http::header::RETRY_AFTER, retry_after.into());
+    response
 }
 
 /// The page for a failure that is not a wrong code.
@@ -279,6 +312,13 @@ async fn disable(mut who: SignedIn, form: &Form) -> Response {
             html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
         }
         Err(MfaFailure::Off) => redirect(StatusCode::SEE_OTHER, &Page::ProfileMfa.href(), &[]),
+        Err(MfaFailure::Throttled {
+            retry_after,
+            recovery,
+        }) => {
+            let form = ("manage", session.csrf.as_str());
+            locked_out(state, locale, form, retry_after, recovery)
+        }
         Err(other) => failure_page(state, other, locale),
     }
 }
@@ -295,6 +335,13 @@ async fn challenge(visit: &Visit, pending: MfaPending, form: &Form) -> Response 
             let mut view = page(state, locale, "challenge", &pending.csrf);
             view.error = Some(failure_text(&failure, locale));
             return html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[]);
+        }
+        Err(MfaFailure::Throttled {
+            retry_after,
+            recovery,
+        }) => {
+            let form = ("challenge", pending.csrf.as_str());
+            return locked_out(state, locale, form, retry_after, recovery);
         }
         Err(other) => return failure_page(state, other, locale),
     }

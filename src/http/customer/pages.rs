@@ -39,6 +39,8 @@ pub struct HomePage {
     pub csrf: String,
     /// What Home says once after a form sent the person here (leaving a company).
     pub notice: Option<String>,
+    /// What comes next for the creator of the company, or for a colleague who joined.
+    pub next: Option<String>,
 }
 
 /// A company on Home: its name and the person's role there (a message id).
@@ -81,6 +83,8 @@ pub struct ProfilePage {
     pub can_link_google: bool,
     pub mfa: bool,
     pub notice: Option<String>,
+    /// The notice says nothing was done (a login already linked): not styled as success.
+    pub caution: bool,
     pub csrf: String,
 }
 
@@ -98,4 +102,6 @@ pub struct MfaPage {
     pub secret: String,
     pub otpauth: String,
     pub recovery_codes: Vec<String>,
+    /// The app's codes are locked out for now: the field asks for a recovery code.
+    pub locked: bool,
 }

@@ -70,7 +70,9 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
         })
         .collect();
     let has = |p: &Provider| overview.logins.iter().any(|l| &l.provider == p);
-    let notice = who.session.notice.take().map(|n| notice_text(&n, locale));
+    let kept = who.session.notice.take();
+    let caution = matches!(kept, Some(Notice::AlreadyLinked(_)));
+    let notice = kept.map(|n| notice_text(&n, locale));
     // The notice is shown once: the session is written back without it.
     let cookies = if notice.is_some() || switched {
         vec![signin::reseal(state, &who.session, who.visit.now)]
@@ -90,6 +92,7 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
         can_link_google: !has(&Provider::Google),
         mfa: overview.mfa,
         notice,
+        caution,
         csrf: who.session.csrf.clone(),
     };
     Ok(html(StatusCode::OK, &page, &cookies))

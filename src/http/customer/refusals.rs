@@ -4,7 +4,7 @@
 //! [`crate::http::failure::message_page`] makes it the page.
 
 use super::messages::{CompanyRefusal, Message};
-use crate::domain::invitation::{AcceptError, Invitation, Status};
+use crate::domain::invitation::{AcceptError, Invitation, Kind, Status};
 use crate::domain::membership::MembershipError;
 use crate::http::failure::{Failure, Situation};
 use crate::http::sign_in::{NotStarted, Refusal};
@@ -25,11 +25,13 @@ pub fn ended(invitation: &Invitation, status: Status) -> Message {
         },
         Status::Completed => Message::Completed {
             company: invitation.company.name.clone(),
+            joined: invitation.kind() == Kind::Member,
         },
         _ => Message::Expired {
             inviter,
             inviter_email,
             date: crate::mail::invitation::long_date(invitation.expires_at, invitation.locale),
+            renew: None,
         },
     }
 }
@@ -120,7 +122,7 @@ impl From<MfaFailure> for Message {
     fn from(failure: MfaFailure) -> Self {
         match failure {
             MfaFailure::NotAvailable => Message::MfaUnavailable,
-            MfaFailure::Throttled { retry_after } => Message::MfaThrottled {
+            MfaFailure::Throttled { retry_after, .. } => Message::MfaThrottled {
                 seconds: retry_after,
             },
             MfaFailure::Store(e) => Message::failure(Failure::from(e)),

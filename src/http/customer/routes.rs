@@ -27,11 +27,15 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         })
     };
 
-    // Anyone: the email link, the sign-ins and their callbacks, signing out.
+    // Anyone: the email link (and an expired one's "ask for a new link"), the sign-ins and
+    // their callbacks, signing out.
     let link = warp::path!("api" / "InviteUser")
         .and(page(s))
         .and(link::forwarded_for())
         .then(link::open);
+    let renew = warp::path!("api" / "InviteUser" / "renew")
+        .and(post(s))
+        .then(link::renew);
     let sign_in_page = warp::path!("api" / "SignIn")
         .and(page(s))
         .then(signin::sign_in);
@@ -102,6 +106,7 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
 
     vec![
         link.boxed(),
+        renew.boxed(),
         callback_routes(accept, s, accept::callback),
         sign_in_page.boxed(),
         callback_routes(returning, s, signin::callback),
@@ -116,7 +121,7 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         company_page.boxed(),
         link_post.boxed(),
         link_resume.boxed(),
-        delete.boxed(),
+        provider(delete.boxed()),
         invite.boxed(),
         resend.boxed(),
         revoke.boxed(),

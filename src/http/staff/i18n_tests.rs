@@ -119,6 +119,10 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         rows,
         next: Some("/api/Staff?x".into()),
     };
+    // A colleague's invitation: its kind names the company and the role.
+    let mut colleague = invitation.clone();
+    colleague.company_id = Some("c1".into());
+    colleague.member_role = Some(crate::domain::account::Role::Administrator);
     let detail = DetailPage {
         frame: frame(),
         sent: Some(sent(true)),
@@ -162,7 +166,10 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
             office(
                 Some(sent(false)),
                 &form,
-                vec![Row::new(&invitation, now, tr)],
+                vec![
+                    Row::new(&invitation, now, tr),
+                    Row::new(&colleague, now, tr),
+                ],
             ),
         ),
         ("office empty", office(None, &form2, vec![])),

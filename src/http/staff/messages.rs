@@ -116,6 +116,7 @@ impl Situation for StaffMessage {
                     .map(|p| tr.with(&format!("{id}.{p}"), args.clone()))
                     .collect(),
                 action: action.map(|(label, to)| (tr.t(label), to.lang(locale).href())),
+                post: None,
             },
         )
     }

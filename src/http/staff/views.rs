@@ -69,6 +69,9 @@ pub struct Row {
     pub expires: Option<String>,
     pub inviter: String,
     pub company: String,
+    /// What the invitation is for: a new customer's company, or a colleague joining a
+    /// company with a role.
+    pub kind: String,
     pub can_resend: bool,
     pub can_revoke: bool,
 }
@@ -192,6 +195,20 @@ pub fn event_label(event: &str, tr: Tr) -> String {
     }
 }
 
+/// "New customer", or "Colleague: joins {company} as {role}".
+fn kind_label(invitation: &Invitation, tr: Tr) -> String {
+    match invitation.join() {
+        Some(join) => tr.t2(
+            "staff-kind-colleague",
+            "company",
+            invitation.company.name.clone().unwrap_or_default(),
+            "role",
+            tr.t(&format!("staff-role-{}", join.role.as_str())),
+        ),
+        None => tr.t("staff-kind-company"),
+    }
+}
+
 impl Row {
     pub fn new(invitation: &Invitation, now: OffsetDateTime, tr: Tr) -> Self {
         let status = invitation.status_at(now);
@@ -225,6 +242,7 @@ impl Row {
                 invitation.inviter_name(),
                 invitation.inviter_email()
             ),
+            kind: kind_label(invitation, tr),
             company,
             can_resend: matches!(status, Status::Pending | Status::Expired),
             can_revoke: matches!(status, Status::Pending | Status::Accepted | Status::Expired),

@@ -2,6 +2,7 @@
 
 use super::{all_rows, mixed_case_email, onboard_with};
 use crate::account::{invite, sign_in};
+use crate::pages::through_provider_sign_out;
 use crate::support::browser::{csrf_in, location, page, post_form};
 use crate::support::{TestApp, mailbox, stack};
 use reqwest::Client;
@@ -57,7 +58,7 @@ async fn a_customer_deletes_their_own_account_after_confirming() {
 
     // Confirmed: erased and signed out.
     let response = delete_account(&app, &client, true).await;
-    assert_eq!(response.status(), 200);
+    assert_eq!(response.status(), 303, "on to the provider's sign-out");
     assert!(
         response
             .headers()
@@ -66,13 +67,9 @@ async fn a_customer_deletes_their_own_account_after_confirming() {
             .any(|c| c.to_str().unwrap().starts_with("inv_session=;")),
         "the session cookie is cleared"
     );
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("Your account is deleted")
-    );
+    let back = through_provider_sign_out(&client, &location(&response)).await;
+    let html = page(&client, &back).await;
+    assert!(html.contains("Your account is deleted"), "{html}");
     let response = client.get(app.url("/api/Profile")).send().await.unwrap();
     assert_eq!(
         response.status(),
