@@ -129,7 +129,7 @@ async fn erasure_and_self_deletion_reach_every_account_of_the_address() {
             assert_eq!(erased["erased"]["memberships"], 2, "{erased}");
         } else {
             let response = delete_own_account(&app, &local).await;
-            assert_eq!(response.status(), 200);
+            assert_eq!(response.status(), 303, "deleted, and signed out");
         }
         assert!(profiles_of(&app, &alice).await.is_empty());
         for idp in ["local", "google.com"] {

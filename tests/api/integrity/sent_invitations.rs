@@ -5,8 +5,10 @@
 use super::{company_post, invite_from_page, newest_link, pending_id};
 use crate::organisations::onboard;
 use crate::privacy::{all_rows, privacy_token};
+use crate::support::browser::{browser, param, post_form};
 use crate::support::{TestApp, unique_email};
 use serde_json::{Value, json};
+use sha2::Digest as _;
 
 async fn staff_call(app: &TestApp, erase: bool, email: &str) -> Value {
     let token = privacy_token(app);
@@ -35,7 +37,7 @@ async fn an_erased_administrator_is_gone_from_the_invitations_they_sent_and_expo
     let sent = invite_from_page(&app, &client, &company, &lars, "member").await;
     assert_eq!(sent.status(), 303);
     let id = pending_id(&app, &client, &company, &lars).await;
-    newest_link(&lars, 1).await;
+    let link = newest_link(&lars, 1).await;
 
     let exported = staff_call(&app, false, &karin).await;
     let sent_ids: Vec<&str> = exported["invitationsSent"]
@@ -62,6 +64,24 @@ async fn an_erased_administrator_is_gone_from_the_invitations_they_sent_and_expo
         .filter(|l| l.contains(&karin.to_lowercase()))
         .collect();
     assert!(naming.is_empty(), "rows still naming her: {naming:?}");
+
+    // Once Lars's link expired, there is nobody to ask for a new one: its page offers no
+    // "ask for a new link", and asking anyway shows the link's page and sends nothing.
+    app.clock.advance(time::Duration::days(60));
+    let lars_browser = browser();
+    let expired = lars_browser.get(&link).send().await.unwrap();
+    assert_eq!(expired.status(), 410);
+    let html = expired.text().await.unwrap();
+    assert!(html.contains("This invitation has expired"), "{html}");
+    assert!(!html.contains("/api/InviteUser/renew"), "{html}");
+    let ask = [("invitationId", param(&link, "invitationId").unwrap())];
+    let asked = post_form(&lars_browser, &app.url("/api/InviteUser/renew"), &ask).await;
+    assert_eq!(asked.status(), 303);
+    let counted = format!("renew-{:x}", sha2::Sha256::digest(id.as_bytes()));
+    assert!(
+        !all_rows(&app).await.contains(&counted),
+        "no request counted"
+    );
 }
 
 #[tokio::test]
