@@ -3,7 +3,8 @@
 #![no_main]
 
 use invitations::http::cookies::{CookieCodec, FLOW, SESSION};
-use invitations::http::customer::{Flow, Session};
+use invitations::http::customer::Session;
+use invitations::http::sign_in::Flow;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 use time::OffsetDateTime;

@@ -6,7 +6,7 @@
 
 use invitations::domain::invitation::InvitationId;
 use invitations::domain::secret::InvitationSecret;
-use invitations::http::customer::callback::Callback;
+use invitations::http::sign_in::Callback;
 use invitations::http::customer::link::client_address;
 use invitations::http::extract::{LangQuery, Posted, parse_query};
 use invitations::http::input::parse_list_query;
