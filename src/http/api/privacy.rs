@@ -77,63 +77,70 @@ pub async fn export(
         .collect();
     let email = email_field(fields.get("email"))?;
     let found = privacy::export(&state.services, &email, &staff).await?;
-    let view = ExportView {
-        email: email.to_string(),
-        invitations: found
-            .invitations
-            .iter()
-            .map(|i| InvitationView::with_history(i, found.now))
-            .collect(),
-        account: found.profile.as_ref().map(|p| {
-            json!({"id": p.id.as_str(), "email": p.email.to_string(), "createdAt": timestamp(p.created_at)})
-        }),
-        logins: found
-            .logins
-            .iter()
-            .map(|l| json!({"provider": l.provider.stored(), "linkedAt": timestamp(l.linked_at)}))
-            .collect(),
-        mfa: json!({
-            "enabled": found.mfa.as_ref().is_some_and(|m| m.enabled_at.is_some()),
-            "since": found.mfa.as_ref().and_then(|m| m.enabled_at).map(timestamp),
-        }),
-        memberships: found
-            .memberships
-            .iter()
-            .map(|m| {
-                json!({
-                    "companyId": m.company_id.as_str(),
-                    "role": m.role.as_str(),
-                    "since": m.since.map(timestamp),
-                })
-            })
-            .collect(),
-        membership_history: found
-            .member_history
-            .iter()
-            .map(|(company, h)| {
-                json!({
-                    "companyId": company.as_str(),
-                    "at": timestamp(h.at),
-                    "event": h.event.as_str(),
-                    "actor": h.actor,
-                    "subject": h.subject,
-                    "role": h.role.map(|r| r.as_str()),
-                })
-            })
-            .collect(),
-        invitations_sent: found
-            .invitations_sent
-            .iter()
-            .map(|i| {
-                json!({
-                    "id": i.id.as_str(),
-                    "companyId": i.company_id,
-                    "role": i.member_role.map(|r| r.as_str()),
-                    "createdAt": timestamp(i.created_at),
-                    "status": i.status_at(found.now).as_str(),
-                })
-            })
-            .collect(),
-    };
+    let view = ExportView::new(&email, &found);
     Ok(warp::reply::json(&view).into_response())
+}
+
+impl ExportView {
+    /// What an export found, as the API shows it.
+    fn new(email: &EmailAddress, found: &privacy::Export) -> Self {
+        Self {
+            email: email.to_string(),
+            invitations: found
+                .invitations
+                .iter()
+                .map(|i| InvitationView::with_history(i, found.now))
+                .collect(),
+            account: found.profile.as_ref().map(|p| {
+                json!({"id": p.id.as_str(), "email": p.email.to_string(), "createdAt": timestamp(p.created_at)})
+            }),
+            logins: found
+                .logins
+                .iter()
+                .map(|l| json!({"provider": l.provider.stored(), "linkedAt": timestamp(l.linked_at)}))
+                .collect(),
+            mfa: json!({
+                "enabled": found.mfa.as_ref().is_some_and(|m| m.enabled_at.is_some()),
+                "since": found.mfa.as_ref().and_then(|m| m.enabled_at).map(timestamp),
+            }),
+            memberships: found
+                .memberships
+                .iter()
+                .map(|m| {
+                    json!({
+                        "companyId": m.company_id.as_str(),
+                        "role": m.role.as_str(),
+                        "since": m.since.map(timestamp),
+                    })
+                })
+                .collect(),
+            membership_history: found
+                .member_history
+                .iter()
+                .map(|(company, h)| {
+                    json!({
+                        "companyId": company.as_str(),
+                        "at": timestamp(h.at),
+                        "event": h.event.as_str(),
+                        "actor": h.actor,
+                        "subject": h.subject,
+                        "role": h.role.map(|r| r.as_str()),
+                    })
+                })
+                .collect(),
+            invitations_sent: found
+                .invitations_sent
+                .iter()
+                .map(|i| {
+                    json!({
+                        "id": i.id.as_str(),
+                        "companyId": i.company_id,
+                        "role": i.member_role.map(|r| r.as_str()),
+                        "createdAt": timestamp(i.created_at),
+                        "status": i.status_at(found.now).as_str(),
+                    })
+                })
+                .collect(),
+        }
+    }
 }

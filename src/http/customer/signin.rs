@@ -7,6 +7,7 @@ use super::messages::Message;
 use super::refusals;
 use super::signed_in;
 use super::{SESSION_LIFETIME, Session};
+use crate::domain::account::AccountId;
 use crate::domain::locale::Locale;
 use crate::http::AppState;
 use crate::http::cookies::{MFA, SESSION};
@@ -189,20 +190,8 @@ async fn returning(
         Ok(found) => found,
         Err(e) => return Finish::failed(e, locale),
     };
-    // One language per person: the one asked for now (`?lang=`) becomes theirs; otherwise
-    // the account's, whatever the browser's `Accept-Language` says.
     if let Returning::Account { account, .. } = &found {
-        let services = &state.services;
-        let kept = if chosen {
-            language::remember(services, &signed_in.login, locale).await
-        } else {
-            language::remembered(services, account)
-                .await
-                .map(|remembered| locale = remembered.unwrap_or(locale))
-        };
-        if let Err(e) = kept {
-            tracing::warn!(error = %e, "the account's language could not be read or stored");
-        }
+        locale = language_of(state, &signed_in, account, (locale, chosen)).await;
     }
     let (account, mfa, invitation, joins) = match found {
         Returning::Account {
@@ -248,6 +237,30 @@ async fn returning(
     };
     let target = target.href();
     Finish::Grant { session, target }
+}
+
+/// One language per person: the one asked for now (`?lang=`) becomes the account's;
+/// otherwise the account's, whatever the browser's `Accept-Language` says.
+async fn language_of(
+    state: &AppState,
+    signed_in: &SignedIn,
+    account: &AccountId,
+    (locale, chosen): (Locale, bool),
+) -> Locale {
+    let services = &state.services;
+    let kept = if chosen {
+        language::remember(services, &signed_in.login, locale)
+            .await
+            .map(|()| locale)
+    } else {
+        language::remembered(services, account)
+            .await
+            .map(|remembered| remembered.unwrap_or(locale))
+    };
+    kept.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "the account's language could not be read or stored");
+        locale
+    })
 }
 
 /// Sets the session cookie and goes on.

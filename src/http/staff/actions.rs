@@ -8,6 +8,7 @@ use super::views::{
     language_name, when,
 };
 use super::{Staff, StaffSession};
+use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{Invitation, InvitationId, Status};
 use crate::domain::locale::Locale;
 use crate::http::AppState;
@@ -167,31 +168,11 @@ pub async fn act(
     let (visit, session, locale) = (staff.visit, staff.session, staff.locale);
     super::checked(&visit, &session, posted, locale)?;
     let state = &visit.state;
-    let Ok(staff) = crate::domain::email::EmailAddress::parse(&session.email) else {
+    let Ok(staff) = EmailAddress::parse(&session.email) else {
         return Err(message_page(state, &StaffMessage::Internal, locale, &[]));
     };
     let tr = Tr::new(locale);
-    let result = match action {
-        Action::Resend => invitations::resend(
-            &state.services,
-            &invitation.id,
-            &staff,
-            invitations::Sender::Staff,
-        )
-        .await
-        .map(|r| {
-            let sent = Sent {
-                id: r.invitation.id.to_string(),
-                email: r.invitation.email.to_string(),
-                invite_url: r.invite_url,
-                resent: true,
-            };
-            (r.invitation, r.now, Some(sent), None)
-        }),
-        Action::Revoke => invitations::revoke(&state.services, &invitation.id, &staff)
-            .await
-            .map(|(i, now)| (i, now, None, Some(tr.t("staff-notice-revoked")))),
-    };
+    let result = perform(state, action, &invitation.id, &staff, tr).await;
     // Refused: the confirmation step again, saying why.
     let refused = |status: StatusCode, why: String| {
         let now = state.services.clock.now();
@@ -220,4 +201,35 @@ pub async fn act(
         }
         Err(e) => into_page::<StaffMessage>(state, e, locale),
     })
+}
+
+/// What a done action shows next: the invitation, the time, the link sent (a resend) and
+/// a notice (a revoke).
+type Done = (Invitation, OffsetDateTime, Option<Sent>, Option<String>);
+
+/// Resends or revokes the invitation as `staff`.
+async fn perform(
+    state: &AppState,
+    action: Action,
+    id: &InvitationId,
+    staff: &EmailAddress,
+    tr: Tr,
+) -> Result<Done, InvitationError> {
+    match action {
+        Action::Resend => {
+            let sender = invitations::Sender::Staff;
+            let r = invitations::resend(&state.services, id, staff, sender).await?;
+            let sent = Sent {
+                id: r.invitation.id.to_string(),
+                email: r.invitation.email.to_string(),
+                invite_url: r.invite_url,
+                resent: true,
+            };
+            Ok((r.invitation, r.now, Some(sent), None))
+        }
+        Action::Revoke => {
+            let (invitation, now) = invitations::revoke(&state.services, id, staff).await?;
+            Ok((invitation, now, None, Some(tr.t("staff-notice-revoked"))))
+        }
+    }
 }
