@@ -18,7 +18,7 @@ use crate::domain::locale::Locale;
 use crate::domain::membership::Actor;
 use crate::http::AppState;
 use crate::http::extract::{NoFields, Posted, Visit};
-use crate::http::failure::message_page;
+use crate::http::failure::{message_page, message_page_with_switch};
 use crate::http::form::FormState;
 use crate::http::layout::{Chrome, LANGUAGE_NAMES, html, redirect};
 use crate::i18n::Tr;
@@ -167,15 +167,17 @@ pub async fn show_or_api(
         .notice
         .and_then(|notice| NOTICES.iter().find(|(key, _)| *key == notice).copied())
         .map(|(_, message)| Tr::new(locale).t(message));
+    // A refusal of this address keeps the language switch (and the choice just made).
+    let refuse = |message: &Message| message_page_with_switch(state, message, locale, &cookies);
     let Some(company_id) = CompanyId::parse(&id) else {
-        return not_found(state, locale);
+        return refuse(&Message::CompanyNotFound);
     };
     let view = match members::company_view(&state.services, &company_id).await {
         Ok(view) => view,
-        Err(e) => return member_error(state, locale, &id, e),
+        Err(e) => return refuse(&refusals::member(e, &id)),
     };
     let Some(me) = view.roster.member(&who.account) else {
-        return not_found(state, locale);
+        return refuse(&Message::CompanyNotFound);
     };
     let administrator = me.role == Role::Administrator;
     let form = FormState::default();
