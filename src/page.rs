@@ -35,8 +35,12 @@ pub enum Page {
     ProfileLink,
     /// The authenticator app: the code after a sign-in, enrolment, turning it off.
     ProfileMfa,
+    /// Deleting one's own account (a form's address: its confirmation posts there).
+    ProfileDelete,
     /// A company's page for its members.
     Company(String),
+    /// One member of a company (a form's address: role, remove, leave).
+    CompanyMember(String, String),
     /// The back office: the invite form and the list of invitations.
     Office,
     /// One invitation in the back office.
@@ -66,7 +70,9 @@ impl Page {
             Self::Profile => "/api/Profile".into(),
             Self::ProfileLink => "/api/Profile/link".into(),
             Self::ProfileMfa => "/api/Profile/mfa".into(),
+            Self::ProfileDelete => "/api/Profile/delete".into(),
             Self::Company(id) => format!("/api/Companies/{id}"),
+            Self::CompanyMember(id, member) => format!("/api/Companies/{id}/members/{member}"),
             Self::Office => "/api/Staff".into(),
             Self::OfficeInvitation(id) => format!("/api/Staff/invitations/{id}"),
             Self::OfficeAction(id, action) => format!("/api/Staff/invitations/{id}/{action}"),

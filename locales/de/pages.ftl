@@ -114,3 +114,6 @@ handover-p1 = Sie sind der einzige Administrator von { $companies }, { $count ->
    *[other] haben
 }. Ernennen Sie zuerst ein anderes Mitglied zum Administrator und löschen Sie dann Ihr Konto.
 handover-p2 = Es wurde nichts gelöscht.
+profile-remove-heading = Diese Anmeldemöglichkeit entfernen?
+profile-remove-p1 = Sie können sich dann nicht mehr mit { $login } anmelden. Sie können sie in Ihrem Profil erneut verknüpfen.
+profile-remove-confirm = Diese Anmeldung entfernen

@@ -111,3 +111,6 @@ handover-p1 = You are the only administrator of { $companies }, which { $count -
    *[other] have
 } other members. Make another member an administrator first, then delete your account.
 handover-p2 = Nothing was deleted.
+profile-remove-heading = Remove this way to sign in?
+profile-remove-p1 = You will no longer be able to sign in with { $login }. You can link it again from your profile.
+profile-remove-confirm = Remove this login

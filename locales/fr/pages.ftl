@@ -111,3 +111,6 @@ handover-p1 = Vous êtes le seul administrateur de { $companies }, qui { $count 
    *[other] ont
 } d'autres membres. Nommez d'abord un autre administrateur, puis supprimez votre compte.
 handover-p2 = Rien n'a été supprimé.
+profile-remove-heading = Retirer ce moyen de connexion ?
+profile-remove-p1 = Vous ne pourrez plus vous connecter avec { $login }. Vous pourrez le lier à nouveau depuis votre profil.
+profile-remove-confirm = Retirer cette connexion

@@ -111,3 +111,6 @@ handover-p1 = Lei è l'unico amministratore di { $companies }, che { $count ->
    *[other] hanno
 } altri membri. Nomini prima amministratore un altro membro, poi elimini il Suo account.
 handover-p2 = Non è stato eliminato nulla.
+profile-remove-heading = Rimuovere questo modo di accedere?
+profile-remove-p1 = Non potrà più accedere con { $login }. Potrà collegarlo di nuovo dal suo profilo.
+profile-remove-confirm = Rimuovi questo accesso

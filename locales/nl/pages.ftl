@@ -114,3 +114,6 @@ handover-p1 = U bent de enige beheerder van { $companies }, { $count ->
    *[other] hebben
 }. Maak eerst een ander lid beheerder en verwijder daarna uw account.
 handover-p2 = Er is niets verwijderd.
+profile-remove-heading = Deze manier van aanmelden verwijderen?
+profile-remove-p1 = U kunt zich dan niet meer aanmelden met { $login }. U kunt deze opnieuw koppelen vanuit uw profiel.
+profile-remove-confirm = Deze aanmelding verwijderen

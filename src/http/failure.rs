@@ -65,7 +65,31 @@ pub fn message_page(
     cookies: &[String],
 ) -> Response {
     let (status, page) = situation.page(locale, &state.services.product_name);
-    let response = html(status, &page, cookies);
+    answer(situation, status, &page, cookies)
+}
+
+/// [`message_page`] at an address that reads the language switch (`?lang=`) before it
+/// answers (a signed-in `GET`): with the switch, which shows the same refusal in another
+/// language. Pages that answer a form post or a sign-in's one-time code have no address
+/// to switch at and use [`message_page`].
+pub fn message_page_with_switch(
+    state: &AppState,
+    situation: &impl Situation,
+    locale: Locale,
+    cookies: &[String],
+) -> Response {
+    let (status, mut page) = situation.page(locale, &state.services.product_name);
+    page.chrome.switch = true;
+    answer(situation, status, &page, cookies)
+}
+
+fn answer(
+    situation: &impl Situation,
+    status: StatusCode,
+    page: &MessagePage,
+    cookies: &[String],
+) -> Response {
+    let response = html(status, page, cookies);
     match situation.retry_after() {
         Some(seconds) => retry_after(response, seconds),
         None => response,

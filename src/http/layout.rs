@@ -33,13 +33,9 @@ impl Chrome {
         }
     }
 
-    /// The languages the switch offers: every other one, each named in itself.
-    pub fn others(&self) -> Vec<(&'static str, &'static str)> {
-        LANGUAGE_NAMES
-            .iter()
-            .copied()
-            .filter(|(code, _)| *code != self.lang)
-            .collect()
+    /// The languages the switch offers, the page's own marked current.
+    pub fn languages(&self) -> Vec<SwitchLink> {
+        switch_links(self.lang)
     }
 
     /// With the language switch: the page honours `?lang=` at its own address.
@@ -59,6 +55,27 @@ pub struct MessagePage {
     pub action: Option<(String, String)>,
     /// A button that posts: label, address and the one field it sends (name, value).
     pub post: Option<(String, String, (&'static str, String))>,
+}
+
+/// One language of the switch: its code, its name in itself, and whether the page is in
+/// it (shown with `aria-current="true"`).
+pub struct SwitchLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub current: bool,
+}
+
+/// The language switch of a page in `current`: every language, the current one marked,
+/// so the reader sees which one they are reading and which they can choose.
+pub fn switch_links(current: &str) -> Vec<SwitchLink> {
+    LANGUAGE_NAMES
+        .iter()
+        .map(|&(code, name)| SwitchLink {
+            code,
+            name,
+            current: code == current,
+        })
+        .collect()
 }
 
 /// Each language named in itself (an endonym reads the same on every page).

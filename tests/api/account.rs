@@ -278,7 +278,14 @@ async fn a_customer_links_microsoft_then_signs_in_with_it_and_can_unlink() {
         1,
         "only the other login shows a Remove button"
     );
-    let unlink = |key: &str| vec![("csrf", csrf.clone()), ("unlink", key.to_owned())];
+    let unlink = |key: &str| {
+        let confirmed = ("confirm", "yes".to_owned());
+        vec![
+            ("csrf", csrf.clone()),
+            ("unlink", key.to_owned()),
+            confirmed,
+        ]
+    };
     let response = post_form(
         &microsoft,
         &app.url("/api/Profile/link"),
@@ -286,6 +293,14 @@ async fn a_customer_links_microsoft_then_signs_in_with_it_and_can_unlink() {
     )
     .await;
     assert_eq!(response.status(), 409, "the login in use stays");
+    // Removing a login asks first (issue #28, item 8): nothing removed by the first post.
+    let first = vec![("csrf", csrf.clone()), ("unlink", local_key[0].clone())];
+    let asked = post_form(&microsoft, &app.url("/api/Profile/link"), &first).await;
+    assert_eq!(asked.status(), 200);
+    let asked = asked.text().await.unwrap();
+    assert!(asked.contains("id=\"remove-confirm\""), "{asked}");
+    let html = page(&microsoft, &app.url("/api/Profile")).await;
+    assert_eq!(unlink_keys(&html).len(), 1, "still there: {html}");
     let response = post_form(
         &microsoft,
         &app.url("/api/Profile/link"),

@@ -507,14 +507,17 @@ async fn every_customer_form_refuses_a_token_that_is_not_the_sessions() {
     let colleague = unique_email("colleague");
     let forms: Vec<(String, Vec<(&str, &str)>)> = vec![
         ("/api/Profile/link".into(), vec![("provider", "google")]),
-        ("/api/Profile/link".into(), vec![("unlink", "x")]),
+        (
+            "/api/Profile/link".into(),
+            vec![("unlink", "x"), ("confirm", "yes")],
+        ),
         ("/api/Profile/mfa".into(), vec![("action", "enable")]),
         ("/api/Profile/mfa".into(), vec![("action", "disable")]),
         ("/api/Profile/delete".into(), vec![("confirm", "yes")]),
         ("/api/SignOut".into(), vec![]),
         (
             format!("{company_page}/members/{me}"),
-            vec![("remove", "1")],
+            vec![("remove", "1"), ("confirm", "yes")],
         ),
         (
             format!("{company_page}/members/{me}"),

@@ -262,7 +262,7 @@ async fn an_administrator_invites_a_colleague_from_the_page_changes_roles_and_re
         &app,
         &anne_path,
         Some(&csrf),
-        &[("remove", "1")],
+        &[("remove", "1"), ("confirm", "yes")],
     )
     .await;
     assert_eq!(leave.status(), 409);
@@ -283,15 +283,31 @@ async fn an_administrator_invites_a_colleague_from_the_page_changes_roles_and_re
     .await;
     assert_eq!(step_down.status(), 409);
 
-    // Removed: Bert's next request to the page is a 404, Home no longer lists it.
+    // Removing asks first (issue #28, item 8): the first post answers the confirmation
+    // step, naming Bert, and changes nothing.
     let before = roster(&app, &company).await.len();
     assert_eq!(before, 2);
-    let removed = post(
+    let asked = post(
         &anne_browser,
         &app,
         &bert_path,
         Some(&csrf),
         &[("remove", "1")],
+    )
+    .await;
+    assert_eq!(asked.status(), 200);
+    let asked = asked.text().await.unwrap();
+    assert!(asked.contains("id=\"remove-confirm\""), "{asked}");
+    assert!(asked.contains("name=\"confirm\" value=\"yes\""), "{asked}");
+    assert_eq!(roster(&app, &company).await.len(), 2, "nothing removed yet");
+
+    // Removed: Bert's next request to the page is a 404, Home no longer lists it.
+    let removed = post(
+        &anne_browser,
+        &app,
+        &bert_path,
+        Some(&csrf),
+        &[("remove", "1"), ("confirm", "yes")],
     )
     .await;
     assert_eq!(removed.status(), 303);
@@ -311,7 +327,7 @@ async fn an_administrator_invites_a_colleague_from_the_page_changes_roles_and_re
         &app,
         &bert_path,
         Some(&bert_csrf),
-        &[("remove", "1")],
+        &[("remove", "1"), ("confirm", "yes")],
     )
     .await;
     assert_eq!(late.status(), 404);
@@ -436,7 +452,7 @@ async fn a_member_leaves_and_refusals_change_nothing_and_send_nothing() {
         &app,
         &bert_path,
         Some(&bert_csrf),
-        &[("remove", "1")],
+        &[("remove", "1"), ("confirm", "yes")],
     )
     .await;
     assert_eq!(left.status(), 303);

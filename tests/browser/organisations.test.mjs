@@ -115,6 +115,25 @@ test('an administrator invites a colleague from the company page; the colleague 
     assert.equal(await first.page.locator('#pending').count(), 0);
     await first.check('company page with a colleague');
 
+    // Issue #28, item 8: Leave and Remove ask first, without JavaScript. The colleague's
+    // Leave shows what would happen; Cancel goes back with nothing changed.
+    await follow(page, '#leave');
+    assert.equal(await h1(page), 'Leave URS Machining SA?');
+    assert.equal(await page.locator('form input[name=confirm][value=yes]').count(), 1);
+    await second.check('leave, asked first');
+    await follow(page, '#cancel');
+    assert.equal(new URL(page.url()).pathname, companyPath);
+    assert.equal(await page.locator('#leave').count(), 1, 'still a member after Cancel');
+    // The administrator's Remove names the colleague; confirming removes them.
+    await follow(first.page, '#members form:has(input[name=remove]) button');
+    assert.equal(await h1(first.page), 'Remove Bert Keller from URS Machining SA?');
+    await first.check('remove, asked first');
+    await follow(first.page, '#remove-confirm');
+    assert.equal(new URL(first.page.url()).pathname, companyPath);
+    assert.match(await first.page.textContent('#notice'), /removed/i);
+    assert.doesNotMatch(await first.page.textContent('#members'), /Bert Keller/);
+    await first.check('company page after removing');
+
     for (const who of [first, second]) who.a11y.assertEveryPageChecked();
 
     for (const who of [first, second]) {

@@ -119,6 +119,9 @@ test('a sales person signs in, invites, resends, revokes and reads the history',
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${base}/api/Staff?lang=fr`);
     assert.match(await page.textContent('#invite-heading'), /Inviter un client/);
+    // Issue #28, item 10: the switch marks the language the page is in.
+    assert.deepEqual(await page.locator('.staff-bar .tools a[aria-current="true"]').evaluateAll((as) => as.map((a) => a.id)),
+      ['language-fr'], 'the back office marks French as the current language');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the back office fits a phone's width (overflow ${overflow}px)`);
     await page.screenshot({ path: path.join(artifacts, 'staff-phone.png'), fullPage: true });

@@ -9,6 +9,7 @@
 //! `GET /api/companies/{companyId}` is this same route: a request that carries an
 //! `Authorization` header is the staff API's (JSON), any other one the page's.
 
+use super::confirm::{Ask, CONFIRMED, ConfirmPage};
 use super::messages::{CompanyRefusal, Message};
 use super::refusals;
 use super::signed_in::{self, SignedIn};
@@ -18,7 +19,7 @@ use crate::domain::locale::Locale;
 use crate::domain::membership::Actor;
 use crate::http::AppState;
 use crate::http::extract::{NoFields, Posted, Visit};
-use crate::http::failure::message_page;
+use crate::http::failure::{message_page, message_page_with_switch};
 use crate::http::form::FormState;
 use crate::http::layout::{Chrome, LANGUAGE_NAMES, html, redirect};
 use crate::i18n::Tr;
@@ -167,15 +168,17 @@ pub async fn show_or_api(
         .notice
         .and_then(|notice| NOTICES.iter().find(|(key, _)| *key == notice).copied())
         .map(|(_, message)| Tr::new(locale).t(message));
+    // A refusal of this address keeps the language switch (and the choice just made).
+    let refuse = |message: &Message| message_page_with_switch(state, message, locale, &cookies);
     let Some(company_id) = CompanyId::parse(&id) else {
-        return not_found(state, locale);
+        return refuse(&Message::CompanyNotFound);
     };
     let view = match members::company_view(&state.services, &company_id).await {
         Ok(view) => view,
-        Err(e) => return member_error(state, locale, &id, e),
+        Err(e) => return refuse(&refusals::member(e, &id)),
     };
     let Some(me) = view.roster.member(&who.account) else {
-        return not_found(state, locale);
+        return refuse(&Message::CompanyNotFound);
     };
     let administrator = me.role == Role::Administrator;
     let form = FormState::default();
@@ -380,6 +383,8 @@ async fn invitation_action(
 pub struct MemberForm {
     role: Option<String>,
     remove: Option<String>,
+    /// `yes`: the confirmation step's post (removing and leaving ask first).
+    confirm: String,
 }
 
 /// `POST /api/Companies/{companyId}/members/{memberId}`: `role` changes the member's
@@ -396,6 +401,9 @@ pub async fn member_action(
     let services = &state.services;
     let failed = |e| member_error(state, locale, &company, e);
     if form.remove.as_deref() == Some("1") {
+        if form.confirm != CONFIRMED {
+            return confirm_removal(&who, (&company, &company_id), target).await;
+        }
         return match members::remove(services, &company_id, account, &target).await {
             Ok(_) if target == *account => {
                 let home = Page::Home.with("notice", "left");
@@ -412,6 +420,49 @@ pub async fn member_action(
         Ok(_) => Ok(done(&company, "role")),
         Err(e) => Err(failed(e)),
     }
+}
+
+/// Removing a member (or, for oneself, leaving) asks first, naming them and the company.
+async fn confirm_removal(
+    who: &SignedIn,
+    (company, company_id): (&str, &CompanyId),
+    target: AccountId,
+) -> Result<Response, Response> {
+    let (state, locale) = (who.state(), who.locale());
+    let view = members::company_view(&state.services, company_id)
+        .await
+        .map_err(|e| member_error(state, locale, company, e))?;
+    // The step asks only what the action would do: the roster's rule, tried on a copy,
+    // answers a refusal (not a member, not an administrator, the last one) at once.
+    let actor = Actor::Member(who.account.clone());
+    let member = (view.roster.clone().remove(&actor, &target))
+        .map_err(|e| member_error(state, locale, company, e.into()))?;
+    // Leaving (oneself) or removing another member: the same step, its own words.
+    let (words, button, person) = if target == who.account {
+        ("org-leave", "leave-confirm", String::new())
+    } else {
+        let person = member
+            .name
+            .clone()
+            .unwrap_or_else(|| member.email.to_string());
+        ("org-remove", "remove-confirm", person)
+    };
+    let tr = Tr::new(locale);
+    let name = &view.company.details.name;
+    let says = |part: &str| {
+        let id = format!("{words}-{part}");
+        tr.t2(&id, "name", person.clone(), "company", name.clone())
+    };
+    let ask = Ask {
+        heading: says("heading"),
+        paragraphs: vec![says("p1")],
+        button: (button, says("confirm")),
+        cancel: (tr.t("org-back"), Page::Company(company.to_owned()).href()),
+    };
+    let member_page = Page::CompanyMember(company.to_owned(), target.as_str().to_owned());
+    let form = (member_page.href(), vec![("remove", "1".to_owned())]);
+    let product = &state.services.product_name;
+    Ok(ConfirmPage::new((locale, product), ask, form, &who.session.csrf).answer())
 }
 
 #[cfg(test)]

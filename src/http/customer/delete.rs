@@ -4,6 +4,7 @@
 //! token and a recent sign-in; the last administrator of a company with other members
 //! must hand over first (409).
 
+use super::confirm::{Ask, CONFIRMED, ConfirmPage};
 use super::messages::Message;
 use super::signed_in::SignedIn;
 use crate::domain::account::Membership;
@@ -16,20 +17,8 @@ use crate::http::layout::{Chrome, MessagePage, html, redirect};
 use crate::i18n::Tr;
 use crate::page::{Link, Page};
 use crate::service::privacy::{self, DeleteFailure};
-use askama::Template;
 use warp::http::StatusCode;
 use warp::reply::Response;
-
-#[derive(Template)]
-#[template(path = "pages/delete_account.html")]
-pub(super) struct ConfirmPage {
-    chrome: Chrome,
-    heading: String,
-    paragraphs: Vec<String>,
-    csrf: String,
-    button: String,
-    cancel: String,
-}
 
 /// The form of `POST /api/Profile/delete`.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -43,15 +32,14 @@ pub async fn post(who: SignedIn, posted: Posted<DeleteForm>) -> Result<Response,
     who.recent(Message::ReauthNeeded)?;
     let (state, locale) = (who.state(), who.locale());
     let product = &state.services.product_name;
-    if confirm != "yes" {
+    if confirm != CONFIRMED {
         let blocked = privacy::handover_needed(&state.services, &who.account)
             .await
             .map_err(|e| into_page::<Message>(state, e, locale))?;
         if !blocked.is_empty() {
             return Err(handover_page(&blocked, locale, product));
         }
-        let page = confirm_page(locale, product, who.session.csrf.clone());
-        return Ok(html(StatusCode::OK, &page, &[]));
+        return Ok(confirm_page(locale, product, &who.session.csrf).answer());
     }
     match privacy::delete_own_account(&state.services, &who.account).await {
         Ok(_) => Ok(signed_out(state, locale).await),
@@ -68,16 +56,16 @@ pub async fn post(who: SignedIn, posted: Posted<DeleteForm>) -> Result<Response,
     }
 }
 
-pub(super) fn confirm_page(locale: Locale, product: &str, csrf: String) -> ConfirmPage {
+pub(super) fn confirm_page(locale: Locale, product: &str, csrf: &str) -> ConfirmPage {
     let tr = Tr::new(locale);
-    ConfirmPage {
-        chrome: Chrome::new(locale, tr.t("delete-title"), product),
+    let ask = Ask {
         heading: tr.t("delete-heading"),
         paragraphs: vec![tr.t1("delete-p1", "product", product), tr.t("delete-p2")],
-        csrf,
-        button: tr.t("delete-confirm"),
-        cancel: tr.t("delete-cancel"),
-    }
+        button: ("delete-confirm", tr.t("delete-confirm")),
+        cancel: (tr.t("delete-cancel"), Page::Profile.href()),
+    };
+    let action = (Page::ProfileDelete.href(), Vec::new());
+    ConfirmPage::new((locale, product), ask, action, csrf)
 }
 
 /// Deleted: signed out here and, when the provider has an end-session endpoint, there too

@@ -126,7 +126,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         ("mfa challenge", mfa("challenge").render()),
         ("mfa manage", mfa("manage").render()),
         ("mfa recovery", mfa("recovery").render()),
-        ("delete", confirm_page(locale, PRODUCT, "c".into()).render()),
+        ("delete", confirm_page(locale, PRODUCT, "c").render()),
         ("deleted", deleted_page(locale, PRODUCT).render()),
         (
             "handover",

@@ -106,6 +106,16 @@ pub(super) fn mfa_page(product: &str, locale: Locale, mode: &'static str, csrf: 
     }
 }
 
+/// The code after a provider's sign-in (`challenge`) or, MFA on, the form that turns it
+/// off (`manage`), with the language switch: `GET` at this address shows the same form
+/// again in the language chosen, so a wrong code's answer offers it too. (A lock-out's
+/// answer does not: the address would show the ordinary form, not the recovery code's.)
+fn switchable(state: &AppState, locale: Locale, mode: &'static str, csrf: &str) -> MfaPage {
+    let mut view = page(state, locale, mode, csrf);
+    view.chrome = view.chrome.with_switch();
+    view
+}
+
 /// The enrolment page: QR code (an SVG drawn here, as a `data:` image), the secret in
 /// groups of four, the `otpauth://` link.
 fn enrol_page(state: &AppState, session: &Session, mfa: &Mfa) -> MfaPage {
@@ -120,6 +130,8 @@ fn enrol_page(state: &AppState, session: &Session, mfa: &Mfa) -> MfaPage {
         .otpauth_uri(&state.services.product_name, &account_name);
     view.secret = mfa.secret.grouped();
     view.qr = qr_data_uri(&view.otpauth);
+    // The address shows this session's enrolment again (a wrong code's answer too).
+    view.chrome = view.chrome.with_switch();
     view
 }
 
@@ -155,14 +167,17 @@ pub(super) fn failure_text(failure: &MfaFailure, locale: Locale) -> String {
 /// `GET /api/Profile/mfa?lang=`: the code after a provider's sign-in, or the enrolment,
 /// or (MFA on) the form that turns it off.
 pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> {
-    if let Some(pending) = visit.cookie::<MfaPending>(MFA) {
-        let (state, locale) = (&visit.state, pending.session.locale());
+    if let Some(mut pending) = visit.cookie::<MfaPending>(MFA) {
+        let state = &visit.state;
+        // The language switch: the held sign-in takes it.
+        let cookie = pending.choose_language(state, query.lang, visit.now);
+        let locale = pending.session.locale();
         if !state.services.accounts.can_keep_secrets() {
             // The code cannot be checked here: refused, never skipped.
             return Err(message_page(state, &Message::MfaUnavailable, locale, &[]));
         }
-        let view = page(state, locale, "challenge", &pending.csrf);
-        return Ok(html(StatusCode::OK, &view, &[]));
+        let view = switchable(state, locale, "challenge", &pending.csrf);
+        return Ok(html(StatusCode::OK, &view, cookie.as_slice()));
     }
     let mut who = SignedIn::of(visit).await?;
     // The language switch, as on the profile: the session and the account take it.
@@ -171,23 +186,20 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
     let fresh = match account::enrolment(&state.services, &who.account).await {
         Ok(fresh) => fresh,
         Err(MfaFailure::AlreadyOn) => {
-            let mut view = page(state, locale, "manage", &who.session.csrf);
-            view.chrome = view.chrome.with_switch();
+            let view = switchable(state, locale, "manage", &who.session.csrf);
             return Ok(html(StatusCode::OK, &view, &cookies));
         }
         Err(failure) => return Err(failure_page(state, failure, locale)),
     };
     // The enrolment this session started, shown again as it was.
     if let Some(kept) = Enrolment::open(&who) {
-        let mut view = enrol_page(state, &who.session, &kept);
-        view.chrome = view.chrome.with_switch();
+        let view = enrol_page(state, &who.session, &kept);
         return Ok(html(StatusCode::OK, &view, &cookies));
     }
     // Showing a new secret starts turning MFA on: a recent sign-in only.
     who.recent(Message::ReauthNeeded)?;
     cookies.push(Enrolment::seal(&who, &fresh));
-    let mut view = enrol_page(state, &who.session, &fresh);
-    view.chrome = view.chrome.with_switch();
+    let view = enrol_page(state, &who.session, &fresh);
     Ok(html(StatusCode::OK, &view, &cookies))
 }
 
@@ -307,7 +319,7 @@ async fn disable(mut who: SignedIn, form: &Form) -> Response {
             signin::grant(state, session, &Page::Profile.href(), who.visit.now, &[])
         }
         Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
-            let mut view = page(state, locale, "manage", &session.csrf);
+            let mut view = switchable(state, locale, "manage", &session.csrf);
             view.error = Some(failure_text(&failure, locale));
             html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[])
         }
@@ -332,7 +344,7 @@ async fn challenge(visit: &Visit, pending: MfaPending, form: &Form) -> Response 
         // MFA was turned off meanwhile: the provider's sign-in is enough.
         Ok(_) | Err(MfaFailure::Off) => {}
         Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
-            let mut view = page(state, locale, "challenge", &pending.csrf);
+            let mut view = switchable(state, locale, "challenge", &pending.csrf);
             view.error = Some(failure_text(&failure, locale));
             return html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[]);
         }

@@ -1,6 +1,7 @@
 //! `GET /api/Profile` (email, linked logins, MFA state) and `POST /api/Profile/link`
 //! (link Microsoft or Google; unlink while another login remains).
 
+use super::confirm::{Ask, CONFIRMED, ConfirmPage};
 use super::messages::Message;
 use super::pages::{LoginView, ProfilePage};
 use super::signed_in::{self, SignedIn};
@@ -104,12 +105,18 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
 pub struct LinkForm {
     provider: Option<String>,
     unlink: Option<String>,
+    /// `yes`: the confirmation step's post (unlinking asks first).
+    confirm: String,
 }
 
 /// `POST /api/Profile/link`: `provider` = `microsoft` | `google` starts linking;
 /// `unlink` = a login's key removes it.
 pub async fn link(who: SignedIn, posted: Posted<LinkForm>) -> Result<Response, Response> {
-    let LinkForm { provider, unlink } = who.form(posted, Page::Profile)?;
+    let LinkForm {
+        provider,
+        unlink,
+        confirm,
+    } = who.form(posted, Page::Profile)?;
     who.recent(match provider.as_deref() {
         Some("microsoft") => Message::ReauthToLink {
             next: Next::LinkMicrosoft,
@@ -120,6 +127,9 @@ pub async fn link(who: SignedIn, posted: Posted<LinkForm>) -> Result<Response, R
         _ => Message::ReauthNeeded,
     })?;
     if let Some(key) = unlink {
+        if confirm != CONFIRMED {
+            return confirm_removal(&who, key).await;
+        }
         return Ok(remove(who, &key).await);
     }
     start_link(&who, provider.as_deref()).await
@@ -161,6 +171,39 @@ async fn start_link(who: &SignedIn, provider: Option<&str>) -> Result<Response, 
     };
     let status = StatusCode::SEE_OTHER;
     Ok(sign_in::start::<Message>(state, purpose, locale, hints, status).await)
+}
+
+/// Removing a login asks first, naming it (its provider and email).
+async fn confirm_removal(who: &SignedIn, key: String) -> Result<Response, Response> {
+    let (state, locale) = (who.state(), who.locale());
+    let overview = match account::overview(&state.services, &who.account).await {
+        Ok(Some(overview)) => overview,
+        Ok(None) => return Err(who.page(Message::SessionRequired)),
+        Err(e) => return Err(into_page::<Message>(state, e, locale)),
+    };
+    let Some(login) = overview.logins.iter().find(|l| login_key(&l.login) == key) else {
+        return Err(who.page(Message::BadForm));
+    };
+    let tr = Tr::new(locale);
+    let named = format!(
+        "{} ({})",
+        provider_name(&login.provider, locale),
+        login.email
+    );
+    let ask = Ask {
+        heading: tr.t("profile-remove-heading"),
+        paragraphs: vec![tr.t1("profile-remove-p1", "login", named)],
+        button: ("remove-confirm", tr.t("profile-remove-confirm")),
+        cancel: (tr.t("delete-cancel"), Page::Profile.href()),
+    };
+    let form = (Page::ProfileLink.href(), vec![("unlink", key)]);
+    let page = ConfirmPage::new(
+        (locale, &state.services.product_name),
+        ask,
+        form,
+        &who.session.csrf,
+    );
+    Ok(page.answer())
 }
 
 async fn remove(mut who: SignedIn, key: &str) -> Response {

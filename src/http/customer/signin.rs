@@ -45,6 +45,26 @@ pub struct MfaPending {
     pub link: Option<PendingLink>,
     pub next: Next,
     pub csrf: String,
+    /// When the code may no longer be given (Unix seconds): a language switch on the code
+    /// page seals the held sign-in again, and must not make it last longer.
+    pub until: i64,
+}
+
+impl MfaPending {
+    /// `?lang=` on the code page (the language switch): the held session takes `asked`
+    /// (the account learns it at a choice made once signed in: nothing is stored before
+    /// the code). The cookie to set when it changed.
+    pub fn choose_language(
+        &mut self,
+        state: &AppState,
+        asked: Option<Locale>,
+        now: OffsetDateTime,
+    ) -> Option<String> {
+        let locale = asked.filter(|l| *l != self.session.locale())?;
+        let until = OffsetDateTime::from_unix_timestamp(self.until).ok()?;
+        self.session.locale = locale.as_str().to_owned();
+        Some(state.cookies.seal(MFA, self, now, until))
+    }
 }
 
 /// How a customer's sign-in ends, as data (accepting an invitation, coming back, linking
@@ -289,14 +309,16 @@ pub(super) fn ask_for_code(
     let Some(csrf) = sign_in::token() else {
         return message_page(state, &Message::Internal, session.locale(), &[clear]);
     };
+    let until = now + MFA_LIFETIME;
     let pending = MfaPending {
         account: account.to_owned(),
         session,
         link,
         next,
         csrf,
+        until: until.unix_timestamp(),
     };
-    let cookie = state.cookies.seal(MFA, &pending, now, now + MFA_LIFETIME);
+    let cookie = state.cookies.seal(MFA, &pending, now, until);
     let to = Page::ProfileMfa.href();
     crate::http::layout::redirect(StatusCode::SEE_OTHER, &to, &[clear, cookie])
 }

@@ -37,12 +37,9 @@ impl Frame {
         crate::http::layout::LANGUAGE_NAMES.to_vec()
     }
 
-    /// The languages the switch offers: every other one.
-    pub fn others(&self) -> Vec<(&'static str, &'static str)> {
-        self.languages()
-            .into_iter()
-            .filter(|(code, _)| *code != self.lang)
-            .collect()
+    /// The languages the switch offers, the page's own marked current.
+    pub fn switch(&self) -> Vec<crate::http::layout::SwitchLink> {
+        crate::http::layout::switch_links(self.lang)
     }
 }
 

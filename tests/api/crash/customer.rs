@@ -277,13 +277,25 @@ pub fn make_administrator(case: &Case) -> BoxFuture<'_, ()> {
 
 pub fn remove_member(case: &Case) -> BoxFuture<'_, ()> {
     Box::pin(async {
-        answer(form(case, "anne", &member_path(case), &[("remove", "1")])).await;
+        answer(form(
+            case,
+            "anne",
+            &member_path(case),
+            &[("remove", "1"), ("confirm", "yes")],
+        ))
+        .await;
     })
 }
 
 pub fn leave(case: &Case) -> BoxFuture<'_, ()> {
     Box::pin(async {
-        answer(form(case, "bert", &member_path(case), &[("remove", "1")])).await;
+        answer(form(
+            case,
+            "bert",
+            &member_path(case),
+            &[("remove", "1"), ("confirm", "yes")],
+        ))
+        .await;
     })
 }
 
@@ -330,7 +342,7 @@ pub fn unlink(case: &Case) -> BoxFuture<'_, ()> {
             case,
             "anne",
             "/api/Profile/link",
-            &[("unlink", case.value("login"))],
+            &[("unlink", case.value("login")), ("confirm", "yes")],
         ))
         .await;
     })

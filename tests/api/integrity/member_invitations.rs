@@ -131,7 +131,14 @@ async fn removing_an_administrator_withdraws_the_invitations_they_sent() {
     let start = line.find(&members).unwrap() + members.len();
     let olaf_id = AccountId::from_stored(line[start..].split('"').next().unwrap().to_owned());
     let path = format!("{members}{}", olaf_id.as_str());
-    let removed = company_post(&app, &nina_browser, &company, &path, &[("remove", "1")]).await;
+    let removed = company_post(
+        &app,
+        &nina_browser,
+        &company,
+        &path,
+        &[("remove", "1"), ("confirm", "yes")],
+    )
+    .await;
     assert_eq!(removed.status(), 303);
 
     let read = app.invitation(&id).await;
