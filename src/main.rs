@@ -20,69 +20,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match std::env::args().nth(1).as_deref() {
-        None => {}
-        Some("retry-deliveries") => {
-            return match Application::retry_deliveries_once(settings).await {
-                Ok(report) => {
-                    println!(
-                        "{} sent, {} queued again, {} failed, {} abandoned, {} not due yet",
-                        report.sent,
-                        report.requeued,
-                        report.failed,
-                        report.abandoned,
-                        report.waiting
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("retry-deliveries failed: {e}");
-                    ExitCode::from(1)
-                }
-            };
-        }
-        Some("purge-ended") => {
-            return match Application::purge_ended_once(settings).await {
-                Ok(report) => {
-                    println!("{}", invitations::http::api::timer::purge_line(&report));
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("purge-ended failed: {e}");
-                    ExitCode::from(1)
-                }
-            };
-        }
-        Some("merge-accounts") => {
-            return match Application::merge_accounts_once(settings).await {
-                Ok(report) => {
-                    println!("{}", invitations::service::person::merge_line(&report));
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("merge-accounts failed: {e}");
-                    ExitCode::from(1)
-                }
-            };
-        }
-        Some("index-companies") => {
-            return match Application::index_companies_once(settings).await {
-                Ok(listed) => {
-                    println!("{listed} companies listed");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("index-companies failed: {e}");
-                    ExitCode::from(1)
-                }
-            };
-        }
-        Some(other) => {
-            eprintln!(
-                "unknown command {other:?}; usage: handler [retry-deliveries | purge-ended | merge-accounts | index-companies]"
-            );
-            return ExitCode::from(2);
-        }
+    if let Some(command) = std::env::args().nth(1) {
+        return one_off(&command, settings).await;
     }
     let app = match Application::build(settings).await {
         Ok(app) => app,
@@ -95,6 +34,45 @@ async fn main() -> ExitCode {
     app.run_until(shutdown_signal()).await;
     tracing::info!("handler stopped");
     ExitCode::SUCCESS
+}
+
+/// A one-off command: its one pass, its one line on stdout, and its exit code.
+async fn one_off(command: &str, settings: Settings) -> ExitCode {
+    let done = match command {
+        "retry-deliveries" => Application::retry_deliveries_once(settings)
+            .await
+            .map(|report| {
+                format!(
+                    "{} sent, {} queued again, {} failed, {} abandoned, {} not due yet",
+                    report.sent, report.requeued, report.failed, report.abandoned, report.waiting
+                )
+            }),
+        "purge-ended" => Application::purge_ended_once(settings)
+            .await
+            .map(|report| invitations::http::api::timer::purge_line(&report)),
+        "merge-accounts" => Application::merge_accounts_once(settings)
+            .await
+            .map(|report| invitations::service::person::merge_line(&report)),
+        "index-companies" => Application::index_companies_once(settings)
+            .await
+            .map(|listed| format!("{listed} companies listed")),
+        other => {
+            eprintln!(
+                "unknown command {other:?}; usage: handler [retry-deliveries | purge-ended | merge-accounts | index-companies]"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match done {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{command} failed: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 async fn shutdown_signal() {
