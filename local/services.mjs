@@ -4,11 +4,13 @@
 //   - maildev: SMTP catcher + web UI + REST API (child process)
 //   - the local OpenID providers (B2C stand-in and staff directory stand-in,
 //     in this process, see idp/)
+//   - where events go: a webhook receiver checking Standard Webhooks signatures
+//     and an Event Grid topic stand-in (in this process, see events/)
 //
 // Usage:
 //   node local/services.mjs [--no-stdin]
 //
-// Ports come from AZURITE_TABLE_PORT, SMTP_PORT, MAILDEV_WEB_PORT, IDP_PORT;
+// Ports come from AZURITE_TABLE_PORT, SMTP_PORT, MAILDEV_WEB_PORT, IDP_PORT, EVENTS_PORT;
 // unset or 0 picks a free port. AZURITE_LOCATION set: Azurite keeps its data
 // in that folder; otherwise in memory. SERVICES_VERBOSE=1 shows the access logs.
 //
@@ -21,7 +23,7 @@
 //    "externalIdClientSecret":…,
 //    "staffMetadataUrl":…,"staffIssuer":…,"staffAudience":…,"staffRole":…,
 //    "staffClientId":…,"staffClientSecret":…,"salesCliClientId":…,
-//    "noRoleCliClientId":…,"cliClientSecret":…,"staffTokenEndpoint":…}
+//    "noRoleCliClientId":…,"cliClientSecret":…,"staffTokenEndpoint":…,"eventsUrl":…}
 //
 // It runs until its stdin reaches end-of-file (a test that spawns it with a
 // piped stdin takes it down by dying), or SIGINT/SIGTERM/SIGHUP; then it stops
@@ -69,6 +71,7 @@ const log = (...m) => console.error('[services]', ...m);
 /** live child processes */
 const children = new Set();
 let idp;
+let eventStandIns;
 let mailDir;
 let stopping = false;
 
@@ -91,6 +94,9 @@ async function shutdown(code, reason) {
   const grace = new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref());
   await Promise.race([Promise.all(waits), grace]);
   killAllNow();
+  if (eventStandIns) {
+    await Promise.race([eventStandIns.close().catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())]);
+  }
   if (idp) {
     await Promise.race([idp.close(), new Promise((r) => setTimeout(r, 1000).unref())]);
   }
@@ -325,14 +331,23 @@ async function startIdentityProviders() {
   return idp.info;
 }
 
+async function startEvents() {
+  const port = portSetting('EVENTS_PORT');
+  const { startEventStandIns } = await import('./events/index.mjs');
+  const print = /^(1|true|yes)$/i.test(process.env.EVENTS_PRINT || '');
+  eventStandIns = await startEventStandIns({ host: HOST, port, print });
+  return eventStandIns.info;
+}
+
 // ---------------------------------------------------------------- main
 
 const started = Date.now();
 try {
-  const [tablePort, mail, idpInfo] = await Promise.all([
+  const [tablePort, mail, idpInfo, eventsInfo] = await Promise.all([
     startAzurite(),
     startMaildev(),
     startIdentityProviders(),
+    startEvents(),
   ]);
   if (stopping) await new Promise(() => {}); // shutdown in progress; it exits
 
@@ -364,6 +379,7 @@ try {
     noRoleCliClientId: idpInfo.noRoleCliClientId,
     cliClientSecret: idpInfo.cliClientSecret,
     staffTokenEndpoint: idpInfo.staffTokenEndpoint,
+    eventsUrl: eventsInfo.eventsUrl,
   };
   log(`ready in ${Date.now() - started} ms: table ${tablePort}, smtp ${mail.smtp}, maildev web ${mail.web}, idp ${idpInfo.idpPort}`);
   process.stdout.write(`${JSON.stringify(info)}\n`);

@@ -142,7 +142,8 @@ async fn create_tables(services: &Services) -> Result<(), crate::storage::StoreE
     services.store.ensure_tables().await?;
     services.accounts.ensure_tables().await?;
     services.limit_store.ensure_table().await?;
-    services.privacy.ensure_table().await
+    services.privacy.ensure_table().await?;
+    services.events.ensure_table().await
 }
 
 /// Creates missing tables, retrying with backoff until storage answers, then opens the
@@ -331,6 +332,12 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
         public_base_url: settings.public_base_url.clone(),
         product_name: settings.product_name.clone(),
         mail_timeout: timeout,
+        events: Arc::new(crate::storage::TableEventStore::new(
+            &service,
+            &settings.table_prefix,
+        )),
+        destinations: destinations(settings).map_err(StartError::Setup)?,
+        views: crate::http::api::event_views(),
     };
     let state = AppState {
         services,
@@ -341,6 +348,27 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
         cookies,
     };
     Ok((state, tables))
+}
+
+/// Where events go, from the `EVENTS_*` settings (no network: an Event Grid token is
+/// fetched on the first publish).
+fn destinations(settings: &Settings) -> Result<crate::events::send::Destinations, String> {
+    use crate::events::send::{Destinations, GridAuth};
+    let events = &settings.events;
+    let grid = events.event_grid.as_ref().map(|(endpoint, key)| {
+        let auth = match key {
+            Some(key) => GridAuth::Key(key.expose().clone()),
+            None => GridAuth::ManagedIdentity,
+        };
+        (endpoint.clone(), auth)
+    });
+    Destinations::new(
+        events.webhook_urls.clone(),
+        events.webhook_secrets.clone(),
+        grid,
+        settings.public_base_url.to_string(),
+        settings.tuning.events_right_away,
+    )
 }
 
 /// The services of a one-off command (no listener): the tables made and open.

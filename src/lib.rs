@@ -7,6 +7,7 @@
 pub mod app;
 pub mod clock;
 pub mod domain;
+pub mod events;
 pub mod http;
 pub mod i18n;
 pub mod identity;

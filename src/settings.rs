@@ -79,6 +79,19 @@ pub struct Settings {
     pub product_name: String,
     pub limits: Limits,
     pub tuning: Tuning,
+    /// `EVENTS_*`: where events go.
+    pub events: EventSettings,
+}
+
+/// Where events go: webhook URLs with their Standard Webhooks secrets, an Event Grid topic.
+#[derive(Debug, Clone, Default)]
+pub struct EventSettings {
+    /// `EVENTS_WEBHOOK_URLS`: `https`, or `http` to a loopback address.
+    pub webhook_urls: Vec<Url>,
+    /// `EVENTS_WEBHOOK_SECRET`, then `EVENTS_WEBHOOK_SECRET_PREVIOUS` during a rotation.
+    pub webhook_secrets: Vec<crate::events::signing::WebhookSecret>,
+    /// `EVENTS_EVENTGRID_ENDPOINT`, and `EVENTS_EVENTGRID_KEY` (else the managed identity).
+    pub event_grid: Option<(Url, Option<Secret<String>>)>,
 }
 
 /// Abuse limits; they hold across instances (counted in the tables).
@@ -117,6 +130,9 @@ pub struct Tuning {
     pub delivery_poll_interval: Duration,
     /// Time allowed for any one outgoing call (storage, identity provider, SMTP).
     pub outgoing_timeout: Duration,
+    /// Events are tried right after their request (off: only the `DeliverEvents` timer
+    /// sends them; the capacity tests count a request's own calls so).
+    pub events_right_away: bool,
 }
 
 impl Default for Tuning {
@@ -126,6 +142,7 @@ impl Default for Tuning {
             key_cache_ttl: Duration::from_secs(24 * 3600),
             delivery_poll_interval: Duration::from_secs(60),
             outgoing_timeout: Duration::from_secs(10),
+            events_right_away: true,
         }
     }
 }
@@ -314,8 +331,61 @@ impl Settings {
                 )?,
             },
             tuning: Tuning::default(),
+            events: event_settings(&get)?,
         })
     }
+}
+
+/// `EVENTS_*`: every URL checked, a secret required with webhooks.
+fn event_settings(
+    get: &dyn Fn(&'static str) -> Option<String>,
+) -> Result<EventSettings, SettingsError> {
+    use crate::events::signing::WebhookSecret;
+    let webhook_urls = get("EVENTS_WEBHOOK_URLS")
+        .map(|list| {
+            list.split(',')
+                .filter(|u| !u.trim().is_empty())
+                .map(|u| web_url("EVENTS_WEBHOOK_URLS", u, true))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?
+        .unwrap_or_default();
+    let secret = |name: &'static str| {
+        get(name)
+            .map(|value| WebhookSecret::parse(&value).map_err(|e| bad(name, e.to_string())))
+            .transpose()
+    };
+    let (current, previous) = (
+        secret("EVENTS_WEBHOOK_SECRET")?,
+        secret("EVENTS_WEBHOOK_SECRET_PREVIOUS")?,
+    );
+    if current.is_none() && (previous.is_some() || !webhook_urls.is_empty()) {
+        return Err(bad(
+            "EVENTS_WEBHOOK_SECRET",
+            "is required with EVENTS_WEBHOOK_URLS or EVENTS_WEBHOOK_SECRET_PREVIOUS (whsec_ and base64)",
+        ));
+    }
+    let event_grid = match (
+        get("EVENTS_EVENTGRID_ENDPOINT"),
+        get("EVENTS_EVENTGRID_KEY"),
+    ) {
+        (Some(endpoint), key) => Some((
+            web_url("EVENTS_EVENTGRID_ENDPOINT", &endpoint, true)?,
+            key.map(Secret::new),
+        )),
+        (None, Some(_)) => {
+            return Err(bad(
+                "EVENTS_EVENTGRID_ENDPOINT",
+                "is required when EVENTS_EVENTGRID_KEY is set",
+            ));
+        }
+        (None, None) => None,
+    };
+    Ok(EventSettings {
+        webhook_urls,
+        webhook_secrets: current.into_iter().chain(previous).collect(),
+        event_grid,
+    })
 }
 
 /// One base64 key of at least 64 bytes (`COOKIE_KEY`, or one of `COOKIE_KEY_PREVIOUS`).

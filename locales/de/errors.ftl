@@ -31,6 +31,7 @@ field-error-postal-code-for = ist keine gültige Postleitzahl für { $country }
 field-error-postal-code = ist keine gültige Postleitzahl
 field-error-locale = muss "en", "fr", "de", "it" oder "nl" sein
 field-error-status = muss pending, accepted, completed, revoked oder expired sein
+field-error-event-status = muss pending oder failed sein
 field-error-number = muss eine ganze Zahl von { $min } bis { $max } sein
 field-error-days = muss eine ganze Zahl von Tagen sein, von { $min } bis { $max }
 field-error-role = muss "administrator" oder "member" sein

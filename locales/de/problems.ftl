@@ -8,6 +8,7 @@ problem-staff-provider-unavailable = Der Identitätsanbieter der Mitarbeitenden 
 problem-duplicate = Für diese Adresse gibt es bereits eine offene oder angenommene Einladung; senden Sie diese erneut oder ziehen Sie sie zurück.
 problem-no-invitation = Keine Einladung hat diese Kennung.
 problem-no-company = Kein Unternehmen hat diese Kennung.
+problem-no-event = Kein Ereignis hat diese Kennung.
 problem-no-asset = Diese Datei gibt es nicht.
 problem-nothing-here = Unter dieser Adresse gibt es nichts.
 problem-method-not-allowed = Diese Adresse nimmt diese HTTP-Methode nicht an.

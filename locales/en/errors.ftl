@@ -31,6 +31,7 @@ field-error-postal-code-for = is not a valid postal code for { $country }
 field-error-postal-code = is not a valid postal code
 field-error-locale = must be one of "en", "fr", "de", "it", "nl"
 field-error-status = must be one of pending, accepted, completed, revoked, expired
+field-error-event-status = must be pending or failed
 field-error-number = must be a whole number from { $min } to { $max }
 field-error-days = must be a whole number of days from { $min } to { $max }
 field-error-role = must be "administrator" or "member"

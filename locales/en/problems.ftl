@@ -8,6 +8,7 @@ problem-staff-provider-unavailable = The staff identity provider cannot be reach
 problem-duplicate = This email already has a pending or accepted invitation; resend or revoke it instead.
 problem-no-invitation = No invitation has this id.
 problem-no-company = No company has this id.
+problem-no-event = No event has this id.
 problem-no-asset = No such asset.
 problem-nothing-here = There is nothing at this address.
 problem-method-not-allowed = This address does not accept this HTTP method.

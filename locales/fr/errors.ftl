@@ -31,6 +31,7 @@ field-error-postal-code-for = n'est pas un code postal valable pour { $country }
 field-error-postal-code = n'est pas un code postal valable
 field-error-locale = doit valoir "en", "fr", "de", "it" ou "nl"
 field-error-status = doit valoir pending, accepted, completed, revoked ou expired
+field-error-event-status = doit valoir pending ou failed
 field-error-number = doit être un nombre entier de { $min } à { $max }
 field-error-days = doit être un nombre entier de jours, de { $min } à { $max }
 field-error-role = doit valoir "administrator" ou "member"

@@ -8,6 +8,7 @@ problem-staff-provider-unavailable = Le fournisseur d'identité du personnel est
 problem-duplicate = Cette adresse a déjà une invitation en attente ou acceptée ; renvoyez-la ou retirez-la plutôt.
 problem-no-invitation = Aucune invitation n'a cet identifiant.
 problem-no-company = Aucune société n'a cet identifiant.
+problem-no-event = Aucun événement n'a cet identifiant.
 problem-no-asset = Ce fichier n'existe pas.
 problem-nothing-here = Il n'y a rien à cette adresse.
 problem-method-not-allowed = Cette adresse n'accepte pas cette méthode HTTP.

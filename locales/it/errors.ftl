@@ -31,6 +31,7 @@ field-error-postal-code-for = non è un codice postale valido per { $country }
 field-error-postal-code = non è un codice postale valido
 field-error-locale = deve valere "en", "fr", "de", "it" o "nl"
 field-error-status = deve valere pending, accepted, completed, revoked o expired
+field-error-event-status = deve valere pending o failed
 field-error-number = deve essere un numero intero da { $min } a { $max }
 field-error-days = deve essere un numero intero di giorni, da { $min } a { $max }
 field-error-role = deve valere "administrator" o "member"

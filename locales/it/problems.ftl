@@ -8,6 +8,7 @@ problem-staff-provider-unavailable = Il fornitore di identità del personale non
 problem-duplicate = Questo indirizzo ha già un invito in attesa o accettato; lo invii di nuovo o lo ritiri.
 problem-no-invitation = Nessun invito ha questo identificativo.
 problem-no-company = Nessuna azienda ha questo identificativo.
+problem-no-event = Nessun evento ha questo identificativo.
 problem-no-asset = Questo file non esiste.
 problem-nothing-here = A questo indirizzo non c'è nulla.
 problem-method-not-allowed = Questo indirizzo non accetta questo metodo HTTP.

@@ -31,6 +31,7 @@ field-error-postal-code-for = is geen geldige postcode voor { $country }
 field-error-postal-code = is geen geldige postcode
 field-error-locale = moet "en", "fr", "de", "it" of "nl" zijn
 field-error-status = moet pending, accepted, completed, revoked of expired zijn
+field-error-event-status = moet pending of failed zijn
 field-error-number = moet een geheel getal van { $min } tot en met { $max } zijn
 field-error-days = moet een geheel aantal dagen zijn, van { $min } tot en met { $max }
 field-error-role = moet "administrator" of "member" zijn

@@ -8,6 +8,7 @@ problem-staff-provider-unavailable = De identiteitsprovider voor medewerkers is 
 problem-duplicate = Voor dit adres bestaat al een openstaande of aanvaarde uitnodiging; verstuur die opnieuw of trek die in.
 problem-no-invitation = Geen uitnodiging heeft deze id.
 problem-no-company = Geen bedrijf heeft deze id.
+problem-no-event = Geen gebeurtenis heeft deze id.
 problem-no-asset = Dit bestand bestaat niet.
 problem-nothing-here = Op dit adres is niets te vinden.
 problem-method-not-allowed = Dit adres aanvaardt deze HTTP-methode niet.

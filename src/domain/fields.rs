@@ -29,6 +29,8 @@ pub enum FieldError {
     },
     Locale,
     Status,
+    /// An event listing's status: `pending` or `failed`.
+    EventStatus,
     /// A whole number from `min` to `max`.
     Number {
         min: i64,

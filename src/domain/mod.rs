@@ -5,6 +5,7 @@ pub mod account;
 pub mod company;
 pub mod country;
 pub mod email;
+pub mod event;
 pub mod fields;
 pub mod ids;
 pub mod invitation;

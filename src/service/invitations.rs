@@ -100,7 +100,18 @@ async fn store_and_send(
     let secret = InvitationSecret::generate(id.as_str())?;
     let mut invitation = Invitation::create(new, inviter, id, secret.hash(), now);
     invitation.existing_customer = existing_customer;
-    services.store.insert(&invitation, now).await?;
+    let mut created = super::events::about_invitation(
+        services,
+        crate::domain::event::EventType::InvitationCreated,
+        &invitation,
+        now,
+    );
+    super::events::announce(services, std::slice::from_mut(&mut created)).await?;
+    if let Err(refused) = services.store.insert(&invitation, now).await {
+        // Never came to be: its event goes now (or, cut short, once its grace is over).
+        super::events::withdraw(services, &created).await;
+        return Err(refused.into());
+    }
     tracing::info!(invitation = %invitation.id, "invitation created");
     let url = crate::page::Page::InvitationLink(secret.expose().to_owned())
         .url(&services.public_base_url);
@@ -119,6 +130,7 @@ async fn store_and_send(
         }
     }
     let invitation = delivery::store_first(services, invitation, sent.is_ok()).await;
+    super::events::deliver_soon(services, vec![created.event.id]);
     Ok(Created {
         invitation,
         invite_url: url,

@@ -5,7 +5,7 @@
 //! transaction), read again and decided again when another change landed first.
 
 use super::invitations::{self, Created};
-use super::{InvitationError, Services, update_invitation};
+use super::{InvitationError, Services, update_invitation, update_invitation_with};
 use crate::domain::account::{
     AccountId, Company, CompanyId, CompanySummary, LinkedLogin, Provider, Role,
 };
@@ -196,15 +196,39 @@ pub async fn join(
         role: Some(grant.role),
         invitation: Some(invitation.id.to_string()),
     };
-    change_roster(services, &company, |roster| {
+    // Both events of the join in one call: `member.joined`, `invitation.completed`.
+    let mut announced = super::events::of_roster_change(
+        services,
+        &company.id,
+        &Roster::default(),
+        &Roster {
+            members: vec![member.clone()],
+        },
+        std::slice::from_ref(&joined),
+    );
+    let mut done = invitation.clone();
+    if done.complete(login, company.id.as_str(), now).is_ok() {
+        announced.extend(super::events::of_change(services, &invitation, &done));
+    }
+    super::events::announce(services, &mut announced).await?;
+    let (on_roster, on_invitation) = announced
+        .into_iter()
+        .partition(|e| e.event.kind == crate::domain::event::EventType::MemberJoined);
+    change_roster_with(services, &company, on_roster, |roster| {
         Ok(roster.join(member.clone()).then(|| vec![joined.clone()]))
     })
     .await?;
-    let completed = update_invitation(services, &invitation.id, Some(current), |stored| {
-        stored
-            .complete(login, company.id.as_str(), now)
-            .map_err(MemberError::NotAcceptable)
-    })
+    let completed = update_invitation_with(
+        services,
+        &invitation.id,
+        Some(current),
+        on_invitation,
+        |stored| {
+            stored
+                .complete(login, company.id.as_str(), now)
+                .map_err(MemberError::NotAcceptable)
+        },
+    )
     .await;
     if let Err(refused @ MemberError::NotAcceptable(_)) = completed {
         // Ended meanwhile (revoked): the membership must not outlive it.
@@ -236,9 +260,21 @@ pub async fn join(
 /// Reads the roster, lets `decide` change it (`Ok(None)`: nothing to write; otherwise the
 /// history entries of the change) and writes it with its ETag, again from a fresh read
 /// whenever another change landed first. Returns the roster as written (or as read).
+/// The change's `member.*` events are announced before its write, once whatever the
+/// attempts (the one that lands confirms them: same entries), and delivered after it.
 async fn change_roster(
     services: &Services,
     company: &Company,
+    decide: impl FnMut(&mut Roster) -> Result<Option<Vec<MemberHistoryEntry>>, MemberError>,
+) -> Result<Roster, MemberError> {
+    change_roster_with(services, company, Vec::new(), decide).await
+}
+
+/// [`change_roster`] for an operation that announced the change's events already.
+async fn change_roster_with(
+    services: &Services,
+    company: &Company,
+    mut announced: Vec<crate::storage::QueuedEvent>,
     mut decide: impl FnMut(&mut Roster) -> Result<Option<Vec<MemberHistoryEntry>>, MemberError>,
 ) -> Result<Roster, MemberError> {
     for attempt in 0..ATTEMPTS {
@@ -246,10 +282,17 @@ async fn change_roster(
             crate::storage::back_off(attempt).await;
         }
         let (mut roster, etag) = services.members.roster(company).await?;
+        let read = roster.clone();
         let before = roster.members.len();
         let Some(history) = decide(&mut roster)? else {
             return Ok(roster);
         };
+        let mut fresh = super::events::not_yet(
+            &announced,
+            super::events::of_roster_change(services, &company.id, &read, &roster, &history),
+        );
+        super::events::announce(services, &mut fresh).await?;
+        announced.extend(fresh);
         if roster.members.len() != before {
             // The count on the companies list first: a change cut short before its roster
             // is saved is decided again by its retry, which writes the count again.
@@ -260,7 +303,11 @@ async fn change_roster(
             .save(&company.id, &roster, etag.as_deref(), &history)
             .await
         {
-            Ok(()) => return Ok(roster),
+            Ok(()) => {
+                let ids = announced.into_iter().map(|e| e.event.id).collect();
+                super::events::deliver_soon(services, ids);
+                return Ok(roster);
+            }
             Err(StoreError::Conflict) => continue,
             Err(e) => return Err(e.into()),
         }

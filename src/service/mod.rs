@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod delivery;
+pub mod events;
 pub mod invitations;
 pub mod language;
 pub mod limits;
@@ -38,6 +39,10 @@ pub struct Services {
     pub public_base_url: Url,
     pub product_name: String,
     pub mail_timeout: Duration,
+    /// The events' outbox, where they go, and how their `data` shows what changed.
+    pub events: Arc<dyn crate::storage::EventStore>,
+    pub destinations: crate::events::send::Destinations,
+    pub views: events::EventViews,
 }
 
 /// What can go wrong with invitations, as a caller must tell it apart.
@@ -129,10 +134,26 @@ pub(crate) fn random_u64() -> Result<u64, InvitationError> {
 /// and decides again, so a concurrent change is never overwritten. `change` answers
 /// `Ok(true)` when it changed something to write, `Ok(false)` when nothing is to be done.
 /// Returns the invitation with its current ETag.
+///
+/// The events of the history entries the change adds are announced before its write
+/// (once, whatever the attempts: an attempt that lost leaves them to be confirmed by the
+/// one that lands, with the same entries) and delivered once it landed.
 pub(crate) async fn update_invitation<E: From<InvitationError>>(
     services: &Services,
     id: &crate::domain::invitation::InvitationId,
+    current: Option<crate::storage::Versioned<crate::domain::invitation::Invitation>>,
+    change: impl FnMut(&mut crate::domain::invitation::Invitation) -> Result<bool, E>,
+) -> Result<crate::storage::Versioned<crate::domain::invitation::Invitation>, E> {
+    update_invitation_with(services, id, current, Vec::new(), change).await
+}
+
+/// [`update_invitation`] for an operation that announced the change's events already,
+/// with its other events, in one call (`announced`): they are delivered once it landed.
+pub(crate) async fn update_invitation_with<E: From<InvitationError>>(
+    services: &Services,
+    id: &crate::domain::invitation::InvitationId,
     mut current: Option<crate::storage::Versioned<crate::domain::invitation::Invitation>>,
+    mut announced: Vec<crate::storage::QueuedEvent>,
     mut change: impl FnMut(&mut crate::domain::invitation::Invitation) -> Result<bool, E>,
 ) -> Result<crate::storage::Versioned<crate::domain::invitation::Invitation>, E> {
     for attempt in 0..8 {
@@ -156,8 +177,22 @@ pub(crate) async fn update_invitation<E: From<InvitationError>>(
                 etag: read.etag,
             });
         }
+        let mut fresh = events::not_yet(
+            &announced,
+            events::of_change(services, &read.value, &invitation),
+        );
+        if !fresh.is_empty() {
+            events::announce(services, &mut fresh)
+                .await
+                .map_err(InvitationError::from)?;
+            announced.extend(fresh);
+        }
         match services.store.replace(&invitation, &read.etag).await {
-            Ok(written) => return Ok(written),
+            Ok(written) => {
+                let ids = announced.into_iter().map(|e| e.event.id).collect();
+                events::deliver_soon(services, ids);
+                return Ok(written);
+            }
             Err(StoreError::Conflict) => continue,
             Err(e) => return Err(InvitationError::from(e).into()),
         }

@@ -1,7 +1,7 @@
 //! The customer's journey: the email link, accepting the invitation after sign-in, and
 //! creating the company.
 
-use super::{InvitationError, Services, update_invitation};
+use super::{InvitationError, Services, update_invitation, update_invitation_with};
 use crate::domain::account::{AccountId, Company, CompanyId, LinkedLogin, Membership, Provider};
 use crate::domain::company::CompanyDetails;
 use crate::domain::email::EmailAddress;
@@ -65,10 +65,7 @@ pub async fn open_link(
                 Status::Pending | Status::Accepted => {
                     let mut opened = invitation.value.clone();
                     if opened.record_opened(now) {
-                        // Best effort: a concurrent change wins, the opening stays unrecorded.
-                        if let Err(e) = services.store.replace(&opened, &invitation.etag).await {
-                            tracing::debug!(invitation = %opened.id, error = %e, "opening not recorded");
-                        }
+                        record_opening(services, &invitation, &opened).await;
                     }
                     LinkOutcome::SignIn(Box::new(opened))
                 }
@@ -77,6 +74,23 @@ pub async fn open_link(
         }
     };
     Ok((outcome, now))
+}
+
+/// Records the first opening of a link, with its `invitation.opened` event. Best effort:
+/// a concurrent change wins, the opening stays unrecorded (and its event, never
+/// confirmed, is dropped by the dispatcher).
+async fn record_opening(services: &Services, read: &Versioned<Invitation>, opened: &Invitation) {
+    let mut events = super::events::of_change(services, &read.value, opened);
+    let recorded = match super::events::announce(services, &mut events).await {
+        Ok(()) => services.store.replace(opened, &read.etag).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match recorded {
+        Ok(()) => {
+            super::events::deliver_soon(services, events.into_iter().map(|e| e.event.id).collect())
+        }
+        Err(e) => tracing::debug!(invitation = %opened.id, error = %e, "opening not recorded"),
+    }
 }
 
 /// What asking for a new link of an expired invitation did.
@@ -265,7 +279,8 @@ pub async fn create_company(
         .await
         .map_err(InvitationError::from)?;
 
-    let completed = update_invitation(services, &id, Some(current), |invitation| {
+    let announced = announce_creation(services, &company, &account, invitation, login, now).await?;
+    let completed = update_invitation_with(services, &id, Some(current), announced, |invitation| {
         invitation
             .complete(login, company_id.as_str(), now)
             .map_err(|reason| AcceptFailure::Refused {
@@ -293,6 +308,47 @@ pub async fn create_company(
     completed?;
     tracing::info!(invitation = %id, company = company_id.as_str(), "company created");
     Ok(company)
+}
+
+/// `company.created` (the company with its first administrator) and
+/// `invitation.completed`, announced in one call before the invitation's completion,
+/// which confirms both.
+async fn announce_creation(
+    services: &Services,
+    company: &Company,
+    account: &AccountId,
+    invitation: &Invitation,
+    login: &LoginId,
+    now: OffsetDateTime,
+) -> Result<Vec<crate::storage::QueuedEvent>, InvitationError> {
+    use crate::domain::membership::{Member, Roster};
+    let Some(email) = company.created_by.clone() else {
+        return Ok(Vec::new());
+    };
+    let roster = Roster {
+        members: vec![Member {
+            account: account.clone(),
+            email,
+            name: company.created_by_name.clone(),
+            role: crate::domain::account::Role::Administrator,
+            since: now,
+        }],
+    };
+    let data = (services.views.company)(company, &roster, now);
+    let created = super::events::about_company(
+        services,
+        crate::domain::event::EventType::CompanyCreated,
+        &company.id,
+        now,
+        data,
+    );
+    let mut done = invitation.clone();
+    let mut events = vec![created];
+    if done.complete(login, company.id.as_str(), now).is_ok() {
+        events.extend(super::events::of_change(services, invitation, &done));
+    }
+    super::events::announce(services, &mut events).await?;
+    Ok(events)
 }
 
 /// After an invitation ended (revoked): removes the company a creation left behind when it

@@ -11,6 +11,7 @@
 //! | InvitationIndex | [`email_partition`] | [`active_row`]: [`ACTIVE_ROW`] `active`, or `active-{company id}` for a colleague invitation |
 //! | InvitationIndex | [`link_partition`] `link-{sha256}` | [`LINK_ROW`] |
 //! | PrivacyRequests | [`request_partition`] `{yyyy}-{mm}` | [`request_row`] `{countdown ms}-{hex}` |
+//! | Events | [`event_queue_partition`] `evq-{hex}` | the event id |
 //! | InvitationIndex | [`mail_queue_partition`] `mailq-{hex}` (or [`LEGACY_MAIL_QUEUE`]) | the invitation id |
 
 use super::edm;
@@ -109,6 +110,12 @@ pub const LEGACY_MAIL_QUEUE: &str = "mailq";
 pub fn mail_queue_partition(id: &InvitationId) -> String {
     let digit = id.as_str().chars().last().unwrap_or('0');
     format!("{LEGACY_MAIL_QUEUE}-{digit}")
+}
+
+/// An event's partition in Events: `evq-` and its id's last (random) hex digit, so a
+/// burst of changes spreads its outbox writes over 16 partitions.
+pub fn event_queue_partition(id: &crate::domain::event::EventId) -> String {
+    format!("evq-{}", id.spread())
 }
 
 /// A query filter for every row of the delivery queue, old partition and new ones.

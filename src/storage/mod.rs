@@ -9,6 +9,7 @@ mod accounts;
 pub mod connection;
 mod edm;
 mod entity;
+mod events;
 pub mod gate;
 mod index;
 mod invitations;
@@ -24,6 +25,7 @@ mod security;
 mod table;
 
 pub use accounts::{AccountStore, TableAccountStore};
+pub use events::{EventStore, QueuedEvent, TableEventStore};
 pub use invitations::TableInvitationStore;
 pub use limits::{LimitStore, TableLimitStore, Tally};
 pub use members::{ERASED_PERSON, MemberStore, TableMemberStore};

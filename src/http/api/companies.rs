@@ -3,7 +3,8 @@
 
 use super::invitations::{InvitationView, timestamp};
 use crate::domain::account::{Company, CompanyId, CompanySummary};
-use crate::domain::invitation::ListFilter;
+use crate::domain::invitation::{Invitation, ListFilter};
+use crate::domain::membership::Roster;
 use crate::domain::{FieldError, FieldErrors};
 use crate::http::AppState;
 use crate::http::problem::Problem;
@@ -11,6 +12,7 @@ use crate::service::members;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
+use time::OffsetDateTime;
 use warp::Reply as _;
 use warp::reply::Response;
 
@@ -106,46 +108,57 @@ fn parse_list_query(query: &str) -> Result<(u32, Option<CompanyId>), FieldErrors
 pub async fn get(state: AppState, id: String) -> Result<Response, Problem> {
     let id = CompanyId::parse(&id).ok_or_else(|| Problem::not_found("problem-no-company"))?;
     let view = members::company_view(&state.services, &id).await?;
-    #[derive(Serialize)]
-    struct MemberItem {
-        email: String,
-        name: Option<String>,
-        role: &'static str,
-        since: String,
-    }
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct CompanyDetail {
-        #[serde(flatten)]
-        company: CompanyItem,
-        street: String,
-        postal_code: String,
-        city: String,
-        members: Vec<MemberItem>,
-        pending_invitations: Vec<InvitationView>,
-    }
-    let company = &view.company;
-    let detail = CompanyDetail {
-        company: company.into(),
-        street: company.details.street.clone(),
-        postal_code: company.details.postal_code.as_str().to_owned(),
-        city: company.details.city.clone(),
-        members: view
-            .roster
-            .members
-            .iter()
-            .map(|m| MemberItem {
-                email: m.email.to_string(),
-                name: m.name.clone(),
-                role: m.role.as_str(),
-                since: timestamp(m.since),
-            })
-            .collect(),
-        pending_invitations: view
-            .pending
-            .iter()
-            .map(|i| InvitationView::new(i, view.now))
-            .collect(),
-    };
+    let detail = CompanyDetail::new(&view.company, &view.roster, &view.pending, view.now);
     Ok(warp::reply::json(&detail).into_response())
+}
+
+#[derive(Serialize)]
+struct MemberItem {
+    email: String,
+    name: Option<String>,
+    role: &'static str,
+    since: String,
+}
+
+/// A company as `GET /api/companies/{companyId}` returns it (and `company.created` holds).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanyDetail {
+    #[serde(flatten)]
+    company: CompanyItem,
+    street: String,
+    postal_code: String,
+    city: String,
+    members: Vec<MemberItem>,
+    pending_invitations: Vec<InvitationView>,
+}
+
+impl CompanyDetail {
+    pub fn new(
+        company: &Company,
+        roster: &Roster,
+        pending: &[Invitation],
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            company: company.into(),
+            street: company.details.street.clone(),
+            postal_code: company.details.postal_code.as_str().to_owned(),
+            city: company.details.city.clone(),
+            members: roster
+                .members
+                .iter()
+                .map(|m| MemberItem {
+                    email: m.email.to_string(),
+                    name: m.name.clone(),
+                    role: m.role.as_str(),
+                    since: timestamp(m.since),
+                })
+                .collect(),
+            pending_invitations: pending
+                .iter()
+                .map(|i| InvitationView::new(i, now))
+                .collect(),
+        }
+    }
 }

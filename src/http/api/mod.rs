@@ -4,6 +4,7 @@
 
 pub mod bulk;
 pub mod companies;
+pub mod events;
 pub mod invitations;
 pub mod openapi;
 pub mod privacy;
@@ -15,6 +16,7 @@ use super::{
     with_state,
 };
 use crate::identity::staff::{StaffAuthenticator, StaffMember};
+pub use events::event_views;
 use std::future::Future;
 use std::sync::Arc;
 use warp::Filter as _;
@@ -100,6 +102,11 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         .and(s())
         .and(limited_body())
         .then(|state, body| async move { respond(timer::retry_deliveries(state, body).await) });
+    let deliver_events = warp::path!("DeliverEvents")
+        .and(warp::post())
+        .and(s())
+        .and(limited_body())
+        .then(|state, body| async move { respond(timer::deliver_events(state, body).await) });
     let purge = warp::path!("PurgeEnded")
         .and(warp::post())
         .and(s())
@@ -144,6 +151,14 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         .and(warp::get())
         .and(s().and(staff()))
         .then(|id, state, staff| guarded(staff, move |_| invitations::get(state, id)));
+    let events_list = warp::path!("api" / "events")
+        .and(warp::get())
+        .and(s().and(raw_query()).and(staff()))
+        .then(|state, query, staff| guarded(staff, move |_| events::list(state, query)));
+    let redeliver = warp::path!("api" / "events" / String / "redeliver")
+        .and(warp::post())
+        .and(s().and(staff()))
+        .then(|id, state, staff| guarded(staff, move |_| events::redeliver(state, id)));
     let companies_list = warp::path!("api" / "companies")
         .and(warp::get())
         .and(s().and(raw_query()).and(staff()))
@@ -178,6 +193,9 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         list.boxed(),
         get_one.boxed(),
         companies_list.boxed(),
+        events_list.boxed(),
+        redeliver.boxed(),
+        deliver_events.boxed(),
         erase.boxed(),
         export.boxed(),
     ]

@@ -4,7 +4,7 @@
 
 use crate::http::AppState;
 use crate::http::problem::Problem;
-use crate::service::{delivery, privacy};
+use crate::service::{delivery, events, privacy};
 use serde::Serialize;
 use serde_json::json;
 use warp::Reply as _;
@@ -43,6 +43,22 @@ pub async fn retry_deliveries(
     let line = format!(
         "RetryDeliveries: {} sent, {} queued again, {} failed, {} abandoned, {} not due yet",
         report.sent, report.requeued, report.failed, report.abandoned, report.waiting
+    );
+    Ok(answer(line, &report))
+}
+
+/// Events due for an attempt, every minute; delivered ones past 7 days purged.
+pub async fn deliver_events(
+    state: AppState,
+    body: Result<bytes::Bytes, Problem>,
+) -> Result<Response, Problem> {
+    check_payload(body)?;
+    let report = events::deliver_due(&state.services)
+        .await
+        .map_err(crate::service::InvitationError::from)?;
+    let line = format!(
+        "DeliverEvents: {} delivered, {} to retry, {} failed, {} dropped (change never stored), {} purged",
+        report.delivered, report.retrying, report.failed, report.dropped, report.purged
     );
     Ok(answer(line, &report))
 }

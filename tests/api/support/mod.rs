@@ -39,13 +39,14 @@ pub struct TestApp {
 pub type Overrides = Vec<(&'static str, Option<String>)>;
 
 /// Every table the handler keeps (without the prefix).
-pub const TABLES: [&str; 6] = [
+pub const TABLES: [&str; 7] = [
     "Invitations",
     "InvitationIndex",
     "Companies",
     "Accounts",
     "Limits",
     "PrivacyRequests",
+    "Events",
 ];
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);

@@ -30,6 +30,9 @@ pub struct Stack {
     pub sales_cli_client_id: String,
     pub no_role_cli_client_id: String,
     pub cli_client_secret: String,
+    /// Where events go: the webhook receiver and the Event Grid stand-in
+    /// (`local/events/index.mjs`).
+    pub events_url: String,
 }
 
 static STACK: OnceLock<Stack> = OnceLock::new();
