@@ -91,6 +91,14 @@ impl TestApp {
     /// An app whose storage calls go through a counting pass-through (`take()` them),
     /// none counted yet.
     pub async fn spawn_counted(overrides: Overrides) -> (Self, storage_calls::StorageCalls) {
+        Self::spawn_counted_with(overrides, |_| {}).await
+    }
+
+    /// `spawn_counted` with its settings tuned.
+    pub async fn spawn_counted_with(
+        overrides: Overrides,
+        tune: impl FnOnce(&mut Settings),
+    ) -> (Self, storage_calls::StorageCalls) {
         let prefix = unique("t");
         let calls =
             storage_calls::StorageCalls::start(&stack().storage_connection_string, &prefix).await;
@@ -99,7 +107,7 @@ impl TestApp {
             ("INVITATIONS_STORAGE", Some(calls.connection_string())),
         ];
         all.extend(overrides);
-        let app = Self::spawn_with(all, |_| {}).await;
+        let app = Self::spawn_with(all, tune).await;
         calls.take();
         (app, calls)
     }
