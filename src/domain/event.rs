@@ -67,6 +67,9 @@ pub enum Home {
     Invitations,
     /// The company's partition of Companies.
     Companies,
+    /// No row of its own: an event written once its change is done (an erasure), its
+    /// partition the day (`20261205`).
+    Outbox,
 }
 
 impl Home {
@@ -74,6 +77,7 @@ impl Home {
         match self {
             Self::Invitations => "evi",
             Self::Companies => "evc",
+            Self::Outbox => "evo",
         }
     }
 }
@@ -105,7 +109,7 @@ impl EventId {
     pub fn parse(input: &str) -> Result<Self, MalformedEventId> {
         let parts: Vec<&str> = input.split('-').collect();
         let valid = matches!(parts.as_slice(), [tag, partition, millis, random]
-            if (*tag == "evi" || *tag == "evc")
+            if matches!(*tag, "evi" | "evc" | "evo")
                 && (1..=40).contains(&partition.len())
                 && partition.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
                 && millis.len() == 13 && millis.bytes().all(|b| b.is_ascii_digit())
@@ -126,6 +130,7 @@ impl EventId {
         let mut parts = self.0.splitn(3, '-');
         let home = match parts.next() {
             Some("evc") => Home::Companies,
+            Some("evo") => Home::Outbox,
             _ => Home::Invitations,
         };
         let partition = parts.next().unwrap_or_default();

@@ -14,7 +14,7 @@ use super::Services;
 use crate::domain::account::{Company, CompanyId};
 use crate::domain::event::{Event, EventId, EventType, Home, Standing};
 use crate::domain::invitation::{self, Invitation, InvitationId};
-use crate::domain::membership::{MemberEvent, MemberHistoryEntry, Roster};
+use crate::domain::membership::{Member, MemberEvent, MemberHistoryEntry, Roster};
 use crate::storage::{QueuedEvent, StoreError, Versioned};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -199,16 +199,75 @@ struct MemberData<'a> {
     reason: Option<&'static str>,
 }
 
+/// What a roster change announces besides its history's events: those announced
+/// already, and for members who go without a history entry (an erasure), whether they
+/// were erased by staff (`Some(true)`) or deleted their account (`Some(false)`).
+#[derive(Default)]
+pub struct RosterNotice {
+    pub announced: Vec<QueuedEvent>,
+    pub gone: Option<bool>,
+}
+
+/// Announces a colleague's join: `member.joined` and `invitation.completed` (if the
+/// invitation can complete) in one call; the roster's events first, the invitation's
+/// second.
+pub async fn announce_join(
+    services: &Services,
+    company: &CompanyId,
+    member: &Member,
+    joined: &MemberHistoryEntry,
+    invitation: &Invitation,
+    login: &crate::domain::invitation::LoginId,
+) -> Result<(RosterNotice, Vec<QueuedEvent>), StoreError> {
+    let after = Roster {
+        members: vec![member.clone()],
+    };
+    let mut announced = of_roster_change(
+        services,
+        company,
+        &Roster::default(),
+        &after,
+        std::slice::from_ref(joined),
+        None,
+    );
+    let mut done = invitation.clone();
+    if done.complete(login, company.as_str(), joined.at).is_ok() {
+        announced.extend(of_change(services, invitation, &done));
+    }
+    announce(services, &mut announced).await?;
+    let (on_roster, on_invitation) = announced
+        .into_iter()
+        .partition(|e| e.event.kind == EventType::MemberJoined);
+    let notice = RosterNotice {
+        announced: on_roster,
+        gone: None,
+    };
+    Ok((notice, on_invitation))
+}
+
 /// The `member.*` events of a roster change: `before` and `after` the change, with the
-/// history entries it writes.
+/// history entries it writes, and `member.removed` for members gone without one when
+/// `gone` says why (an erasure).
 pub fn of_roster_change(
     services: &Services,
     company: &CompanyId,
     before: &Roster,
     after: &Roster,
     history: &[MemberHistoryEntry],
+    gone: Option<bool>,
 ) -> Vec<QueuedEvent> {
-    history
+    let at = history
+        .first()
+        .map(|h| h.at)
+        .unwrap_or_else(|| services.clock.now());
+    let unrecorded = gone.into_iter().flat_map(|erased| {
+        before
+            .members
+            .iter()
+            .filter(|m| after.member(&m.account).is_none())
+            .map(move |m| member_gone(services, company, m, erased, at))
+    });
+    let recorded: Vec<QueuedEvent> = history
         .iter()
         .filter_map(|entry| {
             let (kind, reason, roster) = match entry.event {
@@ -237,7 +296,8 @@ pub fn of_roster_change(
             let data = serde_json::to_value(data).ok()?;
             Some(about_company(services, kind, company, entry.at, data))
         })
-        .collect()
+        .collect();
+    recorded.into_iter().chain(unrecorded).collect()
 }
 
 /// `member.removed` for a person deleted or erased: with reason `erased`, without their
@@ -245,7 +305,7 @@ pub fn of_roster_change(
 pub fn member_gone(
     services: &Services,
     company: &CompanyId,
-    member: &crate::domain::membership::Member,
+    member: &Member,
     erased: bool,
     at: OffsetDateTime,
 ) -> QueuedEvent {
@@ -260,6 +320,122 @@ pub fn member_gone(
     };
     let data = serde_json::to_value(data).unwrap_or(Value::Null);
     about_company(services, EventType::MemberRemoved, company, at, data)
+}
+
+/// `person.erased`, once the erasure is done (written then, confirmed): the ids of the
+/// person's accounts and invitations, which the product forgets; nothing else.
+pub async fn person_erased(
+    services: &Services,
+    accounts: &[String],
+    invitations: &[String],
+) -> Result<(), StoreError> {
+    if services.destinations.names().is_empty() {
+        return Ok(());
+    }
+    let now = services.clock.now();
+    let day = format!(
+        "{:04}{:02}{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day()
+    );
+    let id = EventId::new(Home::Outbox, &day, now, random_u32());
+    let subject = accounts
+        .first()
+        .or(invitations.first())
+        .cloned()
+        .unwrap_or_default();
+    let data = json!({ "accountIds": accounts, "invitationIds": invitations });
+    let queued = queued(
+        services,
+        id,
+        EventType::PersonErased,
+        &subject,
+        now,
+        data,
+        true,
+    );
+    services
+        .events
+        .enqueue(std::slice::from_ref(&queued))
+        .await?;
+    deliver_soon(services, vec![queued.event.id]);
+    Ok(())
+}
+
+/// Removes a person's data from every stored event about `subjects` (their invitations,
+/// the invitations they sent, their companies), delivered or not: their own
+/// invitations' events keep only the invitation's id; elsewhere their email goes (as
+/// the history shows an erased person: `erased`) with the name beside it, and events
+/// about one of their `accounts` lose email and name. Answers how many changed.
+pub async fn scrub(
+    services: &Services,
+    email: &str,
+    accounts: &[String],
+    own: &[String],
+    subjects: &[String],
+) -> Result<u32, StoreError> {
+    let mut changed = 0;
+    for row in services.events.about(subjects).await? {
+        let Versioned {
+            value: mut queued,
+            etag,
+        } = row;
+        let before = queued.event.data.clone();
+        if own.contains(&queued.event.subject) {
+            queued.event.data = json!({ "id": queued.event.subject });
+        } else {
+            forget_in(&mut queued.event.data, email, accounts);
+        }
+        if queued.event.data != before {
+            // A concurrent attempt recorded meanwhile: read again, once.
+            if services.events.replace(&queued, &etag).await?.is_none() {
+                if let Some(again) = services.events.get(&queued.event.id).await? {
+                    let mut fresh = again.value;
+                    fresh.event.data = queued.event.data.clone();
+                    services.events.replace(&fresh, &again.etag).await?;
+                }
+            }
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+/// Replaces `email` by `erased` (and the name beside it by `null`) in every object of
+/// `data` that holds it; drops email and name of an object naming one of `accounts`.
+fn forget_in(data: &mut Value, email: &str, accounts: &[String]) {
+    match data {
+        Value::Object(object) => {
+            let names_email = object
+                .values()
+                .any(|v| v.as_str().is_some_and(|s| s.eq_ignore_ascii_case(email)));
+            let names_account = object
+                .get("accountId")
+                .and_then(Value::as_str)
+                .is_some_and(|a| accounts.iter().any(|mine| mine == a));
+            if names_account {
+                object.remove("email");
+                object.remove("name");
+            } else if names_email {
+                for (key, value) in object.iter_mut() {
+                    if value
+                        .as_str()
+                        .is_some_and(|s| s.eq_ignore_ascii_case(email))
+                    {
+                        *value = Value::String(crate::storage::ERASED_PERSON.to_owned());
+                    } else if matches!(key.as_str(), "name" | "displayName") {
+                        *value = Value::Null;
+                    }
+                }
+            }
+            object
+                .values_mut()
+                .for_each(|v| forget_in(v, email, accounts));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| forget_in(v, email, accounts)),
+        _ => {}
+    }
 }
 
 /// Whether the change an event describes is stored.
@@ -311,6 +487,22 @@ async fn stored(services: &Services, event: &Event) -> Result<bool, StoreError> 
                             .any(|h| h.event == invitation::Event::Completed && same_moment(h.at))
                 }))
         }
+        EventType::MemberRemoved
+            if matches!(event.data["reason"].as_str(), Some("erased" | "deleted")) =>
+        {
+            // Erased or deleted: no history entry; off the roster is the change.
+            let (Some(id), Some(account)) = (
+                CompanyId::parse(&event.subject),
+                event.data["accountId"].as_str(),
+            ) else {
+                return Ok(false);
+            };
+            let Some(company) = services.accounts.company(&id).await? else {
+                return Ok(true); // the company itself is gone: so is the membership
+            };
+            let (roster, _) = services.members.roster(&company).await?;
+            Ok(!roster.members.iter().any(|m| m.account.as_str() == account))
+        }
         EventType::MemberJoined | EventType::MemberRoleChanged | EventType::MemberRemoved => {
             let Some(id) = CompanyId::parse(&event.subject) else {
                 return Ok(false);
@@ -332,6 +524,51 @@ async fn stored(services: &Services, event: &Event) -> Result<bool, StoreError> 
     }
 }
 
+/// How far back a pass looks for links that expired: passes may stop for a while (an
+/// outage), and a link expired once is told once (its event's id derives from it).
+const EXPIRY_LOOKBACK: Duration = Duration::days(3);
+
+/// `invitation.expired` for each pending invitation whose link expired lately: expiry is
+/// a moment passing, not a write, so the timer tells it, once per expiry (the event's id
+/// derives from the invitation and its expiry; a resend restarts the expiry and a later
+/// expiry is told again). Answers how many were new.
+async fn tell_expiries(services: &Services, now: OffsetDateTime) -> Result<u32, StoreError> {
+    if services.destinations.names().is_empty() {
+        return Ok(0);
+    }
+    let mut told = 0;
+    for invitation in services
+        .events
+        .expired_between(now - EXPIRY_LOOKBACK, now)
+        .await?
+    {
+        let at = invitation.expires_at;
+        let salt = invitation
+            .id
+            .as_str()
+            .bytes()
+            .fold(0x811c_9dc5_u32, |h, b| {
+                (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+            });
+        let id = EventId::new(Home::Invitations, invitation.id.bucket(), at, salt);
+        let data = (services.views.invitation)(&invitation, now);
+        let subject = invitation.id.as_str();
+        let queued = queued(
+            services,
+            id,
+            EventType::InvitationExpired,
+            subject,
+            at,
+            data,
+            true,
+        );
+        if services.events.enqueue_once(&queued).await? {
+            told += 1;
+        }
+    }
+    Ok(told)
+}
+
 /// What one delivery pass did.
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -343,6 +580,8 @@ pub struct DeliveryReport {
     pub dropped: u32,
     /// Delivered more than 7 days ago, purged.
     pub purged: u32,
+    /// Links that expired since the last passes, told as `invitation.expired`.
+    pub expired: u32,
 }
 
 enum Outcome {
@@ -358,6 +597,7 @@ enum Outcome {
 pub async fn deliver_due(services: &Services) -> Result<DeliveryReport, StoreError> {
     use futures::StreamExt as _;
     let now = services.clock.now();
+    let expired = tell_expiries(services, now).await?;
     let due = services.events.due(now, 1000).await?;
     let outcomes: Vec<_> = futures::stream::iter(due)
         .map(|row| async move {
@@ -371,7 +611,10 @@ pub async fn deliver_due(services: &Services) -> Result<DeliveryReport, StoreErr
         .buffer_unordered(PARALLEL)
         .collect()
         .await;
-    let mut report = DeliveryReport::default();
+    let mut report = DeliveryReport {
+        expired,
+        ..DeliveryReport::default()
+    };
     for outcome in outcomes.into_iter().flatten() {
         match outcome {
             Outcome::Delivered => report.delivered += 1,

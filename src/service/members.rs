@@ -196,24 +196,9 @@ pub async fn join(
         role: Some(grant.role),
         invitation: Some(invitation.id.to_string()),
     };
-    // Both events of the join in one call: `member.joined`, `invitation.completed`.
-    let mut announced = super::events::of_roster_change(
-        services,
-        &company.id,
-        &Roster::default(),
-        &Roster {
-            members: vec![member.clone()],
-        },
-        std::slice::from_ref(&joined),
-    );
-    let mut done = invitation.clone();
-    if done.complete(login, company.id.as_str(), now).is_ok() {
-        announced.extend(super::events::of_change(services, &invitation, &done));
-    }
-    super::events::announce(services, &mut announced).await?;
-    let (on_roster, on_invitation) = announced
-        .into_iter()
-        .partition(|e| e.event.kind == crate::domain::event::EventType::MemberJoined);
+    let (on_roster, on_invitation) =
+        super::events::announce_join(services, &company.id, &member, &joined, &invitation, login)
+            .await?;
     change_roster_with(services, &company, on_roster, |roster| {
         Ok(roster.join(member.clone()).then(|| vec![joined.clone()]))
     })
@@ -267,16 +252,20 @@ async fn change_roster(
     company: &Company,
     decide: impl FnMut(&mut Roster) -> Result<Option<Vec<MemberHistoryEntry>>, MemberError>,
 ) -> Result<Roster, MemberError> {
-    change_roster_with(services, company, Vec::new(), decide).await
+    change_roster_with(services, company, Default::default(), decide).await
 }
 
 /// [`change_roster`] for an operation that announced the change's events already.
 async fn change_roster_with(
     services: &Services,
     company: &Company,
-    mut announced: Vec<crate::storage::QueuedEvent>,
+    notice: super::events::RosterNotice,
     mut decide: impl FnMut(&mut Roster) -> Result<Option<Vec<MemberHistoryEntry>>, MemberError>,
 ) -> Result<Roster, MemberError> {
+    let super::events::RosterNotice {
+        mut announced,
+        gone,
+    } = notice;
     for attempt in 0..ATTEMPTS {
         if attempt > 0 {
             crate::storage::back_off(attempt).await;
@@ -289,7 +278,7 @@ async fn change_roster_with(
         };
         let mut fresh = super::events::not_yet(
             &announced,
-            super::events::of_roster_change(services, &company.id, &read, &roster, &history),
+            super::events::of_roster_change(services, &company.id, &read, &roster, &history, gone),
         );
         super::events::announce(services, &mut fresh).await?;
         announced.extend(fresh);
@@ -539,15 +528,21 @@ async fn managing(
 
 /// Takes an erased person off a company's roster, whatever the rules (erasure is not a
 /// member's choice), and pseudonymises the company's history; returns the roster left.
+/// `member.removed` says `erased` (staff erased them), else `deleted` (their own).
 pub async fn forget(
     services: &Services,
     company_id: &CompanyId,
     email: &EmailAddress,
+    erased: bool,
 ) -> Result<Option<Roster>, MemberError> {
     let Some(company) = services.accounts.company(company_id).await? else {
         return Ok(None);
     };
-    let roster = change_roster(services, &company, |roster| {
+    let notice = super::events::RosterNotice {
+        announced: Vec::new(),
+        gone: Some(erased),
+    };
+    let roster = change_roster_with(services, &company, notice, |roster| {
         let before = roster.members.len();
         roster.members.retain(|m| m.email != *email);
         Ok((roster.members.len() != before).then(Vec::new))

@@ -90,7 +90,9 @@ pub async fn erase(
     let companies = companies_of(&memberships, &invitations);
     // The invitations they sent as an administrator name them (`invitedBy`, history):
     // found by the companies' history before it is pseudonymised below.
-    for sent in sent_invitations(services, email, &companies).await? {
+    let sent = sent_invitations(services, email, &companies).await?;
+    let sent_ids: Vec<String> = sent.iter().map(|i| i.id.to_string()).collect();
+    for sent in sent {
         let forgotten = update_invitation(services, &sent.id, None, |invitation| {
             Ok::<_, InvitationError>(invitation.forget_inviter(email))
         })
@@ -105,7 +107,8 @@ pub async fn erase(
     let mut without_administrator = Vec::new();
     for company in &companies {
         // Off the roster first (a company made before rosters seeds it from its creator).
-        let roster = super::members::forget(services, company, email)
+        let erased = matches!(requester, Requester::Staff(_));
+        let roster = super::members::forget(services, company, email, erased)
             .await
             .map_err(member_error)?;
         services.privacy.forget_creator(company, email).await?;
@@ -114,6 +117,9 @@ pub async fn erase(
             without_administrator.push(company.clone());
         }
     }
+    let account_ids: Vec<String> = accounts.iter().map(|a| a.as_str().to_owned()).collect();
+    let own: Vec<String> = invitations.iter().map(|i| i.id.to_string()).collect();
+    forget_in_events(services, email, &account_ids, &own, &sent_ids, &companies).await?;
     let erased_invitations = services
         .privacy
         .erase_invitations(&invitations, FoundBy::Email)
@@ -153,6 +159,7 @@ pub async fn erase(
         Requester::Customer(_) => "self-delete",
     };
     record(services, kind, requester, now, &erased).await;
+    super::events::person_erased(services, &account_ids, &own).await?;
     tracing::info!(
         kind,
         invitations = erased.invitations,
@@ -162,6 +169,23 @@ pub async fn erase(
         "personal data erased"
     );
     Ok(erased)
+}
+
+/// The person's data out of every stored event (before the rows that lead to them go, so
+/// that asking again finds them if this is cut short).
+async fn forget_in_events(
+    services: &Services,
+    email: &EmailAddress,
+    accounts: &[String],
+    own: &[String],
+    sent: &[String],
+    companies: &HashSet<CompanyId>,
+) -> Result<(), InvitationError> {
+    let mut subjects: Vec<String> = own.iter().chain(sent).cloned().collect();
+    subjects.extend(companies.iter().map(|c| c.as_str().to_owned()));
+    let normalized = email.normalized();
+    super::events::scrub(services, &normalized, accounts, own, &subjects).await?;
+    Ok(())
 }
 
 /// Records the request (who and when, never the address); a failed record is logged and

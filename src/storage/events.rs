@@ -101,6 +101,15 @@ pub trait EventStore: Send + Sync + 'static {
     ) -> Result<Vec<Versioned<QueuedEvent>>, StoreError>;
     /// Delivered events whose last delivery is before `before`.
     async fn delivered_before(&self, before: OffsetDateTime) -> Result<Vec<EventId>, StoreError>;
+    /// Writes the row of an event unless it exists (an event whose id derives from what
+    /// it tells, written once however many passes find it); whether it was written.
+    async fn enqueue_once(&self, event: &QueuedEvent) -> Result<bool, StoreError>;
+    /// Invitations still `pending` whose link expired after `from`, up to `to`.
+    async fn expired_between(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<crate::domain::invitation::Invitation>, StoreError>;
     /// Every stored event about `subject` (erasure reads them to scrub them).
     async fn about(&self, subjects: &[String]) -> Result<Vec<Versioned<QueuedEvent>>, StoreError>;
 }
@@ -108,12 +117,14 @@ pub trait EventStore: Send + Sync + 'static {
 #[derive(Clone)]
 pub struct TableEventStore {
     events: TableClient,
+    invitations: TableClient,
 }
 
 impl TableEventStore {
     pub fn new(service: &TableServiceClient, prefix: &str) -> Self {
         Self {
             events: service.table_client(format!("{prefix}Events")),
+            invitations: service.table_client(format!("{prefix}Invitations")),
         }
     }
 
@@ -375,6 +386,28 @@ impl EventStore for TableEventStore {
             .await?
             .into_iter()
             .map(|v| v.value.event.id)
+            .collect())
+    }
+
+    async fn enqueue_once(&self, event: &QueuedEvent) -> Result<bool, StoreError> {
+        table::insert_absent(&self.events, &entity(event)?).await
+    }
+
+    async fn expired_between(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<crate::domain::invitation::Invitation>, StoreError> {
+        let filter = format!(
+            "Status eq 'pending' and ExpiresAt gt {} and ExpiresAt le {}",
+            edm::filter_literal(from),
+            edm::filter_literal(to)
+        );
+        let rows: Vec<super::entity::InvitationEntity> =
+            query(&self.invitations, Some(filter), None).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| crate::domain::invitation::Invitation::try_from(row).ok())
             .collect())
     }
 

@@ -57,8 +57,13 @@ pub async fn deliver_events(
         .await
         .map_err(crate::service::InvitationError::from)?;
     let line = format!(
-        "DeliverEvents: {} delivered, {} to retry, {} failed, {} dropped (change never stored), {} purged",
-        report.delivered, report.retrying, report.failed, report.dropped, report.purged
+        "DeliverEvents: {} delivered, {} to retry, {} failed, {} dropped (change never stored), {} purged, {} expiries told",
+        report.delivered,
+        report.retrying,
+        report.failed,
+        report.dropped,
+        report.purged,
+        report.expired
     );
     Ok(answer(line, &report))
 }

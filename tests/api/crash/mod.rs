@@ -19,6 +19,7 @@
 //! logs. The figures (operations, cases, time) are printed at the end.
 
 mod customer;
+mod events;
 mod instance;
 mod invariants;
 mod operations;

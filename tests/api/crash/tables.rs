@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime};
 /// Every row of every table of `prefix`, by table.
 pub type Snapshot = BTreeMap<&'static str, Vec<Value>>;
 
-fn client(prefix: &str, name: &str) -> azure_data_tables::prelude::TableClient {
+pub fn client(prefix: &str, name: &str) -> azure_data_tables::prelude::TableClient {
     table(&stack().storage_connection_string, prefix, name)
 }
 
