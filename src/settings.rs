@@ -580,4 +580,81 @@ mod tests {
             "{printed}"
         );
     }
+    #[test]
+    fn event_settings_are_checked_and_a_bad_one_names_itself() {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let with = |pairs: &[(&'static str, &str)]| {
+            let mut env = base();
+            env.extend(pairs.iter().map(|(k, v)| (*k, (*v).to_owned())));
+            read(&env)
+        };
+        let good = with(&[
+            (
+                "EVENTS_WEBHOOK_URLS",
+                "https://hooks.example/in, http://127.0.0.1:9/local",
+            ),
+            ("EVENTS_WEBHOOK_SECRET", secret),
+            ("EVENTS_WEBHOOK_SECRET_PREVIOUS", secret),
+            (
+                "EVENTS_EVENTGRID_ENDPOINT",
+                "https://t.westeurope-1.eventgrid.azure.net/api/events",
+            ),
+        ])
+        .unwrap()
+        .events;
+        assert_eq!(good.webhook_urls.len(), 2);
+        assert_eq!(good.webhook_secrets.len(), 2);
+        assert!(good.event_grid.is_some_and(|(_, key)| key.is_none()));
+        assert!(with(&[]).unwrap().events.webhook_urls.is_empty());
+        for (pairs, name) in [
+            (
+                vec![
+                    ("EVENTS_WEBHOOK_URLS", "http://hooks.example/in"),
+                    ("EVENTS_WEBHOOK_SECRET", secret),
+                ],
+                "EVENTS_WEBHOOK_URLS",
+            ),
+            (
+                vec![
+                    ("EVENTS_WEBHOOK_URLS", "ftp://hooks.example/in"),
+                    ("EVENTS_WEBHOOK_SECRET", secret),
+                ],
+                "EVENTS_WEBHOOK_URLS",
+            ),
+            (
+                vec![("EVENTS_WEBHOOK_URLS", "https://hooks.example/in")],
+                "EVENTS_WEBHOOK_SECRET",
+            ),
+            (
+                vec![("EVENTS_WEBHOOK_SECRET", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")],
+                "EVENTS_WEBHOOK_SECRET",
+            ),
+            (
+                vec![("EVENTS_WEBHOOK_SECRET_PREVIOUS", secret)],
+                "EVENTS_WEBHOOK_SECRET",
+            ),
+            (
+                vec![
+                    ("EVENTS_WEBHOOK_SECRET", secret),
+                    ("EVENTS_WEBHOOK_SECRET_PREVIOUS", "whsec_***"),
+                ],
+                "EVENTS_WEBHOOK_SECRET_PREVIOUS",
+            ),
+            (
+                vec![("EVENTS_EVENTGRID_KEY", "k")],
+                "EVENTS_EVENTGRID_ENDPOINT",
+            ),
+            (
+                vec![(
+                    "EVENTS_EVENTGRID_ENDPOINT",
+                    "http://grid.example/api/events",
+                )],
+                "EVENTS_EVENTGRID_ENDPOINT",
+            ),
+        ] {
+            let error = with(&pairs).unwrap_err();
+            assert_eq!(error.name, name, "{pairs:?}: {error}");
+            assert!(!error.to_string().contains("MfKQ"), "{error}");
+        }
+    }
 }
