@@ -127,6 +127,9 @@ param flexInstanceMemoryMB int = 2048
 @description('Object id of the person or pipeline running azd (azd passes AZURE_PRINCIPAL_ID). With hostingPlan Consumption it may upload the package blob; empty: no such role.')
 param deployerPrincipalId string = ''
 
+@description('true: an Event Grid topic for the service\'s events, published to with the app\'s managed identity (docs/events.md). Webhooks need no infrastructure: set EVENTS_WEBHOOK_URLS and EVENTS_WEBHOOK_SECRET (a Key Vault reference) as app settings.')
+param eventGridTopic bool = false
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -171,6 +174,7 @@ module resources 'resources.bicep' = {
     flexMaximumInstanceCount: flexMaximumInstanceCount
     flexInstanceMemoryMB: flexInstanceMemoryMB
     deployerPrincipalId: deployerPrincipalId
+    eventGridTopic: eventGridTopic
   }
 }
 

@@ -68,6 +68,9 @@ param flexMaximumInstanceCount int
 param flexInstanceMemoryMB int
 param deployerPrincipalId string
 
+@description('Make an Event Grid topic (CloudEvents v1.0 input) that the service publishes its events to with its managed identity (docs/events.md).')
+param eventGridTopic bool
+
 var isFlex = hostingPlan == 'FlexConsumption'
 var functionAppName = 'func-invitations-${resourceToken}'
 // The tables the handler uses; it also creates them at start when missing, but creating
@@ -80,6 +83,7 @@ var tableNames = [
   'Accounts'
   'Limits'
   'PrivacyRequests'
+  'Events'
 ]
 // The deployment package: Flex Consumption's deployment container, or the blob the Linux
 // Consumption app runs from (WEBSITE_RUN_FROM_PACKAGE).
@@ -93,6 +97,7 @@ var roles = {
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  eventGridDataSender: 'd5a91429-5739-47e2-a06b-3470a27159e7'
 }
 
 // ---------------------------------------------------------------------------------------
@@ -538,6 +543,38 @@ resource deployerPackage 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
 // ---------------------------------------------------------------------------------------
 // App settings: the contract's names
 
+// ---------------------------------------------------------------------------------------
+// Events (optional): a topic the service publishes to with its managed identity. Consumers
+// subscribe to it with the CloudEvents delivery schema (docs/events.md).
+
+resource eventTopic 'Microsoft.EventGrid/topics@2022-06-15' = if (eventGridTopic) {
+  // checkov:skip=CKV_AZURE_193:The service publishes from a consumption-plan Function App, which has no fixed outbound address or private endpoint; publishing needs an Entra token of the app's identity (local keys are off).
+  // checkov:skip=CKV_AZURE_192:False positive: disableLocalAuth is true below; checkov does not read the properties of a resource declared with if.
+  // checkov:skip=CKV_AZURE_191:False positive: the topic has a system-assigned identity below (for subscriptions that deliver with it); checkov does not read the properties of a resource declared with if.
+  name: 'evgt-invitations-${resourceToken}'
+  location: location
+  tags: tags
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    inputSchema: 'CloudEventSchemaV1_0'
+    disableLocalAuth: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+// The app's identity may publish to the topic, and only that.
+resource appEvents 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (eventGridTopic) {
+  name: guid(resourceGroup().id, functionAppName, roles.eventGridDataSender)
+  scope: eventTopic
+  properties: {
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.eventGridDataSender)
+  }
+}
+
 var baseUrl = empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHostName}' : publicBaseUrl
 var keyVaultReference = 'SecretUri=${vault.properties.vaultUri}secrets'
 
@@ -563,7 +600,8 @@ var optionalSettings = union(
   empty(staffClientId) ? {} : { STAFF_CLIENT_ID: staffClientId },
   empty(staffClientSecret) ? {} : { STAFF_CLIENT_SECRET: '@Microsoft.KeyVault(${keyVaultReference}/staff-client-secret/)' },
   empty(mailFrom) ? {} : { MAIL_FROM: mailFrom },
-  empty(productName) ? {} : { PRODUCT_NAME: productName }
+  empty(productName) ? {} : { PRODUCT_NAME: productName },
+  eventGridTopic ? { EVENTS_EVENTGRID_ENDPOINT: eventTopic.properties.endpoint } : {}
 )
 
 var hostSettings = {
@@ -604,6 +642,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     hostTables
     appSecrets
     appTelemetry
+    appEvents
     tables
     staffClientSecretSecret
   ]

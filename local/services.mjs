@@ -334,7 +334,9 @@ async function startIdentityProviders() {
 async function startEvents() {
   const port = portSetting('EVENTS_PORT');
   const { startEventStandIns } = await import('./events/index.mjs');
-  const print = /^(1|true|yes)$/i.test(process.env.EVENTS_PRINT || '');
+  // EVENTS_LOG (scripts/dev): each webhook delivery and its signature check, appended there.
+  const file = (process.env.EVENTS_LOG || '').trim();
+  const print = file ? (line) => fs.appendFileSync(file, `${line}\n`) : null;
   eventStandIns = await startEventStandIns({ host: HOST, port, print });
   return eventStandIns.info;
 }

@@ -19,7 +19,8 @@
 //   PUT  /grid/{name}/setup       {"key": "…"}
 //   GET  /grid/{name}/received    [{"events": […], "auth": "key"|"bearer", "contentType"}]
 //
-// `EVENTS_PRINT=1` (scripts/dev) prints each webhook delivery and its check to stderr.
+// `print` (a function taking a line; scripts/dev's EVENTS_LOG file) is given each webhook
+// delivery and its signature check.
 
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -29,7 +30,7 @@ const { Webhook } = require('standardwebhooks');
 
 const MAX_BODY = 1 << 20;
 
-export async function startEventStandIns({ host, port = 0, print = false }) {
+export async function startEventStandIns({ host, port = 0, print = null }) {
   const hooks = new Map(); // name -> { secrets, fail, status, received }
   const grids = new Map(); // name -> { key, received }
   const hook = (name) => {
@@ -76,8 +77,8 @@ export async function startEventStandIns({ host, port = 0, print = false }) {
         h.received.push({ headers: req.headers, body: text, event, verified, answered: status });
         if (print) {
           const ok = verified.length === 0 ? 'no secret to check with' : verified.every(Boolean) ? 'signature verified' : 'SIGNATURE NOT VERIFIED';
-          console.error(`[events] ${parts[1]}: ${event?.type} ${event?.subject} (${req.headers['webhook-id']}): ${ok}`);
-          console.error(`[events]   ${text}`);
+          print(`${new Date().toISOString()} ${parts[1]}: ${event?.type} ${event?.subject} (webhook-id ${req.headers['webhook-id']}): ${ok}`);
+          print(`  ${text}`);
         }
         return answer(status);
       }
