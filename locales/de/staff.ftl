@@ -111,3 +111,16 @@ staff-error-company-vatNumber = Geben Sie eine gültige USt-IdNr. für das Land 
 staff-error-company-postalCode = Geben Sie eine gültige Postleitzahl für das Land ein.
 staff-error-company-country = Geben Sie einen Ländercode aus zwei Buchstaben ein, zum Beispiel BE, FR oder CH.
 staff-error-other = Dieser Wert wird nicht akzeptiert (zu lang oder unzulässige Zeichen).
+staff-events-heading = Nicht zugestellte Ereignisse
+staff-events-none = Jedes Ereignis hat die Systeme des Produkts erreicht.
+staff-col-event = Ereignis
+staff-col-last-error = Letzter Fehler
+staff-event-pending = Wird erneut versucht
+staff-event-failed = Fehlgeschlagen
+staff-event-delivered = Zugestellt
+staff-event-attempts =
+    { $count ->
+        [one] 1 Versuch
+       *[other] { $count } Versuche
+    }
+staff-redeliver = Erneut zustellen

@@ -111,3 +111,16 @@ staff-error-company-vatNumber = Enter a valid VAT number for the country.
 staff-error-company-postalCode = Enter a valid postal code for the country.
 staff-error-company-country = Enter a two-letter country code, such as BE, FR or CH.
 staff-error-other = This value is not accepted (too long or characters not allowed).
+staff-events-heading = Events that did not arrive
+staff-events-none = Every event reached the product's systems.
+staff-col-event = Event
+staff-col-last-error = Last error
+staff-event-pending = Being retried
+staff-event-failed = Failed
+staff-event-delivered = Delivered
+staff-event-attempts =
+    { $count ->
+        [one] 1 attempt
+       *[other] { $count } attempts
+    }
+staff-redeliver = Redeliver

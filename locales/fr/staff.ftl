@@ -111,3 +111,16 @@ staff-error-company-vatNumber = Indiquez un numéro de TVA valide pour le pays.
 staff-error-company-postalCode = Indiquez un code postal valide pour le pays.
 staff-error-company-country = Indiquez un code pays à deux lettres, par exemple BE, FR ou CH.
 staff-error-other = Cette valeur n'est pas acceptée (trop longue ou caractères non permis).
+staff-events-heading = Événements non remis
+staff-events-none = Chaque événement est parvenu aux systèmes du produit.
+staff-col-event = Événement
+staff-col-last-error = Dernière erreur
+staff-event-pending = Nouvel essai prévu
+staff-event-failed = Échec
+staff-event-delivered = Remis
+staff-event-attempts =
+    { $count ->
+        [one] 1 tentative
+       *[other] { $count } tentatives
+    }
+staff-redeliver = Renvoyer

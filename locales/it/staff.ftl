@@ -111,3 +111,16 @@ staff-error-company-vatNumber = Inserisca una partita IVA valida per il paese.
 staff-error-company-postalCode = Inserisca un codice postale valido per il paese.
 staff-error-company-country = Inserisca un codice paese di due lettere, per esempio BE, FR o CH.
 staff-error-other = Questo valore non è accettato (troppo lungo o caratteri non consentiti).
+staff-events-heading = Eventi non consegnati
+staff-events-none = Ogni evento ha raggiunto i sistemi del prodotto.
+staff-col-event = Evento
+staff-col-last-error = Ultimo errore
+staff-event-pending = Nuovo tentativo previsto
+staff-event-failed = Non riuscito
+staff-event-delivered = Consegnato
+staff-event-attempts =
+    { $count ->
+        [one] 1 tentativo
+       *[other] { $count } tentativi
+    }
+staff-redeliver = Invia di nuovo

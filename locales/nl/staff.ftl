@@ -111,3 +111,16 @@ staff-error-company-vatNumber = Vul een geldig btw-nummer in voor het land.
 staff-error-company-postalCode = Vul een geldige postcode in voor het land.
 staff-error-company-country = Vul een landcode van twee letters in, zoals BE, FR of CH.
 staff-error-other = Deze waarde wordt niet aanvaard (te lang of niet-toegestane tekens).
+staff-events-heading = Niet afgeleverde gebeurtenissen
+staff-events-none = Elke gebeurtenis heeft de systemen van het product bereikt.
+staff-col-event = Gebeurtenis
+staff-col-last-error = Laatste fout
+staff-event-pending = Wordt opnieuw geprobeerd
+staff-event-failed = Mislukt
+staff-event-delivered = Afgeleverd
+staff-event-attempts =
+    { $count ->
+        [one] 1 poging
+       *[other] { $count } pogingen
+    }
+staff-redeliver = Opnieuw afleveren

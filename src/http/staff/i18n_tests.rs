@@ -118,6 +118,16 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         statuses: statuses(tr),
         rows,
         next: Some("/api/Staff?x".into()),
+        events: Some(vec![super::views::EventRow {
+            id: "evi-82353-1796475600250-0000ab12".into(),
+            kind: "invitation.created",
+            subject: "8235359621811a2b3c4d5e6f7".into(),
+            time: when(now),
+            status: "failed",
+            status_label: tr.t("staff-event-failed"),
+            attempts: tr.t1("staff-event-attempts", "count", 9u64),
+            last_error: "HTTP 503".into(),
+        }]),
     };
     // A colleague's invitation: its kind names the company and the role.
     let mut colleague = invitation.clone();

@@ -5,6 +5,7 @@
 //! with another account", calls it); every form carries the session's CSRF token.
 
 pub mod actions;
+pub mod events;
 pub mod messages;
 pub mod office;
 pub mod sign_in;
@@ -203,6 +204,9 @@ pub fn routes(state: &AppState) -> Vec<warp::filters::BoxedFilter<(Response,)>> 
     let detail = warp::path!("api" / "Staff" / "invitations" / String)
         .and(staff_page(s))
         .then(|id, guard| guarded(guard, move |staff, _| actions::detail(id, staff)));
+    let redeliver = warp::path!("api" / "Staff" / "events" / String / "redeliver")
+        .and(staff_post(s))
+        .then(|id, guard| guarded(guard, move |staff, form| events::redeliver(id, staff, form)));
     let mut all = vec![
         super::callback_routes(callback, s, sign_in::callback),
         sign_out.boxed(),
@@ -210,6 +214,7 @@ pub fn routes(state: &AppState) -> Vec<warp::filters::BoxedFilter<(Response,)>> 
         office.boxed(),
         invite.boxed(),
         detail.boxed(),
+        redeliver.boxed(),
     ];
     for action in [Action::Resend, Action::Revoke] {
         let path = move || match action {

@@ -104,6 +104,7 @@ async fn office_page(
         statuses: statuses(tr),
         rows,
         next,
+        events: super::events::section(state, tr).await,
     })
 }
 

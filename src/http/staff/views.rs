@@ -97,6 +97,21 @@ pub struct OfficePage {
     pub statuses: Vec<(&'static str, String)>,
     pub rows: Vec<Row>,
     pub next: Option<String>,
+    /// Events that did not arrive (`None`: no event destination is set).
+    pub events: Option<Vec<EventRow>>,
+}
+
+/// One undelivered event, as the office lists it.
+pub struct EventRow {
+    pub id: String,
+    pub kind: &'static str,
+    pub subject: String,
+    pub time: String,
+    pub status: &'static str,
+    pub status_label: String,
+    /// "9 attempts", in the page's language.
+    pub attempts: String,
+    pub last_error: String,
 }
 
 #[derive(Template)]

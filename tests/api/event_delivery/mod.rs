@@ -3,6 +3,7 @@
 //! listing and redelivery, Event Grid, and no event for a change that was not stored.
 
 mod delivery;
+mod office;
 mod privacy;
 mod types;
 
