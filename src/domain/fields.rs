@@ -55,6 +55,12 @@ pub enum FieldError {
     NotStored,
     /// A CSV record that could not be read.
     NotCsv,
+    /// Not an RFC 3339 date and time.
+    Timestamp,
+    /// A period that does not end after it starts, or is longer than `max_days`.
+    Period {
+        max_days: i64,
+    },
 }
 
 impl From<EmailError> for FieldError {

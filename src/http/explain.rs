@@ -149,6 +149,10 @@ pub fn field(tr: Tr, error: &FieldError) -> String {
         FieldError::UnknownCompany => tr.t("field-error-unknown-company"),
         FieldError::NotStored => tr.t("field-error-not-stored"),
         FieldError::NotCsv => tr.t("field-error-not-csv"),
+        FieldError::Timestamp => tr.t("field-error-timestamp"),
+        FieldError::Period { max_days } => {
+            tr.with("field-error-period", vec![("max", Arg::Number(*max_days))])
+        }
     }
 }
 
@@ -238,6 +242,8 @@ mod tests {
             FieldError::UnknownCompany,
             FieldError::NotStored,
             FieldError::NotCsv,
+            FieldError::Timestamp,
+            FieldError::Period { max_days: 366 },
         ];
         let faults = [
             TokenFault::Malformed,

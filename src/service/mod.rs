@@ -11,6 +11,7 @@ mod merge;
 pub mod onboarding;
 pub mod person;
 pub mod privacy;
+pub mod stats;
 
 use crate::clock::Clock;
 use crate::mail::Mailer;
@@ -156,7 +157,7 @@ pub(crate) async fn update_invitation<E: From<InvitationError>>(
                 etag: read.etag,
             });
         }
-        match services.store.replace(&invitation, &read.etag).await {
+        match services.store.replace(&invitation, &read).await {
             Ok(written) => return Ok(written),
             Err(StoreError::Conflict) => continue,
             Err(e) => return Err(InvitationError::from(e).into()),

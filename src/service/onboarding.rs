@@ -66,7 +66,7 @@ pub async fn open_link(
                     let mut opened = invitation.value.clone();
                     if opened.record_opened(now) {
                         // Best effort: a concurrent change wins, the opening stays unrecorded.
-                        if let Err(e) = services.store.replace(&opened, &invitation.etag).await {
+                        if let Err(e) = services.store.replace(&opened, &invitation).await {
                             tracing::debug!(invitation = %opened.id, error = %e, "opening not recorded");
                         }
                     }

@@ -34,4 +34,5 @@ mod security;
 mod staff_office;
 mod staff_pages;
 mod staff_tokens;
+mod stats;
 mod walk;

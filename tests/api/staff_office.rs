@@ -41,7 +41,7 @@ async fn invite_form_errors_show_beside_the_fields_and_nothing_is_created() {
         );
     }
     assert!(page.contains("value=\"not-an-address\""), "the values stay");
-    assert!(app.table_rows("Invitations").await.is_empty());
+    assert!(app.invitation_rows().await.is_empty());
 }
 
 #[tokio::test]
@@ -58,7 +58,7 @@ async fn a_form_without_the_csrf_token_is_refused_and_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
-    assert!(app.table_rows("Invitations").await.is_empty());
+    assert!(app.invitation_rows().await.is_empty());
 
     let created: Value = app
         .invite_with_token(&api_token().await, &json!({"email": customer}))

@@ -7,6 +7,7 @@ pub mod companies;
 pub mod invitations;
 pub mod openapi;
 pub mod privacy;
+pub mod stats;
 pub mod timer;
 
 use super::problem::Problem;
@@ -140,6 +141,11 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         .and(warp::get())
         .and(s().and(raw_query()).and(staff()))
         .then(|state, query, staff| guarded(staff, move |_| invitations::list(state, query)));
+    // Before `get_one`: `stats` is not an invitation id.
+    let figures = warp::path!("api" / "invitations" / "stats")
+        .and(warp::get())
+        .and(s().and(raw_query()).and(staff()))
+        .then(|state, query, staff| guarded(staff, move |_| stats::get(state, query)));
     let get_one = warp::path!("api" / "invitations" / String)
         .and(warp::get())
         .and(s().and(staff()))
@@ -176,6 +182,7 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         resend.boxed(),
         revoke.boxed(),
         list.boxed(),
+        figures.boxed(),
         get_one.boxed(),
         companies_list.boxed(),
         erase.boxed(),

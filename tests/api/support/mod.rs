@@ -314,6 +314,13 @@ impl TestApp {
         rows_of(&self.table(table)).await
     }
 
+    /// The invitations' own rows (`Invitations`), not the sales figures beside them.
+    pub async fn invitation_rows(&self) -> Vec<Value> {
+        let mut rows = self.table_rows("Invitations").await;
+        rows.retain(|row| !row["RowKey"].as_str().unwrap_or("").starts_with('~'));
+        rows
+    }
+
     /// The companies' own rows (`Companies`, RowKey `company`): not their rosters,
     /// histories or lines in the companies list.
     pub async fn companies(&self) -> Vec<Value> {
