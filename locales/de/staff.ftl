@@ -49,6 +49,7 @@ staff-expires-on = Läuft ab am
 staff-resend = Erneut senden
 staff-revoke = Zurückziehen
 staff-next-page = Nächste Seite
+staff-export-csv = Diese Liste herunterladen (CSV)
 staff-all-invitations = Alle Einladungen
 staff-name = Name
 staff-company-entered = Unternehmen (bei der Einladung erfasst)

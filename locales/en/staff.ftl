@@ -49,6 +49,7 @@ staff-expires-on = Expires
 staff-resend = Resend
 staff-revoke = Revoke
 staff-next-page = Next page
+staff-export-csv = Download this list (CSV)
 staff-all-invitations = All invitations
 staff-name = Name
 staff-company-entered = Company (as entered when inviting)

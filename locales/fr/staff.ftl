@@ -49,6 +49,7 @@ staff-expires-on = Expire le
 staff-resend = Renvoyer
 staff-revoke = Retirer
 staff-next-page = Page suivante
+staff-export-csv = Télécharger cette liste (CSV)
 staff-all-invitations = Toutes les invitations
 staff-name = Nom
 staff-company-entered = Entreprise (saisie à l'invitation)

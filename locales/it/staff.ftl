@@ -49,6 +49,7 @@ staff-expires-on = Scade il
 staff-resend = Invia di nuovo
 staff-revoke = Ritira
 staff-next-page = Pagina successiva
+staff-export-csv = Scarica questo elenco (CSV)
 staff-all-invitations = Tutti gli inviti
 staff-name = Nome
 staff-company-entered = Azienda (inserita al momento dell'invito)

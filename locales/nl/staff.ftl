@@ -49,6 +49,7 @@ staff-expires-on = Verloopt op
 staff-resend = Opnieuw versturen
 staff-revoke = Intrekken
 staff-next-page = Volgende pagina
+staff-export-csv = Deze lijst downloaden (CSV)
 staff-all-invitations = Alle uitnodigingen
 staff-name = Naam
 staff-company-entered = Bedrijf (ingevuld bij het uitnodigen)

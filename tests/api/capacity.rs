@@ -166,15 +166,7 @@ async fn a_bulk_of_150_spreads_its_queue_writes_over_partitions() {
     let rows: Vec<Value> = (0..150)
         .map(|n| json!({"email": unique_email(&format!("bulk{n}."))}))
         .collect();
-    let response = app
-        .client
-        .post(app.url("/api/invitations/bulk"))
-        .bearer_auth(app.idp.token())
-        .json(&rows)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    app.bulk(&rows).await;
     let made = calls.take();
     let busiest = writes_by_partition(&made);
     eprintln!(

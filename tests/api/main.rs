@@ -10,6 +10,7 @@ mod capacity;
 mod completion;
 mod crash;
 mod delivery;
+mod export;
 mod faults;
 mod hardening;
 mod hardening_identity;

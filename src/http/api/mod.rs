@@ -140,7 +140,10 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
     let list = warp::path!("api" / "invitations")
         .and(warp::get())
         .and(s().and(raw_query()).and(staff()))
-        .then(|state, query, staff| guarded(staff, move |_| invitations::list(state, query)));
+        .and(warp::header::optional::<String>("accept"))
+        .then(|state, query, staff, accept| {
+            guarded(staff, move |_| invitations::list(state, query, accept))
+        });
     // Before `get_one`: `stats` is not an invitation id.
     let figures = warp::path!("api" / "invitations" / "stats")
         .and(warp::get())

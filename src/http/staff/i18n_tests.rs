@@ -118,6 +118,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         statuses: statuses(tr),
         rows,
         next: Some("/api/Staff?x".into()),
+        csv: "/api/Staff?format=csv".into(),
     };
     // A colleague's invitation: its kind names the company and the role.
     let mut colleague = invitation.clone();

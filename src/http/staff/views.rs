@@ -97,6 +97,8 @@ pub struct OfficePage {
     pub statuses: Vec<(&'static str, String)>,
     pub rows: Vec<Row>,
     pub next: Option<String>,
+    /// The whole list with the same filters, as CSV.
+    pub csv: String,
 }
 
 #[derive(Template)]

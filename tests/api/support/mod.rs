@@ -314,6 +314,20 @@ impl TestApp {
         rows_of(&self.table(table)).await
     }
 
+    /// `POST /api/invitations/bulk` with these JSON rows, with the staff token: 200.
+    pub async fn bulk(&self, rows: &[Value]) -> Value {
+        let response = self
+            .client
+            .post(self.url("/api/invitations/bulk"))
+            .bearer_auth(self.idp.token())
+            .json(rows)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
     /// The invitations' own rows (`Invitations`), not the sales figures beside them.
     pub async fn invitation_rows(&self) -> Vec<Value> {
         let mut rows = self.table_rows("Invitations").await;
