@@ -112,3 +112,22 @@ staff-error-company-vatNumber = Geben Sie eine gültige USt-IdNr. für das Land 
 staff-error-company-postalCode = Geben Sie eine gültige Postleitzahl für das Land ein.
 staff-error-company-country = Geben Sie einen Ländercode aus zwei Buchstaben ein, zum Beispiel BE, FR oder CH.
 staff-error-other = Dieser Wert wird nicht akzeptiert (zu lang oder unzulässige Zeichen).
+
+# The funnel above the list (issue #29)
+staff-funnel-heading = Die letzten 30 Tage
+staff-funnel-caption = In den letzten 30 Tagen gesendete Einladungen und wie weit sie kamen
+staff-funnel-step = Schritt
+staff-funnel-mine = Sie
+staff-funnel-everyone = Alle
+staff-funnel-sent = Gesendet
+staff-funnel-opened = Geöffnet
+staff-funnel-signed-in = Angemeldet
+staff-funnel-company = Unternehmen angelegt
+staff-funnel-count = { $count } ({ $percent } %)
+staff-nudge-heading = Nachfassen
+staff-nudge-unopened = Nicht geöffnet { $days ->
+    [one] nach einem Tag
+   *[other] nach { $days } Tagen
+}
+staff-nudge-expired = Abgelaufen, nicht erneut gesendet
+staff-nudge-none = Keine.

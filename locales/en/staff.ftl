@@ -112,3 +112,22 @@ staff-error-company-vatNumber = Enter a valid VAT number for the country.
 staff-error-company-postalCode = Enter a valid postal code for the country.
 staff-error-company-country = Enter a two-letter country code, such as BE, FR or CH.
 staff-error-other = This value is not accepted (too long or characters not allowed).
+
+# The funnel above the list (issue #29)
+staff-funnel-heading = The last 30 days
+staff-funnel-caption = Invitations sent in the last 30 days and how far they got
+staff-funnel-step = Step
+staff-funnel-mine = You
+staff-funnel-everyone = Everyone
+staff-funnel-sent = Sent
+staff-funnel-opened = Opened
+staff-funnel-signed-in = Signed in
+staff-funnel-company = Company created
+staff-funnel-count = { $count } ({ $percent } %)
+staff-nudge-heading = Needs a nudge
+staff-nudge-unopened = Not opened { $days ->
+    [one] after a day
+   *[other] after { $days } days
+}
+staff-nudge-expired = Expired, not resent
+staff-nudge-none = None.

@@ -112,3 +112,22 @@ staff-error-company-vatNumber = Indiquez un numéro de TVA valide pour le pays.
 staff-error-company-postalCode = Indiquez un code postal valide pour le pays.
 staff-error-company-country = Indiquez un code pays à deux lettres, par exemple BE, FR ou CH.
 staff-error-other = Cette valeur n'est pas acceptée (trop longue ou caractères non permis).
+
+# The funnel above the list (issue #29)
+staff-funnel-heading = Les 30 derniers jours
+staff-funnel-caption = Invitations envoyées ces 30 derniers jours et jusqu'où elles sont allées
+staff-funnel-step = Étape
+staff-funnel-mine = Vous
+staff-funnel-everyone = Tout le monde
+staff-funnel-sent = Envoyées
+staff-funnel-opened = Ouvertes
+staff-funnel-signed-in = Connectés
+staff-funnel-company = Entreprise créée
+staff-funnel-count = { $count } ({ $percent } %)
+staff-nudge-heading = À relancer
+staff-nudge-unopened = Pas ouvertes { $days ->
+    [one] après un jour
+   *[other] après { $days } jours
+}
+staff-nudge-expired = Expirées, pas renvoyées
+staff-nudge-none = Aucune.

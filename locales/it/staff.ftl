@@ -112,3 +112,22 @@ staff-error-company-vatNumber = Inserisca una partita IVA valida per il paese.
 staff-error-company-postalCode = Inserisca un codice postale valido per il paese.
 staff-error-company-country = Inserisca un codice paese di due lettere, per esempio BE, FR o CH.
 staff-error-other = Questo valore non è accettato (troppo lungo o caratteri non consentiti).
+
+# The funnel above the list (issue #29)
+staff-funnel-heading = Gli ultimi 30 giorni
+staff-funnel-caption = Inviti inviati negli ultimi 30 giorni e fin dove sono arrivati
+staff-funnel-step = Passo
+staff-funnel-mine = Lei
+staff-funnel-everyone = Tutti
+staff-funnel-sent = Inviati
+staff-funnel-opened = Aperti
+staff-funnel-signed-in = Accesso effettuato
+staff-funnel-company = Azienda creata
+staff-funnel-count = { $count } ({ $percent } %)
+staff-nudge-heading = Da sollecitare
+staff-nudge-unopened = Non aperti { $days ->
+    [one] dopo un giorno
+   *[other] dopo { $days } giorni
+}
+staff-nudge-expired = Scaduti, non reinviati
+staff-nudge-none = Nessuno.

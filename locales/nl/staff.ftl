@@ -112,3 +112,22 @@ staff-error-company-vatNumber = Vul een geldig btw-nummer in voor het land.
 staff-error-company-postalCode = Vul een geldige postcode in voor het land.
 staff-error-company-country = Vul een landcode van twee letters in, zoals BE, FR of CH.
 staff-error-other = Deze waarde wordt niet aanvaard (te lang of niet-toegestane tekens).
+
+# The funnel above the list (issue #29)
+staff-funnel-heading = De laatste 30 dagen
+staff-funnel-caption = Uitnodigingen verstuurd in de laatste 30 dagen en hoe ver ze kwamen
+staff-funnel-step = Stap
+staff-funnel-mine = U
+staff-funnel-everyone = Iedereen
+staff-funnel-sent = Verstuurd
+staff-funnel-opened = Geopend
+staff-funnel-signed-in = Aangemeld
+staff-funnel-company = Bedrijf aangemaakt
+staff-funnel-count = { $count } ({ $percent } %)
+staff-nudge-heading = Even herinneren
+staff-nudge-unopened = Niet geopend { $days ->
+    [one] na een dag
+   *[other] na { $days } dagen
+}
+staff-nudge-expired = Verlopen, niet opnieuw verstuurd
+staff-nudge-none = Geen.

@@ -175,6 +175,33 @@ pub fn inviter_key(invitation: &Invitation) -> String {
     )
 }
 
+/// Why an invitation needs a nudge from its sales person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nudge {
+    /// Pending, and its link was never opened `after_days` after it was sent.
+    Unopened,
+    /// Expired unused, and not resent.
+    Expired,
+}
+
+impl Nudge {
+    /// Whether `invitation` needs a nudge at `now`, and which; `after_days` 0: only
+    /// expired ones do.
+    pub fn of(invitation: &Invitation, after_days: u32, now: OffsetDateTime) -> Option<Self> {
+        match invitation.status_at(now) {
+            super::invitation::Status::Expired => Some(Self::Expired),
+            super::invitation::Status::Pending
+                if after_days > 0
+                    && invitation.created_at + Duration::days(i64::from(after_days)) <= now
+                    && !invitation.history.iter().any(|h| h.event == Event::Opened) =>
+            {
+                Some(Self::Unopened)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The send days a figures request covers: `from` to `to` (not included), UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
@@ -366,5 +393,23 @@ mod tests {
                 Err(FieldError::Period { max_days: 366 })
             );
         }
+    }
+
+    #[test]
+    fn an_unopened_invitation_needs_a_nudge_after_the_days_and_an_expired_one_always() {
+        let now = datetime!(2026-12-05 13:20 UTC);
+        let mut sent = pending(now);
+        assert_eq!(
+            Nudge::of(&sent, 3, now + Duration::days(3) - Duration::seconds(1)),
+            None
+        );
+        assert_eq!(
+            Nudge::of(&sent, 3, now + Duration::days(3)),
+            Some(Nudge::Unopened)
+        );
+        assert_eq!(Nudge::of(&sent, 0, now + Duration::days(3)), None, "0: off");
+        assert_eq!(Nudge::of(&sent, 0, sent.expires_at), Some(Nudge::Expired));
+        assert!(sent.record_opened(now + Duration::days(1)));
+        assert_eq!(Nudge::of(&sent, 3, now + Duration::days(4)), None, "opened");
     }
 }

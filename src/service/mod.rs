@@ -34,6 +34,8 @@ pub struct Services {
     pub limits: Limits,
     /// `RETENTION_DAYS`: how long ended invitations are kept.
     pub retention_days: u32,
+    /// `REMINDER_AFTER_DAYS`: when an unopened invitation needs a nudge (0: never).
+    pub reminder_after_days: u32,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub public_base_url: Url,

@@ -5,7 +5,8 @@
 use super::{InvitationError, Services};
 use crate::domain::FieldError;
 use crate::domain::email::EmailAddress;
-use crate::domain::stats::{Figures, Period, Tallies};
+use crate::domain::invitation::Invitation;
+use crate::domain::stats::{Figures, Nudge, Period, Tallies};
 use time::OffsetDateTime;
 
 /// The period a request asks for, as of now (the one clock read of the request).
@@ -29,4 +30,51 @@ pub async fn figures(
     let rows = services.store.figures(period.from, period.to).await?;
     let inviter = inviter.map(EmailAddress::normalized);
     Ok(Tallies::sum(&rows, inviter.as_deref()).figures(now))
+}
+
+/// How many invitations each list of the back office's "needs a nudge" shows.
+pub const NUDGES: usize = 10;
+
+/// What the back office shows above its list: the last 30 days' figures for the
+/// signed-in sales person and for everyone, and the invitations that need a nudge.
+pub struct Overview {
+    pub period: Period,
+    pub mine: Figures,
+    pub everyone: Figures,
+    /// Pending and never opened `REMINDER_AFTER_DAYS` after they were sent, newest first.
+    pub unopened: Vec<Invitation>,
+    /// Expired and not resent, newest first.
+    pub expired: Vec<Invitation>,
+    pub now: OffsetDateTime,
+}
+
+/// The back office's overview for `me`: two queries, at once (the figures rows of the
+/// last 30 days, and their invitations still pending as stored).
+pub async fn overview(services: &Services, me: &EmailAddress) -> Result<Overview, InvitationError> {
+    let now = services.clock.now();
+    let period = Period::new(None, None, now)
+        .map_err(|_| InvitationError::Internal("the default period".into()))?;
+    let (rows, pending) = futures::join!(
+        services.store.figures(period.from, period.to),
+        services.store.pending_sent_between(period.starts(), now),
+    );
+    let rows = rows?;
+    let mine = Tallies::sum(&rows, Some(&me.normalized())).figures(now);
+    let everyone = Tallies::sum(&rows, None).figures(now);
+    let (mut unopened, mut expired) = (Vec::new(), Vec::new());
+    for invitation in pending? {
+        match Nudge::of(&invitation, services.reminder_after_days, now) {
+            Some(Nudge::Unopened) if unopened.len() < NUDGES => unopened.push(invitation),
+            Some(Nudge::Expired) if expired.len() < NUDGES => expired.push(invitation),
+            _ => {}
+        }
+    }
+    Ok(Overview {
+        period,
+        mine,
+        everyone,
+        unopened,
+        expired,
+        now,
+    })
 }

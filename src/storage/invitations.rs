@@ -437,6 +437,27 @@ impl InvitationStore for TableInvitationStore {
         Ok(page)
     }
 
+    async fn pending_sent_between(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Invitation>, StoreError> {
+        // Ids count down with time: the newest moment has the lowest partition and id.
+        let (lowest, highest) = (InvitationId::new(to, 0), InvitationId::new(from, 0));
+        let filter = format!(
+            "PartitionKey ge {} and PartitionKey le {} and RowKey lt {} and Status eq 'pending'",
+            edm::string_literal(lowest.bucket()),
+            edm::string_literal(highest.bucket()),
+            edm::string_literal(keys::AFTER_INVITATIONS),
+        );
+        let rows: Vec<InvitationEntity> =
+            query(&self.invitations, Some(filter), Some(STATUS_SCAN_ROWS)).await?;
+        Ok(to_invitations(rows)?
+            .into_iter()
+            .filter(|i| (from..to).contains(&i.created_at))
+            .collect())
+    }
+
     async fn figures(&self, from: Date, to: Date) -> Result<Vec<Tallies>, StoreError> {
         stats::days(&self.invitations, from, to).await
     }

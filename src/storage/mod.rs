@@ -25,7 +25,7 @@ mod stats;
 mod table;
 
 pub use accounts::{AccountStore, TableAccountStore};
-pub use invitations::TableInvitationStore;
+pub use invitations::{STATUS_SCAN_ROWS, TableInvitationStore};
 pub use limits::{LimitStore, TableLimitStore, Tally};
 pub use members::{ERASED_PERSON, MemberStore, TableMemberStore};
 pub use people::{AccountOfAddress, LoginRecord, PersonStore, TablePersonStore};
@@ -128,6 +128,14 @@ pub trait InvitationStore: Send + Sync + 'static {
     /// included), one [`Tallies`] per figures row.
     async fn figures(&self, from: Date, to: Date) -> Result<Vec<Tallies>, StoreError>;
     async fn list(&self, filter: &ListFilter, now: OffsetDateTime) -> Result<Page, StoreError>;
+    /// The invitations sent from `from` to `to` that are still `pending` as stored (so
+    /// expired ones too), oldest day last: one query over those days' partitions, at most
+    /// [`STATUS_SCAN_ROWS`] rows.
+    async fn pending_sent_between(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Invitation>, StoreError>;
     /// Invitations whose email may still need sending.
     async fn delivery_queue(&self) -> Result<Vec<InvitationId>, StoreError>;
     /// Takes an invitation off the delivery queue.

@@ -12,6 +12,7 @@ mod crash;
 mod delivery;
 mod export;
 mod faults;
+mod funnel;
 mod hardening;
 mod hardening_identity;
 mod hardening_storage;

@@ -5,6 +5,7 @@
 //! with another account", calls it); every form carries the session's CSRF token.
 
 pub mod actions;
+pub mod funnel;
 pub mod messages;
 pub mod office;
 pub mod sign_in;

@@ -1,6 +1,7 @@
 //! `GET /api/Staff` (the invite form and the list of invitations) and
 //! `POST /api/Staff/invite`.
 
+use super::funnel::FunnelView;
 use super::messages::StaffMessage;
 use super::views::{FLASH_LIFETIME, Flash, FormField, Frame, OfficePage, Row, Sent, statuses};
 use super::{Staff, StaffSession, gate};
@@ -14,7 +15,7 @@ use crate::http::layout::{html, redirect};
 use crate::http::{AppState, export};
 use crate::i18n::Tr;
 use crate::page::{Link, Page};
-use crate::service::{InvitationError, invitations};
+use crate::service::{InvitationError, invitations, stats};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use std::collections::BTreeMap;
@@ -69,6 +70,17 @@ async fn office_page(
             (Vec::new(), None, errors)
         }
     };
+    let me = session.inviter().map(|i| i.email);
+    let overview = match &me {
+        Some(me) => stats::overview(&state.services, me).await?,
+        None => {
+            return Err(InvitationError::Internal(
+                "a session without an address".into(),
+            ));
+        }
+    };
+    let after_days = state.services.reminder_after_days;
+    let funnel = FunnelView::new(&overview, after_days, tr, |i, now| Row::new(i, now, tr));
     let csv = Page::Office
         .with("status", &filter_status)
         .with("email", &filter_email)
@@ -110,6 +122,7 @@ async fn office_page(
         rows,
         next,
         csv,
+        funnel,
     })
 }
 

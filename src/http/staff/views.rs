@@ -99,6 +99,8 @@ pub struct OfficePage {
     pub next: Option<String>,
     /// The whole list with the same filters, as CSV.
     pub csv: String,
+    /// The last 30 days' funnel and what needs a nudge.
+    pub funnel: super::funnel::FunnelView<Row>,
 }
 
 #[derive(Template)]
