@@ -57,6 +57,8 @@ pub enum FieldError {
     NotCsv,
     /// Not an RFC 3339 date and time.
     Timestamp,
+    /// A list's `format` other than `json` or `csv`.
+    Format,
     /// A period that does not end after it starts, or is longer than `max_days`.
     Period {
         max_days: i64,

@@ -150,6 +150,7 @@ pub fn field(tr: Tr, error: &FieldError) -> String {
         FieldError::NotStored => tr.t("field-error-not-stored"),
         FieldError::NotCsv => tr.t("field-error-not-csv"),
         FieldError::Timestamp => tr.t("field-error-timestamp"),
+        FieldError::Format => tr.t("field-error-format"),
         FieldError::Period { max_days } => {
             tr.with("field-error-period", vec![("max", Arg::Number(*max_days))])
         }
@@ -243,6 +244,7 @@ mod tests {
             FieldError::NotStored,
             FieldError::NotCsv,
             FieldError::Timestamp,
+            FieldError::Format,
             FieldError::Period { max_days: 366 },
         ];
         let faults = [

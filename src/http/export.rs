@@ -20,7 +20,7 @@ const ADDED: [&str; 5] = ["id", "kind", "status", "createdAt", "expiresAt"];
 /// Whether a list request asks for CSV: `format=csv`, or `Accept` naming `text/csv`.
 pub fn wanted(query: &str, accept: Option<&str>) -> bool {
     let by_query = url::form_urlencoded::parse(query.as_bytes())
-        .any(|(key, value)| key == "format" && value.eq_ignore_ascii_case("csv"));
+        .any(|(key, value)| key == "format" && value == "csv");
     by_query || accept.is_some_and(|a| a.to_ascii_lowercase().contains("text/csv"))
 }
 
