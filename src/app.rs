@@ -327,6 +327,7 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
         people,
         limits: settings.limits,
         retention_days: settings.retention_days,
+        reminder_after_days: settings.reminder_after_days,
         mailer,
         clock,
         public_base_url: settings.public_base_url.clone(),

@@ -67,6 +67,9 @@ pub struct Settings {
     pub privacy_role: String,
     /// `RETENTION_DAYS`: days an ended (expired, revoked) invitation is kept.
     pub retention_days: u32,
+    /// `REMINDER_AFTER_DAYS`: days after which an unopened invitation needs a nudge
+    /// (0: never).
+    pub reminder_after_days: u32,
     pub staff_client: Option<(String, Secret<String>)>,
     pub smtp_url: Option<Secret<String>>,
     pub mail_drop_dir: std::path::PathBuf,
@@ -299,6 +302,7 @@ impl Settings {
             privacy_role: get("STAFF_PRIVACY_ROLE")
                 .unwrap_or_else(|| "Invitations.Privacy".to_owned()),
             retention_days: retention_days(&get)?,
+            reminder_after_days: reminder_after_days(&get)?,
             staff_client,
             smtp_url,
             mail_drop_dir: get("MAIL_DROP_DIR")
@@ -428,6 +432,22 @@ fn retention_days(get: &impl Fn(&'static str) -> Option<String>) -> Result<u32, 
     })
 }
 
+/// `REMINDER_AFTER_DAYS`: 0 (off) to 30 days, the longest a link lives (default 3).
+fn reminder_after_days(
+    get: &impl Fn(&'static str) -> Option<String>,
+) -> Result<u32, SettingsError> {
+    const NAME: &str = "REMINDER_AFTER_DAYS";
+    match get(NAME) {
+        None => Ok(3),
+        Some(value) => value
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|days| *days <= 30)
+            .ok_or_else(|| bad(NAME, "must be a whole number from 0 (off) to 30")),
+    }
+}
+
 /// An absolute http(s) URL. Where tokens or keys travel (`secure_outside_loopback`), plain
 /// http is allowed only to this machine.
 fn web_url(
@@ -496,6 +516,7 @@ mod tests {
         assert_eq!(settings.staff_role, "Invitations.Send");
         assert_eq!(settings.privacy_role, "Invitations.Privacy");
         assert_eq!(settings.retention_days, 90);
+        assert_eq!(settings.reminder_after_days, 3);
         assert_eq!(
             settings.mail_from.to_string(),
             "no-reply@portal.example.com"
@@ -522,6 +543,9 @@ mod tests {
             ("RETENTION_DAYS", "0"),
             ("RETENTION_DAYS", "3651"),
             ("RETENTION_DAYS", "ninety"),
+            ("REMINDER_AFTER_DAYS", "31"),
+            ("REMINDER_AFTER_DAYS", "-1"),
+            ("REMINDER_AFTER_DAYS", "three"),
         ];
         for (name, value) in cases {
             let mut env = base();

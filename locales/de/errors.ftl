@@ -43,3 +43,6 @@ field-error-already-member = ist bereits Mitglied dieses Unternehmens
 field-error-unknown-company = kein Unternehmen hat diese Kennung
 field-error-not-stored = konnte gerade nicht gespeichert werden; senden Sie diese Zeile erneut
 field-error-not-csv = ist kein gültiges CSV
+field-error-format = muss json oder csv sein
+field-error-timestamp = ist kein Datum mit Uhrzeit im Format von RFC 3339 (2026-11-01T00:00:00Z)
+field-error-period = muss nach from liegen, höchstens { $max } Tage später

@@ -49,6 +49,7 @@ staff-expires-on = Läuft ab am
 staff-resend = Erneut senden
 staff-revoke = Zurückziehen
 staff-next-page = Nächste Seite
+staff-export-csv = Diese Liste herunterladen (CSV)
 staff-all-invitations = Alle Einladungen
 staff-name = Name
 staff-company-entered = Unternehmen (bei der Einladung erfasst)
@@ -124,3 +125,22 @@ staff-event-attempts =
        *[other] { $count } Versuche
     }
 staff-redeliver = Erneut zustellen
+
+# The funnel above the list (issue #29)
+staff-funnel-heading = Die letzten 30 Tage
+staff-funnel-caption = In den letzten 30 Tagen gesendete Einladungen und wie weit sie kamen
+staff-funnel-step = Schritt
+staff-funnel-mine = Sie
+staff-funnel-everyone = Alle
+staff-funnel-sent = Gesendet
+staff-funnel-opened = Geöffnet
+staff-funnel-signed-in = Angemeldet
+staff-funnel-company = Unternehmen angelegt
+staff-funnel-count = { $count } ({ $percent } %)
+staff-nudge-heading = Nachfassen
+staff-nudge-unopened = Nicht geöffnet { $days ->
+    [one] nach einem Tag
+   *[other] nach { $days } Tagen
+}
+staff-nudge-expired = Abgelaufen, nicht erneut gesendet
+staff-nudge-none = Keine.

@@ -43,3 +43,6 @@ field-error-already-member = is already a member of this company
 field-error-unknown-company = no company has this id
 field-error-not-stored = could not be stored now; send this row again
 field-error-not-csv = is not valid CSV
+field-error-format = must be json or csv
+field-error-timestamp = is not a date and time as RFC 3339 writes it (2026-11-01T00:00:00Z)
+field-error-period = must come after from, at most { $max } days later

@@ -49,6 +49,7 @@ staff-expires-on = Expires
 staff-resend = Resend
 staff-revoke = Revoke
 staff-next-page = Next page
+staff-export-csv = Download this list (CSV)
 staff-all-invitations = All invitations
 staff-name = Name
 staff-company-entered = Company (as entered when inviting)
@@ -124,3 +125,22 @@ staff-event-attempts =
        *[other] { $count } attempts
     }
 staff-redeliver = Redeliver
+
+# The funnel above the list (issue #29)
+staff-funnel-heading = The last 30 days
+staff-funnel-caption = Invitations sent in the last 30 days and how far they got
+staff-funnel-step = Step
+staff-funnel-mine = You
+staff-funnel-everyone = Everyone
+staff-funnel-sent = Sent
+staff-funnel-opened = Opened
+staff-funnel-signed-in = Signed in
+staff-funnel-company = Company created
+staff-funnel-count = { $count } ({ $percent } %)
+staff-nudge-heading = Needs a nudge
+staff-nudge-unopened = Not opened { $days ->
+    [one] after a day
+   *[other] after { $days } days
+}
+staff-nudge-expired = Expired, not resent
+staff-nudge-none = None.

@@ -43,3 +43,6 @@ field-error-already-member = est déjà membre de cette société
 field-error-unknown-company = aucune société n'a cet identifiant
 field-error-not-stored = n'a pas pu être enregistrée pour l'instant ; renvoyez cette ligne
 field-error-not-csv = n'est pas du CSV valable
+field-error-format = doit être json ou csv
+field-error-timestamp = n'est pas une date et heure au format RFC 3339 (2026-11-01T00:00:00Z)
+field-error-period = doit suivre from, au plus { $max } jours plus tard

@@ -49,6 +49,7 @@ staff-expires-on = Expire le
 staff-resend = Renvoyer
 staff-revoke = Retirer
 staff-next-page = Page suivante
+staff-export-csv = Télécharger cette liste (CSV)
 staff-all-invitations = Toutes les invitations
 staff-name = Nom
 staff-company-entered = Entreprise (saisie à l'invitation)
@@ -124,3 +125,22 @@ staff-event-attempts =
        *[other] { $count } tentatives
     }
 staff-redeliver = Renvoyer
+
+# The funnel above the list (issue #29)
+staff-funnel-heading = Les 30 derniers jours
+staff-funnel-caption = Invitations envoyées ces 30 derniers jours et jusqu'où elles sont allées
+staff-funnel-step = Étape
+staff-funnel-mine = Vous
+staff-funnel-everyone = Tout le monde
+staff-funnel-sent = Envoyées
+staff-funnel-opened = Ouvertes
+staff-funnel-signed-in = Connectés
+staff-funnel-company = Entreprise créée
+staff-funnel-count = { $count } ({ $percent } %)
+staff-nudge-heading = À relancer
+staff-nudge-unopened = Pas ouvertes { $days ->
+    [one] après un jour
+   *[other] après { $days } jours
+}
+staff-nudge-expired = Expirées, pas renvoyées
+staff-nudge-none = Aucune.

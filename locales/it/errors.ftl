@@ -43,3 +43,6 @@ field-error-already-member = è già membro di questa azienda
 field-error-unknown-company = nessuna azienda ha questo identificativo
 field-error-not-stored = non è stato possibile salvarla ora; invii di nuovo questa riga
 field-error-not-csv = non è un CSV valido
+field-error-format = deve essere json o csv
+field-error-timestamp = non è una data e ora nel formato RFC 3339 (2026-11-01T00:00:00Z)
+field-error-period = deve venire dopo from, al massimo { $max } giorni dopo

@@ -49,6 +49,7 @@ staff-expires-on = Scade il
 staff-resend = Invia di nuovo
 staff-revoke = Ritira
 staff-next-page = Pagina successiva
+staff-export-csv = Scarica questo elenco (CSV)
 staff-all-invitations = Tutti gli inviti
 staff-name = Nome
 staff-company-entered = Azienda (inserita al momento dell'invito)
@@ -124,3 +125,22 @@ staff-event-attempts =
        *[other] { $count } tentativi
     }
 staff-redeliver = Invia di nuovo
+
+# The funnel above the list (issue #29)
+staff-funnel-heading = Gli ultimi 30 giorni
+staff-funnel-caption = Inviti inviati negli ultimi 30 giorni e fin dove sono arrivati
+staff-funnel-step = Passo
+staff-funnel-mine = Lei
+staff-funnel-everyone = Tutti
+staff-funnel-sent = Inviati
+staff-funnel-opened = Aperti
+staff-funnel-signed-in = Accesso effettuato
+staff-funnel-company = Azienda creata
+staff-funnel-count = { $count } ({ $percent } %)
+staff-nudge-heading = Da sollecitare
+staff-nudge-unopened = Non aperti { $days ->
+    [one] dopo un giorno
+   *[other] dopo { $days } giorni
+}
+staff-nudge-expired = Scaduti, non reinviati
+staff-nudge-none = Nessuno.

@@ -43,3 +43,6 @@ field-error-already-member = is al lid van dit bedrijf
 field-error-unknown-company = geen bedrijf heeft deze id
 field-error-not-stored = kon nu niet worden opgeslagen; stuur deze regel opnieuw
 field-error-not-csv = is geen geldige CSV
+field-error-format = moet json of csv zijn
+field-error-timestamp = is geen datum en tijd zoals RFC 3339 die schrijft (2026-11-01T00:00:00Z)
+field-error-period = moet na from komen, hoogstens { $max } dagen later

@@ -49,6 +49,7 @@ staff-expires-on = Verloopt op
 staff-resend = Opnieuw versturen
 staff-revoke = Intrekken
 staff-next-page = Volgende pagina
+staff-export-csv = Deze lijst downloaden (CSV)
 staff-all-invitations = Alle uitnodigingen
 staff-name = Naam
 staff-company-entered = Bedrijf (ingevuld bij het uitnodigen)
@@ -124,3 +125,22 @@ staff-event-attempts =
        *[other] { $count } pogingen
     }
 staff-redeliver = Opnieuw afleveren
+
+# The funnel above the list (issue #29)
+staff-funnel-heading = De laatste 30 dagen
+staff-funnel-caption = Uitnodigingen verstuurd in de laatste 30 dagen en hoe ver ze kwamen
+staff-funnel-step = Stap
+staff-funnel-mine = U
+staff-funnel-everyone = Iedereen
+staff-funnel-sent = Verstuurd
+staff-funnel-opened = Geopend
+staff-funnel-signed-in = Aangemeld
+staff-funnel-company = Bedrijf aangemaakt
+staff-funnel-count = { $count } ({ $percent } %)
+staff-nudge-heading = Even herinneren
+staff-nudge-unopened = Niet geopend { $days ->
+    [one] na een dag
+   *[other] na { $days } dagen
+}
+staff-nudge-expired = Verlopen, niet opnieuw verstuurd
+staff-nudge-none = Geen.

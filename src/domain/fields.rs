@@ -57,6 +57,14 @@ pub enum FieldError {
     NotStored,
     /// A CSV record that could not be read.
     NotCsv,
+    /// Not an RFC 3339 date and time.
+    Timestamp,
+    /// A list's `format` other than `json` or `csv`.
+    Format,
+    /// A period that does not end after it starts, or is longer than `max_days`.
+    Period {
+        max_days: i64,
+    },
 }
 
 impl From<EmailError> for FieldError {

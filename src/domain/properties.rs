@@ -39,7 +39,8 @@ fn recase(text: &str, mask: &[bool]) -> String {
         .collect()
 }
 
-fn invitation(now: OffsetDateTime) -> Invitation {
+/// A pending invitation created at `now` (also for the tests of `stats`).
+pub(super) fn invitation(now: OffsetDateTime) -> Invitation {
     let email = EmailAddress::parse("willy.urs@example.com").unwrap();
     Invitation::create(
         NewInvitation {

@@ -150,6 +150,11 @@ pub fn field(tr: Tr, error: &FieldError) -> String {
         FieldError::UnknownCompany => tr.t("field-error-unknown-company"),
         FieldError::NotStored => tr.t("field-error-not-stored"),
         FieldError::NotCsv => tr.t("field-error-not-csv"),
+        FieldError::Timestamp => tr.t("field-error-timestamp"),
+        FieldError::Format => tr.t("field-error-format"),
+        FieldError::Period { max_days } => {
+            tr.with("field-error-period", vec![("max", Arg::Number(*max_days))])
+        }
     }
 }
 
@@ -240,6 +245,9 @@ mod tests {
             FieldError::UnknownCompany,
             FieldError::NotStored,
             FieldError::NotCsv,
+            FieldError::Timestamp,
+            FieldError::Format,
+            FieldError::Period { max_days: 366 },
         ];
         let faults = [
             TokenFault::Malformed,

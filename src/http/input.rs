@@ -34,6 +34,10 @@ pub fn parse_list_query(query: &str) -> Result<ListFilter, FieldErrors> {
                 Ok(top) => filter.top = top,
                 Err(e) => errors.add("top", e),
             },
+            // What the answer is (`export::wanted`); checked here with the filters.
+            "format" if !matches!(value.as_ref(), "json" | "csv") => {
+                errors.add("format", FieldError::Format);
+            }
             "continuationToken" => {
                 let id = URL_SAFE_NO_PAD
                     .decode(value.as_bytes())

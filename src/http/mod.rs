@@ -11,6 +11,7 @@ pub mod body;
 pub mod cookies;
 pub mod customer;
 pub mod explain;
+pub mod export;
 pub mod extract;
 pub mod failure;
 pub mod form;

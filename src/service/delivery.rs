@@ -97,7 +97,7 @@ async fn record(
     for _ in 0..5 {
         let mut invitation = current.value.clone();
         apply(&mut invitation, sent, now);
-        match services.store.replace(&invitation, &current.etag).await {
+        match services.store.replace(&invitation, &current).await {
             Ok(_) => return Ok(invitation),
             Err(StoreError::Conflict) => match services.store.get(&invitation.id).await {
                 Ok(Some(fresh)) => current = fresh,
@@ -175,11 +175,11 @@ async fn retry_one(services: &Services, id: &InvitationId) -> Result<Outcome, In
     let mut claimed = current.value.clone();
     if claimed.claim_delivery(Some(secret.hash()), now).is_err() {
         claimed.abandon_delivery(now);
-        services.store.replace(&claimed, &current.etag).await?;
+        services.store.replace(&claimed, &current).await?;
         services.store.dequeue_delivery(id).await?;
         return Ok(Outcome::Abandoned);
     }
-    let claimed = match services.store.replace(&claimed, &current.etag).await {
+    let claimed = match services.store.replace(&claimed, &current).await {
         Ok(claimed) => claimed,
         Err(StoreError::Conflict) => return Ok(Outcome::Waiting), // another instance has it
         Err(e) => return Err(e.into()),

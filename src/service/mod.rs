@@ -12,6 +12,7 @@ mod merge;
 pub mod onboarding;
 pub mod person;
 pub mod privacy;
+pub mod stats;
 
 use crate::clock::Clock;
 use crate::mail::Mailer;
@@ -34,6 +35,8 @@ pub struct Services {
     pub limits: Limits,
     /// `RETENTION_DAYS`: how long ended invitations are kept.
     pub retention_days: u32,
+    /// `REMINDER_AFTER_DAYS`: when an unopened invitation needs a nudge (0: never).
+    pub reminder_after_days: u32,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub public_base_url: Url,
@@ -187,7 +190,7 @@ pub(crate) async fn update_invitation_with<E: From<InvitationError>>(
                 .map_err(InvitationError::from)?;
             announced.extend(fresh);
         }
-        match services.store.replace(&invitation, &read.etag).await {
+        match services.store.replace(&invitation, &read).await {
             Ok(written) => {
                 let ids = announced.into_iter().map(|e| e.event.id).collect();
                 events::deliver_soon(services, ids);

@@ -82,7 +82,7 @@ pub async fn open_link(
 async fn record_opening(services: &Services, read: &Versioned<Invitation>, opened: &Invitation) {
     let mut events = super::events::of_change(services, &read.value, opened);
     let recorded = match super::events::announce(services, &mut events).await {
-        Ok(()) => services.store.replace(opened, &read.etag).await.map(|_| ()),
+        Ok(()) => services.store.replace(opened, read).await.map(|_| ()),
         Err(e) => Err(e),
     };
     match recorded {

@@ -4,13 +4,15 @@ use super::edm;
 use super::entity::InvitationEntity;
 use super::index::{Marker, Pointer};
 use super::keys::{self, LEGACY_MAIL_QUEUE, LINK_ROW};
-use super::table::{self, insert_absent, insert_together, query, read, row_json};
+use super::stats;
+use super::table::{self, Write, insert_absent, insert_together, query, read, row_json};
 use super::{InvitationStore, LinkTarget, Page, StoreError, Versioned};
 use crate::domain::invitation::{Invitation, InvitationId, ListFilter};
 use crate::domain::secret::LinkHash;
+use crate::domain::stats::Tallies;
 use async_trait::async_trait;
 use azure_data_tables::prelude::*;
-use time::{Duration, OffsetDateTime};
+use time::{Date, Duration, OffsetDateTime};
 
 /// How long an email lock that points at no stored invitation is honoured: long enough
 /// for a create under way to store its invitation, short enough to clear a crashed one.
@@ -19,6 +21,10 @@ const ORPHAN_LOCK_GRACE: Duration = Duration::minutes(1);
 /// The most invitation rows one listing by status reads (one page of Table Storage); a
 /// page that stopped there has a continuation token, even with fewer items than `top`.
 pub const STATUS_SCAN_ROWS: usize = 1000;
+
+/// How many times a write is made again after losing on its figures row to another
+/// invitation of the same shard (a bulk's creates).
+const STATS_TRIES: u32 = 8;
 
 #[derive(Clone)]
 pub struct TableInvitationStore {
@@ -59,11 +65,11 @@ impl TableInvitationStore {
         let Some(queued) = self.queued(id).await? else {
             return Ok(None);
         };
-        let (entity, invitation) = queued;
+        let (_, invitation) = queued;
         if !self.holds_lock(&invitation).await? {
             return Ok(None);
         }
-        match self.insert_row(&entity).await {
+        match self.insert_row(&invitation).await {
             Ok(etag) => {
                 tracing::info!(invitation = %id, "invitation row written from its queue row");
                 Ok(Some(Versioned {
@@ -128,10 +134,36 @@ impl TableInvitationStore {
     }
 
     /// Inserts an invitation row; `Conflict` when it exists. Answers its ETag.
-    async fn insert_row(&self, entity: &InvitationEntity) -> Result<String, StoreError> {
-        table::insert_if_absent(&self.invitations, entity)
-            .await?
-            .ok_or(StoreError::Conflict)
+    async fn insert_row(&self, invitation: &Invitation) -> Result<String, StoreError> {
+        let row = row_json(&InvitationEntity::from(invitation))?;
+        self.write_row(None, invitation, Write::Insert(row)).await
+    }
+
+    /// Makes `write` (the invitation's row, from `before` to `after`) together with the
+    /// change of its sales figures ([`stats::add_to_batch`]) in one transaction; its
+    /// ETag, or `Conflict` when the row exists (an insert) or changed (a replace).
+    async fn write_row(
+        &self,
+        before: Option<&Invitation>,
+        after: &Invitation,
+        write: Write,
+    ) -> Result<String, StoreError> {
+        let partition = after.id.bucket();
+        for attempt in 0..STATS_TRIES {
+            let mut writes = vec![write.clone()];
+            let figures =
+                stats::add_to_batch(&self.invitations, before, after, &mut writes).await?;
+            match table::write_all(&self.invitations, partition, writes).await? {
+                Some(etags) => {
+                    return etags.into_iter().next().ok_or(StoreError::Conflict);
+                }
+                None if stats::changed(&self.invitations, &figures).await? => {
+                    super::back_off(attempt).await; // lost on the figures row: again
+                }
+                None => return Err(StoreError::Conflict),
+            }
+        }
+        Err(StoreError::Conflict)
     }
 
     /// Takes the email's lock for `invitation`, or names the active invitation holding it.
@@ -308,7 +340,7 @@ impl InvitationStore for TableInvitationStore {
     }
 
     async fn store(&self, invitation: &Invitation) -> Result<Versioned<Invitation>, StoreError> {
-        let etag = self.insert_row(&InvitationEntity::from(invitation)).await?;
+        let etag = self.insert_row(invitation).await?;
         Ok(Versioned {
             value: invitation.clone(),
             etag,
@@ -351,18 +383,14 @@ impl InvitationStore for TableInvitationStore {
     async fn replace(
         &self,
         invitation: &Invitation,
-        etag: &str,
+        read: &Versioned<Invitation>,
     ) -> Result<Versioned<Invitation>, StoreError> {
-        let entity = InvitationEntity::from(invitation);
-        let etag = table::replace_if_match(
-            &self.invitations,
-            invitation.id.bucket(),
-            invitation.id.as_str(),
-            &entity,
-            etag,
-        )
-        .await?
-        .ok_or(StoreError::Conflict)?;
+        let write = Write::Replace {
+            rk: invitation.id.as_str().to_owned(),
+            row: row_json(&InvitationEntity::from(invitation))?,
+            etag: read.etag.clone(),
+        };
+        let etag = self.write_row(Some(&read.value), invitation, write).await?;
         Ok(Versioned {
             value: invitation.clone(),
             etag,
@@ -373,12 +401,16 @@ impl InvitationStore for TableInvitationStore {
         if filter.email.is_some() {
             return self.list_by_email(filter, now).await;
         }
-        let after = filter.after.as_ref().map(|after| {
-            format!(
-                "PartitionKey ge {} and RowKey gt {}",
+        // Invitations only: the figures rows sort after them in each partition.
+        let only_invitations =
+            format!("RowKey lt {}", edm::string_literal(keys::AFTER_INVITATIONS));
+        let after = Some(match &filter.after {
+            Some(after) => format!(
+                "PartitionKey ge {} and RowKey gt {} and {only_invitations}",
                 edm::string_literal(after.bucket()),
                 edm::string_literal(after.as_str())
-            )
+            ),
+            None => only_invitations,
         });
         let Some(status) = filter.status else {
             let rows: Vec<InvitationEntity> =
@@ -403,6 +435,31 @@ impl InvitationStore for TableInvitationStore {
             page.next = last_read.and_then(|id| InvitationId::parse(&id).ok());
         }
         Ok(page)
+    }
+
+    async fn pending_sent_between(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Invitation>, StoreError> {
+        // Ids count down with time: the newest moment has the lowest partition and id.
+        let (lowest, highest) = (InvitationId::new(to, 0), InvitationId::new(from, 0));
+        let filter = format!(
+            "PartitionKey ge {} and PartitionKey le {} and RowKey lt {} and Status eq 'pending'",
+            edm::string_literal(lowest.bucket()),
+            edm::string_literal(highest.bucket()),
+            edm::string_literal(keys::AFTER_INVITATIONS),
+        );
+        let rows: Vec<InvitationEntity> =
+            query(&self.invitations, Some(filter), Some(STATUS_SCAN_ROWS)).await?;
+        Ok(to_invitations(rows)?
+            .into_iter()
+            .filter(|i| (from..to).contains(&i.created_at))
+            .collect())
+    }
+
+    async fn figures(&self, from: Date, to: Date) -> Result<Vec<Tallies>, StoreError> {
+        stats::days(&self.invitations, from, to).await
     }
 
     async fn delivery_queue(&self) -> Result<Vec<InvitationId>, StoreError> {

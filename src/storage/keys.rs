@@ -12,6 +12,7 @@
 //! | InvitationIndex | [`link_partition`] `link-{sha256}` | [`LINK_ROW`] |
 //! | PrivacyRequests | [`request_partition`] `{yyyy}-{mm}` | [`request_row`] `{countdown ms}-{hex}` |
 //! | Events | [`event_queue_partition`] `evq-{hex}` | the event id |
+//! | Invitations | the id's [`InvitationId::bucket`] | the invitation id; [`stats_row`] `~stats-{yyyymmdd}-{shard}`: the sales figures of the invitations sent that day, beside them |
 //! | InvitationIndex | [`mail_queue_partition`] `mailq-{hex}` (or [`LEGACY_MAIL_QUEUE`]) | the invitation id |
 
 use super::edm;
@@ -100,6 +101,39 @@ pub fn active_row(joins: Option<&CompanyId>) -> String {
         None => ACTIVE_ROW.to_owned(),
         Some(company) => format!("{ACTIVE_ROW}-{}", company.as_str()),
     }
+}
+
+/// The first key after every invitation id in an Invitations partition: rows from here
+/// on are not invitations (the sales figures, [`stats_row`]).
+pub const AFTER_INVITATIONS: &str = "~";
+
+/// The rows of sales figures, after the invitations of their partition.
+pub const STATS_PREFIX: &str = "~stats-";
+
+/// How many rows share one day's figures in a partition, so that concurrent creates
+/// (a bulk) take turns on several rows instead of one.
+pub const STATS_SHARDS: u32 = 8;
+
+/// The figures row an invitation counts in: its send day (UTC) and a shard chosen by
+/// its id's last (random) hex digit.
+pub fn stats_row(id: &InvitationId, sent_on: time::Date) -> String {
+    let digit = id
+        .as_str()
+        .chars()
+        .last()
+        .and_then(|c| c.to_digit(16))
+        .unwrap_or(0);
+    format!("{}-{}", stats_day_key(sent_on), digit % STATS_SHARDS)
+}
+
+/// The start of a day's figures rows (`~stats-20261205`); the shards follow it.
+pub fn stats_day_key(day: time::Date) -> String {
+    format!(
+        "{STATS_PREFIX}{:04}{:02}{:02}",
+        day.year(),
+        u8::from(day.month()),
+        day.day()
+    )
 }
 
 /// The delivery queue's one partition before it was spread; still read and emptied.

@@ -22,11 +22,12 @@ mod people;
 mod privacy;
 mod sealed;
 mod security;
+mod stats;
 mod table;
 
 pub use accounts::{AccountStore, TableAccountStore};
 pub use events::{EventStore, QueuedEvent, TableEventStore};
-pub use invitations::TableInvitationStore;
+pub use invitations::{STATUS_SCAN_ROWS, TableInvitationStore};
 pub use limits::{LimitStore, TableLimitStore, Tally};
 pub use members::{ERASED_PERSON, MemberStore, TableMemberStore};
 pub use people::{AccountOfAddress, LoginRecord, PersonStore, TablePersonStore};
@@ -37,8 +38,9 @@ pub use sealed::Sealer;
 
 use crate::domain::invitation::{Invitation, InvitationId, ListFilter};
 use crate::domain::secret::LinkHash;
+use crate::domain::stats::Tallies;
 use async_trait::async_trait;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 /// Waits a random moment before the next try of an ETag write that lost to another
 /// writer, a little longer each time, so that many writers of one row (a staff member's
@@ -117,13 +119,25 @@ pub trait InvitationStore: Send + Sync + 'static {
     /// Finds the invitation of a link sent before links carried the invitation's id,
     /// through the link index (two reads); newer links read the invitation with `get`.
     async fn find_by_link(&self, hash: &LinkHash) -> Result<LinkTarget, StoreError>;
-    /// Replaces the invitation if it still has `etag`; `Conflict` otherwise.
+    /// Replaces the invitation `read` if it is still as read (its ETag); `Conflict`
+    /// otherwise. Its sales figures change with it, in the same transaction.
     async fn replace(
         &self,
         invitation: &Invitation,
-        etag: &str,
+        read: &Versioned<Invitation>,
     ) -> Result<Versioned<Invitation>, StoreError>;
+    /// The sales figures of the invitations sent on the days `from` to `to` (not
+    /// included), one [`Tallies`] per figures row.
+    async fn figures(&self, from: Date, to: Date) -> Result<Vec<Tallies>, StoreError>;
     async fn list(&self, filter: &ListFilter, now: OffsetDateTime) -> Result<Page, StoreError>;
+    /// The invitations sent from `from` to `to` that are still `pending` as stored (so
+    /// expired ones too), oldest day last: one query over those days' partitions, at most
+    /// [`STATUS_SCAN_ROWS`] rows.
+    async fn pending_sent_between(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Invitation>, StoreError>;
     /// Invitations whose email may still need sending.
     async fn delivery_queue(&self) -> Result<Vec<InvitationId>, StoreError>;
     /// Takes an invitation off the delivery queue.

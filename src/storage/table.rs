@@ -339,6 +339,57 @@ pub(crate) async fn write_together(
     }
 }
 
+/// One write of an entity-group transaction ([`write_all`]).
+#[derive(Clone)]
+pub(crate) enum Write {
+    /// Insert-if-absent.
+    Insert(serde_json::Value),
+    /// Replace the row `RowKey` if it still has the ETag.
+    Replace {
+        rk: String,
+        row: serde_json::Value,
+        etag: String,
+    },
+}
+
+/// Makes `writes`, all of `partition`, in one entity-group transaction (one request):
+/// the new ETag of each, in order; `None` when it was refused as a whole (a row to insert
+/// exists, a row to replace changed or vanished), so nothing was written.
+pub(crate) async fn write_all(
+    table: &TableClient,
+    partition: &str,
+    writes: Vec<Write>,
+) -> Result<Option<Vec<String>>, StoreError> {
+    let unexpected = |e: azure_core::Error| StoreError::Unexpected(e.to_string());
+    let count = writes.len();
+    let mut batch = table.partition_key_client(partition).transaction();
+    for write in writes {
+        batch = match write {
+            Write::Insert(row) => batch.insert(row),
+            Write::Replace { rk, row, etag } => {
+                batch.update(rk, row, Some(IfMatchCondition::Etag(Etag::from(etag))))
+            }
+        }
+        .map_err(unexpected)?;
+    }
+    match batch.await {
+        Ok(response) => {
+            let written: Option<Vec<String>> = response
+                .operation_responses
+                .iter()
+                .map(|r| {
+                    r.status_code
+                        .is_success()
+                        .then(|| r.etag.as_ref().map(ToString::to_string))
+                        .flatten()
+                })
+                .collect();
+            Ok(written.filter(|etags| etags.len() == count))
+        }
+        Err(e) => lost_or(classify(e)).map_or(Ok(None), Err),
+    }
+}
+
 /// A row as the JSON an entity-group transaction sends.
 pub(crate) fn row_json<T: Serialize>(row: &T) -> Result<serde_json::Value, StoreError> {
     serde_json::to_value(row).map_err(|e| StoreError::Unexpected(e.to_string()))

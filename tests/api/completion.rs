@@ -79,7 +79,7 @@ async fn revoke_while_held(app: &TestApp, calls: &StorageCalls, kind: Kind, tabl
 #[tokio::test]
 async fn a_revoke_landing_before_the_invitation_is_completed_leaves_no_company() {
     let (app, calls) = TestApp::spawn_counted(vec![]).await;
-    revoke_while_held(&app, &calls, Kind::Update, "Invitations").await;
+    revoke_while_held(&app, &calls, Kind::Batch, "Invitations").await;
 }
 
 #[tokio::test]

@@ -97,7 +97,7 @@ fn sha256_hex(text: &str) -> String {
 
 /// The invariants between the `Invitations` rows and their index rows.
 async fn assert_index_consistent(app: &TestApp) {
-    let invitations = app.table_rows("Invitations").await;
+    let invitations = app.invitation_rows().await;
     let index = app.table_rows("InvitationIndex").await;
     let rows: HashMap<(String, String), &Value> = index
         .iter()

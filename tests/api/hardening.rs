@@ -546,5 +546,5 @@ async fn every_customer_form_refuses_a_token_that_is_not_the_sessions() {
     assert!(profile.contains(&email), "{profile}");
     let html = page(&client, &app.url(&company_page)).await;
     assert!(html.contains("id=\"invite-form\""), "{html}");
-    assert_eq!(app.table_rows("Invitations").await.len(), 1);
+    assert_eq!(app.invitation_rows().await.len(), 1);
 }

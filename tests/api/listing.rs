@@ -95,6 +95,7 @@ async fn bad_list_queries_are_400_keyed_by_parameter() {
         ("top=ten", "top"),
         ("email=nope", "email"),
         ("continuationToken=garbage", "continuationToken"),
+        ("format=xml", "format"),
     ] {
         let body = problem(app.list_raw(query).await, 400).await;
         assert!(body["errors"][field].is_string(), "{query}: {body}");

@@ -307,5 +307,5 @@ async fn an_invite_post_is_answered_with_a_redirect_and_its_link_is_shown_once()
     );
     let again = page(&client, &app.url("/api/Staff?lang=en")).await;
     assert!(!again.contains("id=\"invite-url\""), "and only once");
-    assert_eq!(app.table_rows("Invitations").await.len(), 1);
+    assert_eq!(app.invitation_rows().await.len(), 1);
 }

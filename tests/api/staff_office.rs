@@ -41,7 +41,7 @@ async fn invite_form_errors_show_beside_the_fields_and_nothing_is_created() {
         );
     }
     assert!(page.contains("value=\"not-an-address\""), "the values stay");
-    assert!(app.table_rows("Invitations").await.is_empty());
+    assert!(app.invitation_rows().await.is_empty());
 }
 
 #[tokio::test]
@@ -58,7 +58,7 @@ async fn a_form_without_the_csrf_token_is_refused_and_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
-    assert!(app.table_rows("Invitations").await.is_empty());
+    assert!(app.invitation_rows().await.is_empty());
 
     let created: Value = app
         .invite_with_token(&api_token().await, &json!({"email": customer}))
@@ -179,6 +179,20 @@ async fn a_sales_person_invites_resends_and_revokes_from_the_back_office() {
     assert!(page.contains(&staff));
 }
 
+/// The address of the link with this `id` on `page`.
+fn href_of(page: &str, id: &str) -> String {
+    let at = page.find(&format!("id=\"{id}\"")).expect("the link");
+    page[..at]
+        .rsplit("href=\"")
+        .next()
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
 #[tokio::test]
 async fn the_list_filters_by_status_and_email_and_pages_on() {
     let app = spawn_back_office().await;
@@ -209,16 +223,7 @@ async fn the_list_filters_by_status_and_email_and_pages_on() {
     let (client, _) = staff_browser(&app, &staff_email(), true).await;
     let page = read_page(&client, &app.url("/api/Staff?lang=en")).await;
     assert_eq!(page.matches("<tr data-id=").count(), 20, "twenty a page");
-    let at = page.find("id=\"next-page\"").expect("a next page link");
-    let href = page[..at]
-        .rsplit("href=\"")
-        .next()
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let href = href_of(&page, "next-page");
     let next = read_page(&client, &app.url(&href)).await;
     assert_eq!(next.matches("<tr data-id=").count(), 1);
     assert!(!next.contains("id=\"next-page\""));
@@ -226,6 +231,27 @@ async fn the_list_filters_by_status_and_email_and_pages_on() {
     let revoked = read_page(&client, &app.url("/api/Staff?status=revoked&email=")).await;
     assert_eq!(revoked.matches("<tr data-id=").count(), 1);
     assert!(revoked.contains(&format!("data-id=\"{id}\"")));
+    // The list's CSV link carries the filters: the revoked one alone, every page.
+    let href = href_of(&revoked, "export-csv");
+    assert!(
+        href.contains("status=revoked") && href.contains("format=csv"),
+        "{href}"
+    );
+    let csv = client.get(app.url(&href)).send().await.unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.contains(&id) && csv.contains(",revoked,"), "{csv}");
+    let all = client
+        .get(app.url("/api/Staff?format=csv&status="))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        all.text().await.unwrap().lines().count(),
+        1 + 21,
+        "every page"
+    );
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("email", first)
         .finish();

@@ -245,7 +245,8 @@ pub fn parse_rows(content_type: Option<&str>, raw: &[u8]) -> Result<Vec<Row>, Pr
     }
 }
 
-const CSV_FIELDS: [&str; 12] = [
+/// The columns a bulk CSV may have (the list's CSV export starts with them).
+pub const CSV_FIELDS: [&str; 12] = [
     "email",
     "companyId",
     "role",

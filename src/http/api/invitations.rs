@@ -6,7 +6,7 @@ use crate::domain::invitation::{Invitation, InvitationId};
 use crate::domain::membership::Actor;
 use crate::http::input::{parse_create, parse_list_query};
 use crate::http::problem::Problem;
-use crate::http::{AppState, body};
+use crate::http::{AppState, body, export};
 use crate::identity::staff::StaffMember;
 use crate::service::{invitations, members};
 use base64::Engine as _;
@@ -65,8 +65,16 @@ pub async fn revoke(state: AppState, staff: StaffMember, id: String) -> Result<R
     Ok(warp::reply::json(&InvitationView::new(&invitation, now)).into_response())
 }
 
-pub async fn list(state: AppState, query: String) -> Result<Response, Problem> {
+/// The list as JSON, or as CSV (every page) when the query or `Accept` asks for it.
+pub async fn list(
+    state: AppState,
+    query: String,
+    accept: Option<String>,
+) -> Result<Response, Problem> {
     let filter = parse_list_query(&query).map_err(Problem::validation)?;
+    if export::wanted(&query, accept.as_deref()) {
+        return Ok(export::answer(&state.services, filter).await?);
+    }
     let (page, now) = invitations::list(&state.services, &filter).await?;
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]

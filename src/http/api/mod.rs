@@ -8,6 +8,7 @@ pub mod events;
 pub mod invitations;
 pub mod openapi;
 pub mod privacy;
+pub mod stats;
 pub mod timer;
 
 use super::problem::Problem;
@@ -146,7 +147,15 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
     let list = warp::path!("api" / "invitations")
         .and(warp::get())
         .and(s().and(raw_query()).and(staff()))
-        .then(|state, query, staff| guarded(staff, move |_| invitations::list(state, query)));
+        .and(warp::header::optional::<String>("accept"))
+        .then(|state, query, staff, accept| {
+            guarded(staff, move |_| invitations::list(state, query, accept))
+        });
+    // Before `get_one`: `stats` is not an invitation id.
+    let figures = warp::path!("api" / "invitations" / "stats")
+        .and(warp::get())
+        .and(s().and(raw_query()).and(staff()))
+        .then(|state, query, staff| guarded(staff, move |_| stats::get(state, query)));
     let get_one = warp::path!("api" / "invitations" / String)
         .and(warp::get())
         .and(s().and(staff()))
@@ -191,6 +200,7 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         resend.boxed(),
         revoke.boxed(),
         list.boxed(),
+        figures.boxed(),
         get_one.boxed(),
         companies_list.boxed(),
         events_list.boxed(),

@@ -2,6 +2,7 @@
 //! English version is left in another language's version (user data aside).
 
 use super::StaffSession;
+use super::funnel::FunnelView;
 use super::views::{
     ConfirmPage, DetailPage, FormField, Frame, OfficePage, Row, Sent, actor_label, event_label,
     language_name, statuses, when,
@@ -13,10 +14,12 @@ use crate::domain::invitation::{
 };
 use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
+use crate::domain::stats::{Figures, Period};
 use crate::http::form::{FORM, FormState, label_id};
 use crate::http::input::parse_create;
 use crate::i18n::Tr;
 use crate::i18n::check::assert_translated;
+use crate::service::stats::Overview;
 use askama::Template;
 use time::macros::datetime;
 
@@ -128,6 +131,8 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
             attempts: tr.t1("staff-event-attempts", "count", 9u64),
             last_error: "HTTP 503".into(),
         }]),
+        csv: "/api/Staff?format=csv".into(),
+        funnel: funnel(&invitation, tr),
     };
     // A colleague's invitation: its kind names the company and the role.
     let mut colleague = invitation.clone();
@@ -192,6 +197,24 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         ("revoke", confirm("revoke").render().unwrap()),
     ])
     .collect()
+}
+
+/// A funnel with figures and one invitation in each list that needs a nudge.
+fn funnel(invitation: &Invitation, tr: Tr) -> FunnelView<Row> {
+    let now = datetime!(2026-12-05 10:00 UTC);
+    let mut mine = Figures::default();
+    (mine.sent, mine.opened, mine.accepted, mine.completed) = (4, 3, 2, 1);
+    let mut everyone = mine.clone();
+    everyone.sent = 8;
+    let overview = Overview {
+        period: Period::new(None, None, now).unwrap(),
+        mine,
+        everyone,
+        unopened: vec![invitation.clone()],
+        expired: vec![invitation.clone()],
+        now,
+    };
+    FunnelView::new(&overview, 3, tr, |i, now| Row::new(i, now, tr))
 }
 
 #[test]

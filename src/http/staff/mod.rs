@@ -6,6 +6,7 @@
 
 pub mod actions;
 pub mod events;
+pub mod funnel;
 pub mod messages;
 pub mod office;
 pub mod sign_in;

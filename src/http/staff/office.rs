@@ -1,20 +1,21 @@
 //! `GET /api/Staff` (the invite form and the list of invitations) and
 //! `POST /api/Staff/invite`.
 
+use super::funnel::FunnelView;
 use super::messages::StaffMessage;
 use super::views::{FLASH_LIFETIME, Flash, FormField, Frame, OfficePage, Row, Sent, statuses};
 use super::{Staff, StaffSession, gate};
 use crate::domain::locale::Locale;
-use crate::http::AppState;
 use crate::http::cookies::{STAFF_FLASH, STAFF_SESSION};
 use crate::http::extract::{Posted, Visit, parse_query};
 use crate::http::failure::{into_page, message_page};
 use crate::http::form::{FORM, FormState};
 use crate::http::input::{parse_create, parse_list_query};
 use crate::http::layout::{html, redirect};
+use crate::http::{AppState, export};
 use crate::i18n::Tr;
 use crate::page::{Link, Page};
-use crate::service::{InvitationError, invitations};
+use crate::service::{InvitationError, invitations, stats};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use std::collections::BTreeMap;
@@ -69,6 +70,22 @@ async fn office_page(
             (Vec::new(), None, errors)
         }
     };
+    let me = session.inviter().map(|i| i.email);
+    let overview = match &me {
+        Some(me) => stats::overview(&state.services, me).await?,
+        None => {
+            return Err(InvitationError::Internal(
+                "a session without an address".into(),
+            ));
+        }
+    };
+    let after_days = state.services.reminder_after_days;
+    let funnel = FunnelView::new(&overview, after_days, tr, |i, now| Row::new(i, now, tr));
+    let csv = Page::Office
+        .with("status", &filter_status)
+        .with("email", &filter_email)
+        .with("format", "csv")
+        .href();
     let title = tr.t("staff-office-title");
     let locale_value = form
         .values
@@ -105,6 +122,8 @@ async fn office_page(
         rows,
         next,
         events: super::events::section(state, tr).await,
+        csv,
+        funnel,
     })
 }
 
@@ -160,6 +179,9 @@ pub async fn show(visit: Visit, query: String) -> Response {
         Ok(found) => found,
         Err(page) => return page,
     };
+    if let Some(answer) = csv(state, &query, locale).await {
+        return answer;
+    }
     // The link of an invitation just sent (the post before the redirect here), once.
     let flash: Option<Flash> = visit.cookie(STAFF_FLASH);
     let sent = flash.and_then(|f| f.sent);
@@ -171,6 +193,25 @@ pub async fn show(visit: Visit, query: String) -> Response {
             .append(warp::http::header::SET_COOKIE, clear);
     }
     response
+}
+
+/// The list as CSV with the page's filters (empty ones left out) when the query asks for
+/// it; `None` otherwise, and for bad filters (the page shows their errors).
+async fn csv(state: &AppState, query: &str, locale: Locale) -> Option<Response> {
+    if !export::wanted(query, None) {
+        return None;
+    }
+    let filters: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(
+            url::form_urlencoded::parse(query.as_bytes())
+                .filter(|(k, v)| matches!(k.as_ref(), "status" | "email") && !v.trim().is_empty()),
+        )
+        .finish();
+    let filter = parse_list_query(&filters).ok()?;
+    Some(match export::answer(&state.services, filter).await {
+        Ok(response) => response,
+        Err(e) => into_page::<StaffMessage>(state, e, locale),
+    })
 }
 
 /// `POST /api/Staff/invite`: the API's validation and service; errors beside the fields.

@@ -99,6 +99,10 @@ pub struct OfficePage {
     pub next: Option<String>,
     /// Events that did not arrive (`None`: no event destination is set).
     pub events: Option<Vec<EventRow>>,
+    /// The whole list with the same filters, as CSV.
+    pub csv: String,
+    /// The last 30 days' funnel and what needs a nudge.
+    pub funnel: super::funnel::FunnelView<Row>,
 }
 
 /// One undelivered event, as the office lists it.

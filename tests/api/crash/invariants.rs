@@ -12,8 +12,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The state of one case's tables, read once.
 struct State {
+    /// Every row, without the sales figures (in `figures`).
     rows: Snapshot,
+    /// The rows of sales figures, kept in Invitations beside the invitations.
+    figures: Vec<Value>,
     now: time::OffsetDateTime,
+}
+
+/// Whether a row of Invitations holds sales figures rather than an invitation.
+pub fn is_figures(row: &Value) -> bool {
+    text(row, "RowKey").starts_with('~')
 }
 
 fn text<'a>(row: &'a Value, key: &str) -> &'a str {
@@ -99,8 +107,17 @@ impl State {
 
 /// Every rule that does not hold in the case's tables, in words.
 pub async fn broken(case: &Case) -> Vec<String> {
+    let mut rows = snapshot(&case.prefix).await;
+    let invitations = rows.get_mut("Invitations").unwrap();
+    let figures = invitations
+        .iter()
+        .filter(|r| is_figures(r))
+        .cloned()
+        .collect();
+    invitations.retain(|r| !is_figures(r));
     let state = State {
-        rows: snapshot(&case.prefix).await,
+        rows,
+        figures,
         now: time::OffsetDateTime::now_utc(),
     };
     let mut broken = Vec::new();
@@ -114,7 +131,73 @@ pub async fn broken(case: &Case) -> Vec<String> {
     emails_sent(case, &state, &mut broken).await;
     nothing_erased_left(case, &state, &mut broken);
     sessions_stay_ended(case, &mut broken).await;
+    figures_agree(case, &state, &mut broken);
     broken
+}
+
+/// Per inviter: sent, opened, accepted, completed, revoked.
+type Steps = BTreeMap<String, [u64; 5]>;
+
+/// The sales figures equal a recount of the invitations: an invitation's row and its
+/// figures are written in one transaction, so no cut neither loses nor doubles a count.
+/// Per inviter, `sent` counts every invitation (those erased or purged since the case
+/// began too: the figures keep them); the other steps are compared when none went.
+fn figures_agree(case: &Case, state: &State, broken: &mut Vec<String>) {
+    let mut counted = Steps::new();
+    for row in &state.figures {
+        let tallies: BTreeMap<String, Value> = serde_json::from_str(text(row, "Tallies")).unwrap();
+        for (inviter, tally) in tallies {
+            let steps = counted.entry(inviter).or_default();
+            for (n, key) in ["s", "o", "a", "c", "r"].into_iter().enumerate() {
+                steps[n] += tally[key].as_u64().unwrap_or(0);
+            }
+        }
+    }
+    let gone: Vec<&Value> = case.before_rows["Invitations"]
+        .iter()
+        .filter(|b| !is_figures(b) && state.invitation(text(b, "RowKey")).is_none())
+        .collect();
+    let mut recount = Steps::new();
+    for row in state
+        .table("Invitations")
+        .iter()
+        .chain(gone.iter().copied())
+    {
+        let history = text(row, "History");
+        let has = |event: &str| u64::from(history.contains(&format!("\"event\":\"{event}\"")));
+        let status = text(row, "Status");
+        let steps = recount
+            .entry(text(row, "InvitedByEmail").to_lowercase())
+            .or_default();
+        for (n, add) in [
+            1,
+            has("opened"),
+            has("accepted"),
+            u64::from(status == "completed"),
+            u64::from(status == "revoked"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            steps[n] += add;
+        }
+    }
+    if !gone.is_empty() {
+        let sent = |steps: &Steps| -> BTreeMap<String, u64> {
+            steps.iter().map(|(k, s)| (k.clone(), s[0])).collect()
+        };
+        if sent(&counted) != sent(&recount) {
+            broken.push(format!(
+                "the figures count {:?} sent, the invitations {:?}",
+                sent(&counted),
+                sent(&recount)
+            ));
+        }
+    } else if counted != recount {
+        broken.push(format!(
+            "the figures count {counted:?}, a recount of the invitations {recount:?}"
+        ));
+    }
 }
 
 fn one_company_per_invitation(state: &State, broken: &mut Vec<String>) {

@@ -245,7 +245,10 @@ async fn run_case(
     let prefix = crate::support::unique("k");
     tables::restore(&prefix, rows).await;
     let mut mails_before = BTreeSet::new();
-    for invitation in &rows["Invitations"] {
+    for invitation in rows["Invitations"]
+        .iter()
+        .filter(|r| !invariants::is_figures(r))
+    {
         let email = invitation["Email"].as_str().unwrap();
         for mail in crate::support::mailbox::sent_to(&stack().maildev_url, email).await {
             mails_before.insert(mail.id);

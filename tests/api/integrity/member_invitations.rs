@@ -234,7 +234,7 @@ async fn an_accepted_colleagues_invitation_is_finished_by_the_next_sign_in() {
         .unwrap();
     app.services
         .store
-        .replace(&accepted, &stored.etag)
+        .replace(&accepted, &stored)
         .await
         .unwrap();
 

@@ -323,6 +323,27 @@ impl TestApp {
         rows_of(&self.table(table)).await
     }
 
+    /// `POST /api/invitations/bulk` with these JSON rows, with the staff token: 200.
+    pub async fn bulk(&self, rows: &[Value]) -> Value {
+        let response = self
+            .client
+            .post(self.url("/api/invitations/bulk"))
+            .bearer_auth(self.idp.token())
+            .json(rows)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// The invitations' own rows (`Invitations`), not the sales figures beside them.
+    pub async fn invitation_rows(&self) -> Vec<Value> {
+        let mut rows = self.table_rows("Invitations").await;
+        rows.retain(|row| !row["RowKey"].as_str().unwrap_or("").starts_with('~'));
+        rows
+    }
+
     /// The companies' own rows (`Companies`, RowKey `company`): not their rosters,
     /// histories or lines in the companies list.
     pub async fn companies(&self) -> Vec<Value> {
