@@ -70,6 +70,7 @@ pub fn token_fault(tr: Tr, fault: TokenFault) -> String {
         TokenFault::IdToken => "token-fault-id-token",
         TokenFault::NotAccessToken => "token-fault-not-access-token",
         TokenFault::NoClient => "token-fault-no-client",
+        TokenFault::OtherClient => "token-fault-other-client",
     })
 }
 
@@ -253,6 +254,7 @@ mod tests {
             TokenFault::IdToken,
             TokenFault::NotAccessToken,
             TokenFault::NoClient,
+            TokenFault::OtherClient,
         ];
         let refusals = [
             MembershipError::NotAMember,

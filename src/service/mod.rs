@@ -2,6 +2,7 @@
 //! touches storage and mail. No HTTP here.
 
 pub mod account;
+pub mod claims;
 pub mod delivery;
 pub mod invitations;
 pub mod language;
@@ -37,6 +38,8 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     pub public_base_url: Url,
     pub product_name: String,
+    /// `PRODUCT_URL`: where people go on after onboarding ("Continue to …"), if set.
+    pub product_url: Option<Url>,
     pub mail_timeout: Duration,
 }
 

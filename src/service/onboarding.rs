@@ -2,7 +2,7 @@
 //! creating the company.
 
 use super::{InvitationError, Services, update_invitation};
-use crate::domain::account::{AccountId, Company, CompanyId, LinkedLogin, Membership, Provider};
+use crate::domain::account::{AccountId, Company, CompanyId, LinkedLogin, LoginFacts, Membership};
 use crate::domain::company::CompanyDetails;
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{AcceptError, Invitation, InvitationId, Kind, LoginId, Status};
@@ -207,7 +207,7 @@ pub async fn create_company(
     current: Versioned<Invitation>,
     login: &LoginId,
     email: &EmailAddress,
-    provider: Provider,
+    facts: LoginFacts,
     details: CompanyDetails,
     locale: Locale,
 ) -> Result<Company, AcceptFailure> {
@@ -244,9 +244,10 @@ pub async fn create_company(
     };
     let linked = LinkedLogin {
         login: login.clone(),
-        provider,
+        provider: facts.provider,
         email: email.clone(),
         linked_at: now,
+        object: facts.object,
     };
     // Independent: the company's row, and which account the person has (the login's,
     // else the one its address has, else a new one claimed for the address).
@@ -264,6 +265,7 @@ pub async fn create_company(
         .add_administrator(&account, &linked, &company, locale, now)
         .await
         .map_err(InvitationError::from)?;
+    super::person::remember_joined(services, &linked, &account).await?;
 
     let completed = update_invitation(services, &id, Some(current), |invitation| {
         invitation

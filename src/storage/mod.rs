@@ -17,6 +17,7 @@ mod language;
 mod limits;
 mod listing;
 mod members;
+mod objects;
 mod people;
 mod privacy;
 mod sealed;

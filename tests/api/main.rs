@@ -7,6 +7,7 @@ mod support;
 mod account;
 mod binary;
 mod capacity;
+mod claims;
 mod completion;
 mod crash;
 mod delivery;

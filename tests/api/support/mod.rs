@@ -82,7 +82,12 @@ impl TestApp {
     /// Like `spawn`, with the in-test provider standing in for B2C too, so tests can
     /// answer a code redemption with any id_token they make.
     pub async fn spawn_with_test_b2c() -> Self {
-        let app = Self::start(Vec::new(), |_| {}, true).await;
+        Self::spawn_test_b2c_with(Vec::new()).await
+    }
+
+    /// [`Self::spawn_with_test_b2c`] with `overrides`.
+    pub async fn spawn_test_b2c_with(overrides: Overrides) -> Self {
+        let app = Self::start(overrides, |_| {}, true).await;
         app.wait_for_tables().await;
         app
     }
@@ -90,6 +95,17 @@ impl TestApp {
     /// An app whose storage calls go through a counting pass-through (`take()` them),
     /// none counted yet.
     pub async fn spawn_counted(overrides: Overrides) -> (Self, storage_calls::StorageCalls) {
+        Self::counted(overrides, false).await
+    }
+
+    /// [`Self::spawn_counted`] with the in-test provider standing in for B2C too.
+    pub async fn spawn_counted_with_test_b2c(
+        overrides: Overrides,
+    ) -> (Self, storage_calls::StorageCalls) {
+        Self::counted(overrides, true).await
+    }
+
+    async fn counted(overrides: Overrides, test_b2c: bool) -> (Self, storage_calls::StorageCalls) {
         let prefix = unique("t");
         let calls =
             storage_calls::StorageCalls::start(&stack().storage_connection_string, &prefix).await;
@@ -98,7 +114,8 @@ impl TestApp {
             ("INVITATIONS_STORAGE", Some(calls.connection_string())),
         ];
         all.extend(overrides);
-        let app = Self::spawn_with(all, |_| {}).await;
+        let app = Self::start(all, |_| {}, test_b2c).await;
+        app.wait_for_tables().await;
         calls.take();
         (app, calls)
     }
