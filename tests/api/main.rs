@@ -30,6 +30,7 @@ mod pages;
 mod platform;
 mod privacy;
 mod problem_languages;
+mod programs;
 mod races;
 mod security;
 mod staff_office;
