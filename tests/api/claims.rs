@@ -109,6 +109,15 @@ async fn sign_in(app: &TestApp, link: &str, email: &str, oid: &str) -> reqwest::
 
 /// Anne is invited, signs in and creates her company: its id.
 async fn onboard(app: &TestApp, email: &str, oid: &str) -> String {
+    onboard_in(app, email, oid).await.1
+}
+
+/// A new customer who created their company: their browser.
+pub(crate) async fn onboarded(app: &TestApp) -> reqwest::Client {
+    onboard_in(app, &unique_email("anne"), &object_id()).await.0
+}
+
+async fn onboard_in(app: &TestApp, email: &str, oid: &str) -> (reqwest::Client, String) {
     let created = app
         .invite(json!({"email": email, "company": {"name": "URS Machining SA", "country": "BE"}}))
         .await;
@@ -121,7 +130,7 @@ async fn onboard(app: &TestApp, email: &str, oid: &str) -> String {
     )
     .await;
     assert_eq!(response.status(), 303);
-    format!("c{}", created["id"].as_str().unwrap())
+    (client, format!("c{}", created["id"].as_str().unwrap()))
 }
 
 #[tokio::test]

@@ -123,3 +123,35 @@ async fn staff_with_the_send_role_still_read_and_a_token_with_neither_role_reads
         "the default name is not it now"
     );
 }
+
+/// The way on (`PRODUCT_URL`): Home, where a customer lands after creating a company or
+/// joining one, offers "Continue to {PRODUCT_NAME}" in the reader's language; without
+/// the setting, no such link.
+#[tokio::test]
+async fn home_offers_the_way_on_to_the_product_only_when_product_url_is_set() {
+    use crate::support::browser::page;
+    let url = "https://product.example/welcome?from=invitations";
+    for product_url in [Some(url), None] {
+        let app =
+            TestApp::spawn_test_b2c_with(vec![("PRODUCT_URL", product_url.map(str::to_owned))])
+                .await;
+        let client = crate::claims::onboarded(&app).await;
+        let home = page(&client, &app.url("/api/Home")).await;
+        let french = page(&client, &app.url("/api/Home?lang=fr")).await;
+        match product_url {
+            Some(_) => {
+                assert!(
+                    home.contains(
+                        "href=\"https://product.example/welcome?from=invitations\" id=\"continue-to-product\">Continue to GFMS Customer Portal</a>"
+                    ),
+                    "{home}"
+                );
+                assert!(
+                    french.contains(">Continuer vers GFMS Customer Portal</a>"),
+                    "{french}"
+                );
+            }
+            None => assert!(!home.contains("continue-to-product"), "{home}"),
+        }
+    }
+}

@@ -348,6 +348,11 @@ pub async fn home(visit: Visit, query: HomeQuery) -> Response {
         notice: (query.notice.as_deref() == Some("left")).then(|| tr.t("home-notice-left")),
         next,
         csrf: session.csrf.clone(),
+        product_url: state
+            .services
+            .product_url
+            .as_ref()
+            .map(|url| url.to_string()),
     };
     html(StatusCode::OK, &page, &cookies)
 }
