@@ -19,6 +19,7 @@
 //    "b2cMetadataUrl":…,"b2cIssuer":…,"b2cClientId":…,"b2cClientSecret":…,
 //    "externalIdMetadataUrl":…,"externalIdIssuer":…,"externalIdClientId":…,
 //    "externalIdClientSecret":…,
+//    "productClientId":…,"productUrl":…,"b2cProductUrl":…   (the local product, PRODUCT_URL),
 //    "staffMetadataUrl":…,"staffIssuer":…,"staffAudience":…,"staffRole":…,
 //    "staffClientId":…,"staffClientSecret":…,"salesCliClientId":…,
 //    "noRoleCliClientId":…,"cliClientSecret":…,"staffTokenEndpoint":…}
@@ -354,6 +355,9 @@ try {
     externalIdIssuer: idpInfo.externalIdIssuer,
     externalIdClientId: idpInfo.externalIdClientId,
     externalIdClientSecret: idpInfo.externalIdClientSecret,
+    productClientId: idpInfo.productClientId,
+    productUrl: idpInfo.productUrl,
+    b2cProductUrl: idpInfo.b2cProductUrl,
     staffMetadataUrl: idpInfo.staffMetadataUrl,
     staffIssuer: idpInfo.staffIssuer,
     staffAudience: idpInfo.staffAudience,

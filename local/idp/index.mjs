@@ -2,6 +2,7 @@
 //   - the Azure AD B2C user flow stand-in (customers), see b2c.mjs
 //   - the Entra External ID stand-in (customers, the other shape), also b2c.mjs
 //   - the staff directory stand-in (Entra ID for sales staff), see staff.mjs
+//   - the local product (PRODUCT_URL) at /product/{externalid,b2c}, see product.mjs
 // The login pages and how to drive them over plain HTTP: see interactions.mjs.
 //
 // Used in-process by ../services.mjs. Can also run alone for debugging:
@@ -11,8 +12,10 @@ import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 
 import {
-  B2C_CLIENT_ID, B2C_CLIENT_SECRET, EXTERNAL_ID_CLIENT_ID, EXTERNAL_ID_CLIENT_SECRET, createB2cProvider,
+  B2C_CLIENT_ID, B2C_CLIENT_SECRET, EXTERNAL_ID_CLIENT_ID, EXTERNAL_ID_CLIENT_SECRET, PRODUCT_CLIENT_ID,
+  createB2cProvider,
 } from './b2c.mjs';
+import { productPages } from './product.mjs';
 import {
   CLI_CLIENT_SECRET, NOROLE_CLI_CLIENT_ID, SALES_CLI_CLIENT_ID, STAFF_AUDIENCE, STAFF_ROLE,
   STAFF_WEB_CLIENT_ID, STAFF_WEB_CLIENT_SECRET, createStaffProvider,
@@ -25,7 +28,18 @@ import {
  */
 export async function startIdp({ host = '127.0.0.1', port = 0 } = {}) {
   let entries = [];
-  const server = http.createServer((req, res) => route(entries, req, res));
+  let product = null;
+  const server = http.createServer((req, res) => {
+    const path = (req.url || '/').split('?')[0];
+    if (product && (path === '/product' || path.startsWith('/product/'))) {
+      product(req, res).catch((err) => {
+        res.statusCode = 500;
+        res.end(String(err?.message || err));
+      });
+      return;
+    }
+    route(entries, req, res);
+  });
   server.keepAliveTimeout = 5000;
 
   await new Promise((resolve, reject) => {
@@ -43,6 +57,7 @@ export async function startIdp({ host = '127.0.0.1', port = 0 } = {}) {
   const externalId = createB2cProvider({ origin, shape: 'externalid' });
   const staff = createStaffProvider({ origin });
   entries = [b2c, externalId, staff].map((p) => ({ ...p, callback: p.provider.callback() }));
+  product = productPages({ origin, providers: { b2c, externalid: externalId } });
 
   const info = {
     idpPort: actualPort,
@@ -54,6 +69,9 @@ export async function startIdp({ host = '127.0.0.1', port = 0 } = {}) {
     externalIdIssuer: externalId.issuer,
     externalIdClientId: EXTERNAL_ID_CLIENT_ID,
     externalIdClientSecret: EXTERNAL_ID_CLIENT_SECRET,
+    productClientId: PRODUCT_CLIENT_ID,
+    productUrl: `${origin}/product/externalid`,
+    b2cProductUrl: `${origin}/product/b2c`,
     staffMetadataUrl: staff.metadataUrl,
     staffIssuer: staff.issuer,
     staffAudience: STAFF_AUDIENCE,
