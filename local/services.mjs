@@ -20,6 +20,7 @@
 //    "externalIdMetadataUrl":…,"externalIdIssuer":…,"externalIdClientId":…,
 //    "externalIdClientSecret":…,
 //    "productClientId":…,"productUrl":…,"b2cProductUrl":…   (the local product, PRODUCT_URL),
+//    "eventsTokenUrl":…   (a token as Entra's events service sends the claims provider),
 //    "staffMetadataUrl":…,"staffIssuer":…,"staffAudience":…,"staffRole":…,
 //    "staffClientId":…,"staffClientSecret":…,"salesCliClientId":…,
 //    "noRoleCliClientId":…,"cliClientSecret":…,"staffTokenEndpoint":…}
@@ -358,6 +359,7 @@ try {
     productClientId: idpInfo.productClientId,
     productUrl: idpInfo.productUrl,
     b2cProductUrl: idpInfo.b2cProductUrl,
+    eventsTokenUrl: idpInfo.eventsTokenUrl,
     staffMetadataUrl: idpInfo.staffMetadataUrl,
     staffIssuer: idpInfo.staffIssuer,
     staffAudience: idpInfo.staffAudience,

@@ -35,7 +35,7 @@ import Provider, { interactionPolicy } from 'oidc-provider';
 import {
   autoConsentGrant, installRedirectPatterns, makeSigningJwk, pageHooks, randomSecret, ttl,
 } from './common.mjs';
-import { claimsFromExtension, extensionConfigured } from './extension.mjs';
+import { claimsFromExtension, eventsServiceToken, extensionConfigured } from './extension.mjs';
 import { idpFromDomainHint, interactionHandler } from './interactions.mjs';
 import { createHash } from 'node:crypto';
 
@@ -244,6 +244,8 @@ export function createB2cProvider({ origin, shape = 'b2c' }) {
     metadataUrl: `${origin}${looks.basePath}/.well-known/openid-configuration`,
     // Where the provider's endpoints are (/authorize, /token), for the local product.
     issuerBase: `${origin}${looks.basePath}`,
+    // A token as Entra's events service sends the extension (scripts/bench, curl).
+    eventsServiceToken: (audience) => eventsServiceToken({ issuer, jwk: signingJwk, tenantId: looks.tenantId, audience }),
     interactions: interactionHandler({
       provider, mount: looks.basePath, kind: 'b2c', accounts, banner: BANNER, honoursDomainHint: looks.honoursDomainHint,
     }),

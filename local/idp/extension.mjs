@@ -33,15 +33,12 @@ function rs256(jwk, claims) {
   return `${input}.${signature.toString('base64url')}`;
 }
 
-/**
- * Calls the extension for the person (tenantId, objectId) signing in to `clientId`:
- * the claims it answers.
- */
-export async function claimsFromExtension({ issuer, jwk, tenantId, objectId, clientId, env = process.env }) {
+/** The events service's access token for the extension's app registration `audience`. */
+export function eventsServiceToken({ issuer, jwk, tenantId, audience }) {
   const now = Math.floor(Date.now() / 1000);
-  const token = rs256(jwk, {
+  return rs256(jwk, {
     iss: issuer,
-    aud: env.CLAIMS_AUDIENCE,
+    aud: audience,
     azp: EVENTS_SERVICE_APP_ID,
     azpacr: '2',
     idtyp: 'app',
@@ -53,6 +50,14 @@ export async function claimsFromExtension({ issuer, jwk, tenantId, objectId, cli
     nbf: now,
     exp: now + 300,
   });
+}
+
+/**
+ * Calls the extension for the person (tenantId, objectId) signing in to `clientId`:
+ * the claims it answers.
+ */
+export async function claimsFromExtension({ issuer, jwk, tenantId, objectId, clientId, env = process.env }) {
+  const token = eventsServiceToken({ issuer, jwk, tenantId, audience: env.CLAIMS_AUDIENCE });
   const request = {
     type: 'microsoft.graph.authenticationEvent.tokenIssuanceStart',
     source: `/tenants/${tenantId}/applications/${clientId}`,
