@@ -24,6 +24,30 @@ pub struct ClaimsFigures {
     pub unexpected: Unexpected,
 }
 
+/// The figures' lines in the latency table.
+pub fn report(f: &ClaimsFigures, out: &mut Vec<String>) {
+    out.push(crate::row(
+        "POST TokenIssuanceStart (200): handler",
+        &f.handler,
+    ));
+    out.push(crate::row(
+        "TokenIssuanceStart: its 2 calls, straight",
+        &f.storage,
+    ));
+    out.push(format!(
+        "  overhead: difference of medians {} (the token check and the answer); p99 {} (Entra allows 2 s: {})",
+        crate::ms(f.handler.median() - f.storage.median()),
+        crate::ms(f.handler.p99()),
+        crate::verdict(f.handler.p99() < 2000.0)
+    ));
+    if f.unexpected.total() > 0 {
+        out.push(format!(
+            "  unexpected answers: TokenIssuanceStart {}",
+            f.unexpected.describe()
+        ));
+    }
+}
+
 /// A person of `companies` companies, written straight to the tables: their object id
 /// and account id.
 async fn seed(tables: &Tables, run: &str, companies: usize) -> Result<(String, String), String> {

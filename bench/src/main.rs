@@ -409,27 +409,7 @@ fn main() {
         ms(invites.handler.paired_median_difference(&invites.storage_and_smtp)),
         ms(invites.handler.p99() - invites.storage_and_smtp.p99())
     ));
-    out.push(row(
-        "POST TokenIssuanceStart (200): handler",
-        &claims.handler,
-    ));
-    out.push(row(
-        "TokenIssuanceStart: its 2 calls, straight",
-        &claims.storage,
-    ));
-    let claims_over = claims.handler.median() - claims.storage.median();
-    out.push(format!(
-        "  overhead: difference of medians {} (the token check and the answer); p99 {} (Entra allows 2 s: {})",
-        ms(claims_over),
-        ms(claims.handler.p99()),
-        verdict(claims.handler.p99() < 2000.0)
-    ));
-    if claims.unexpected.total() > 0 {
-        out.push(format!(
-            "  unexpected answers: TokenIssuanceStart {}",
-            claims.unexpected.describe()
-        ));
-    }
+    claims::report(&claims, &mut out);
     let link_base_cpu = links.baseline_cpu / links.storage.len().max(1) as f64;
     let invite_base_cpu = invites.baseline_cpu / invites.storage.len().max(1) as f64;
     out.push(format!(
