@@ -81,6 +81,18 @@ param staffRole string = 'Invitations.Send'
 @description('STAFF_PRIVACY_ROLE: the app role the personal-data calls (export, erasure) need.')
 param staffPrivacyRole string = 'Invitations.Privacy'
 
+@description('STAFF_READ_ROLE: the app role of programs that only read (every GET of the staff API but the export).')
+param staffReadRole string = 'Invitations.Read'
+
+@description('CLAIMS_AUDIENCE: the aud of the tokens Entra\'s authentication events service sends to POST /api/TokenIssuanceStart (the custom claims provider\'s app registration, docs/deploy.md section 7); empty: the claims provider is off.')
+param claimsAudience string = ''
+
+@description('CLAIMS_ISSUER: an iss accepted beside the customer provider\'s for those tokens (e.g. https://{tenant id}.ciamlogin.com/{tenant id}/v2.0); empty: only the provider\'s.')
+param claimsIssuer string = ''
+
+@description('PRODUCT_URL: where customers go on after onboarding ("Continue to PRODUCT_NAME" on Home); empty: no link.')
+param productUrl string = ''
+
 @description('RETENTION_DAYS: days (1 to 3650) an expired or revoked invitation is kept before PurgeEnded erases it.')
 param retentionDays string = '90'
 
@@ -164,6 +176,10 @@ module resources 'resources.bicep' = {
     staffAudience: staffAudience
     staffRole: staffRole
     staffPrivacyRole: staffPrivacyRole
+    staffReadRole: staffReadRole
+    claimsAudience: claimsAudience
+    claimsIssuer: claimsIssuer
+    productUrl: productUrl
     retentionDays: retentionDays
     staffClientId: staffClientId
     staffClientSecret: staffClientSecret

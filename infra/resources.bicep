@@ -49,6 +49,10 @@ param staffMetadataUrl string
 param staffAudience string
 param staffRole string
 param staffPrivacyRole string
+param staffReadRole string
+param claimsAudience string
+param claimsIssuer string
+param productUrl string
 param retentionDays string
 param staffClientId string
 
@@ -589,6 +593,7 @@ var serviceSettings = {
   STAFF_AUDIENCE: staffAudience
   STAFF_ROLE: staffRole
   STAFF_PRIVACY_ROLE: staffPrivacyRole
+  STAFF_READ_ROLE: staffReadRole
   RETENTION_DAYS: retentionDays
   SMTP_URL: '@Microsoft.KeyVault(${keyVaultReference}/${smtpUrlSecret.name}/)'
   COOKIE_KEY: '@Microsoft.KeyVault(${keyVaultReference}/${cookieKeySecret.name}/)'
@@ -601,7 +606,10 @@ var optionalSettings = union(
   empty(staffClientSecret) ? {} : { STAFF_CLIENT_SECRET: '@Microsoft.KeyVault(${keyVaultReference}/staff-client-secret/)' },
   empty(mailFrom) ? {} : { MAIL_FROM: mailFrom },
   empty(productName) ? {} : { PRODUCT_NAME: productName },
-  eventGridTopic ? { EVENTS_EVENTGRID_ENDPOINT: eventTopic.properties.endpoint } : {}
+  eventGridTopic ? { EVENTS_EVENTGRID_ENDPOINT: eventTopic.properties.endpoint } : {},
+  empty(claimsAudience) ? {} : { CLAIMS_AUDIENCE: claimsAudience },
+  empty(claimsIssuer) ? {} : { CLAIMS_ISSUER: claimsIssuer },
+  empty(productUrl) ? {} : { PRODUCT_URL: productUrl }
 )
 
 var hostSettings = {

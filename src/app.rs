@@ -4,9 +4,11 @@
 use crate::clock::{Clock, SystemClock};
 use crate::http::AppState;
 use crate::http::cookies::CookieCodec;
+use crate::identity::bearer::AccessTokens;
 use crate::identity::customer::CustomerSignIn;
+use crate::identity::events_caller::EventsCaller;
 use crate::identity::provider::OidcProvider;
-use crate::identity::staff::StaffAuthenticator;
+use crate::identity::staff::{StaffAuthenticator, StaffReader};
 use crate::identity::staff_sign_in::StaffSignIn;
 use crate::mail::Mailer;
 use crate::mail::drop_dir::DropDirMailer;
@@ -266,7 +268,7 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
         .with_clock(clock.clone()),
     );
     let customer = CustomerSignIn::new(
-        b2c_provider,
+        b2c_provider.clone(),
         settings.b2c.client_id.clone(),
         settings.b2c.client_secret.clone(),
         http.clone(),
@@ -306,18 +308,32 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
             settings.staff_role.clone(),
         ))
     });
-    let staff = StaffAuthenticator::new(
-        staff_provider.clone(),
-        settings.staff_audience.clone(),
-        settings.staff_role.clone(),
-    );
-    // The personal-data calls need a role of their own: erasing is not for every sales
-    // person.
-    let privacy_staff = StaffAuthenticator::new(
+    // One check of the staff directory's access tokens; what each caller must carry
+    // besides (a role, an email) is its guard's.
+    let staff_tokens = Arc::new(AccessTokens::new(
         staff_provider,
         settings.staff_audience.clone(),
-        settings.privacy_role.clone(),
+        None,
+    ));
+    let staff = StaffAuthenticator::new(staff_tokens.clone(), settings.staff_role.clone());
+    // The personal-data calls need a role of their own: erasing is not for every sales
+    // person.
+    let privacy_staff =
+        StaffAuthenticator::new(staff_tokens.clone(), settings.privacy_role.clone());
+    // Programs that only read (STAFF_READ_ROLE), and staff with the role, read alike.
+    let readers = StaffReader::new(
+        staff_tokens,
+        settings.read_role.clone(),
+        settings.staff_role.clone(),
     );
+    // The claims provider's caller: Entra's events service, by the customer tenant's keys.
+    let events_caller = settings.claims.as_ref().map(|claims| {
+        Arc::new(EventsCaller::new(AccessTokens::new(
+            b2c_provider.clone(),
+            claims.audience.clone(),
+            claims.issuer.clone(),
+        )))
+    });
     let services = Services {
         store,
         accounts,
@@ -332,6 +348,7 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
         clock,
         public_base_url: settings.public_base_url.clone(),
         product_name: settings.product_name.clone(),
+        product_url: settings.product_url.clone(),
         mail_timeout: timeout,
         events: Arc::new(crate::storage::TableEventStore::new(
             &service,
@@ -344,6 +361,8 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
         services,
         staff: Arc::new(staff),
         privacy_staff: Arc::new(privacy_staff),
+        readers: Arc::new(readers),
+        events_caller,
         customer: Arc::new(customer),
         staff_sign_in,
         cookies,

@@ -52,6 +52,15 @@ pub struct OidcClient {
     pub client_secret: Secret<String>,
 }
 
+/// The custom claims provider's app registration, as its caller's tokens name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimsProvider {
+    /// `CLAIMS_AUDIENCE`: the `aud` of the events service's tokens.
+    pub audience: String,
+    /// `CLAIMS_ISSUER`: an `iss` accepted beside the customer provider's.
+    pub issuer: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub port: u16,
@@ -65,6 +74,14 @@ pub struct Settings {
     pub staff_role: String,
     /// `STAFF_PRIVACY_ROLE`: the role the personal-data calls (erase, export) need.
     pub privacy_role: String,
+    /// `STAFF_READ_ROLE`: the role of programs that only read (every `GET` of the staff
+    /// API but the export).
+    pub read_role: String,
+    /// `CLAIMS_AUDIENCE` (and `CLAIMS_ISSUER`): the custom claims provider; `None` turns
+    /// `POST /api/TokenIssuanceStart` off (404).
+    pub claims: Option<ClaimsProvider>,
+    /// `PRODUCT_URL`: where people go on after onboarding; `None`: no link.
+    pub product_url: Option<Url>,
     /// `RETENTION_DAYS`: days an ended (expired, revoked) invitation is kept.
     pub retention_days: u32,
     /// `REMINDER_AFTER_DAYS`: days after which an unopened invitation needs a nudge
@@ -301,6 +318,17 @@ impl Settings {
             staff_role: get("STAFF_ROLE").unwrap_or_else(|| "Invitations.Send".to_owned()),
             privacy_role: get("STAFF_PRIVACY_ROLE")
                 .unwrap_or_else(|| "Invitations.Privacy".to_owned()),
+            read_role: get("STAFF_READ_ROLE").unwrap_or_else(|| "Invitations.Read".to_owned()),
+            claims: match (get("CLAIMS_AUDIENCE"), get("CLAIMS_ISSUER")) {
+                (Some(audience), issuer) => Some(ClaimsProvider { audience, issuer }),
+                (None, Some(_)) => {
+                    return Err(bad("CLAIMS_ISSUER", "is set but CLAIMS_AUDIENCE is not"));
+                }
+                (None, None) => None,
+            },
+            product_url: get("PRODUCT_URL")
+                .map(|url| web_url("PRODUCT_URL", &url, true))
+                .transpose()?,
             retention_days: retention_days(&get)?,
             reminder_after_days: reminder_after_days(&get)?,
             staff_client,
@@ -515,6 +543,8 @@ mod tests {
         assert_eq!(settings.port, 7071);
         assert_eq!(settings.staff_role, "Invitations.Send");
         assert_eq!(settings.privacy_role, "Invitations.Privacy");
+        assert_eq!(settings.read_role, "Invitations.Read");
+        assert_eq!((settings.claims, settings.product_url), (None, None));
         assert_eq!(settings.retention_days, 90);
         assert_eq!(settings.reminder_after_days, 3);
         assert_eq!(
@@ -546,6 +576,10 @@ mod tests {
             ("REMINDER_AFTER_DAYS", "31"),
             ("REMINDER_AFTER_DAYS", "-1"),
             ("REMINDER_AFTER_DAYS", "three"),
+            ("PRODUCT_URL", "http://product.example.com/"),
+            ("PRODUCT_URL", "/relative"),
+            ("PRODUCT_URL", "javascript:alert(1)"),
+            ("CLAIMS_ISSUER", "https://issuer.example/"),
         ];
         for (name, value) in cases {
             let mut env = base();
@@ -556,6 +590,19 @@ mod tests {
         let mut env = base();
         env.remove("STAFF_AUDIENCE");
         assert_eq!(read(&env).unwrap_err().name, "STAFF_AUDIENCE");
+        let mut env = base();
+        env.insert("PRODUCT_URL", "http://127.0.0.1:7075/product".to_owned());
+        env.insert("CLAIMS_AUDIENCE", "api://claims".to_owned());
+        let settings = read(&env).unwrap();
+        assert_eq!(
+            settings.product_url.map(String::from).as_deref(),
+            Some("http://127.0.0.1:7075/product"),
+            "plain http on loopback only"
+        );
+        assert_eq!(
+            settings.claims.map(|c| c.audience).as_deref(),
+            Some("api://claims")
+        );
     }
 
     #[test]

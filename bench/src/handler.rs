@@ -36,6 +36,7 @@ impl Settings {
                 base64::engine::general_purpose::STANDARD.encode(key),
             ),
             ("PRODUCT_NAME", "Bench Portal".to_owned()),
+            ("CLAIMS_AUDIENCE", crate::claims::AUDIENCE.to_owned()),
             ("RUST_LOG", "warn".to_owned()),
             // The per-staff hourly limit (200 by default) would stop a run that creates
             // more invitations than that with one staff token; the counting still runs.

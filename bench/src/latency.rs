@@ -56,7 +56,7 @@ impl Invitation {
 pub struct Unexpected(pub std::collections::BTreeMap<u16, u32>);
 
 impl Unexpected {
-    fn note(&mut self, status: u16) {
+    pub fn note(&mut self, status: u16) {
         *self.0.entry(status).or_default() += 1;
     }
     pub fn total(&self) -> u32 {

@@ -11,6 +11,7 @@
 //! and the memory load run (DIR/invite.data, link.data, load.data): give it a handler
 //! built with symbols (CARGO_PROFILE_RELEASE_STRIP=false) to read them.
 
+mod claims;
 mod coldstart;
 mod handler;
 mod latency;
@@ -363,6 +364,16 @@ fn main() {
     let link_cpu =
         (procs::cpu_seconds(pid).unwrap_or(0.0) - before) / links.handler.len().max(1) as f64;
     perf_stop(perf);
+    let claims = runtime
+        .block_on(claims::run(
+            &client,
+            &base,
+            &stack.events_token_url,
+            &tables,
+            &run_id,
+            o.link_samples,
+        ))
+        .unwrap_or_else(|e| fail(&e));
     let latency_cpu = meter.split(pids);
     whole_run.add(latency_cpu);
     let link_over = links.handler.median() - links.storage.median();
@@ -398,6 +409,7 @@ fn main() {
         ms(invites.handler.paired_median_difference(&invites.storage_and_smtp)),
         ms(invites.handler.p99() - invites.storage_and_smtp.p99())
     ));
+    claims::report(&claims, &mut out);
     let link_base_cpu = links.baseline_cpu / links.storage.len().max(1) as f64;
     let invite_base_cpu = invites.baseline_cpu / invites.storage.len().max(1) as f64;
     out.push(format!(
@@ -422,6 +434,7 @@ fn main() {
             "inviteHandlerMs": invites.handler.values(), "inviteStorageMs": invites.storage.values(),
             "inviteSmtpMs": invites.smtp.values(), "inviteStorageSmtpMs": invites.storage_and_smtp.values(),
             "unexpectedPost": invites.unexpected.0, "unexpectedLink": links.unexpected.0,
+            "claimsHandlerMs": claims.handler.values(), "claimsStorageMs": claims.storage.values(),
             "handlerCpuPerLinkUs": link_cpu * 1e6, "handlerCpuPerInviteUs": invite_cpu * 1e6,
             "baselineCpuPerLinkUs": links.baseline_cpu / links.storage.len().max(1) as f64 * 1e6,
             "baselineCpuPerInviteUs": invites.baseline_cpu / invites.storage.len().max(1) as f64 * 1e6,

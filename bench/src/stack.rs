@@ -24,6 +24,8 @@ pub struct Stack {
     pub staff_token_endpoint: String,
     pub sales_cli_client_id: String,
     pub cli_client_secret: String,
+    /// A token as Entra's events service sends the claims provider (issue #26).
+    pub events_token_url: String,
 }
 
 pub fn start(root: &Path, log: &Path) -> (Stack, Guard, std::process::ChildStdin) {

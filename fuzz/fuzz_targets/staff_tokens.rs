@@ -1,10 +1,11 @@
-//! Staff bearer tokens as the identity code parses them: the `Authorization` header, the
+//! Bearer tokens as the identity code parses them (`identity/bearer.rs`, the one check of
+//! the staff API's and the claims provider's callers): the `Authorization` header, the
 //! JWT header (alg, kid), then the full check against a real RS256 public key. Nothing
 //! the fuzzer makes may pass (it cannot sign), and nothing may crash.
 #![no_main]
 
 use invitations::identity::provider::OidcProvider;
-use invitations::identity::staff::{StaffAuthenticator, read_bearer};
+use invitations::identity::bearer::{AccessTokens, read_bearer};
 use jsonwebtoken::DecodingKey;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -12,8 +13,8 @@ use std::time::Duration;
 
 const ISSUER: &str = "http://127.0.0.1:1/tenant/v2.0";
 
-fn checker() -> &'static (StaffAuthenticator, DecodingKey) {
-    static CHECKER: OnceLock<(StaffAuthenticator, DecodingKey)> = OnceLock::new();
+fn checker() -> &'static (AccessTokens, DecodingKey) {
+    static CHECKER: OnceLock<(AccessTokens, DecodingKey)> = OnceLock::new();
     CHECKER.get_or_init(|| {
         let provider = std::sync::Arc::new(OidcProvider::new(
             url::Url::parse("http://127.0.0.1:1/.well-known/openid-configuration").unwrap(),
@@ -27,7 +28,7 @@ fn checker() -> &'static (StaffAuthenticator, DecodingKey) {
         ))
         .unwrap();
         (
-            StaffAuthenticator::new(provider, "api://x".into(), "Invitations.Send".into()),
+            AccessTokens::new(provider, "api://x".into(), Some("https://other.example/".into())),
             key,
         )
     })

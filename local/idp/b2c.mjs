@@ -22,13 +22,22 @@
 // idp only for federated sign-ins (google.com; a Microsoft account added as a custom
 // OpenID Connect provider shows its issuer). No `emails`, no `tfp`. External ID does not
 // honour domain_hint here: the login page always offers every provider.
+//
+// Both shapes carry `oid`, the person's object id, the same for every application of
+// the tenant and unlike `sub` (B2C: with the tenant id in the issuer; External ID:
+// with `tid`). A second client, the local "product" (PRODUCT_CLIENT_ID, its page in
+// product.mjs), is configured for a custom authentication extension: tokens issued to
+// it carry the claims the invitation service's POST /api/TokenIssuanceStart answers
+// (extension.mjs), as Entra External ID's custom claims provider does.
 
 import Provider, { interactionPolicy } from 'oidc-provider';
 
 import {
   autoConsentGrant, installRedirectPatterns, makeSigningJwk, pageHooks, randomSecret, ttl,
 } from './common.mjs';
+import { claimsFromExtension, eventsServiceToken, extensionConfigured } from './extension.mjs';
 import { idpFromDomainHint, interactionHandler } from './interactions.mjs';
+import { createHash } from 'node:crypto';
 
 export const B2C_BASE_PATH = '/b2clocal.onmicrosoft.com/B2C_1_signupsignin/v2.0';
 export const B2C_TENANT_ID = '6f1d3b2a-0000-4000-8000-00000000b2c0';
@@ -39,6 +48,17 @@ export const EXTERNAL_ID_BASE_PATH = '/externalidlocal.onmicrosoft.com/v2.0';
 export const EXTERNAL_ID_TENANT_ID = '3c1e7a52-6b8d-4f0e-9a41-5d2c8e0f1a7b';
 export const EXTERNAL_ID_CLIENT_ID = '9f3b6c1d-2e4a-4b7c-8d90-a1b2c3d4e5f6';
 export const EXTERNAL_ID_CLIENT_SECRET = 'local-externalid-secret';
+// The local product: an app of the same tenant configured for the custom claims provider.
+export const PRODUCT_CLIENT_ID = 'local-product-client';
+export const PRODUCT_CLIENT_SECRET = 'local-product-secret';
+// The claims the custom claims provider adds to the product's tokens.
+const EXTENSION_CLAIMS = ['accountId', 'companyIds', 'companyRoles'];
+
+/** The person's object id (a GUID) for an account of the stand-in: not its `sub`. */
+export function objectIdOf(sub) {
+  const hex = createHash('sha256').update(`oid:${sub}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 // The issuer of personal Microsoft accounts, as External ID reports a Microsoft account
 // added as a custom OpenID Connect provider.
 const MSA_ISSUER = 'https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0';
@@ -49,14 +69,16 @@ const SHAPES = {
     issuer: (origin) => `${origin}/${B2C_TENANT_ID}/v2.0/`,
     clientId: B2C_CLIENT_ID,
     clientSecret: B2C_CLIENT_SECRET,
+    tenantId: B2C_TENANT_ID,
     cookiePrefix: 'b2clocal',
-    claimNames: ['sub', 'emails', 'name', 'idp', 'tfp', 'ver', 'nbf'],
+    claimNames: ['sub', 'emails', 'name', 'idp', 'oid', 'tfp', 'ver', 'nbf'],
     honoursDomainHint: true,
     claims: (sub, account) => ({
       sub,
       emails: [account.email],
       name: account.name,
       ...(account.idp && account.idp !== 'local' ? { idp: account.idp } : {}),
+      oid: objectIdOf(sub),
       tfp: B2C_POLICY,
       ver: '1.0',
     }),
@@ -66,6 +88,7 @@ const SHAPES = {
     issuer: (origin) => `${origin}/${EXTERNAL_ID_TENANT_ID}/v2.0`,
     clientId: EXTERNAL_ID_CLIENT_ID,
     clientSecret: EXTERNAL_ID_CLIENT_SECRET,
+    tenantId: EXTERNAL_ID_TENANT_ID,
     cookiePrefix: 'externalidlocal',
     claimNames: ['sub', 'email', 'name', 'idp', 'oid', 'tid', 'ver', 'nbf'],
     honoursDomainHint: false,
@@ -75,7 +98,7 @@ const SHAPES = {
       name: account.name,
       ...(account.idp === 'google.com' ? { idp: 'google.com' } : {}),
       ...(account.idp === 'live.com' ? { idp: MSA_ISSUER } : {}),
-      oid: sub,
+      oid: objectIdOf(sub),
       tid: EXTERNAL_ID_TENANT_ID,
       ver: '2.0',
     }),
@@ -84,6 +107,8 @@ const SHAPES = {
 
 // Any loopback port; only the two redirect URIs the service uses.
 const REDIRECT_URI = /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}\/api\/(AcceptInvite|AuthCallback)$/;
+// The local product's page (product.mjs), on the providers' own origin.
+const PRODUCT_REDIRECT_URI = /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}\/product\/(b2c|externalid)\/callback$/;
 // After sign-out (RP-initiated logout) the service's signed-out page.
 const POST_LOGOUT_URI = /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}\/api\/SignedOut$/;
 
@@ -118,8 +143,18 @@ export function createB2cProvider({ origin, shape = 'b2c' }) {
     },
   ));
 
+  const signingJwk = makeSigningJwk('b2c');
   const provider = new Provider(issuer, {
     clients: [{
+      client_id: PRODUCT_CLIENT_ID,
+      client_secret: PRODUCT_CLIENT_SECRET,
+      client_name: 'GFMS product (local)',
+      redirect_uris: ['http://127.0.0.1/product/callback'],
+      response_types: ['code'],
+      grant_types: ['authorization_code'],
+      token_endpoint_auth_method: 'client_secret_post',
+      id_token_signed_response_alg: 'RS256',
+    }, {
       client_id: looks.clientId,
       client_secret: looks.clientSecret,
       client_name: 'Invitation service (local)',
@@ -137,7 +172,7 @@ export function createB2cProvider({ origin, shape = 'b2c' }) {
       id_token_signed_response_alg: 'RS256',
       require_auth_time: true,
     }],
-    jwks: { keys: [makeSigningJwk('b2c')] },
+    jwks: { keys: [signingJwk] },
     cookies: {
       keys: [randomSecret()],
       names: { session: `${looks.cookiePrefix}_session`, interaction: `${looks.cookiePrefix}_interaction`, resume: `${looks.cookiePrefix}_resume` },
@@ -147,7 +182,7 @@ export function createB2cProvider({ origin, shape = 'b2c' }) {
       auth_time: null,
       iss: null,
       sid: null,
-      openid: looks.claimNames,
+      openid: [...looks.claimNames, ...EXTENSION_CLAIMS],
     },
     conformIdTokenClaims: false,
     extraParams: ['domain_hint'],
@@ -178,7 +213,15 @@ export function createB2cProvider({ origin, shape = 'b2c' }) {
       return {
         accountId: sub,
         async claims() {
-          return { ...looks.claims(sub, account), nbf: Math.floor(Date.now() / 1000) };
+          const claims = { ...looks.claims(sub, account), nbf: Math.floor(Date.now() / 1000) };
+          const clientId = ctx.oidc?.client?.clientId;
+          if (clientId !== PRODUCT_CLIENT_ID || !extensionConfigured()) return claims;
+          // Entra calls the custom claims provider before it issues the product's token.
+          const extra = await claimsFromExtension({
+            issuer, jwk: signingJwk, tenantId: looks.tenantId, objectId: claims.oid, clientId,
+          });
+          const allowed = Object.fromEntries(EXTENSION_CLAIMS.filter((c) => c in extra).map((c) => [c, extra[c]]));
+          return { ...claims, ...allowed };
         },
       };
     },
@@ -189,7 +232,7 @@ export function createB2cProvider({ origin, shape = 'b2c' }) {
   });
 
   installRedirectPatterns(provider, {
-    redirect: { [looks.clientId]: REDIRECT_URI },
+    redirect: { [looks.clientId]: REDIRECT_URI, [PRODUCT_CLIENT_ID]: PRODUCT_REDIRECT_URI },
     postLogout: { [looks.clientId]: POST_LOGOUT_URI },
   });
 
@@ -199,6 +242,10 @@ export function createB2cProvider({ origin, shape = 'b2c' }) {
     issuer,
     mount: looks.basePath,
     metadataUrl: `${origin}${looks.basePath}/.well-known/openid-configuration`,
+    // Where the provider's endpoints are (/authorize, /token), for the local product.
+    issuerBase: `${origin}${looks.basePath}`,
+    // A token as Entra's events service sends the extension (scripts/bench, curl).
+    eventsServiceToken: (audience) => eventsServiceToken({ issuer, jwk: signingJwk, tenantId: looks.tenantId, audience }),
     interactions: interactionHandler({
       provider, mount: looks.basePath, kind: 'b2c', accounts, banner: BANNER, honoursDomainHint: looks.honoursDomainHint,
     }),

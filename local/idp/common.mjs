@@ -114,6 +114,7 @@ const STYLE = `
   button.link { background: none; border: none; color: #1d4ed8; text-decoration: underline; padding: 0; }
   .error { color: #b91c1c; background: #fef2f2; padding: .5rem; border-radius: .25rem; }
   pre { white-space: pre-wrap; word-break: break-word; }
+  table { font-size: .85rem; border-collapse: collapse; } th { text-align: left; padding-right: .5rem; } td { word-break: break-all; }
 `;
 
 export function page(title, body, { banner } = {}) {

@@ -2,6 +2,8 @@
 //   - the Azure AD B2C user flow stand-in (customers), see b2c.mjs
 //   - the Entra External ID stand-in (customers, the other shape), also b2c.mjs
 //   - the staff directory stand-in (Entra ID for sales staff), see staff.mjs
+//   - the local product (PRODUCT_URL) at /product/{externalid,b2c}, see product.mjs, and
+//     at /events-service/token a token as Entra's events service sends the claims provider
 // The login pages and how to drive them over plain HTTP: see interactions.mjs.
 //
 // Used in-process by ../services.mjs. Can also run alone for debugging:
@@ -11,8 +13,10 @@ import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 
 import {
-  B2C_CLIENT_ID, B2C_CLIENT_SECRET, EXTERNAL_ID_CLIENT_ID, EXTERNAL_ID_CLIENT_SECRET, createB2cProvider,
+  B2C_CLIENT_ID, B2C_CLIENT_SECRET, EXTERNAL_ID_CLIENT_ID, EXTERNAL_ID_CLIENT_SECRET, PRODUCT_CLIENT_ID,
+  createB2cProvider,
 } from './b2c.mjs';
+import { productPages } from './product.mjs';
 import {
   CLI_CLIENT_SECRET, NOROLE_CLI_CLIENT_ID, SALES_CLI_CLIENT_ID, STAFF_AUDIENCE, STAFF_ROLE,
   STAFF_WEB_CLIENT_ID, STAFF_WEB_CLIENT_SECRET, createStaffProvider,
@@ -25,7 +29,23 @@ import {
  */
 export async function startIdp({ host = '127.0.0.1', port = 0 } = {}) {
   let entries = [];
-  const server = http.createServer((req, res) => route(entries, req, res));
+  let product = null;
+  let eventsToken = null;
+  const server = http.createServer((req, res) => {
+    const path = (req.url || '/').split('?')[0];
+    if (path === '/events-service/token' && eventsToken) {
+      eventsToken(req, res);
+      return;
+    }
+    if (product && (path === '/product' || path.startsWith('/product/'))) {
+      product(req, res).catch((err) => {
+        res.statusCode = 500;
+        res.end(String(err?.message || err));
+      });
+      return;
+    }
+    route(entries, req, res);
+  });
   server.keepAliveTimeout = 5000;
 
   await new Promise((resolve, reject) => {
@@ -43,6 +63,20 @@ export async function startIdp({ host = '127.0.0.1', port = 0 } = {}) {
   const externalId = createB2cProvider({ origin, shape: 'externalid' });
   const staff = createStaffProvider({ origin });
   entries = [b2c, externalId, staff].map((p) => ({ ...p, callback: p.provider.callback() }));
+  product = productPages({ origin, providers: { b2c, externalid: externalId } });
+  // GET /events-service/token?shape=b2c|externalid&aud=…: the token Entra's events
+  // service would send a custom claims provider (local only: for scripts/bench and curl).
+  eventsToken = (req, res) => {
+    const query = new URL(req.url, origin).searchParams;
+    const shape = { b2c, externalid: externalId }[query.get('shape') || 'externalid'];
+    if (!shape || !query.get('aud')) {
+      res.statusCode = 400;
+      res.end('shape (b2c or externalid) and aud are needed\n');
+      return;
+    }
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ access_token: shape.eventsServiceToken(query.get('aud')) }));
+  };
 
   const info = {
     idpPort: actualPort,
@@ -54,6 +88,10 @@ export async function startIdp({ host = '127.0.0.1', port = 0 } = {}) {
     externalIdIssuer: externalId.issuer,
     externalIdClientId: EXTERNAL_ID_CLIENT_ID,
     externalIdClientSecret: EXTERNAL_ID_CLIENT_SECRET,
+    productClientId: PRODUCT_CLIENT_ID,
+    productUrl: `${origin}/product/externalid`,
+    b2cProductUrl: `${origin}/product/b2c`,
+    eventsTokenUrl: `${origin}/events-service/token`,
     staffMetadataUrl: staff.metadataUrl,
     staffIssuer: staff.issuer,
     staffAudience: STAFF_AUDIENCE,

@@ -10,6 +10,7 @@ home-companies = { $count ->
 home-role-administrator = Administrator
 home-role-member = Mitglied
 home-notice-left = Sie haben das Unternehmen verlassen.
+home-continue = Weiter zu { $product }
 home-next = Wie geht es weiter?
 home-keep-address = Bewahren Sie die Adresse dieser Seite auf: Hier melden Sie sich künftig mit { $email } an.
 home-sales-contact = Ihr Ansprechpartner im Vertrieb sieht Ihr Unternehmen jetzt und kann die Zusammenarbeit mit Ihnen beginnen.

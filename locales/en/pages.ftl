@@ -10,6 +10,7 @@ home-companies = { $count ->
 home-role-administrator = administrator
 home-role-member = member
 home-notice-left = You have left the company.
+home-continue = Continue to { $product }
 home-next = What next?
 home-keep-address = Keep this page's address: you will sign in again here with { $email }.
 home-sales-contact = Your sales contact now sees your company and can start working with you.

@@ -10,6 +10,7 @@ home-companies = { $count ->
 home-role-administrator = administrateur
 home-role-member = membre
 home-notice-left = Vous avez quitté l'entreprise.
+home-continue = Continuer vers { $product }
 home-next = Et maintenant ?
 home-keep-address = Gardez l'adresse de cette page : vous vous reconnecterez ici avec { $email }.
 home-sales-contact = Votre interlocuteur commercial voit maintenant votre entreprise et peut commencer à travailler avec vous.

@@ -10,6 +10,7 @@ home-companies = { $count ->
 home-role-administrator = amministratore
 home-role-member = membro
 home-notice-left = Ha lasciato l'azienda.
+home-continue = Continua su { $product }
 home-next = E adesso?
 home-keep-address = Conservi l'indirizzo di questa pagina: qui accederà di nuovo con { $email }.
 home-sales-contact = Il Suo referente commerciale vede ora la Sua azienda e può iniziare a lavorare con Lei.

@@ -10,6 +10,7 @@ home-companies = { $count ->
 home-role-administrator = beheerder
 home-role-member = lid
 home-notice-left = U hebt het bedrijf verlaten.
+home-continue = Verder naar { $product }
 home-next = Hoe verder?
 home-keep-address = Bewaar het adres van deze pagina: hier meldt u zich voortaan aan met { $email }.
 home-sales-contact = Uw commerciële contactpersoon ziet uw bedrijf nu en kan met u aan de slag.

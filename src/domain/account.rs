@@ -33,6 +33,13 @@ pub fn login_key(login: &LoginId) -> String {
     ))
 }
 
+/// The key of a person's tenant and object id in the tables (their index row).
+pub fn object_key(object: &super::ids::ObjectId) -> String {
+    hex(&Sha256::digest(
+        format!("{}\n{}", object.tenant, object.object).as_bytes(),
+    ))
+}
+
 /// A company's id: derived from the invitation it was created from, so however often or
 /// concurrently the form is posted, one invitation makes one company.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -132,6 +139,23 @@ pub struct Profile {
     pub created_at: OffsetDateTime,
 }
 
+/// What a sign-in's id_token says of its login beyond the login's id: the provider it
+/// came through, and the person's tenant and object id (recorded for the claims).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginFacts {
+    pub provider: Provider,
+    pub object: Option<super::ids::ObjectId>,
+}
+
+impl LoginFacts {
+    pub fn new(idp: Option<&str>, object: Option<&super::ids::ObjectId>) -> Self {
+        Self {
+            provider: Provider::from_idp(idp),
+            object: object.cloned(),
+        }
+    }
+}
+
 /// Where a login comes from, as the user flow's `idp` claim says (absent for the user
 /// flow's own email-and-password accounts).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,6 +209,9 @@ pub struct LinkedLogin {
     pub provider: Provider,
     pub email: EmailAddress,
     pub linked_at: OffsetDateTime,
+    /// The person's tenant and object id, when the joining that writes the login's row
+    /// also records their index row (the row then carries the mark); `None` otherwise.
+    pub object: Option<super::ids::ObjectId>,
 }
 
 /// What linking a login to an account found.

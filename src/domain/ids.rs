@@ -65,3 +65,29 @@ pub struct LoginId {
     pub issuer: String,
     pub subject: String,
 }
+
+/// A person as the customer directory names them to every application of the tenant:
+/// the tenant id and the person's object id (`tid`, `oid`). External ID's `sub` differs
+/// per application, so the product's token names the person by these (Entra's
+/// `user.id`), and the claims provider finds the account by them. GUIDs: compared
+/// without regard to case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct ObjectId {
+    pub tenant: String,
+    pub object: String,
+}
+
+impl ObjectId {
+    /// Both parts non-empty, at most 64 visible ASCII characters (a GUID is 36).
+    pub fn new(tenant: &str, object: &str) -> Option<Self> {
+        let part = |s: &str| {
+            let s = s.trim();
+            (!s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_graphic()))
+                .then(|| s.to_ascii_lowercase())
+        };
+        Some(Self {
+            tenant: part(tenant)?,
+            object: part(object)?,
+        })
+    }
+}

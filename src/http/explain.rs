@@ -70,6 +70,7 @@ pub fn token_fault(tr: Tr, fault: TokenFault) -> String {
         TokenFault::IdToken => "token-fault-id-token",
         TokenFault::NotAccessToken => "token-fault-not-access-token",
         TokenFault::NoClient => "token-fault-no-client",
+        TokenFault::OtherClient => "token-fault-other-client",
     })
 }
 
@@ -263,6 +264,7 @@ mod tests {
             TokenFault::IdToken,
             TokenFault::NotAccessToken,
             TokenFault::NoClient,
+            TokenFault::OtherClient,
         ];
         let refusals = [
             MembershipError::NotAMember,

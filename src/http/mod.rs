@@ -43,6 +43,10 @@ pub struct AppState {
     pub staff: Arc<StaffAuthenticator>,
     /// Checks staff tokens for the personal-data calls (`STAFF_PRIVACY_ROLE`).
     pub privacy_staff: Arc<StaffAuthenticator>,
+    /// Checks the tokens of `GET`s: `STAFF_READ_ROLE` or the staff role.
+    pub readers: Arc<crate::identity::staff::StaffReader>,
+    /// The claims provider's caller check; `None` without `CLAIMS_AUDIENCE`.
+    pub events_caller: Option<Arc<crate::identity::events_caller::EventsCaller>>,
     pub customer: Arc<CustomerSignIn>,
     /// The back office's sign-in; `None` when STAFF_CLIENT_ID is not set.
     pub staff_sign_in: Option<Arc<crate::identity::staff_sign_in::StaffSignIn>>,

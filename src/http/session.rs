@@ -38,6 +38,10 @@ pub struct Session {
     /// read 0: the first such end ends them too.
     #[serde(default)]
     pub issued_at: i64,
+    /// The person's tenant and object id from the id_token, recorded with the account
+    /// the company form makes (the claims provider finds the person by them).
+    #[serde(default)]
+    pub object: Option<crate::domain::ids::ObjectId>,
 }
 
 impl Session {

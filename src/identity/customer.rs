@@ -13,6 +13,7 @@
 
 use super::provider::{OidcProvider, ProviderUnavailable};
 use crate::domain::email::EmailAddress;
+use crate::domain::ids::ObjectId;
 use crate::domain::invitation::LoginId;
 use crate::domain::secret::RandomSourceFailed;
 use crate::settings::Secret;
@@ -81,6 +82,9 @@ pub struct SignedIn {
     /// How many seconds before the id_token was issued the person last authenticated at
     /// the provider: `iat - auth_time` (never negative); `None` without an `auth_time`.
     pub auth_age: Option<i64>,
+    /// The tenant and object id (`tid`, `oid`) the product's tokens name the person by;
+    /// `None` when the token carries no `oid` (see [`object_of`]).
+    pub object: Option<ObjectId>,
 }
 
 impl SignedIn {
@@ -124,6 +128,20 @@ struct IdClaims {
     roles: Vec<String>,
     preferred_username: Option<String>,
     upn: Option<String>,
+    oid: Option<String>,
+    tid: Option<String>,
+}
+
+/// The person's tenant and object id: `oid` with `tid` (Entra External ID), or, as B2C
+/// tokens carry `oid` but no `tid`, the tenant id its issuer names
+/// (`https://{name}.b2clogin.com/{tenant id}/v2.0/`).
+fn object_of(claims: &IdClaims, issuer: &str) -> Option<ObjectId> {
+    let tenant = claims.tid.clone().or_else(|| {
+        let url = Url::parse(issuer).ok()?;
+        let first = url.path_segments()?.next()?;
+        uuid::Uuid::parse_str(first).ok().map(|_| first.to_owned())
+    })?;
+    ObjectId::new(&tenant, claims.oid.as_deref()?)
 }
 
 /// The address a token vouches for: `emails[0]` (B2C), else `email` (Entra External ID),
@@ -337,6 +355,7 @@ impl CustomerSignIn {
             return Err(invalid("empty sub"));
         }
         let email = vouched_email(&claims);
+        let object = object_of(&claims, &snapshot.issuer);
         Ok(SignedIn {
             login: LoginId {
                 issuer: snapshot.issuer.clone(),
@@ -351,6 +370,7 @@ impl CustomerSignIn {
                 .auth_time
                 .zip(claims.iat)
                 .map(|(at, iat)| iat.saturating_sub(at).max(0)),
+            object,
         })
     }
 }
@@ -412,6 +432,7 @@ mod tests {
             roles: Vec::new(),
             username: None,
             auth_age,
+            object: None,
         }
     }
 
@@ -449,5 +470,37 @@ mod tests {
         ] {
             assert_eq!(vouched(refused.clone()), None, "{refused}");
         }
+    }
+
+    #[test]
+    fn the_person_is_named_by_tenant_and_object_id_in_both_shapes() {
+        let b2c_issuer = "https://t.b2clogin.com/6F1D3B2A-0000-4000-8000-00000000B2C0/v2.0/";
+        let found = |extra, issuer| object_of(&claims(extra), issuer);
+        assert_eq!(
+            found(serde_json::json!({"oid": "AB-1"}), b2c_issuer),
+            ObjectId::new("6f1d3b2a-0000-4000-8000-00000000b2c0", "ab-1"),
+            "B2C: the tenant from the issuer"
+        );
+        assert_eq!(
+            found(
+                serde_json::json!({"oid": "o", "tid": "t"}),
+                "https://t.ciamlogin.com/t/v2.0"
+            ),
+            ObjectId::new("t", "o"),
+            "External ID: tid"
+        );
+        assert_eq!(found(serde_json::json!({}), b2c_issuer), None, "no oid");
+        assert_eq!(
+            found(
+                serde_json::json!({"oid": "o"}),
+                "https://idp.example/tenant/v2.0"
+            ),
+            None,
+            "no tenant"
+        );
+        assert_eq!(
+            found(serde_json::json!({"oid": " ", "tid": "t"}), b2c_issuer),
+            None
+        );
     }
 }

@@ -104,6 +104,7 @@ mod tests {
             roles: roles.iter().map(|r| r.to_string()).collect(),
             username: username.map(str::to_owned),
             auth_age: None,
+            object: None,
         }
     }
 

@@ -4,7 +4,7 @@
 
 use super::person::Person;
 use super::{InvitationError, Services, limits};
-use crate::domain::account::{AccountId, LinkResult, LinkedLogin, Profile, Provider};
+use crate::domain::account::{AccountId, LinkResult, LinkedLogin, LoginFacts, Profile, Provider};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{Invitation, Kind, ListFilter, LoginId, Status};
 use crate::domain::mfa::{Mfa, MfaError, Used};
@@ -37,7 +37,8 @@ pub async fn returning(
     signed_in: &SignedIn,
 ) -> Result<Returning, InvitationError> {
     let email = signed_in.email.as_ref();
-    match super::person::find(services, &signed_in.login, email).await? {
+    let object = signed_in.object.as_ref();
+    match super::person::find(services, &signed_in.login, email, object).await? {
         Person::Known(account) => {
             let mfa = mfa_on(services, &account).await?;
             return Ok(Returning::Account {
@@ -53,6 +54,7 @@ pub async fn returning(
                 provider: Provider::from_idp(signed_in.idp.as_deref()),
                 email: email.clone(),
                 linked_at: services.clock.now(),
+                object: None,
             });
             return Ok(Returning::Account {
                 account,
@@ -97,8 +99,8 @@ async fn finish_joining(
     let Some(current) = services.store.get(id).await? else {
         return Ok(Returning::NoAccount);
     };
-    let provider = Provider::from_idp(signed_in.idp.as_deref());
-    match super::members::join(services, current, &signed_in.login, email, provider).await {
+    let facts = LoginFacts::new(signed_in.idp.as_deref(), signed_in.object.as_ref());
+    match super::members::join(services, current, &signed_in.login, email, facts).await {
         Ok((_, account)) => Ok(Returning::Account {
             mfa: mfa_on(services, &account).await?,
             account,
@@ -231,6 +233,7 @@ pub async fn check_link(
             provider: Provider::from_idp(signed_in.idp.as_deref()),
             email: profile.email,
             linked_at: services.clock.now(),
+            object: None,
         }),
     }
 }

@@ -7,7 +7,7 @@
 use super::invitations::{self, Created};
 use super::{InvitationError, Services, update_invitation, update_invitation_with};
 use crate::domain::account::{
-    AccountId, Company, CompanyId, CompanySummary, LinkedLogin, Provider, Role,
+    AccountId, Company, CompanyId, CompanySummary, LinkedLogin, LoginFacts, Role,
 };
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{
@@ -140,7 +140,7 @@ pub async fn join(
     current: Versioned<Invitation>,
     login: &LoginId,
     email: &EmailAddress,
-    provider: Provider,
+    facts: LoginFacts,
 ) -> Result<(Company, AccountId), MemberError> {
     let now = services.clock.now();
     let invitation = current.value.clone();
@@ -154,9 +154,10 @@ pub async fn join(
     }
     let linked = LinkedLogin {
         login: login.clone(),
-        provider,
+        provider: facts.provider,
         email: email.clone(),
         linked_at: now,
+        object: facts.object,
     };
     // The company first: no address is claimed for an account that cannot join. Then
     // one person, one account: the login's, else the one its address has, else new.
@@ -178,6 +179,7 @@ pub async fn join(
             now,
         )
         .await?;
+    super::person::remember_joined(services, &linked, &account).await?;
     let member = Member {
         account: account.clone(),
         email: email.clone(),

@@ -2,6 +2,7 @@
 //! touches storage and mail. No HTTP here.
 
 pub mod account;
+pub mod claims;
 pub mod delivery;
 pub mod events;
 pub mod invitations;
@@ -41,6 +42,8 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     pub public_base_url: Url,
     pub product_name: String,
+    /// `PRODUCT_URL`: where people go on after onboarding ("Continue to …"), if set.
+    pub product_url: Option<Url>,
     pub mail_timeout: Duration,
     /// The events' outbox, where they go, and how their `data` shows what changed.
     pub events: Arc<dyn crate::storage::EventStore>,

@@ -2,7 +2,9 @@
 //! creating the company.
 
 use super::{InvitationError, Services, update_invitation, update_invitation_with};
-use crate::domain::account::{AccountId, Company, CompanyId, LinkedLogin, Membership, Provider};
+use crate::domain::account::{
+    AccountId, Company, CompanyId, LinkedLogin, LoginFacts, Membership, Provider,
+};
 use crate::domain::company::CompanyDetails;
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{AcceptError, Invitation, InvitationId, Kind, LoginId, Status};
@@ -221,7 +223,7 @@ pub async fn create_company(
     current: Versioned<Invitation>,
     login: &LoginId,
     email: &EmailAddress,
-    provider: Provider,
+    facts: LoginFacts,
     details: CompanyDetails,
     locale: Locale,
 ) -> Result<Company, AcceptFailure> {
@@ -258,9 +260,10 @@ pub async fn create_company(
     };
     let linked = LinkedLogin {
         login: login.clone(),
-        provider,
+        provider: facts.provider,
         email: email.clone(),
         linked_at: now,
+        object: facts.object,
     };
     // Independent: the company's row, and which account the person has (the login's,
     // else the one its address has, else a new one claimed for the address).
@@ -278,6 +281,7 @@ pub async fn create_company(
         .add_administrator(&account, &linked, &company, locale, now)
         .await
         .map_err(InvitationError::from)?;
+    super::person::remember_joined(services, &linked, &account).await?;
 
     let announced = announce_creation(services, &company, &account, invitation, login, now).await?;
     let completed = update_invitation_with(services, &id, Some(current), announced, |invitation| {

@@ -5,14 +5,16 @@
 //! (insert-if-absent), so two first logins of one address at once make one account.
 //!
 //! Every "which account is this" of the service is answered here (`find`, `for_joining`,
-//! `new_account`). A third key (the Entra tenant and object id) would be one more step of
-//! [`find`], before the address.
+//! `new_account`). The person's tenant and object id (`tid`, `oid`) are not a way in
+//! here: they are [`remember`]ed with the account, for the claims provider alone.
 
 pub use super::merge::{MergeReport, merge_duplicates, merge_line};
 use super::{InvitationError, Services};
 use crate::domain::account::{AccountId, LinkedLogin};
 use crate::domain::email::EmailAddress;
+use crate::domain::ids::ObjectId;
 use crate::domain::invitation::LoginId;
+use crate::storage::LoginRecord;
 
 /// Who signed in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,14 +40,17 @@ impl Person {
 }
 
 /// The login's account, else the account of the address its provider vouched for (none
-/// when it vouched for none). Reads only: one row, two for a login without an account.
+/// when it vouched for none). Reads one row, two for a login without an account; a
+/// known login whose row does not yet name `object` records it (see [`remember`]).
 pub async fn find(
     services: &Services,
     login: &LoginId,
     email: Option<&EmailAddress>,
+    object: Option<&ObjectId>,
 ) -> Result<Person, InvitationError> {
-    if let Some(account) = services.people.account_for(login).await? {
-        return Ok(Person::Known(account));
+    if let Some(found) = services.people.login_account(login).await? {
+        remember(services, object, login, &found.account, Some(&found)).await;
+        return Ok(Person::Known(found.account));
     }
     let Some(email) = email else {
         return Ok(Person::Nobody);
@@ -83,7 +88,7 @@ pub async fn for_joining(
     likely_known: bool,
 ) -> Result<Person, InvitationError> {
     if likely_known {
-        return match find(services, &linked.login, Some(&linked.email)).await? {
+        return match find(services, &linked.login, Some(&linked.email), None).await? {
             Person::Nobody => new_account(services, &linked.login, &linked.email).await,
             found => Ok(found),
         };
@@ -106,6 +111,44 @@ pub async fn for_joining(
             None => Person::ByEmail(owner),
         }),
         other => Ok(other),
+    }
+}
+
+/// Records that the person `object` names (from the id_token of `login`) has `account`,
+/// for the claims provider: two writes, none when `recorded` (the login's row as read)
+/// names it already. A failure is logged, never the sign-in's: the next one tries again.
+pub async fn remember(
+    services: &Services,
+    object: Option<&ObjectId>,
+    login: &LoginId,
+    account: &AccountId,
+    recorded: Option<&LoginRecord>,
+) {
+    let Some(object) = object else {
+        return;
+    };
+    if recorded.is_some_and(|row| row.names(object)) {
+        return;
+    }
+    if let Err(e) = services.people.record_object(object, login, account).await {
+        tracing::warn!(account = account.as_str(), error = %e, "tenant and object id not recorded");
+    }
+}
+
+/// After a joining (a company made, a colleague's invitation accepted) that wrote the
+/// login's row with the person's mark: their index row, one write. Before the
+/// invitation completes: a failure fails the joining, and its retry writes it.
+pub async fn remember_joined(
+    services: &Services,
+    linked: &LinkedLogin,
+    account: &AccountId,
+) -> Result<(), InvitationError> {
+    match &linked.object {
+        Some(object) => Ok(services
+            .people
+            .lead_object(object, &linked.login, account)
+            .await?),
+        None => Ok(()),
     }
 }
 

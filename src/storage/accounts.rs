@@ -155,6 +155,7 @@ impl TableAccountStore {
             linked_at: linked.linked_at,
             linked_at_type: DateTimeTag,
             sessions_ended_at: 0,
+            object_key: linked.object.as_ref().map(super::keys::object_partition),
         }
     }
 
@@ -292,6 +293,9 @@ pub(super) struct LoginEntity {
     /// opens nothing.
     #[serde(default)]
     pub sessions_ended_at: i64,
+    /// The index row of the login's tenant and object id (`objects.rs`), once recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -473,6 +477,7 @@ impl AccountStore for TableAccountStore {
         )
         .await?
         .ok_or(StoreError::Conflict)?;
+        super::objects::forget_login(&self.accounts, login, &profile.value.id).await?;
         for (pk, rk) in [
             (login_partition(login), LOGIN_ROW.to_owned()),
             (partition, listed_login_row(login)),
@@ -558,6 +563,7 @@ pub(super) async fn login_record(
             .map(|row| LoginRecord {
                 account: AccountId::from_stored(row.account_id),
                 sessions_ended_at: row.sessions_ended_at,
+                object_key: row.object_key,
             }),
     )
 }
@@ -580,4 +586,6 @@ pub(super) async fn email_account(
 pub struct LoginRecord {
     pub account: AccountId,
     pub sessions_ended_at: i64,
+    /// The index row its tenant and object id were recorded under, if they were.
+    pub object_key: Option<String>,
 }

@@ -6,6 +6,7 @@
 //! | Accounts | [`account_partition`] `acct-{id}` | [`PROFILE_ROW`], [`LANGUAGE_ROW`], [`MFA_ROW`], [`membership_row`] `company-{id}`, [`listed_login_row`] `login-{sha256}` |
 //! | Accounts | [`login_partition`] `login-{sha256}` | [`LOGIN_ROW`] |
 //! | Accounts | [`email_partition`] `email-{sha256}` | [`EMAIL_ROW`] |
+//! | Accounts | [`object_partition`] `object-{sha256(tid, oid)}` | [`OBJECT_ROW`] |
 //! | Companies | the company id | [`COMPANY_ROW`], [`ROSTER_ROW`], [`history_row`] `history-{ms}-{hex}` |
 //! | Companies | [`COMPANY_LIST_PARTITION`] `companies` | the company id |
 //! | InvitationIndex | [`email_partition`] | [`active_row`]: [`ACTIVE_ROW`] `active`, or `active-{company id}` for a colleague invitation |
@@ -16,8 +17,9 @@
 //! | InvitationIndex | [`mail_queue_partition`] `mailq-{hex}` (or [`LEGACY_MAIL_QUEUE`]) | the invitation id |
 
 use super::edm;
-use crate::domain::account::{AccountId, CompanyId, login_key};
+use crate::domain::account::{AccountId, CompanyId, login_key, object_key};
 use crate::domain::email::EmailAddress;
+use crate::domain::ids::ObjectId;
 use crate::domain::invitation::{InvitationId, LoginId};
 use crate::domain::secret::{LinkHash, hex};
 use sha2::{Digest, Sha256};
@@ -55,6 +57,14 @@ pub fn login_partition(login: &LoginId) -> String {
 }
 
 pub const LOGIN_ROW: &str = "login";
+
+/// The partition that leads a person's tenant and object id to their account, in
+/// [`OBJECT_ROW`].
+pub fn object_partition(object: &ObjectId) -> String {
+    format!("object-{}", object_key(object))
+}
+
+pub const OBJECT_ROW: &str = "object";
 
 /// An email's partition (in Accounts: whether it has an account; in the invitation
 /// index: its active invitation).

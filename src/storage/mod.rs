@@ -18,6 +18,7 @@ mod language;
 mod limits;
 mod listing;
 mod members;
+mod objects;
 mod people;
 mod privacy;
 mod sealed;

@@ -2,18 +2,22 @@
 //! row (`login-{sha256(iss, sub)}` / `login`) leads the login to its account and carries
 //! when the account's sessions were last ended; an email's row (`email-{sha256}` /
 //! `account`) says which account the address has, and is claimed insert-if-absent, so
-//! an address has one account however many logins come at once. (A third key, the
-//! Entra tenant and object id, would sit beside these two.) Also what the operator's
-//! merge of older duplicate accounts reads and rewrites.
+//! an address has one account however many logins come at once. A third key, the
+//! person's tenant and object id (`object-{sha256}` / `object`, see `objects.rs`), leads
+//! the claims provider to the account. Also what the operator's merge of older duplicate
+//! accounts reads and rewrites.
 
 use super::StoreError;
 pub use super::accounts::LoginRecord;
 use super::accounts::{EmailEntity, LoginEntity, email_account, login_record};
 use super::edm;
-use super::keys::{EMAIL_ROW, LOGIN_ROW, PROFILE_ROW, email_partition, login_partition};
+use super::keys::{
+    EMAIL_ROW, LOGIN_ROW, PROFILE_ROW, email_partition, login_partition, object_partition,
+};
 use super::table::{self, insert_absent};
 use crate::domain::account::{AccountId, LinkedLogin};
 use crate::domain::email::EmailAddress;
+use crate::domain::ids::ObjectId;
 use crate::domain::invitation::LoginId;
 use async_trait::async_trait;
 use azure_data_tables::prelude::*;
@@ -36,6 +40,24 @@ pub trait PersonStore: Send + Sync + 'static {
     async fn account_for(&self, login: &LoginId) -> Result<Option<AccountId>, StoreError> {
         Ok(self.login_account(login).await?.map(|found| found.account))
     }
+    /// The account of the person the tenant and object id name, if any (one read).
+    async fn object_account(&self, object: &ObjectId) -> Result<Option<AccountId>, StoreError>;
+    /// Makes the person's tenant and object id lead to `account`, and marks `login`'s
+    /// row with them (two writes).
+    async fn record_object(
+        &self,
+        object: &ObjectId,
+        login: &LoginId,
+        account: &AccountId,
+    ) -> Result<(), StoreError>;
+    /// Makes the person's tenant and object id lead to `account` (one write), for a
+    /// login whose row the joining wrote with their mark.
+    async fn lead_object(
+        &self,
+        object: &ObjectId,
+        login: &LoginId,
+        account: &AccountId,
+    ) -> Result<(), StoreError>;
     /// The account the address has, if any.
     async fn account_for_email(
         &self,
@@ -142,6 +164,29 @@ impl PersonStore for TablePersonStore {
         login_record(&self.accounts, login).await
     }
 
+    async fn object_account(&self, object: &ObjectId) -> Result<Option<AccountId>, StoreError> {
+        super::objects::account(&self.accounts, object).await
+    }
+
+    async fn record_object(
+        &self,
+        object: &ObjectId,
+        login: &LoginId,
+        account: &AccountId,
+    ) -> Result<(), StoreError> {
+        super::objects::record(&self.accounts, object, login, account).await
+    }
+
+    async fn lead_object(
+        &self,
+        object: &ObjectId,
+        login: &LoginId,
+        account: &AccountId,
+    ) -> Result<(), StoreError> {
+        let (partition, login) = (object_partition(object), login_partition(login));
+        super::objects::lead(&self.accounts, &partition, &login, account).await
+    }
+
     async fn account_for_email(
         &self,
         email: &EmailAddress,
@@ -224,6 +269,12 @@ impl PersonStore for TablePersonStore {
                 return Ok(());
             }
             row.sessions_ended_at = before.sessions_ended_at;
+            row.object_key = before.object_key;
+        }
+        // The person's tenant and object id follow the login (the claims name the
+        // survivor), before the login's row does.
+        if let Some(object) = &row.object_key {
+            super::objects::lead(&self.accounts, object, &partition, account).await?;
         }
         table::upsert(&self.accounts, &partition, LOGIN_ROW, &row).await
     }

@@ -13,7 +13,8 @@ use super::entity::InvitationEntity;
 use super::index::{Marker, Pointer};
 use super::keys::{
     self, COMPANY_ROW, EMAIL_ROW, LEGACY_MAIL_QUEUE, LINK_ROW, LISTED_LOGIN_PREFIX, LOGIN_ROW,
-    MEMBERSHIP_PREFIX, MFA_ROW, PROFILE_ROW, account_partition, email_partition, login_partition,
+    MEMBERSHIP_PREFIX, MFA_ROW, OBJECT_ROW, PROFILE_ROW, account_partition, email_partition,
+    login_partition,
 };
 use super::security::MfaEntity;
 use super::table;
@@ -147,7 +148,8 @@ impl TablePrivacyStore {
 }
 
 impl TablePrivacyStore {
-    /// Deletes the `login` rows (by partition) that lead to `account`.
+    /// Deletes the `login` rows (by partition) that lead to `account`, each after the
+    /// index row of its tenant and object id.
     async fn erase_logins(
         &self,
         account: &AccountId,
@@ -156,10 +158,14 @@ impl TablePrivacyStore {
         for login in logins {
             // Only a login that still leads here (it cannot lead elsewhere while listed,
             // but a row is never deleted on a guess).
-            let leads_here = table::read_value::<LoginRow>(&self.accounts, login, LOGIN_ROW)
+            let row = table::read_value::<LoginRow>(&self.accounts, login, LOGIN_ROW)
                 .await?
-                .is_some_and(|row| row.account_id == account.as_str());
-            if leads_here {
+                .filter(|row| row.account_id == account.as_str());
+            if let Some(row) = row {
+                // The claims provider stops naming the account first.
+                if let Some(object) = &row.object_key {
+                    super::objects::forget(&self.accounts, object, account).await?;
+                }
                 table::delete_if_present(&self.accounts, login, LOGIN_ROW).await?;
             }
         }
@@ -192,6 +198,12 @@ struct AccountRow {
 struct LoginRow {
     partition_key: String,
     account_id: String,
+    /// The index row of the person's tenant and object id (`objects.rs`), if recorded.
+    #[serde(default)]
+    object_key: Option<String>,
+    /// Only an index row of a tenant and object id has it (its login's partition).
+    #[serde(default)]
+    login: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -372,21 +384,25 @@ impl PrivacyStore for TablePrivacyStore {
                 _ => None,
             })
             .collect();
+        // The same query finds the index rows of the person's tenant and object id
+        // that name the account (one a sign-in recorded but did not mark its login with).
         let unlisted: Vec<LoginRow> = table::query(
             &self.accounts,
             Some(format!(
-                "RowKey eq '{LOGIN_ROW}' and AccountId eq {}",
+                "(RowKey eq '{LOGIN_ROW}' or RowKey eq '{OBJECT_ROW}') and AccountId eq {}",
                 edm::string_literal(account.as_str())
             )),
             None,
         )
         .await?;
-        logins.extend(
-            unlisted
-                .into_iter()
-                .filter(|row| row.account_id == account.as_str())
-                .map(|row| row.partition_key),
-        );
+        let (objects, unlisted): (Vec<_>, Vec<_>) = unlisted
+            .into_iter()
+            .filter(|row| row.account_id == account.as_str())
+            .partition(|row| row.login.is_some());
+        for object in objects {
+            super::objects::forget(&self.accounts, &object.partition_key, account).await?;
+        }
+        logins.extend(unlisted.into_iter().map(|row| row.partition_key));
         if !logins_last {
             self.erase_logins(account, &logins).await?;
         }

@@ -55,6 +55,7 @@ impl ListedLoginEntity {
             provider: Provider::from_idp(Some(&self.provider)),
             email: EmailAddress::parse(&self.email).ok()?,
             linked_at: self.linked_at,
+            object: None,
             login: LoginId {
                 issuer: self.issuer,
                 subject: self.subject,

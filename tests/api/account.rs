@@ -256,6 +256,15 @@ async fn a_customer_links_microsoft_then_signs_in_with_it_and_can_unlink() {
         .filter(|r| r["RowKey"] == "profile" && r["Email"] == email.as_str())
         .count();
     assert_eq!(profiles, 1, "one account, two logins");
+    // Each login's tenant and object id lead to the account (issue #26: the Microsoft
+    // login's at its first sign-in as a known login).
+    let object_rows = || async {
+        let rows = app.table_rows("Accounts").await;
+        rows.iter()
+            .filter(|r| r["PartitionKey"].as_str().unwrap().starts_with("object-"))
+            .count()
+    };
+    assert_eq!(object_rows().await, 2);
 
     // The login in use cannot be removed; the other one can; then the last one cannot.
     let unlink_keys = |html: &str| -> Vec<String> {
@@ -310,6 +319,11 @@ async fn a_customer_links_microsoft_then_signs_in_with_it_and_can_unlink() {
     assert_eq!(location(&response), "/api/Profile");
     let html = page(&microsoft, &app.url("/api/Profile")).await;
     assert!(html.contains("login was removed"), "{html}");
+    assert_eq!(
+        object_rows().await,
+        1,
+        "the removed login's index row went with it"
+    );
     assert!(
         !html.contains("data-provider=\"Email and password\"") && unlink_keys(&html).is_empty()
     );

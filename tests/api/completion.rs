@@ -150,6 +150,7 @@ async fn a_revoke_after_a_creation_that_stopped_midway_removes_the_company_it_le
         provider: Provider::Local,
         email: invitation.email.clone(),
         linked_at: now,
+        object: None,
     };
     let account = AccountId::for_first_login(&login);
     services

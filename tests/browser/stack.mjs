@@ -31,7 +31,7 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const deadline = (ms) => new Promise((r) => setTimeout(r, ms).unref());
 export const tail = (chunks, lines = 40) => chunks.join('').split('\n').slice(-lines).join('\n');
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
@@ -98,12 +98,12 @@ export function stack({ name, logPrefix = '', timeoutMs }) {
   }, timeoutMs + 15_000).unref();
   after(cleanup);
 
-  /** Starts local/services.mjs and resolves with its JSON line. */
-  async function startServices() {
+  /** Starts local/services.mjs (with `env` added) and resolves with its JSON line. */
+  async function startServices(env = {}) {
     const child = spawn(process.execPath, [path.join(root, 'local', 'services.mjs')], {
       cwd: root,
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, AZURITE_TABLE_PORT: '0', SMTP_PORT: '0', MAILDEV_WEB_PORT: '0', IDP_PORT: '0' },
+      env: { ...process.env, AZURITE_TABLE_PORT: '0', SMTP_PORT: '0', MAILDEV_WEB_PORT: '0', IDP_PORT: '0', ...env },
     });
     running.services = child;
     child.stderr.setEncoding('utf8');
@@ -136,9 +136,9 @@ export function stack({ name, logPrefix = '', timeoutMs }) {
    * resolves with its address once `GET /` answers (and, with `waitForTables`, once it
    * has logged that its tables are ready).
    */
-  async function startHandler(services, { waitForTables = false } = {}) {
+  async function startHandler(services, { waitForTables = false, hostPort: chosen, env: more = {} } = {}) {
     const port = await freePort();
-    const hostPort = await freePort();
+    const hostPort = chosen ?? await freePort();
     const direct = `http://127.0.0.1:${port}`;
     const base = `http://127.0.0.1:${hostPort}`;
     const env = {
@@ -162,6 +162,7 @@ export function stack({ name, logPrefix = '', timeoutMs }) {
       RUST_LOG: process.env.RUST_LOG || 'info',
       RUST_BACKTRACE: '1',
       NO_COLOR: '1',
+      ...more,
     };
     // Settings this test does not choose must not leak in from the caller's shell.
     for (const setting of ['INVITATIONS_STORAGE__tableServiceUri', 'B2C_ISSUER', 'MAIL_DROP_DIR']) delete env[setting];

@@ -3,6 +3,7 @@
 //! host's readiness probe and timers. The route table is [`routes`].
 
 pub mod bulk;
+pub mod claims;
 pub mod companies;
 pub mod events;
 pub mod invitations;
@@ -16,7 +17,10 @@ use super::{
     AppState, accept_language, assets, authorization, body_up_to, limited_body, raw_query,
     with_state,
 };
-use crate::identity::staff::{StaffAuthenticator, StaffMember};
+use crate::identity::events_caller::EventsCaller;
+use crate::identity::staff::{
+    Reader, StaffAuthError, StaffAuthenticator, StaffMember, StaffReader,
+};
 pub use events::event_views;
 use std::future::Future;
 use std::sync::Arc;
@@ -39,15 +43,58 @@ async fn authenticated(
     Ok(authenticator.authenticate(authorization.as_deref()).await?)
 }
 
+/// A route's guard: `check` of the request's `Authorization` header, or its problem.
+fn guard_by<T, F, Fut>(check: F) -> BoxedFilter<(Result<T, Problem>,)>
+where
+    T: Send + 'static,
+    F: Fn(Option<String>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, Problem>> + Send + 'static,
+{
+    authorization().then(check).boxed()
+}
+
 /// The guard of a staff route: the staff member the request's token names.
 fn guard(authenticator: &Arc<StaffAuthenticator>) -> BoxedFilter<(Guard,)> {
     let authenticator = authenticator.clone();
-    authorization()
-        .then(move |authorization| {
-            let authenticator = authenticator.clone();
-            async move { authenticated(&authenticator, authorization).await }
-        })
-        .boxed()
+    guard_by(move |authorization| {
+        let authenticator = authenticator.clone();
+        async move { authenticated(&authenticator, authorization).await }
+    })
+}
+
+/// The guard of every `GET` but the export: a token with `STAFF_READ_ROLE` or the
+/// staff role (docs/api.md, "Programs").
+fn read_guard(readers: &Arc<StaffReader>) -> BoxedFilter<(Result<Reader, Problem>,)> {
+    let readers = readers.clone();
+    guard_by(move |authorization: Option<String>| {
+        let readers = readers.clone();
+        async move { Ok(readers.authenticate(authorization.as_deref()).await?) }
+    })
+}
+
+/// The guard of the claims provider: Entra's authentication events service. Any other
+/// caller gets the same 401, without data.
+fn events_guard(caller: &Arc<EventsCaller>) -> BoxedFilter<(Result<(), Problem>,)> {
+    let caller = caller.clone();
+    guard_by(move |authorization: Option<String>| {
+        let caller = caller.clone();
+        async move {
+            match caller.authenticate(authorization.as_deref()).await {
+                Ok(()) => Ok(()),
+                Err(e @ StaffAuthError::Unavailable(_)) => Err(Problem::from(e)),
+                Err(refused) => {
+                    tracing::info!(reason = %refused, "claims provider's caller refused");
+                    Err(Problem::new(
+                        warp::http::StatusCode::UNAUTHORIZED,
+                        "unauthorized",
+                        "Unauthorized",
+                        "problem-events-caller",
+                    )
+                    .with_header("www-authenticate", "Bearer realm=\"invitations\""))
+                }
+            }
+        }
+    })
 }
 
 type Guard = Result<StaffMember, Problem>;
@@ -64,23 +111,27 @@ where
     }
 }
 
-/// The staff member and the body; a body too large or unreadable is answered first.
-fn with_body(staff: Guard, body: Body) -> Result<(StaffMember, bytes::Bytes), Problem> {
+/// Who the guard let in and the body; a body too large or unreadable is answered first.
+fn with_body<T>(who: Result<T, Problem>, body: Body) -> Result<(T, bytes::Bytes), Problem> {
     let body = body?;
-    Ok((staff?, body))
+    Ok((who?, body))
 }
 
 /// `GET /api/companies/{companyId}` for a program: the customer's route of that address
 /// hands such a request here (`customer/companies.rs::show_or_api`).
 pub async fn company(state: AppState, id: String, authorization: Option<String>) -> Response {
-    let staff = authenticated(&state.staff, authorization).await;
-    guarded(staff, move |_| companies::get(state, id)).await
+    let reader = state.readers.authenticate(authorization.as_deref()).await;
+    guarded(reader.map_err(Problem::from), move |_| {
+        companies::get(state, id)
+    })
+    .await
 }
 
 /// The API's routes, each boxed (see [`super::routes`]), grouped by their guard.
 pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
     let s = || with_state(state.clone());
     let (staff, privacy) = (|| guard(&state.staff), || guard(&state.privacy_staff));
+    let reader = || read_guard(&state.readers);
     let content_type = || warp::header::optional::<String>("content-type");
 
     // Open: the host's readiness probe, the pages' assets, the OpenAPI document.
@@ -144,34 +195,38 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         .then(|id, state, staff| {
             guarded(staff, move |staff| invitations::revoke(state, staff, id))
         });
+
+    // Every GET of the staff API but the export: programs with STAFF_READ_ROLE, or staff
+    // with the role. A GET added here is readable by programs; every other call refuses
+    // them (403).
     let list = warp::path!("api" / "invitations")
         .and(warp::get())
-        .and(s().and(raw_query()).and(staff()))
+        .and(s().and(raw_query()).and(reader()))
         .and(warp::header::optional::<String>("accept"))
-        .then(|state, query, staff, accept| {
-            guarded(staff, move |_| invitations::list(state, query, accept))
+        .then(|state, query, reader, accept| {
+            guarded(reader, move |_| invitations::list(state, query, accept))
         });
     // Before `get_one`: `stats` is not an invitation id.
     let figures = warp::path!("api" / "invitations" / "stats")
         .and(warp::get())
-        .and(s().and(raw_query()).and(staff()))
-        .then(|state, query, staff| guarded(staff, move |_| stats::get(state, query)));
+        .and(s().and(raw_query()).and(reader()))
+        .then(|state, query, reader| guarded(reader, move |_| stats::get(state, query)));
     let get_one = warp::path!("api" / "invitations" / String)
         .and(warp::get())
-        .and(s().and(staff()))
-        .then(|id, state, staff| guarded(staff, move |_| invitations::get(state, id)));
+        .and(s().and(reader()))
+        .then(|id, state, reader| guarded(reader, move |_| invitations::get(state, id)));
     let events_list = warp::path!("api" / "events")
         .and(warp::get())
-        .and(s().and(raw_query()).and(staff()))
-        .then(|state, query, staff| guarded(staff, move |_| events::list(state, query)));
+        .and(s().and(raw_query()).and(reader()))
+        .then(|state, query, reader| guarded(reader, move |_| events::list(state, query)));
     let redeliver = warp::path!("api" / "events" / String / "redeliver")
         .and(warp::post())
         .and(s().and(staff()))
         .then(|id, state, staff| guarded(staff, move |_| events::redeliver(state, id)));
     let companies_list = warp::path!("api" / "companies")
         .and(warp::get())
-        .and(s().and(raw_query()).and(staff()))
-        .then(|state, query, staff| guarded(staff, move |_| companies::list(state, query)));
+        .and(s().and(raw_query()).and(reader()))
+        .then(|state, query, reader| guarded(reader, move |_| companies::list(state, query)));
 
     // Staff with the privacy role.
     let erase = warp::path!("api" / "privacy" / "erase")
@@ -189,7 +244,26 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
             guarded(staff, move |staff| privacy::export(state, staff, query))
         });
 
-    vec![
+    // Entra's authentication events service: the custom claims provider (off without
+    // CLAIMS_AUDIENCE: the address is then unknown, 404).
+    let claims_route = state.events_caller.as_ref().map(|caller| {
+        let caller = caller.clone();
+        warp::path!("api" / "TokenIssuanceStart")
+            .and(warp::post())
+            .and(
+                s().and(events_guard(&caller))
+                    .and(content_type())
+                    .and(limited_body()),
+            )
+            .then(|state, caller, content_type, body| {
+                guarded(with_body(caller, body), move |((), body)| {
+                    claims::token_issuance_start(state, content_type, body)
+                })
+            })
+            .boxed()
+    });
+
+    let mut routes = vec![
         ready.boxed(),
         asset.boxed(),
         openapi_document.boxed(),
@@ -208,5 +282,7 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         deliver_events.boxed(),
         erase.boxed(),
         export.boxed(),
-    ]
+    ];
+    routes.extend(claims_route);
+    routes
 }

@@ -6,7 +6,7 @@ use super::Session;
 use super::messages::Message;
 use super::refusals;
 use super::signin::{Finish, new_session};
-use crate::domain::account::AccountId;
+use crate::domain::account::{AccountId, LoginFacts};
 use crate::domain::invitation::{AcceptError, Invitation, InvitationId, Kind, Status};
 use crate::domain::locale::Locale;
 use crate::domain::secret::InvitationSecret;
@@ -157,8 +157,8 @@ async fn join(
         .email
         .as_ref()
         .ok_or(MemberError::NotAcceptable(AcceptError::WrongEmail))?;
-    let provider = crate::domain::account::Provider::from_idp(signed_in.idp.as_deref());
-    members::join(&state.services, accepted, &signed_in.login, email, provider)
+    let facts = LoginFacts::new(signed_in.idp.as_deref(), signed_in.object.as_ref());
+    members::join(&state.services, accepted, &signed_in.login, email, facts)
         .await
         .map(|(_, account)| account)
 }

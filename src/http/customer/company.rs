@@ -5,7 +5,7 @@ use super::messages::Message;
 use super::pages::{CompanyFormPage, FieldView, HomePage};
 use super::{refusals, signed_in};
 use crate::domain::FieldErrors;
-use crate::domain::account::{CompanyId, Membership};
+use crate::domain::account::{CompanyId, LoginFacts, Membership};
 use crate::domain::company::{CompanyDetails, RawCompany};
 use crate::domain::country::{
     ISO_3166_ALPHA2, POSTAL_FORMATS, POSTAL_GENERIC, VAT_FORMATS, VAT_GENERIC,
@@ -233,14 +233,14 @@ pub async fn create(visit: Visit, posted: Posted<CompanyFields>) -> Result<Respo
         }
     };
     let email = EmailAddress::parse(&session.email).unwrap_or_else(|_| invitation.email.clone());
-    let provider = crate::domain::account::Provider::from_idp(session.idp.as_deref());
+    let facts = LoginFacts::new(session.idp.as_deref(), session.object.as_ref());
     let login = session.login();
     let created = onboarding::create_company(
         &state.services,
         current,
         &login,
         &email,
-        provider,
+        facts,
         details,
         locale,
     )
@@ -348,6 +348,11 @@ pub async fn home(visit: Visit, query: HomeQuery) -> Response {
         notice: (query.notice.as_deref() == Some("left")).then(|| tr.t("home-notice-left")),
         next,
         csrf: session.csrf.clone(),
+        product_url: state
+            .services
+            .product_url
+            .as_ref()
+            .map(|url| url.to_string()),
     };
     html(StatusCode::OK, &page, &cookies)
 }

@@ -73,6 +73,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         csrf: "c".into(),
         notice: Some(crate::i18n::Tr::new(locale).t("home-notice-left")),
         next: Some(crate::i18n::Tr::new(locale).t("home-joined")),
+        product_url: Some("https://product.example/welcome".into()),
     };
     let profile = |mfa, notice: Notice| ProfilePage {
         chrome: Chrome::new(locale, "t", PRODUCT).with_switch(),

@@ -373,6 +373,7 @@ async fn challenge(visit: &Visit, pending: MfaPending, form: &Form) -> Response 
             provider: Provider::from_idp(link.idp.as_deref()),
             email,
             linked_at: now,
+            object: None,
         };
         match account::link(&state.services, &account, &linked).await {
             Ok(new) => session.notice = Some(Notice::linked(new, linked.provider.clone())),

@@ -41,6 +41,8 @@ pub struct HomePage {
     pub notice: Option<String>,
     /// What comes next for the creator of the company, or for a colleague who joined.
     pub next: Option<String>,
+    /// `PRODUCT_URL`: "Continue to {product}", once the person has a company.
+    pub product_url: Option<String>,
 }
 
 /// A company on Home: its name and the person's role there (a message id).

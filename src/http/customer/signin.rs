@@ -196,6 +196,7 @@ pub(super) fn new_session(
         signed_in_at: signed_in.signed_in_at(now),
         notice: None,
         issued_at: crate::service::person::session_time(now),
+        object: signed_in.object.clone(),
     })
 }
 

@@ -83,7 +83,12 @@ impl TestApp {
     /// Like `spawn`, with the in-test provider standing in for B2C too, so tests can
     /// answer a code redemption with any id_token they make.
     pub async fn spawn_with_test_b2c() -> Self {
-        let app = Self::start(Vec::new(), |_| {}, true).await;
+        Self::spawn_test_b2c_with(Vec::new()).await
+    }
+
+    /// [`Self::spawn_with_test_b2c`] with `overrides`.
+    pub async fn spawn_test_b2c_with(overrides: Overrides) -> Self {
+        let app = Self::start(overrides, |_| {}, true).await;
         app.wait_for_tables().await;
         app
     }
@@ -91,13 +96,28 @@ impl TestApp {
     /// An app whose storage calls go through a counting pass-through (`take()` them),
     /// none counted yet.
     pub async fn spawn_counted(overrides: Overrides) -> (Self, storage_calls::StorageCalls) {
-        Self::spawn_counted_with(overrides, |_| {}).await
+        Self::counted(overrides, |_| {}, false).await
     }
 
     /// `spawn_counted` with its settings tuned.
     pub async fn spawn_counted_with(
         overrides: Overrides,
         tune: impl FnOnce(&mut Settings),
+    ) -> (Self, storage_calls::StorageCalls) {
+        Self::counted(overrides, tune, false).await
+    }
+
+    /// [`Self::spawn_counted`] with the in-test provider standing in for B2C too.
+    pub async fn spawn_counted_with_test_b2c(
+        overrides: Overrides,
+    ) -> (Self, storage_calls::StorageCalls) {
+        Self::counted(overrides, |_| {}, true).await
+    }
+
+    async fn counted(
+        overrides: Overrides,
+        tune: impl FnOnce(&mut Settings),
+        test_b2c: bool,
     ) -> (Self, storage_calls::StorageCalls) {
         let prefix = unique("t");
         let calls =
@@ -107,7 +127,8 @@ impl TestApp {
             ("INVITATIONS_STORAGE", Some(calls.connection_string())),
         ];
         all.extend(overrides);
-        let app = Self::spawn_with(all, tune).await;
+        let app = Self::start(all, tune, test_b2c).await;
+        app.wait_for_tables().await;
         calls.take();
         (app, calls)
     }
