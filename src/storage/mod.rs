@@ -17,6 +17,7 @@ mod language;
 mod limits;
 mod listing;
 mod members;
+mod passkeys;
 mod people;
 mod privacy;
 mod sealed;
@@ -27,6 +28,7 @@ pub use accounts::{AccountStore, TableAccountStore};
 pub use invitations::TableInvitationStore;
 pub use limits::{LimitStore, TableLimitStore, Tally};
 pub use members::{ERASED_PERSON, MemberStore, TableMemberStore};
+pub use passkeys::{PasskeyStore, TablePasskeyStore};
 pub use people::{AccountOfAddress, LoginRecord, PersonStore, TablePersonStore};
 pub use privacy::{
     ErasedAccount, FoundBy, MfaState, PrivacyRecord, PrivacyStore, TablePrivacyStore,
