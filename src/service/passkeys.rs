@@ -91,7 +91,10 @@ pub fn available(services: &Services) -> bool {
 }
 
 /// The account's passkeys, oldest first.
-pub async fn list(services: &Services, account: &AccountId) -> Result<Vec<Passkey>, StoreError> {
+pub async fn list(
+    services: &Services,
+    account: &AccountId,
+) -> Result<Vec<Passkey>, InvitationError> {
     let keys = services.passkeys.passkeys(account).await?;
     Ok(keys.into_iter().map(|k| k.value).collect())
 }

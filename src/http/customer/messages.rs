@@ -113,6 +113,11 @@ pub enum Message {
     },
     /// The code step of a sign-in took too long or its cookie is gone.
     MfaExpired,
+    /// A passkey not added, renamed or removed: `why` is the paragraph that says why.
+    Passkey {
+        why: &'static str,
+        status: StatusCode,
+    },
     /// A form field held a value no page of ours sends.
     BadForm,
     /// No such company, or not one of the person's (the same page either way).
@@ -392,6 +397,8 @@ impl Message {
                 .action("action-back-to-profile", Page::Profile),
             Self::MfaExpired => spec(S::BAD_REQUEST, "mfa-expired", &["p1"])
                 .action("action-sign-in-again", Page::SignIn),
+            Self::Passkey { why, status } => spec(*status, "passkey-refused", &[why])
+                .action("action-back-to-profile", Page::Profile),
             Self::CompanyNotFound => {
                 spec(S::NOT_FOUND, "org-not-found", &["p1"]).action("org-home", Page::Home)
             }
@@ -537,6 +544,19 @@ mod tests {
             .map(|why| Message::CompanyRefused {
                 company: "c1".into(),
                 why,
+            }),
+        )
+        .chain(
+            [
+                "p1-unavailable",
+                "p1-refused",
+                "p1-added",
+                "p1-gone",
+                "p1-name",
+            ]
+            .map(|why| {
+                let status = StatusCode::CONFLICT;
+                Message::Passkey { why, status }
             }),
         )
         .collect()

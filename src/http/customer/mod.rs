@@ -9,6 +9,7 @@ pub mod link;
 pub mod messages;
 pub mod mfa;
 pub mod pages;
+pub mod passkeys;
 pub mod profile;
 pub mod refusals;
 pub mod routes;

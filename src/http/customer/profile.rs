@@ -3,11 +3,12 @@
 
 use super::confirm::{Ask, CONFIRMED, ConfirmPage};
 use super::messages::Message;
-use super::pages::{LoginView, ProfilePage};
+use super::pages::{LoginView, PasskeyView, ProfilePage};
 use super::signed_in::{self, SignedIn};
 use super::signin;
 use crate::domain::account::{Provider, login_key};
 use crate::domain::locale::Locale;
+use crate::domain::passkey::Passkey;
 use crate::http::extract::{LangQuery, Posted, Visit};
 use crate::http::failure::{into_page, message_page};
 use crate::http::layout::{Chrome, html, redirect};
@@ -17,6 +18,7 @@ use crate::i18n::Tr;
 use crate::identity::customer::AuthorizeHints;
 use crate::page::{Next, Page};
 use crate::service::account::{self, UnlinkFailure};
+use crate::service::passkeys;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
@@ -57,6 +59,10 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
         Ok(None) => return Err(message_page(state, &Message::SessionRequired, locale, &[])),
         Err(e) => return Err(into_page::<Message>(state, e, locale)),
     };
+    let passkeys = match passkeys::list(&state.services, &who.account).await {
+        Ok(keys) => keys.iter().map(|k| passkey_view(k, locale)).collect(),
+        Err(e) => return Err(into_page::<Message>(state, e, locale)),
+    };
     let current = who.session.login();
     let removable = overview.logins.len() > 1;
     let logins: Vec<LoginView> = overview
@@ -92,11 +98,24 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
         can_link_microsoft: !has(&Provider::Microsoft),
         can_link_google: !has(&Provider::Google),
         mfa: overview.mfa,
+        passkeys_available: passkeys::available(&state.services),
+        passkeys,
         notice,
         caution,
         csrf: who.session.csrf.clone(),
     };
     Ok(html(StatusCode::OK, &page, &cookies))
+}
+
+/// A passkey as the profile lists it.
+pub(super) fn passkey_view(key: &Passkey, locale: Locale) -> PasskeyView {
+    let date = |at| crate::mail::invitation::long_date(at, locale);
+    PasskeyView {
+        id: key.id.clone(),
+        name: key.name.clone(),
+        added: date(key.added_at),
+        last_used: key.last_used_at.map(date),
+    }
 }
 
 /// The form of `POST /api/Profile/link`.

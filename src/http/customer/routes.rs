@@ -6,7 +6,7 @@
 //! [`Posted`]: crate::http::extract::Posted
 
 use super::signed_in::{signed_in_page, signed_in_post};
-use super::{accept, companies, company, delete, link, mfa, profile, signin};
+use super::{accept, companies, company, delete, link, mfa, passkeys, profile, signin};
 use crate::http::extract::{LangQuery, either, guarded, page, post};
 use crate::http::{AppState, authorization, callback_routes, provider_forms};
 use warp::Filter as _;
@@ -76,6 +76,9 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
     let link_resume = link_login
         .and(signed_in_page(s))
         .then(|guard| guarded(guard, profile::resume_link));
+    let passkeys = warp::path!("api" / "Profile" / "passkeys")
+        .and(signed_in_post(s))
+        .then(|guard| guarded(guard, passkeys::post));
     let delete = warp::path!("api" / "Profile" / "delete")
         .and(signed_in_post(s))
         .then(|guard| guarded(guard, delete::post));
@@ -121,6 +124,7 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         company_page.boxed(),
         link_post.boxed(),
         link_resume.boxed(),
+        passkeys.boxed(),
         provider(delete.boxed()),
         invite.boxed(),
         resend.boxed(),
