@@ -26,6 +26,7 @@ mod listing;
 mod organisations;
 mod organisations_pages;
 mod pages;
+mod passkeys;
 mod platform;
 mod privacy;
 mod problem_languages;
