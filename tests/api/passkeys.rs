@@ -418,3 +418,50 @@ async fn with_an_ip_address_as_public_base_url_passkeys_are_not_offered() {
     let response = post_form(&client, &app.url("/api/Profile/passkeys"), &start).await;
     assert_eq!(response.status(), 503);
 }
+
+/// The passkey rows of the app's `Accounts` table.
+async fn passkey_rows(app: &TestApp) -> usize {
+    let rows = app.table_rows("Accounts").await;
+    rows.iter()
+        .filter(|r| r["RowKey"].as_str().unwrap().starts_with("passkey-"))
+        .count()
+}
+
+#[tokio::test]
+async fn passkeys_are_exported_by_name_and_date_and_go_with_erasure_and_self_deletion() {
+    use crate::privacy::{erase, export, privacy_token};
+    let app = TestApp::spawn_on_localhost().await;
+    let email = unique_email("pk-data");
+    let client = onboard(&app, &email, "local").await;
+    let mut key = SoftPasskey::new(true);
+    let (response, created) = add_passkey(&app, &client, &mut key, "Desk key").await;
+    assert_eq!(response.status(), 303);
+    let token = privacy_token(&app);
+    let response = export(&app, Some(&token), &email).await;
+    assert_eq!(response.status(), 200);
+    let found: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(found["passkeys"].as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found["passkeys"][0]["name"], "Desk key");
+    assert!(found["passkeys"][0]["addedAt"].is_string());
+    assert!(found["passkeys"][0]["lastUsedAt"].is_null());
+    let credential_id = serde_json::to_value(&created).unwrap()["id"].clone();
+    let text = found.to_string();
+    assert!(
+        !text.contains(credential_id.as_str().unwrap()),
+        "no key material: {text}"
+    );
+
+    assert_eq!(passkey_rows(&app).await, 1);
+    assert_eq!(erase(&app, Some(&token), &email).await.status(), 200);
+    assert_eq!(passkey_rows(&app).await, 0, "gone with the erasure");
+
+    // A person deleting their own account takes their passkeys with it.
+    let other = unique_email("pk-self");
+    let client = onboard(&app, &other, "local").await;
+    let (response, _) = add_passkey(&app, &client, &mut key, "Phone").await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(passkey_rows(&app).await, 1);
+    let response = crate::integrity::delete_own_account(&app, &client).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(passkey_rows(&app).await, 0, "gone with the account");
+}
