@@ -36,3 +36,4 @@ passkey-refused = Passkey nicht geändert
     .p1-added = Dieser Passkey ist Ihrem Konto bereits hinzugefügt.
     .p1-gone = Dieser Passkey ist nicht mehr in Ihrem Konto.
     .p1-name = Geben Sie dem Passkey einen Namen mit 1 bis 60 Zeichen.
+profile-second-factor-required = { $company } verlangt von seinen Mitgliedern einen zweiten Faktor. Aktivieren Sie unten die Authenticator-App oder fügen Sie einen Passkey hinzu und öffnen Sie dann die Seite des Unternehmens erneut.

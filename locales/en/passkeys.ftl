@@ -36,3 +36,4 @@ passkey-refused = Passkey not changed
     .p1-added = This passkey is already added to your account.
     .p1-gone = This passkey is no longer on your account.
     .p1-name = Give the passkey a name of 1 to 60 characters.
+profile-second-factor-required = { $company } requires a second factor of its members. Turn on the authenticator app or add a passkey below, then open its page again.

@@ -36,3 +36,4 @@ passkey-refused = Clé d'accès inchangée
     .p1-added = Cette clé d'accès est déjà ajoutée à votre compte.
     .p1-gone = Cette clé d'accès n'est plus sur votre compte.
     .p1-name = Donnez à la clé un nom de 1 à 60 caractères.
+profile-second-factor-required = { $company } exige un second facteur de ses membres. Activez l'application d'authentification ou ajoutez une clé d'accès ci-dessous, puis rouvrez sa page.

@@ -36,3 +36,4 @@ passkey-refused = Passkey non modificata
     .p1-added = Questa passkey è già stata aggiunta al tuo account.
     .p1-gone = Questa passkey non è più nel tuo account.
     .p1-name = Dai alla passkey un nome da 1 a 60 caratteri.
+profile-second-factor-required = { $company } richiede un secondo fattore ai suoi membri. Attiva l'app di autenticazione o aggiungi una passkey qui sotto, poi riapri la sua pagina.

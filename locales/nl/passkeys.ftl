@@ -36,3 +36,4 @@ passkey-refused = Passkey niet gewijzigd
     .p1-added = Deze passkey is al aan uw account toegevoegd.
     .p1-gone = Deze passkey staat niet meer op uw account.
     .p1-name = Geef de passkey een naam van 1 tot 60 tekens.
+profile-second-factor-required = { $company } eist een tweede factor van zijn leden. Zet hieronder de authenticator-app aan of voeg een passkey toe en open daarna de pagina van het bedrijf opnieuw.

@@ -2,6 +2,7 @@
 //! touches storage and mail. No HTTP here.
 
 pub mod account;
+pub mod company_rule;
 pub mod delivery;
 pub mod invitations;
 pub mod language;

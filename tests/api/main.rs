@@ -7,6 +7,7 @@ mod support;
 mod account;
 mod binary;
 mod capacity;
+mod company_rule;
 mod completion;
 mod crash;
 mod delivery;

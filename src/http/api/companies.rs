@@ -121,6 +121,7 @@ pub async fn get(state: AppState, id: String) -> Result<Response, Problem> {
         street: String,
         postal_code: String,
         city: String,
+        require_second_factor: bool,
         members: Vec<MemberItem>,
         pending_invitations: Vec<InvitationView>,
     }
@@ -130,6 +131,7 @@ pub async fn get(state: AppState, id: String) -> Result<Response, Problem> {
         street: company.details.street.clone(),
         postal_code: company.details.postal_code.as_str().to_owned(),
         city: company.details.city.clone(),
+        require_second_factor: company.require_second_factor,
         members: view
             .roster
             .members

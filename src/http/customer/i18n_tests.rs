@@ -95,6 +95,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         can_link_google: true,
         mfa,
         passkeys_available: true,
+        required_by: Some("Usine Nord SA".into()),
         passkeys: vec![
             PasskeyView {
                 id: "p1".into(),

@@ -142,6 +142,8 @@ pub enum CompanyRefusal {
     Limited(u64),
     FormExpired,
     BadForm,
+    /// Requiring a second factor of every member, before having one oneself.
+    SecondFactorFirst,
 }
 
 impl CompanyRefusal {
@@ -162,6 +164,7 @@ impl CompanyRefusal {
             }
             Self::FormExpired => spec(S::FORBIDDEN, "org-form-expired", &["p1"]),
             Self::BadForm => spec(S::UNPROCESSABLE_ENTITY, "org-bad-form", &["p1"]),
+            Self::SecondFactorFirst => spec(S::CONFLICT, "org-second-factor-first", &["p1"]),
         }
     }
 }
@@ -539,6 +542,7 @@ mod tests {
                 CompanyRefusal::Limited(5),
                 CompanyRefusal::FormExpired,
                 CompanyRefusal::BadForm,
+                CompanyRefusal::SecondFactorFirst,
             ]
             .into_iter()
             .map(|why| Message::CompanyRefused {
@@ -546,21 +550,20 @@ mod tests {
                 why,
             }),
         )
-        .chain(
-            [
-                "p1-unavailable",
-                "p1-refused",
-                "p1-added",
-                "p1-gone",
-                "p1-name",
-            ]
-            .map(|why| {
-                let status = StatusCode::CONFLICT;
-                Message::Passkey { why, status }
-            }),
-        )
+        .chain(PASSKEY.map(|why| Message::Passkey {
+            why,
+            status: StatusCode::CONFLICT,
+        }))
         .collect()
     }
+
+    const PASSKEY: [&str; 5] = [
+        "p1-unavailable",
+        "p1-refused",
+        "p1-added",
+        "p1-gone",
+        "p1-name",
+    ];
 
     const DATA: [&str; 11] = [
         "Tamer",

@@ -3,6 +3,7 @@
 pub mod accept;
 pub mod companies;
 pub mod company;
+pub mod company_rule;
 pub mod confirm;
 pub mod delete;
 pub mod link;

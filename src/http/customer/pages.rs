@@ -86,6 +86,8 @@ pub struct ProfilePage {
     /// Whether passkeys can be added here (`PUBLIC_BASE_URL`'s host is a name).
     pub passkeys_available: bool,
     pub passkeys: Vec<PasskeyView>,
+    /// The company whose rule sent the person here: it requires a second factor.
+    pub required_by: Option<String>,
     pub notice: Option<String>,
     /// The notice says nothing was done (a login already linked): not styled as success.
     pub caution: bool,

@@ -9,7 +9,7 @@ use super::signin;
 use crate::domain::account::{Provider, login_key};
 use crate::domain::locale::Locale;
 use crate::domain::passkey::Passkey;
-use crate::http::extract::{LangQuery, Posted, Visit};
+use crate::http::extract::{Posted, Visit};
 use crate::http::failure::{into_page, message_page};
 use crate::http::layout::{Chrome, html, redirect};
 use crate::http::session::Notice;
@@ -41,8 +41,28 @@ pub(super) fn notice_text(notice: &Notice, locale: Locale) -> String {
     }
 }
 
-/// `GET /api/Profile?lang=`.
-pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> {
+/// The query of `GET /api/Profile`: the language switch, and the company whose rule
+/// sent the person here (`required`: every member needs a second factor).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ProfileQuery {
+    #[serde(deserialize_with = "crate::http::extract::our_locale")]
+    lang: Option<crate::domain::locale::Locale>,
+    required: Option<String>,
+}
+
+/// The name of the company `id` of `who`'s, whose rule sent them here; none for a company
+/// that is not theirs (a link names no company to a stranger).
+async fn required_by(who: &SignedIn, id: Option<&str>) -> Result<Option<String>, Response> {
+    let Some(id) = id else { return Ok(None) };
+    let state = who.state();
+    crate::service::company_rule::company_of_member(&state.services, &who.account, id)
+        .await
+        .map_err(|e| into_page::<Message>(state, e, who.locale()))
+}
+
+/// `GET /api/Profile?lang=&required=`.
+pub async fn show(visit: Visit, query: ProfileQuery) -> Result<Response, Response> {
     if signed_in::session(&visit).is_none() {
         // Signed out: a sign-in, which comes back here.
         return Err(signed_in::to_sign_in(
@@ -53,6 +73,7 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
     }
     let mut who = SignedIn::of(visit).await?;
     let switched = who.choose_language(query.lang).await.is_some();
+    let required_by = required_by(&who, query.required.as_deref()).await?;
     let (state, locale) = (&who.visit.state, who.session.locale());
     let overview = match account::overview(&state.services, &who.account).await {
         Ok(Some(overview)) => overview,
@@ -100,6 +121,7 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
         mfa: overview.mfa,
         passkeys_available: passkeys::available(&state.services),
         passkeys,
+        required_by,
         notice,
         caution,
         csrf: who.session.csrf.clone(),

@@ -6,7 +6,9 @@
 //! [`Posted`]: crate::http::extract::Posted
 
 use super::signed_in::{signed_in_page, signed_in_post};
-use super::{accept, companies, company, delete, link, mfa, passkeys, profile, signin};
+use super::{
+    accept, companies, company, company_rule, delete, link, mfa, passkeys, profile, signin,
+};
 use crate::http::extract::{LangQuery, either, guarded, page, post};
 use crate::http::{AppState, authorization, callback_routes, provider_forms};
 use warp::Filter as _;
@@ -56,7 +58,7 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
     let create_post = create.and(post(s)).then(company::create);
     let home = warp::path!("api" / "Home").and(page(s)).then(company::home);
     let profile_page = warp::path!("api" / "Profile")
-        .and(page::<LangQuery>(s))
+        .and(page::<profile::ProfileQuery>(s))
         .then(profile::show);
     let mfa = warp::path!("api" / "Profile" / "mfa");
     let mfa_page = mfa.and(page::<LangQuery>(s)).then(mfa::show);
@@ -99,6 +101,13 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         .then(|company, id, guard| {
             guarded(guard, move |w, f| companies::revoke(company, id, w, f))
         });
+    let security = warp::path!("api" / "Companies" / String / "security")
+        .and(signed_in_post(s))
+        .then(|company, guard| {
+            guarded(guard, move |who, form| {
+                company_rule::post(company, who, form)
+            })
+        });
     let member = warp::path!("api" / "Companies" / String / "members" / String)
         .and(signed_in_post(s))
         .then(|company, member, guard| {
@@ -130,5 +139,6 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         resend.boxed(),
         revoke.boxed(),
         member.boxed(),
+        security.boxed(),
     ]
 }
