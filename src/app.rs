@@ -341,6 +341,13 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
         privacy,
         members,
         people,
+        passkeys: Arc::new(crate::storage::TablePasskeyStore::new(
+            &service,
+            &settings.table_prefix,
+        )),
+        relying_party: Arc::new(crate::service::passkeys::RelyingParty::new(
+            &settings.public_base_url,
+        )),
         limits: settings.limits,
         retention_days: settings.retention_days,
         reminder_after_days: settings.reminder_after_days,

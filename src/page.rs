@@ -37,6 +37,8 @@ pub enum Page {
     ProfileMfa,
     /// Deleting one's own account (a form's address: its confirmation posts there).
     ProfileDelete,
+    /// Adding, naming and removing passkeys (a form's address).
+    ProfilePasskeys,
     /// A company's page for its members.
     Company(String),
     /// One member of a company (a form's address: role, remove, leave).
@@ -71,6 +73,7 @@ impl Page {
             Self::ProfileLink => "/api/Profile/link".into(),
             Self::ProfileMfa => "/api/Profile/mfa".into(),
             Self::ProfileDelete => "/api/Profile/delete".into(),
+            Self::ProfilePasskeys => "/api/Profile/passkeys".into(),
             Self::Company(id) => format!("/api/Companies/{id}"),
             Self::CompanyMember(id, member) => format!("/api/Companies/{id}/members/{member}"),
             Self::Office => "/api/Staff".into(),

@@ -65,3 +65,12 @@ org-remove-confirm = { $name } entfernen
 org-leave-heading = { $company } verlassen?
 org-leave-p1 = Sie sehen { $company } dann nicht mehr und können nicht mehr für das Unternehmen handeln. Ein Administrator kann Sie erneut einladen.
 org-leave-confirm = { $company } verlassen
+# Die Regel eines Unternehmens: Jedes Mitglied hat einen zweiten Faktor (Issue #27).
+org-security = Zweiter Faktor
+org-security-on = Jedes Mitglied muss sich mit einem zweiten Faktor anmelden: einem Code aus einer Authenticator-App oder einem Passkey.
+org-security-off = Mitglieder können sich ohne zweiten Faktor anmelden.
+org-security-turn-on = Von jedem Mitglied einen zweiten Faktor verlangen
+org-security-turn-off = Keinen zweiten Faktor mehr verlangen
+org-second-factor-first = Zuerst ein zweiter Faktor nötig
+    .heading = Richten Sie zuerst Ihren eigenen zweiten Faktor ein
+    .p1 = Bevor Sie ihn von jedem Mitglied verlangen, aktivieren Sie die Authenticator-App oder fügen Sie in Ihrem Profil einen Passkey hinzu, damit Sie sich nicht selbst aussperren. Es wurde nichts geändert.

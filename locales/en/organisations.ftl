@@ -65,3 +65,12 @@ org-remove-confirm = Remove { $name }
 org-leave-heading = Leave { $company }?
 org-leave-p1 = You will no longer see { $company } or act for it. An administrator can invite you again.
 org-leave-confirm = Leave { $company }
+# A company's rule: every member has a second factor (issue #27).
+org-security = Second factor
+org-security-on = Every member must sign in with a second factor: a code from an authenticator app or a passkey.
+org-security-off = Members may sign in without a second factor.
+org-security-turn-on = Require a second factor of every member
+org-security-turn-off = Stop requiring a second factor
+org-second-factor-first = Second factor needed first
+    .heading = Set up your own second factor first
+    .p1 = Before requiring one of every member, turn on the authenticator app or add a passkey on your profile, so that you are not locked out yourself. Nothing was changed.

@@ -65,3 +65,12 @@ org-remove-confirm = Retirer { $name }
 org-leave-heading = Quitter { $company } ?
 org-leave-p1 = Vous ne verrez plus { $company } et ne pourrez plus agir pour elle. Un administrateur peut vous inviter à nouveau.
 org-leave-confirm = Quitter { $company }
+# La règle d'une entreprise : chaque membre a un second facteur (issue #27).
+org-security = Second facteur
+org-security-on = Chaque membre doit se connecter avec un second facteur : un code d'une application d'authentification ou une clé d'accès (passkey).
+org-security-off = Les membres peuvent se connecter sans second facteur.
+org-security-turn-on = Exiger un second facteur de chaque membre
+org-security-turn-off = Ne plus exiger de second facteur
+org-second-factor-first = Second facteur requis d'abord
+    .heading = Configurez d'abord votre propre second facteur
+    .p1 = Avant de l'exiger de chaque membre, activez l'application d'authentification ou ajoutez une clé d'accès sur votre profil, pour ne pas vous bloquer vous-même. Rien n'a été modifié.

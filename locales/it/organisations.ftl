@@ -65,3 +65,12 @@ org-remove-confirm = Rimuovi { $name }
 org-leave-heading = Lasciare { $company }?
 org-leave-p1 = Non vedrà più { $company } e non potrà più agire per l'azienda. Un amministratore può invitarla di nuovo.
 org-leave-confirm = Lasci { $company }
+# La regola di un'azienda: ogni membro ha un secondo fattore (issue #27).
+org-security = Secondo fattore
+org-security-on = Ogni membro deve accedere con un secondo fattore: un codice di un'app di autenticazione o una passkey.
+org-security-off = I membri possono accedere senza secondo fattore.
+org-security-turn-on = Richiedi un secondo fattore a ogni membro
+org-security-turn-off = Non richiedere più un secondo fattore
+org-second-factor-first = Prima serve un secondo fattore
+    .heading = Configura prima il tuo secondo fattore
+    .p1 = Prima di richiederlo a ogni membro, attiva l'app di autenticazione o aggiungi una passkey nel tuo profilo, per non restare bloccato tu stesso. Non è stato modificato nulla.

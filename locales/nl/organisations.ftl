@@ -65,3 +65,12 @@ org-remove-confirm = { $name } verwijderen
 org-leave-heading = { $company } verlaten?
 org-leave-p1 = U ziet { $company } dan niet meer en kunt niet meer namens het bedrijf handelen. Een beheerder kan u opnieuw uitnodigen.
 org-leave-confirm = { $company } verlaten
+# De regel van een bedrijf: elk lid heeft een tweede factor (issue #27).
+org-security = Tweede factor
+org-security-on = Elk lid moet zich aanmelden met een tweede factor: een code uit een authenticator-app of een passkey.
+org-security-off = Leden kunnen zich aanmelden zonder tweede factor.
+org-security-turn-on = Een tweede factor van elk lid eisen
+org-security-turn-off = Geen tweede factor meer eisen
+org-second-factor-first = Eerst een tweede factor nodig
+    .heading = Stel eerst uw eigen tweede factor in
+    .p1 = Zet de authenticator-app aan of voeg een passkey toe op uw profiel voordat u dit van elk lid eist, zodat u zichzelf niet buitensluit. Er is niets gewijzigd.

@@ -78,6 +78,9 @@ pub struct Company {
     /// The creator's name as the sales person gave it (`None` when none was given, or
     /// once erased): how the creator is named to the colleagues they invite.
     pub created_by_name: Option<String>,
+    /// Its administrators require a second factor (the app's code or a passkey) of every
+    /// member before any page of the company.
+    pub require_second_factor: bool,
 }
 
 /// A company as the staff list shows it: what identifies it, and how many members.

@@ -12,6 +12,7 @@ pub mod invitation;
 pub mod locale;
 pub mod membership;
 pub mod mfa;
+pub mod passkey;
 pub mod secret;
 pub mod stats;
 pub mod totp;

@@ -7,6 +7,7 @@ use warp::reply::Response;
 const APP_CSS: &str = include_str!("../../assets/app.css");
 const STAFF_CSS: &str = include_str!("../../assets/staff.css");
 const COMPANY_FORM_JS: &str = include_str!("../../assets/company-form.js");
+const PASSKEYS_JS: &str = include_str!("../../assets/passkeys.js");
 /// The pages' icon: the Functions host serves every function under `/api`, so the handler
 /// never sees `/favicon.ico`; each page names this one with `<link rel="icon">`.
 const FAVICON_SVG: &str = include_str!("../../assets/favicon.svg");
@@ -16,6 +17,7 @@ pub fn asset(name: &str) -> Response {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
         "staff.css" => (STAFF_CSS, "text/css; charset=utf-8"),
         "company-form.js" => (COMPANY_FORM_JS, "text/javascript; charset=utf-8"),
+        "passkeys.js" => (PASSKEYS_JS, "text/javascript; charset=utf-8"),
         "favicon.svg" => (FAVICON_SVG, "image/svg+xml"),
         _ => return super::problem::Problem::not_found("problem-no-asset").into_response(),
     };

@@ -20,6 +20,9 @@ pub const MFA: &str = "inv_mfa";
 pub const STAFF_SESSION: &str = "inv_staff";
 /// An authenticator enrolment under way: its secret, tied to the session that started it.
 pub const ENROLMENT: &str = "inv_enrol";
+/// A passkey ceremony under way (adding one, or the step after a sign-in): its
+/// `webauthn-rs` state, tied to the session or held sign-in that started it; five minutes.
+pub const PASSKEY: &str = "inv_passkey";
 /// What the back-office page after a post shows once (the link sent, a notice): five minutes.
 pub const STAFF_FLASH: &str = "inv_staff_flash";
 

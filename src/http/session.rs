@@ -88,6 +88,9 @@ pub enum Notice {
     Unlinked(Provider),
     MfaOn,
     MfaOff,
+    PasskeyAdded,
+    PasskeyRenamed,
+    PasskeyRemoved,
 }
 
 impl Notice {
@@ -108,6 +111,9 @@ impl Notice {
             Self::Unlinked(p) => ("notice-unlinked", Some(p)),
             Self::MfaOn => ("notice-mfa-on", None),
             Self::MfaOff => ("notice-mfa-off", None),
+            Self::PasskeyAdded => ("notice-passkey-added", None),
+            Self::PasskeyRenamed => ("notice-passkey-renamed", None),
+            Self::PasskeyRemoved => ("notice-passkey-removed", None),
         }
     }
 }
@@ -120,6 +126,9 @@ impl From<Notice> for String {
             Notice::Unlinked(p) => format!("unlinked:{}", p.stored()),
             Notice::MfaOn => "mfa-on".into(),
             Notice::MfaOff => "mfa-off".into(),
+            Notice::PasskeyAdded => "passkey-added".into(),
+            Notice::PasskeyRenamed => "passkey-renamed".into(),
+            Notice::PasskeyRemoved => "passkey-removed".into(),
         }
     }
 }
@@ -136,6 +145,9 @@ impl TryFrom<String> for Notice {
             "unlinked" => Ok(Self::Unlinked(provider())),
             "mfa-on" => Ok(Self::MfaOn),
             "mfa-off" => Ok(Self::MfaOff),
+            "passkey-added" => Ok(Self::PasskeyAdded),
+            "passkey-renamed" => Ok(Self::PasskeyRenamed),
+            "passkey-removed" => Ok(Self::PasskeyRemoved),
             _ => Err(format!("unknown notice {kind}")),
         }
     }
@@ -153,6 +165,9 @@ mod tests {
             "unlinked:local",
             "mfa-on",
             "mfa-off",
+            "passkey-added",
+            "passkey-renamed",
+            "passkey-removed",
         ] {
             let notice = Notice::try_from(stored.to_owned());
             assert_eq!(notice.map(String::from).as_deref(), Ok(stored));

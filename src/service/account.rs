@@ -18,7 +18,8 @@ pub const ENROLMENT_LIFETIME: Duration = Duration::minutes(15);
 
 /// Where a provider's sign-in leads.
 pub enum Returning {
-    /// The account this login opens; `mfa` when a code must be asked first. `joins`: a
+    /// The account this login opens; `mfa` when a second factor (the app's code or a
+    /// passkey) must be given first. `joins`: a
     /// login the account has not seen, of the address the account has (one person, one
     /// account), to link once the code (if any) is given.
     Account {
@@ -40,7 +41,7 @@ pub async fn returning(
     let object = signed_in.object.as_ref();
     match super::person::find(services, &signed_in.login, email, object).await? {
         Person::Known(account) => {
-            let mfa = mfa_on(services, &account).await?;
+            let mfa = second_factor(services, &account).await?;
             return Ok(Returning::Account {
                 account,
                 mfa,
@@ -48,7 +49,7 @@ pub async fn returning(
             });
         }
         Person::ByEmail(account) => {
-            let mfa = mfa_on(services, &account).await?;
+            let mfa = second_factor(services, &account).await?;
             let joins = email.map(|email| LinkedLogin {
                 login: signed_in.login.clone(),
                 provider: Provider::from_idp(signed_in.idp.as_deref()),
@@ -102,7 +103,7 @@ async fn finish_joining(
     let facts = LoginFacts::new(signed_in.idp.as_deref(), signed_in.object.as_ref());
     match super::members::join(services, current, &signed_in.login, email, facts).await {
         Ok((_, account)) => Ok(Returning::Account {
-            mfa: mfa_on(services, &account).await?,
+            mfa: second_factor(services, &account).await?,
             account,
             joins: None,
         }),
@@ -151,6 +152,18 @@ pub async fn mfa_on(services: &Services, account: &AccountId) -> Result<bool, In
         .mfa(account)
         .await?
         .is_some_and(|m| m.value.is_on()))
+}
+
+/// Whether a sign-in of `account` must give a second factor: the app's code (MFA on) or
+/// a passkey. The passkeys are read only when the app is off.
+pub async fn second_factor(
+    services: &Services,
+    account: &AccountId,
+) -> Result<bool, InvitationError> {
+    if mfa_on(services, account).await? {
+        return Ok(true);
+    }
+    Ok(!super::passkeys::list(services, account).await?.is_empty())
 }
 
 /// MFA turned on: its recovery codes, and the issue time (Unix ms) from which sessions

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod claims;
+pub mod company_rule;
 pub mod delivery;
 pub mod events;
 pub mod invitations;
@@ -11,6 +12,7 @@ pub mod limits;
 pub mod members;
 mod merge;
 pub mod onboarding;
+pub mod passkeys;
 pub mod person;
 pub mod privacy;
 pub mod stats;
@@ -33,6 +35,10 @@ pub struct Services {
     pub members: Arc<dyn crate::storage::MemberStore>,
     /// Who a person is: the rows that lead a login or an address to an account.
     pub people: Arc<dyn crate::storage::PersonStore>,
+    /// An account's passkeys.
+    pub passkeys: Arc<dyn crate::storage::PasskeyStore>,
+    /// The WebAuthn relying party (`PUBLIC_BASE_URL`'s host), built at its first use.
+    pub relying_party: Arc<passkeys::RelyingParty>,
     pub limits: Limits,
     /// `RETENTION_DAYS`: how long ended invitations are kept.
     pub retention_days: u32,

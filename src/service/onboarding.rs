@@ -257,6 +257,7 @@ pub async fn create_company(
             .display_name
             .as_ref()
             .map(|n| n.as_str().to_owned()),
+        require_second_factor: false,
     };
     let linked = LinkedLogin {
         login: login.clone(),

@@ -379,6 +379,8 @@ pub struct Export {
     pub profile: Option<Profile>,
     pub logins: Vec<LinkedLogin>,
     pub mfa: Option<MfaState>,
+    /// The person's passkeys: their names and dates are shown, never their keys.
+    pub passkeys: Vec<crate::domain::passkey::Passkey>,
     pub memberships: Vec<Membership>,
     /// The membership history entries that name the person (as actor or subject), of
     /// every company they belong to or were invited into.
@@ -409,17 +411,19 @@ pub async fn export(
     let now = services.clock.now();
     let invitations = invitations_of(services, email, now).await?;
     let account = services.privacy.account_for_email(email).await?;
-    let (profile, logins, mfa, memberships) = match &account {
+    let (profile, logins, mfa, memberships, passkeys) = match &account {
         Some(account) => {
-            let (profile, logins, mfa, memberships) = futures::join!(
+            let (profile, logins, mfa, memberships, passkeys) = futures::join!(
                 services.accounts.profile(account),
                 services.accounts.logins(account),
                 services.privacy.mfa_state(account),
                 services.accounts.memberships(account),
+                super::passkeys::list(services, account),
             );
-            (profile?.map(|p| p.value), logins?, mfa?, memberships?)
+            let profile = profile?.map(|p| p.value);
+            (profile, logins?, mfa?, memberships?, passkeys?)
         }
-        None => (None, Vec::new(), None, Vec::new()),
+        None => (None, Vec::new(), None, Vec::new(), Vec::new()),
     };
     let companies = companies_of(&memberships, &invitations);
     let invitations_sent = sent_invitations(services, email, &companies).await?;
@@ -458,6 +462,7 @@ pub async fn export(
         profile,
         logins,
         mfa,
+        passkeys,
         memberships,
         member_history,
         invitations_sent,

@@ -211,6 +211,8 @@ pub(super) struct CompanyEntity {
     created_at: OffsetDateTime,
     #[serde(rename = "CreatedAt@odata.type", default)]
     created_at_type: DateTimeTag,
+    #[serde(default)]
+    require_second_factor: bool,
 }
 
 impl From<&Company> for CompanyEntity {
@@ -233,6 +235,7 @@ impl From<&Company> for CompanyEntity {
             created_by_name: c.created_by_name.clone().unwrap_or_default(),
             created_at: c.created_at,
             created_at_type: DateTimeTag,
+            require_second_factor: c.require_second_factor,
         }
     }
 }
@@ -258,6 +261,7 @@ impl TryFrom<CompanyEntity> for Company {
             // Empty once its creator was erased (the company stays).
             created_by: EmailAddress::parse(&e.created_by).ok(),
             created_by_name: Some(e.created_by_name.clone()).filter(|n| !n.is_empty()),
+            require_second_factor: e.require_second_factor,
             created_at: e.created_at,
             id: CompanyId::from_stored(e.partition_key),
         })

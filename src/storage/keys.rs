@@ -3,7 +3,7 @@
 //!
 //! | table | PartitionKey | RowKey |
 //! |---|---|---|
-//! | Accounts | [`account_partition`] `acct-{id}` | [`PROFILE_ROW`], [`LANGUAGE_ROW`], [`MFA_ROW`], [`membership_row`] `company-{id}`, [`listed_login_row`] `login-{sha256}` |
+//! | Accounts | [`account_partition`] `acct-{id}` | [`PROFILE_ROW`], [`LANGUAGE_ROW`], [`MFA_ROW`], [`membership_row`] `company-{id}`, [`listed_login_row`] `login-{sha256}`, [`passkey_row`] `passkey-{id}` |
 //! | Accounts | [`login_partition`] `login-{sha256}` | [`LOGIN_ROW`] |
 //! | Accounts | [`email_partition`] `email-{sha256}` | [`EMAIL_ROW`] |
 //! | Accounts | [`object_partition`] `object-{sha256(tid, oid)}` | [`OBJECT_ROW`] |
@@ -42,6 +42,13 @@ pub const MEMBERSHIP_PREFIX: &str = "company-";
 
 pub fn membership_row(company: &CompanyId) -> String {
     format!("{MEMBERSHIP_PREFIX}{}", company.as_str())
+}
+
+/// One of an account's passkeys.
+pub const PASSKEY_PREFIX: &str = "passkey-";
+
+pub fn passkey_row(id: &str) -> String {
+    format!("{PASSKEY_PREFIX}{id}")
 }
 
 /// The account-side row that lists one of its logins.

@@ -52,6 +52,13 @@ pub trait MemberStore: Send + Sync + 'static {
         company: &CompanyId,
         history: &[MemberHistoryEntry],
     ) -> Result<(), StoreError>;
+    /// Sets whether the company requires a second factor of its members (a merge of that
+    /// one column of its row); `false` when the company is gone.
+    async fn require_second_factor(
+        &self,
+        company: &CompanyId,
+        on: bool,
+    ) -> Result<bool, StoreError>;
     /// The company's membership history, oldest first.
     async fn history(&self, company: &CompanyId) -> Result<Vec<MemberHistoryEntry>, StoreError>;
     /// Makes the account-side row of `account` in `company` say `role`, or removes it.
@@ -230,6 +237,22 @@ fn history_filter(company: &CompanyId) -> String {
 
 #[async_trait]
 impl MemberStore for TableMemberStore {
+    async fn require_second_factor(
+        &self,
+        company: &CompanyId,
+        on: bool,
+    ) -> Result<bool, StoreError> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Rule {
+            require_second_factor: bool,
+        }
+        let rule = Rule {
+            require_second_factor: on,
+        };
+        table::merge_if_present(&self.companies, company.as_str(), COMPANY_ROW, &rule).await
+    }
+
     async fn roster(&self, company: &Company) -> Result<(Roster, Option<String>), StoreError> {
         match table::read::<RosterEntity>(&self.companies, company.id.as_str(), ROSTER_ROW).await? {
             Some((found, etag)) => Ok((read_roster(&found)?, Some(etag))),

@@ -19,6 +19,7 @@ mod limits;
 mod listing;
 mod members;
 mod objects;
+mod passkeys;
 mod people;
 mod privacy;
 mod sealed;
@@ -31,6 +32,7 @@ pub use events::{EventStore, QueuedEvent, TableEventStore};
 pub use invitations::{STATUS_SCAN_ROWS, TableInvitationStore};
 pub use limits::{LimitStore, TableLimitStore, Tally};
 pub use members::{ERASED_PERSON, MemberStore, TableMemberStore};
+pub use passkeys::{PasskeyStore, TablePasskeyStore};
 pub use people::{AccountOfAddress, LoginRecord, PersonStore, TablePersonStore};
 pub use privacy::{
     ErasedAccount, FoundBy, MfaState, PrivacyRecord, PrivacyStore, TablePrivacyStore,

@@ -143,6 +143,7 @@ async fn a_revoke_after_a_creation_that_stopped_midway_removes_the_company_it_le
         created_at: now,
         created_by: Some(invitation.email.clone()),
         created_by_name: None,
+        require_second_factor: false,
     };
     services.accounts.create_company(&company).await.unwrap();
     let linked = LinkedLogin {

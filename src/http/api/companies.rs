@@ -129,6 +129,7 @@ pub struct CompanyDetail {
     street: String,
     postal_code: String,
     city: String,
+    require_second_factor: bool,
     members: Vec<MemberItem>,
     pending_invitations: Vec<InvitationView>,
 }
@@ -145,6 +146,7 @@ impl CompanyDetail {
             street: company.details.street.clone(),
             postal_code: company.details.postal_code.as_str().to_owned(),
             city: company.details.city.clone(),
+            require_second_factor: company.require_second_factor,
             members: roster
                 .members
                 .iter()

@@ -60,6 +60,9 @@ struct ExportView {
     account: Option<Value>,
     logins: Vec<Value>,
     mfa: Value,
+    /// Names and dates only: a passkey's public key and counter are not personal data
+    /// the person could use, and stay out.
+    passkeys: Vec<Value>,
     memberships: Vec<Value>,
     membership_history: Vec<Value>,
     /// The colleague invitations the person sent: what names them, not the invitee's data.
@@ -103,6 +106,17 @@ impl ExportView {
                 "enabled": found.mfa.as_ref().is_some_and(|m| m.enabled_at.is_some()),
                 "since": found.mfa.as_ref().and_then(|m| m.enabled_at).map(timestamp),
             }),
+            passkeys: found
+                .passkeys
+                .iter()
+                .map(|k| {
+                    json!({
+                        "name": k.name,
+                        "addedAt": timestamp(k.added_at),
+                        "lastUsedAt": k.last_used_at.map(timestamp),
+                    })
+                })
+                .collect(),
             memberships: found
                 .memberships
                 .iter()

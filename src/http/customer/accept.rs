@@ -105,7 +105,7 @@ async fn accept(
     granted(state, account, session, next, locale).await
 }
 
-/// The session at `next`, or first the code of `account` when its MFA is on.
+/// The session at `next`, or first the second factor of `account` when it has one.
 async fn granted(
     state: &AppState,
     account: Option<AccountId>,
@@ -114,7 +114,7 @@ async fn granted(
     locale: Locale,
 ) -> Finish {
     let mfa = match &account {
-        Some(account) => account::mfa_on(&state.services, account).await,
+        Some(account) => account::second_factor(&state.services, account).await,
         None => Ok(false),
     };
     match (account, mfa) {

@@ -60,6 +60,8 @@ pub struct CompanyPage {
     pub languages: Vec<(&'static str, &'static str)>,
     pub notice: Option<String>,
     pub csrf: String,
+    /// Every member must have a second factor (administrators see the switch).
+    pub require_second_factor: bool,
 }
 
 pub struct MemberLine {
@@ -181,6 +183,9 @@ pub async fn show_or_api(
         return refuse(&Message::CompanyNotFound);
     };
     let administrator = me.role == Role::Administrator;
+    if let Err(page) = super::company_rule::gate(&who, &view.company).await {
+        return page;
+    }
     let form = FormState::default();
     let page = page_of(&who, &view, administrator, form, notice);
     html(StatusCode::OK, &page, &cookies)
@@ -247,6 +252,7 @@ fn page_of(
         languages: LANGUAGE_NAMES.to_vec(),
         notice,
         csrf: session.csrf.clone(),
+        require_second_factor: view.company.require_second_factor,
     }
 }
 
@@ -526,13 +532,17 @@ mod tests {
             languages: Vec::new(),
             notice: Some(tr.t("org-notice-invited")),
             csrf: "c".into(),
+            require_second_factor: false,
         }
     }
 
     fn every_page(locale: Locale) -> Vec<String> {
+        let mut required = company_page(locale, true);
+        required.require_second_factor = true;
         let mut pages = vec![
             company_page(locale, true).render(),
             company_page(locale, false).render(),
+            required.render(),
         ];
         for (_, notice) in NOTICES {
             let mut page = company_page(locale, true);

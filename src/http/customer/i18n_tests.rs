@@ -5,7 +5,10 @@
 use super::company::{field_views, rules_json};
 use super::delete::{confirm_page, deleted_page, handover_message};
 use super::mfa::{failure_text, locked_text, mfa_page};
-use super::pages::{CompanyFormPage, CompanyLine, HomePage, LoginView, ProfilePage};
+use super::pages::{
+    Ceremony, CompanyFormPage, CompanyLine, HomePage, LoginView, PasskeyPage, PasskeyView,
+    ProfilePage,
+};
 use super::profile::notice_text;
 use crate::domain::FieldErrors;
 use crate::domain::account::Provider;
@@ -92,6 +95,27 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         can_link_microsoft: true,
         can_link_google: true,
         mfa,
+        passkeys_available: true,
+        required_by: Some("Usine Nord SA".into()),
+        passkeys: vec![
+            PasskeyView {
+                id: "p1".into(),
+                name: "Laptop".into(),
+                added: crate::i18n::Tr::new(locale)
+                    .date(time::macros::datetime!(2026-11-29 10:00 UTC)),
+                last_used: None,
+            },
+            PasskeyView {
+                id: "p2".into(),
+                name: "YubiKey".into(),
+                added: crate::i18n::Tr::new(locale)
+                    .date(time::macros::datetime!(2026-11-29 10:00 UTC)),
+                last_used: Some(
+                    crate::i18n::Tr::new(locale)
+                        .date(time::macros::datetime!(2026-11-30 10:00 UTC)),
+                ),
+            },
+        ],
         caution: matches!(notice, Notice::AlreadyLinked(_)),
         notice: Some(notice_text(&notice, locale)),
         csrf: "c".into(),
@@ -138,6 +162,45 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
             handover_message("Mobile SRL, Usine Nord SA", 2, locale, PRODUCT).render(),
         ),
     ];
+    let ceremony = |mode, button| Ceremony {
+        options: "{}".into(),
+        mode,
+        post_to: "/api/Profile/mfa".into(),
+        action: "passkey",
+        csrf: "c".into(),
+        button: crate::i18n::Tr::new(locale).t(button),
+    };
+    for (name, notice) in [
+        ("profile passkey added", Notice::PasskeyAdded),
+        ("profile passkey renamed", Notice::PasskeyRenamed),
+        ("profile passkey removed", Notice::PasskeyRemoved),
+    ] {
+        pages.push((name, profile(true, notice).render()));
+    }
+    for (name, mode, error) in [
+        ("step passkey", "passkey", None),
+        (
+            "step passkey refused",
+            "passkey",
+            Some("passkey-error-refused"),
+        ),
+        (
+            "step passkey or code",
+            "challenge",
+            Some("passkey-error-use"),
+        ),
+    ] {
+        let mut page = mfa_page(PRODUCT, locale, mode, "c");
+        page.passkey = Some(ceremony("get", "passkey-use"));
+        page.error = error.map(|id| crate::i18n::Tr::new(locale).t(id));
+        pages.push((name, page.render()));
+    }
+    let adding = PasskeyPage::new(
+        (locale, PRODUCT),
+        "Laptop".into(),
+        ceremony("create", "passkey-create"),
+    );
+    pages.push(("passkey add", adding.render()));
     for failure in [MfaFailure::Replayed, MfaFailure::Unreadable] {
         let mut page = mfa_page(PRODUCT, locale, "challenge", "c");
         page.error = Some(failure_text(&failure, locale));

@@ -113,6 +113,11 @@ pub enum Message {
     },
     /// The code step of a sign-in took too long or its cookie is gone.
     MfaExpired,
+    /// A passkey not added, renamed or removed: `why` is the paragraph that says why.
+    Passkey {
+        why: &'static str,
+        status: StatusCode,
+    },
     /// A form field held a value no page of ours sends.
     BadForm,
     /// No such company, or not one of the person's (the same page either way).
@@ -137,6 +142,8 @@ pub enum CompanyRefusal {
     Limited(u64),
     FormExpired,
     BadForm,
+    /// Requiring a second factor of every member, before having one oneself.
+    SecondFactorFirst,
 }
 
 impl CompanyRefusal {
@@ -157,6 +164,7 @@ impl CompanyRefusal {
             }
             Self::FormExpired => spec(S::FORBIDDEN, "org-form-expired", &["p1"]),
             Self::BadForm => spec(S::UNPROCESSABLE_ENTITY, "org-bad-form", &["p1"]),
+            Self::SecondFactorFirst => spec(S::CONFLICT, "org-second-factor-first", &["p1"]),
         }
     }
 }
@@ -392,6 +400,8 @@ impl Message {
                 .action("action-back-to-profile", Page::Profile),
             Self::MfaExpired => spec(S::BAD_REQUEST, "mfa-expired", &["p1"])
                 .action("action-sign-in-again", Page::SignIn),
+            Self::Passkey { why, status } => spec(*status, "passkey-refused", &[why])
+                .action("action-back-to-profile", Page::Profile),
             Self::CompanyNotFound => {
                 spec(S::NOT_FOUND, "org-not-found", &["p1"]).action("org-home", Page::Home)
             }
@@ -532,6 +542,7 @@ mod tests {
                 CompanyRefusal::Limited(5),
                 CompanyRefusal::FormExpired,
                 CompanyRefusal::BadForm,
+                CompanyRefusal::SecondFactorFirst,
             ]
             .into_iter()
             .map(|why| Message::CompanyRefused {
@@ -539,8 +550,20 @@ mod tests {
                 why,
             }),
         )
+        .chain(PASSKEY.map(|why| Message::Passkey {
+            why,
+            status: StatusCode::CONFLICT,
+        }))
         .collect()
     }
+
+    const PASSKEY: [&str; 5] = [
+        "p1-unavailable",
+        "p1-refused",
+        "p1-added",
+        "p1-gone",
+        "p1-name",
+    ];
 
     const DATA: [&str; 11] = [
         "Tamer",

@@ -18,13 +18,14 @@ use crate::domain::locale::Locale;
 use crate::domain::mfa::Mfa;
 use crate::domain::totp::TotpSecret;
 use crate::http::AppState;
-use crate::http::cookies::{ENROLMENT, MFA};
+use crate::http::cookies::{ENROLMENT, MFA, PASSKEY};
 use crate::http::extract::{LangQuery, Posted, Visit};
-use crate::http::failure::message_page;
+use crate::http::failure::{into_page, message_page};
 use crate::http::layout::{Chrome, html, redirect};
 use crate::http::session::Notice;
 use crate::page::Page;
 use crate::service::account::{self, CodeUse, ENROLMENT_LIFETIME, MfaFailure};
+use crate::service::passkeys::{self, PasskeyFailure};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,8 @@ use warp::reply::Response;
 pub struct Form {
     action: String,
     code: String,
+    /// A passkey's answer (`action=passkey`), put there by the page's script.
+    credential: String,
 }
 
 impl Form {
@@ -103,6 +106,7 @@ pub(super) fn mfa_page(product: &str, locale: Locale, mode: &'static str, csrf: 
         otpauth: String::new(),
         recovery_codes: Vec::new(),
         locked: false,
+        passkey: None,
     }
 }
 
@@ -176,8 +180,7 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
             // The code cannot be checked here: refused, never skipped.
             return Err(message_page(state, &Message::MfaUnavailable, locale, &[]));
         }
-        let view = switchable(state, locale, "challenge", &pending.csrf);
-        return Ok(html(StatusCode::OK, &view, cookie.as_slice()));
+        return Ok(step_page(&visit, &pending, None, cookie.into_iter().collect()).await);
     }
     let mut who = SignedIn::of(visit).await?;
     // The language switch, as on the profile: the session and the account take it.
@@ -243,7 +246,8 @@ fn failure_page(state: &AppState, failure: MfaFailure, locale: Locale) -> Respon
 /// `POST /api/Profile/mfa`: `action` = `challenge`, `enable` or `disable`.
 pub async fn post(visit: Visit, posted: Posted<Form>) -> Result<Response, Response> {
     const PAGE: Page = Page::ProfileMfa;
-    if posted.before_check().action == "challenge" {
+    let action = posted.before_check().action.clone();
+    if matches!(action.as_str(), "challenge" | "passkey") {
         let Some(pending) = visit.cookie::<MfaPending>(MFA) else {
             return Err(message_page(
                 &visit.state,
@@ -257,6 +261,9 @@ pub async fn post(visit: Visit, posted: Posted<Form>) -> Result<Response, Respon
             let expired = Message::FormExpired { page: PAGE };
             return Err(message_page(&visit.state, &expired, locale, &[]));
         };
+        if action == "passkey" {
+            return Ok(passkey(&visit, pending, &form).await);
+        }
         return Ok(challenge(&visit, pending, &form).await);
     }
     let who = SignedIn::of(visit).await?;
@@ -338,15 +345,23 @@ async fn disable(mut who: SignedIn, form: &Form) -> Response {
 /// The code after a provider's sign-in: grants the held session (and finishes the held
 /// link) once it is right.
 async fn challenge(visit: &Visit, pending: MfaPending, form: &Form) -> Response {
-    let (state, now, locale) = (&visit.state, visit.now, pending.session.locale());
+    let (state, locale) = (&visit.state, pending.session.locale());
     let account = AccountId::from_stored(pending.account.clone());
     match account::use_code(&state.services, &account, &form.code(), CodeUse::SignIn).await {
-        // MFA was turned off meanwhile: the provider's sign-in is enough.
-        Ok(_) | Err(MfaFailure::Off) => {}
+        Ok(_) => {}
+        // The app was turned off meanwhile: the provider's sign-in is enough, unless the
+        // account has a passkey, which is then the only way on.
+        Err(MfaFailure::Off) => match account::second_factor(&state.services, &account).await {
+            Ok(false) => {}
+            Ok(true) => {
+                let error = crate::i18n::Tr::new(locale).t("passkey-error-use");
+                return step_page(visit, &pending, Some(error), Vec::new()).await;
+            }
+            Err(e) => return into_page::<Message>(state, e, locale),
+        },
         Err(failure @ (MfaFailure::Wrong | MfaFailure::Replayed | MfaFailure::Unreadable)) => {
-            let mut view = switchable(state, locale, "challenge", &pending.csrf);
-            view.error = Some(failure_text(&failure, locale));
-            return html(StatusCode::UNPROCESSABLE_ENTITY, &view, &[]);
+            let error = failure_text(&failure, locale);
+            return step_page(visit, &pending, Some(error), Vec::new()).await;
         }
         Err(MfaFailure::Throttled {
             retry_after,
@@ -357,13 +372,80 @@ async fn challenge(visit: &Visit, pending: MfaPending, form: &Form) -> Response 
         }
         Err(other) => return failure_page(state, other, locale),
     }
-    let clear = state.cookies.clear(MFA);
+    complete(visit, pending, state.cookies.clear(PASSKEY)).await
+}
+
+/// `action=passkey`: the authenticator's answer to the step's assertion grants the held
+/// sign-in.
+async fn passkey(visit: &Visit, pending: MfaPending, form: &Form) -> Response {
+    let (state, locale) = (&visit.state, pending.session.locale());
+    let Some(held) = super::passkeys::held(visit, &pending) else {
+        // No assertion under way (or another sign-in's): the step again, with a new one.
+        return redirect(StatusCode::SEE_OTHER, &Page::ProfileMfa.href(), &[]);
+    };
+    let account = AccountId::from_stored(pending.account.clone());
+    match passkeys::finish_sign_in(&state.services, &account, held, &form.credential).await {
+        Ok(()) => complete(visit, pending, state.cookies.clear(PASSKEY)).await,
+        Err(PasskeyFailure::Refused | PasskeyFailure::Replayed) => {
+            let error = crate::i18n::Tr::new(locale).t("passkey-error-refused");
+            step_page(visit, &pending, Some(error), Vec::new()).await
+        }
+        Err(failure) => match Message::try_from(failure) {
+            Ok(message) => message_page(state, &message, locale, &[]),
+            Err(e) => into_page::<Message>(state, e, locale),
+        },
+    }
+}
+
+/// The step after a provider's sign-in: the code's form (when the app is on) and the
+/// passkey's button (when the account has one), `error` saying why the last answer was
+/// refused; `cookies` to set as well.
+pub(super) async fn step_page(
+    visit: &Visit,
+    pending: &MfaPending,
+    error: Option<String>,
+    mut cookies: Vec<String>,
+) -> Response {
+    let (state, locale) = (&visit.state, pending.session.locale());
+    let ceremony = match super::passkeys::step(state, pending, visit.now).await {
+        Ok(ceremony) => ceremony,
+        Err(page) => return page,
+    };
+    // Without a passkey the step is the code's; with one, the code only if the app is on.
+    let account = AccountId::from_stored(pending.account.clone());
+    let code = match &ceremony {
+        None => true,
+        Some(_) => match account::mfa_on(&state.services, &account).await {
+            Ok(on) => on,
+            Err(e) => return into_page::<Message>(state, e, locale),
+        },
+    };
+    let mode = if code { "challenge" } else { "passkey" };
+    let mut view = switchable(state, locale, mode, &pending.csrf);
+    if let Some((ceremony, cookie)) = ceremony {
+        view.passkey = Some(ceremony);
+        cookies.push(cookie);
+    }
+    let status = match &error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    view.error = error;
+    html(status, &view, &cookies)
+}
+
+/// The second factor given: grants the held session (and finishes the held link),
+/// setting `clear` (the ceremony's cookie, ended) too.
+pub(super) async fn complete(visit: &Visit, pending: MfaPending, clear: String) -> Response {
+    let (state, now, locale) = (&visit.state, visit.now, pending.session.locale());
+    let account = AccountId::from_stored(pending.account.clone());
+    let clear = [state.cookies.clear(MFA), clear];
     // The session keeps the provider's `auth_time`: the code completes a sign-in, it
     // does not make an old one recent.
     let mut session = pending.session;
     if let Some(link) = pending.link {
         let Ok(email) = EmailAddress::parse(&link.email) else {
-            return message_page(state, &Message::BadForm, locale, &[clear]);
+            return message_page(state, &Message::BadForm, locale, &clear);
         };
         let linked = LinkedLogin {
             login: LoginId {
@@ -377,8 +459,8 @@ async fn challenge(visit: &Visit, pending: MfaPending, form: &Form) -> Response 
         };
         match account::link(&state.services, &account, &linked).await {
             Ok(new) => session.notice = Some(Notice::linked(new, linked.provider.clone())),
-            Err(failure) => return message_page(state, &Message::from(failure), locale, &[clear]),
+            Err(failure) => return message_page(state, &Message::from(failure), locale, &clear),
         }
     }
-    signin::grant(state, &session, &pending.next.link().href(), now, &[clear])
+    signin::grant(state, &session, &pending.next.link().href(), now, &clear)
 }

@@ -3,12 +3,14 @@
 pub mod accept;
 pub mod companies;
 pub mod company;
+pub mod company_rule;
 pub mod confirm;
 pub mod delete;
 pub mod link;
 pub mod messages;
 pub mod mfa;
 pub mod pages;
+pub mod passkeys;
 pub mod profile;
 pub mod refusals;
 pub mod routes;

@@ -1,6 +1,7 @@
 //! The customer's page templates (the message page and the layout are
 //! [`crate::http::layout`]'s); their words come from Fluent through [`Chrome::tr`].
 
+use crate::domain::locale::Locale;
 use crate::http::layout::Chrome;
 use askama::Template;
 
@@ -84,6 +85,11 @@ pub struct ProfilePage {
     pub can_link_microsoft: bool,
     pub can_link_google: bool,
     pub mfa: bool,
+    /// Whether passkeys can be added here (`PUBLIC_BASE_URL`'s host is a name).
+    pub passkeys_available: bool,
+    pub passkeys: Vec<PasskeyView>,
+    /// The company whose rule sent the person here: it requires a second factor.
+    pub required_by: Option<String>,
     pub notice: Option<String>,
     /// The notice says nothing was done (a login already linked): not styled as success.
     pub caution: bool,
@@ -106,4 +112,48 @@ pub struct MfaPage {
     pub recovery_codes: Vec<String>,
     /// The app's codes are locked out for now: the field asks for a recovery code.
     pub locked: bool,
+    /// The passkey's button at the step after a sign-in (mode `challenge` or `passkey`).
+    pub passkey: Option<Ceremony>,
+}
+
+/// A passkey on the profile: its name and dates (in the page's language).
+pub struct PasskeyView {
+    /// Its handle, sent back to rename or remove it.
+    pub id: String,
+    pub name: String,
+    pub added: String,
+    pub last_used: Option<String>,
+}
+
+/// The page whose button adds the named passkey.
+#[derive(Template)]
+#[template(path = "pages/passkey.html")]
+pub struct PasskeyPage {
+    pub chrome: Chrome,
+    pub name: String,
+    pub passkey: Option<Ceremony>,
+}
+
+/// What the page's script is handed and where it posts the answer.
+pub struct Ceremony {
+    /// The options for `navigator.credentials`, as JSON data (`<` escaped).
+    pub options: String,
+    /// `create` (adding) or `get` (the step after a sign-in).
+    pub mode: &'static str,
+    pub post_to: String,
+    pub action: &'static str,
+    pub csrf: String,
+    pub button: String,
+}
+
+impl PasskeyPage {
+    /// The page that adds the passkey `name`, in `locale`.
+    pub fn new((locale, product): (Locale, &str), name: String, ceremony: Ceremony) -> Self {
+        let tr = crate::i18n::Tr::new(locale);
+        Self {
+            chrome: Chrome::new(locale, tr.t("passkey-add-title"), product),
+            name,
+            passkey: Some(ceremony),
+        }
+    }
 }

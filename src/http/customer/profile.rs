@@ -3,12 +3,13 @@
 
 use super::confirm::{Ask, CONFIRMED, ConfirmPage};
 use super::messages::Message;
-use super::pages::{LoginView, ProfilePage};
+use super::pages::{LoginView, PasskeyView, ProfilePage};
 use super::signed_in::{self, SignedIn};
 use super::signin;
 use crate::domain::account::{Provider, login_key};
 use crate::domain::locale::Locale;
-use crate::http::extract::{LangQuery, Posted, Visit};
+use crate::domain::passkey::Passkey;
+use crate::http::extract::{Posted, Visit};
 use crate::http::failure::{into_page, message_page};
 use crate::http::layout::{Chrome, html, redirect};
 use crate::http::session::Notice;
@@ -17,6 +18,7 @@ use crate::i18n::Tr;
 use crate::identity::customer::AuthorizeHints;
 use crate::page::{Next, Page};
 use crate::service::account::{self, UnlinkFailure};
+use crate::service::passkeys;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
@@ -39,8 +41,28 @@ pub(super) fn notice_text(notice: &Notice, locale: Locale) -> String {
     }
 }
 
-/// `GET /api/Profile?lang=`.
-pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> {
+/// The query of `GET /api/Profile`: the language switch, and the company whose rule
+/// sent the person here (`required`: every member needs a second factor).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ProfileQuery {
+    #[serde(deserialize_with = "crate::http::extract::our_locale")]
+    lang: Option<crate::domain::locale::Locale>,
+    required: Option<String>,
+}
+
+/// The name of the company `id` of `who`'s, whose rule sent them here; none for a company
+/// that is not theirs (a link names no company to a stranger).
+async fn required_by(who: &SignedIn, id: Option<&str>) -> Result<Option<String>, Response> {
+    let Some(id) = id else { return Ok(None) };
+    let state = who.state();
+    crate::service::company_rule::company_of_member(&state.services, &who.account, id)
+        .await
+        .map_err(|e| into_page::<Message>(state, e, who.locale()))
+}
+
+/// `GET /api/Profile?lang=&required=`.
+pub async fn show(visit: Visit, query: ProfileQuery) -> Result<Response, Response> {
     if signed_in::session(&visit).is_none() {
         // Signed out: a sign-in, which comes back here.
         return Err(signed_in::to_sign_in(
@@ -51,10 +73,15 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
     }
     let mut who = SignedIn::of(visit).await?;
     let switched = who.choose_language(query.lang).await.is_some();
+    let required_by = required_by(&who, query.required.as_deref()).await?;
     let (state, locale) = (&who.visit.state, who.session.locale());
     let overview = match account::overview(&state.services, &who.account).await {
         Ok(Some(overview)) => overview,
         Ok(None) => return Err(message_page(state, &Message::SessionRequired, locale, &[])),
+        Err(e) => return Err(into_page::<Message>(state, e, locale)),
+    };
+    let passkeys = match passkeys::list(&state.services, &who.account).await {
+        Ok(keys) => keys.iter().map(|k| passkey_view(k, locale)).collect(),
         Err(e) => return Err(into_page::<Message>(state, e, locale)),
     };
     let current = who.session.login();
@@ -92,11 +119,25 @@ pub async fn show(visit: Visit, query: LangQuery) -> Result<Response, Response> 
         can_link_microsoft: !has(&Provider::Microsoft),
         can_link_google: !has(&Provider::Google),
         mfa: overview.mfa,
+        passkeys_available: passkeys::available(&state.services),
+        passkeys,
+        required_by,
         notice,
         caution,
         csrf: who.session.csrf.clone(),
     };
     Ok(html(StatusCode::OK, &page, &cookies))
+}
+
+/// A passkey as the profile lists it.
+pub(super) fn passkey_view(key: &Passkey, locale: Locale) -> PasskeyView {
+    let date = |at| crate::mail::invitation::long_date(at, locale);
+    PasskeyView {
+        id: key.id.clone(),
+        name: key.name.clone(),
+        added: date(key.added_at),
+        last_used: key.last_used_at.map(date),
+    }
 }
 
 /// The form of `POST /api/Profile/link`.

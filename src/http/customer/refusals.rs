@@ -13,6 +13,8 @@ use crate::page::Link;
 use crate::service::InvitationError;
 use crate::service::account::{LinkFailure, MfaFailure, UnlinkFailure};
 use crate::service::members::MemberError;
+use crate::service::passkeys::PasskeyFailure;
+use warp::http::StatusCode;
 
 /// What a customer is told about an invitation that can no longer be used.
 pub fn ended(invitation: &Invitation, status: Status) -> Message {
@@ -128,6 +130,31 @@ impl From<MfaFailure> for Message {
             MfaFailure::Store(e) => Message::failure(Failure::from(e)),
             _ => Message::BadForm,
         }
+    }
+}
+
+/// A passkey refused, as the page that says so; a storage failure stays one.
+impl TryFrom<PasskeyFailure> for Message {
+    type Error = InvitationError;
+
+    fn try_from(failure: PasskeyFailure) -> Result<Self, InvitationError> {
+        use StatusCode as S;
+        let (why, status) = match failure {
+            PasskeyFailure::NotAvailable => ("p1-unavailable", S::SERVICE_UNAVAILABLE),
+            PasskeyFailure::Refused | PasskeyFailure::Replayed => {
+                ("p1-refused", S::UNPROCESSABLE_ENTITY)
+            }
+            PasskeyFailure::AlreadyAdded => ("p1-added", S::CONFLICT),
+            PasskeyFailure::NotFound => ("p1-gone", S::NOT_FOUND),
+            PasskeyFailure::BadName => ("p1-name", S::UNPROCESSABLE_ENTITY),
+            PasskeyFailure::Throttled { retry_after } => {
+                return Ok(Message::MfaThrottled {
+                    seconds: retry_after,
+                });
+            }
+            PasskeyFailure::Store(e) => return Err(e),
+        };
+        Ok(Message::Passkey { why, status })
     }
 }
 

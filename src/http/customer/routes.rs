@@ -6,7 +6,9 @@
 //! [`Posted`]: crate::http::extract::Posted
 
 use super::signed_in::{signed_in_page, signed_in_post};
-use super::{accept, companies, company, delete, link, mfa, profile, signin};
+use super::{
+    accept, companies, company, company_rule, delete, link, mfa, passkeys, profile, signin,
+};
 use crate::http::extract::{LangQuery, either, guarded, page, post};
 use crate::http::{AppState, authorization, callback_routes, provider_forms};
 use warp::Filter as _;
@@ -56,7 +58,7 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
     let create_post = create.and(post(s)).then(company::create);
     let home = warp::path!("api" / "Home").and(page(s)).then(company::home);
     let profile_page = warp::path!("api" / "Profile")
-        .and(page::<LangQuery>(s))
+        .and(page::<profile::ProfileQuery>(s))
         .then(profile::show);
     let mfa = warp::path!("api" / "Profile" / "mfa");
     let mfa_page = mfa.and(page::<LangQuery>(s)).then(mfa::show);
@@ -76,6 +78,9 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
     let link_resume = link_login
         .and(signed_in_page(s))
         .then(|guard| guarded(guard, profile::resume_link));
+    let passkeys = warp::path!("api" / "Profile" / "passkeys")
+        .and(signed_in_post(s))
+        .then(|guard| guarded(guard, passkeys::post));
     let delete = warp::path!("api" / "Profile" / "delete")
         .and(signed_in_post(s))
         .then(|guard| guarded(guard, delete::post));
@@ -95,6 +100,13 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         .and(signed_in_post(s))
         .then(|company, id, guard| {
             guarded(guard, move |w, f| companies::revoke(company, id, w, f))
+        });
+    let security = warp::path!("api" / "Companies" / String / "security")
+        .and(signed_in_post(s))
+        .then(|company, guard| {
+            guarded(guard, move |who, form| {
+                company_rule::post(company, who, form)
+            })
         });
     let member = warp::path!("api" / "Companies" / String / "members" / String)
         .and(signed_in_post(s))
@@ -121,10 +133,12 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         company_page.boxed(),
         link_post.boxed(),
         link_resume.boxed(),
+        passkeys.boxed(),
         provider(delete.boxed()),
         invite.boxed(),
         resend.boxed(),
         revoke.boxed(),
         member.boxed(),
+        security.boxed(),
     ]
 }

@@ -355,7 +355,7 @@ async fn finish_link(
         Ok(linked) => linked,
         Err(failure) => return refused(Message::from(failure)),
     };
-    match account::mfa_on(services, &account).await {
+    match account::second_factor(services, &account).await {
         Ok(true) => {
             let link = PendingLink {
                 issuer: linked.login.issuer.clone(),

@@ -54,7 +54,7 @@ pub(super) async fn onboard_with(app: &TestApp, link: &str, email: &str) -> (Cli
     (client, company["PartitionKey"].as_str().unwrap().to_owned())
 }
 
-async fn erase(app: &TestApp, token: Option<&str>, email: &str) -> reqwest::Response {
+pub(crate) async fn erase(app: &TestApp, token: Option<&str>, email: &str) -> reqwest::Response {
     let mut request = app
         .client
         .post(app.url("/api/privacy/erase"))
@@ -65,7 +65,7 @@ async fn erase(app: &TestApp, token: Option<&str>, email: &str) -> reqwest::Resp
     request.send().await.unwrap()
 }
 
-async fn export(app: &TestApp, token: Option<&str>, email: &str) -> reqwest::Response {
+pub(crate) async fn export(app: &TestApp, token: Option<&str>, email: &str) -> reqwest::Response {
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("email", email)
         .finish();

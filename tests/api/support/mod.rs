@@ -93,6 +93,18 @@ impl TestApp {
         app
     }
 
+    /// An app whose `PUBLIC_BASE_URL` names `localhost` (WebAuthn refuses an IP address as
+    /// its RP ID), reached at that name.
+    pub async fn spawn_on_localhost() -> Self {
+        let mut app = Self::spawn_with(Vec::new(), |settings| {
+            let base = format!("http://localhost:{}", settings.port);
+            settings.public_base_url = url::Url::parse(&base).unwrap();
+        })
+        .await;
+        app.address = app.address.replace("127.0.0.1", "localhost");
+        app
+    }
+
     /// An app whose storage calls go through a counting pass-through (`take()` them),
     /// none counted yet.
     pub async fn spawn_counted(overrides: Overrides) -> (Self, storage_calls::StorageCalls) {
