@@ -2,9 +2,7 @@
 //! creating the company.
 
 use super::{InvitationError, Services, update_invitation, update_invitation_with};
-use crate::domain::account::{
-    AccountId, Company, CompanyId, LinkedLogin, LoginFacts, Membership, Provider,
-};
+use crate::domain::account::{AccountId, Company, CompanyId, LinkedLogin, LoginFacts, Membership};
 use crate::domain::company::CompanyDetails;
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{AcceptError, Invitation, InvitationId, Kind, LoginId, Status};
