@@ -195,3 +195,41 @@ async fn a_bad_period_or_inviter_is_a_problem_naming_the_field() {
         .unwrap();
     assert_eq!(anonymous.status(), 401);
 }
+
+/// An invitation whose row was written before the figures were kept (no `InFigures`)
+/// is in no figures, and its changes leave them alone.
+#[tokio::test]
+async fn an_invitation_from_before_the_figures_changes_nothing_in_them() {
+    let app = TestApp::spawn().await;
+    let counted = app.invite(json!({"email": unique_email("counted")})).await;
+    let id = counted["id"].as_str().unwrap();
+    let mut legacy = app
+        .invitation_rows()
+        .await
+        .into_iter()
+        .find(|r| r["RowKey"] == id)
+        .unwrap();
+    let old_id = invitations::domain::ids::InvitationId::new(app.clock.now(), 7);
+    let row = legacy.as_object_mut().unwrap();
+    row.retain(|k, _| !k.starts_with("odata.") && k != "Timestamp" && k != "InFigures");
+    row.insert("RowKey".into(), json!(old_id.as_str()));
+    row.insert("PartitionKey".into(), json!(old_id.bucket()));
+    row.insert("Email".into(), json!(unique_email("legacy")));
+    app.table("Invitations")
+        .insert::<&Value, Value>(&legacy)
+        .unwrap()
+        .return_entity(false)
+        .await
+        .unwrap();
+    let before = stats(&app, "").await;
+    assert_eq!(counts(&before), [1, 0, 0, 0, 0, 0], "{before}");
+    let revoke = app
+        .client
+        .delete(app.url(&format!("/api/invitations/{}", old_id.as_str())))
+        .bearer_auth(app.idp.token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status(), 200);
+    assert_eq!(counts(&stats(&app, "").await), [1, 0, 0, 0, 0, 0]);
+}
