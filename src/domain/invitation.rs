@@ -324,6 +324,9 @@ pub struct Invitation {
     /// The login the invitation was accepted with (`iss`, `sub`).
     pub bound_to: Option<LoginId>,
     pub history: Vec<HistoryEntry>,
+    /// Whether the sales figures count it (`super::stats`): every invitation made since
+    /// they are kept; an older one never, before or after a change, so none is off.
+    pub in_figures: bool,
 }
 
 /// Why an invitation cannot be accepted.
@@ -384,6 +387,7 @@ impl Invitation {
                 actor,
                 reason: None,
             }],
+            in_figures: true,
         }
     }
 

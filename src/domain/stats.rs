@@ -14,13 +14,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::{Date, Duration, OffsetDateTime, Time, UtcOffset};
 
-/// The figures hold the invitations sent from this moment on (when they were first
-/// kept); an older invitation is in none, before or after a change, so none is off.
-pub const COUNTED_SINCE: OffsetDateTime = time::macros::datetime!(2026-12-01 00:00 UTC);
-
-/// Whether `invitation` is in the figures.
+/// Whether `invitation` is in the figures (see [`Invitation::in_figures`]).
 pub fn counted(invitation: &Invitation) -> bool {
-    invitation.created_at >= COUNTED_SINCE
+    invitation.in_figures
 }
 
 /// What invitations of one send day and one inviter add up to.

@@ -84,6 +84,10 @@ pub struct InvitationEntity {
     pub bound_subject: Option<String>,
     /// JSON array of `{"at","event","actor"}`.
     pub history: String,
+    /// Whether the sales figures count it; absent (false) in rows written before they
+    /// were kept.
+    #[serde(default)]
+    pub in_figures: bool,
 }
 
 fn default_expiry_days() -> i32 {
@@ -166,6 +170,7 @@ impl From<&Invitation> for InvitationEntity {
             bound_issuer: inv.bound_to.as_ref().map(|l| l.issuer.clone()),
             bound_subject: inv.bound_to.as_ref().map(|l| l.subject.clone()),
             history: serde_json::to_string(&history).unwrap_or_else(|_| "[]".to_owned()),
+            in_figures: inv.in_figures,
         }
     }
 }
@@ -223,6 +228,7 @@ impl TryFrom<InvitationEntity> for Invitation {
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| corrupt("History"))?;
         Ok(Invitation {
+            in_figures: e.in_figures,
             id: InvitationId::parse(&e.row_key).map_err(|_| corrupt("RowKey"))?,
             email: EmailAddress::parse(&e.email).map_err(|_| corrupt("Email"))?,
             display_name: e

@@ -12,6 +12,7 @@ use crate::domain::secret::LinkHash;
 use crate::domain::stats::Tallies;
 use async_trait::async_trait;
 use azure_data_tables::prelude::*;
+use std::sync::Arc;
 use time::{Date, Duration, OffsetDateTime};
 
 /// How long an email lock that points at no stored invitation is honoured: long enough
@@ -30,6 +31,8 @@ const STATS_TRIES: u32 = 8;
 pub struct TableInvitationStore {
     invitations: TableClient,
     index: TableClient,
+    /// The figures rows this instance wrote last.
+    recent: Arc<stats::Recent>,
 }
 
 impl TableInvitationStore {
@@ -37,6 +40,7 @@ impl TableInvitationStore {
         Self {
             invitations: service.table_client(format!("{prefix}Invitations")),
             index: service.table_client(format!("{prefix}InvitationIndex")),
+            recent: Arc::default(),
         }
     }
 
@@ -152,12 +156,14 @@ impl TableInvitationStore {
         for attempt in 0..STATS_TRIES {
             let mut writes = vec![write.clone()];
             let figures =
-                stats::add_to_batch(&self.invitations, before, after, &mut writes).await?;
+                stats::add_to_batch(&self.invitations, &self.recent, before, after, &mut writes)
+                    .await?;
             match table::write_all(&self.invitations, partition, writes).await? {
                 Some(etags) => {
+                    stats::written(&self.recent, figures, etags.get(1));
                     return etags.into_iter().next().ok_or(StoreError::Conflict);
                 }
-                None if stats::changed(&self.invitations, &figures).await? => {
+                None if stats::changed(&self.invitations, &self.recent, &figures).await? => {
                     super::back_off(attempt).await; // lost on the figures row: again
                 }
                 None => return Err(StoreError::Conflict),

@@ -5,9 +5,10 @@
 //! Every write of an invitation's row carries the change of its figures row in the same
 //! entity-group transaction ([`add_to_batch`]): both are written or neither, so a write
 //! cut short anywhere neither loses nor doubles a count, and the figures equal a recount
-//! of the invitations. It costs one read (the figures row and its ETag); a transaction
-//! that lost on the figures row (another invitation of the same shard changed at once)
-//! is made again from a fresh read.
+//! of the invitations. It costs one read (the figures row and its ETag), none when this
+//! instance wrote the row last ([`Recent`]); a transaction that lost on the figures row
+//! (another invitation of the same shard changed at once) is made again from a fresh
+//! read.
 
 use super::StoreError;
 use super::edm;
@@ -18,6 +19,8 @@ use crate::domain::invitation::Invitation;
 use crate::domain::stats::{Tallies, counted};
 use azure_data_tables::prelude::TableClient;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Mutex;
 use time::{Date, Duration};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -35,20 +38,53 @@ impl StatsRow {
     }
 }
 
-/// The figures row a transaction writes, as it was read: tells a transaction that lost
-/// on it from one that lost on the invitation ([`changed`]).
+/// The figures rows this instance wrote last, with their ETags: a change whose row is
+/// here needs no read (its `If-Match` write is refused if another writer changed the row
+/// since; then the row is read). Two changes of one invitation in one request (a
+/// colleague accepts, then joins) read it once.
+#[derive(Default)]
+pub(super) struct Recent(Mutex<HashMap<(String, String), (Tallies, String)>>);
+
+/// How many rows [`Recent`] keeps (it starts again when full).
+const RECENT_ROWS: usize = 64;
+
+impl Recent {
+    fn get(&self, key: &(String, String)) -> Option<(Tallies, String)> {
+        self.0.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: (String, String), tallies: Tallies, etag: String) {
+        if let Ok(mut rows) = self.0.lock() {
+            if rows.len() >= RECENT_ROWS {
+                rows.clear();
+            }
+            rows.insert(key, (tallies, etag));
+        }
+    }
+
+    fn forget(&self, key: &(String, String)) {
+        if let Ok(mut rows) = self.0.lock() {
+            rows.remove(key);
+        }
+    }
+}
+
+/// The figures row a transaction writes, as it was read and as it is written: tells a
+/// transaction that lost on it from one that lost on the invitation ([`changed`]).
 pub(super) struct Read {
-    partition: String,
-    row_key: String,
+    key: (String, String),
     etag: Option<String>,
+    written: Tallies,
 }
 
 /// Adds to `writes` (the invitation's own write, in its partition) the change of the
 /// invitation's figures row from `before` to `after` (`before`: `None` for a new row).
-/// Reads that row: the one extra call of a change. `None` when the invitation is not
-/// counted (sent before the figures were kept).
+/// Reads that row, unless this instance wrote it last ([`Recent`]): the one extra call
+/// of a change. `None` when the invitation is not counted (made before the figures were
+/// kept).
 pub(super) async fn add_to_batch(
     table: &TableClient,
+    recent: &Recent,
     before: Option<&Invitation>,
     after: &Invitation,
     writes: &mut Vec<Write>,
@@ -56,43 +92,62 @@ pub(super) async fn add_to_batch(
     if !counted(after) {
         return Ok(None);
     }
-    let partition = after.id.bucket().to_owned();
-    let row_key = keys::stats_row(&after.id, after.created_at.date());
-    let found = read::<StatsRow>(table, &partition, &row_key).await?;
-    let mut tallies = match &found {
-        Some((row, _)) => row.tallies()?,
-        None => Tallies::default(),
+    let key = (
+        after.id.bucket().to_owned(),
+        keys::stats_row(&after.id, after.created_at.date()),
+    );
+    let found = match recent.get(&key) {
+        Some(known) => Some(known),
+        None => match read::<StatsRow>(table, &key.0, &key.1).await? {
+            Some((row, etag)) => Some((row.tallies()?, etag)),
+            None => None,
+        },
+    };
+    let (mut tallies, etag) = match found {
+        Some((tallies, etag)) => (tallies, Some(etag)),
+        None => (Tallies::default(), None),
     };
     tallies.change(before, after);
     let row = row_json(&StatsRow {
-        partition_key: partition.clone(),
-        row_key: row_key.clone(),
+        partition_key: key.0.clone(),
+        row_key: key.1.clone(),
         tallies: serde_json::to_string(&tallies)
             .map_err(|e| StoreError::Unexpected(e.to_string()))?,
     })?;
-    let etag = found.map(|(_, etag)| etag);
     writes.push(match &etag {
         None => Write::Insert(row),
         Some(etag) => Write::Replace {
-            rk: row_key.clone(),
+            rk: key.1.clone(),
             row,
             etag: etag.clone(),
         },
     });
     Ok(Some(Read {
-        partition,
-        row_key,
+        key,
         etag,
+        written: tallies,
     }))
 }
 
+/// Keeps the figures row a transaction wrote (`etag`: its new ETag) for the next change.
+pub(super) fn written(recent: &Recent, read: Option<Read>, etag: Option<&String>) {
+    if let (Some(read), Some(etag)) = (read, etag) {
+        recent.put(read.key, read.written, etag.clone());
+    }
+}
+
 /// Whether the figures row changed since it was `read`: a transaction refused as a whole
-/// then lost on it, and is made again.
-pub(super) async fn changed(table: &TableClient, read: &Option<Read>) -> Result<bool, StoreError> {
+/// then lost on it, and is made again (from a fresh read).
+pub(super) async fn changed(
+    table: &TableClient,
+    recent: &Recent,
+    read: &Option<Read>,
+) -> Result<bool, StoreError> {
     let Some(read) = read else {
         return Ok(false);
     };
-    let now = table::read::<StatsRow>(table, &read.partition, &read.row_key).await?;
+    recent.forget(&read.key);
+    let now = table::read::<StatsRow>(table, &read.key.0, &read.key.1).await?;
     Ok(now.map(|(_, etag)| etag) != read.etag)
 }
 

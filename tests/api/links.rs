@@ -49,9 +49,10 @@ async fn opening_a_link_reads_one_row_and_writes_only_the_first_opening() {
         calls.take(),
         [
             call(Kind::Read, "Invitations", bucket),
-            call(Kind::Update, "Invitations", bucket)
+            call(Kind::Batch, "Invitations", bucket)
         ],
-        "the first opening: the invitation's row, then the `opened` record"
+        "the first opening: the invitation's row, then the `opened` record with its \
+         sales figures (their row known from the create, so not read again)"
     );
     for _ in 0..2 {
         assert_eq!(open(link, &[]).await, 302);
@@ -117,7 +118,7 @@ async fn links_sent_before_they_carried_the_id_keep_working_until_they_expire() 
         [
             (Kind::Read, "InvitationIndex"),
             (Kind::Read, "Invitations"),
-            (Kind::Update, "Invitations")
+            (Kind::Batch, "Invitations")
         ],
         "read the old way: the link row, then the invitation"
     );

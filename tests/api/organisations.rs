@@ -602,7 +602,8 @@ async fn membership_operations_within_their_calls(events: bool) {
     // provider (docs/performance.md). 15 with issue #27's passkeys query.
     // With events: two changes of the invitation in one request, each announced before
     // its write: `invitation.accepted`, then `member.joined` with `invitation.completed`
-    // in one insert (the join's account is known only then).
+    // in one insert (the join's account is known only then). The sales figures' row: read
+    // once for the invitation's two changes (none when this instance wrote it last).
     let joined = events_written("join", calls.take(), 2 * extra);
     check("accept a colleague's invitation", &joined, 15 + 2 * extra);
 

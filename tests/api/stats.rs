@@ -11,21 +11,6 @@ use time::{Duration, OffsetDateTime, Time};
 
 const SOFIA: &str = "sofia@gfms.example";
 
-async fn stats(app: &TestApp, query: &str) -> Value {
-    let response = stats_raw(app, query).await;
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
-}
-
-async fn stats_raw(app: &TestApp, query: &str) -> reqwest::Response {
-    app.client
-        .get(app.url(&format!("/api/invitations/stats?{query}")))
-        .bearer_auth(app.idp.token())
-        .send()
-        .await
-        .unwrap()
-}
-
 /// The counts of an answer, in the order sent, opened, accepted, completed, revoked,
 /// expired.
 fn counts(figures: &Value) -> [u64; 6] {
@@ -140,21 +125,27 @@ async fn the_figures_count_each_step_of_the_invitations_sent_per_day_and_per_inv
 
     let day_two = day_one + Duration::days(1);
     let one_day = query_of(day_one, day_two);
-    let first = stats(&app, &one_day).await;
+    let first = app.stats(&one_day).await;
     assert_eq!(counts(&first), [5, 3, 2, 1, 1, 0], "{first}");
     assert_eq!((at(&first["from"]), at(&first["to"])), (day_one, day_two));
     assert_eq!(first["medianHoursToComplete"], json!(rounded(hours_a)));
-    let tamer = stats(&app, &format!("{one_day}&invitedBy=Tamer%40GFMS.example")).await;
+    let tamer = app
+        .stats(&format!("{one_day}&invitedBy=Tamer%40GFMS.example"))
+        .await;
     assert_eq!(counts(&tamer), [4, 2, 1, 1, 1, 0], "{tamer}");
-    let sofia = stats(&app, &format!("{one_day}&invitedBy={SOFIA}")).await;
+    let sofia = app.stats(&format!("{one_day}&invitedBy={SOFIA}")).await;
     assert_eq!(counts(&sofia), [1, 1, 1, 0, 0, 0], "{sofia}");
     assert_eq!(sofia["medianHoursToComplete"], Value::Null);
-    let second = stats(&app, &query_of(day_two, day_two + Duration::days(1))).await;
+    let second = app
+        .stats(&query_of(day_two, day_two + Duration::days(1)))
+        .await;
     assert_eq!(counts(&second), [1, 1, 1, 1, 0, 0], "{second}");
 
     // A week later the two pending ones have expired; the accepted one has not.
     app.clock.advance(Duration::days(8));
-    let both = stats(&app, &query_of(day_one, day_two + Duration::days(1))).await;
+    let both = app
+        .stats(&query_of(day_one, day_two + Duration::days(1)))
+        .await;
     assert_eq!(counts(&both), [6, 4, 3, 2, 1, 2], "{both}");
     assert_eq!(
         both["medianHoursToComplete"],
@@ -162,10 +153,12 @@ async fn the_figures_count_each_step_of_the_invitations_sent_per_day_and_per_inv
     );
     // Times inside a day count its whole day; the default is the last 30 days.
     let inside = day_one.to_offset(time::macros::offset!(+2)) + Duration::hours(12);
-    let rounded_days = stats(&app, &query_of(inside, day_two + Duration::minutes(1))).await;
+    let rounded_days = app
+        .stats(&query_of(inside, day_two + Duration::minutes(1)))
+        .await;
     assert_eq!(counts(&rounded_days), counts(&both));
     assert_eq!(at(&rounded_days["to"]), day_two + Duration::days(1));
-    let default = stats(&app, "").await;
+    let default = app.stats("").await;
     assert_eq!(counts(&default), counts(&both));
     let today = app.clock.now().date().next_day().unwrap();
     assert_eq!(
@@ -184,7 +177,7 @@ async fn a_bad_period_or_inviter_is_a_problem_naming_the_field() {
         ("from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", "from"),
         ("from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from"),
     ] {
-        let answer = problem(stats_raw(&app, query).await, 400).await;
+        let answer = problem(app.stats_raw(query).await, 400).await;
         assert!(answer["errors"][field].is_string(), "{query}: {answer}");
     }
     let anonymous = app
@@ -194,4 +187,42 @@ async fn a_bad_period_or_inviter_is_a_problem_naming_the_field() {
         .await
         .unwrap();
     assert_eq!(anonymous.status(), 401);
+}
+
+/// An invitation whose row was written before the figures were kept (no `InFigures`)
+/// is in no figures, and its changes leave them alone.
+#[tokio::test]
+async fn an_invitation_from_before_the_figures_changes_nothing_in_them() {
+    let app = TestApp::spawn().await;
+    let counted = app.invite(json!({"email": unique_email("counted")})).await;
+    let id = counted["id"].as_str().unwrap();
+    let mut legacy = app
+        .invitation_rows()
+        .await
+        .into_iter()
+        .find(|r| r["RowKey"] == id)
+        .unwrap();
+    let old_id = invitations::domain::ids::InvitationId::new(app.clock.now(), 7);
+    let row = legacy.as_object_mut().unwrap();
+    row.retain(|k, _| !k.starts_with("odata.") && k != "Timestamp" && k != "InFigures");
+    row.insert("RowKey".into(), json!(old_id.as_str()));
+    row.insert("PartitionKey".into(), json!(old_id.bucket()));
+    row.insert("Email".into(), json!(unique_email("legacy")));
+    app.table("Invitations")
+        .insert::<&Value, Value>(&legacy)
+        .unwrap()
+        .return_entity(false)
+        .await
+        .unwrap();
+    let before = app.stats("").await;
+    assert_eq!(counts(&before), [1, 0, 0, 0, 0, 0], "{before}");
+    let revoke = app
+        .client
+        .delete(app.url(&format!("/api/invitations/{}", old_id.as_str())))
+        .bearer_auth(app.idp.token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status(), 200);
+    assert_eq!(counts(&app.stats("").await), [1, 0, 0, 0, 0, 0]);
 }

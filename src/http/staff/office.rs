@@ -70,17 +70,7 @@ async fn office_page(
             (Vec::new(), None, errors)
         }
     };
-    let me = session.inviter().map(|i| i.email);
-    let overview = match &me {
-        Some(me) => stats::overview(&state.services, me).await?,
-        None => {
-            return Err(InvitationError::Internal(
-                "a session without an address".into(),
-            ));
-        }
-    };
-    let after_days = state.services.reminder_after_days;
-    let funnel = FunnelView::new(&overview, after_days, tr, |i, now| Row::new(i, now, tr));
+    let funnel = funnel(state, session, tr).await?;
     let csv = Page::Office
         .with("status", &filter_status)
         .with("email", &filter_email)
@@ -125,6 +115,25 @@ async fn office_page(
         csv,
         funnel,
     })
+}
+
+/// The funnel of the last 30 days for the signed-in sales person and everyone, and what
+/// needs a nudge.
+async fn funnel(
+    state: &AppState,
+    session: &StaffSession,
+    tr: Tr,
+) -> Result<FunnelView<Row>, InvitationError> {
+    let Some(me) = session.inviter().map(|i| i.email) else {
+        return Err(InvitationError::Internal(
+            "a session without an address".into(),
+        ));
+    };
+    let overview = stats::overview(&state.services, &me).await?;
+    let after_days = state.services.reminder_after_days;
+    Ok(FunnelView::new(&overview, after_days, tr, |i, now| {
+        Row::new(i, now, tr)
+    }))
 }
 
 /// The list's filters, as the page shows them again.

@@ -334,6 +334,23 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
+    /// `GET /api/invitations/stats?{query}` with the staff token.
+    pub async fn stats_raw(&self, query: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(&format!("/api/invitations/stats?{query}")))
+            .bearer_auth(self.idp.token())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The sales figures the query asks for (a 200).
+    pub async fn stats(&self, query: &str) -> Value {
+        let response = self.stats_raw(query).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
     pub async fn retry_deliveries(&self) -> Value {
         self.run_timer("RetryDeliveries").await
     }
