@@ -49,7 +49,7 @@ pub async fn find(
     object: Option<&ObjectId>,
 ) -> Result<Person, InvitationError> {
     if let Some(found) = services.people.login_account(login).await? {
-        remember(services, object, login, &found.account, Some(&found)).await;
+        remember(services, object, login, &found).await;
         return Ok(Person::Known(found.account));
     }
     let Some(email) = email else {
@@ -114,22 +114,20 @@ pub async fn for_joining(
     }
 }
 
-/// Records that the person `object` names (from the id_token of `login`) has `account`,
-/// for the claims provider: two writes, none when `recorded` (the login's row as read)
-/// names it already. A failure is logged, never the sign-in's: the next one tries again.
-pub async fn remember(
+/// Records that the person `object` names (from the id_token of `login`) has the account
+/// `found` (the login's row as read) leads to, for the claims provider: two writes, none
+/// when that row names `object` already. A failure is logged, never the sign-in's: the
+/// next one tries again.
+async fn remember(
     services: &Services,
     object: Option<&ObjectId>,
     login: &LoginId,
-    account: &AccountId,
-    recorded: Option<&LoginRecord>,
+    found: &LoginRecord,
 ) {
-    let Some(object) = object else {
+    let Some(object) = object.filter(|object| !found.names(object)) else {
         return;
     };
-    if recorded.is_some_and(|row| row.names(object)) {
-        return;
-    }
+    let account = &found.account;
     if let Err(e) = services.people.record_object(object, login, account).await {
         tracing::warn!(account = account.as_str(), error = %e, "tenant and object id not recorded");
     }

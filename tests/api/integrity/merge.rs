@@ -186,6 +186,27 @@ async fn merge_accounts_makes_one_account_of_each_address_keeps_mfa_and_is_idemp
     );
     assert!(roster_accounts(&app, &c1).await.contains(&survivor));
     assert!(roster_accounts(&app, &d).await.contains(&survivor));
+    // The product's claims follow (issue #26): each of Alice's logins' tenant-and-object-id
+    // rows, the merged account's password login's included, names the survivor; none
+    // names an account that is gone.
+    let rows = app.table_rows("Accounts").await;
+    let key = |r: &serde_json::Value| r["PartitionKey"].as_str().unwrap().to_owned();
+    let objects: Vec<String> = rows
+        .iter()
+        .filter(|r| key(r).starts_with("object-"))
+        .map(|r| r["AccountId"].as_str().unwrap().to_owned())
+        .collect();
+    let accounts: Vec<String> = rows
+        .iter()
+        .filter(|r| r["RowKey"] == "profile")
+        .map(|r| key(r).trim_start_matches("acct-").to_owned())
+        .collect();
+    assert_eq!(
+        objects.iter().filter(|a| **a == survivor).count(),
+        2,
+        "{objects:?}"
+    );
+    assert!(objects.iter().all(|a| accounts.contains(a)), "{objects:?}");
 
     // Either login now opens the one account, after its code.
     for idp in ["local", "google.com"] {
