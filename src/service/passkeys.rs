@@ -128,6 +128,12 @@ pub async fn start_adding(
         .map_err(|_| PasskeyFailure::NotAvailable)?;
     // Any authenticator: the platform's passkeys as well as security keys.
     options.public_key.hints = None;
+    // The credProtect extension asked for alongside a non-discoverable credential makes
+    // Chromium refuse the whole request (NotSupportedError, "protection policy
+    // inconsistent"); `webauthn-rs` asks it without enforcing it, so it is left out.
+    if let Some(extensions) = options.public_key.extensions.as_mut() {
+        extensions.cred_protect = None;
+    }
     Ok((options, state))
 }
 

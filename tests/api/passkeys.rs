@@ -154,6 +154,17 @@ async fn a_passkey_added_on_the_profile_is_asked_at_every_sign_in_and_an_answer_
     );
     assert_eq!(home_status(&app, &browser.client).await, 302);
 
+    // Garbage for an answer: refused with the step again, nothing granted.
+    let step = page(&browser.client, &app.url("/api/Profile/mfa")).await;
+    let garbage = [
+        ("csrf", csrf_in(&step)),
+        ("action", "passkey".into()),
+        ("credential", "{\"id\": 1".into()),
+    ];
+    let response = post_form(&browser.client, &app.url("/api/Profile/mfa"), &garbage).await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(home_status(&app, &browser.client).await, 302);
+
     // The passkey's answer, sent by five copies of the browser at the same
     // time: one of them signs in, the replays are refused.
     let step = page(&browser.client, &app.url("/api/Profile/mfa")).await;
@@ -347,6 +358,36 @@ async fn adding_or_removing_a_passkey_needs_a_recent_sign_in_and_a_removed_one_i
         page(&client, &app.url("/api/Profile"))
             .await
             .contains("Old phone")
+    );
+    // A name too long, or a registration answer that is not one: refused, in words.
+    let mut too_long = rename.clone();
+    too_long[3].1 = "x".repeat(61);
+    let response = post_form(&client, &url, &too_long).await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("1 to 60 characters")
+    );
+    let start = [
+        ("csrf", csrf_in(&profile)),
+        ("action", "start".into()),
+        ("name", "Spare".into()),
+    ];
+    assert_eq!(post_form(&client, &url, &start).await.status(), 200);
+    let finish = [
+        ("csrf", csrf_in(&profile)),
+        ("action", "finish".into()),
+        ("credential", "[]".into()),
+    ];
+    let response = post_form(&client, &url, &finish).await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        !page(&client, &app.url("/api/Profile"))
+            .await
+            .contains("Spare")
     );
 
     // Removing asks first, naming it, then removes it.

@@ -136,11 +136,12 @@ export function stack({ name, logPrefix = '', timeoutMs }) {
    * resolves with its address once `GET /` answers (and, with `waitForTables`, once it
    * has logged that its tables are ready).
    */
-  async function startHandler(services, { waitForTables = false, hostPort: chosen, env: more = {} } = {}) {
+  async function startHandler(services, { waitForTables = false, hostPort: chosen, env: more = {}, host = '127.0.0.1' } = {}) {
     const port = await freePort();
     const hostPort = chosen ?? await freePort();
     const direct = `http://127.0.0.1:${port}`;
-    const base = `http://127.0.0.1:${hostPort}`;
+    // `localhost` for passkeys: WebAuthn refuses an IP address as the RP ID.
+    const base = `http://${host}:${hostPort}`;
     const env = {
       ...process.env,
       FUNCTIONS_CUSTOMHANDLER_PORT: String(port),
@@ -207,15 +208,16 @@ export function stack({ name, logPrefix = '', timeoutMs }) {
   /**
    * What a browser test starts with: Chromium and the handler's binary checked, the
    * services and the handler (behind the host stand-in, its tables ready) started, and
-   * Chromium launched as `running.browser`. Resolves with `{ services, base }`.
+   * Chromium launched as `running.browser`. Resolves with `{ services, base }`; `host`
+   * names the handler's host in `base` and `PUBLIC_BASE_URL` (default `127.0.0.1`).
    */
-  async function start() {
+  async function start({ host } = {}) {
     assert.ok(fs.existsSync(chromiumPath), `Chromium was not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
     assert.ok(fs.existsSync(handlerBin), 'target/debug/handler is missing: cargo build --bin handler');
     const { chromium } = await import('playwright-core');
     fs.mkdirSync(artifacts, { recursive: true });
     const services = await startServices();
-    const base = await startHandler(services, { waitForTables: true });
+    const base = await startHandler(services, { waitForTables: true, host });
     log(`handler at ${base}`);
     running.browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, timeout: 20_000 });
     return { services, base };
