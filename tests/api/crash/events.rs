@@ -77,7 +77,8 @@ async fn revoke_killed_at_its_change(moment: Moment) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
-    // The revoke: the invitation read, its event's row, the invitation's write (killed).
+    // The revoke: the invitation read, its event's row, the invitation's write with its sales
+    // figures' row (one entity-group transaction; killed).
     calls.take();
     calls.kill_at(3, moment, first.pid());
     let answer = client
@@ -99,7 +100,7 @@ async fn revoke_killed_at_its_change(moment: Moment) {
         [
             (Kind::Read, "Invitations".to_owned()),
             (Kind::Insert, "Events".to_owned()),
-            (Kind::Update, "Invitations".to_owned())
+            (Kind::Batch, "Invitations".to_owned())
         ][..landed]
     );
 
