@@ -141,8 +141,15 @@ export function stack({ name, logPrefix = '', timeoutMs }) {
     const hostPort = await freePort();
     const direct = `http://127.0.0.1:${port}`;
     const base = `http://127.0.0.1:${hostPort}`;
+    // Events go to a receiver of the local stand-in that refuses them (503), so the back
+    // office lists them as not delivered (its section is audited with the rest).
+    const hook = `${services.eventsUrl}/hooks/${name}${randomBytes(4).toString('hex')}`;
+    const refusing = await fetch(`${hook}/setup`, { method: 'PUT', body: JSON.stringify({ fail: 1_000_000 }) });
+    assert.equal(refusing.status, 204, 'the local webhook receiver takes its setup');
     const env = {
       ...process.env,
+      EVENTS_WEBHOOK_URLS: hook,
+      EVENTS_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
       FUNCTIONS_CUSTOMHANDLER_PORT: String(port),
       PUBLIC_BASE_URL: base,
       INVITATIONS_STORAGE: services.storageConnectionString,
