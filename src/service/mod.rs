@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod delivery;
+mod event_data;
 pub mod events;
 pub mod invitations;
 pub mod language;
