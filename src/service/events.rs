@@ -390,6 +390,7 @@ async fn attempt(
             .destinations
             .iter_mut()
             .for_each(|d| d.redeliver(now));
+        queued.delivered_at = None;
     }
     let tries = queued.destinations.iter().filter(|d| d.due(now)).map(|d| {
         let event = &queued.event;
