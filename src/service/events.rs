@@ -344,7 +344,7 @@ pub async fn deliver_due(services: &Services) -> Result<DeliveryReport, StoreErr
     }
     for id in services
         .events
-        .delivered_before(now - KEEP_DELIVERED)
+        .finished_before(now - KEEP_DELIVERED)
         .await?
     {
         services.events.remove(&id).await?;
