@@ -393,7 +393,12 @@ fn destinations(settings: &Settings) -> Result<crate::events::send::Destinations
         events.webhook_urls.clone(),
         events.webhook_secrets.clone(),
         grid,
-        settings.public_base_url.to_string(),
+        // `source`: the public address as configured (the URL type adds a slash to a bare host).
+        settings
+            .public_base_url
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned(),
         settings.tuning.events_right_away,
     )
 }

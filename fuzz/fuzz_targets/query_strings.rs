@@ -1,9 +1,11 @@
 //! Query strings as the handler reads them: the staff listing's filters, the email link's
 //! `invitationId` (`{id}.{secret}`, or an old link's secret alone), the sign-in callback's
 //! parameters (query or form_post), a page's typed query and a posted form, an invitation
-//! id in a path, and the failed-link limit's client key from an `X-Forwarded-For` value.
+//! id in a path, an event id in a path (`/api/events/{id}/redeliver`), and the
+//! failed-link limit's client key from an `X-Forwarded-For` value.
 #![no_main]
 
+use invitations::domain::event::EventId;
 use invitations::domain::invitation::InvitationId;
 use invitations::domain::secret::InvitationSecret;
 use invitations::http::sign_in::Callback;
@@ -44,5 +46,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(id) = InvitationId::parse(query) {
         assert_eq!(InvitationId::parse(id.as_str()).ok(), Some(id.clone()));
         assert!(id.as_str().starts_with(id.bucket()));
+    }
+    if let Ok(id) = EventId::parse(query) {
+        assert_eq!(EventId::parse(id.as_str()).ok(), Some(id.clone()));
+        let (_, partition, row) = id.location();
+        assert!(!partition.is_empty() && row.starts_with("event-"), "{id}");
     }
 });

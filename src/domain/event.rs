@@ -296,13 +296,12 @@ impl Attempts {
         }
     }
 
-    /// Staff asked to try again now (a failed one too): the 24 hours start over.
+    /// Staff asked to send it again now (failed, still pending, or delivered and kept
+    /// for this: a receiver that lost it): the 24 hours start over.
     pub fn redeliver(&mut self, now: OffsetDateTime) {
-        if self.standing != Standing::Delivered {
-            self.standing = Standing::Pending;
-            self.first_attempt_at = None;
-            self.next_attempt_at = now;
-        }
+        self.standing = Standing::Pending;
+        self.first_attempt_at = None;
+        self.next_attempt_at = now;
     }
 }
 
@@ -394,5 +393,8 @@ mod tests {
         attempts.record_success(now);
         assert_eq!(attempts.standing, Standing::Delivered);
         assert!(!attempts.due(now));
+        // Kept after delivery for this: sent again on request.
+        attempts.redeliver(now);
+        assert!(attempts.due(now));
     }
 }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod claims;
 pub mod company_rule;
 pub mod delivery;
+mod event_data;
 pub mod events;
 pub mod invitations;
 pub mod language;

@@ -99,8 +99,9 @@ pub trait EventStore: Send + Sync + 'static {
         now: OffsetDateTime,
         top: usize,
     ) -> Result<Vec<Versioned<QueuedEvent>>, StoreError>;
-    /// Delivered events whose last delivery is before `before`.
-    async fn delivered_before(&self, before: OffsetDateTime) -> Result<Vec<EventId>, StoreError>;
+    /// Events done with before `before`: delivered before it, or given up (`failed`)
+    /// and queued a day before it (a day of attempts, then the same keeping).
+    async fn finished_before(&self, before: OffsetDateTime) -> Result<Vec<EventId>, StoreError>;
     /// Writes the row of an event unless it exists (an event whose id derives from what
     /// it tells, written once however many passes find it); whether it was written.
     async fn enqueue_once(&self, event: &QueuedEvent) -> Result<bool, StoreError>;
@@ -376,10 +377,11 @@ impl EventStore for TableEventStore {
         self.rows(filter, Some(top)).await
     }
 
-    async fn delivered_before(&self, before: OffsetDateTime) -> Result<Vec<EventId>, StoreError> {
+    async fn finished_before(&self, before: OffsetDateTime) -> Result<Vec<EventId>, StoreError> {
         let filter = format!(
-            "Status eq 'delivered' and DeliveredAt lt {}",
-            edm::filter_literal(before)
+            "(Status eq 'delivered' and DeliveredAt lt {}) or (Status eq 'failed' and QueuedAt lt {})",
+            edm::filter_literal(before),
+            edm::filter_literal(before - time::Duration::days(1))
         );
         Ok(self
             .rows(filter, None)

@@ -142,8 +142,15 @@ export function stack({ name, logPrefix = '', timeoutMs }) {
     const direct = `http://127.0.0.1:${port}`;
     // `localhost` for passkeys: WebAuthn refuses an IP address as the RP ID.
     const base = `http://${host}:${hostPort}`;
+    // Events go to a receiver of the local stand-in that refuses them (503), so the back
+    // office lists them as not delivered (its section is audited with the rest).
+    const hook = `${services.eventsUrl}/hooks/${name}${randomBytes(4).toString('hex')}`;
+    const refusing = await fetch(`${hook}/setup`, { method: 'PUT', body: JSON.stringify({ fail: 1_000_000 }) });
+    assert.equal(refusing.status, 204, 'the local webhook receiver takes its setup');
     const env = {
       ...process.env,
+      EVENTS_WEBHOOK_URLS: hook,
+      EVENTS_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
       FUNCTIONS_CUSTOMHANDLER_PORT: String(port),
       PUBLIC_BASE_URL: base,
       INVITATIONS_STORAGE: services.storageConnectionString,

@@ -83,6 +83,9 @@ test('a sales person signs in, invites, resends, revokes and reads the history',
     assert.equal(await row.getAttribute('data-status'), 'pending');
     await page.screenshot({ path: path.join(artifacts, 'staff-office.png'), fullPage: true });
     await a11y.check(page, 'the back office with the new link');
+    // Its event did not arrive (the test's receiver refuses): listed with a Redeliver button.
+    assert.match(await page.textContent('#events'), /invitation\.created/);
+    assert.equal(await page.locator('#events button:has-text("Redeliver")').count(), 1);
     // The post was answered with a redirect: reloading shows the list, it posts nothing.
     assert.equal(new URL(page.url()).pathname, '/api/Staff');
     await page.reload({ waitUntil: 'load' });

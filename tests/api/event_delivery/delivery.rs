@@ -118,6 +118,16 @@ async fn after_a_day_of_refusals_the_event_is_failed_listed_and_redelivered_on_r
     assert_eq!(redelivered["status"], "delivered");
     assert_eq!(receiver.events().await[0]["id"], id);
     assert_eq!(listed(&app, "?status=failed").await.1["items"], json!([]));
+    // Delivered and kept: a receiver that lost it asks, and it is sent again.
+    let (status, again) = redeliver(&app, id).await;
+    assert_eq!((status, &again["status"]), (200, &json!("delivered")));
+    let ids: Vec<Value> = receiver
+        .events()
+        .await
+        .iter()
+        .map(|e| e["id"].clone())
+        .collect();
+    assert_eq!(ids, [json!(id), json!(id)]);
 
     // Unknown and malformed ids are 404 problems; a status to list is pending or failed.
     let unknown = format!("{}ffffffff", &id[..id.len() - 8]);

@@ -3,10 +3,9 @@
 use super::{Receiver, secret};
 use crate::support::browser::{csrf_in, location, page as read_page};
 use crate::support::staff::{
-    api_token, invite_form, spawn_back_office_with, staff_browser, staff_email,
+    api_get, invite_form, spawn_back_office_with, staff_browser, staff_email,
 };
 use crate::support::unique_email;
-use serde_json::Value;
 use std::time::Duration;
 
 #[tokio::test]
@@ -32,19 +31,9 @@ async fn the_back_office_lists_an_event_that_did_not_arrive_and_redelivers_it() 
     assert_eq!(sent.status(), 303);
 
     // Once its first attempt was refused, the office shows it, in French.
-    let token = api_token().await;
     let mut id = String::new();
     for _ in 0..100 {
-        let list: Value = app
-            .client
-            .get(app.url("/api/events"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list = api_get(&app, "/api/events").await;
         if list["items"][0]["destinations"][0]["attempts"] == 1 {
             id = list["items"][0]["id"].as_str().unwrap().to_owned();
             break;

@@ -131,3 +131,35 @@ async fn an_expired_link_is_told_once_and_delivered_events_go_after_seven_days()
     assert_eq!(later["ReturnValue"]["purged"], 2, "{later}");
     assert!(app.table_rows("Events").await.is_empty());
 }
+
+#[tokio::test]
+async fn a_failed_event_is_kept_a_week_after_its_day_of_attempts_then_purged() {
+    let key = secret();
+    let receiver = Receiver::new(&[&key], 1_000_000).await;
+    let app = app_for(&[&receiver], &[&key], vec![]).await;
+    app.invite(json!({"email": unique_email("never"), "expiresInDays": 30}))
+        .await;
+    while receiver.received().await.is_empty() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut failed = 0;
+    for _ in 0..10 {
+        app.clock.advance(time::Duration::hours(6));
+        failed += app.run_timer("DeliverEvents").await["ReturnValue"]["failed"]
+            .as_u64()
+            .unwrap();
+        if failed == 1 {
+            break;
+        }
+    }
+    assert_eq!(failed, 1);
+    app.clock.advance(time::Duration::days(6));
+    let kept = app.run_timer("DeliverEvents").await;
+    assert_eq!(kept["ReturnValue"]["purged"], 0, "{kept}");
+    assert_eq!(app.table_rows("Events").await.len(), 1);
+    app.clock.advance(time::Duration::days(2));
+    let purged = app.run_timer("DeliverEvents").await;
+    assert_eq!(purged["ReturnValue"]["purged"], 1, "{purged}");
+    assert!(app.table_rows("Events").await.is_empty());
+}
