@@ -11,6 +11,7 @@ pub mod invitation;
 pub mod locale;
 pub mod membership;
 pub mod mfa;
+pub mod reminder;
 pub mod secret;
 pub mod stats;
 pub mod totp;

@@ -11,6 +11,7 @@ mod merge;
 pub mod onboarding;
 pub mod person;
 pub mod privacy;
+pub mod reminders;
 pub mod stats;
 
 use crate::clock::Clock;

@@ -32,6 +32,7 @@ mod platform;
 mod privacy;
 mod problem_languages;
 mod races;
+mod reminders;
 mod security;
 mod staff_office;
 mod staff_pages;

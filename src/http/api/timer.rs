@@ -1,10 +1,10 @@
-//! The timer-triggered functions, `RetryDeliveries` and `PurgeEnded`. The Functions host
+//! The timer-triggered functions, `RetryDeliveries`, `PurgeEnded` and `SendReminders`. The Functions host
 //! calls each as `POST /{FunctionName}` with `{"Data": {...}, "Metadata": {...}}` and
 //! expects `{"Outputs": {...}, "Logs": [...], "ReturnValue": ...}`.
 
 use crate::http::AppState;
 use crate::http::problem::Problem;
-use crate::service::{delivery, privacy};
+use crate::service::{delivery, privacy, reminders};
 use serde::Serialize;
 use serde_json::json;
 use warp::Reply as _;
@@ -64,4 +64,19 @@ pub fn purge_line(report: &privacy::PurgeReport) -> String {
         "PurgeEnded: {} ended invitations erased, {} finished counters removed",
         report.invitations, report.counters
     )
+}
+
+/// The reminders, daily: one for each pending invitation nobody opened
+/// `REMINDER_AFTER_DAYS` after its email was sent.
+pub async fn send_reminders(
+    state: AppState,
+    body: Result<bytes::Bytes, Problem>,
+) -> Result<Response, Problem> {
+    check_payload(body)?;
+    let report = reminders::send_due(&state.services).await?;
+    let line = format!(
+        "SendReminders: {} sent, {} over the address's daily limit, {} not sent",
+        report.sent, report.limited, report.failed
+    );
+    Ok(answer(line, &report))
 }

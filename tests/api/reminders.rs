@@ -1,0 +1,196 @@
+//! The `SendReminders` timer (issue #29): one reminder for a pending invitation nobody
+//! opened `REMINDER_AFTER_DAYS` after its email was sent, in its language, with a second
+//! link beside the first; never twice, never after opening, revoke or expiry; counted in
+//! the address's daily limit.
+
+use crate::organisations::onboard;
+use crate::support::browser::browser;
+use crate::support::mailbox::{self, Mail};
+use crate::support::{TestApp, events, stack, unique_email};
+use serde_json::{Value, json};
+use time::Duration;
+
+async fn mails(email: &str) -> Vec<Mail> {
+    mailbox::all_to(&stack().maildev_url, email).await
+}
+
+/// Waits for the `count`-th email to `email` and returns them all.
+async fn arrived(email: &str, count: usize) -> Vec<Mail> {
+    let mails = mailbox::wait_for(&stack().maildev_url, email, count).await;
+    assert_eq!(mails.len(), count, "{count} emails to {email}");
+    mails
+}
+
+async fn remind(app: &TestApp) -> Value {
+    app.run_timer("SendReminders").await["ReturnValue"].clone()
+}
+
+/// What opening `link` answers: 302 to the sign-in while the invitation is usable.
+async fn open(link: &str) -> u16 {
+    browser().get(link).send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn one_reminder_after_the_days_in_the_invitations_language_and_both_links_open_it() {
+    let app = TestApp::spawn_with(Vec::new(), |s| s.reminder_after_days = 3).await;
+    let (french, german) = (unique_email("rappel"), unique_email("erinnerung"));
+    let first = app
+        .invite(json!({"email": french, "displayName": "Willy URS", "locale": "fr"}))
+        .await;
+    app.invite(json!({"email": german, "locale": "de"})).await;
+    arrived(&french, 1).await;
+    arrived(&german, 1).await;
+
+    app.clock.advance(Duration::days(2));
+    assert_eq!(
+        remind(&app).await,
+        json!({"sent": 0, "limited": 0, "failed": 0})
+    );
+    app.clock.advance(Duration::days(1));
+    let answer = app.run_timer("SendReminders").await;
+    assert_eq!(answer["ReturnValue"]["sent"], 2, "{answer}");
+    assert_eq!(
+        answer["Logs"][0],
+        "SendReminders: 2 sent, 0 over the address's daily limit, 0 not sent"
+    );
+
+    let reminder = arrived(&french, 2).await.pop().unwrap();
+    assert_eq!(
+        reminder.subject,
+        "Rappel : Tamer Mohamed-Nour vous attend sur GFMS Customer Portal"
+    );
+    assert!(
+        reminder.text.starts_with(
+            "Un rappel : Tamer Mohamed-Nour vous attend toujours. Votre invitation n'a pas encore été ouverte.\n\nBonjour Willy URS,"
+        ),
+        "{}",
+        reminder.text
+    );
+    let german_reminder = arrived(&german, 2).await.pop().unwrap();
+    assert_eq!(
+        german_reminder.subject,
+        "Erinnerung: Tamer Mohamed-Nour wartet auf Sie bei GFMS Customer Portal"
+    );
+    assert!(
+        german_reminder
+            .text
+            .starts_with("Eine Erinnerung: Tamer Mohamed-Nour wartet noch auf Sie."),
+        "{}",
+        german_reminder.text
+    );
+
+    // Not twice: the timer runs again, that day and later.
+    assert_eq!(remind(&app).await["sent"], 0);
+    app.clock.advance(Duration::days(1));
+    assert_eq!(remind(&app).await["sent"], 0);
+    assert_eq!(mails(&french).await.len(), 2);
+
+    // The reminder's link opens the invitation, and the first one still does.
+    let second = mailbox::link_in(&reminder);
+    let first_link = first["inviteUrl"].as_str().unwrap();
+    assert_ne!(second, first_link);
+    assert_eq!(open(&second).await, 302);
+    assert_eq!(open(first_link).await, 302);
+    let read = app.invitation(first["id"].as_str().unwrap()).await;
+    assert_eq!(read["status"], "pending");
+    assert_eq!(
+        events(&read),
+        ["created", "emailSent", "reminded", "opened"],
+        "{read}"
+    );
+    assert_eq!(read["history"][2]["actor"], "system");
+    assert_eq!(
+        read["expiresAt"], first["expiresAt"],
+        "a reminder does not restart the expiry"
+    );
+}
+
+#[tokio::test]
+async fn no_reminder_once_opened_revoked_or_expired_and_none_when_turned_off() {
+    let app = TestApp::spawn_with(Vec::new(), |s| s.reminder_after_days = 3).await;
+    let opened = unique_email("opened");
+    let link = app.invite_email(&opened).await["inviteUrl"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(open(&link).await, 302);
+    let revoked = unique_email("revoked");
+    let id = app.invite_email(&revoked).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let response = app
+        .client
+        .delete(app.url(&format!("/api/invitations/{id}")))
+        .bearer_auth(app.idp.token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let expired = unique_email("expired");
+    app.invite(json!({"email": expired, "expiresInDays": 2}))
+        .await;
+    let waiting = unique_email("waiting");
+    app.invite_email(&waiting).await;
+
+    app.clock.advance(Duration::days(3));
+    assert_eq!(remind(&app).await["sent"], 1, "only the one still waiting");
+    arrived(&waiting, 2).await;
+    for email in [&opened, &revoked, &expired] {
+        assert_eq!(mails(email).await.len(), 1, "{email} got no reminder");
+    }
+
+    let off = TestApp::spawn_with(Vec::new(), |s| s.reminder_after_days = 0).await;
+    let unopened = unique_email("off");
+    off.invite_email(&unopened).await;
+    off.clock.advance(Duration::days(10));
+    assert_eq!(
+        remind(&off).await,
+        json!({"sent": 0, "limited": 0, "failed": 0})
+    );
+    assert_eq!(mails(&unopened).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_colleague_is_reminded_and_the_address_daily_limit_holds_a_reminder_a_day() {
+    let app = TestApp::spawn_with(Vec::new(), |s| {
+        s.reminder_after_days = 3;
+        s.limits.emails_per_address_per_day = 1;
+    })
+    .await;
+    let (_, company_id) = onboard(&app, &unique_email("anne"), "URS Machining SA").await;
+    let person = unique_email("twice");
+    let own = app.invite_email(&person).await;
+    app.clock.advance(Duration::days(1));
+    let colleague = app
+        .invite(json!({"email": person, "companyId": company_id, "role": "member"}))
+        .await;
+    arrived(&person, 2).await;
+
+    // Both due; the address takes one email a day: the newest goes, the other waits.
+    app.clock.advance(Duration::days(3));
+    assert_eq!(
+        remind(&app).await,
+        json!({"sent": 1, "limited": 1, "failed": 0})
+    );
+    let reminder = arrived(&person, 3).await.pop().unwrap();
+    assert_eq!(
+        reminder.subject, "Reminder: URS Machining SA is waiting for you on GFMS Customer Portal",
+        "a colleague's reminder names the company"
+    );
+    let colleague = app.invitation(colleague["id"].as_str().unwrap()).await;
+    assert_eq!(events(&colleague).last(), Some(&"reminded"));
+    assert!(!events(&app.invitation(own["id"].as_str().unwrap()).await).contains(&"reminded"));
+
+    app.clock.advance(Duration::days(1));
+    assert_eq!(
+        remind(&app).await,
+        json!({"sent": 1, "limited": 0, "failed": 0})
+    );
+    let reminder = arrived(&person, 4).await.pop().unwrap();
+    assert_eq!(
+        reminder.subject,
+        "Reminder: Tamer Mohamed-Nour is waiting for you on GFMS Customer Portal"
+    );
+    assert_eq!(remind(&app).await["sent"], 0);
+}
