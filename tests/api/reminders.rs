@@ -3,9 +3,11 @@
 //! link beside the first; never twice, never after opening, revoke or expiry; counted in
 //! the address's daily limit.
 
+use crate::capacity::check;
 use crate::organisations::onboard;
 use crate::support::browser::browser;
 use crate::support::mailbox::{self, Mail};
+use crate::support::storage_calls::Kind;
 use crate::support::{TestApp, events, stack, unique_email};
 use serde_json::{Value, json};
 use time::Duration;
@@ -193,4 +195,22 @@ async fn a_colleague_is_reminded_and_the_address_daily_limit_holds_a_reminder_a_
         "Reminder: Tamer Mohamed-Nour is waiting for you on GFMS Customer Portal"
     );
     assert_eq!(remind(&app).await["sent"], 0);
+}
+
+#[tokio::test]
+async fn a_run_costs_one_query_and_six_calls_at_most_per_reminder() {
+    let (app, calls) = TestApp::spawn_counted(vec![]).await;
+    let email = unique_email("counted");
+    app.invite_email(&email).await;
+    app.clock.advance(Duration::days(3));
+    calls.take();
+    assert_eq!(remind(&app).await["sent"], 1);
+    let run = calls.take();
+    // 1 query, then per due invitation: its row, the address's counter read and written,
+    // the claim and the record (each with its figures row, one transaction), and the
+    // figures row's read when this instance did not write it last.
+    check("SendReminders, one reminder due", &run, 7);
+    assert_eq!(run.iter().filter(|c| c.kind == Kind::Query).count(), 1);
+    assert_eq!(remind(&app).await["sent"], 0);
+    check("SendReminders, nothing due", &calls.take(), 1);
 }
