@@ -105,6 +105,26 @@ async fn one_reminder_after_the_days_in_the_invitations_language_and_both_links_
         read["expiresAt"], first["expiresAt"],
         "a reminder does not restart the expiry"
     );
+
+    // A resend replaces both links: each then says a newer email was sent.
+    let id = first["id"].as_str().unwrap();
+    let response = app
+        .client
+        .post(app.url(&format!("/api/invitations/{id}/resend")))
+        .bearer_auth(app.idp.token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    for old in [second.as_str(), first_link] {
+        let page = browser().get(old).send().await.unwrap();
+        assert_eq!(page.status(), 410, "{old}");
+        let text = page.text().await.unwrap();
+        assert!(
+            text.contains("Une invitation plus récente vous a été envoyée"),
+            "in the invitation's language: {text}"
+        );
+    }
 }
 
 #[tokio::test]
