@@ -108,13 +108,7 @@ async fn one_reminder_after_the_days_in_the_invitations_language_and_both_links_
 
     // A resend replaces both links: each then says a newer email was sent.
     let id = first["id"].as_str().unwrap();
-    let response = app
-        .client
-        .post(app.url(&format!("/api/invitations/{id}/resend")))
-        .bearer_auth(app.idp.token())
-        .send()
-        .await
-        .unwrap();
+    let response = app.resend_raw(id).await;
     assert_eq!(response.status(), 200);
     for old in [second.as_str(), first_link] {
         let page = browser().get(old).send().await.unwrap();
@@ -141,13 +135,7 @@ async fn no_reminder_once_opened_revoked_or_expired_and_none_when_turned_off() {
         .as_str()
         .unwrap()
         .to_owned();
-    let response = app
-        .client
-        .delete(app.url(&format!("/api/invitations/{id}")))
-        .bearer_auth(app.idp.token())
-        .send()
-        .await
-        .unwrap();
+    let response = app.revoke_raw(&id).await;
     assert_eq!(response.status(), 200);
     let expired = unique_email("expired");
     app.invite(json!({"email": expired, "expiresInDays": 2}))

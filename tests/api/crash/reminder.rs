@@ -34,15 +34,14 @@ pub async fn reminded(case: &Case, broken: &mut Vec<String>) {
     let Some(id) = case.world.values.get("reminded") else {
         return;
     };
-    let read: Value = reqwest::Client::new()
+    let request = reqwest::Client::new()
         .get(case.url(&format!("/api/invitations/{id}")))
-        .bearer_auth(case.staff())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .bearer_auth(case.staff());
+    let Some(response) = answer(request).await else {
+        broken.push(format!("invitation {id} could not be read"));
+        return;
+    };
+    let read: Value = response.json().await.unwrap_or_default();
     if !events(&read).contains(&"reminded") {
         broken.push(format!("invitation {id} has no `reminded` event: {read}"));
     }
