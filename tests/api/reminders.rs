@@ -5,7 +5,7 @@
 
 use crate::capacity::check;
 use crate::organisations::onboard;
-use crate::support::browser::browser;
+use crate::support::browser::{browser, csrf_in, page, post_form};
 use crate::support::mailbox::{self, Mail};
 use crate::support::storage_calls::Kind;
 use crate::support::{TestApp, events, stack, unique_email};
@@ -221,4 +221,38 @@ async fn a_run_costs_one_query_and_six_calls_at_most_per_reminder() {
     assert_eq!(run.iter().filter(|c| c.kind == Kind::Query).count(), 1);
     assert_eq!(remind(&app).await["sent"], 0);
     check("SendReminders, nothing due", &calls.take(), 1);
+}
+
+#[tokio::test]
+async fn a_colleague_an_administrator_invited_from_the_company_page_is_reminded_in_dutch() {
+    let app = TestApp::spawn_with(Vec::new(), |s| s.reminder_after_days = 2).await;
+    let (anne, company) = onboard(&app, &unique_email("anne"), "Page Works SA").await;
+    let company_page = app.url(&format!("/api/Companies/{company}"));
+    let csrf = csrf_in(&page(&anne, &company_page).await);
+    let bert = unique_email("bert");
+    let form = [
+        ("email", bert.clone()),
+        ("role", "member".to_owned()),
+        ("locale", "nl".to_owned()),
+        ("csrf", csrf),
+    ];
+    let sent = post_form(&anne, &format!("{company_page}/invitations"), &form).await;
+    assert_eq!(sent.status(), 303);
+    arrived(&bert, 1).await;
+
+    app.clock.advance(Duration::days(2));
+    assert_eq!(remind(&app).await["sent"], 1);
+    let reminder = arrived(&bert, 2).await.pop().unwrap();
+    assert_eq!(
+        reminder.subject,
+        "Herinnering: Page Works SA wacht op u bij GFMS Customer Portal"
+    );
+    assert!(
+        reminder
+            .text
+            .starts_with("Een herinnering: Page Works SA wacht nog op u."),
+        "{}",
+        reminder.text
+    );
+    assert_eq!(open(&mailbox::link_in(&reminder)).await, 302);
 }
