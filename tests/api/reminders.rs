@@ -256,3 +256,11 @@ async fn a_colleague_an_administrator_invited_from_the_company_page_is_reminded_
     );
     assert_eq!(open(&mailbox::link_in(&reminder)).await, 302);
 }
+
+#[test]
+fn the_reminders_can_be_sent_by_hand() {
+    assert_eq!(
+        crate::binary::run_once("send-reminders", &crate::support::unique("remind")),
+        "SendReminders: 0 sent, 0 over the address's daily limit, 0 not sent"
+    );
+}

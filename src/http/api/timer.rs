@@ -74,9 +74,13 @@ pub async fn send_reminders(
 ) -> Result<Response, Problem> {
     check_payload(body)?;
     let report = reminders::send_due(&state.services).await?;
-    let line = format!(
+    Ok(answer(reminders_line(&report), &report))
+}
+
+/// What a run of the reminders did, in words (also what `handler send-reminders` prints).
+pub fn reminders_line(report: &reminders::ReminderReport) -> String {
+    format!(
         "SendReminders: {} sent, {} over the address's daily limit, {} not sent",
         report.sent, report.limited, report.failed
-    );
-    Ok(answer(line, &report))
+    )
 }
