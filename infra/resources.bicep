@@ -50,6 +50,7 @@ param staffAudience string
 param staffRole string
 param staffPrivacyRole string
 param retentionDays string
+param reminderAfterDays string
 param staffClientId string
 
 @secure()
@@ -553,6 +554,7 @@ var serviceSettings = {
   STAFF_ROLE: staffRole
   STAFF_PRIVACY_ROLE: staffPrivacyRole
   RETENTION_DAYS: retentionDays
+  REMINDER_AFTER_DAYS: reminderAfterDays
   SMTP_URL: '@Microsoft.KeyVault(${keyVaultReference}/${smtpUrlSecret.name}/)'
   COOKIE_KEY: '@Microsoft.KeyVault(${keyVaultReference}/${cookieKeySecret.name}/)'
 }
