@@ -264,3 +264,26 @@ fn the_reminders_can_be_sent_by_hand() {
         "SendReminders: 0 sent, 0 over the address's daily limit, 0 not sent"
     );
 }
+
+#[tokio::test]
+async fn two_runs_at_once_send_one_reminder() {
+    let app = TestApp::spawn_with(Vec::new(), |s| s.reminder_after_days = 3).await;
+    let emails: Vec<String> = (0..4).map(|i| unique_email(&format!("race{i}"))).collect();
+    for email in &emails {
+        app.invite_email(email).await;
+    }
+    app.clock.advance(Duration::days(3));
+    let (one, other) = futures::join!(remind(&app), remind(&app));
+    let sent = one["sent"].as_u64().unwrap() + other["sent"].as_u64().unwrap();
+    assert_eq!(sent, 4, "{one} {other}");
+    for email in &emails {
+        let read = app.list(&format!("email={email}")).await["items"][0]["id"].clone();
+        let history = app.invitation(read.as_str().unwrap()).await;
+        let reminded = events(&history)
+            .iter()
+            .filter(|e| **e == "reminded")
+            .count();
+        assert_eq!(reminded, 1, "{history}");
+        assert_eq!(arrived(email, 2).await.len(), 2, "one reminder to {email}");
+    }
+}
