@@ -96,6 +96,9 @@ param productUrl string = ''
 @description('RETENTION_DAYS: days (1 to 3650) an expired or revoked invitation is kept before PurgeEnded erases it.')
 param retentionDays string = '90'
 
+@description('REMINDER_AFTER_DAYS: days (0 to 30; 0 off) after which an invitation never opened gets its one reminder (SendReminders) and is listed under "needs a nudge".')
+param reminderAfterDays string = '3'
+
 @description('STAFF_CLIENT_ID: client id of the staff pages\' app registration; empty: the staff pages are off.')
 param staffClientId string = ''
 
@@ -181,6 +184,7 @@ module resources 'resources.bicep' = {
     claimsIssuer: claimsIssuer
     productUrl: productUrl
     retentionDays: retentionDays
+    reminderAfterDays: reminderAfterDays
     staffClientId: staffClientId
     staffClientSecret: staffClientSecret
     smtpUrl: smtpUrl

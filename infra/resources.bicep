@@ -54,6 +54,7 @@ param claimsAudience string
 param claimsIssuer string
 param productUrl string
 param retentionDays string
+param reminderAfterDays string
 param staffClientId string
 
 @secure()
@@ -595,6 +596,7 @@ var serviceSettings = {
   STAFF_PRIVACY_ROLE: staffPrivacyRole
   STAFF_READ_ROLE: staffReadRole
   RETENTION_DAYS: retentionDays
+  REMINDER_AFTER_DAYS: reminderAfterDays
   SMTP_URL: '@Microsoft.KeyVault(${keyVaultReference}/${smtpUrlSecret.name}/)'
   COOKIE_KEY: '@Microsoft.KeyVault(${keyVaultReference}/${cookieKeySecret.name}/)'
 }

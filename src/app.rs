@@ -13,7 +13,7 @@ use crate::identity::staff_sign_in::StaffSignIn;
 use crate::mail::Mailer;
 use crate::mail::drop_dir::DropDirMailer;
 use crate::mail::smtp::SmtpMailer;
-use crate::service::{Services, delivery, privacy};
+use crate::service::{Services, delivery, privacy, reminders};
 use crate::settings::Settings;
 use crate::storage::gate::{TABLES_WAIT, TableGate};
 use crate::storage::{
@@ -89,6 +89,16 @@ impl Application {
     pub async fn purge_ended_once(settings: Settings) -> Result<privacy::PurgeReport, String> {
         let services = services_once(&settings).await?;
         privacy::purge_ended(&services)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// One run of the `SendReminders` work, for running by hand (`handler send-reminders`).
+    pub async fn send_reminders_once(
+        settings: Settings,
+    ) -> Result<reminders::ReminderReport, String> {
+        let services = services_once(&settings).await?;
+        reminders::send_due(&services)
             .await
             .map_err(|e| e.to_string())
     }

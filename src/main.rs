@@ -1,6 +1,7 @@
 //! `handler`: reads its settings, listens on 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT and
-//! serves until SIGTERM or Ctrl-C. `handler retry-deliveries` and `handler purge-ended`
-//! run one pass of the `RetryDeliveries` or `PurgeEnded` timer's work by hand and exit;
+//! serves until SIGTERM or Ctrl-C. `handler retry-deliveries`, `handler purge-ended` and
+//! `handler send-reminders` run one pass of the `RetryDeliveries`, `PurgeEnded` or
+//! `SendReminders` timer's work by hand and exit;
 //! `handler merge-accounts` merges accounts that share an address (a one-off migration);
 //! `handler index-companies` puts the companies made before the companies list into it
 //! (once, on upgrading; see docs/performance.md) and exits.
@@ -50,6 +51,9 @@ async fn one_off(command: &str, settings: Settings) -> ExitCode {
         "purge-ended" => Application::purge_ended_once(settings)
             .await
             .map(|report| invitations::http::api::timer::purge_line(&report)),
+        "send-reminders" => Application::send_reminders_once(settings)
+            .await
+            .map(|report| invitations::http::api::timer::reminders_line(&report)),
         "merge-accounts" => Application::merge_accounts_once(settings)
             .await
             .map(|report| invitations::service::person::merge_line(&report)),
@@ -58,7 +62,7 @@ async fn one_off(command: &str, settings: Settings) -> ExitCode {
             .map(|listed| format!("{listed} companies listed")),
         other => {
             eprintln!(
-                "unknown command {other:?}; usage: handler [retry-deliveries | purge-ended | merge-accounts | index-companies]"
+                "unknown command {other:?}; usage: handler [retry-deliveries | purge-ended | send-reminders | merge-accounts | index-companies]"
             );
             return ExitCode::from(2);
         }

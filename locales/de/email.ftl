@@ -1,12 +1,14 @@
 # The invitation email (subject, text and HTML parts).
 email-subject = { $inviter } hat Sie zu { $product } eingeladen
 email-subject-new-link = Neuer Link: { $inviter } hat Sie zu { $product } eingeladen
+email-subject-reminder = Erinnerung: { $waiting } wartet auf Sie bei { $product }
 email-greeting-name = Guten Tag { $name },
 email-greeting = Guten Tag,
 email-intro = { $inviter } ({ $inviterEmail }) hat Sie eingeladen, { $product } für die Zusammenarbeit zu nutzen.
 email-intro-company = { $inviter } ({ $inviterEmail }) hat Sie eingeladen, { $product } für die Zusammenarbeit zu nutzen und dort { $company } anzulegen.
 email-intro-join = { $inviter } ({ $inviterEmail }) hat Sie eingeladen, { $company } auf { $product } beizutreten.
 email-replaces = Dieser Link ersetzt den aus der früheren E-Mail, der nicht mehr funktioniert.
+email-reminder = Eine Erinnerung: { $waiting } wartet noch auf Sie. Ihre Einladung wurde noch nicht geöffnet.
 email-start = Jetzt loslegen
 email-start-text = Jetzt loslegen:
 email-sign-in = Jetzt anmelden

@@ -90,6 +90,7 @@ staff-event-completed = Unternehmen angelegt
 staff-event-resent = Erneut gesendet
 staff-event-revoked = Zurückgezogen
 staff-event-expired = Abgelaufen
+staff-event-reminded = Erinnerung gesendet
 staff-notice-revoked = Die Einladung wurde zurückgezogen.
 staff-filter-invalid = Der Filter { $field } ist ungültig.
 staff-duplicate = Für diese Adresse besteht bereits eine aktive Einladung ({ $id }): Senden Sie sie erneut oder ziehen Sie sie zurück.

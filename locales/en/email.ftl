@@ -1,12 +1,14 @@
 # The invitation email (subject, text and HTML parts).
 email-subject = { $inviter } invited you to { $product }
 email-subject-new-link = New link: { $inviter } invited you to { $product }
+email-subject-reminder = Reminder: { $waiting } is waiting for you on { $product }
 email-greeting-name = Hi { $name },
 email-greeting = Hello,
 email-intro = { $inviter } ({ $inviterEmail }) has invited you to use { $product } to collaborate with them.
 email-intro-company = { $inviter } ({ $inviterEmail }) has invited you to use { $product } to collaborate with them and to set up { $company }.
 email-intro-join = { $inviter } ({ $inviterEmail }) has invited you to join { $company } on { $product }.
 email-replaces = This link replaces the one in the earlier email, which no longer works.
+email-reminder = A reminder: { $waiting } is still waiting for you. Your invitation has not been opened yet.
 email-start = Get started now
 email-start-text = Get started now:
 email-sign-in = Sign in now

@@ -90,6 +90,7 @@ staff-event-completed = Company created
 staff-event-resent = Resent
 staff-event-revoked = Revoked
 staff-event-expired = Expired
+staff-event-reminded = Reminder sent
 staff-notice-revoked = The invitation was revoked.
 staff-filter-invalid = Filter { $field } is not valid.
 staff-duplicate = An active invitation already exists for this address ({ $id }): resend or revoke it.

@@ -1,12 +1,14 @@
 # The invitation email (subject, text and HTML parts).
 email-subject = { $inviter } vous invite sur { $product }
 email-subject-new-link = Nouveau lien : { $inviter } vous invite sur { $product }
+email-subject-reminder = Rappel : { $waiting } vous attend sur { $product }
 email-greeting-name = Bonjour { $name },
 email-greeting = Bonjour,
 email-intro = { $inviter } ({ $inviterEmail }) vous invite à utiliser { $product } afin de travailler ensemble.
 email-intro-company = { $inviter } ({ $inviterEmail }) vous invite à utiliser { $product } afin de travailler ensemble et à y créer { $company }.
 email-intro-join = { $inviter } ({ $inviterEmail }) vous invite à rejoindre { $company } sur { $product }.
 email-replaces = Ce lien remplace celui de l'e-mail précédent, qui ne fonctionne plus.
+email-reminder = Un rappel : { $waiting } vous attend toujours. Votre invitation n'a pas encore été ouverte.
 email-start = Commencer maintenant
 email-start-text = Commencer maintenant :
 email-sign-in = Se connecter maintenant

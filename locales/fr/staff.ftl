@@ -90,6 +90,7 @@ staff-event-completed = Entreprise créée
 staff-event-resent = Renvoyée
 staff-event-revoked = Retirée
 staff-event-expired = Expirée
+staff-event-reminded = Rappel envoyé
 staff-notice-revoked = L'invitation a été retirée.
 staff-filter-invalid = Filtre non valable ({ $field }).
 staff-duplicate = Une invitation active existe déjà pour cette adresse ({ $id }) : renvoyez-la ou retirez-la.

@@ -1,12 +1,14 @@
 # The invitation email (subject, text and HTML parts).
 email-subject = { $inviter } La invita su { $product }
 email-subject-new-link = Nuovo link: { $inviter } La invita su { $product }
+email-subject-reminder = Promemoria: { $waiting } La aspetta su { $product }
 email-greeting-name = Gentile { $name },
 email-greeting = Buongiorno,
 email-intro = { $inviter } ({ $inviterEmail }) La invita a usare { $product } per collaborare.
 email-intro-company = { $inviter } ({ $inviterEmail }) La invita a usare { $product } per collaborare e a crearvi { $company }.
 email-intro-join = { $inviter } ({ $inviterEmail }) La invita a unirsi a { $company } su { $product }.
 email-replaces = Questo link sostituisce quello dell'e-mail precedente, che non funziona più.
+email-reminder = Un promemoria: { $waiting } La sta ancora aspettando. Il Suo invito non è ancora stato aperto.
 email-start = Inizi ora
 email-start-text = Inizi ora:
 email-sign-in = Acceda ora

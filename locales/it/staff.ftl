@@ -90,6 +90,7 @@ staff-event-completed = Azienda creata
 staff-event-resent = Inviato di nuovo
 staff-event-revoked = Ritirato
 staff-event-expired = Scaduto
+staff-event-reminded = Promemoria inviato
 staff-notice-revoked = L'invito è stato ritirato.
 staff-filter-invalid = Il filtro { $field } non è valido.
 staff-duplicate = Esiste già un invito attivo per questo indirizzo ({ $id }): lo invii di nuovo oppure lo ritiri.

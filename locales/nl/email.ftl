@@ -1,12 +1,14 @@
 # The invitation email (subject, text and HTML parts).
 email-subject = { $inviter } heeft u uitgenodigd voor { $product }
 email-subject-new-link = Nieuwe link: { $inviter } heeft u uitgenodigd voor { $product }
+email-subject-reminder = Herinnering: { $waiting } wacht op u bij { $product }
 email-greeting-name = Beste { $name },
 email-greeting = Goedendag,
 email-intro = { $inviter } ({ $inviterEmail }) heeft u uitgenodigd om { $product } te gebruiken om samen te werken.
 email-intro-company = { $inviter } ({ $inviterEmail }) heeft u uitgenodigd om { $product } te gebruiken om samen te werken en daar { $company } aan te maken.
 email-intro-join = { $inviter } ({ $inviterEmail }) heeft u uitgenodigd om lid te worden van { $company } op { $product }.
 email-replaces = Deze link vervangt die uit de eerdere e-mail, die niet meer werkt.
+email-reminder = Een herinnering: { $waiting } wacht nog op u. Uw uitnodiging is nog niet geopend.
 email-start = Nu beginnen
 email-start-text = Nu beginnen:
 email-sign-in = Nu aanmelden

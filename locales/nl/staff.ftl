@@ -90,6 +90,7 @@ staff-event-completed = Bedrijf aangemaakt
 staff-event-resent = Opnieuw verstuurd
 staff-event-revoked = Ingetrokken
 staff-event-expired = Verlopen
+staff-event-reminded = Herinnering verzonden
 staff-notice-revoked = De uitnodiging is ingetrokken.
 staff-filter-invalid = Het filter { $field } is ongeldig.
 staff-duplicate = Er bestaat al een actieve uitnodiging voor dit adres ({ $id }): verstuur haar opnieuw of trek haar in.

@@ -245,10 +245,11 @@ pub enum Event {
     Resent,
     Revoked,
     Expired,
+    Reminded,
 }
 
 impl Event {
-    const ALL: [Event; 9] = [
+    const ALL: [Event; 10] = [
         Self::Created,
         Self::EmailSent,
         Self::EmailFailed,
@@ -258,6 +259,7 @@ impl Event {
         Self::Resent,
         Self::Revoked,
         Self::Expired,
+        Self::Reminded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -271,6 +273,7 @@ impl Event {
             Self::Resent => "resent",
             Self::Revoked => "revoked",
             Self::Expired => "expired",
+            Self::Reminded => "reminded",
         }
     }
 
@@ -317,6 +320,8 @@ pub struct Invitation {
     /// The hashes of links a newer one replaced, newest last (at most
     /// [`Invitation::PREVIOUS_LINKS`]): such a link says a newer email was sent.
     pub previous_links: Vec<LinkHash>,
+    /// The reminder's link (the `reminder` module): opens it too, until a resend replaces both.
+    pub reminder: Option<Reminder>,
     /// For `company`: the company created from it; for `member`: the one it joins.
     pub company_id: Option<String>,
     /// Set for a `member` invitation: the role the person gets.
@@ -327,6 +332,14 @@ pub struct Invitation {
     /// Whether the sales figures count it (`super::stats`): every invitation made since
     /// they are kept; an older one never, before or after a change, so none is off.
     pub in_figures: bool,
+}
+
+/// An invitation's reminder (the `reminder` module): its link, and while an instance sends
+/// it, until when that instance holds it (`None` once it was sent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminder {
+    pub link_hash: LinkHash,
+    pub claimed_until: Option<OffsetDateTime>,
 }
 
 /// Why an invitation cannot be accepted.
@@ -378,6 +391,7 @@ impl Invitation {
             },
             link_hash,
             previous_links: Vec::new(),
+            reminder: None,
             company_id,
             member_role,
             bound_to: None,
@@ -674,6 +688,9 @@ impl Invitation {
     fn replace_link(&mut self, new_link: LinkHash) {
         let old = std::mem::replace(&mut self.link_hash, new_link);
         self.previous_links.push(old);
+        if let Some(reminder) = self.reminder.take() {
+            self.previous_links.push(reminder.link_hash);
+        }
         let excess = self
             .previous_links
             .len()
@@ -686,7 +703,7 @@ impl Invitation {
         self.previous_links.iter().any(|h| h.matches(hash))
     }
 
-    fn push(&mut self, at: OffsetDateTime, event: Event, actor: &str) {
+    pub(super) fn push(&mut self, at: OffsetDateTime, event: Event, actor: &str) {
         self.history.push(HistoryEntry {
             at,
             event,
@@ -725,12 +742,12 @@ impl ListFilter {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::domain::secret::InvitationSecret;
     use time::macros::datetime;
 
-    fn new_invitation(now: OffsetDateTime) -> Invitation {
+    pub(in crate::domain) fn new_invitation(now: OffsetDateTime) -> Invitation {
         let email = EmailAddress::parse("willy.urs@example.com").unwrap();
         Invitation::create(
             NewInvitation {

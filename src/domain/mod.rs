@@ -13,6 +13,7 @@ pub mod locale;
 pub mod membership;
 pub mod mfa;
 pub mod passkey;
+pub mod reminder;
 pub mod secret;
 pub mod stats;
 pub mod totp;

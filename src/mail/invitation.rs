@@ -26,6 +26,8 @@ pub struct InvitationMail {
     pub existing: bool,
     /// A resend: this email's link replaces the one of the earlier email.
     pub replaces: bool,
+    /// The reminder (`domain::reminder`): its subject and first line say so.
+    pub reminder: bool,
 }
 
 /// The email's sentences in the invitation's language, from `locales/*/email.ftl`.
@@ -35,6 +37,8 @@ pub struct Words {
     pub greeting: String,
     pub intro: String,
     pub replaces: Option<String>,
+    /// A reminder's first line: who is waiting.
+    pub reminder: Option<String>,
     /// The button, and the line before the link in the text part.
     pub action: String,
     pub action_text: String,
@@ -56,10 +60,21 @@ impl Words {
                 ("date", Arg::from(&m.expires_on)),
             ]
         };
-        let subject = if m.replaces {
-            "email-subject-new-link"
+        // Who is waiting: the inviter, or for a colleague the company they would join.
+        let waiting = || {
+            let mut args = people();
+            args.push((
+                "waiting",
+                Arg::from(m.joining.as_ref().unwrap_or(&m.inviter_name)),
+            ));
+            args
+        };
+        let subject = if m.reminder {
+            tr.with("email-subject-reminder", waiting())
+        } else if m.replaces {
+            tr.with("email-subject-new-link", people())
         } else {
-            "email-subject"
+            tr.with("email-subject", people())
         };
         let with_company = |id: &str, company: &String| {
             let mut args = people();
@@ -78,13 +93,14 @@ impl Words {
         };
         Self {
             lang: locale.as_str(),
-            subject: tr.with(subject, people()),
+            subject,
             greeting: match &m.recipient_name {
                 Some(name) => tr.t1("email-greeting-name", "name", name),
                 None => tr.t("email-greeting"),
             },
             intro,
             replaces: m.replaces.then(|| tr.t("email-replaces")),
+            reminder: m.reminder.then(|| tr.with("email-reminder", waiting())),
             action: tr.t(action),
             action_text: tr.t(&format!("{action}-text")),
             account: tr.with(account, people()),
@@ -120,6 +136,24 @@ pub fn render(
     url: String,
     product: &str,
 ) -> Result<OutgoingEmail, askama::Error> {
+    render_as(invitation, url, product, false)
+}
+
+/// The reminder of an invitation (`domain::reminder`), with its own link.
+pub fn render_reminder(
+    invitation: &Invitation,
+    url: String,
+    product: &str,
+) -> Result<OutgoingEmail, askama::Error> {
+    render_as(invitation, url, product, true)
+}
+
+fn render_as(
+    invitation: &Invitation,
+    url: String,
+    product: &str,
+    reminder: bool,
+) -> Result<OutgoingEmail, askama::Error> {
     let m = InvitationMail {
         recipient_name: invitation
             .display_name
@@ -140,6 +174,7 @@ pub fn render(
             .history
             .iter()
             .any(|h| h.event == crate::domain::invitation::Event::Resent),
+        reminder,
     };
     let w = Words::new(&m, invitation.locale);
     let (subject, text, html) = (

@@ -71,8 +71,18 @@ pub async fn send(
     invitation: &Invitation,
     url: &str,
 ) -> Result<(), MailError> {
-    let email = render(invitation, url.to_owned(), &services.product_name)
-        .map_err(|e| MailError::Permanent(format!("template: {e}")))?;
+    let email = render(invitation, url.to_owned(), &services.product_name);
+    deliver(services, invitation, email).await
+}
+
+/// Sends a rendered email of `invitation` (its invitation or its reminder), within the
+/// mail timeout; the error is already logged.
+pub async fn deliver(
+    services: &Services,
+    invitation: &Invitation,
+    email: Result<crate::mail::OutgoingEmail, askama::Error>,
+) -> Result<(), MailError> {
+    let email = email.map_err(|e| MailError::Permanent(format!("template: {e}")))?;
     let result =
         match tokio::time::timeout(services.mail_timeout, services.mailer.send(&email)).await {
             Ok(result) => result,

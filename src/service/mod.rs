@@ -16,6 +16,7 @@ pub mod onboarding;
 pub mod passkeys;
 pub mod person;
 pub mod privacy;
+pub mod reminders;
 pub mod stats;
 
 use crate::clock::Clock;

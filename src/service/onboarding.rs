@@ -37,7 +37,7 @@ pub async fn open_link(
     let target = match secret.invitation_id() {
         Some(id) => match InvitationId::parse(id) {
             Ok(id) => match services.store.get(&id).await? {
-                Some(found) if found.value.link_hash.matches(&hash) => LinkTarget::Invitation {
+                Some(found) if found.value.opens_with(&hash) => LinkTarget::Invitation {
                     invitation: Box::new(found),
                     current: true,
                 },

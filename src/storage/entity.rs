@@ -8,7 +8,7 @@ use crate::domain::country::{CountryCode, PostalCode, VatNumber};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{
     Delivery, DisplayName, ERASED_INVITER, Event, ExpiryDays, HistoryEntry, Invitation,
-    InvitationId, Inviter, LoginId, StoredStatus,
+    InvitationId, Inviter, LoginId, Reminder, StoredStatus,
 };
 use crate::domain::locale::Locale;
 use crate::domain::secret::LinkHash;
@@ -73,6 +73,22 @@ pub struct InvitationEntity {
     /// The hashes of replaced links, comma-separated, oldest first; absent when none.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub previous_links: Option<String>,
+    /// The reminder's link (`domain::reminder`); absent before one was claimed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reminder_link_hash: Option<String>,
+    /// While an instance sends the reminder: until when it holds it.
+    #[serde(
+        with = "edm::option_datetime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reminder_claimed_until: Option<OffsetDateTime>,
+    #[serde(
+        rename = "ReminderClaimedUntil@odata.type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    reminder_claimed_until_type: Option<DateTimeTag>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub company_id: Option<String>,
     /// Only in a `member` invitation: the role it gives (`administrator`, `member`).
@@ -165,6 +181,16 @@ impl From<&Invitation> for InvitationEntity {
                     .collect::<Vec<_>>()
                     .join(",")
             }),
+            reminder_link_hash: inv
+                .reminder
+                .as_ref()
+                .map(|r| r.link_hash.as_str().to_owned()),
+            reminder_claimed_until: inv.reminder.as_ref().and_then(|r| r.claimed_until),
+            reminder_claimed_until_type: inv
+                .reminder
+                .as_ref()
+                .and_then(|r| r.claimed_until)
+                .map(|_| DateTimeTag),
             company_id: inv.company_id.clone(),
             member_role: inv.member_role.map(|r| r.as_str().to_owned()),
             bound_issuer: inv.bound_to.as_ref().map(|l| l.issuer.clone()),
@@ -270,6 +296,10 @@ impl TryFrom<InvitationEntity> for Invitation {
                 .filter(|h| !h.is_empty())
                 .map(|h| LinkHash::from_stored(h.to_owned()))
                 .collect(),
+            reminder: e.reminder_link_hash.map(|hash| Reminder {
+                link_hash: LinkHash::from_stored(hash),
+                claimed_until: e.reminder_claimed_until,
+            }),
             company_id: e.company_id,
             member_role: e
                 .member_role

@@ -376,7 +376,7 @@ impl InvitationStore for TableInvitationStore {
         };
         Ok(match self.get_entity(&id).await? {
             Some(invitation) => {
-                let current = invitation.value.link_hash.matches(hash);
+                let current = invitation.value.opens_with(hash);
                 LinkTarget::Invitation {
                     invitation: Box::new(invitation),
                     current,

@@ -125,13 +125,7 @@ async fn links_sent_before_they_carried_the_id_keep_working_until_they_expire() 
     assert_eq!(app.invitation(id).await["history"][2]["event"], "opened");
 
     // A resend replaces it: the old link then says so.
-    let resent = app
-        .client
-        .post(app.url(&format!("/api/invitations/{id}/resend")))
-        .bearer_auth(app.idp.token())
-        .send()
-        .await
-        .unwrap();
+    let resent = app.resend_raw(id).await;
     assert_eq!(resent.status(), 200);
     let page = browser().get(&old).send().await.unwrap();
     assert_eq!(page.status(), 410);
@@ -157,16 +151,7 @@ async fn a_replaced_link_that_carries_the_id_says_a_newer_email_was_sent() {
     let created = app.invite_email(&unique_email("replaced")).await;
     let id = created["id"].as_str().unwrap();
     let first = created["inviteUrl"].as_str().unwrap().to_owned();
-    let resent: Value = app
-        .client
-        .post(app.url(&format!("/api/invitations/{id}/resend")))
-        .bearer_auth(app.idp.token())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let resent: Value = app.resend_raw(id).await.json().await.unwrap();
     assert_ne!(resent["inviteUrl"], first.as_str());
     calls.take();
     let page = browser().get(&first).send().await.unwrap();

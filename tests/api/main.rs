@@ -37,6 +37,7 @@ mod privacy;
 mod problem_languages;
 mod programs;
 mod races;
+mod reminders;
 mod security;
 mod staff_office;
 mod staff_pages;

@@ -164,6 +164,11 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         .and(s())
         .and(limited_body())
         .then(|state, body| async move { respond(timer::purge_ended(state, body).await) });
+    let remind = warp::path!("SendReminders")
+        .and(warp::post())
+        .and(s())
+        .and(limited_body())
+        .then(|state, body| async move { respond(timer::send_reminders(state, body).await) });
 
     // Staff with the role: a bearer token from the staff directory.
     let invite = warp::path!("api" / "InviteUser")
@@ -269,6 +274,7 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         openapi_document.boxed(),
         retry.boxed(),
         purge.boxed(),
+        remind.boxed(),
         invite.boxed(),
         bulk_route.boxed(),
         resend.boxed(),

@@ -1,10 +1,10 @@
-//! The timer-triggered functions, `RetryDeliveries` and `PurgeEnded`. The Functions host
+//! The timer-triggered functions, `RetryDeliveries`, `PurgeEnded` and `SendReminders`. The Functions host
 //! calls each as `POST /{FunctionName}` with `{"Data": {...}, "Metadata": {...}}` and
 //! expects `{"Outputs": {...}, "Logs": [...], "ReturnValue": ...}`.
 
 use crate::http::AppState;
 use crate::http::problem::Problem;
-use crate::service::{delivery, events, privacy};
+use crate::service::{delivery, events, privacy, reminders};
 use serde::Serialize;
 use serde_json::json;
 use warp::Reply as _;
@@ -84,5 +84,24 @@ pub fn purge_line(report: &privacy::PurgeReport) -> String {
     format!(
         "PurgeEnded: {} ended invitations erased, {} finished counters removed",
         report.invitations, report.counters
+    )
+}
+
+/// The reminders, daily: one for each pending invitation nobody opened
+/// `REMINDER_AFTER_DAYS` after its email was sent.
+pub async fn send_reminders(
+    state: AppState,
+    body: Result<bytes::Bytes, Problem>,
+) -> Result<Response, Problem> {
+    check_payload(body)?;
+    let report = reminders::send_due(&state.services).await?;
+    Ok(answer(reminders_line(&report), &report))
+}
+
+/// What a run of the reminders did, in words (also what `handler send-reminders` prints).
+pub fn reminders_line(report: &reminders::ReminderReport) -> String {
+    format!(
+        "SendReminders: {} sent, {} over the address's daily limit, {} not sent",
+        report.sent, report.limited, report.failed
     )
 }

@@ -163,6 +163,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
                     "completed",
                     "revoked",
                     "expired",
+                    "reminded",
                 ]
                 .into_iter()
                 .map(|e| (String::new(), event_label(e, tr), actor_label("system", tr))),

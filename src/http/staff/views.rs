@@ -206,7 +206,7 @@ fn delivery_label(delivery: &str, tr: Tr) -> String {
 pub fn event_label(event: &str, tr: Tr) -> String {
     match event {
         "created" | "emailSent" | "emailFailed" | "opened" | "accepted" | "completed"
-        | "resent" | "revoked" => tr.t(&format!("staff-event-{event}")),
+        | "resent" | "revoked" | "reminded" => tr.t(&format!("staff-event-{event}")),
         _ => tr.t("staff-event-expired"),
     }
 }

@@ -132,6 +132,7 @@ pub async fn broken(case: &Case) -> Vec<String> {
     nothing_erased_left(case, &state, &mut broken);
     sessions_stay_ended(case, &mut broken).await;
     figures_agree(case, &state, &mut broken);
+    super::reminder::reminded(case, &mut broken).await;
     broken
 }
 

@@ -13,7 +13,7 @@
 //!    SIGKILLs it at call n; a new process on the same port (same public address, same
 //!    `COOKIE_KEY`, so sessions survive); what the person or the timer does next; ten
 //!    minutes pass for the rows (as an older run would have written them); the timers
-//!    (`RetryDeliveries`, `PurgeEnded`); and the rules of `invariants.rs`.
+//!    (`RetryDeliveries`, `PurgeEnded`, `SendReminders`); and the rules of `invariants.rs`.
 //!
 //! `CRASH_ONLY=name,name` runs only those operations; `CRASH_LOGS=1` shows the handler's
 //! logs. The figures (operations, cases, time) are printed at the end.
@@ -24,6 +24,7 @@ mod instance;
 mod invariants;
 mod operations;
 mod person;
+mod reminder;
 mod staff;
 mod tables;
 mod world;
@@ -291,7 +292,7 @@ async fn run_case(
         Next::Then(next) => next(&case).await,
     }
     tables::age(&prefix, time::Duration::minutes(10)).await;
-    for name in ["RetryDeliveries", "PurgeEnded"] {
+    for name in ["RetryDeliveries", "PurgeEnded", "SendReminders"] {
         let answer = staff::timer(&case, name).send().await.unwrap();
         assert_eq!(answer.status(), 200, "{name}");
     }

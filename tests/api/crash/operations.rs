@@ -4,6 +4,7 @@
 
 use super::customer as c;
 use super::person as p;
+use super::reminder as r;
 use super::staff as s;
 use super::{Next, Operation};
 
@@ -46,6 +47,13 @@ pub static ALL: &[Operation] = &[
         s::an_email_that_failed,
         None,
         s::retry_deliveries,
+        Next::Again,
+    ),
+    op(
+        "send-reminders",
+        r::a_reminder_due,
+        None,
+        r::send_reminders,
         Next::Again,
     ),
     // Customers: the link and the sign-in again, or the same form again.

@@ -115,7 +115,7 @@ async fn the_logs_of_a_whole_journey_hold_no_address_name_or_company_detail() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    for timer in ["RetryDeliveries", "PurgeEnded"] {
+    for timer in ["RetryDeliveries", "PurgeEnded", "SendReminders"] {
         let response = http
             .post(format!("{base}/{timer}"))
             .json(&json!({"Data": {}, "Metadata": {}}))

@@ -14,13 +14,7 @@ async fn ended_invitations_are_erased_after_the_retention_period_and_the_others_
         .await;
     let revoked = app.invite_email(&mixed_case_email("revoked")).await;
     let revoked_id = revoked["id"].as_str().unwrap();
-    let response = app
-        .client
-        .delete(app.url(&format!("/api/invitations/{revoked_id}")))
-        .bearer_auth(app.idp.token())
-        .send()
-        .await
-        .unwrap();
+    let response = app.revoke_raw(revoked_id).await;
     assert_eq!(response.status(), 200);
     let email = mixed_case_email("completed");
     let link_secret = invite(&app, &email).await;

@@ -313,6 +313,26 @@ impl TestApp {
             .unwrap()
     }
 
+    /// `POST /api/invitations/{id}/resend` with the staff token.
+    pub async fn resend_raw(&self, id: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/invitations/{id}/resend")))
+            .bearer_auth(self.idp.token())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `DELETE /api/invitations/{id}` (revoke) with the staff token.
+    pub async fn revoke_raw(&self, id: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(&format!("/api/invitations/{id}")))
+            .bearer_auth(self.idp.token())
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn invitation(&self, id: &str) -> Value {
         let response = self.get_invitation(id).await;
         assert_eq!(response.status(), 200);
