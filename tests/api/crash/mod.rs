@@ -237,12 +237,14 @@ struct Outcome {
     broken: Vec<String>,
 }
 
+/// One case: the calls counted, whether the planned cut was missed (the operation ended
+/// before that call), and the rules it broke.
 async fn run_case(
     op: &Operation,
     world: &Arc<World>,
     rows: &Arc<Snapshot>,
     plan: Option<(usize, Moment)>,
-) -> (usize, Vec<String>) {
+) -> (usize, bool, Vec<String>) {
     let prefix = crate::support::unique("k");
     tables::restore(&prefix, rows).await;
     let mut mails_before = BTreeSet::new();
@@ -281,8 +283,9 @@ async fn run_case(
     case.arm();
     (op.request)(&case).await;
     let counted = case.calls.take().len();
+    let missed = plan.is_some() && !case.calls.killed();
     let mut broken = Vec::new();
-    if plan.is_some() && !case.calls.killed() {
+    if missed {
         broken.push(format!("{}: never reached call {plan:?}", op.name));
     }
     first.kill();
@@ -306,7 +309,7 @@ async fn run_case(
         .into_iter()
         .map(|b| format!("{} ({at}): {b}", op.name))
         .collect();
-    (counted, broken)
+    (counted, missed, broken)
 }
 
 async fn run(op: &Operation) -> Outcome {
@@ -314,12 +317,22 @@ async fn run(op: &Operation) -> Outcome {
     (op.setup)(&mut world).await;
     let rows = Arc::new(tables::snapshot(&world.app.table_prefix).await);
     let world = Arc::new(world);
-    let (calls, mut broken) = run_case(op, &world, &rows, None).await;
+    let (calls, _, mut broken) = run_case(op, &world, &rows, None).await;
     assert!(calls > 0, "{}: no storage call counted", op.name);
     let mut cases = 1;
     for n in 1..=calls {
         for moment in [Moment::Before, Moment::After] {
-            broken.extend(run_case(op, &world, &rows, Some((n, moment))).await.1);
+            // Some operations make a call more or less from one run to the next (the bulk's
+            // rows meet on a sales figures row and write it again): a run that ended before
+            // call `n` is made again, so that the cut still happens (a third miss is broken).
+            for attempt in 1.. {
+                let (_, missed, found) = run_case(op, &world, &rows, Some((n, moment))).await;
+                if missed && attempt < 3 {
+                    continue;
+                }
+                broken.extend(found);
+                break;
+            }
             cases += 1;
         }
     }
