@@ -94,7 +94,7 @@ pub fn invitation_event(entry: invitation::Event) -> Option<EventType> {
         E::Completed => Some(EventType::InvitationCompleted),
         E::Resent => Some(EventType::InvitationResent),
         E::Revoked => Some(EventType::InvitationRevoked),
-        E::Created | E::EmailSent | E::EmailFailed | E::Expired => None,
+        E::Created | E::EmailSent | E::EmailFailed | E::Expired | E::Reminded => None,
     }
 }
 
