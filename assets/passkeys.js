@@ -35,35 +35,34 @@
     (list || []).forEach(function (c) { c.id = bytes(c.id); });
   }
 
-  function created(credential) {
-    var response = credential.response;
+  // The parts every credential shares, and its response's fields in base64url.
+  function answer(credential, response) {
     return {
       id: credential.id,
       rawId: text(credential.rawId),
       type: credential.type,
       extensions: credential.getClientExtensionResults(),
-      response: {
-        attestationObject: text(response.attestationObject),
-        clientDataJSON: text(response.clientDataJSON),
-        transports: response.getTransports ? response.getTransports() : undefined
-      }
+      response: response
     };
+  }
+
+  function created(credential) {
+    var response = credential.response;
+    return answer(credential, {
+      attestationObject: text(response.attestationObject),
+      clientDataJSON: text(response.clientDataJSON),
+      transports: response.getTransports ? response.getTransports() : undefined
+    });
   }
 
   function asserted(credential) {
     var response = credential.response;
-    return {
-      id: credential.id,
-      rawId: text(credential.rawId),
-      type: credential.type,
-      extensions: credential.getClientExtensionResults(),
-      response: {
-        authenticatorData: text(response.authenticatorData),
-        clientDataJSON: text(response.clientDataJSON),
-        signature: text(response.signature),
-        userHandle: text(response.userHandle)
-      }
-    };
+    return answer(credential, {
+      authenticatorData: text(response.authenticatorData),
+      clientDataJSON: text(response.clientDataJSON),
+      signature: text(response.signature),
+      userHandle: text(response.userHandle)
+    });
   }
 
   button.addEventListener('click', function () {
