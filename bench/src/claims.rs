@@ -6,7 +6,7 @@
 //! (`/events-service/token`); the person's rows are written here, of the handler's
 //! shape, for a person of the B2C stand-in's tenant.
 
-use crate::latency::Unexpected;
+use crate::latency::{Unexpected, get_json};
 use crate::stats::Samples;
 use crate::storage::{Row, Tables, sha256_hex};
 use futures::StreamExt as _;
@@ -99,14 +99,7 @@ pub async fn run(
     run: &str,
     samples: usize,
 ) -> Result<ClaimsFigures, String> {
-    let token: Value = client
-        .get(format!("{token_url}?shape=b2c&aud={AUDIENCE}"))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
+    let token = get_json(client, &format!("{token_url}?shape=b2c&aud={AUDIENCE}")).await?;
     let token = token["access_token"]
         .as_str()
         .ok_or("no events token")?

@@ -121,19 +121,18 @@ pub async fn open_link(
     Ok((t0.elapsed(), status))
 }
 
+/// `GET url`: its body as JSON.
+pub async fn get_json(client: &reqwest::Client, url: &str) -> Result<Value, String> {
+    let response = client.get(url).send().await.map_err(|e| e.to_string())?;
+    response.json().await.map_err(|e| e.to_string())
+}
+
 /// The first email the handler sent, as maildev caught it: (subject, text, html).
 pub async fn sample_email(
     client: &reqwest::Client,
     maildev: &str,
 ) -> Result<(String, String, String), String> {
-    let emails: Value = client
-        .get(format!("{maildev}/email"))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
+    let emails = get_json(client, &format!("{maildev}/email")).await?;
     let first = emails.get(0).ok_or("maildev holds no email")?;
     let field = |name: &str| first[name].as_str().unwrap_or_default().to_owned();
     Ok((field("subject"), field("text"), field("html")))

@@ -5,7 +5,7 @@
 //! by a key of the same provider's JWKS.
 
 use crate::capacity::check;
-use crate::support::browser::{company_form, csrf_in, page, post_form};
+use crate::support::browser::create_company;
 use crate::support::tokens::{ATTACKER, Key, SIGNING, sign};
 use crate::support::{Overrides, TestApp, unique, unique_email};
 use invitations::domain::account::{AccountId, CompanyId, Role};
@@ -122,13 +122,7 @@ async fn onboard_in(app: &TestApp, email: &str, oid: &str) -> (reqwest::Client, 
         .invite(json!({"email": email, "company": {"name": "URS Machining SA", "country": "BE"}}))
         .await;
     let client = sign_in(app, created["inviteUrl"].as_str().unwrap(), email, oid).await;
-    let form = page(&client, &app.url("/api/CreateCompany")).await;
-    let response = post_form(
-        &client,
-        &app.url("/api/CreateCompany"),
-        &company_form(&csrf_in(&form)),
-    )
-    .await;
+    let response = create_company(&client, &app.url("/api/CreateCompany")).await;
     assert_eq!(response.status(), 303);
     (client, format!("c{}", created["id"].as_str().unwrap()))
 }

@@ -3,7 +3,8 @@
 //! cache's lifetime is served from the stale keys (11).
 
 use crate::support::browser::{
-    browser, company_form, csrf_in, location, page, param, post_form, sign_in_at_b2c,
+    browser, company_form, create_company, csrf_in, location, page, param, post_form,
+    sign_in_at_b2c,
 };
 use crate::support::staff::{
     sign_in_at_staff_directory, spawn_back_office, staff_browser, staff_email, token_response,
@@ -39,13 +40,7 @@ async fn onboard(app: &TestApp, email: &str, change: impl FnOnce(&mut Value)) ->
         .sign_in_with_test_b2c(link, email, &SIGNING, "code-onboard", change)
         .await;
     assert_eq!(location(&response), "/api/CreateCompany");
-    let form = page(&client, &app.url("/api/CreateCompany")).await;
-    let response = post_form(
-        &client,
-        &app.url("/api/CreateCompany"),
-        &company_form(&csrf_in(&form)),
-    )
-    .await;
+    let response = create_company(&client, &app.url("/api/CreateCompany")).await;
     assert_eq!(location(&response), "/api/Home");
     client
 }

@@ -4,7 +4,7 @@
 //! not honoured: the provider picker appears when a customer links a Microsoft account).
 
 use crate::support::browser::{
-    browser, company_form, csrf_in, location, page, post_form, sign_in_at_b2c,
+    browser, create_company, csrf_in, location, page, post_form, sign_in_at_b2c,
 };
 use crate::support::{Overrides, TestApp, mailbox, stack, unique_email};
 use reqwest::Client;
@@ -79,13 +79,7 @@ async fn journey(shape: Shape) {
         "the id_token of this shape is accepted"
     );
     assert_eq!(location(&response), "/api/CreateCompany");
-    let form = page(&client, &app.url("/api/CreateCompany")).await;
-    let response = post_form(
-        &client,
-        &app.url("/api/CreateCompany"),
-        &company_form(&csrf_in(&form)),
-    )
-    .await;
+    let response = create_company(&client, &app.url("/api/CreateCompany")).await;
     assert_eq!(location(&response), "/api/Home");
     let home = page(&client, &app.url("/api/Home")).await;
     assert!(home.contains("<h1>Welcome to "), "{home}");

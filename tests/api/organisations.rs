@@ -160,20 +160,8 @@ async fn staff_invite_a_colleague_into_a_company_who_joins_and_lands_on_home_wit
     // the account stays.
     let services = &app.services;
     let cid = CompanyId::parse(&company_id).unwrap();
-    let stored = services.accounts.company(&cid).await.unwrap().unwrap();
-    let (roster, _) = services.members.roster(&stored).await.unwrap();
-    let account = |email: &str| {
-        roster
-            .members
-            .iter()
-            .find(|m| m.email.as_str().eq_ignore_ascii_case(email))
-            .unwrap()
-            .account
-            .clone()
-    };
-    members::remove(services, &cid, &account(&anne), &account(&bert))
-        .await
-        .unwrap();
+    let [a, b] = app.accounts_of(&cid, [&anne, &bert]).await;
+    members::remove(services, &cid, &a, &b).await.unwrap();
     let response = client.get(app.url("/api/Home")).send().await.unwrap();
     assert_eq!(response.status(), 200);
     let home = response.text().await.unwrap();
@@ -204,18 +192,7 @@ async fn of_two_administrators_demoting_each_other_at_once_exactly_one_succeeds(
 
     let services = &app.services;
     let id = CompanyId::parse(&company_id).unwrap();
-    let stored = services.accounts.company(&id).await.unwrap().unwrap();
-    let (roster, _) = services.members.roster(&stored).await.unwrap();
-    let account = |email: &str| {
-        roster
-            .members
-            .iter()
-            .find(|m| m.email.as_str().eq_ignore_ascii_case(email))
-            .unwrap()
-            .account
-            .clone()
-    };
-    let (a, b) = (account(&anne), account(&bert));
+    let [a, b] = app.accounts_of(&id, [&anne, &bert]).await;
     let (first, second) = futures::join!(
         members::change_role(services, &id, &a, &b, Role::Member),
         members::change_role(services, &id, &b, &a, Role::Member),
@@ -247,6 +224,8 @@ async fn of_two_administrators_demoting_each_other_at_once_exactly_one_succeeds(
     // A customer administrator invites, resends and revokes as staff do, shown as the
     // inviter; the member may do none of it, and another company's invitation is not
     // theirs to touch.
+    let stored = services.accounts.company(&id).await.unwrap().unwrap();
+    let (roster, _) = services.members.roster(&stored).await.unwrap();
     let by = |account: &invitations::domain::account::AccountId| {
         let email = roster
             .members

@@ -32,6 +32,26 @@ fn options<T: serde::de::DeserializeOwned>(html: &str) -> T {
     serde_json::from_str(json).unwrap()
 }
 
+/// A form of the passkey pages: its CSRF token, its action and the other fields.
+fn form(
+    csrf: String,
+    action: &str,
+    fields: &[(&'static str, &str)],
+) -> Vec<(&'static str, String)> {
+    let mut form = vec![("csrf", csrf), ("action", action.to_owned())];
+    form.extend(
+        fields
+            .iter()
+            .map(|(name, value)| (*name, (*value).to_owned())),
+    );
+    form
+}
+
+/// Whether the page in `response` contains `words`.
+async fn says(response: reqwest::Response, words: &str) -> bool {
+    response.text().await.unwrap().contains(words)
+}
+
 /// Adds a passkey named `name` from the profile with `authenticator`; the response of the
 /// post that finishes it.
 async fn add_passkey(
@@ -43,11 +63,7 @@ async fn add_passkey(
     let profile = page(client, &app.url("/api/Profile")).await;
     assert!(profile.contains("Add a passkey"), "{profile}");
     let csrf = csrf_in(&profile);
-    let start = [
-        ("csrf", csrf.clone()),
-        ("action", "start".into()),
-        ("name", name.into()),
-    ];
+    let start = form(csrf.clone(), "start", &[("name", name)]);
     let response = post_form(client, &app.url("/api/Profile/passkeys"), &start).await;
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
@@ -59,11 +75,11 @@ async fn add_passkey(
         "the RP ID is PUBLIC_BASE_URL's host"
     );
     let created = authenticator.do_registration(origin(app), asked).unwrap();
-    let finish = [
-        ("csrf", csrf),
-        ("action", "finish".into()),
-        ("credential", serde_json::to_string(&created).unwrap()),
-    ];
+    let finish = form(
+        csrf,
+        "finish",
+        &[("credential", &serde_json::to_string(&created).unwrap())],
+    );
     let response = post_form(client, &app.url("/api/Profile/passkeys"), &finish).await;
     (response, created)
 }
@@ -91,12 +107,12 @@ async fn answer(
     step: &str,
     answer: &PublicKeyCredential,
 ) -> reqwest::Response {
-    let form = [
-        ("csrf", csrf_in(step)),
-        ("action", "passkey".into()),
-        ("credential", serde_json::to_string(answer).unwrap()),
-    ];
-    post_form(client, &app.url("/api/Profile/mfa"), &form).await
+    let answered = form(
+        csrf_in(step),
+        "passkey",
+        &[("credential", &serde_json::to_string(answer).unwrap())],
+    );
+    post_form(client, &app.url("/api/Profile/mfa"), &answered).await
 }
 
 async fn home_status(app: &TestApp, client: &Client) -> u16 {
@@ -121,12 +137,7 @@ async fn a_passkey_added_on_the_profile_is_asked_at_every_sign_in_and_an_answer_
     );
     assert!(profile.contains("Remove passkey") && profile.contains("Rename passkey"));
     // The stored row holds the public key and names no secret.
-    let row = app
-        .table_rows("Accounts")
-        .await
-        .into_iter()
-        .find(|r| r["RowKey"].as_str().unwrap().starts_with("passkey-"))
-        .unwrap();
+    let row = &passkey_rows(&app).await[0];
     assert_eq!(row["Name"], "Work laptop");
 
     // The step: only the passkey (the app is off), nothing granted before it.
@@ -138,29 +149,15 @@ async fn a_passkey_added_on_the_profile_is_asked_at_every_sign_in_and_an_answer_
     );
     assert_eq!(home_status(&app, &browser.client).await, 302);
     // A code instead of the passkey does not pass the step.
-    let code = [
-        ("csrf", csrf_in(&step)),
-        ("action", "challenge".into()),
-        ("code", "123456".into()),
-    ];
+    let code = form(csrf_in(&step), "challenge", &[("code", "123456")]);
     let response = post_form(&browser.client, &app.url("/api/Profile/mfa"), &code).await;
     assert_eq!(response.status(), 422);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("Use your passkey to finish")
-    );
+    assert!(says(response, "Use your passkey to finish").await);
     assert_eq!(home_status(&app, &browser.client).await, 302);
 
     // Garbage for an answer: refused with the step again, nothing granted.
     let step = page(&browser.client, &app.url("/api/Profile/mfa")).await;
-    let garbage = [
-        ("csrf", csrf_in(&step)),
-        ("action", "passkey".into()),
-        ("credential", "{\"id\": 1".into()),
-    ];
+    let garbage = form(csrf_in(&step), "passkey", &[("credential", "{\"id\": 1")]);
     let response = post_form(&browser.client, &app.url("/api/Profile/mfa"), &garbage).await;
     assert_eq!(response.status(), 422);
     assert_eq!(home_status(&app, &browser.client).await, 302);
@@ -195,13 +192,7 @@ async fn a_passkey_added_on_the_profile_is_asked_at_every_sign_in_and_an_answer_
     // Sent again afterwards, with the cookies it came with: refused.
     let again = answer(&app, &refused.client, &step, &signed).await;
     assert_eq!(again.status(), 422);
-    assert!(
-        again
-            .text()
-            .await
-            .unwrap()
-            .contains("That passkey was not accepted")
-    );
+    assert!(says(again, "That passkey was not accepted").await);
 
     let profile = page(&granted.client, &app.url("/api/Profile")).await;
     assert!(profile.contains("last used"), "{profile}");
@@ -249,13 +240,7 @@ async fn another_site_another_persons_passkey_and_a_counter_going_back_are_refus
     let signed = bobs.do_authentication(origin(&app), bobs_turn).unwrap();
     let response = answer(&app, client, &step, &signed).await;
     assert_eq!(response.status(), 422);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("That passkey was not accepted")
-    );
+    assert!(says(response, "That passkey was not accepted").await);
     assert_eq!(
         home_status(&app, client).await,
         302,
@@ -340,19 +325,13 @@ async fn adding_or_removing_a_passkey_needs_a_recent_sign_in_and_a_removed_one_i
     let profile = page(&client, &app.url("/api/Profile")).await;
     let id = between(&profile, "data-passkey=\"", "\"").to_owned();
     let remove = |csrf: String, id: &str, confirm: &str| {
-        vec![
-            ("csrf", csrf),
-            ("action", "remove".into()),
-            ("id", id.to_owned()),
-            ("confirm", confirm.to_owned()),
-        ]
+        form(csrf, "remove", &[("id", id), ("confirm", confirm)])
     };
-    let rename = [
-        ("csrf", csrf_in(&profile)),
-        ("action", "rename".into()),
-        ("id", id.clone()),
-        ("name", "Old phone".into()),
-    ];
+    let rename = form(
+        csrf_in(&profile),
+        "rename",
+        &[("id", &id), ("name", "Old phone")],
+    );
     assert_eq!(post_form(&client, &url, &rename).await.status(), 303);
     assert!(
         page(&client, &app.url("/api/Profile"))
@@ -364,24 +343,10 @@ async fn adding_or_removing_a_passkey_needs_a_recent_sign_in_and_a_removed_one_i
     too_long[3].1 = "x".repeat(61);
     let response = post_form(&client, &url, &too_long).await;
     assert_eq!(response.status(), 422);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("1 to 60 characters")
-    );
-    let start = [
-        ("csrf", csrf_in(&profile)),
-        ("action", "start".into()),
-        ("name", "Spare".into()),
-    ];
+    assert!(says(response, "1 to 60 characters").await);
+    let start = form(csrf_in(&profile), "start", &[("name", "Spare")]);
     assert_eq!(post_form(&client, &url, &start).await.status(), 200);
-    let finish = [
-        ("csrf", csrf_in(&profile)),
-        ("action", "finish".into()),
-        ("credential", "[]".into()),
-    ];
+    let finish = form(csrf_in(&profile), "finish", &[("credential", "[]")]);
     let response = post_form(&client, &url, &finish).await;
     assert_eq!(response.status(), 422);
     assert!(
@@ -417,22 +382,17 @@ async fn adding_or_removing_a_passkey_needs_a_recent_sign_in_and_a_removed_one_i
     let profile = page(&client, &app.url("/api/Profile")).await;
     let id = between(&profile, "data-passkey=\"", "\"").to_owned();
     app.clock.advance(Duration::minutes(11));
-    let rename = [
-        ("csrf", csrf_in(&profile)),
-        ("action", "rename".into()),
-        ("id", id.clone()),
-        ("name", "Blue key".into()),
-    ];
+    let rename = form(
+        csrf_in(&profile),
+        "rename",
+        &[("id", &id), ("name", "Blue key")],
+    );
     assert_eq!(post_form(&client, &url, &rename).await.status(), 303);
-    let start = [
-        ("csrf", csrf_in(&profile)),
-        ("action", "start".into()),
-        ("name", "Another".into()),
-    ];
+    let start = form(csrf_in(&profile), "start", &[("name", "Another")]);
     assert_eq!(post_form(&client, &url, &start).await.status(), 403);
     let response = post_form(&client, &url, &remove(csrf_in(&profile), &id, "yes")).await;
     assert_eq!(response.status(), 403);
-    assert!(response.text().await.unwrap().contains("Sign in again"));
+    assert!(says(response, "Sign in again").await);
     assert!(
         page(&client, &app.url("/api/Profile"))
             .await
@@ -451,21 +411,16 @@ async fn with_an_ip_address_as_public_base_url_passkeys_are_not_offered() {
         "{profile}"
     );
     assert!(!profile.contains("Add a passkey"));
-    let start = [
-        ("csrf", csrf_in(&profile)),
-        ("action", "start".into()),
-        ("name", "Key".into()),
-    ];
+    let start = form(csrf_in(&profile), "start", &[("name", "Key")]);
     let response = post_form(&client, &app.url("/api/Profile/passkeys"), &start).await;
     assert_eq!(response.status(), 503);
 }
 
 /// The passkey rows of the app's `Accounts` table.
-async fn passkey_rows(app: &TestApp) -> usize {
-    let rows = app.table_rows("Accounts").await;
-    rows.iter()
-        .filter(|r| r["RowKey"].as_str().unwrap().starts_with("passkey-"))
-        .count()
+async fn passkey_rows(app: &TestApp) -> Vec<serde_json::Value> {
+    let mut rows = app.table_rows("Accounts").await;
+    rows.retain(|r| r["RowKey"].as_str().unwrap().starts_with("passkey-"));
+    rows
 }
 
 #[tokio::test]
@@ -492,17 +447,17 @@ async fn passkeys_are_exported_by_name_and_date_and_go_with_erasure_and_self_del
         "no key material: {text}"
     );
 
-    assert_eq!(passkey_rows(&app).await, 1);
+    assert_eq!(passkey_rows(&app).await.len(), 1);
     assert_eq!(erase(&app, Some(&token), &email).await.status(), 200);
-    assert_eq!(passkey_rows(&app).await, 0, "gone with the erasure");
+    assert_eq!(passkey_rows(&app).await.len(), 0, "gone with the erasure");
 
     // A person deleting their own account takes their passkeys with it.
     let other = unique_email("pk-self");
     let client = onboard(&app, &other, "local").await;
     let (response, _) = add_passkey(&app, &client, &mut key, "Phone").await;
     assert_eq!(response.status(), 303);
-    assert_eq!(passkey_rows(&app).await, 1);
+    assert_eq!(passkey_rows(&app).await.len(), 1);
     let response = crate::integrity::delete_own_account(&app, &client).await;
     assert_eq!(response.status(), 303);
-    assert_eq!(passkey_rows(&app).await, 0, "gone with the account");
+    assert_eq!(passkey_rows(&app).await.len(), 0, "gone with the account");
 }

@@ -2,8 +2,8 @@
 //! product's back end: no name, no email) reads every `GET` of the staff API the OpenAPI
 //! document lists, and nothing else (403), the personal-data export included.
 
-use crate::support::{TestApp, unique_email};
-use serde_json::{Value, json};
+use crate::support::{TestApp, json_of, unique_email};
+use serde_json::json;
 
 const READ_ROLE: &str = "Invitations.Read";
 
@@ -26,15 +26,7 @@ async fn a_program_with_the_read_role_reads_every_get_and_may_do_nothing_else() 
     let invitation = app.invite_email(&unique_email("program")).await;
     let id = invitation["id"].as_str().unwrap();
     let token = program_token(&app);
-    let document: Value = app
-        .client
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document = json_of(app.client.get(app.url("/api/openapi.json"))).await;
     let mut gets = 0;
     for (path, operations) in document["paths"].as_object().unwrap() {
         let concrete = path
@@ -73,16 +65,12 @@ async fn a_program_with_the_read_role_reads_every_get_and_may_do_nothing_else() 
     }
     assert!(gets >= 4, "{gets} GETs");
     // What it reads is the staff's answer.
-    let listed: Value = app
-        .client
-        .get(app.url("/api/invitations"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = json_of(
+        app.client
+            .get(app.url("/api/invitations"))
+            .bearer_auth(&token),
+    )
+    .await;
     assert_eq!(listed["items"][0]["id"], id);
     // Revoking is refused with a problem that names the role it lacks; nothing changed.
     let response = app

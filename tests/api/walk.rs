@@ -28,15 +28,7 @@ async fn a_colleague_joins_from_two_browsers_and_each_page_says_they_joined() {
     );
 
     let bert = unique_email("bert");
-    let invited = app
-        .invite_with_token(
-            &app.idp.token(),
-            &json!({"email": bert, "displayName": "Bert Keller", "companyId": company_id, "role": "member"}),
-        )
-        .await;
-    assert_eq!(invited.status(), 201);
-    let mails = mailbox::wait_for(&stack().maildev_url, &bert, 1).await;
-    let link = mailbox::link_in(&mails[0]);
+    let link = app.colleague_link(&bert, &company_id).await;
     // Two browsers sign in from the same link; the second finishes just after the first.
     let mut callbacks = Vec::new();
     for _ in 0..2 {

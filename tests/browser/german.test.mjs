@@ -15,8 +15,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { artifacts, sleep, stack } from './stack.mjs';
-import { audit } from './axe.mjs';
-import { watchCsp } from './csp.mjs';
+import { watchedPage } from './watched.mjs';
 import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
 import { PHONE, fitsThePhone, follow, h1, signInAtB2c, totp } from './phone.mjs';
 
@@ -43,12 +42,7 @@ test('a German customer on a phone follows the invitation, creates the company, 
   const link = inviteLink(mail);
 
   const context = await running.browser.newContext({ locale: 'de-DE', viewport: PHONE, isMobile: true, hasTouch: true });
-  const violations = await watchCsp(context);
-  const a11y = audit(context, base);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const pageErrors = [];
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+  const { violations, a11y, page, pageErrors } = await watchedPage(context, base);
   const languages = [];
   let switching = false; // while the test tries the language switch: pages in other languages
   page.on('response', (res) => {

@@ -12,8 +12,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { artifacts, stack } from './stack.mjs';
-import { audit } from './axe.mjs';
-import { watchCsp } from './csp.mjs';
+import { watchedPage } from './watched.mjs';
 import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
 import { PHONE, fitsThePhone, follow, h1, signInAtB2c } from './phone.mjs';
 
@@ -32,12 +31,7 @@ test('an administrator invites a colleague from the company page; the colleague 
 
   const person = async (name) => {
     const context = await running.browser.newContext({ locale: 'en-GB', viewport: PHONE, isMobile: true, hasTouch: true });
-    const violations = await watchCsp(context);
-    const a11y = audit(context, base);
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    const errors = [];
-    page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
+    const { violations, a11y, page, pageErrors: errors } = await watchedPage(context, base);
     const shot = (what) => page.screenshot({ path: path.join(artifacts, `organisations-${name}-${what}.png`), fullPage: true });
     const check = async (what) => {
       await fitsThePhone(page, `${name}: ${what}`);

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stack } from './stack.mjs';
-import { audit } from './axe.mjs';
+import { watchedPage } from './watched.mjs';
 import { watchCsp } from './csp.mjs';
 import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
 import { follow, h1, signInAtB2c } from './phone.mjs';
@@ -45,12 +45,7 @@ test('a passkey added on the profile finishes the next sign-in; a browser withou
   assert.ok(link.startsWith(base), `the link names PUBLIC_BASE_URL (${link})`);
 
   const context = await running.browser.newContext({ locale: 'en-GB' });
-  const violations = await watchCsp(context);
-  const a11y = audit(context, base);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const pageErrors = [];
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+  const { violations, a11y, page, pageErrors } = await watchedPage(context, base);
   const { cdp, authenticatorId } = await authenticator(context, page);
 
   // Onboarded, on the profile: a passkey named and created.

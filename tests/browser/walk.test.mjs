@@ -14,8 +14,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { artifacts, stack } from './stack.mjs';
-import { audit } from './axe.mjs';
-import { clickThrough, watchCsp } from './csp.mjs';
+import { watchedPage } from './watched.mjs';
+import { clickThrough } from './csp.mjs';
 import { emailTo, invite, inviteLink, staffToken } from './customer.mjs';
 import { PHONE, fitsThePhone, follow, h1, signInAtB2c } from './phone.mjs';
 
@@ -36,12 +36,7 @@ test('a French customer on a phone clicks every button of their pages; the langu
   const link = inviteLink(mail);
 
   const context = await running.browser.newContext({ locale: 'fr-FR', viewport: PHONE, isMobile: true, hasTouch: true });
-  const violations = await watchCsp(context);
-  const a11y = audit(context, base);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const pageErrors = [];
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+  const { violations, a11y, page, pageErrors } = await watchedPage(context, base);
   const shot = (name) => page.screenshot({ path: path.join(artifacts, `walk-${name}.png`), fullPage: true });
 
   try {

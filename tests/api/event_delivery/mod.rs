@@ -9,6 +9,7 @@ mod types;
 
 use crate::support::{Overrides, TestApp, stack, unique};
 use base64::Engine as _;
+use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -101,26 +102,18 @@ pub(crate) async fn app_for(receivers: &[&Receiver], secrets: &[&str], more: Ove
 
 /// `GET /api/events{query}` as staff: status and body.
 pub(crate) async fn listed(app: &TestApp, query: &str) -> (u16, Value) {
-    let response = app
-        .client
-        .get(app.url(&format!("/api/events{query}")))
-        .bearer_auth(app.idp.token())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let path = format!("/api/events{query}");
+    status_and_body(app.as_staff(Method::GET, &path).await).await
 }
 
 /// `POST /api/events/{id}/redeliver` as staff: status and body.
 pub(crate) async fn redeliver(app: &TestApp, id: &str) -> (u16, Value) {
-    let response = app
-        .client
-        .post(app.url(&format!("/api/events/{id}/redeliver")))
-        .bearer_auth(app.idp.token())
-        .send()
-        .await
-        .unwrap();
+    let path = format!("/api/events/{id}/redeliver");
+    status_and_body(app.as_staff(Method::POST, &path).await).await
+}
+
+/// The status of `response` and its body (`null` when not JSON).
+async fn status_and_body(response: reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }

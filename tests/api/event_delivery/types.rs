@@ -3,7 +3,7 @@
 
 use super::{Receiver, app_for, secret, types};
 use crate::organisations::{follow, onboard};
-use crate::support::{TestApp, mailbox, stack, unique_email};
+use crate::support::{TestApp, unique_email};
 use invitations::domain::account::{CompanyId, Role};
 use invitations::service::members;
 use serde_json::{Value, json};
@@ -93,21 +93,9 @@ async fn staff_resending_and_revoking_send_their_events() {
     let app = app_for(&[&receiver], &[&key], vec![]).await;
     let invitation = app.invite_email(&unique_email("resent")).await;
     let id = invitation["id"].as_str().unwrap();
-    let resend = app
-        .client
-        .post(app.url(&format!("/api/invitations/{id}/resend")))
-        .bearer_auth(app.idp.token())
-        .send()
-        .await
-        .unwrap();
+    let resend = app.resend_raw(id).await;
     assert_eq!(resend.status(), 200);
-    let revoke = app
-        .client
-        .delete(app.url(&format!("/api/invitations/{id}")))
-        .bearer_auth(app.idp.token())
-        .send()
-        .await
-        .unwrap();
+    let revoke = app.revoke_raw(id).await;
     assert_eq!(revoke.status(), 200);
     let received = receiver.wait_for(3).await;
     received.iter().for_each(|d| assert_well_formed(&app, d));
@@ -139,31 +127,12 @@ async fn a_colleague_joining_changing_role_and_leaving_sends_member_events() {
     receiver.wait_for(5).await;
 
     let bert = unique_email("bert");
-    let invited = app
-        .invite_with_token(
-            &app.idp.token(),
-            &json!({"email": bert, "displayName": "Bert Keller", "companyId": company_id, "role": "member"}),
-        )
-        .await;
-    assert_eq!(invited.status(), 201);
-    let mails = mailbox::wait_for(&stack().maildev_url, &bert, 1).await;
-    follow(&mailbox::link_in(&mails[0]), &bert).await;
+    follow(&app.colleague_link(&bert, &company_id).await, &bert).await;
     receiver.wait_for(10).await;
 
     let services = &app.services;
     let cid = CompanyId::parse(&company_id).unwrap();
-    let stored = services.accounts.company(&cid).await.unwrap().unwrap();
-    let (roster, _) = services.members.roster(&stored).await.unwrap();
-    let account = |email: &str| {
-        roster
-            .members
-            .iter()
-            .find(|m| m.email.as_str().eq_ignore_ascii_case(email))
-            .unwrap()
-            .account
-            .clone()
-    };
-    let (a, b) = (account(&anne), account(&bert));
+    let [a, b] = app.accounts_of(&cid, [&anne, &bert]).await;
     members::change_role(services, &cid, &a, &b, Role::Administrator)
         .await
         .unwrap();

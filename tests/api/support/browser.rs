@@ -171,6 +171,12 @@ pub fn company_form(csrf: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Opens the company form at `url` and posts it filled with `company_form`: the answer.
+pub async fn create_company(client: &Client, url: &str) -> reqwest::Response {
+    let form = page(client, url).await;
+    post_form(client, url, &company_form(&csrf_in(&form))).await
+}
+
 /// Answers the local provider's "end your session" form on the page at `page` (the page
 /// posts it to itself, as the browser would): where the provider then sends the browser.
 pub async fn end_provider_session(client: &Client, page: &Url, html: &str) -> Url {

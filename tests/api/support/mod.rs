@@ -12,7 +12,9 @@ pub mod totp;
 
 use invitations::app::Application;
 use invitations::clock::ShiftedClock;
+use invitations::domain::account::{AccountId, CompanyId};
 use invitations::settings::Settings;
+use reqwest::Method;
 use serde_json::{Value, json};
 pub use stack::stack;
 use std::collections::HashMap;
@@ -304,33 +306,55 @@ impl TestApp {
             .await
     }
 
+    /// Staff invite Bert Keller (`email`) as a member of company `company_id`: the link in
+    /// the mail he receives.
+    pub async fn colleague_link(&self, email: &str, company_id: &str) -> String {
+        let body = json!({"email": email, "displayName": "Bert Keller",
+            "companyId": company_id, "role": "member"});
+        let invited = self.invite_with_token(&self.idp.token(), &body).await;
+        assert_eq!(invited.status(), 201);
+        let mails = mailbox::wait_for(&stack().maildev_url, email, 1).await;
+        mailbox::link_in(&mails[0])
+    }
+
+    /// The accounts of `emails` in the roster of company `id`, in the same order.
+    pub async fn accounts_of<const N: usize>(
+        &self,
+        id: &CompanyId,
+        emails: [&str; N],
+    ) -> [AccountId; N] {
+        let stored = self.services.accounts.company(id).await.unwrap().unwrap();
+        let (roster, _) = self.services.members.roster(&stored).await.unwrap();
+        emails.map(|email| {
+            let member = roster
+                .members
+                .iter()
+                .find(|m| m.email.as_str().eq_ignore_ascii_case(email));
+            member.unwrap().account.clone()
+        })
+    }
+
+    /// `{method} {path}` with the staff token.
+    pub async fn as_staff(&self, method: Method, path: &str) -> reqwest::Response {
+        let request = self.client.request(method, self.url(path));
+        request.bearer_auth(self.idp.token()).send().await.unwrap()
+    }
+
     pub async fn get_invitation(&self, id: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(&format!("/api/invitations/{id}")))
-            .bearer_auth(self.idp.token())
-            .send()
+        self.as_staff(Method::GET, &format!("/api/invitations/{id}"))
             .await
-            .unwrap()
     }
 
     /// `POST /api/invitations/{id}/resend` with the staff token.
     pub async fn resend_raw(&self, id: &str) -> reqwest::Response {
-        self.client
-            .post(self.url(&format!("/api/invitations/{id}/resend")))
-            .bearer_auth(self.idp.token())
-            .send()
+        self.as_staff(Method::POST, &format!("/api/invitations/{id}/resend"))
             .await
-            .unwrap()
     }
 
     /// `DELETE /api/invitations/{id}` (revoke) with the staff token.
     pub async fn revoke_raw(&self, id: &str) -> reqwest::Response {
-        self.client
-            .delete(self.url(&format!("/api/invitations/{id}")))
-            .bearer_auth(self.idp.token())
-            .send()
+        self.as_staff(Method::DELETE, &format!("/api/invitations/{id}"))
             .await
-            .unwrap()
     }
 
     pub async fn invitation(&self, id: &str) -> Value {
@@ -340,12 +364,8 @@ impl TestApp {
     }
 
     pub async fn list_raw(&self, query: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(&format!("/api/invitations?{query}")))
-            .bearer_auth(self.idp.token())
-            .send()
+        self.as_staff(Method::GET, &format!("/api/invitations?{query}"))
             .await
-            .unwrap()
     }
 
     pub async fn list(&self, query: &str) -> Value {
@@ -356,12 +376,8 @@ impl TestApp {
 
     /// `GET /api/invitations/stats?{query}` with the staff token.
     pub async fn stats_raw(&self, query: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(&format!("/api/invitations/stats?{query}")))
-            .bearer_auth(self.idp.token())
-            .send()
+        self.as_staff(Method::GET, &format!("/api/invitations/stats?{query}"))
             .await
-            .unwrap()
     }
 
     /// The sales figures the query asks for (a 200).
@@ -484,4 +500,9 @@ pub async fn problem(response: reqwest::Response, status: u16) -> Value {
     assert_eq!(body["status"], status);
     assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string());
     body
+}
+
+/// Sends `request`: its JSON body, whatever the status.
+pub async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
 }
