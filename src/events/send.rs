@@ -173,11 +173,15 @@ impl Destinations {
     }
 }
 
-/// A webhook's name: its URL without query or fragment (which may hold a token).
+/// A webhook's name: its URL without credentials, query or fragment (which may hold a
+/// token).
 fn name_of(url: &Url) -> String {
     let mut shown = url.clone();
     shown.set_query(None);
     shown.set_fragment(None);
+    // Only fails for URLs that cannot have credentials, which then have none to show.
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
     shown.to_string()
 }
 
@@ -189,5 +193,16 @@ fn describe(error: &reqwest::Error) -> String {
         "cannot connect".into()
     } else {
         "the request failed".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_webhooks_name_shows_neither_its_credentials_nor_its_query() {
+        let url = Url::parse("https://hook:s3cret@hooks.example/in/events?token=abc#f").unwrap();
+        assert_eq!(name_of(&url), "https://hooks.example/in/events");
     }
 }

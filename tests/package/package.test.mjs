@@ -273,6 +273,8 @@ async function startHandler(dir) {
     B2C_CLIENT_SECRET: 'package-test-secret',
     STAFF_METADATA_URL: `${NOWHERE}/staff/v2.0/.well-known/openid-configuration`,
     STAFF_AUDIENCE: 'api://package-test',
+    // The custom claims provider's route exists only with its audience set.
+    CLAIMS_AUDIENCE: 'api://package-test-claims',
     MAIL_DROP_DIR: path.join(workDir, 'mail'),
     RUST_LOG: 'warn',
   };
