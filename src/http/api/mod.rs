@@ -149,26 +149,12 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         .map(openapi::document);
 
     // The Functions host's timers (the host's own key is their guard).
-    let retry = warp::path!("RetryDeliveries")
-        .and(warp::post())
-        .and(s())
-        .and(limited_body())
-        .then(|state, body| async move { respond(timer::retry_deliveries(state, body).await) });
-    let deliver_events = warp::path!("DeliverEvents")
-        .and(warp::post())
-        .and(s())
-        .and(limited_body())
-        .then(|state, body| async move { respond(timer::deliver_events(state, body).await) });
-    let purge = warp::path!("PurgeEnded")
-        .and(warp::post())
-        .and(s())
-        .and(limited_body())
-        .then(|state, body| async move { respond(timer::purge_ended(state, body).await) });
-    let remind = warp::path!("SendReminders")
-        .and(warp::post())
-        .and(s())
-        .and(limited_body())
-        .then(|state, body| async move { respond(timer::send_reminders(state, body).await) });
+    let timers = [
+        timer_route(state, "RetryDeliveries", timer::retry_deliveries),
+        timer_route(state, "DeliverEvents", timer::deliver_events),
+        timer_route(state, "PurgeEnded", timer::purge_ended),
+        timer_route(state, "SendReminders", timer::send_reminders),
+    ];
 
     // Staff with the role: a bearer token from the staff directory.
     let invite = warp::path!("api" / "InviteUser")
@@ -272,9 +258,6 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         ready.boxed(),
         asset.boxed(),
         openapi_document.boxed(),
-        retry.boxed(),
-        purge.boxed(),
-        remind.boxed(),
         invite.boxed(),
         bulk_route.boxed(),
         resend.boxed(),
@@ -285,10 +268,29 @@ pub fn routes(state: &AppState) -> Vec<BoxedFilter<(Response,)>> {
         companies_list.boxed(),
         events_list.boxed(),
         redeliver.boxed(),
-        deliver_events.boxed(),
         erase.boxed(),
         export.boxed(),
     ];
+    routes.extend(timers);
     routes.extend(claims_route);
     routes
+}
+
+/// A timer of the Functions host: `POST /{name}` with the host's invoke payload, `run`'s
+/// answer.
+fn timer_route<F, R>(state: &AppState, name: &'static str, run: F) -> BoxedFilter<(Response,)>
+where
+    F: Fn(AppState, Body) -> R + Clone + Send + Sync + 'static,
+    R: Future<Output = Result<Response, Problem>> + Send,
+{
+    warp::path(name)
+        .and(warp::path::end())
+        .and(warp::post())
+        .and(with_state(state.clone()))
+        .and(limited_body())
+        .then(move |state, body| {
+            let run = run.clone();
+            async move { respond(run(state, body).await) }
+        })
+        .boxed()
 }
