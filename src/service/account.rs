@@ -102,9 +102,9 @@ async fn finish_joining(
     };
     let facts = LoginFacts::new(signed_in.idp.as_deref(), signed_in.object.as_ref());
     match super::members::join(services, current, &signed_in.login, email, facts).await {
-        Ok((_, account)) => Ok(Returning::Account {
-            mfa: second_factor(services, &account).await?,
-            account,
+        Ok(joined) => Ok(Returning::Account {
+            mfa: !joined.fresh && second_factor(services, &joined.account).await?,
+            account: joined.account,
             joins: None,
         }),
         Err(super::members::MemberError::Invitation(e)) => Err(e),

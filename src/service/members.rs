@@ -16,7 +16,7 @@ use crate::domain::invitation::{
 use crate::domain::membership::{
     Actor, Member, MemberEvent, MemberHistoryEntry, MembershipError, Roster,
 };
-use crate::storage::{StoreError, Versioned};
+use crate::storage::{CompanyRead, StoreError, Versioned};
 use time::OffsetDateTime;
 
 /// Why a membership operation did not happen.
@@ -45,10 +45,14 @@ impl From<StoreError> for MemberError {
 /// How often a roster change is decided again after losing to another change.
 const ATTEMPTS: u32 = 8;
 
-async fn company(services: &Services, id: &CompanyId) -> Result<Company, MemberError> {
+/// The company and its roster (one query).
+async fn company_with_roster(
+    services: &Services,
+    id: &CompanyId,
+) -> Result<CompanyRead, MemberError> {
     services
-        .accounts
-        .company(id)
+        .members
+        .company_and_roster(id)
         .await?
         .ok_or(MemberError::NoCompany)
 }
@@ -98,8 +102,9 @@ async fn invitable(
     let Some(join) = new.join.clone() else {
         return Ok((new, None));
     };
-    let company = company(services, &join.company_id).await?;
-    let (roster, _) = services.members.roster(&company).await?;
+    let CompanyRead {
+        company, roster, ..
+    } = company_with_roster(services, &join.company_id).await?;
     roster.may_manage(actor)?;
     if roster.member_by_email(&new.email).is_some() {
         return Err(MemberError::AlreadyMember(new.email));
@@ -134,14 +139,14 @@ async fn note_invited(services: &Services, company: Option<(CompanyId, Role)>, c
 /// the membership with the invited role, a `joined` entry, and the invitation
 /// `completed`. Each step finds the previous attempt's write, so signing in again after a
 /// failure finishes the job; should the invitation end meanwhile, the membership is
-/// taken back. Returns the company and the account that joined it.
+/// taken back.
 pub async fn join(
     services: &Services,
     current: Versioned<Invitation>,
     login: &LoginId,
     email: &EmailAddress,
     facts: LoginFacts,
-) -> Result<(Company, AccountId), MemberError> {
+) -> Result<Joined, MemberError> {
     let now = services.clock.now();
     let invitation = current.value.clone();
     let Some(grant) = invitation.join() else {
@@ -161,10 +166,12 @@ pub async fn join(
     };
     // The company first: no address is claimed for an account that cannot join. Then
     // one person, one account: the login's, else the one its address has, else new.
-    let company = company(services, &grant.company_id).await?;
+    let held = company_with_roster(services, &grant.company_id).await?;
+    let company = held.company.clone();
     let likely_known = invitation.existing_customer;
-    let account = super::person::for_joining(services, &linked, likely_known)
-        .await?
+    let person = super::person::for_joining(services, &linked, likely_known).await?;
+    let fresh = matches!(person, super::person::Person::Fresh(_));
+    let account = person
         .account()
         .cloned()
         .ok_or_else(|| InvitationError::Internal("no account for the login".into()))?;
@@ -201,7 +208,7 @@ pub async fn join(
     let (on_roster, on_invitation) =
         super::events::announce_join(services, &company.id, &member, &joined, &invitation, login)
             .await?;
-    change_roster_with(services, &company, on_roster, |roster| {
+    change_roster_with(services, &held, on_roster, |roster| {
         Ok(roster.join(member.clone()).then(|| vec![joined.clone()]))
     })
     .await?;
@@ -219,17 +226,22 @@ pub async fn join(
     .await;
     if let Err(refused @ MemberError::NotAcceptable(_)) = completed {
         // Ended meanwhile (revoked): the membership must not outlive it.
-        let left = change_roster(services, &company, |roster| {
-            Ok(roster
-                .members
-                .iter()
-                .position(|m| m.account == account)
-                .map(|i| {
-                    roster.members.remove(i);
-                    Vec::new()
-                }))
-        })
-        .await;
+        let left = match company_with_roster(services, &company.id).await {
+            Ok(now_held) => {
+                change_roster(services, &now_held, |roster| {
+                    Ok(roster
+                        .members
+                        .iter()
+                        .position(|m| m.account == account)
+                        .map(|i| {
+                            roster.members.remove(i);
+                            Vec::new()
+                        }))
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        };
         let row = services
             .members
             .set_account_row(&account, &company, None)
@@ -241,7 +253,20 @@ pub async fn join(
     }
     completed?;
     tracing::info!(invitation = %invitation.id, company = company.id.as_str(), "member joined");
-    Ok((company, account))
+    Ok(Joined {
+        company,
+        account,
+        fresh,
+    })
+}
+
+/// Who joined which company.
+pub struct Joined {
+    pub company: Company,
+    pub account: AccountId,
+    /// The account was made by this joining: nobody signed in to it before, so it has
+    /// no second factor yet (none to read).
+    pub fresh: bool,
 }
 
 /// Reads the roster, lets `decide` change it (`Ok(None)`: nothing to write; otherwise the
@@ -251,16 +276,16 @@ pub async fn join(
 /// attempts (the one that lands confirms them: same entries), and delivered after it.
 async fn change_roster(
     services: &Services,
-    company: &Company,
+    held: &CompanyRead,
     decide: impl FnMut(&mut Roster) -> Result<Option<Vec<MemberHistoryEntry>>, MemberError>,
 ) -> Result<Roster, MemberError> {
-    change_roster_with(services, company, Default::default(), decide).await
+    change_roster_with(services, held, Default::default(), decide).await
 }
 
 /// [`change_roster`] for an operation that announced the change's events already.
 async fn change_roster_with(
     services: &Services,
-    company: &Company,
+    held: &CompanyRead,
     notice: super::events::RosterNotice,
     mut decide: impl FnMut(&mut Roster) -> Result<Option<Vec<MemberHistoryEntry>>, MemberError>,
 ) -> Result<Roster, MemberError> {
@@ -268,11 +293,16 @@ async fn change_roster_with(
         mut announced,
         gone,
     } = notice;
+    let company = &held.company;
     for attempt in 0..ATTEMPTS {
-        if attempt > 0 {
+        // The roster as read with the company first; read again after losing to
+        // another change.
+        let (mut roster, etag) = if attempt == 0 {
+            (held.roster.clone(), held.etag.clone())
+        } else {
             crate::storage::back_off(attempt).await;
-        }
-        let (mut roster, etag) = services.members.roster(company).await?;
+            services.members.roster(company).await?
+        };
         let read = roster.clone();
         let before = roster.members.len();
         let Some(history) = decide(&mut roster)? else {
@@ -324,9 +354,10 @@ pub async fn change_role(
     target: &AccountId,
     role: Role,
 ) -> Result<Roster, MemberError> {
-    let company = company(services, company_id).await?;
+    let held = company_with_roster(services, company_id).await?;
+    let company = &held.company;
     let now = services.clock.now();
-    let roster = change_roster(services, &company, |roster| {
+    let roster = change_roster(services, &held, |roster| {
         let by = email_of(roster, actor)?;
         if !roster.change_role(&Actor::Member(actor.clone()), target, role)? {
             return Ok(None);
@@ -344,7 +375,7 @@ pub async fn change_role(
     .await?;
     services
         .members
-        .set_account_row(target, &company, Some(role))
+        .set_account_row(target, company, Some(role))
         .await?;
     Ok(roster)
 }
@@ -357,10 +388,11 @@ pub async fn remove(
     actor: &AccountId,
     target: &AccountId,
 ) -> Result<Roster, MemberError> {
-    let company = company(services, company_id).await?;
+    let held = company_with_roster(services, company_id).await?;
+    let company = &held.company;
     let now = services.clock.now();
     let mut gone = None;
-    let removed = change_roster(services, &company, |roster| {
+    let removed = change_roster(services, &held, |roster| {
         let by = email_of(roster, actor)?;
         let removed = roster.remove(&Actor::Member(actor.clone()), target)?;
         gone = Some((removed.clone(), by.clone()));
@@ -389,7 +421,7 @@ pub async fn remove(
         if off_the_roster {
             services
                 .members
-                .set_account_row(target, &company, None)
+                .set_account_row(target, company, None)
                 .await?;
             finish_withdrawal(services, company_id, target, now).await?;
         }
@@ -397,7 +429,7 @@ pub async fn remove(
     let roster = removed?;
     services
         .members
-        .set_account_row(target, &company, None)
+        .set_account_row(target, company, None)
         .await?;
     if let Some((removed, by)) = gone.filter(|(m, _)| m.role == Role::Administrator) {
         withdraw_sent(services, company_id, &removed.email, &by, now).await?;
@@ -513,10 +545,11 @@ async fn managing(
     actor: &AccountId,
     id: &InvitationId,
 ) -> Result<EmailAddress, MemberError> {
-    let company = company(services, company_id).await?;
-    let (roster, invitation) =
-        futures::join!(services.members.roster(&company), services.store.get(id),);
-    let (roster, _) = roster?;
+    let (held, invitation) = futures::join!(
+        company_with_roster(services, company_id),
+        services.store.get(id)
+    );
+    let roster = held?.roster;
     roster.may_manage(&Actor::Member(actor.clone()))?;
     let joins_it = invitation?
         .and_then(|found| found.value.join())
@@ -537,14 +570,14 @@ pub async fn forget(
     email: &EmailAddress,
     erased: bool,
 ) -> Result<Option<Roster>, MemberError> {
-    let Some(company) = services.accounts.company(company_id).await? else {
+    let Some(held) = services.members.company_and_roster(company_id).await? else {
         return Ok(None);
     };
     let notice = super::events::RosterNotice {
         announced: Vec::new(),
         gone: Some(erased),
     };
-    let roster = change_roster_with(services, &company, notice, |roster| {
+    let roster = change_roster_with(services, &held, notice, |roster| {
         let before = roster.members.len();
         roster.members.retain(|m| m.email != *email);
         Ok((roster.members.len() != before).then(Vec::new))
@@ -563,10 +596,10 @@ pub(crate) async fn rename_member(
     merged: &AccountId,
     keep: &AccountId,
 ) -> Result<Option<Role>, MemberError> {
-    let Some(company) = services.accounts.company(company_id).await? else {
+    let Some(held) = services.members.company_and_roster(company_id).await? else {
         return Ok(None);
     };
-    let roster = change_roster(services, &company, |roster| {
+    let roster = change_roster(services, &held, |roster| {
         let Some(at) = roster.members.iter().position(|m| m.account == *merged) else {
             return Ok(None);
         };
@@ -593,11 +626,11 @@ pub async fn depart(
     company_id: &CompanyId,
     accounts: &[AccountId],
 ) -> Result<Vec<Member>, MemberError> {
-    let Some(company) = services.accounts.company(company_id).await? else {
+    let Some(held) = services.members.company_and_roster(company_id).await? else {
         return Ok(Vec::new());
     };
     let mut gone = Vec::new();
-    change_roster(services, &company, |roster| {
+    change_roster(services, &held, |roster| {
         gone = roster.depart(accounts)?;
         Ok((!gone.is_empty()).then(Vec::new))
     })
@@ -608,10 +641,10 @@ pub async fn depart(
 /// Puts back members [`depart`] took off (a deletion refused by a later company).
 pub async fn restore(services: &Services, company_id: &CompanyId, members: &[Member]) {
     let restored = async {
-        let Some(company) = services.accounts.company(company_id).await? else {
+        let Some(held) = services.members.company_and_roster(company_id).await? else {
             return Ok(());
         };
-        change_roster(services, &company, |roster| {
+        change_roster(services, &held, |roster| {
             let mut changed = false;
             for member in members {
                 changed |= roster.join(member.clone());
@@ -639,12 +672,13 @@ pub async fn company_view(
     company_id: &CompanyId,
 ) -> Result<CompanyView, MemberError> {
     let now = services.clock.now();
-    let company = company(services, company_id).await?;
-    let (roster, history) = futures::join!(
-        services.members.roster(&company),
+    let (held, history) = futures::join!(
+        company_with_roster(services, company_id),
         services.members.history(company_id),
     );
-    let (roster, _) = roster?;
+    let CompanyRead {
+        company, roster, ..
+    } = held?;
     let mut invited: Vec<InvitationId> = history?
         .iter()
         .filter(|h| h.event == MemberEvent::Invited)

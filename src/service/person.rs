@@ -62,15 +62,17 @@ pub async fn find(
 }
 
 /// The account a person with no account by their login gets: the address's, or a new one
-/// claimed for the address (the id the login makes, so a retry finds the same).
+/// claimed for the address (the id the login makes, so a retry finds the same). `Fresh`
+/// only when this call claimed the address; an earlier attempt's claim is `ByEmail`
+/// (someone may have signed in to that account since).
 pub async fn new_account(
     services: &Services,
     login: &LoginId,
     email: &EmailAddress,
 ) -> Result<Person, InvitationError> {
     let fresh = AccountId::for_first_login(login);
-    let owner = services.people.claim_email(email, &fresh).await?;
-    Ok(if owner == fresh {
+    let (owner, claimed_now) = services.people.claim_email(email, &fresh).await?;
+    Ok(if owner == fresh && claimed_now {
         Person::Fresh(fresh)
     } else {
         Person::ByEmail(owner)
@@ -82,18 +84,25 @@ pub async fn new_account(
 /// account when it was sent; then the login's row is read first, otherwise the address is
 /// claimed first, which a newcomer needs anyway (one call fewer for them). Both orders
 /// answer the same: the login's account first, then the address's.
+///
+/// Afterwards the login's row leads to the account returned (written here for a `Fresh`
+/// or a `ByEmail` one), never `Nobody`. A `Fresh` account is new with this call: nobody
+/// can have signed in to it, so it has no second factor to ask for.
 pub async fn for_joining(
     services: &Services,
     linked: &LinkedLogin,
     likely_known: bool,
 ) -> Result<Person, InvitationError> {
-    if likely_known {
-        return match find(services, &linked.login, Some(&linked.email), None).await? {
-            Person::Nobody => new_account(services, &linked.login, &linked.email).await,
-            found => Ok(found),
-        };
-    }
-    match new_account(services, &linked.login, &linked.email).await? {
+    let person = if likely_known {
+        find(services, &linked.login, Some(&linked.email), None).await?
+    } else {
+        Person::Nobody
+    };
+    let person = match person {
+        Person::Nobody => new_account(services, &linked.login, &linked.email).await?,
+        found => found,
+    };
+    match person {
         // The address had no account; the login may still have one (its address at the
         // provider changed since): then that account it is, and the claim goes.
         Person::Fresh(account) => match services.people.insert_login(linked, &account).await? {
@@ -106,9 +115,11 @@ pub async fn for_joining(
                 Ok(Person::Known(owner))
             }
         },
-        Person::ByEmail(owner) => Ok(match services.people.account_for(&linked.login).await? {
-            Some(account) => Person::Known(account),
+        // The login joins the address's account, unless it has one (its row, written
+        // first, says which).
+        Person::ByEmail(owner) => Ok(match services.people.insert_login(linked, &owner).await? {
             None => Person::ByEmail(owner),
+            Some(account) => Person::Known(account),
         }),
         other => Ok(other),
     }

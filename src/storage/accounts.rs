@@ -54,7 +54,7 @@ pub trait AccountStore: Send + Sync + 'static {
         locale: Locale,
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
-    /// Makes sure the account exists, the login leads to it, and it administers `company`.
+    /// Makes sure the account exists and administers `company` (see [`Self::add_member`]).
     async fn add_administrator(
         &self,
         account: &AccountId,
@@ -66,9 +66,10 @@ pub trait AccountStore: Send + Sync + 'static {
         self.add_member(account, login, company, Role::Administrator, locale, now)
             .await
     }
-    /// Makes sure the account exists, the login leads to it, and its row for `company`
-    /// (inserted if absent) says `role`. The email's row is the caller's to claim first
-    /// ([`Self::claim_email`]): it decides which account a person has.
+    /// Makes sure the account exists (its own rows, the login listed) and its row for
+    /// `company` (inserted if absent) says `role`. The email's claim and the login's row
+    /// that leads to the account are the caller's to write first
+    /// (`service::person::for_joining`): they decide which account a person has.
     async fn add_member(
         &self,
         account: &AccountId,
@@ -401,12 +402,8 @@ impl AccountStore for TableAccountStore {
         locale: Locale,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let login_row = Self::login_row(account, login);
-        let (a, b) = futures::join!(
-            self.create_account(account, login, Some((company, role)), locale, now),
-            insert_absent(&self.accounts, &login_row),
-        );
-        a.and(b).map(|_| ())
+        self.create_account(account, login, Some((company, role)), locale, now)
+            .await
     }
 
     async fn profile(&self, account: &AccountId) -> Result<Option<Versioned<Profile>>, StoreError> {

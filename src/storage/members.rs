@@ -35,6 +35,9 @@ pub const ERASED_PERSON: &str = "erased";
 
 #[async_trait]
 pub trait MemberStore: Send + Sync + 'static {
+    /// The company's row and its roster, in one query of its partition (`None`: no
+    /// company).
+    async fn company_and_roster(&self, id: &CompanyId) -> Result<Option<CompanyRead>, StoreError>;
     /// The company's roster and the ETag to change it with (`None`: no roster row yet).
     async fn roster(&self, company: &Company) -> Result<(Roster, Option<String>), StoreError>;
     /// Writes the roster (insert without `etag`, `If-Match` with it) together with
@@ -96,6 +99,14 @@ pub trait MemberStore: Send + Sync + 'static {
     ) -> Result<u32, StoreError>;
 }
 
+/// A company and its roster as read together, with the ETag to change the roster with
+/// (`None`: no roster row yet).
+pub struct CompanyRead {
+    pub company: Company,
+    pub roster: Roster,
+    pub etag: Option<String>,
+}
+
 #[derive(Clone)]
 pub struct TableMemberStore {
     companies: TableClient,
@@ -138,6 +149,8 @@ impl TableMemberStore {
 struct RosterEntity {
     partition_key: String,
     row_key: String,
+    #[serde(rename = "odata.etag", default, skip_serializing)]
+    etag: Option<String>,
     /// JSON array of [`StoredMember`].
     members: String,
     administrators: i32,
@@ -186,6 +199,7 @@ fn roster_entity(company: &CompanyId, roster: &Roster) -> Result<RosterEntity, S
     Ok(RosterEntity {
         partition_key: company.as_str().to_owned(),
         row_key: ROSTER_ROW.to_owned(),
+        etag: None,
         members: serde_json::to_string(&members)
             .map_err(|e| StoreError::Unexpected(e.to_string()))?,
         administrators: i32::try_from(roster.administrators()).unwrap_or(i32::MAX),
@@ -237,6 +251,41 @@ fn history_filter(company: &CompanyId) -> String {
 
 #[async_trait]
 impl MemberStore for TableMemberStore {
+    async fn company_and_roster(&self, id: &CompanyId) -> Result<Option<CompanyRead>, StoreError> {
+        let filter = format!(
+            "PartitionKey eq {} and (RowKey eq '{COMPANY_ROW}' or RowKey eq '{ROSTER_ROW}')",
+            edm::string_literal(id.as_str())
+        );
+        let rows: Vec<serde_json::Value> =
+            table::query(&self.companies, Some(filter), None).await?;
+        let unreadable = |e: serde_json::Error| StoreError::Unexpected(e.to_string());
+        let (mut company, mut roster) = (None, None);
+        for row in rows {
+            match row["RowKey"].as_str() {
+                Some(COMPANY_ROW) => {
+                    company =
+                        Some(serde_json::from_value::<CompanyEntity>(row).map_err(unreadable)?)
+                }
+                Some(ROSTER_ROW) => {
+                    roster = Some(serde_json::from_value::<RosterEntity>(row).map_err(unreadable)?)
+                }
+                _ => {}
+            }
+        }
+        let Some(company) = company.map(Company::try_from).transpose()? else {
+            return Ok(None);
+        };
+        let (roster, etag) = match roster {
+            Some(found) => (read_roster(&found)?, found.etag),
+            None => (self.seed(&company).await?, None),
+        };
+        Ok(Some(CompanyRead {
+            company,
+            roster,
+            etag,
+        }))
+    }
+
     async fn require_second_factor(
         &self,
         company: &CompanyId,

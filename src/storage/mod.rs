@@ -31,7 +31,7 @@ pub use accounts::{AccountStore, TableAccountStore};
 pub use events::{EventStore, QueuedEvent, TableEventStore};
 pub use invitations::{STATUS_SCAN_ROWS, TableInvitationStore};
 pub use limits::{LimitStore, TableLimitStore, Tally};
-pub use members::{ERASED_PERSON, MemberStore, TableMemberStore};
+pub use members::{CompanyRead, ERASED_PERSON, MemberStore, TableMemberStore};
 pub use passkeys::{PasskeyStore, TablePasskeyStore};
 pub use people::{AccountOfAddress, LoginRecord, PersonStore, TablePersonStore};
 pub use privacy::{

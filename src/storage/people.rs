@@ -63,12 +63,13 @@ pub trait PersonStore: Send + Sync + 'static {
         &self,
         email: &EmailAddress,
     ) -> Result<Option<AccountId>, StoreError>;
-    /// Makes `account` the address's account unless it has one: the account it has after.
+    /// Makes `account` the address's account unless it has one: the account it has after,
+    /// and whether this call made the claim.
     async fn claim_email(
         &self,
         email: &EmailAddress,
         account: &AccountId,
-    ) -> Result<AccountId, StoreError>;
+    ) -> Result<(AccountId, bool), StoreError>;
     /// Takes back a claim that led to no account (only while it still names `account`).
     async fn release_email(
         &self,
@@ -198,7 +199,7 @@ impl PersonStore for TablePersonStore {
         &self,
         email: &EmailAddress,
         account: &AccountId,
-    ) -> Result<AccountId, StoreError> {
+    ) -> Result<(AccountId, bool), StoreError> {
         let row = EmailEntity {
             partition_key: email_partition(email),
             row_key: EMAIL_ROW.into(),
@@ -206,10 +207,10 @@ impl PersonStore for TablePersonStore {
         };
         for _ in 0..3 {
             if insert_absent(&self.accounts, &row).await? {
-                return Ok(account.clone());
+                return Ok((account.clone(), true));
             }
             if let Some(owner) = self.account_for_email(email).await? {
-                return Ok(owner);
+                return Ok((owner, false));
             }
             // Erased meanwhile: claim it again.
         }

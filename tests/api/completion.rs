@@ -155,6 +155,11 @@ async fn a_revoke_after_a_creation_that_stopped_midway_removes_the_company_it_le
     };
     let account = AccountId::for_first_login(&login);
     services
+        .people
+        .insert_login(&linked, &account)
+        .await
+        .unwrap();
+    services
         .accounts
         .add_administrator(&account, &linked, &company, Locale::En, now)
         .await

@@ -80,7 +80,7 @@ async fn accept(
     if invitation.kind() == Kind::Member && !completed {
         // A colleague joins at once: no company form.
         match join(state, accepted, signed_in).await {
-            Ok(account) => joined = Some(account),
+            Ok(done) => joined = Some(done),
             Err(e) => return not_joined(&invitation, e, locale),
         }
         completed = true;
@@ -95,25 +95,28 @@ async fn accept(
         Next::CreateCompany
     };
     // An existing customer with MFA on gives the code here too.
-    let account = match joined {
-        Some(account) => Some(account),
+    let (account, fresh) = match joined {
+        Some(joined) => (Some(joined.account), joined.fresh),
         None => match account::account_for(&state.services, &signed_in.login).await {
-            Ok(account) => account,
+            Ok(account) => (account, false),
             Err(e) => return Finish::failed(e, locale),
         },
     };
-    granted(state, account, session, next, locale).await
+    granted(state, account, fresh, session, next, locale).await
 }
 
-/// The session at `next`, or first the second factor of `account` when it has one.
+/// The session at `next`, or first the second factor of `account` when it has one (a
+/// `fresh` account, made just now, has none: nothing to read).
 async fn granted(
     state: &AppState,
     account: Option<AccountId>,
+    fresh: bool,
     session: Session,
     next: Next,
     locale: Locale,
 ) -> Finish {
     let mfa = match &account {
+        Some(_) if fresh => Ok(false),
         Some(account) => account::second_factor(&state.services, account).await,
         None => Ok(false),
     };
@@ -147,18 +150,16 @@ fn not_joined(invitation: &Invitation, error: MemberError, locale: Locale) -> Fi
     Finish::Refused(message, invitation.locale)
 }
 
-/// The colleague joins the invitation's company; the account that joined.
+/// The colleague joins the invitation's company.
 async fn join(
     state: &AppState,
     accepted: Versioned<Invitation>,
     signed_in: &SignedIn,
-) -> Result<AccountId, MemberError> {
+) -> Result<members::Joined, MemberError> {
     let email = signed_in
         .email
         .as_ref()
         .ok_or(MemberError::NotAcceptable(AcceptError::WrongEmail))?;
     let facts = LoginFacts::new(signed_in.idp.as_deref(), signed_in.object.as_ref());
-    members::join(&state.services, accepted, &signed_in.login, email, facts)
-        .await
-        .map(|(_, account)| account)
+    members::join(&state.services, accepted, &signed_in.login, email, facts).await
 }
