@@ -215,11 +215,14 @@ async fn stored(services: &Services, event: &Event) -> Result<bool, StoreError> 
             ) else {
                 return Ok(false);
             };
-            let Some(company) = services.accounts.company(&id).await? else {
+            let Some(held) = services.members.company_and_roster(&id).await? else {
                 return Ok(true); // the company itself is gone: so is the membership
             };
-            let (roster, _) = services.members.roster(&company).await?;
-            Ok(!roster.members.iter().any(|m| m.account.as_str() == account))
+            Ok(!held
+                .roster
+                .members
+                .iter()
+                .any(|m| m.account.as_str() == account))
         }
         EventType::MemberJoined | EventType::MemberRoleChanged | EventType::MemberRemoved => {
             let Some(id) = CompanyId::parse(&event.subject) else {

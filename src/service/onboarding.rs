@@ -2,11 +2,14 @@
 //! creating the company.
 
 use super::{InvitationError, Services, update_invitation, update_invitation_with};
-use crate::domain::account::{AccountId, Company, CompanyId, LinkedLogin, LoginFacts, Membership};
+use crate::domain::account::{
+    AccountId, Company, CompanyId, LinkedLogin, LoginFacts, Membership, Role,
+};
 use crate::domain::company::CompanyDetails;
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::{AcceptError, Invitation, InvitationId, Kind, LoginId, Status};
 use crate::domain::locale::Locale;
+use crate::domain::membership::Member;
 use crate::domain::secret::InvitationSecret;
 use crate::identity::customer::SignedIn;
 use crate::storage::{LinkTarget, Versioned};
@@ -264,17 +267,25 @@ pub async fn create_company(
         linked_at: now,
         object: facts.object,
     };
-    // Independent: the company's row, and which account the person has (the login's,
-    // else the one its address has, else a new one claimed for the address).
-    let (company, person) = futures::join!(
-        services.accounts.create_company(&company),
-        super::person::for_joining(services, &linked, invitation.existing_customer)
-    );
-    let company = company.map_err(InvitationError::from)?;
-    let account = person?
+    // Which account the person has (the login's, else the one its address has, else a
+    // new one claimed for the address), then the company with them on its roster.
+    let account = super::person::for_joining(services, &linked, invitation.existing_customer)
+        .await?
         .account()
         .cloned()
         .ok_or_else(|| InvitationError::Internal("no account for the login".into()))?;
+    let creator = Member {
+        account: account.clone(),
+        email: email.clone(),
+        name: company.created_by_name.clone(),
+        role: Role::Administrator,
+        since: now,
+    };
+    let company = services
+        .members
+        .create_company(&company, &creator)
+        .await
+        .map_err(InvitationError::from)?;
     services
         .accounts
         .add_administrator(&account, &linked, &company, locale, now)

@@ -268,10 +268,14 @@ async fn handover_of(
             {
                 continue;
             }
-            let Some(company) = services.accounts.company(&membership.company_id).await? else {
+            let Some(held) = services
+                .members
+                .company_and_roster(&membership.company_id)
+                .await?
+            else {
                 continue;
             };
-            let (mut roster, _) = services.members.roster(&company).await?;
+            let mut roster = held.roster;
             if roster.depart(accounts).is_err() {
                 blocked.push(membership);
             }

@@ -11,8 +11,9 @@ use super::StoreError;
 use super::Versioned;
 use super::edm::{self, DateTimeTag};
 use super::keys::{
-    COMPANY_ROW, EMAIL_ROW, LOGIN_ROW, MEMBERSHIP_PREFIX, PROFILE_ROW, account_partition,
-    email_partition, listed_login_row, login_partition, membership_row, rows_starting_with,
+    COMPANY_ROW, EMAIL_ROW, LOGIN_ROW, MEMBERSHIP_PREFIX, PROFILE_ROW, ROSTER_ROW,
+    account_partition, email_partition, listed_login_row, login_partition, membership_row,
+    rows_starting_with,
 };
 use super::sealed::Sealer;
 use super::security::{self, ListedLoginEntity};
@@ -36,9 +37,6 @@ use time::OffsetDateTime;
 #[async_trait]
 pub trait AccountStore: Send + Sync + 'static {
     async fn ensure_tables(&self) -> Result<(), StoreError>;
-    /// Stores the company unless one with its id exists, and its line in the companies
-    /// list; returns the stored one.
-    async fn create_company(&self, company: &Company) -> Result<Company, StoreError>;
     async fn company(&self, id: &CompanyId) -> Result<Option<Company>, StoreError>;
     /// Removes a company, its line in the companies list and `account`'s membership of it
     /// (a company whose invitation ended before it could be completed); rows already gone
@@ -337,20 +335,6 @@ impl AccountStore for TableAccountStore {
         Ok(())
     }
 
-    async fn create_company(&self, company: &Company) -> Result<Company, StoreError> {
-        let stored = if insert_absent(&self.companies, &CompanyEntity::from(company)).await? {
-            company.clone()
-        } else {
-            self.company(&company.id)
-                .await?
-                .ok_or_else(|| StoreError::Unexpected("company vanished after a conflict".into()))?
-        };
-        // Then its line in the companies list (again on a retry: it may be the one
-        // missing).
-        super::listing::add(&self.companies, &stored).await?;
-        Ok(stored)
-    }
-
     async fn company(&self, id: &CompanyId) -> Result<Option<Company>, StoreError> {
         read::<CompanyEntity>(&self.companies, id.as_str(), COMPANY_ROW)
             .await?
@@ -367,6 +351,7 @@ impl AccountStore for TableAccountStore {
             &membership_row(id),
         )
         .await?;
+        delete_if_present(&self.companies, id.as_str(), ROSTER_ROW).await?;
         delete_if_present(&self.companies, id.as_str(), COMPANY_ROW).await?;
         Ok(())
     }

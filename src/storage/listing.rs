@@ -6,7 +6,7 @@
 //! over one partition each: listing them was a scan of the whole table and a roster read
 //! per company).
 //!
-//! The row is inserted when the company is (`accounts.rs`), rewritten with the new count
+//! The row is inserted when the company is (`members.rs`), rewritten with the new count
 //! by every roster change that changes it, before the roster is saved (`members.rs`, so
 //! a change cut short between the two is set right by its retry), and deleted before a
 //! company is taken away. Companies made before the list are put in by

@@ -9,8 +9,10 @@
 //!   so two administrators demoting each other at once leave one administrator.
 //! - RowKey `history-{13-digit ms}-{8 hex}`: one row per event, oldest first.
 //!
-//! A company made before rosters existed has no `members` row: its roster is its creator
-//! (by the account its email opened), written on the first change.
+//! The roster is written with the company's row (its creator, in one entity-group
+//! transaction), and read with it in one query. A company made before that has no
+//! `members` row: its roster is its creator (by the account its email opened), written
+//! on the first change.
 //! The account-side `company-{id}` row (Accounts, the account's partition) follows the
 //! roster after each change, so Home lists an account's companies with one query.
 
@@ -35,6 +37,14 @@ pub const ERASED_PERSON: &str = "erased";
 
 #[async_trait]
 pub trait MemberStore: Send + Sync + 'static {
+    /// Stores the company with its roster of one, `creator` (one entity-group
+    /// transaction), unless one with its id exists, then its line in the companies list;
+    /// returns the stored company.
+    async fn create_company(
+        &self,
+        company: &Company,
+        creator: &Member,
+    ) -> Result<Company, StoreError>;
     /// The company's row and its roster, in one query of its partition (`None`: no
     /// company).
     async fn company_and_roster(&self, id: &CompanyId) -> Result<Option<CompanyRead>, StoreError>;
@@ -251,6 +261,32 @@ fn history_filter(company: &CompanyId) -> String {
 
 #[async_trait]
 impl MemberStore for TableMemberStore {
+    async fn create_company(
+        &self,
+        company: &Company,
+        creator: &Member,
+    ) -> Result<Company, StoreError> {
+        let roster = Roster {
+            members: vec![creator.clone()],
+        };
+        let rows = [
+            row_json(&CompanyEntity::from(company))?,
+            row_json(&roster_entity(&company.id, &roster)?)?,
+        ];
+        let stored = if table::insert_together(&self.companies, company.id.as_str(), &rows).await? {
+            company.clone()
+        } else {
+            self.company_and_roster(&company.id)
+                .await?
+                .ok_or_else(|| StoreError::Unexpected("company vanished after a conflict".into()))?
+                .company
+        };
+        // Then its line in the companies list (again on a retry: it may be the one
+        // missing).
+        super::listing::add(&self.companies, &stored).await?;
+        Ok(stored)
+    }
+
     async fn company_and_roster(&self, id: &CompanyId) -> Result<Option<CompanyRead>, StoreError> {
         let filter = format!(
             "PartitionKey eq {} and (RowKey eq '{COMPANY_ROW}' or RowKey eq '{ROSTER_ROW}')",

@@ -108,10 +108,13 @@ async fn a_revoke_after_the_company_is_created_is_refused_and_the_company_stays(
 
 #[tokio::test]
 async fn a_revoke_after_a_creation_that_stopped_midway_removes_the_company_it_left() {
-    use invitations::domain::account::{AccountId, Company, CompanyId, LinkedLogin, Provider};
+    use invitations::domain::account::{
+        AccountId, Company, CompanyId, LinkedLogin, Provider, Role,
+    };
     use invitations::domain::company::{CompanyDetails, RawCompany};
     use invitations::domain::invitation::InvitationId;
     use invitations::domain::locale::Locale;
+    use invitations::domain::membership::Member;
 
     let app = TestApp::spawn().await;
     let (client, id, _csrf) = at_the_company_form(&app).await;
@@ -145,7 +148,18 @@ async fn a_revoke_after_a_creation_that_stopped_midway_removes_the_company_it_le
         created_by_name: None,
         require_second_factor: false,
     };
-    services.accounts.create_company(&company).await.unwrap();
+    let creator = Member {
+        account: AccountId::for_first_login(&login),
+        email: invitation.email.clone(),
+        name: None,
+        role: Role::Administrator,
+        since: now,
+    };
+    services
+        .members
+        .create_company(&company, &creator)
+        .await
+        .unwrap();
     let linked = LinkedLogin {
         login: login.clone(),
         provider: Provider::Local,
