@@ -63,7 +63,7 @@ pub async fn returning(
                 joins,
             });
         }
-        Person::Fresh(_) | Person::Nobody => {}
+        Person::Fresh(_) | Person::Claimed(_) | Person::Nobody => {}
     }
     // The invitation is found by its email but taken only if bound to this very login.
     if let Some(email) = &signed_in.email {
@@ -155,15 +155,12 @@ pub async fn mfa_on(services: &Services, account: &AccountId) -> Result<bool, In
 }
 
 /// Whether a sign-in of `account` must give a second factor: the app's code (MFA on) or
-/// a passkey. The passkeys are read only when the app is off.
+/// a passkey (one query for both).
 pub async fn second_factor(
     services: &Services,
     account: &AccountId,
 ) -> Result<bool, InvitationError> {
-    if mfa_on(services, account).await? {
-        return Ok(true);
-    }
-    Ok(!super::passkeys::list(services, account).await?.is_empty())
+    Ok(services.accounts.has_second_factor(account).await?)
 }
 
 /// MFA turned on: its recovery codes, and the issue time (Unix ms) from which sessions

@@ -180,13 +180,12 @@ pub async fn join(
         .add_member(
             &account,
             &linked,
-            &company,
-            grant.role,
-            invitation.locale,
-            now,
+            (&company, grant.role),
+            (invitation.locale, now),
+            person.new_rows(),
         )
         .await?;
-    super::person::remember_joined(services, &linked, &account).await?;
+    super::person::remember_joined(services, &linked, &person).await?;
     let member = Member {
         account: account.clone(),
         email: email.clone(),

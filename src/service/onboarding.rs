@@ -269,8 +269,9 @@ pub async fn create_company(
     };
     // Which account the person has (the login's, else the one its address has, else a
     // new one claimed for the address), then the company with them on its roster.
-    let account = super::person::for_joining(services, &linked, invitation.existing_customer)
-        .await?
+    let person =
+        super::person::for_joining(services, &linked, invitation.existing_customer).await?;
+    let account = person
         .account()
         .cloned()
         .ok_or_else(|| InvitationError::Internal("no account for the login".into()))?;
@@ -288,10 +289,16 @@ pub async fn create_company(
         .map_err(InvitationError::from)?;
     services
         .accounts
-        .add_administrator(&account, &linked, &company, locale, now)
+        .add_administrator(
+            &account,
+            &linked,
+            &company,
+            (locale, now),
+            person.new_rows(),
+        )
         .await
         .map_err(InvitationError::from)?;
-    super::person::remember_joined(services, &linked, &account).await?;
+    super::person::remember_joined(services, &linked, &person).await?;
 
     let announced = announce_creation(services, &company, &account, invitation, login, now).await?;
     let completed = update_invitation_with(services, &id, Some(current), announced, |invitation| {
@@ -310,7 +317,7 @@ pub async fn create_company(
             .remove_company(&account, &company_id)
             .await
         {
-            Ok(()) => {
+            Ok(_) => {
                 tracing::info!(invitation = %id, company = company_id.as_str(), "company removed: the invitation ended meanwhile")
             }
             Err(e) => {
@@ -368,8 +375,9 @@ async fn announce_creation(
 /// After an invitation ended (revoked): removes the company a creation left behind when it
 /// stopped between storing the company and completing the invitation (the process ended
 /// there), with the customer's membership of it, so the company does not outlive the
-/// invitation. One read when there is none. Storage failing here is logged: the
-/// invitation's end stands.
+/// invitation. Only for an invitation a login accepted: the login's row read, then the
+/// company's rows deleted where present (five calls). Storage failing here is logged:
+/// the invitation's end stands.
 pub async fn remove_unfinished_company(services: &Services, ended: &Invitation) {
     // Only a company invitation bound to a login can have started a company.
     let Some(login) = ended
@@ -380,17 +388,16 @@ pub async fn remove_unfinished_company(services: &Services, ended: &Invitation) 
         return;
     };
     let company = CompanyId::for_invitation(&ended.id);
+    // Each row whether the company's own row is there or not: a creation that went on
+    // after a removal (its company's row written just before) leaves the company's line
+    // in the list and the membership without it.
     let removed = async {
-        if services.accounts.company(&company).await?.is_none() {
-            return Ok(false);
-        }
         let account = services
             .people
             .account_for(login)
             .await?
             .unwrap_or_else(|| AccountId::for_first_login(login));
-        services.accounts.remove_company(&account, &company).await?;
-        Ok::<_, crate::storage::StoreError>(true)
+        services.accounts.remove_company(&account, &company).await
     };
     match removed.await {
         Ok(true) => {

@@ -25,15 +25,31 @@ pub enum Person {
     ByEmail(AccountId),
     /// A new account, made for this login: its address is claimed for it.
     Fresh(AccountId),
+    /// The account an earlier attempt of this login claimed the address for: perhaps
+    /// half made, perhaps joined by another login of the address since.
+    Claimed(AccountId),
     /// Nobody: no account for the login nor for its address.
     Nobody,
 }
 
 impl Person {
+    /// Which of the account's own rows its joining a company writes.
+    pub fn new_rows(&self) -> crate::storage::NewRows {
+        use crate::storage::NewRows;
+        match self {
+            Self::Fresh(_) | Self::Claimed(_) | Self::Nobody => NewRows::Account,
+            Self::ByEmail(_) => NewRows::Login,
+            Self::Known(_) => NewRows::Membership,
+        }
+    }
+
     /// The account, once there is one.
     pub fn account(&self) -> Option<&AccountId> {
         match self {
-            Self::Known(account) | Self::ByEmail(account) | Self::Fresh(account) => Some(account),
+            Self::Known(account)
+            | Self::ByEmail(account)
+            | Self::Fresh(account)
+            | Self::Claimed(account) => Some(account),
             Self::Nobody => None,
         }
     }
@@ -63,8 +79,7 @@ pub async fn find(
 
 /// The account a person with no account by their login gets: the address's, or a new one
 /// claimed for the address (the id the login makes, so a retry finds the same). `Fresh`
-/// only when this call claimed the address; an earlier attempt's claim is `ByEmail`
-/// (someone may have signed in to that account since).
+/// only when this call claimed the address; an earlier attempt's claim is `Claimed`.
 pub async fn new_account(
     services: &Services,
     login: &LoginId,
@@ -72,10 +87,10 @@ pub async fn new_account(
 ) -> Result<Person, InvitationError> {
     let fresh = AccountId::for_first_login(login);
     let (owner, claimed_now) = services.people.claim_email(email, &fresh).await?;
-    Ok(if owner == fresh && claimed_now {
-        Person::Fresh(fresh)
-    } else {
-        Person::ByEmail(owner)
+    Ok(match (owner == fresh, claimed_now) {
+        (true, true) => Person::Fresh(fresh),
+        (true, false) => Person::Claimed(fresh),
+        (false, _) => Person::ByEmail(owner),
     })
 }
 
@@ -85,16 +100,19 @@ pub async fn new_account(
 /// claimed first, which a newcomer needs anyway (one call fewer for them). Both orders
 /// answer the same: the login's account first, then the address's.
 ///
-/// Afterwards the login's row leads to the account returned (written here for a `Fresh`
-/// or a `ByEmail` one), never `Nobody`. A `Fresh` account is new with this call: nobody
-/// can have signed in to it, so it has no second factor to ask for.
+/// Afterwards the login's row leads to the account returned (written here, with the
+/// person's tenant and object id, for all but a `Known` one), never `Nobody`; a `Known`
+/// login's row is marked with them here too, when it is not yet (see [`remember_joined`]
+/// for the others). A `Fresh` account is new with this call: nobody can have signed in to
+/// it, so it has no second factor to ask for.
 pub async fn for_joining(
     services: &Services,
     linked: &LinkedLogin,
     likely_known: bool,
 ) -> Result<Person, InvitationError> {
     let person = if likely_known {
-        find(services, &linked.login, Some(&linked.email), None).await?
+        let object = linked.object.as_ref();
+        find(services, &linked.login, Some(&linked.email), object).await?
     } else {
         Person::Nobody
     };
@@ -105,24 +123,43 @@ pub async fn for_joining(
     match person {
         // The address had no account; the login may still have one (its address at the
         // provider changed since): then that account it is, and the claim goes.
-        Person::Fresh(account) => match services.people.insert_login(linked, &account).await? {
-            None => Ok(Person::Fresh(account)),
-            Some(owner) => {
-                services
-                    .people
-                    .release_email(&linked.email, &account)
-                    .await?;
-                Ok(Person::Known(owner))
+        Person::Fresh(ref account) | Person::Claimed(ref account) => {
+            match services.people.insert_login(linked, account).await? {
+                None => Ok(person),
+                Some(owner) => {
+                    services
+                        .people
+                        .release_email(&linked.email, account)
+                        .await?;
+                    known(services, linked, owner).await
+                }
             }
-        },
+        }
         // The login joins the address's account, unless it has one (its row, written
         // first, says which).
-        Person::ByEmail(owner) => Ok(match services.people.insert_login(linked, &owner).await? {
-            None => Person::ByEmail(owner),
-            Some(account) => Person::Known(account),
-        }),
+        Person::ByEmail(owner) => match services.people.insert_login(linked, &owner).await? {
+            None => Ok(Person::ByEmail(owner)),
+            Some(account) => known(services, linked, account).await,
+        },
         other => Ok(other),
     }
+}
+
+/// A login found to have an account of its own while joining (its address at the
+/// provider changed since): its row is marked with the person's tenant and object id
+/// (two writes; rare).
+async fn known(
+    services: &Services,
+    linked: &LinkedLogin,
+    account: AccountId,
+) -> Result<Person, InvitationError> {
+    if let Some(object) = &linked.object {
+        services
+            .people
+            .record_object(object, &linked.login, &account)
+            .await?;
+    }
+    Ok(Person::Known(account))
 }
 
 /// Records that the person `object` names (from the id_token of `login`) has the account
@@ -144,20 +181,26 @@ async fn remember(
     }
 }
 
-/// After a joining (a company made, a colleague's invitation accepted) that wrote the
-/// login's row with the person's mark: their index row, one write. Before the
-/// invitation completes: a failure fails the joining, and its retry writes it.
+/// After a joining (a company made, a colleague's invitation accepted) whose
+/// [`for_joining`] wrote the login's row with the person's mark: their index row, one
+/// write (none for a `Known` login: `for_joining` saw to it). Before the invitation
+/// completes: a failure fails the joining, and its retry writes it.
 pub async fn remember_joined(
     services: &Services,
     linked: &LinkedLogin,
-    account: &AccountId,
+    person: &Person,
 ) -> Result<(), InvitationError> {
-    match &linked.object {
-        Some(object) => Ok(services
-            .people
-            .lead_object(object, &linked.login, account)
-            .await?),
-        None => Ok(()),
+    match (&linked.object, person) {
+        (_, Person::Known(_)) | (None, _) => Ok(()),
+        (Some(object), joined) => {
+            let Some(account) = joined.account() else {
+                return Ok(());
+            };
+            Ok(services
+                .people
+                .lead_object(object, &linked.login, account)
+                .await?)
+        }
     }
 }
 

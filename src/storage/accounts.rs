@@ -41,41 +41,34 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Removes a company, its line in the companies list and `account`'s membership of it
     /// (a company whose invitation ended before it could be completed); rows already gone
     /// are fine.
-    async fn remove_company(&self, account: &AccountId, id: &CompanyId) -> Result<(), StoreError>;
-    /// Writes a new account's own rows (profile, the login listed, the membership and the
-    /// language) in one entity-group transaction; rows that exist already stay (a retry).
-    async fn create_account(
-        &self,
-        account: &AccountId,
-        login: &LinkedLogin,
-        membership: Option<(&Company, Role)>,
-        locale: Locale,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError>;
+    /// Whether the company's row was there.
+    async fn remove_company(&self, account: &AccountId, id: &CompanyId)
+    -> Result<bool, StoreError>;
     /// Makes sure the account exists and administers `company` (see [`Self::add_member`]).
     async fn add_administrator(
         &self,
         account: &AccountId,
         login: &LinkedLogin,
         company: &Company,
-        locale: Locale,
-        now: OffsetDateTime,
+        now: (Locale, OffsetDateTime),
+        new: NewRows,
     ) -> Result<(), StoreError> {
-        self.add_member(account, login, company, Role::Administrator, locale, now)
+        self.add_member(account, login, (company, Role::Administrator), now, new)
             .await
     }
-    /// Makes sure the account exists (its own rows, the login listed) and its row for
-    /// `company` (inserted if absent) says `role`. The email's claim and the login's row
-    /// that leads to the account are the caller's to write first
-    /// (`service::person::for_joining`): they decide which account a person has.
+    /// Writes the account's own rows that `new` names, in one entity-group transaction
+    /// (rows that exist already stay: a retry), so that the account exists, lists the
+    /// login and has a row for `joins`'s company (inserted if absent) with its role; a new
+    /// account's language is `locale`. The email's claim and the login's row that leads
+    /// to the account are the caller's to write first (`service::person::for_joining`):
+    /// they decide which account a person has, and so `new`.
     async fn add_member(
         &self,
         account: &AccountId,
         login: &LinkedLogin,
-        company: &Company,
-        role: Role,
-        locale: Locale,
-        now: OffsetDateTime,
+        joins: (&Company, Role),
+        when: (Locale, OffsetDateTime),
+        new: NewRows,
     ) -> Result<(), StoreError>;
     /// The account's own row, with the ETag that guards changes to its set of logins.
     async fn profile(&self, account: &AccountId) -> Result<Option<Versioned<Profile>>, StoreError>;
@@ -102,6 +95,9 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn mfa(&self, account: &AccountId) -> Result<Option<Versioned<Mfa>>, StoreError>;
     /// Whether an MFA row exists, opened or not.
     async fn has_mfa_row(&self, account: &AccountId) -> Result<bool, StoreError>;
+    /// Whether a sign-in of the account must give a second factor (the app on, or a
+    /// passkey): one query.
+    async fn has_second_factor(&self, account: &AccountId) -> Result<bool, StoreError>;
     /// Insert-if-absent without `etag`, `If-Match` replace with it; `Conflict` if it changed.
     async fn save_mfa(
         &self,
@@ -118,6 +114,17 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn language(&self, account: &AccountId) -> Result<Option<Locale>, StoreError>;
     /// Records it; the last choice wins.
     async fn set_language(&self, account: &AccountId, locale: Locale) -> Result<(), StoreError>;
+}
+
+/// Which of an account's own rows a joining writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewRows {
+    /// A new account: its profile, language, the login listed and the membership.
+    Account,
+    /// An account a new login joins: the login listed and the membership.
+    Login,
+    /// An account the login opened already: the membership alone.
+    Membership,
 }
 
 #[derive(Clone)]
@@ -342,7 +349,11 @@ impl AccountStore for TableAccountStore {
             .transpose()
     }
 
-    async fn remove_company(&self, account: &AccountId, id: &CompanyId) -> Result<(), StoreError> {
+    async fn remove_company(
+        &self,
+        account: &AccountId,
+        id: &CompanyId,
+    ) -> Result<bool, StoreError> {
         // The company's row last: it is what leads a removal cut short to finish.
         super::listing::remove(&self.companies, id).await?;
         delete_if_present(
@@ -352,43 +363,41 @@ impl AccountStore for TableAccountStore {
         )
         .await?;
         delete_if_present(&self.companies, id.as_str(), ROSTER_ROW).await?;
-        delete_if_present(&self.companies, id.as_str(), COMPANY_ROW).await?;
-        Ok(())
-    }
-
-    async fn create_account(
-        &self,
-        account: &AccountId,
-        login: &LinkedLogin,
-        membership: Option<(&Company, Role)>,
-        locale: Locale,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let rows = Self::account_rows(account, login, membership, locale, now)?;
-        let partition = account_partition(account);
-        if insert_together(&self.accounts, &partition, &rows).await? {
-            return Ok(());
-        }
-        // Some exist (a retry, or an account being joined): each if absent; the language
-        // the account has stays.
-        let language = super::keys::LANGUAGE_ROW;
-        for row in rows.iter().filter(|r| r["RowKey"] != language) {
-            insert_absent(&self.accounts, row).await?;
-        }
-        Ok(())
+        delete_if_present(&self.companies, id.as_str(), COMPANY_ROW).await
     }
 
     async fn add_member(
         &self,
         account: &AccountId,
         login: &LinkedLogin,
-        company: &Company,
-        role: Role,
-        locale: Locale,
-        now: OffsetDateTime,
+        joins: (&Company, Role),
+        (locale, now): (Locale, OffsetDateTime),
+        new: NewRows,
     ) -> Result<(), StoreError> {
-        self.create_account(account, login, Some((company, role)), locale, now)
-            .await
+        let membership = membership_row(&joins.0.id);
+        let listed = listed_login_row(&login.login);
+        let rows: Vec<_> = Self::account_rows(account, login, Some(joins), locale, now)?
+            .into_iter()
+            .filter(|row| match new {
+                NewRows::Account => true,
+                NewRows::Login => row["RowKey"] == membership || row["RowKey"] == listed,
+                NewRows::Membership => row["RowKey"] == membership,
+            })
+            .collect();
+        let partition = account_partition(account);
+        if let [row] = rows.as_slice() {
+            insert_absent(&self.accounts, row).await?;
+            return Ok(());
+        }
+        if insert_together(&self.accounts, &partition, &rows).await? {
+            return Ok(());
+        }
+        // Some exist (a retry): each if absent; the language the account has stays.
+        let language = super::keys::LANGUAGE_ROW;
+        for row in rows.iter().filter(|r| r["RowKey"] != language) {
+            insert_absent(&self.accounts, row).await?;
+        }
+        Ok(())
     }
 
     async fn profile(&self, account: &AccountId) -> Result<Option<Versioned<Profile>>, StoreError> {
@@ -485,6 +494,10 @@ impl AccountStore for TableAccountStore {
 
     async fn has_mfa_row(&self, account: &AccountId) -> Result<bool, StoreError> {
         security::has_mfa_row(&self.accounts, account).await
+    }
+
+    async fn has_second_factor(&self, account: &AccountId) -> Result<bool, StoreError> {
+        security::has_second_factor(&self.accounts, account, self.sealer.as_ref()).await
     }
 
     async fn mfa(&self, account: &AccountId) -> Result<Option<Versioned<Mfa>>, StoreError> {

@@ -192,11 +192,17 @@ pub fn request_row(at: OffsetDateTime, random: u32) -> String {
 /// A query filter for the rows of `partition` whose RowKey starts with `prefix` (a prefix
 /// ending in `-`: the range up to the same prefix ending in `.`, the next character).
 pub fn rows_starting_with(partition: &str, prefix: &str) -> String {
-    let stem = prefix.trim_end_matches('-');
     format!(
-        "PartitionKey eq {} and RowKey gt '{stem}-' and RowKey lt '{stem}.'",
-        edm::string_literal(partition)
+        "PartitionKey eq {} and {}",
+        edm::string_literal(partition),
+        row_keys_starting_with(prefix)
     )
+}
+
+/// The RowKey range of [`rows_starting_with`] alone, to combine with other conditions.
+pub fn row_keys_starting_with(prefix: &str) -> String {
+    let stem = prefix.trim_end_matches('-');
+    format!("RowKey gt '{stem}-' and RowKey lt '{stem}.'")
 }
 
 #[cfg(test)]

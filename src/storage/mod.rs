@@ -27,7 +27,7 @@ mod security;
 mod stats;
 mod table;
 
-pub use accounts::{AccountStore, TableAccountStore};
+pub use accounts::{AccountStore, NewRows, TableAccountStore};
 pub use events::{EventStore, QueuedEvent, TableEventStore};
 pub use invitations::{STATUS_SCAN_ROWS, TableInvitationStore};
 pub use limits::{LimitStore, TableLimitStore, Tally};

@@ -7,7 +7,8 @@
 
 use super::edm::{self, DateTimeTag};
 use super::keys::{
-    LISTED_LOGIN_PREFIX, MFA_ROW, account_partition, listed_login_row, rows_starting_with,
+    LISTED_LOGIN_PREFIX, MFA_ROW, PASSKEY_PREFIX, account_partition, listed_login_row,
+    row_keys_starting_with, rows_starting_with,
 };
 use super::sealed::Sealer;
 use super::table;
@@ -242,6 +243,39 @@ pub async fn read_mfa(
 
 /// Whether the account has an MFA row at all (read without opening it: for an
 /// installation that has no key to open it with, which must then not skip the code).
+/// Whether a sign-in of `account` must give a second factor: a passkey, or the app
+/// turned on (its row opened with `sealer`; without one, any MFA row: it can be neither
+/// opened nor trusted). One query of the account's partition: its MFA row and its first
+/// passkey row.
+pub async fn has_second_factor(
+    table: &TableClient,
+    account: &AccountId,
+    sealer: Option<&Sealer>,
+) -> Result<bool, StoreError> {
+    let filter = format!(
+        "PartitionKey eq {} and (RowKey eq '{MFA_ROW}' or ({}))",
+        edm::string_literal(&account_partition(account)),
+        row_keys_starting_with(PASSKEY_PREFIX)
+    );
+    let rows: Vec<serde_json::Value> = table::query(table, Some(filter), Some(2)).await?;
+    let mut app = None;
+    for row in rows {
+        if row["RowKey"] != MFA_ROW {
+            return Ok(true); // a passkey
+        }
+        app = Some(row);
+    }
+    let Some(row) = app else {
+        return Ok(false);
+    };
+    let Some(sealer) = sealer else {
+        return Ok(true);
+    };
+    let entity: MfaEntity =
+        serde_json::from_value(row).map_err(|e| StoreError::Unexpected(e.to_string()))?;
+    Ok(entity.open(sealer)?.mfa.is_on())
+}
+
 pub async fn has_mfa_row(table: &TableClient, account: &AccountId) -> Result<bool, StoreError> {
     Ok(
         table::read::<serde_json::Value>(table, &account_partition(account), MFA_ROW)

@@ -175,7 +175,13 @@ async fn a_revoke_after_a_creation_that_stopped_midway_removes_the_company_it_le
         .unwrap();
     services
         .accounts
-        .add_administrator(&account, &linked, &company, Locale::En, now)
+        .add_administrator(
+            &account,
+            &linked,
+            &company,
+            (Locale::En, now),
+            invitations::storage::NewRows::Account,
+        )
         .await
         .unwrap();
     let home = page(&client, &app.url("/api/Home")).await;

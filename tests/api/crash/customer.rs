@@ -183,11 +183,25 @@ pub fn create_company(case: &Case) -> BoxFuture<'_, ()> {
 }
 
 /// The company form posted while staff revoke the invitation: the revoke lands, through
-/// another instance, just before the company's row reaches storage (so the revoke finds
-/// no company to take away, and the creation must take it away itself).
+/// another instance, just before the company's row (with its roster) reaches storage (so
+/// the revoke finds no company to take away, and the creation must take it away itself).
 pub fn create_company_while_revoked(case: &Case) -> BoxFuture<'_, ()> {
-    Box::pin(async {
-        let (arrived, release) = case.calls().hold_next(Kind::Insert, "Companies");
+    company_revoked_before(case, Kind::Batch)
+}
+
+/// The same, the revoke landing after the company's row and before its line in the
+/// companies list: the revoke takes the company away, and the creation, going on, writes
+/// the list's line and the membership of a company that is gone (taken away again by the
+/// creation, or by its retry).
+pub fn create_company_while_revoked_late(case: &Case) -> BoxFuture<'_, ()> {
+    company_revoked_before(case, Kind::Insert)
+}
+
+/// The company form posted, the revoke landing before the creation's first `kind` call
+/// into Companies.
+fn company_revoked_before(case: &Case, kind: Kind) -> BoxFuture<'_, ()> {
+    Box::pin(async move {
+        let (arrived, release) = case.calls().hold_next(kind, "Companies");
         let fields = crate::support::browser::company_form(&case.csrf("pia"));
         let request = case
             .browser("pia")

@@ -86,6 +86,13 @@ pub static ALL: &[Operation] = &[
         Next::Again,
     ),
     op(
+        "create-company-revoked-late",
+        c::an_accepted_invitation,
+        None,
+        c::create_company_while_revoked_late,
+        Next::Again,
+    ),
+    op(
         "page-invite",
         s::a_company,
         None,
