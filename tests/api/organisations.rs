@@ -639,6 +639,13 @@ async fn membership_operations_within_their_calls(events: bool) {
     );
     let home = page(&client, &app.url("/api/Home")).await;
     assert!(home.contains("Second Counted SA"), "{home}");
+
+    // Her next sign-in: the login's row, her second factor (the MFA row and the first
+    // passkey row: one query; her app is off and she has no passkey), her language.
+    calls.take();
+    let (_, response) = crate::account::sign_in(&app, &anne, "local").await;
+    assert_eq!(location(&response), "/api/Home");
+    check("a returning sign-in", &calls.take(), 3);
 }
 
 /// A customer administrator's invitations count against the company's own daily budget
