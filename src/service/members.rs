@@ -268,9 +268,9 @@ pub struct Joined {
     pub fresh: bool,
 }
 
-/// Reads the roster, lets `decide` change it (`Ok(None)`: nothing to write; otherwise the
-/// history entries of the change) and writes it with its ETag, again from a fresh read
-/// whenever another change landed first. Returns the roster as written (or as read).
+/// Lets `decide` change the roster as `held` read it with the company (`Ok(None)`: nothing
+/// to write; otherwise the history entries of the change) and writes it with its ETag,
+/// again from a fresh read whenever another change landed first. Returns the roster as written (or as read).
 /// The change's `member.*` events are announced before its write, once whatever the
 /// attempts (the one that lands confirms them: same entries), and delivered after it.
 async fn change_roster(

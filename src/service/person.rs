@@ -37,8 +37,9 @@ impl Person {
     pub fn new_rows(&self) -> crate::storage::NewRows {
         use crate::storage::NewRows;
         match self {
-            Self::Fresh(_) | Self::Claimed(_) | Self::Nobody => NewRows::Account,
-            Self::ByEmail(_) => NewRows::Login,
+            // An address's account another login joins may be one that login's first
+            // attempt left half made: each row if absent.
+            Self::Fresh(_) | Self::Claimed(_) | Self::ByEmail(_) | Self::Nobody => NewRows::Account,
             Self::Known(_) => NewRows::Membership,
         }
     }

@@ -38,10 +38,9 @@ use time::OffsetDateTime;
 pub trait AccountStore: Send + Sync + 'static {
     async fn ensure_tables(&self) -> Result<(), StoreError>;
     async fn company(&self, id: &CompanyId) -> Result<Option<Company>, StoreError>;
-    /// Removes a company, its line in the companies list and `account`'s membership of it
-    /// (a company whose invitation ended before it could be completed); rows already gone
-    /// are fine.
-    /// Whether the company's row was there.
+    /// Removes a company, its line in the companies list, `account`'s membership of it and
+    /// its roster (a company whose invitation ended before it could be completed); rows
+    /// already gone are fine. Whether the company's row was there.
     async fn remove_company(&self, account: &AccountId, id: &CompanyId)
     -> Result<bool, StoreError>;
     /// Makes sure the account exists and administers `company` (see [`Self::add_member`]).
@@ -50,10 +49,10 @@ pub trait AccountStore: Send + Sync + 'static {
         account: &AccountId,
         login: &LinkedLogin,
         company: &Company,
-        now: (Locale, OffsetDateTime),
+        when: (Locale, OffsetDateTime),
         new: NewRows,
     ) -> Result<(), StoreError> {
-        self.add_member(account, login, (company, Role::Administrator), now, new)
+        self.add_member(account, login, (company, Role::Administrator), when, new)
             .await
     }
     /// Writes the account's own rows that `new` names, in one entity-group transaction
@@ -119,11 +118,10 @@ pub trait AccountStore: Send + Sync + 'static {
 /// Which of an account's own rows a joining writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NewRows {
-    /// A new account: its profile, language, the login listed and the membership.
+    /// All of them, each if absent: its profile, language, the login listed and the
+    /// membership (a new account, or one that may be half made).
     Account,
-    /// An account a new login joins: the login listed and the membership.
-    Login,
-    /// An account the login opened already: the membership alone.
+    /// The membership alone: the login opened the account already.
     Membership,
 }
 
@@ -375,12 +373,10 @@ impl AccountStore for TableAccountStore {
         new: NewRows,
     ) -> Result<(), StoreError> {
         let membership = membership_row(&joins.0.id);
-        let listed = listed_login_row(&login.login);
         let rows: Vec<_> = Self::account_rows(account, login, Some(joins), locale, now)?
             .into_iter()
             .filter(|row| match new {
                 NewRows::Account => true,
-                NewRows::Login => row["RowKey"] == membership || row["RowKey"] == listed,
                 NewRows::Membership => row["RowKey"] == membership,
             })
             .collect();
