@@ -154,3 +154,64 @@ async fn erasure_and_self_deletion_reach_every_account_of_the_address() {
         }
     }
 }
+
+/// A colleague's first attempt to accept claimed the address for the account its login
+/// makes and stopped there; before the retry, that account got a second factor (another
+/// login of the address signed in to it and turned the app on: written here directly).
+/// The retry finds the claim made: not an account made just now, so the code is asked.
+#[tokio::test]
+async fn a_retried_acceptance_asks_for_the_code_of_an_account_its_first_attempt_claimed() {
+    use invitations::domain::account::AccountId;
+    use invitations::domain::email::EmailAddress;
+    use invitations::domain::invitation::LoginId;
+    use invitations::domain::mfa::Mfa;
+    use invitations::domain::totp::TotpSecret;
+    let app = TestApp::spawn().await;
+    let anne = unique_email("anne");
+    let (_, company) = onboard(&app, &anne, "Claimed First SA").await;
+    let bert = unique_email("bert");
+    invite_into(&app, &bert, &company, "member").await;
+
+    let login = LoginId {
+        issuer: app
+            .table_rows("Accounts")
+            .await
+            .into_iter()
+            .find(|r| r["RowKey"] == "login")
+            .unwrap()["Issuer"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        subject: super::merge::local_subject("local", &bert),
+    };
+    let account = AccountId::for_first_login(&login);
+    let address = EmailAddress::parse(&bert).unwrap();
+    let services = &app.services;
+    let (owner, _) = services
+        .people
+        .claim_email(&address, &account)
+        .await
+        .unwrap();
+    assert_eq!(owner, account);
+    let secret = TotpSecret::generate();
+    let now = app.clock.now();
+    let mut mfa = Mfa::pending(secret.clone(), now);
+    let key = services.accounts.recovery_key(&account).unwrap();
+    mfa.enable(&code_at(&secret.base32(), now), now, key)
+        .unwrap();
+    services
+        .accounts
+        .save_mfa(&account, &mfa, None)
+        .await
+        .unwrap();
+
+    let client = browser();
+    let response = accept_with(&client, &newest_link(&bert, 1).await, &bert, "local").await;
+    assert_eq!(
+        location(&response),
+        "/api/Profile/mfa",
+        "the account's code is asked before the retry gets a session"
+    );
+    let home = client.get(app.url("/api/Home")).send().await.unwrap();
+    assert_ne!(home.status(), 200, "no session before the code");
+}
