@@ -132,3 +132,64 @@ pub async fn every(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::account::Role;
+    use crate::domain::company::CompanyDraft;
+    use crate::domain::email::EmailAddress;
+    use crate::domain::invitation::{DisplayName, ExpiryDays, Inviter, Join, NewInvitation};
+    use crate::domain::locale::Locale;
+    use crate::domain::secret::InvitationSecret;
+    use time::macros::datetime;
+
+    fn colleague(company: &CompanyId) -> Invitation {
+        let now = datetime!(2026-12-05 10:00 UTC);
+        let new = NewInvitation {
+            email: EmailAddress::parse("bert@example.com").unwrap(),
+            display_name: DisplayName::parse("Bert Keller").unwrap(),
+            locale: Locale::De,
+            expires_in: ExpiryDays::default(),
+            company: CompanyDraft::default(),
+            join: Some(Join {
+                company_id: company.clone(),
+                role: Role::Administrator,
+            }),
+        };
+        let inviter = Inviter {
+            name: "Anne".into(),
+            email: EmailAddress::parse("anne@example.com").unwrap(),
+        };
+        let id = InvitationId::new(now, 7);
+        let hash = InvitationSecret::generate(id.as_str()).unwrap().hash();
+        Invitation::create(new, inviter, id, hash, now)
+    }
+
+    #[test]
+    fn a_row_reads_back_as_what_the_page_shows_without_the_history() {
+        let company = CompanyId::from_stored("c9998235962181a1b2c3d4e5f6".into());
+        let invitation = colleague(&company);
+        assert!(!invitation.history.is_empty());
+        let row = row_of(&company, &invitation).unwrap();
+        assert_eq!(row["PartitionKey"], company.as_str());
+        assert_eq!(row["RowKey"], format!("invited-{}", invitation.id));
+        assert_eq!(row["History"], "[]");
+        let shown = read(row).unwrap();
+        assert_eq!(shown.id, invitation.id);
+        assert_eq!(shown.email, invitation.email);
+        assert_eq!(shown.status, invitation.status);
+        assert_eq!(shown.expires_at, invitation.expires_at);
+        assert_eq!(shown.inviter_email(), "anne@example.com");
+        assert_eq!(shown.join(), invitation.join());
+        assert!(listed(&shown));
+    }
+
+    #[test]
+    fn a_joins_stub_of_a_row_that_was_gone_reads_as_nothing() {
+        let company = CompanyId::from_stored("c9998235962181a1b2c3d4e5f6".into());
+        let (rk, stub) = completed_stub(&company, "9998235962181a1b2c3d4e5f6");
+        assert_eq!(rk, "invited-9998235962181a1b2c3d4e5f6");
+        assert!(read(stub).is_none());
+    }
+}
