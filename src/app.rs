@@ -103,8 +103,9 @@ impl Application {
             .map_err(|e| e.to_string())
     }
 
-    /// Puts every company into the companies list (`handler index-companies`).
-    pub async fn index_companies_once(settings: Settings) -> Result<usize, String> {
+    /// Puts every company into the companies list and its pending colleague invitations
+    /// into its partition (`handler index-companies`): how many of each.
+    pub async fn index_companies_once(settings: Settings) -> Result<(usize, usize), String> {
         let services = services_once(&settings).await?;
         crate::service::members::index_companies(&services)
             .await

@@ -57,9 +57,13 @@ async fn one_off(command: &str, settings: Settings) -> ExitCode {
         "merge-accounts" => Application::merge_accounts_once(settings)
             .await
             .map(|report| invitations::service::person::merge_line(&report)),
-        "index-companies" => Application::index_companies_once(settings)
-            .await
-            .map(|listed| format!("{listed} companies listed")),
+        "index-companies" => {
+            Application::index_companies_once(settings)
+                .await
+                .map(|(listed, rows)| {
+                    format!("{listed} companies listed, {rows} pending invitations written")
+                })
+        }
         other => {
             eprintln!(
                 "unknown command {other:?}; usage: handler [retry-deliveries | purge-ended | send-reminders | merge-accounts | index-companies]"

@@ -175,6 +175,9 @@ async fn retry_one(services: &Services, id: &InvitationId) -> Result<Outcome, In
         });
     };
     if !matches!(current.value.delivery, Delivery::Queued { .. }) {
+        // A colleague invitation's pending row before its queue row goes: a create cut
+        // short before writing it is finished here.
+        super::pending::mirror(services, &current.value).await?;
         services.store.dequeue_delivery(id).await?;
         return Ok(Outcome::Done);
     }
@@ -186,6 +189,7 @@ async fn retry_one(services: &Services, id: &InvitationId) -> Result<Outcome, In
     if claimed.claim_delivery(Some(secret.hash()), now).is_err() {
         claimed.abandon_delivery(now);
         services.store.replace(&claimed, &current).await?;
+        super::pending::mirror(services, &claimed).await?;
         services.store.dequeue_delivery(id).await?;
         return Ok(Outcome::Abandoned);
     }
@@ -200,6 +204,7 @@ async fn retry_one(services: &Services, id: &InvitationId) -> Result<Outcome, In
     let recorded = record(services, claimed, sent, after)
         .await
         .map_err(|(_, e)| InvitationError::from(e))?;
+    super::pending::mirror(services, &recorded).await?;
     if !matches!(recorded.delivery, Delivery::Queued { .. }) {
         services.store.dequeue_delivery(id).await?;
     }

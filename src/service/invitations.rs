@@ -208,6 +208,8 @@ pub async fn resend(
     let url = crate::page::Page::InvitationLink(secret.expose().to_owned())
         .url(&services.public_base_url);
     let invitation = delivery::first_attempt(services, stored, &url).await;
+    // A colleague invitation's pending row: its new expiry and the email's outcome.
+    super::pending::mirror(services, &invitation).await?;
     Ok(Created {
         invitation,
         invite_url: url,
@@ -242,6 +244,9 @@ pub async fn revoke(
     })
     .await?;
     tracing::info!(invitation = %id, "invitation revoked");
+    // A colleague invitation leaves its company's pending rows (again on a repeated
+    // revoke, which finds it revoked: a revoke cut short here is finished by its retry).
+    super::pending::mirror(services, &revoked.value).await?;
     super::onboarding::remove_unfinished_company(services, &revoked.value).await;
     Ok((revoked.value, now))
 }

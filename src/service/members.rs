@@ -128,8 +128,13 @@ async fn note_invited(services: &Services, company: Option<(CompanyId, Role)>, c
         role: Some(role),
         invitation: Some(created.invitation.id.to_string()),
     };
-    if let Err(e) = services.members.record(&company, &[invited]).await {
-        // The invitation and its own history stand; only the company's entry is missing.
+    // With its pending row, in one transaction. Cut short, the invitation stands; its
+    // delivery-queue row stays until the retry, which writes the pending row.
+    let written = services
+        .members
+        .invited(&company, &invited, &created.invitation)
+        .await;
+    if let Err(e) = written {
         tracing::warn!(invitation = %created.invitation.id, error = %e, "membership history not written");
     }
 }
@@ -505,7 +510,9 @@ async fn withdraw_sent(
         })
         .await;
         match withdrawn {
-            Ok(_) | Err(InvitationError::NotFound) => {}
+            // Its pending row follows, whatever it was (a retry brings it in step).
+            Ok(current) => super::pending::mirror(services, &current.value).await?,
+            Err(InvitationError::NotFound) => {}
             Err(e) => return Err(e.into()),
         }
     }
@@ -671,30 +678,18 @@ pub async fn company_view(
     company_id: &CompanyId,
 ) -> Result<CompanyView, MemberError> {
     let now = services.clock.now();
-    let (held, history) = futures::join!(
+    // The company with its roster (one query), and the pending rows of its partition
+    // (one query, whatever their number); only those still pending or accepted at `now`
+    // are shown (an expired one's row stays).
+    let (held, pending) = futures::join!(
         company_with_roster(services, company_id),
-        services.members.history(company_id),
+        services.members.pending(company_id),
     );
     let CompanyRead {
         company, roster, ..
     } = held?;
-    let mut invited: Vec<InvitationId> = history?
-        .iter()
-        .filter(|h| h.event == MemberEvent::Invited)
-        .filter_map(|h| InvitationId::parse(h.invitation.as_deref()?).ok())
-        .collect();
-    invited.sort();
-    invited.dedup();
-    // Read at once; only those still pending or accepted are shown.
-    let read = futures::future::join_all(invited.iter().map(|id| services.store.get(id))).await;
-    let mut pending = Vec::new();
-    for found in read {
-        if let Some(found) = found? {
-            if found.value.is_active(now) {
-                pending.push(found.value);
-            }
-        }
-    }
+    let mut pending = pending?;
+    pending.retain(|invitation| invitation.is_active(now));
     Ok(CompanyView {
         company,
         roster,
@@ -713,15 +708,19 @@ pub async fn companies(
     Ok(services.members.companies(top, after).await?)
 }
 
-/// Puts every company into the companies list with its member count (`handler
-/// index-companies`, once, for the companies made before the list existed; running it
-/// again rewrites the same rows). A scan of `Companies` and a roster read per company:
-/// never on a request. Returns how many companies it listed.
-pub async fn index_companies(services: &Services) -> Result<usize, MemberError> {
+/// Puts every company into the companies list with its member count, and writes the
+/// pending rows of its colleague invitations that are pending or accepted (`handler
+/// index-companies`, once, for the companies and invitations made before the list and
+/// the rows existed; running it again rewrites the same rows). A scan of `Companies`, a
+/// roster read and the history per company, a read per invitation: never on a request.
+/// Returns how many companies it listed and how many pending rows it wrote.
+pub async fn index_companies(services: &Services) -> Result<(usize, usize), MemberError> {
     let companies = services.members.every_company().await?;
+    let mut rows = 0;
     for company in &companies {
         let (roster, _) = services.members.roster(company).await?;
         services.members.list(company, roster.members.len()).await?;
+        rows += super::pending::index(services, &company.id).await?;
     }
-    Ok(companies.len())
+    Ok((companies.len(), rows))
 }

@@ -14,6 +14,7 @@ pub mod members;
 mod merge;
 pub mod onboarding;
 pub mod passkeys;
+pub mod pending;
 pub mod person;
 pub mod privacy;
 pub mod reminders;

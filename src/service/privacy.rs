@@ -77,6 +77,13 @@ pub async fn erase(
         })
         .await?;
     }
+    // Their colleague invitations leave the companies' pending rows (all of them, again
+    // on a second request: while the invitations stand, they lead to the rows).
+    for invitation in invitations.iter().filter(|i| i.join().is_some()) {
+        let mut ended = invitation.clone();
+        ended.status = crate::domain::invitation::StoredStatus::Revoked;
+        super::pending::mirror(services, &ended).await?;
+    }
     // Every account of the person: the address's, and any made twice for it before one
     // person was one account (see `person`); the customer's own first (it is erased last).
     let accounts = match requester {
@@ -98,8 +105,12 @@ pub async fn erase(
         })
         .await;
         match forgotten {
-            // Its outbox copy too (the delivery queue row, until the retry clears it).
-            Ok(written) => services.privacy.rewrite_queued_copy(&written.value).await?,
+            // Its outbox copy too (the delivery queue row, until the retry clears it), and
+            // its company's pending row.
+            Ok(written) => {
+                services.privacy.rewrite_queued_copy(&written.value).await?;
+                super::pending::mirror(services, &written.value).await?;
+            }
             Err(InvitationError::NotFound) => {}
             Err(e) => return Err(e),
         }
@@ -518,6 +529,15 @@ pub async fn purge_ended(services: &Services) -> Result<PurgeReport, InvitationE
         .privacy
         .erase_finished_counters(limits::window_over, now)
         .await?;
+    // The companies' pending rows that a change cut short left out of step.
+    let rows = super::pending::reconcile(services).await?;
+    if rows != super::pending::Reconciled::default() {
+        tracing::info!(
+            rewritten = rows.rewritten,
+            removed = rows.removed,
+            "pending invitation rows put in step"
+        );
+    }
     Ok(PurgeReport {
         invitations,
         counters,

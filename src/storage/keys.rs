@@ -7,7 +7,7 @@
 //! | Accounts | [`login_partition`] `login-{sha256}` | [`LOGIN_ROW`] |
 //! | Accounts | [`email_partition`] `email-{sha256}` | [`EMAIL_ROW`] |
 //! | Accounts | [`object_partition`] `object-{sha256(tid, oid)}` | [`OBJECT_ROW`] |
-//! | Companies | the company id | [`COMPANY_ROW`], [`ROSTER_ROW`], [`history_row`] `history-{ms}-{hex}` |
+//! | Companies | the company id | [`COMPANY_ROW`], [`ROSTER_ROW`], [`history_row`] `history-{ms}-{hex}`, [`invited_row`] `invited-{invitation id}`: a pending colleague invitation, as the company page shows it |
 //! | Companies | [`COMPANY_LIST_PARTITION`] `companies` | the company id |
 //! | InvitationIndex | [`email_partition`] | [`active_row`]: [`ACTIVE_ROW`] `active`, or `active-{company id}` for a colleague invitation |
 //! | InvitationIndex | [`link_partition`] `link-{sha256}` | [`LINK_ROW`] |
@@ -97,6 +97,15 @@ pub const HISTORY_PREFIX: &str = "history-";
 
 pub fn history_row(millis: i128, random: u32) -> String {
     format!("{HISTORY_PREFIX}{millis:013}-{random:08x}")
+}
+
+/// A colleague invitation of the company that is pending or accepted (expired ones too,
+/// until they are purged: the reader decides by the row's expiry), with what the company
+/// page shows of it, so the page lists them with one query of the company's partition.
+pub const INVITED_PREFIX: &str = "invited-";
+
+pub fn invited_row(invitation: &InvitationId) -> String {
+    format!("{INVITED_PREFIX}{}", invitation.as_str())
 }
 
 /// Which invitation a link belongs to (links sent before they carried the id).

@@ -8,6 +8,7 @@
 //!   history row that records it: two changes decided on the same roster cannot both land,
 //!   so two administrators demoting each other at once leave one administrator.
 //! - RowKey `history-{13-digit ms}-{8 hex}`: one row per event, oldest first.
+//! - RowKey `invited-{invitation id}`: a pending colleague invitation (`pending.rs`).
 //!
 //! The roster is written with the company's row (its creator, in one entity-group
 //! transaction), and read with it in one query. A company made before that has no
@@ -21,16 +22,21 @@ use super::accounts::{CompanyEntity, EmailEntity, MembershipEntity};
 use super::edm::{self, DateTimeTag};
 use super::keys::{
     COMPANY_ROW, EMAIL_ROW, HISTORY_PREFIX, ROSTER_ROW, account_partition, email_partition,
-    history_row, membership_row, rows_starting_with,
+    history_row, invited_row, membership_row, rows_starting_with,
 };
-use super::table::{self, row_json};
+use super::table::{self, Write, row_json};
 use crate::domain::account::{AccountId, Company, CompanyId, CompanySummary, Role};
 use crate::domain::email::EmailAddress;
+use crate::domain::invitation::Invitation;
 use crate::domain::membership::{Member, MemberEvent, MemberHistoryEntry, Roster};
 use async_trait::async_trait;
 use azure_data_tables::prelude::*;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+
+/// A pending row found by the retention pass: its company, its invitation's id, and the
+/// invitation as the row shows it (`None`: a row that does not read as one).
+pub type PendingRow = (CompanyId, String, Option<Invitation>);
 
 /// What an erased person's email becomes in a company's history.
 pub const ERASED_PERSON: &str = "erased";
@@ -59,12 +65,27 @@ pub trait MemberStore: Send + Sync + 'static {
         etag: Option<&str>,
         history: &[MemberHistoryEntry],
     ) -> Result<(), StoreError>;
-    /// Adds history entries (an invitation sent).
-    async fn record(
+    /// Adds the `invited` history entry of a colleague invitation with its pending row
+    /// (`pending.rs`), in one transaction.
+    async fn invited(
         &self,
         company: &CompanyId,
-        history: &[MemberHistoryEntry],
+        entry: &MemberHistoryEntry,
+        invitation: &Invitation,
     ) -> Result<(), StoreError>;
+    /// The company's pending rows, as the invitations they show (one query).
+    async fn pending(&self, company: &CompanyId) -> Result<Vec<Invitation>, StoreError>;
+    /// Brings the pending row of `invitation` in step with it (written, or removed once
+    /// it ended).
+    async fn set_pending(
+        &self,
+        company: &CompanyId,
+        invitation: &Invitation,
+    ) -> Result<(), StoreError>;
+    /// Removes the pending row of the invitation with id `invitation` (gone).
+    async fn drop_pending(&self, company: &CompanyId, invitation: &str) -> Result<(), StoreError>;
+    /// Every company's pending rows: a scan of the table, for the retention pass only.
+    async fn every_pending(&self) -> Result<Vec<PendingRow>, StoreError>;
     /// Sets whether the company requires a second factor of its members (a merge of that
     /// one column of its row); `false` when the company is gone.
     async fn require_second_factor(
@@ -101,7 +122,7 @@ pub trait MemberStore: Send + Sync + 'static {
         email: &EmailAddress,
     ) -> Result<u32, StoreError>;
     /// Deletes the company's history entries of `invitation` (an invitation the retention
-    /// rule erases: its entries name the invitee); how many.
+    /// rule erases: its entries name the invitee) and its pending row; how many entries.
     async fn forget_invitation(
         &self,
         company: &CompanyId,
@@ -352,37 +373,67 @@ impl MemberStore for TableMemberStore {
         etag: Option<&str>,
         history: &[MemberHistoryEntry],
     ) -> Result<(), StoreError> {
-        let entity = row_json(&roster_entity(company, roster)?)?;
-        let history = history
-            .iter()
-            .map(|entry| row_json(&history_entity(company, entry)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let written = table::write_together(
-            &self.companies,
-            company.as_str(),
-            ROSTER_ROW,
-            entity,
-            etag,
-            &history,
-        )
-        .await?;
+        let row = row_json(&roster_entity(company, roster)?)?;
+        let mut writes = vec![match etag {
+            None => Write::Insert(row),
+            Some(etag) => Write::Replace {
+                rk: ROSTER_ROW.to_owned(),
+                row,
+                etag: etag.to_owned(),
+            },
+        }];
+        for entry in history {
+            writes.push(Write::Insert(row_json(&history_entity(company, entry))?));
+            // A join completes its invitation: its pending row stops reading as pending.
+            if let (MemberEvent::Joined, Some(invitation)) = (&entry.event, &entry.invitation) {
+                let (rk, row) = super::pending::completed_stub(company, invitation);
+                writes.push(Write::Merge { rk, row });
+            }
+        }
         // Refused as a whole: the roster changed (412) or was made meanwhile (409).
-        if written {
-            Ok(())
-        } else {
-            Err(StoreError::Conflict)
+        match table::write_all(&self.companies, company.as_str(), writes).await? {
+            Some(_) => Ok(()),
+            None => Err(StoreError::Conflict),
         }
     }
 
-    async fn record(
+    async fn invited(
         &self,
         company: &CompanyId,
-        history: &[MemberHistoryEntry],
+        entry: &MemberHistoryEntry,
+        invitation: &Invitation,
     ) -> Result<(), StoreError> {
-        for entry in history {
-            table::insert_absent(&self.companies, &history_entity(company, entry)).await?;
+        let mut writes = vec![Write::Insert(row_json(&history_entity(company, entry))?)];
+        if super::pending::listed(invitation) {
+            writes.push(Write::Upsert {
+                rk: invited_row(&invitation.id),
+                row: super::pending::row_of(company, invitation)?,
+            });
         }
-        Ok(())
+        match table::write_all(&self.companies, company.as_str(), writes).await? {
+            Some(_) => Ok(()),
+            None => Err(StoreError::Conflict),
+        }
+    }
+
+    async fn pending(&self, company: &CompanyId) -> Result<Vec<Invitation>, StoreError> {
+        super::pending::of_company(&self.companies, company).await
+    }
+
+    async fn set_pending(
+        &self,
+        company: &CompanyId,
+        invitation: &Invitation,
+    ) -> Result<(), StoreError> {
+        super::pending::write(&self.companies, company, invitation).await
+    }
+
+    async fn drop_pending(&self, company: &CompanyId, invitation: &str) -> Result<(), StoreError> {
+        super::pending::remove(&self.companies, company, invitation).await
+    }
+
+    async fn every_pending(&self) -> Result<Vec<PendingRow>, StoreError> {
+        super::pending::every(&self.companies).await
     }
 
     async fn history(&self, company: &CompanyId) -> Result<Vec<MemberHistoryEntry>, StoreError> {
@@ -450,6 +501,7 @@ impl MemberStore for TableMemberStore {
         company: &CompanyId,
         invitation: &str,
     ) -> Result<u32, StoreError> {
+        super::pending::remove(&self.companies, company, invitation).await?;
         let filter = format!(
             "{} and InvitationId eq {}",
             history_filter(company),

@@ -20,6 +20,7 @@ mod listing;
 mod members;
 mod objects;
 mod passkeys;
+mod pending;
 mod people;
 mod privacy;
 mod sealed;
@@ -31,8 +32,9 @@ pub use accounts::{AccountStore, NewRows, TableAccountStore};
 pub use events::{EventStore, QueuedEvent, TableEventStore};
 pub use invitations::{STATUS_SCAN_ROWS, TableInvitationStore};
 pub use limits::{LimitStore, TableLimitStore, Tally};
-pub use members::{CompanyRead, ERASED_PERSON, MemberStore, TableMemberStore};
+pub use members::{CompanyRead, ERASED_PERSON, MemberStore, PendingRow, TableMemberStore};
 pub use passkeys::{PasskeyStore, TablePasskeyStore};
+pub use pending::listed as pending_listed;
 pub use people::{AccountOfAddress, LoginRecord, PersonStore, TablePersonStore};
 pub use privacy::{
     ErasedAccount, FoundBy, MfaState, PrivacyRecord, PrivacyStore, TablePrivacyStore,

@@ -307,38 +307,6 @@ pub(crate) async fn insert_together(
     }
 }
 
-/// Writes `row` (RowKey `rk`) into `partition`, an insert-if-absent without `etag` and an
-/// `If-Match` replace with it, and inserts `rows` beside it, in one entity-group
-/// transaction (one request); `Ok(false)` when it was refused as a whole (the row exists,
-/// changed or vanished, or one of `rows` exists), so nothing was written.
-pub(crate) async fn write_together(
-    table: &TableClient,
-    partition: &str,
-    rk: &str,
-    row: serde_json::Value,
-    etag: Option<&str>,
-    rows: &[serde_json::Value],
-) -> Result<bool, StoreError> {
-    let unexpected = |e: azure_core::Error| StoreError::Unexpected(e.to_string());
-    let batch = table.partition_key_client(partition).transaction();
-    let mut batch = match etag {
-        None => batch.insert(row),
-        Some(etag) => batch.update(rk, row, Some(IfMatchCondition::Etag(Etag::from(etag)))),
-    }
-    .map_err(unexpected)?;
-    for row in rows {
-        batch = batch.insert(row).map_err(unexpected)?;
-    }
-    match batch.await {
-        Ok(response) => Ok(response.operation_responses.len() == rows.len() + 1
-            && response
-                .operation_responses
-                .iter()
-                .all(|r| r.status_code.is_success())),
-        Err(e) => lost_or(classify(e)).map_or(Ok(false), Err),
-    }
-}
-
 /// One write of an entity-group transaction ([`write_all`]).
 #[derive(Clone)]
 pub(crate) enum Write {
@@ -350,6 +318,10 @@ pub(crate) enum Write {
         row: serde_json::Value,
         etag: String,
     },
+    /// Insert or replace, whatever is there.
+    Upsert { rk: String, row: serde_json::Value },
+    /// Insert or merge these columns into what is there.
+    Merge { rk: String, row: serde_json::Value },
 }
 
 /// Makes `writes`, all of `partition`, in one entity-group transaction (one request):
@@ -369,6 +341,8 @@ pub(crate) async fn write_all(
             Write::Replace { rk, row, etag } => {
                 batch.update(rk, row, Some(IfMatchCondition::Etag(Etag::from(etag))))
             }
+            Write::Upsert { rk, row } => batch.insert_or_replace(rk, row),
+            Write::Merge { rk, row } => batch.insert_or_merge(rk, row),
         }
         .map_err(unexpected)?;
     }

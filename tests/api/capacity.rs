@@ -396,7 +396,7 @@ async fn the_companies_list_is_one_query_of_its_own_partition_per_page() {
     assert_eq!(every_page(&app, &calls).await, Vec::<String>::new());
     assert_eq!(
         crate::binary::run_once("index-companies", &app.table_prefix),
-        "5 companies listed"
+        "5 companies listed, 0 pending invitations written"
     );
     assert_eq!(every_page(&app, &calls).await, made);
 }
@@ -427,4 +427,140 @@ async fn every_page(app: &TestApp, calls: &StorageCalls) -> Vec<String> {
             return seen;
         }
     }
+}
+
+/// `GET /api/companies/{id}` (issue #23): the company's row, its roster and ONE query of
+/// its partition for its pending colleague invitations, whatever their number (it read
+/// one invitation per `invited` history entry: 3 + n). The rows follow a revoke and a
+/// resend; invitations sent before the rows existed get theirs from `handler
+/// index-companies`.
+#[tokio::test]
+async fn the_company_page_reads_its_pending_invitations_in_one_query() {
+    let (app, calls) = TestApp::spawn_counted(vec![]).await;
+    let (_, company) =
+        crate::organisations::onboard(&app, &unique_email("anne"), "Pending Rows SA").await;
+    // A colleague joins first (the join marks its invitation's row completed in the
+    // roster's transaction: it is not listed).
+    let joining = unique_email("joining");
+    let body = json!({"email": joining, "companyId": company});
+    assert_eq!(
+        app.invite_with_token(&app.idp.token(), &body)
+            .await
+            .status(),
+        201
+    );
+    let mails = mailbox::wait_for(&stack().maildev_url, &joining, 1).await;
+    let (_, joined) = crate::organisations::follow(&mailbox::link_in(&mails[0]), &joining).await;
+    assert_eq!(location(&joined), "/api/Home");
+    let mut ids = Vec::new();
+    for n in 0..10 {
+        let body = json!({"email": unique_email(&format!("colleague{n}")),
+            "displayName": format!("Colleague {n}"), "companyId": company});
+        let created = app.invite_with_token(&app.idp.token(), &body).await;
+        assert_eq!(created.status(), 201);
+        let created: Value = created.json().await.unwrap();
+        ids.push(created["id"].as_str().unwrap().to_owned());
+    }
+    let pending = |view: &Value| -> Vec<(String, String, String)> {
+        let mut shown: Vec<_> = view["pendingInvitations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                let field = |k: &str| i[k].as_str().unwrap().to_owned();
+                (field("id"), field("status"), field("expiresAt"))
+            })
+            .collect();
+        shown.sort();
+        shown
+    };
+    let view = detail(&app, &calls, &company).await;
+    let used = calls.take();
+    // The company with its roster (one query) and its pending rows (one query).
+    check("company page, 10 pending invitations", &used, 2);
+    assert!(
+        used.iter()
+            .all(|c| c.table == "Companies" && c.partition == company),
+        "only the company's partition is read: {used:?}"
+    );
+    let mut expected: Vec<(String, String, String)> = Vec::new();
+    for id in &ids {
+        let read = app.invitation(id).await;
+        let field = |k: &str| read[k].as_str().unwrap().to_owned();
+        expected.push((field("id"), field("status"), field("expiresAt")));
+        assert_eq!(read["emailDelivery"], "sent");
+    }
+    expected.sort();
+    assert_eq!(pending(&view), expected);
+    let shown = &view["pendingInvitations"][0];
+    assert_eq!(shown["emailDelivery"], "sent", "{shown}");
+    assert_eq!(shown["kind"], "member", "{shown}");
+
+    // A revoke takes it off; a resend shows its new expiry (the clock moved on).
+    assert_eq!(app.revoke_raw(&ids[0]).await.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(app.resend_raw(&ids[1]).await.status(), 200);
+    let resent = app.invitation(&ids[1]).await;
+    expected.retain(|(id, _, _)| *id != ids[0] && *id != ids[1]);
+    expected.push((
+        ids[1].clone(),
+        "pending".to_owned(),
+        resent["expiresAt"].as_str().unwrap().to_owned(),
+    ));
+    expected.sort();
+    assert_eq!(pending(&detail(&app, &calls, &company).await), expected);
+    check("company page, 9 pending invitations", &calls.take(), 2);
+
+    // Invitations sent before the rows existed: not shown until the one-off step.
+    let companies = app.table("Companies");
+    for id in &ids[1..] {
+        companies
+            .partition_key_client(company.as_str())
+            .entity_client(format!("invited-{id}"))
+            .delete()
+            .await
+            .unwrap();
+    }
+    assert_eq!(pending(&detail(&app, &calls, &company).await), Vec::new());
+    assert_eq!(
+        crate::binary::run_once("index-companies", &app.table_prefix),
+        "1 companies listed, 9 pending invitations written"
+    );
+    assert_eq!(pending(&detail(&app, &calls, &company).await), expected);
+
+    // A revoke cut short before its row went (the row put back as it was): listed until
+    // the retention pass, which finds the invitation revoked and removes the row.
+    let stale = format!("invited-{}", ids[2]);
+    let mut row = app
+        .table_rows("Companies")
+        .await
+        .into_iter()
+        .find(|r| r["RowKey"] == stale.as_str())
+        .unwrap();
+    row.as_object_mut()
+        .unwrap()
+        .retain(|k, _| !k.starts_with("odata.") && k != "Timestamp");
+    assert_eq!(app.revoke_raw(&ids[2]).await.status(), 200);
+    let shown = |view: &Value| pending(view).iter().any(|(id, _, _)| *id == ids[2]);
+    assert!(!shown(&detail(&app, &calls, &company).await));
+    companies
+        .insert::<&Value, Value>(&row)
+        .unwrap()
+        .return_entity(false)
+        .await
+        .unwrap();
+    assert!(shown(&detail(&app, &calls, &company).await));
+    app.run_timer("PurgeEnded").await;
+    assert!(!shown(&detail(&app, &calls, &company).await));
+    assert_eq!(pending(&detail(&app, &calls, &company).await).len(), 8);
+}
+
+/// `GET /api/companies/{company}` as staff, its calls counted from here.
+async fn detail(app: &TestApp, calls: &StorageCalls, company: &str) -> Value {
+    calls.take();
+    let response = app
+        .as_staff(reqwest::Method::GET, &format!("/api/companies/{company}"))
+        .await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
 }

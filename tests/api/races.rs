@@ -212,3 +212,53 @@ async fn concurrent_accepts_by_two_logins_bind_exactly_one() {
         );
     }
 }
+
+/// Colleague invitations revoked and resent at once, each pair racing (issue #23): every
+/// answer is a 200 or a 409, and after the retention pass the company's pending rows are
+/// exactly the invitations still pending, whatever order the two requests' row writes
+/// landed in (each writes its row from the invitation as its own last write left it).
+#[tokio::test]
+async fn revokes_and_resends_at_once_leave_the_company_page_in_step() {
+    let app = TestApp::spawn().await;
+    let (_, company) =
+        crate::organisations::onboard(&app, &unique_email("anne"), "Racing Rows SA").await;
+    let mut ids = Vec::new();
+    for n in 0..6 {
+        let body = json!({"email": unique_email(&format!("racer{n}")), "companyId": company});
+        let created = app.invite_with_token(&app.idp.token(), &body).await;
+        assert_eq!(created.status(), 201);
+        let created: Value = created.json().await.unwrap();
+        ids.push(created["id"].as_str().unwrap().to_owned());
+    }
+    let app = &app;
+    let races = ids.iter().map(|id| async move {
+        let (revoked, resent) = futures::join!(app.revoke_raw(id), app.resend_raw(id));
+        for answer in [revoked.status(), resent.status()] {
+            assert!(answer == 200 || answer == 409, "{id}: {answer}");
+        }
+    });
+    futures::future::join_all(races).await;
+    let shown = || async {
+        let view = app
+            .as_staff(reqwest::Method::GET, &format!("/api/companies/{company}"))
+            .await;
+        let view: Value = view.json().await.unwrap();
+        let mut shown: Vec<String> = view["pendingInvitations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect();
+        shown.sort();
+        shown
+    };
+    app.run_timer("PurgeEnded").await;
+    let mut pending = Vec::new();
+    for id in &ids {
+        if app.invitation(id).await["status"] == "pending" {
+            pending.push(id.clone());
+        }
+    }
+    pending.sort();
+    assert_eq!(shown().await, pending);
+}

@@ -127,6 +127,7 @@ pub async fn broken(case: &Case) -> Vec<String> {
     companies_listed(&state, &rosters, &mut broken);
     no_row_without_its_invitation(&state, &mut broken);
     withdrawn_with_their_inviter(&state, &mut broken);
+    pending_rows_agree(&state, &mut broken);
     one_account_per_address(&state, &mut broken);
     emails_sent(case, &state, &mut broken).await;
     nothing_erased_left(case, &state, &mut broken);
@@ -429,6 +430,36 @@ fn withdrawn_with_their_inviter(state: &State, broken: &mut Vec<String>) {
                 text(invitation, "Status")
             ));
         }
+    }
+}
+
+/// A company's pending rows (`invited-{id}`, what its page lists) are exactly its
+/// colleague invitations that are pending or accepted (expired ones too, until purged:
+/// the reader decides), with their status and expiry.
+fn pending_rows_agree(state: &State, broken: &mut Vec<String>) {
+    let mut rows: BTreeMap<(&str, &str), (&str, &str)> = BTreeMap::new();
+    for row in state.table("Companies") {
+        if let Some(id) = text(row, "RowKey").strip_prefix("invited-") {
+            let shows = (text(row, "Status"), text(row, "ExpiresAt"));
+            rows.insert((text(row, "PartitionKey"), id), shows);
+        }
+    }
+    for (company, invitation) in state.colleague_invitations() {
+        let id = text(invitation, "RowKey");
+        let status = text(invitation, "Status");
+        let expected = matches!(status, "pending" | "accepted")
+            .then(|| (status, text(invitation, "ExpiresAt")));
+        let row = rows.remove(&(company, id));
+        if row != expected {
+            broken.push(format!(
+                "invitation {id} of {company} is {status}; its pending row shows {row:?}"
+            ));
+        }
+    }
+    for ((company, id), row) in rows {
+        broken.push(format!(
+            "company {company} lists invitation {id} as {row:?}, no such colleague invitation"
+        ));
     }
 }
 
