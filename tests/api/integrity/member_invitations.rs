@@ -218,11 +218,7 @@ async fn an_accepted_colleagues_invitation_is_finished_by_the_next_sign_in() {
     let id = invitations::domain::invitation::InvitationId::parse(created["id"].as_str().unwrap())
         .unwrap();
     // Accepted (bound to Bert's local login) but not joined, as the old callback left it.
-    let issuer = invitations_issuer(&app).await;
-    let login = invitations::domain::invitation::LoginId {
-        issuer,
-        subject: local_subject(&bert),
-    };
+    let login = super::local_login(&app, &bert).await;
     let stored = app.services.store.get(&id).await.unwrap().unwrap();
     let mut accepted = stored.value.clone();
     accepted
@@ -254,20 +250,4 @@ fn location_or_empty(response: &reqwest::Response) -> String {
         .get("location")
         .map(|l| l.to_str().unwrap().to_owned())
         .unwrap_or_default()
-}
-
-/// The customer provider's issuer, as Anne's login row recorded it.
-async fn invitations_issuer(app: &TestApp) -> String {
-    app.table_rows("Accounts")
-        .await
-        .into_iter()
-        .find(|r| r["RowKey"] == "login")
-        .unwrap()["Issuer"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn local_subject(email: &str) -> String {
-    super::merge::local_subject("local", email)
 }

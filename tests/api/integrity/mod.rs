@@ -32,6 +32,27 @@ pub(crate) async fn invite_into(app: &TestApp, email: &str, company: &str, role:
         .await
 }
 
+/// The login `email`'s local account at the customer provider makes (the provider's
+/// issuer as an earlier sign-in's login row recorded it).
+pub(crate) async fn local_login(
+    app: &TestApp,
+    email: &str,
+) -> invitations::domain::invitation::LoginId {
+    let issuer = app
+        .table_rows("Accounts")
+        .await
+        .into_iter()
+        .find(|r| r["RowKey"] == "login")
+        .expect("an earlier sign-in's login row")["Issuer"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    invitations::domain::invitation::LoginId {
+        issuer,
+        subject: merge::local_subject("local", email),
+    }
+}
+
 /// The link of the newest email to `email`, once `count` have arrived.
 pub(crate) async fn newest_link(email: &str, count: usize) -> String {
     let mails = mailbox::wait_for(&stack().maildev_url, email, count).await;

@@ -163,7 +163,6 @@ async fn erasure_and_self_deletion_reach_every_account_of_the_address() {
 async fn a_retried_acceptance_asks_for_the_code_of_an_account_its_first_attempt_claimed() {
     use invitations::domain::account::AccountId;
     use invitations::domain::email::EmailAddress;
-    use invitations::domain::invitation::LoginId;
     use invitations::domain::mfa::Mfa;
     use invitations::domain::totp::TotpSecret;
     let app = TestApp::spawn().await;
@@ -172,18 +171,7 @@ async fn a_retried_acceptance_asks_for_the_code_of_an_account_its_first_attempt_
     let bert = unique_email("bert");
     invite_into(&app, &bert, &company, "member").await;
 
-    let login = LoginId {
-        issuer: app
-            .table_rows("Accounts")
-            .await
-            .into_iter()
-            .find(|r| r["RowKey"] == "login")
-            .unwrap()["Issuer"]
-            .as_str()
-            .unwrap()
-            .to_owned(),
-        subject: super::merge::local_subject("local", &bert),
-    };
+    let login = super::local_login(&app, &bert).await;
     let account = AccountId::for_first_login(&login);
     let address = EmailAddress::parse(&bert).unwrap();
     let services = &app.services;
