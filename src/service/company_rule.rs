@@ -30,17 +30,9 @@ pub async fn set(
     account: &AccountId,
     on: bool,
 ) -> Result<(), RuleFailure> {
-    let company = services
-        .accounts
-        .company(company_id)
-        .await
-        .map_err(MemberError::from)?
-        .ok_or(MemberError::NoCompany)?;
-    let (roster, _) = services
-        .members
-        .roster(&company)
-        .await
-        .map_err(MemberError::from)?;
+    let roster = super::members::company_with_roster(services, company_id)
+        .await?
+        .roster;
     roster
         .may_manage(&Actor::Member(account.clone()))
         .map_err(MemberError::from)?;

@@ -46,7 +46,7 @@ impl From<StoreError> for MemberError {
 const ATTEMPTS: u32 = 8;
 
 /// The company and its roster (one query).
-async fn company_with_roster(
+pub(super) async fn company_with_roster(
     services: &Services,
     id: &CompanyId,
 ) -> Result<CompanyRead, MemberError> {

@@ -300,7 +300,7 @@ pub async fn create_company(
         .map_err(InvitationError::from)?;
     super::person::remember_joined(services, &linked, &person).await?;
 
-    let announced = announce_creation(services, &company, &account, invitation, login, now).await?;
+    let announced = announce_creation(services, &company, &creator, invitation, login).await?;
     let completed = update_invitation_with(services, &id, Some(current), announced, |invitation| {
         invitation
             .complete(login, company_id.as_str(), now)
@@ -337,23 +337,13 @@ pub async fn create_company(
 async fn announce_creation(
     services: &Services,
     company: &Company,
-    account: &AccountId,
+    creator: &Member,
     invitation: &Invitation,
     login: &LoginId,
-    now: OffsetDateTime,
 ) -> Result<Vec<crate::storage::QueuedEvent>, InvitationError> {
-    use crate::domain::membership::{Member, Roster};
-    let Some(email) = company.created_by.clone() else {
-        return Ok(Vec::new());
-    };
-    let roster = Roster {
-        members: vec![Member {
-            account: account.clone(),
-            email,
-            name: company.created_by_name.clone(),
-            role: crate::domain::account::Role::Administrator,
-            since: now,
-        }],
+    let now = creator.since;
+    let roster = crate::domain::membership::Roster {
+        members: vec![creator.clone()],
     };
     let data = (services.views.company)(company, &roster, now);
     let created = super::events::about_company(

@@ -81,7 +81,7 @@ pub async fn find(
 /// The account a person with no account by their login gets: the address's, or a new one
 /// claimed for the address (the id the login makes, so a retry finds the same). `Fresh`
 /// only when this call claimed the address; an earlier attempt's claim is `Claimed`.
-pub async fn new_account(
+async fn new_account(
     services: &Services,
     login: &LoginId,
     email: &EmailAddress,

@@ -163,18 +163,16 @@ impl TableAccountStore {
         }
     }
 
-    /// A new account's rows of its own partition.
+    /// A new account's rows of its own partition, but its memberships.
     fn account_rows(
         account: &AccountId,
         login: &LinkedLogin,
-        membership: Option<(&Company, Role)>,
         locale: Locale,
         now: OffsetDateTime,
     ) -> Result<Vec<serde_json::Value>, StoreError> {
-        let partition = account_partition(account);
-        let mut rows = vec![
+        Ok(vec![
             row_json(&ProfileEntity {
-                partition_key: partition.clone(),
+                partition_key: account_partition(account),
                 row_key: PROFILE_ROW.into(),
                 email: login.email.to_string(),
                 created_at: now,
@@ -182,17 +180,7 @@ impl TableAccountStore {
             })?,
             row_json(&ListedLoginEntity::new(account, login))?,
             row_json(&super::language::entity(account, locale))?,
-        ];
-        if let Some((company, role)) = membership {
-            rows.push(row_json(&MembershipEntity {
-                partition_key: partition,
-                row_key: membership_row(&company.id),
-                company_name: company.details.name.clone(),
-                role: role.as_str().to_owned(),
-                since: None,
-            })?);
-        }
-        Ok(rows)
+        ])
     }
 }
 
@@ -323,6 +311,19 @@ pub(super) struct MembershipEntity {
     pub since: Option<OffsetDateTime>,
 }
 
+impl MembershipEntity {
+    /// An account's row for a company it is a member of, with its role.
+    pub(super) fn new(account: &AccountId, (company, role): (&Company, Role)) -> Self {
+        Self {
+            partition_key: account_partition(account),
+            row_key: membership_row(&company.id),
+            company_name: company.details.name.clone(),
+            role: role.as_str().to_owned(),
+            since: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct EmailEntity {
@@ -372,19 +373,14 @@ impl AccountStore for TableAccountStore {
         (locale, now): (Locale, OffsetDateTime),
         new: NewRows,
     ) -> Result<(), StoreError> {
-        let membership = membership_row(&joins.0.id);
-        let rows: Vec<_> = Self::account_rows(account, login, Some(joins), locale, now)?
-            .into_iter()
-            .filter(|row| match new {
-                NewRows::Account => true,
-                NewRows::Membership => row["RowKey"] == membership,
-            })
-            .collect();
-        let partition = account_partition(account);
-        if let [row] = rows.as_slice() {
-            insert_absent(&self.accounts, row).await?;
+        let membership = MembershipEntity::new(account, joins);
+        if new == NewRows::Membership {
+            insert_absent(&self.accounts, &membership).await?;
             return Ok(());
         }
+        let mut rows = Self::account_rows(account, login, locale, now)?;
+        rows.push(row_json(&membership)?);
+        let partition = account_partition(account);
         if insert_together(&self.accounts, &partition, &rows).await? {
             return Ok(());
         }

@@ -104,8 +104,10 @@ pub fn history_row(millis: i128, random: u32) -> String {
 /// page shows of it, so the page lists them with one query of the company's partition.
 pub const INVITED_PREFIX: &str = "invited-";
 
-pub fn invited_row(invitation: &InvitationId) -> String {
-    format!("{INVITED_PREFIX}{}", invitation.as_str())
+/// The row of the invitation with id `invitation` (as stored: a row of a gone invitation
+/// is still removed by it).
+pub fn invited_row(invitation: &str) -> String {
+    format!("{INVITED_PREFIX}{invitation}")
 }
 
 /// Which invitation a link belongs to (links sent before they carried the id).

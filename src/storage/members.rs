@@ -406,7 +406,7 @@ impl MemberStore for TableMemberStore {
         let mut writes = vec![Write::Insert(row_json(&history_entity(company, entry))?)];
         if super::pending::listed(invitation) {
             writes.push(Write::Upsert {
-                rk: invited_row(&invitation.id),
+                rk: invited_row(invitation.id.as_str()),
                 row: super::pending::row_of(company, invitation)?,
             });
         }
@@ -467,13 +467,7 @@ impl MemberStore for TableMemberStore {
                 .await
                 .map(|_| ());
         };
-        let row = MembershipEntity {
-            partition_key: partition.clone(),
-            row_key: row_key.clone(),
-            company_name: company.details.name.clone(),
-            role: role.as_str().to_owned(),
-            since: None,
-        };
+        let row = MembershipEntity::new(account, (company, role));
         table::upsert(&self.accounts, &partition, &row_key, &row).await?;
         Ok(())
     }

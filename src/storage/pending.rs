@@ -12,7 +12,7 @@
 
 use super::StoreError;
 use super::entity::InvitationEntity;
-use super::keys::{INVITED_PREFIX, invited_row, rows_starting_with};
+use super::keys::{INVITED_PREFIX, invited_row, row_keys_starting_with, rows_starting_with};
 use super::table;
 use crate::domain::account::CompanyId;
 use crate::domain::invitation::{Invitation, InvitationId, StoredStatus};
@@ -37,7 +37,7 @@ fn entity(company: &CompanyId, invitation: &Invitation) -> InvitationEntity {
     shown.in_figures = false;
     let mut row = InvitationEntity::from(&shown);
     row.partition_key = company.as_str().to_owned();
-    row.row_key = invited_row(&invitation.id);
+    row.row_key = invited_row(invitation.id.as_str());
     row
 }
 
@@ -59,7 +59,7 @@ pub async fn write(
     company: &CompanyId,
     invitation: &Invitation,
 ) -> Result<(), StoreError> {
-    let rk = invited_row(&invitation.id);
+    let rk = invited_row(invitation.id.as_str());
     if !listed(invitation) {
         return table::delete_if_present(companies, company.as_str(), &rk)
             .await
@@ -80,7 +80,7 @@ pub async fn remove(
     company: &CompanyId,
     id: &str,
 ) -> Result<(), StoreError> {
-    let rk = format!("{INVITED_PREFIX}{id}");
+    let rk = invited_row(id);
     table::delete_if_present(companies, company.as_str(), &rk)
         .await
         .map(|_| ())
@@ -95,7 +95,7 @@ pub fn row_of(company: &CompanyId, invitation: &Invitation) -> Result<Value, Sto
 /// roster's transaction: the row stays but no longer reads as pending (and where the row
 /// was gone, the stub reads as nothing); the retention pass removes it.
 pub fn completed_stub(company: &CompanyId, invitation: &str) -> (String, Value) {
-    let rk = format!("{INVITED_PREFIX}{invitation}");
+    let rk = invited_row(invitation);
     let row = json!({
         "PartitionKey": company.as_str(),
         "RowKey": rk,
@@ -119,8 +119,7 @@ pub async fn of_company(
 pub async fn every(
     companies: &TableClient,
 ) -> Result<Vec<(CompanyId, String, Option<Invitation>)>, StoreError> {
-    let stem = INVITED_PREFIX.trim_end_matches('-');
-    let filter = format!("RowKey gt '{stem}-' and RowKey lt '{stem}.'");
+    let filter = row_keys_starting_with(INVITED_PREFIX);
     let rows: Vec<Value> = table::query(companies, Some(filter), None).await?;
     Ok(rows
         .into_iter()
