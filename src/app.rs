@@ -315,7 +315,12 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
     );
     let staff_sign_in = settings.staff_client.as_ref().map(|(id, secret)| {
         Arc::new(StaffSignIn::new(
-            CustomerSignIn::new(staff_provider.clone(), id.clone(), secret.clone(), http),
+            CustomerSignIn::new(
+                staff_provider.clone(),
+                id.clone(),
+                secret.clone(),
+                http.clone(),
+            ),
             settings.staff_role.clone(),
         ))
     });
@@ -372,7 +377,7 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
             &service,
             &settings.table_prefix,
         )),
-        destinations: destinations(settings).map_err(StartError::Setup)?,
+        destinations: destinations(settings, http.clone()),
         views: crate::http::api::event_views(),
     };
     let state = AppState {
@@ -390,7 +395,7 @@ fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> Result<(AppState, TableGa
 
 /// Where events go, from the `EVENTS_*` settings (no network: an Event Grid token is
 /// fetched on the first publish).
-fn destinations(settings: &Settings) -> Result<crate::events::send::Destinations, String> {
+fn destinations(settings: &Settings, http: reqwest::Client) -> crate::events::send::Destinations {
     use crate::events::send::{Destinations, GridAuth};
     let events = &settings.events;
     let grid = events.event_grid.as_ref().map(|(endpoint, key)| {
@@ -401,6 +406,7 @@ fn destinations(settings: &Settings) -> Result<crate::events::send::Destinations
         (endpoint.clone(), auth)
     });
     Destinations::new(
+        http,
         events.webhook_urls.clone(),
         events.webhook_secrets.clone(),
         grid,

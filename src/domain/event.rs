@@ -60,15 +60,14 @@ impl EventType {
     }
 }
 
-/// The table an event's row lives in, beside the change it describes.
+/// What an event is about, as its id's first part says: an invitation's change (its id's
+/// partition the invitation's), a company's (the company's id), or an erasure (the day,
+/// `20261205`). A label only: every event's row is in `Events`, in the queue partition
+/// its id's last digit names ([`EventId::spread`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Home {
-    /// The invitation's day partition of Invitations.
     Invitations,
-    /// The company's partition of Companies.
     Companies,
-    /// No row of its own: an event written once its change is done (an erasure), its
-    /// partition the day (`20261205`).
     Outbox,
 }
 
@@ -82,19 +81,15 @@ impl Home {
     }
 }
 
-/// An event's id, fixed when it is stored: `evi-{partition}-{ms}-{hex}` (its row in
-/// Invitations) or `evc-{partition}-{ms}-{hex}` (in Companies), so finding its row is
-/// one point read. Every retry sends it as `webhook-id`.
+/// An event's id, fixed when it is stored: `{evi|evc|evo}-{partition}-{ms}-{hex}` (see
+/// [`Home`]); its row is found by it with one point read (`storage::keys::
+/// event_queue_partition`). Every retry sends it as `webhook-id`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EventId(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("is not an event id")]
 pub struct MalformedEventId;
-
-/// The RowKey prefix of event rows: after every invitation id (digits first) and beside
-/// a company's `company`, `members` and `history-…` rows.
-pub const EVENT_ROW_PREFIX: &str = "event-";
 
 impl EventId {
     /// `partition` is a partition key of `home` (digits, or `c` and digits and hex).
@@ -123,19 +118,6 @@ impl EventId {
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-
-    /// Where its row lives: the table, the partition and the row key.
-    pub fn location(&self) -> (Home, &str, String) {
-        let mut parts = self.0.splitn(3, '-');
-        let home = match parts.next() {
-            Some("evc") => Home::Companies,
-            Some("evo") => Home::Outbox,
-            _ => Home::Invitations,
-        };
-        let partition = parts.next().unwrap_or_default();
-        let rest = parts.next().unwrap_or_default();
-        (home, partition, format!("{EVENT_ROW_PREFIX}{rest}"))
     }
 
     /// The id's last hex digit: which of 16 queue partitions holds its delivery state.
@@ -311,17 +293,14 @@ mod tests {
     use time::macros::datetime;
 
     #[test]
-    fn an_event_id_names_its_row_and_reads_back() {
+    fn an_event_id_reads_back_and_names_its_queue_partition() {
         let at = datetime!(2026-12-05 13:00:00.250 UTC);
         let id = EventId::new(Home::Invitations, "82353", at, 0xab12);
         assert_eq!(id.as_str(), "evi-82353-1796475600250-0000ab12");
         assert_eq!(EventId::parse(id.as_str()), Ok(id.clone()));
-        let (home, partition, row) = id.location();
-        assert_eq!(home, Home::Invitations);
-        assert_eq!(partition, "82353");
-        assert_eq!(row, "event-1796475600250-0000ab12");
+        assert_eq!(id.spread(), '2');
         let company = EventId::new(Home::Companies, "c0123abc", at, 7);
-        assert_eq!(company.location().0, Home::Companies);
+        assert!(company.as_str().starts_with("evc-c0123abc-"));
         assert_eq!(company.spread(), '7');
         let moved = company.spread_as('c');
         assert_eq!(moved.spread(), 'c');

@@ -44,21 +44,18 @@ struct Inner {
 }
 
 impl Destinations {
-    /// `secrets`: the current one first, then the previous one during a rotation.
+    /// `secrets`: the current one first, then the previous one during a rotation. `http`:
+    /// the handler's outgoing client (no redirects followed); each attempt has its own
+    /// time limit.
     pub fn new(
+        http: reqwest::Client,
         webhooks: Vec<Url>,
         secrets: Vec<WebhookSecret>,
         grid: Option<(Url, GridAuth)>,
         source: String,
         right_away: bool,
-    ) -> Result<Self, String> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .timeout(ATTEMPT_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
-        Ok(Self {
+    ) -> Self {
+        Self {
             inner: Arc::new(Inner {
                 webhooks,
                 secrets,
@@ -68,7 +65,7 @@ impl Destinations {
                 http,
                 credential: OnceCell::new(),
             }),
-        })
+        }
     }
 
     /// Whether events are tried right after their request (else by the timer only).
@@ -107,7 +104,7 @@ impl Destinations {
             };
             self.webhook_request(url, event.id.as_str(), timestamp, body)
         };
-        let answer = tokio::time::timeout(ATTEMPT_TIMEOUT, request.send())
+        let answer = tokio::time::timeout(ATTEMPT_TIMEOUT, request.timeout(ATTEMPT_TIMEOUT).send())
             .await
             .map_err(|_| "no answer within 10 s".to_owned())?
             .map_err(|e| describe(&e))?;

@@ -82,12 +82,15 @@ pub async fn deliver(
     invitation: &Invitation,
     email: Result<crate::mail::OutgoingEmail, askama::Error>,
 ) -> Result<(), MailError> {
-    let email = email.map_err(|e| MailError::Permanent(format!("template: {e}")))?;
-    let result =
-        match tokio::time::timeout(services.mail_timeout, services.mailer.send(&email)).await {
-            Ok(result) => result,
-            Err(_) => Err(MailError::Transient("timed out".into())),
-        };
+    let result = match email {
+        Err(e) => Err(MailError::Permanent(format!("template: {e}"))),
+        Ok(email) => {
+            match tokio::time::timeout(services.mail_timeout, services.mailer.send(&email)).await {
+                Ok(result) => result,
+                Err(_) => Err(MailError::Transient("timed out".into())),
+            }
+        }
+    };
     match &result {
         Ok(()) => tracing::info!(invitation = %invitation.id, "invitation email sent"),
         Err(e) => {

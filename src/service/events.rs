@@ -257,12 +257,18 @@ async fn tell_expiries(services: &Services, now: OffsetDateTime) -> Result<u32, 
     if services.destinations.names().is_empty() {
         return Ok(0);
     }
+    let from = now - EXPIRY_LOOKBACK;
+    // Those told by an earlier pass (their rows are kept longer than the lookback): not
+    // written again, each pass would otherwise try every one of them.
+    let (expired, told_before) = futures::join!(
+        services.events.expired_between(from, now),
+        services
+            .events
+            .ids_since(EventType::InvitationExpired, from),
+    );
+    let told_before = told_before?;
     let mut told = 0;
-    for invitation in services
-        .events
-        .expired_between(now - EXPIRY_LOOKBACK, now)
-        .await?
-    {
+    for invitation in expired? {
         let at = invitation.expires_at;
         let salt = invitation
             .id
@@ -272,6 +278,9 @@ async fn tell_expiries(services: &Services, now: OffsetDateTime) -> Result<u32, 
                 (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
             });
         let id = EventId::new(Home::Invitations, invitation.id.bucket(), at, salt);
+        if told_before.contains(id.as_str()) {
+            continue;
+        }
         let data = (services.views.invitation)(&invitation, now);
         let subject = invitation.id.as_str();
         let queued = queued(

@@ -105,6 +105,13 @@ pub trait EventStore: Send + Sync + 'static {
     /// Writes the row of an event unless it exists (an event whose id derives from what
     /// it tells, written once however many passes find it); whether it was written.
     async fn enqueue_once(&self, event: &QueuedEvent) -> Result<bool, StoreError>;
+    /// The ids of the stored events of `kind` about moments after `from` (one query: the
+    /// expiry pass writes only the ones missing).
+    async fn ids_since(
+        &self,
+        kind: crate::domain::event::EventType,
+        from: OffsetDateTime,
+    ) -> Result<std::collections::HashSet<String>, StoreError>;
     /// Invitations still `pending` whose link expired after `from`, up to `to`.
     async fn expired_between(
         &self,
@@ -393,6 +400,23 @@ impl EventStore for TableEventStore {
 
     async fn enqueue_once(&self, event: &QueuedEvent) -> Result<bool, StoreError> {
         table::insert_absent(&self.events, &entity(event)?).await
+    }
+
+    async fn ids_since(
+        &self,
+        kind: crate::domain::event::EventType,
+        from: OffsetDateTime,
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let filter = format!(
+            "EventType eq {} and Time gt {}",
+            edm::string_literal(kind.as_str()),
+            edm::filter_literal(from)
+        );
+        let rows: Vec<serde_json::Value> = query(&self.events, Some(filter), None).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| Some(row["RowKey"].as_str()?.to_owned()))
+            .collect())
     }
 
     async fn expired_between(

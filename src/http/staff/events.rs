@@ -78,14 +78,17 @@ pub async fn redeliver(
     let (visit, session, locale) = (&staff.visit, &staff.session, staff.locale);
     let state = &visit.state;
     super::checked(visit, session, posted, locale)?;
-    let not_found = || message_page(state, &StaffMessage::NotFound, locale, &[]);
+    let not_found = || message_page(state, &StaffMessage::EventNotFound, locale, &[]);
     let id = EventId::parse(&id).map_err(|_| not_found())?;
     match events::redeliver(&state.services, &id).await {
         Ok(events::Redelivery::Tried(_)) => {}
         Ok(events::Redelivery::Unknown) => return Err(not_found()),
         Err(e) => {
             tracing::warn!(event = %id, error = %e, "redelivery from the office failed");
-            return Err(message_page(state, &StaffMessage::Internal, locale, &[]));
+            let e = crate::service::InvitationError::from(e);
+            return Err(crate::http::failure::into_page::<StaffMessage>(
+                state, e, locale,
+            ));
         }
     }
     let to = Page::Office.with("lang", locale.as_str()).href();

@@ -30,6 +30,8 @@ pub enum StaffMessage {
     FormExpired,
     SignedOut,
     NotFound,
+    /// An event the office does not know (its redelivery).
+    EventNotFound,
     Unavailable,
     Internal,
 }
@@ -89,6 +91,13 @@ impl Situation for StaffMessage {
                 Self::FormExpired => (S::FORBIDDEN, "staff-form-expired", &["p1"], vec![], back()),
                 Self::SignedOut => (S::OK, "staff-signed-out", &["p1"], vec![], again()),
                 Self::NotFound => (S::NOT_FOUND, "staff-not-found", &["p1"], vec![], back()),
+                Self::EventNotFound => (
+                    S::NOT_FOUND,
+                    "staff-event-not-found",
+                    &["p1"],
+                    vec![],
+                    back(),
+                ),
                 Self::Unavailable => (
                     S::SERVICE_UNAVAILABLE,
                     "staff-unavailable",
@@ -195,6 +204,7 @@ mod tests {
             StaffMessage::FormExpired,
             StaffMessage::SignedOut,
             StaffMessage::NotFound,
+            StaffMessage::EventNotFound,
             StaffMessage::Unavailable,
             StaffMessage::Internal,
         ];

@@ -82,4 +82,9 @@ async fn the_back_office_lists_an_event_that_did_not_arrive_and_redelivers_it() 
         .await
         .unwrap();
     assert_eq!(unknown.status(), 404);
+    let said = unknown.text().await.unwrap();
+    assert!(
+        said.contains("Événement introuvable") && !said.contains("Invitation introuvable"),
+        "the page names an event, not an invitation: {said}"
+    );
 }
