@@ -103,7 +103,7 @@ async fn finish_joining(
     let facts = LoginFacts::new(signed_in.idp.as_deref(), signed_in.object.as_ref());
     match super::members::join(services, current, &signed_in.login, email, facts).await {
         Ok(joined) => Ok(Returning::Account {
-            mfa: !joined.fresh && second_factor(services, &joined.account).await?,
+            mfa: second_factor_of_joined(services, &joined).await?,
             account: joined.account,
             joins: None,
         }),
@@ -161,6 +161,18 @@ pub async fn second_factor(
     account: &AccountId,
 ) -> Result<bool, InvitationError> {
     Ok(services.accounts.has_second_factor(account).await?)
+}
+
+/// [`second_factor`] of the account that just joined a company: none for one the joining
+/// made (nobody can have signed in to it), nothing read.
+pub async fn second_factor_of_joined(
+    services: &Services,
+    joined: &super::members::Joined,
+) -> Result<bool, InvitationError> {
+    if joined.fresh {
+        return Ok(false);
+    }
+    second_factor(services, &joined.account).await
 }
 
 /// MFA turned on: its recovery codes, and the issue time (Unix ms) from which sessions

@@ -99,6 +99,13 @@ pub async fn list(
     Ok(keys.into_iter().map(|k| k.value).collect())
 }
 
+/// A sign-in's passkey ceremony that could not be started: logged, and the step offers
+/// the code alone.
+fn not_started(e: impl std::fmt::Display) -> PasskeyFailure {
+    tracing::error!(error = %e, "passkey sign-in not started");
+    PasskeyFailure::NotAvailable
+}
+
 /// The handle a person's authenticators know the account by: not the account's id.
 fn user_handle(account: &AccountId) -> Uuid {
     let hash = Sha256::digest(format!("passkey-user\n{}", account.as_str()).as_bytes());
@@ -125,7 +132,7 @@ pub async fn start_adding(
             None,
             None,
         )
-        .map_err(|_| PasskeyFailure::NotAvailable)?;
+        .map_err(|e| PasskeyFailure::Store(InvitationError::Internal(e.to_string())))?;
     // Any authenticator: the platform's passkeys as well as security keys.
     options.public_key.hints = None;
     // The credProtect extension asked for alongside a non-discoverable credential makes
@@ -226,9 +233,9 @@ pub async fn start_sign_in(
     }
     let (mut options, state) = webauthn
         .start_securitykey_authentication(&keys)
-        .map_err(|_| PasskeyFailure::NotAvailable)?;
+        .map_err(not_started)?;
     options.public_key.hints = None;
-    let mut state = serde_json::to_value(state).map_err(|_| PasskeyFailure::NotAvailable)?;
+    let mut state = serde_json::to_value(state).map_err(not_started)?;
     state["ast"]["credentials"] = Value::Array(Vec::new());
     Ok(Some((options, state)))
 }

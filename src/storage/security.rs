@@ -241,8 +241,6 @@ pub async fn read_mfa(
     }))
 }
 
-/// Whether the account has an MFA row at all (read without opening it: for an
-/// installation that has no key to open it with, which must then not skip the code).
 /// Whether a sign-in of `account` must give a second factor: a passkey, or the app
 /// turned on (its row opened with `sealer`; without one, any MFA row: it can be neither
 /// opened nor trusted). One query of the account's partition: its MFA row and its first
@@ -276,6 +274,8 @@ pub async fn has_second_factor(
     Ok(entity.open(sealer)?.mfa.is_on())
 }
 
+/// Whether the account has an MFA row at all (read without opening it: for an
+/// installation that has no key to open it with, which must then not skip the code).
 pub async fn has_mfa_row(table: &TableClient, account: &AccountId) -> Result<bool, StoreError> {
     Ok(
         table::read::<serde_json::Value>(table, &account_partition(account), MFA_ROW)

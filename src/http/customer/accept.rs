@@ -94,32 +94,33 @@ async fn accept(
     } else {
         Next::CreateCompany
     };
-    // An existing customer with MFA on gives the code here too.
-    let (account, fresh) = match joined {
-        Some(joined) => (Some(joined.account), joined.fresh),
+    // An existing customer with a second factor gives it here too.
+    let (account, mfa) = match joined {
+        Some(joined) => {
+            let mfa = account::second_factor_of_joined(&state.services, &joined).await;
+            (Some(joined.account), mfa)
+        }
         None => match account::account_for(&state.services, &signed_in.login).await {
-            Ok(account) => (account, false),
+            Ok(Some(account)) => {
+                let mfa = account::second_factor(&state.services, &account).await;
+                (Some(account), mfa)
+            }
+            Ok(None) => (None, Ok(false)),
             Err(e) => return Finish::failed(e, locale),
         },
     };
-    granted(state, account, fresh, session, next, locale).await
+    granted(account, mfa, session, next, locale)
 }
 
-/// The session at `next`, or first the second factor of `account` when it has one (a
-/// `fresh` account, made just now, has none: nothing to read).
-async fn granted(
-    state: &AppState,
+/// The session at `next`, or first the second factor of `account` when `mfa` says it
+/// has one.
+fn granted(
     account: Option<AccountId>,
-    fresh: bool,
+    mfa: Result<bool, crate::service::InvitationError>,
     session: Session,
     next: Next,
     locale: Locale,
 ) -> Finish {
-    let mfa = match &account {
-        Some(_) if fresh => Ok(false),
-        Some(account) => account::second_factor(&state.services, account).await,
-        None => Ok(false),
-    };
     match (account, mfa) {
         (Some(account), Ok(true)) => Finish::SecondFactor {
             account: account.as_str().to_owned(),
