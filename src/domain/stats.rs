@@ -136,6 +136,14 @@ pub struct Tallies(pub BTreeMap<String, Tally>);
 impl Tallies {
     /// Adds a change of one invitation: its tally `after` minus its tally `before`
     /// (`None`: it was not counted yet).
+    /// Whether changing `before` into `after` changes any figure (their inviter's tally):
+    /// an email's outcome, a delivery claim or a reminder does not.
+    pub fn changed_by(before: &Invitation, after: &Invitation) -> bool {
+        counted(before) != counted(after)
+            || inviter_key(before) != inviter_key(after)
+            || Tally::of(before) != Tally::of(after)
+    }
+
     pub fn change(&mut self, before: Option<&Invitation>, after: &Invitation) {
         if let Some(before) = before {
             self.entry(before).take(&Tally::of(before));

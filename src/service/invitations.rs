@@ -208,8 +208,12 @@ pub async fn resend(
     let url = crate::page::Page::InvitationLink(secret.expose().to_owned())
         .url(&services.public_base_url);
     let invitation = delivery::first_attempt(services, stored, &url).await;
-    // A colleague invitation's pending row: its new expiry and the email's outcome.
-    super::pending::mirror(services, &invitation).await?;
+    // A colleague invitation's pending row: its new expiry and the email's outcome. The
+    // email has gone: a failure here must not fail the resend (its retry would send
+    // another and end this link); `PurgeEnded` puts the row right.
+    if let Err(e) = super::pending::mirror(services, &invitation).await {
+        tracing::warn!(invitation = %invitation.id, error = %e, "pending row not written after a resend");
+    }
     Ok(Created {
         invitation,
         invite_url: url,

@@ -81,7 +81,7 @@ pub(super) struct Read {
 /// invitation's figures row from `before` to `after` (`before`: `None` for a new row).
 /// Reads that row, unless this instance wrote it last ([`Recent`]): the one extra call
 /// of a change. `None` when the invitation is not counted (made before the figures were
-/// kept).
+/// kept) or the change changes no figure ([`Tallies::changed_by`]): nothing is read.
 pub(super) async fn add_to_batch(
     table: &TableClient,
     recent: &Recent,
@@ -89,7 +89,7 @@ pub(super) async fn add_to_batch(
     after: &Invitation,
     writes: &mut Vec<Write>,
 ) -> Result<Option<Read>, StoreError> {
-    if !counted(after) {
+    if !counted(after) || before.is_some_and(|before| !Tallies::changed_by(before, after)) {
         return Ok(None);
     }
     let key = (
@@ -137,7 +137,8 @@ pub(super) fn written(recent: &Recent, read: Option<Read>, etag: Option<&String>
 }
 
 /// Whether the figures row changed since it was `read`: a transaction refused as a whole
-/// then lost on it, and is made again (from a fresh read).
+/// then lost on it, and is made again from the row read here (kept for it: the retry
+/// reads nothing).
 pub(super) async fn changed(
     table: &TableClient,
     recent: &Recent,
@@ -147,8 +148,12 @@ pub(super) async fn changed(
         return Ok(false);
     };
     recent.forget(&read.key);
-    let now = table::read::<StatsRow>(table, &read.key.0, &read.key.1).await?;
-    Ok(now.map(|(_, etag)| etag) != read.etag)
+    let Some((row, etag)) = table::read::<StatsRow>(table, &read.key.0, &read.key.1).await? else {
+        return Ok(read.etag.is_some());
+    };
+    let changed = read.etag.as_ref() != Some(&etag);
+    recent.put(read.key.clone(), row.tallies()?, etag);
+    Ok(changed)
 }
 
 /// The tallies of the invitations sent on the days `from` to `to` (not included): one
