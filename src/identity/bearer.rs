@@ -43,7 +43,7 @@ impl AccessTokens {
 
     /// The checks once the key the token names is known: signature, `exp`, `nbf`, `iss`,
     /// `aud`, an access token's shape. No I/O.
-    pub fn verify(
+    fn verify(
         &self,
         token: &str,
         key: &DecodingKey,
@@ -168,7 +168,7 @@ impl AccessClaims {
 
 /// The bearer token of an `Authorization` header and the key id its header names,
 /// refusing anything but RS256 before any key is looked up. No I/O.
-pub fn read_bearer(authorization: Option<&str>) -> Result<(&str, String), StaffAuthError> {
+fn read_bearer(authorization: Option<&str>) -> Result<(&str, String), StaffAuthError> {
     let token = authorization
         .and_then(|h| {
             let (scheme, token) = h.trim().split_once(' ')?;

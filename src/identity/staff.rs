@@ -5,7 +5,7 @@
 //! The token itself is checked in `bearer.rs`; here, what a staff caller carries besides.
 
 use super::bearer::{AccessClaims, AccessTokens};
-pub use super::bearer::{Lacking, StaffAuthError, TokenFault, read_bearer};
+pub use super::bearer::{Lacking, StaffAuthError, TokenFault};
 use crate::domain::email::EmailAddress;
 use crate::domain::invitation::Inviter;
 use std::sync::Arc;
