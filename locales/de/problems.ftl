@@ -31,6 +31,7 @@ problem-token-missing = Senden Sie ein Zugriffstoken für Mitarbeitende als 'Aut
 problem-token-invalid = Das Zugriffstoken wurde abgelehnt: { $why }. Melden Sie sich erneut an, um ein neues zu erhalten.
 problem-events-caller = Nur der Authentifizierungsereignisdienst von Microsoft Entra darf dies aufrufen, mit seinem Zugriffstoken für diese API.
 problem-forbidden-role = Ihr Token ist gültig, trägt aber nicht die Rolle { $role }. Bitten Sie eine Administratorin oder einen Administrator um Zugang.
+problem-forbidden-either-role = Ihr Token ist gültig, trägt aber weder die Rolle { $first } noch die Rolle { $second }. Bitten Sie eine Administratorin oder einen Administrator um Zugang.
 problem-forbidden-email = Ihr Token ist gültig, nennt aber keine E-Mail-Adresse (email, preferred_username oder upn). Bitten Sie eine Administratorin oder einen Administrator um Zugang.
 problem-already-member = { $email } ist bereits Mitglied dieses Unternehmens.
 problem-last-administrator = Ein Unternehmen behält mindestens eine Administratorin oder einen Administrator: Ernennen Sie zuerst eine andere Person dazu.

@@ -31,6 +31,7 @@ problem-token-missing = Send a staff access token as 'Authorization: Bearer <tok
 problem-token-invalid = The bearer token was refused: { $why }. Sign in again to get a new one.
 problem-events-caller = Only Microsoft Entra's authentication events service may call this, with its access token for this API.
 problem-forbidden-role = You are signed in, but the token does not carry the { $role } role. Ask an administrator for access.
+problem-forbidden-either-role = You are signed in, but the token carries neither the { $first } nor the { $second } role. Ask an administrator for access.
 problem-forbidden-email = You are signed in, but the token names no email address (email, preferred_username or upn). Ask an administrator for access.
 problem-already-member = { $email } is already a member of this company.
 problem-last-administrator = A company keeps at least one administrator: make someone else administrator first.

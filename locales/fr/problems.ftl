@@ -31,6 +31,7 @@ problem-token-missing = Envoyez un jeton d'accès du personnel sous la forme 'Au
 problem-token-invalid = Le jeton d'accès a été refusé : { $why }. Reconnectez-vous pour en obtenir un nouveau.
 problem-events-caller = Seul le service d'événements d'authentification de Microsoft Entra peut appeler ceci, avec son jeton d'accès pour cette API.
 problem-forbidden-role = Votre jeton est valable, mais il ne porte pas le rôle { $role }. Demandez l'accès à un administrateur.
+problem-forbidden-either-role = Votre jeton est valable, mais il ne porte ni le rôle { $first } ni le rôle { $second }. Demandez l'accès à un administrateur.
 problem-forbidden-email = Votre jeton est valable, mais il ne nomme aucune adresse e-mail (email, preferred_username ou upn). Demandez l'accès à un administrateur.
 problem-already-member = { $email } est déjà membre de cette société.
 problem-last-administrator = Une société garde au moins un administrateur : nommez d'abord quelqu'un d'autre administrateur.

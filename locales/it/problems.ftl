@@ -31,6 +31,7 @@ problem-token-missing = Invii un token di accesso del personale come 'Authorizat
 problem-token-invalid = Il token di accesso è stato rifiutato: { $why }. Acceda di nuovo per ottenerne uno nuovo.
 problem-events-caller = Solo il servizio eventi di autenticazione di Microsoft Entra può chiamare questo indirizzo, con il suo token di accesso per questa API.
 problem-forbidden-role = Il Suo token è valido, ma non porta il ruolo { $role }. Chieda l'accesso a un amministratore.
+problem-forbidden-either-role = Il Suo token è valido, ma non porta né il ruolo { $first } né il ruolo { $second }. Chieda l'accesso a un amministratore.
 problem-forbidden-email = Il Suo token è valido, ma non indica alcun indirizzo email (email, preferred_username o upn). Chieda l'accesso a un amministratore.
 problem-already-member = { $email } è già membro di questa azienda.
 problem-last-administrator = Un'azienda conserva almeno un amministratore: nomini prima un'altra persona amministratore.

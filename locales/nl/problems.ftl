@@ -31,6 +31,7 @@ problem-token-missing = Stuur een toegangstoken voor medewerkers als 'Authorizat
 problem-token-invalid = Het toegangstoken is geweigerd: { $why }. Meld u opnieuw aan om een nieuw token te krijgen.
 problem-events-caller = Alleen de authenticatie-eventservice van Microsoft Entra mag dit aanroepen, met zijn toegangstoken voor deze API.
 problem-forbidden-role = Uw token is geldig, maar draagt de rol { $role } niet. Vraag een beheerder om toegang.
+problem-forbidden-either-role = Uw token is geldig, maar draagt noch de rol { $first } noch de rol { $second }. Vraag een beheerder om toegang.
 problem-forbidden-email = Uw token is geldig, maar noemt geen e-mailadres (email, preferred_username of upn). Vraag een beheerder om toegang.
 problem-already-member = { $email } is al lid van dit bedrijf.
 problem-last-administrator = Een bedrijf houdt minstens één beheerder: maak eerst iemand anders beheerder.

@@ -172,7 +172,7 @@ impl Event {
 }
 
 /// `2026-12-05T13:17:02.123Z`: UTC, milliseconds.
-pub fn rfc3339(at: OffsetDateTime) -> String {
+fn rfc3339(at: OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
@@ -237,7 +237,7 @@ const INTERVALS: [Duration; 9] = [
 ];
 
 /// A destination is tried for at least this long after its first attempt, then `failed`.
-pub const GIVE_UP_AFTER: Duration = Duration::hours(24);
+const GIVE_UP_AFTER: Duration = Duration::hours(24);
 
 impl Attempts {
     /// A destination not tried yet, due at once.

@@ -39,7 +39,7 @@ impl Passkey {
 }
 
 /// The handle of a credential id (its raw bytes).
-pub fn id_of(credential_id: &[u8]) -> String {
+fn id_of(credential_id: &[u8]) -> String {
     hex(&Sha256::digest(credential_id))[..32].to_owned()
 }
 

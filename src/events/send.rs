@@ -10,10 +10,10 @@ use tokio::sync::OnceCell;
 use url::Url;
 
 /// An attempt that has no answer within this long has failed.
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The name of the Event Grid destination in an event's delivery state.
-pub const EVENT_GRID: &str = "eventgrid";
+const EVENT_GRID: &str = "eventgrid";
 
 /// The Event Grid scope a managed identity's token is asked for.
 const EVENT_GRID_SCOPE: &str = "https://eventgrid.azure.net/.default";
@@ -34,7 +34,10 @@ pub struct Destinations {
 }
 
 struct Inner {
-    webhooks: Vec<Url>,
+    /// Each webhook with its name (the URL without credentials, query or fragment).
+    webhooks: Vec<(String, Url)>,
+    /// Every destination's name, the webhooks' then Event Grid's.
+    names: Vec<String>,
     secrets: Vec<WebhookSecret>,
     grid: Option<(Url, GridAuth)>,
     source: String,
@@ -55,9 +58,15 @@ impl Destinations {
         source: String,
         right_away: bool,
     ) -> Self {
+        let webhooks: Vec<(String, Url)> = webhooks.into_iter().map(|u| (name_of(&u), u)).collect();
+        let mut names: Vec<String> = webhooks.iter().map(|(name, _)| name.clone()).collect();
+        if grid.is_some() {
+            names.push(EVENT_GRID.to_owned());
+        }
         Self {
             inner: Arc::new(Inner {
                 webhooks,
+                names,
                 secrets,
                 grid,
                 source,
@@ -74,12 +83,13 @@ impl Destinations {
     }
 
     /// The destinations' names, as an event's delivery state keeps them.
-    pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.inner.webhooks.iter().map(name_of).collect();
-        if self.inner.grid.is_some() {
-            names.push(EVENT_GRID.to_owned());
-        }
-        names
+    pub fn names(&self) -> &[String] {
+        &self.inner.names
+    }
+
+    /// Whether no destination is configured (then no event is kept).
+    pub fn is_empty(&self) -> bool {
+        self.inner.names.is_empty()
     }
 
     /// One attempt at `destination` (a name from [`Destinations::names`]). Its
@@ -94,11 +104,11 @@ impl Destinations {
         let request = if destination == EVENT_GRID {
             self.grid_request(&body).await?
         } else {
-            let Some(url) = self
+            let Some((_, url)) = self
                 .inner
                 .webhooks
                 .iter()
-                .find(|u| name_of(u) == destination)
+                .find(|(name, _)| name == destination)
             else {
                 return Err("no longer configured".into());
             };

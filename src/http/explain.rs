@@ -78,6 +78,13 @@ pub fn token_fault(tr: Tr, fault: TokenFault) -> String {
 pub fn lacking(tr: Tr, lacking: &Lacking) -> String {
     match lacking {
         Lacking::Role(role) => tr.t1("problem-forbidden-role", "role", role),
+        Lacking::EitherRole(first, second) => tr.t2(
+            "problem-forbidden-either-role",
+            "first",
+            first.clone(),
+            "second",
+            second.clone(),
+        ),
         Lacking::Email => tr.t("problem-forbidden-email"),
     }
 }
@@ -285,6 +292,10 @@ mod tests {
             .chain(accepts.iter().map(|a| not_acceptable(tr, a)))
             .chain([
                 lacking(tr, &Lacking::Role("Invitations.Send".into())),
+                lacking(
+                    tr,
+                    &Lacking::EitherRole("Invitations.Read".into(), "Invitations.Send".into()),
+                ),
                 lacking(tr, &Lacking::Email),
             ])
             .collect::<Vec<_>>()

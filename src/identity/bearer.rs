@@ -120,6 +120,8 @@ pub enum TokenFault {
 pub enum Lacking {
     #[error("the token does not carry the {0} role")]
     Role(String),
+    #[error("the token carries neither the {0} nor the {1} role")]
+    EitherRole(String, String),
     #[error("the token names no email address (email, preferred_username or upn)")]
     Email,
 }

@@ -82,7 +82,7 @@ pub struct StaffReader {
 pub struct Reader;
 
 impl StaffReader {
-    /// `read_role` first: a refused token is told that it lacks the read role.
+    /// A refused token is told that it carries neither role.
     pub fn new(tokens: Arc<AccessTokens>, read_role: String, staff_role: String) -> Self {
         Self {
             tokens,
@@ -98,9 +98,8 @@ impl StaffReader {
         if claims.roles.iter().any(|r| self.roles.contains(r)) {
             Ok(Reader)
         } else {
-            Err(StaffAuthError::Forbidden(Lacking::Role(
-                self.roles[0].clone(),
-            )))
+            let [read, staff] = self.roles.clone();
+            Err(StaffAuthError::Forbidden(Lacking::EitherRole(read, staff)))
         }
     }
 }

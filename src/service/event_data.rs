@@ -66,7 +66,7 @@ pub(super) fn queued(
         time: at,
         data,
     };
-    QueuedEvent::new(event, services.destinations.names(), confirmed, at)
+    QueuedEvent::new(event, services.destinations.names().to_vec(), confirmed, at)
 }
 
 /// The events of an attempt at a change that an earlier attempt did not announce yet

@@ -28,10 +28,10 @@ use time::{Duration, OffsetDateTime};
 /// How long an unconfirmed event waits for its change before it is dropped: far longer
 /// than any request takes, and than the email retry needs to write a created
 /// invitation's row from its queue row.
-pub const CONFIRM_GRACE: Duration = Duration::minutes(15);
+const CONFIRM_GRACE: Duration = Duration::minutes(15);
 
 /// Delivered events are kept this long (for redelivery), then purged by the timer.
-pub const KEEP_DELIVERED: Duration = Duration::days(7);
+const KEEP_DELIVERED: Duration = Duration::days(7);
 
 /// At most this many attempts run at once (across destinations and subjects).
 const PARALLEL: usize = 16;
@@ -39,7 +39,7 @@ const PARALLEL: usize = 16;
 /// Writes the rows of events about to be stored with their change: one call, in one
 /// queue partition. Nothing without a destination: no event is kept for nobody.
 pub async fn announce(services: &Services, events: &mut [QueuedEvent]) -> Result<(), StoreError> {
-    if services.destinations.names().is_empty() {
+    if services.destinations.is_empty() {
         return Ok(());
     }
     if let Some(spread) = events.first().map(|e| e.event.id.spread()) {
@@ -53,7 +53,7 @@ pub async fn announce(services: &Services, events: &mut [QueuedEvent]) -> Result
 /// Takes back the event of a change that was refused (best effort: the dispatcher drops
 /// it anyway once its grace is over).
 pub async fn withdraw(services: &Services, queued: &QueuedEvent) {
-    if services.destinations.names().is_empty() {
+    if services.destinations.is_empty() {
         return;
     }
     if let Err(e) = services.events.remove(&queued.event.id).await {
@@ -65,7 +65,7 @@ pub async fn withdraw(services: &Services, queued: &QueuedEvent) {
 /// destination that is down changes nothing for it (the timer tries again).
 pub fn deliver_soon(services: &Services, events: Vec<EventId>) {
     let destinations = &services.destinations;
-    if events.is_empty() || destinations.names().is_empty() || !destinations.right_away() {
+    if events.is_empty() || destinations.is_empty() || !destinations.right_away() {
         return;
     }
     let services = services.clone();
@@ -122,7 +122,7 @@ pub async fn person_erased(
     accounts: &[String],
     invitations: &[String],
 ) -> Result<(), StoreError> {
-    if services.destinations.names().is_empty() {
+    if services.destinations.is_empty() {
         return Ok(());
     }
     let now = services.clock.now();
@@ -254,7 +254,7 @@ const EXPIRY_LOOKBACK: Duration = Duration::days(3);
 /// derives from the invitation and its expiry; a resend restarts the expiry and a later
 /// expiry is told again). Answers how many were new.
 async fn tell_expiries(services: &Services, now: OffsetDateTime) -> Result<u32, StoreError> {
-    if services.destinations.names().is_empty() {
+    if services.destinations.is_empty() {
         return Ok(0);
     }
     let from = now - EXPIRY_LOOKBACK;

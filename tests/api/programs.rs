@@ -110,6 +110,20 @@ async fn staff_with_the_send_role_still_read_and_a_token_with_neither_role_reads
         403,
         "the default name is not it now"
     );
+    // The refusal names both roles that would read.
+    let refused = app
+        .client
+        .get(app.url("/api/companies"))
+        .bearer_auth(program_token(&app))
+        .send()
+        .await
+        .unwrap();
+    let problem = crate::support::problem(refused, 403).await;
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("Product.Read") && detail.contains("Invitations.Send"),
+        "{problem}"
+    );
 }
 
 /// The way on (`PRODUCT_URL`): Home, where a customer lands after creating a company or

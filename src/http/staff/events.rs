@@ -56,12 +56,17 @@ fn row(queued: &QueuedEvent, tr: Tr) -> EventRow {
 /// is read); failed events first, then pending ones.
 pub async fn section(state: &AppState, tr: Tr) -> Option<Vec<EventRow>> {
     let services = &state.services;
-    if services.destinations.names().is_empty() {
+    if services.destinations.is_empty() {
         return None;
     }
+    // Both lists at once; failed first.
+    let (failed, pending) = futures::join!(
+        events::list(services, Standing::Failed, SHOWN, None),
+        events::list(services, Standing::Pending, SHOWN, None),
+    );
     let mut rows = Vec::new();
-    for standing in [Standing::Failed, Standing::Pending] {
-        match events::list(services, standing, SHOWN, None).await {
+    for listed in [failed, pending] {
+        match listed {
             Ok((found, _)) => rows.extend(found.iter().map(|q| row(q, tr))),
             Err(e) => tracing::warn!(error = %e, "undelivered events not read for the office"),
         }

@@ -70,7 +70,12 @@ async fn office_page(
             (Vec::new(), None, errors)
         }
     };
-    let funnel = funnel(state, session, tr).await?;
+    // The funnel and the undelivered events at once.
+    let (funnel, events) = futures::join!(
+        funnel(state, session, tr),
+        super::events::section(state, tr)
+    );
+    let funnel = funnel?;
     let csv = Page::Office
         .with("status", &filter_status)
         .with("email", &filter_email)
@@ -111,7 +116,7 @@ async fn office_page(
         statuses: statuses(tr),
         rows,
         next,
-        events: super::events::section(state, tr).await,
+        events,
         csv,
         funnel,
     })
