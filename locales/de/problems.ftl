@@ -30,6 +30,7 @@ problem-csv-no-email = Die CSV-Datei braucht eine Spalte „email“.
 problem-token-missing = Senden Sie ein Zugriffstoken für Mitarbeitende als 'Authorization: Bearer <Token>'.
 problem-token-invalid = Das Zugriffstoken wurde abgelehnt: { $why }. Melden Sie sich erneut an, um ein neues zu erhalten.
 problem-events-caller = Nur der Authentifizierungsereignisdienst von Microsoft Entra darf dies aufrufen, mit seinem Zugriffstoken für diese API.
+problem-events-caller-unavailable = Die Schlüssel des Anmeldeverzeichnisses sind nicht erreichbar, um das Token dieses Aufrufs zu prüfen. Versuchen Sie es gleich noch einmal.
 problem-forbidden-role = Ihr Token ist gültig, trägt aber nicht die Rolle { $role }. Bitten Sie eine Administratorin oder einen Administrator um Zugang.
 problem-forbidden-either-role = Ihr Token ist gültig, trägt aber weder die Rolle { $first } noch die Rolle { $second }. Bitten Sie eine Administratorin oder einen Administrator um Zugang.
 problem-forbidden-email = Ihr Token ist gültig, nennt aber keine E-Mail-Adresse (email, preferred_username oder upn). Bitten Sie eine Administratorin oder einen Administrator um Zugang.

@@ -30,6 +30,7 @@ problem-csv-no-email = The CSV file needs an "email" column.
 problem-token-missing = Send a staff access token as 'Authorization: Bearer <token>'.
 problem-token-invalid = The bearer token was refused: { $why }. Sign in again to get a new one.
 problem-events-caller = Only Microsoft Entra's authentication events service may call this, with its access token for this API.
+problem-events-caller-unavailable = The sign-in directory's keys cannot be reached to check this call's token. Try again shortly.
 problem-forbidden-role = You are signed in, but the token does not carry the { $role } role. Ask an administrator for access.
 problem-forbidden-either-role = You are signed in, but the token carries neither the { $first } nor the { $second } role. Ask an administrator for access.
 problem-forbidden-email = You are signed in, but the token names no email address (email, preferred_username or upn). Ask an administrator for access.

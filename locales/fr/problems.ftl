@@ -30,6 +30,7 @@ problem-csv-no-email = Le fichier CSV doit avoir une colonne « email ».
 problem-token-missing = Envoyez un jeton d'accès du personnel sous la forme 'Authorization: Bearer <jeton>'.
 problem-token-invalid = Le jeton d'accès a été refusé : { $why }. Reconnectez-vous pour en obtenir un nouveau.
 problem-events-caller = Seul le service d'événements d'authentification de Microsoft Entra peut appeler ceci, avec son jeton d'accès pour cette API.
+problem-events-caller-unavailable = Les clés de l'annuaire de connexion sont injoignables pour vérifier le jeton de cet appel. Réessayez dans un instant.
 problem-forbidden-role = Votre jeton est valable, mais il ne porte pas le rôle { $role }. Demandez l'accès à un administrateur.
 problem-forbidden-either-role = Votre jeton est valable, mais il ne porte ni le rôle { $first } ni le rôle { $second }. Demandez l'accès à un administrateur.
 problem-forbidden-email = Votre jeton est valable, mais il ne nomme aucune adresse e-mail (email, preferred_username ou upn). Demandez l'accès à un administrateur.

@@ -30,6 +30,7 @@ problem-csv-no-email = Il file CSV deve avere una colonna «email».
 problem-token-missing = Invii un token di accesso del personale come 'Authorization: Bearer <token>'.
 problem-token-invalid = Il token di accesso è stato rifiutato: { $why }. Acceda di nuovo per ottenerne uno nuovo.
 problem-events-caller = Solo il servizio eventi di autenticazione di Microsoft Entra può chiamare questo indirizzo, con il suo token di accesso per questa API.
+problem-events-caller-unavailable = Le chiavi della directory di accesso non sono raggiungibili per verificare il token di questa chiamata. Riprovi tra poco.
 problem-forbidden-role = Il Suo token è valido, ma non porta il ruolo { $role }. Chieda l'accesso a un amministratore.
 problem-forbidden-either-role = Il Suo token è valido, ma non porta né il ruolo { $first } né il ruolo { $second }. Chieda l'accesso a un amministratore.
 problem-forbidden-email = Il Suo token è valido, ma non indica alcun indirizzo email (email, preferred_username o upn). Chieda l'accesso a un amministratore.

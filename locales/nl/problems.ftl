@@ -30,6 +30,7 @@ problem-csv-no-email = Het CSV-bestand heeft een kolom "email" nodig.
 problem-token-missing = Stuur een toegangstoken voor medewerkers als 'Authorization: Bearer <token>'.
 problem-token-invalid = Het toegangstoken is geweigerd: { $why }. Meld u opnieuw aan om een nieuw token te krijgen.
 problem-events-caller = Alleen de authenticatie-eventservice van Microsoft Entra mag dit aanroepen, met zijn toegangstoken voor deze API.
+problem-events-caller-unavailable = De sleutels van de aanmeldmap zijn niet bereikbaar om het token van deze aanroep te controleren. Probeer het zo opnieuw.
 problem-forbidden-role = Uw token is geldig, maar draagt de rol { $role } niet. Vraag een beheerder om toegang.
 problem-forbidden-either-role = Uw token is geldig, maar draagt noch de rol { $first } noch de rol { $second }. Vraag een beheerder om toegang.
 problem-forbidden-email = Uw token is geldig, maar noemt geen e-mailadres (email, preferred_username of upn). Vraag een beheerder om toegang.

@@ -81,7 +81,11 @@ fn events_guard(caller: &Arc<EventsCaller>) -> BoxedFilter<(Result<(), Problem>,
         async move {
             match caller.authenticate(authorization.as_deref()).await {
                 Ok(()) => Ok(()),
-                Err(e @ StaffAuthError::Unavailable(_)) => Err(Problem::from(e)),
+                // An outage of the customer directory's keys, not a refused caller.
+                Err(StaffAuthError::Unavailable(e)) => {
+                    tracing::warn!(error = %e, "customer identity provider's keys unavailable to check the claims provider's caller");
+                    Err(Problem::unavailable("problem-events-caller-unavailable"))
+                }
                 Err(refused) => {
                     tracing::info!(reason = %refused, "claims provider's caller refused");
                     Err(Problem::new(
