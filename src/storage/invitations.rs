@@ -458,6 +458,13 @@ impl InvitationStore for TableInvitationStore {
         );
         let rows: Vec<InvitationEntity> =
             query(&self.invitations, Some(filter), Some(STATUS_SCAN_ROWS)).await?;
+        if rows.len() >= STATUS_SCAN_ROWS {
+            // Reminders and the nudge list then miss the rest of the period.
+            tracing::warn!(
+                rows = rows.len(),
+                "pending invitations of the period read up to the cap only"
+            );
+        }
         Ok(to_invitations(rows)?
             .into_iter()
             .filter(|i| (from..to).contains(&i.created_at))
