@@ -42,8 +42,8 @@ impl AccessTokens {
     }
 
     /// The checks once the key the token names is known: signature, `exp`, `nbf`, `iss`,
-    /// `aud`, an access token's shape. No I/O.
-    fn verify(
+    /// `aud`, an access token's shape. No I/O. Public for the fuzz target (`fuzz/`).
+    pub fn verify(
         &self,
         token: &str,
         key: &DecodingKey,
@@ -169,8 +169,9 @@ impl AccessClaims {
 }
 
 /// The bearer token of an `Authorization` header and the key id its header names,
-/// refusing anything but RS256 before any key is looked up. No I/O.
-fn read_bearer(authorization: Option<&str>) -> Result<(&str, String), StaffAuthError> {
+/// refusing anything but RS256 before any key is looked up. No I/O. Public for the fuzz
+/// target (`fuzz/`).
+pub fn read_bearer(authorization: Option<&str>) -> Result<(&str, String), StaffAuthError> {
     let token = authorization
         .and_then(|h| {
             let (scheme, token) = h.trim().split_once(' ')?;
